@@ -1,0 +1,53 @@
+package pilot.core.envelope;
+
+import java.nio.charset.StandardCharsets;
+import pilot.core.crypto.CryptoSuite;
+import pilot.core.wire.Bytes;
+
+/**
+ * The two incompatible wire generations (spec K). Nothing on the wire says which one a peer speaks,
+ * so the choice is explicit configuration per peer, never guessed.
+ */
+public enum WireProfile {
+    /** Upstream since 2026-03-30 (default): HKDF-SHA256 session key, AAD = sealer's node id (spec D.5). */
+    MODERN,
+    /** The Feb-2026 daemon: SHA-256("pilot-tunnel-v1:" ‖ shared) key, no AAD (spec D.6). */
+    FEB2026;
+
+    private static final byte[] HKDF_INFO = "pilot-tunnel-v1".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] LEGACY_PREFIX = "pilot-tunnel-v1:".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] NO_AAD = new byte[0];
+
+    /** The AES-256 key both directions share, from the X25519 shared secret. */
+    public byte[] sessionKey(CryptoSuite suite, byte[] sharedSecret) {
+        if (this == MODERN) {
+            return suite.hkdfSha256(sharedSecret, null, HKDF_INFO, 32);
+        }
+        return suite.sha256(Bytes.concat(LEGACY_PREFIX, sharedSecret));
+    }
+
+    /** The associated data for a frame sealed by {@code senderNode}. */
+    public byte[] aad(int senderNode) {
+        if (this == FEB2026) {
+            return NO_AAD;
+        }
+        byte[] aad = new byte[4];
+        Bytes.put32(aad, 0, senderNode);
+        return aad;
+    }
+
+    /** Parses "modern" or "feb2026" (case-insensitive), or returns {@code null}. */
+    public static WireProfile parse(String name) {
+        if (name == null) {
+            return null;
+        }
+        String n = name.trim().toLowerCase();
+        if (n.equals("modern")) {
+            return MODERN;
+        }
+        if (n.equals("feb2026") || n.equals("legacy") || n.equals("legacy_feb2026")) {
+            return FEB2026;
+        }
+        return null;
+    }
+}

@@ -1,0 +1,72 @@
+package pilot.core.frame;
+
+import java.util.Arrays;
+import pilot.core.wire.Bytes;
+
+/**
+ * {@code PILS ‖ sender node (4) ‖ nonce (12) ‖ ciphertext ‖ tag (16)} (spec C, E). The sender is the
+ * node that sealed the frame. Immutable: arrays are copied in and out.
+ */
+public record SealedFrame(int senderNode, byte[] nonce, byte[] ciphertext) implements TunnelFrame {
+    public static final int NONCE_SIZE = 12;
+    public static final int TAG_SIZE = 16;
+    /** Bytes after the magic that every PILS must have: sender, nonce, tag (spec C minimum). */
+    public static final int MIN_BODY = 4 + NONCE_SIZE + TAG_SIZE;
+    public static final int OVERHEAD = Magic.SIZE + 4 + NONCE_SIZE;
+
+    public SealedFrame {
+        if (nonce == null || nonce.length != NONCE_SIZE || ciphertext == null || ciphertext.length < TAG_SIZE) {
+            throw new IllegalArgumentException("nonce must be 12 bytes and ciphertext at least the 16-byte tag");
+        }
+        nonce = nonce.clone();
+        ciphertext = ciphertext.clone();
+    }
+
+    /** The 64-bit counter in the last 8 nonce bytes (unsigned). */
+    public long counter() {
+        return Bytes.i64(nonce, 4);
+    }
+
+    @Override
+    public byte[] nonce() {
+        return nonce.clone();
+    }
+
+    /** Ciphertext followed by the 16-byte GCM tag. */
+    @Override
+    public byte[] ciphertext() {
+        return ciphertext.clone();
+    }
+
+    @Override
+    public FrameKind kind() {
+        return FrameKind.SEALED;
+    }
+
+    @Override
+    public byte[] encode() {
+        byte[] out = new byte[OVERHEAD + ciphertext.length];
+        Bytes.put32(out, 0, Magic.PILS);
+        Bytes.put32(out, 4, senderNode);
+        System.arraycopy(nonce, 0, out, 8, NONCE_SIZE);
+        System.arraycopy(ciphertext, 0, out, OVERHEAD, ciphertext.length);
+        return out;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof SealedFrame f && f.senderNode == senderNode && Arrays.equals(f.nonce, nonce)
+                && Arrays.equals(f.ciphertext, ciphertext);
+    }
+
+    @Override
+    public int hashCode() {
+        return senderNode * 31 + Arrays.hashCode(nonce) * 17 + Arrays.hashCode(ciphertext);
+    }
+
+    @Override
+    public String toString() {
+        return "SealedFrame[sender=" + Integer.toUnsignedString(senderNode) + " counter="
+                + Long.toUnsignedString(counter()) + " len=" + ciphertext.length + "]";
+    }
+}

@@ -1,0 +1,341 @@
+package pilot.core.handshake;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import pilot.core.ErrorCode;
+import pilot.core.Result;
+import pilot.core.crypto.CryptoSuite;
+import pilot.core.crypto.Entropy;
+import pilot.core.envelope.Envelope;
+import pilot.core.envelope.Session;
+import pilot.core.envelope.WireProfile;
+import pilot.core.frame.AnonKeyFrame;
+import pilot.core.frame.AuthKeyFrame;
+import pilot.core.frame.PilaTrailer;
+import pilot.core.frame.SealedFrame;
+import pilot.core.wire.Bytes;
+import pilot.core.wire.Packet;
+
+/**
+ * The PILA key exchange and the bounded table of per-peer key states (spec D, E, F.5), as step
+ * functions: every call takes the current time and returns what to send; nothing here reads a clock,
+ * a socket or global randomness.
+ *
+ * <p>Rules that matter for interop (spec D.2 "consequences"):
+ * <ul>
+ *   <li>A PILA with the peer's X25519 key unchanged, for a session derived with our current key, keeps
+ *       the state (counters and window): answering it would make a Feb-2026 peer reset its counter.</li>
+ *   <li>Every handshake we start uses a fresh X25519 key, so peers that only answer "changed" keys answer.</li>
+ *   <li>A PILK from a node with a trusted key is answered with our PILA and installs nothing.</li>
+ *   <li>Runs of replay / too-old / AEAD failures drop the session and re-handshake (spec F.5).</li>
+ * </ul>
+ * Single-threaded: the owner serialises calls.
+ */
+public final class KeyExchange {
+    private final LocalIdentity identity;
+    private final CryptoSuite suite;
+    private final Entropy entropy;
+    private final TrustSource trust;
+    private final WireProfile defaultProfile;
+    private final HandshakeLimits limits;
+    private final RateLimiter kxLimiter;
+    private final Map<Integer, WireProfile> profiles = new HashMap<>();
+    /** Insertion-ordered so eviction and iteration are deterministic on every runtime. */
+    private final LinkedHashMap<Integer, PeerState> peers = new LinkedHashMap<>();
+    private int halfOpen;
+    private long refusedFrames;
+
+    public KeyExchange(LocalIdentity identity, CryptoSuite suite, Entropy entropy, TrustSource trust,
+                       WireProfile defaultProfile, HandshakeLimits limits) {
+        if (identity == null || suite == null || entropy == null || trust == null || defaultProfile == null
+                || limits == null) {
+            throw new IllegalArgumentException("all collaborators are required");
+        }
+        this.identity = identity;
+        this.suite = suite;
+        this.entropy = entropy;
+        this.trust = trust;
+        this.defaultProfile = defaultProfile;
+        this.limits = limits;
+        this.kxLimiter = new RateLimiter(limits.kxPerSecond(), limits.maxKxSources(), limits.kxSourceIdleMillis());
+    }
+
+    public int localNode() {
+        return identity.node();
+    }
+
+    /** Pins the wire profile spoken with one peer; takes effect at its next session. */
+    public void setProfile(int node, WireProfile profile) {
+        profiles.put(node, profile);
+    }
+
+    public WireProfile profileFor(int node) {
+        WireProfile p = profiles.get(node);
+        return p == null ? defaultProfile : p;
+    }
+
+    /**
+     * Starts (or restarts) a handshake: a fresh X25519 key for this peer, any current session dropped,
+     * and the signed PILA to send. Fails only with {@link ErrorCode#TABLE_FULL} or {@link ErrorCode#INVALID_ARGUMENT}.
+     */
+    public Result<byte[]> startHandshake(int peerNode, long now) {
+        if (peerNode == identity.node()) {
+            return Result.fail(ErrorCode.INVALID_ARGUMENT, "cannot handshake with our own node id");
+        }
+        PeerState p = getOrAllocate(peerNode, now, true);
+        if (p == null) {
+            return Result.fail(ErrorCode.TABLE_FULL, "peer table full");
+        }
+        p.session = null;
+        newOurKey(p);
+        markHalfOpen(p, now);
+        return Result.ok(p.ourFrame.clone());
+    }
+
+    /** Handles a received PILA (spec D.2). {@code source} keys the rate limit: the sender's IP, or a relay id. */
+    public HandshakeResult onAuthFrame(AuthKeyFrame f, String source, long now) {
+        HandshakeResult gate = admit(f.senderNode(), source, now);
+        if (gate != null) {
+            return gate;
+        }
+        byte[] trusted = trust.ed25519KeyFor(f.senderNode());
+        if (trusted == null) {
+            return refuse(ErrorCode.UNKNOWN_IDENTITY, "no trusted Ed25519 key for node " + unsigned(f.senderNode()));
+        }
+        if (!Bytes.constantTimeEquals(f.ed25519(), trusted)) {
+            return refuse(ErrorCode.IDENTITY_MISMATCH, "PILA Ed25519 key differs from the trusted key");
+        }
+        byte[] x = f.x25519();
+        if (!suite.ed25519Verify(trusted, AuthKeyFrame.challenge(f.senderNode(), x), f.signature())) {
+            return refuse(ErrorCode.BAD_SIGNATURE, "PILA signature does not verify");
+        }
+        PeerState p = peers.get(f.senderNode());
+        if (p != null && p.session != null && p.sessionFromCurrentKey && p.session.peerX25519Equals(x)) {
+            p.lastActivity = now;
+            return HandshakeResult.accepted(false, null); // unchanged: keep counters and window (spec D.2 step 8, J)
+        }
+        if (p != null && p.isRetired(x)) {
+            return refuse(ErrorCode.STALE_KEY, "PILA repeats an X25519 key this peer already replaced");
+        }
+        if (p == null && (p = getOrAllocate(f.senderNode(), now, false)) == null) {
+            return refuse(ErrorCode.TABLE_FULL, "peer table full");
+        }
+        if (p.ourPrivate == null) {
+            newOurKey(p);
+        }
+        byte[] shared = suite.x25519SharedSecret(p.ourPrivate, x);
+        if (shared == null) {
+            return refuse(ErrorCode.WEAK_KEY, "X25519 shared secret is all zero");
+        }
+        if (p.session != null && !p.session.peerX25519Equals(x)) {
+            p.retire(p.session.peerX25519());
+        }
+        p.session = Session.derive(profileFor(p.node), suite, entropy, shared, x, now);
+        java.util.Arrays.fill(shared, (byte) 0);
+        p.sessionFromCurrentKey = true;
+        clearHalfOpen(p);
+        p.resetFailures();
+        p.lastActivity = now;
+        // Spec D.2 step 10: there was no state before, or the peer's key changed — tell it our key.
+        return HandshakeResult.accepted(true, p.ourFrame.clone());
+    }
+
+    /** Handles a received PILK (spec D.3): never installs an anonymous session; answers trusted nodes with PILA. */
+    public HandshakeResult onAnonFrame(AnonKeyFrame f, String source, long now) {
+        HandshakeResult gate = admit(f.senderNode(), source, now);
+        if (gate != null) {
+            return gate;
+        }
+        if (trust.ed25519KeyFor(f.senderNode()) == null) {
+            return refuse(ErrorCode.UNKNOWN_IDENTITY, "anonymous key exchange refused: no trusted key for node "
+                    + unsigned(f.senderNode()));
+        }
+        PeerState p = getOrAllocate(f.senderNode(), now, true);
+        if (p == null) {
+            return refuse(ErrorCode.TABLE_FULL, "peer table full");
+        }
+        if (p.ourPrivate == null) {
+            newOurKey(p);
+            markHalfOpen(p, now);
+        }
+        return HandshakeResult.accepted(false, p.ourFrame.clone());
+    }
+
+    /** Seals a packet for {@code peerNode}; {@link ErrorCode#NO_SESSION} when no key state is installed. */
+    public Result<byte[]> seal(int peerNode, byte[] packetBytes) {
+        PeerState p = peers.get(peerNode);
+        if (p == null || p.session == null) {
+            return Result.fail(ErrorCode.NO_SESSION, "no session with node " + unsigned(peerNode));
+        }
+        return Result.ok(Envelope.seal(p.session, identity.node(), packetBytes));
+    }
+
+    /**
+     * Opens a PILS frame from its sender's session (spec E.2). A run of failures (spec F.5) drops the
+     * session and returns a fresh PILA to send.
+     */
+    public OpenResult open(SealedFrame f, long now) {
+        PeerState p = peers.get(f.senderNode());
+        if (p == null || p.session == null) {
+            return new OpenResult(Result.fail(ErrorCode.NO_SESSION, "no session with node " + unsigned(f.senderNode())), null);
+        }
+        Result<Packet> r = Envelope.open(p.session, f);
+        if (r.isOk()) {
+            p.resetFailures();
+            p.lastActivity = now;
+            return new OpenResult(r, null);
+        }
+        return new OpenResult(r, countFailure(p, r.error(), now));
+    }
+
+    public boolean hasSession(int peerNode) {
+        PeerState p = peers.get(peerNode);
+        return p != null && p.session != null;
+    }
+
+    /** The installed session for a peer, or {@code null} (read-only use: counters, profile). */
+    public Session session(int peerNode) {
+        PeerState p = peers.get(peerNode);
+        return p == null ? null : p.session;
+    }
+
+    /** Drops all state for a peer (the host forgets it). */
+    public void forget(int peerNode) {
+        PeerState p = peers.remove(peerNode);
+        if (p != null && p.isHalfOpen()) {
+            halfOpen--;
+        }
+    }
+
+    /** Peers whose half-open handshake started at or before {@code olderThan}, oldest first. */
+    public List<Integer> halfOpenSince(long olderThan) {
+        List<Integer> out = new ArrayList<>();
+        for (PeerState p : peers.values()) {
+            if (p.isHalfOpen() && p.halfOpenSince <= olderThan) {
+                out.add(p.node);
+            }
+        }
+        return out;
+    }
+
+    public int peerCount() {
+        return peers.size();
+    }
+
+    public int halfOpenCount() {
+        return halfOpen;
+    }
+
+    /** Key-exchange frames refused for any reason so far. */
+    public long refusedFrames() {
+        return refusedFrames;
+    }
+
+    public int trackedKxSources() {
+        return kxLimiter.trackedSources();
+    }
+
+    private HandshakeResult admit(int sender, String source, long now) {
+        if (!kxLimiter.allow(source == null ? "" : source, now)) {
+            return refuse(ErrorCode.RATE_LIMITED, "key-exchange rate limit for " + source);
+        }
+        if (sender == identity.node()) {
+            return refuse(ErrorCode.IDENTITY_MISMATCH, "key exchange claims our own node id");
+        }
+        return null;
+    }
+
+    private HandshakeResult refuse(ErrorCode code, String detail) {
+        refusedFrames++;
+        return HandshakeResult.refused(code, detail);
+    }
+
+    private byte[] countFailure(PeerState p, ErrorCode error, long now) {
+        long age = now - p.session.createdAt();
+        boolean drop;
+        switch (error) {
+            case AEAD_FAILED:
+                drop = ++p.aeadRun >= limits.failureRun() && age >= limits.aeadGraceMillis();
+                break;
+            case TOO_OLD:
+                drop = ++p.tooOldRun >= limits.failureRun() && age >= limits.windowGraceMillis();
+                break;
+            case REPLAY:
+                drop = ++p.replayRun >= limits.failureRun() && age >= limits.windowGraceMillis();
+                break;
+            default:
+                drop = false; // inner decode or spoofing: the frame authenticated, the key state is fine
+        }
+        if (!drop) {
+            return null;
+        }
+        p.resetFailures();
+        p.session = null;
+        newOurKey(p);
+        markHalfOpen(p, now);
+        return p.ourFrame.clone();
+    }
+
+    private void newOurKey(PeerState p) {
+        p.ourPrivate = entropy.bytes(32);
+        byte[] pub = suite.x25519PublicKey(p.ourPrivate);
+        byte[] signature = identity.signingKey().sign(AuthKeyFrame.challenge(identity.node(), pub));
+        p.ourFrame = new AuthKeyFrame(identity.node(), pub, identity.publicKey(), signature, PilaTrailer.NONE).encode();
+        p.sessionFromCurrentKey = false;
+    }
+
+    private void markHalfOpen(PeerState p, long now) {
+        if (!p.isHalfOpen()) {
+            halfOpen++;
+        }
+        p.halfOpenSince = now;
+    }
+
+    private void clearHalfOpen(PeerState p) {
+        if (p.isHalfOpen()) {
+            halfOpen--;
+        }
+        p.halfOpenSince = -1;
+    }
+
+    /**
+     * Finds or creates a peer entry within the bounds. A new half-open entry beyond
+     * {@code maxHalfOpen}, or any new entry in a full table, first evicts the oldest half-open peer;
+     * established sessions are never evicted to make room.
+     */
+    private PeerState getOrAllocate(int node, long now, boolean willBeHalfOpen) {
+        PeerState p = peers.get(node);
+        if (p != null) {
+            return p;
+        }
+        boolean needRoom = peers.size() >= limits.maxPeers() || (willBeHalfOpen && halfOpen >= limits.maxHalfOpen());
+        if (needRoom && !evictOldestHalfOpen()) {
+            return null;
+        }
+        p = new PeerState(node, limits.retiredKeysPerPeer(), now);
+        peers.put(node, p);
+        return p;
+    }
+
+    private boolean evictOldestHalfOpen() {
+        PeerState oldest = null;
+        for (PeerState p : peers.values()) {
+            if (p.isHalfOpen() && (oldest == null || p.halfOpenSince < oldest.halfOpenSince)) {
+                oldest = p;
+            }
+        }
+        if (oldest == null) {
+            return false;
+        }
+        forget(oldest.node);
+        return true;
+    }
+
+    private static String unsigned(int node) {
+        return Integer.toUnsignedString(node);
+    }
+}

@@ -1,0 +1,113 @@
+package pilot.core.wire;
+
+import pilot.core.ErrorCode;
+import pilot.core.Result;
+import pilot.core.addr.Address;
+
+/**
+ * The 34-byte packet header of spec B.1:
+ * <pre>
+ *  0       1       2               4               6                               10
+ * +-------+-------+---------------+---------------+-------------------------------+
+ * |ver|flg| proto | payload len   | src network   | src node                      |
+ * +-------+-------+---------------+---------------+-------------------------------+
+ * 10              12                              16              18              20
+ * | dst network   | dst node                      | src port      | dst port      |
+ * +---------------+-------------------------------+---------------+---------------+
+ * 20                              24                              28              30
+ * | sequence                      | acknowledgment                | window        |
+ * +-------------------------------+-------------------------------+---------------+
+ * 30                              34
+ * | CRC-32 (over header with this field zero, then payload)       | payload ...
+ * </pre>
+ */
+public final class PacketCodec {
+    public static final int HEADER_SIZE = 34;
+    static final int OFF_VERSION_FLAGS = 0;
+    static final int OFF_PROTOCOL = 1;
+    static final int OFF_LENGTH = 2;
+    static final int OFF_SRC_NET = 4;
+    static final int OFF_SRC_NODE = 6;
+    static final int OFF_DST_NET = 10;
+    static final int OFF_DST_NODE = 12;
+    static final int OFF_SRC_PORT = 16;
+    static final int OFF_DST_PORT = 18;
+    static final int OFF_SEQ = 20;
+    static final int OFF_ACK = 24;
+    static final int OFF_WINDOW = 28;
+    public static final int OFF_CHECKSUM = 30;
+
+    private PacketCodec() {
+    }
+
+    /** Serialises a packet with its checksum. */
+    public static byte[] encode(Packet p) {
+        byte[] out = new byte[HEADER_SIZE + p.payloadLength()];
+        encodeInto(p, out, 0);
+        return out;
+    }
+
+    /** Serialises into {@code out} at {@code off}; returns the number of bytes written. */
+    public static int encodeInto(Packet p, byte[] out, int off) {
+        int n = p.payloadLength();
+        out[off + OFF_VERSION_FLAGS] = (byte) ((Packet.VERSION << 4) | p.flags());
+        out[off + OFF_PROTOCOL] = (byte) p.protocol();
+        Bytes.put16(out, off + OFF_LENGTH, n);
+        Bytes.put16(out, off + OFF_SRC_NET, p.src().network());
+        Bytes.put32(out, off + OFF_SRC_NODE, p.src().node());
+        Bytes.put16(out, off + OFF_DST_NET, p.dst().network());
+        Bytes.put32(out, off + OFF_DST_NODE, p.dst().node());
+        Bytes.put16(out, off + OFF_SRC_PORT, p.srcPort());
+        Bytes.put16(out, off + OFF_DST_PORT, p.dstPort());
+        Bytes.put32(out, off + OFF_SEQ, p.seq());
+        Bytes.put32(out, off + OFF_ACK, p.ack());
+        Bytes.put16(out, off + OFF_WINDOW, p.window());
+        Bytes.put32(out, off + OFF_CHECKSUM, 0);
+        p.copyPayload(out, off + HEADER_SIZE);
+        Bytes.put32(out, off + OFF_CHECKSUM, Crc32.of(out, off, HEADER_SIZE + n));
+        return HEADER_SIZE + n;
+    }
+
+    /**
+     * Decodes one packet from {@code len} bytes at {@code off} (spec B.3): too short, version other than 1
+     * and checksum mismatch are refused; bytes beyond the declared payload are ignored.
+     */
+    public static Result<Packet> decode(byte[] b, int off, int len) {
+        if (b == null || off < 0 || len < 0 || off + len > b.length) {
+            return Result.fail(ErrorCode.INVALID_ARGUMENT, "bad buffer bounds");
+        }
+        if (len < HEADER_SIZE) {
+            return Result.fail(ErrorCode.TRUNCATED, "packet shorter than 34-byte header: " + len);
+        }
+        int payloadLen = Bytes.u16(b, off + OFF_LENGTH);
+        if (len < HEADER_SIZE + payloadLen) {
+            return Result.fail(ErrorCode.TRUNCATED, "payload length " + payloadLen + " exceeds " + (len - HEADER_SIZE));
+        }
+        int version = (b[off + OFF_VERSION_FLAGS] >>> 4) & 0xF;
+        int stored = Bytes.i32(b, off + OFF_CHECKSUM);
+        int reg = Crc32.update(Crc32.INIT, b, off, OFF_CHECKSUM);
+        reg = Crc32.updateZeros(reg, 4);
+        reg = Crc32.update(reg, b, off + HEADER_SIZE, payloadLen);
+        if (Crc32.finish(reg) != stored) {
+            return Result.fail(ErrorCode.BAD_CHECKSUM, "CRC-32 mismatch");
+        }
+        if (version != Packet.VERSION) {
+            return Result.fail(ErrorCode.BAD_VERSION, "header version " + version);
+        }
+        return Result.ok(new Packet(
+                b[off + OFF_VERSION_FLAGS] & 0xF,
+                Bytes.u8(b, off + OFF_PROTOCOL),
+                new Address(Bytes.u16(b, off + OFF_SRC_NET), Bytes.i32(b, off + OFF_SRC_NODE)),
+                new Address(Bytes.u16(b, off + OFF_DST_NET), Bytes.i32(b, off + OFF_DST_NODE)),
+                Bytes.u16(b, off + OFF_SRC_PORT),
+                Bytes.u16(b, off + OFF_DST_PORT),
+                Bytes.i32(b, off + OFF_SEQ),
+                Bytes.i32(b, off + OFF_ACK),
+                Bytes.u16(b, off + OFF_WINDOW),
+                Bytes.slice(b, off + HEADER_SIZE, payloadLen)));
+    }
+
+    public static Result<Packet> decode(byte[] b) {
+        return b == null ? Result.fail(ErrorCode.INVALID_ARGUMENT, "null") : decode(b, 0, b.length);
+    }
+}
