@@ -29,7 +29,7 @@ final class PeerState {
     }
 
     boolean isHalfOpen() {
-        return session == null && halfOpenSince >= 0;
+        return halfOpenSince >= 0;
     }
 
     void retire(byte[] peerX25519) {
