@@ -45,8 +45,18 @@ public enum ErrorCode {
     INVALID_ARGUMENT(19),
     /** The operation is not allowed in the current state (e.g. writing to a closed stream). */
     INVALID_STATE(20),
-    /** A frame kind this profile refuses (e.g. plaintext PILT while encryption is on). */
-    REFUSED(21);
+    /** A frame kind this profile refuses (e.g. plaintext PILT while encryption is on), or a stream refused by RST. */
+    REFUSED(21),
+    /** The peer reset the stream (RST, spec G.7). */
+    STREAM_RESET(22),
+    /** No answer in time: dial timeout, retransmissions exhausted, idle timeout, or ping timeout. */
+    TIMED_OUT(23),
+    /** The local application aborted the stream. */
+    ABORTED(24),
+    /** No endpoint or trusted key could be found for the peer, or its handshake never completed. */
+    PEER_UNREACHABLE(25),
+    /** A bound (streams, queue, buffer) was reached; the request was refused rather than grow memory. */
+    LIMIT_REACHED(26);
 
     private final int code;
 

@@ -1,0 +1,682 @@
+package pilot.core.node;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import pilot.core.ErrorCode;
+import pilot.core.Result;
+import pilot.core.addr.Address;
+import pilot.core.addr.Endpoint;
+import pilot.core.addr.Ports;
+import pilot.core.crypto.CryptoSuite;
+import pilot.core.crypto.Entropy;
+import pilot.core.envelope.WireProfile;
+import pilot.core.frame.AnonKeyFrame;
+import pilot.core.frame.AuthKeyFrame;
+import pilot.core.frame.FrameCodec;
+import pilot.core.frame.PlainFrame;
+import pilot.core.frame.SealedFrame;
+import pilot.core.frame.TunnelFrame;
+import pilot.core.handshake.HandshakeResult;
+import pilot.core.handshake.KeyExchange;
+import pilot.core.handshake.LocalIdentity;
+import pilot.core.handshake.OpenResult;
+import pilot.core.handshake.TrustSource;
+import pilot.core.stream.StreamEvents;
+import pilot.core.stream.StreamTable;
+import pilot.core.wire.Bytes;
+import pilot.core.wire.Packet;
+import pilot.core.wire.PacketCodec;
+
+/**
+ * A whole Pilot peer as one sans-IO state object (in the spirit of quinn-proto): the host feeds it
+ * datagrams and the time, and drains datagrams to send, application events and the next deadline.
+ * It owns the tunnel table, key exchange, envelope, replay state, streams, datagrams and ping.
+ *
+ * <p>The host's loop: {@link #handleDatagram} for each received datagram and {@link #handleTimeout}
+ * when {@link #nextDeadline()} passes; after either, and after every application call, drain
+ * {@link #pollTransmit()} and {@link #pollEvent()} until they return {@code null}. On
+ * {@link NodeEvent.Kind#PEER_NEEDED}, resolve the peer (registry) and call {@link #addPeer} or
+ * {@link #peerLookupFailed}. Nothing here reads a clock, opens a socket or draws global randomness.
+ * Not thread-safe: one owner drives it.
+ */
+public final class PilotNode {
+    private final NodeConfig cfg;
+    private final LocalIdentity identity;
+    private final Address address;
+    private final TrustSource trust;
+    private final KeyExchange kx;
+    private final StreamTable streams;
+    private final Map<Integer, PeerLink> links = new LinkedHashMap<>();
+    private final LinkedHashMap<Integer, Stash> stashed = new LinkedHashMap<>();
+    private final Map<Integer, Ping> pings = new LinkedHashMap<>();
+    private final Map<Integer, byte[]> echoPending = new HashMap<>();
+    private final ArrayDeque<Transmit> transmits = new ArrayDeque<>();
+    private final ArrayDeque<NodeEvent> events = new ArrayDeque<>();
+    private final EnumMap<ErrorCode, Long> drops = new EnumMap<>(ErrorCode.class);
+    private int nextPingId = 1;
+    private int nextEphemeral = Ports.EPHEMERAL_FIRST;
+    private long packetsIn;
+    private long packetsOut;
+
+    private record Stash(AuthKeyFrame frame, Endpoint from) {
+    }
+
+    private record Ping(Address peer, int srcPort, long sentAt, long deadline) {
+    }
+
+    /**
+     * @param network our network id (the registry assigns 0)
+     * @param trust   the Ed25519 key of a node, as the host knows it (pinned or looked up)
+     */
+    public PilotNode(NodeConfig cfg, LocalIdentity identity, int network, CryptoSuite suite, Entropy entropy,
+                     TrustSource trust) {
+        this.cfg = cfg;
+        this.identity = identity;
+        this.address = new Address(network, identity.node());
+        this.trust = trust;
+        this.kx = new KeyExchange(identity, suite, entropy, trust, cfg.profile(), cfg.handshake());
+        this.streams = new StreamTable(address, cfg.stream(), cfg.streams(), new StreamSink());
+        if (cfg.echoService()) {
+            streams.listen(Ports.ECHO);
+        }
+    }
+
+    public Address address() {
+        return address;
+    }
+
+    // ================================================================ host side
+
+    /** One UDP datagram from {@code from}. Malformed or hostile input is dropped and counted, never thrown. */
+    public void handleDatagram(Endpoint from, byte[] datagram, long now) {
+        Result<TunnelFrame> decoded = FrameCodec.decode(datagram);
+        if (!decoded.isOk()) {
+            drop(decoded.error());
+            return;
+        }
+        TunnelFrame f = decoded.value();
+        switch (f.kind()) {
+            case AUTH_KEY -> onAuthFrame((AuthKeyFrame) f, from, now);
+            case ANON_KEY -> onAnonFrame((AnonKeyFrame) f, from, now);
+            case SEALED -> onSealed((SealedFrame) f, from, now);
+            case PLAIN -> {
+                if (cfg.acceptPlaintext()) {
+                    deliver(((PlainFrame) f).packet(), now);
+                } else {
+                    drop(ErrorCode.REFUSED);
+                }
+            }
+            default -> drop(ErrorCode.REFUSED); // PILP and beacon messages: nothing to do without a beacon
+        }
+        serviceEcho(now);
+    }
+
+    /** The next datagram to send, or {@code null}. */
+    public Transmit pollTransmit() {
+        return transmits.poll();
+    }
+
+    /** The next application event, or {@code null}. */
+    public NodeEvent pollEvent() {
+        return events.poll();
+    }
+
+    /** When {@link #handleTimeout} must run next; {@code Long.MAX_VALUE} when nothing is scheduled. */
+    public long nextDeadline() {
+        long d = streams.nextDeadline();
+        for (PeerLink l : links.values()) {
+            d = Math.min(d, l.retryAt);
+        }
+        for (Ping p : pings.values()) {
+            d = Math.min(d, p.deadline);
+        }
+        return d;
+    }
+
+    /** Runs every timer due at {@code now}; a spurious call does nothing. */
+    public void handleTimeout(long now) {
+        for (PeerLink l : new ArrayList<>(links.values())) {
+            if (l.retryAt <= now) {
+                onHandshakeTimer(l, now);
+            }
+        }
+        for (Map.Entry<Integer, Ping> e : new ArrayList<>(pings.entrySet())) {
+            if (e.getValue().deadline <= now) {
+                pings.remove(e.getKey());
+                event(new NodeEvent(NodeEvent.Kind.PING_TIMEOUT, e.getKey(), e.getValue().peer, 0, 0, null, 0,
+                        ErrorCode.TIMED_OUT));
+            }
+        }
+        streams.onTimeout(now);
+        serviceEcho(now);
+    }
+
+    /**
+     * The host resolved a peer: its UDP endpoint (and, through the trust source, its Ed25519 key).
+     * Starts the handshake if traffic waits, and re-examines a PILA that arrived before its key.
+     */
+    public void addPeer(int node, Endpoint endpoint, long now) {
+        PeerLink l = link(node);
+        if (l == null) {
+            return;
+        }
+        l.endpoint = endpoint;
+        l.lookupPending = false;
+        Stash s = stashed.remove(node);
+        if (s != null) {
+            onAuthFrame(s.frame, s.from, now);
+        }
+        if (!kx.hasSession(node) && !l.queue.isEmpty() && l.tries == 0) {
+            startHandshake(l, now);
+        }
+    }
+
+    /** The host could not resolve a peer: its waiting traffic fails. */
+    public void peerLookupFailed(int node, long now) {
+        PeerLink l = links.get(node);
+        stashed.remove(node);
+        if (l != null) {
+            giveUp(l, now);
+        }
+    }
+
+    /** Pins the wire profile spoken with one peer (effective from its next session). */
+    public void setProfile(int node, WireProfile profile) {
+        kx.setProfile(node, profile);
+    }
+
+    public boolean hasSession(int node) {
+        return kx.hasSession(node);
+    }
+
+    // ================================================================ application side
+
+    public Result<Integer> listen(int port) {
+        return streams.listen(port);
+    }
+
+    public void unlisten(int port) {
+        streams.unlisten(port);
+    }
+
+    /** Opens a stream to {@code dst:port}; STREAM_OPENED or STREAM_CLOSED follows. */
+    public Result<Integer> openStream(Address dst, int port, long now) {
+        Result<Void> ok = checkDestination(dst);
+        return ok != null ? ok.castFailure() : streams.open(dst, port, now);
+    }
+
+    /** Queues bytes; returns how many were accepted (0 = wait for STREAM_WRITABLE). */
+    public Result<Integer> write(int stream, byte[] data, long now) {
+        return data == null ? Result.fail(ErrorCode.INVALID_ARGUMENT, "null data") : streams.write(stream, data, 0, data.length, now);
+    }
+
+    public Result<byte[]> read(int stream, int max, long now) {
+        return streams.read(stream, max, now);
+    }
+
+    /** True when the peer finished sending and everything was read. */
+    public boolean atEof(int stream) {
+        return streams.atEof(stream);
+    }
+
+    /** Half-close: our side is done writing. */
+    public void closeStream(int stream, long now) {
+        streams.close(stream, now);
+    }
+
+    public void abortStream(int stream, long now) {
+        streams.abort(stream, now);
+    }
+
+    /** Sends a datagram (spec H.1) from a fresh ephemeral port; returns that port. */
+    public Result<Integer> sendDatagram(Address dst, int dstPort, byte[] data, long now) {
+        Result<Void> bad = checkDestination(dst);
+        if (bad != null) {
+            return bad.castFailure();
+        }
+        if (data == null || data.length == 0 || data.length > Packet.MAX_PAYLOAD || !Ports.isValid(dstPort)) {
+            return Result.fail(ErrorCode.INVALID_ARGUMENT, "datagram needs 1..65535 bytes and a valid port");
+        }
+        int src = ephemeral();
+        Result<Void> sent = send(new Packet(0, Packet.PROTO_DATAGRAM, address, dst, src, dstPort, 0, 0, 0, data), now);
+        return sent == null ? Result.ok(src) : sent.castFailure();
+    }
+
+    /** Control-protocol ping (spec H.2); PONG or PING_TIMEOUT follows with the returned id. */
+    public Result<Integer> ping(Address dst, long now) {
+        Result<Void> bad = checkDestination(dst);
+        if (bad != null) {
+            return bad.castFailure();
+        }
+        int id = nextPingId++;
+        int src = ephemeral();
+        byte[] payload = new byte[8];
+        Bytes.put64(payload, 0, now);
+        Result<Void> sent = send(new Packet(0, Packet.PROTO_CONTROL, address, dst, src, Ports.PING, id, 0, 0, payload), now);
+        if (sent != null) {
+            return sent.castFailure();
+        }
+        pings.put(id, new Ping(dst, src, now, now + cfg.pingTimeoutMillis()));
+        return Result.ok(id);
+    }
+
+    // ================================================================ inspection
+
+    public int peerCount() {
+        return links.size();
+    }
+
+    public int streamCount() {
+        return streams.streamCount();
+    }
+
+    public long droppedCount(ErrorCode reason) {
+        Long n = drops.get(reason);
+        return n == null ? 0 : n;
+    }
+
+    public long packetsIn() {
+        return packetsIn;
+    }
+
+    public long packetsOut() {
+        return packetsOut;
+    }
+
+    /** Bytes held in buffers and queues: the figure that must stay bounded. */
+    public long bufferedBytes() {
+        long n = streams.bufferedBytes();
+        for (PeerLink l : links.values()) {
+            n += l.queuedBytes;
+        }
+        for (Transmit t : transmits) {
+            n += t.datagram().length;
+        }
+        for (NodeEvent e : events) {
+            n += e.data() == null ? 0 : e.data().length;
+        }
+        return n;
+    }
+
+    public KeyExchange keyExchange() {
+        return kx;
+    }
+
+    // ================================================================ tunnel
+
+    private void onAuthFrame(AuthKeyFrame f, Endpoint from, long now) {
+        HandshakeResult r = kx.onAuthFrame(f, from.host(), now);
+        if (r.error() == ErrorCode.UNKNOWN_IDENTITY) {
+            stash(f, from);
+            requestLookup(f.senderNode());
+            return;
+        }
+        if (!r.isOk()) {
+            drop(r.error());
+            return;
+        }
+        PeerLink l = link(f.senderNode());
+        if (l == null) {
+            drop(ErrorCode.TABLE_FULL);
+            return;
+        }
+        l.endpoint = from; // verified: the peer is reachable here (spec D.2 step 9)
+        if (r.reply() != null) {
+            transmit(from, r.reply());
+        }
+        if (r.installed()) {
+            l.tries = 0;
+            l.retryAt = Long.MAX_VALUE;
+            event(NodeEvent.peer(NodeEvent.Kind.PEER_UP, new Address(address.network(), l.node), null));
+        }
+        flush(l);
+    }
+
+    private void onAnonFrame(AnonKeyFrame f, Endpoint from, long now) {
+        HandshakeResult r = kx.onAnonFrame(f, from.host(), now);
+        if (r.error() == ErrorCode.UNKNOWN_IDENTITY) {
+            requestLookup(f.senderNode());
+        }
+        if (!r.isOk()) {
+            drop(r.error());
+            return;
+        }
+        transmit(from, r.reply());
+    }
+
+    private void onSealed(SealedFrame f, Endpoint from, long now) {
+        OpenResult r = kx.open(f, now);
+        PeerLink l = links.get(f.senderNode());
+        if (r.rehandshake() != null) {
+            transmit(l != null && l.endpoint != null ? l.endpoint : from, r.rehandshake());
+        }
+        Result<Packet> p = r.packet();
+        if (!p.isOk()) {
+            drop(p.error());
+            if (p.error() == ErrorCode.NO_SESSION) {
+                reactToUnknownSession(f.senderNode(), from, now);
+            }
+            return;
+        }
+        if (l != null) {
+            l.endpoint = from; // authenticated: follow the peer if its endpoint changed
+        }
+        deliver(p.value(), now);
+    }
+
+    /** The sender has a session we lack (we restarted): send it a fresh PILA, at most once a second. */
+    private void reactToUnknownSession(int node, Endpoint from, long now) {
+        if (trust.ed25519KeyFor(node) == null) {
+            return;
+        }
+        PeerLink l = link(node);
+        if (l == null || l.tries > 0 || (l.reacted && now - l.lastReactiveHandshake < 1000)) {
+            return;
+        }
+        l.reacted = true;
+        l.lastReactiveHandshake = now;
+        if (l.endpoint == null) {
+            l.endpoint = from;
+        }
+        startHandshake(l, now);
+    }
+
+    private void startHandshake(PeerLink l, long now) {
+        Result<byte[]> pila = kx.startHandshake(l.node, now);
+        if (!pila.isOk()) {
+            drop(pila.error());
+            return;
+        }
+        l.tries = 1;
+        l.retryDelay = cfg.handshakeRetryMillis();
+        l.retryAt = now + l.retryDelay;
+        transmit(l.endpoint, pila.value());
+    }
+
+    private void onHandshakeTimer(PeerLink l, long now) {
+        if (kx.hasSession(l.node)) {
+            l.tries = 0;
+            l.retryAt = Long.MAX_VALUE;
+            return;
+        }
+        if (l.tries >= cfg.handshakeTries()) {
+            giveUp(l, now);
+            return;
+        }
+        // Every retry uses a fresh X25519 key: a peer that already installed our previous key only
+        // answers a changed one (spec D.2 consequences).
+        Result<byte[]> pila = kx.startHandshake(l.node, now);
+        l.tries++;
+        l.retryDelay = Math.min(l.retryDelay * 2, cfg.handshakeMaxRetryMillis());
+        l.retryAt = now + l.retryDelay;
+        if (pila.isOk()) {
+            transmit(l.endpoint, pila.value());
+        }
+    }
+
+    private void giveUp(PeerLink l, long now) {
+        Address peer = new Address(address.network(), l.node);
+        l.clearQueue();
+        l.tries = 0;
+        l.retryAt = Long.MAX_VALUE;
+        l.lookupPending = false;
+        if (!kx.hasSession(l.node)) {
+            kx.forget(l.node);
+        }
+        event(NodeEvent.peer(NodeEvent.Kind.PEER_UNREACHABLE, peer, ErrorCode.PEER_UNREACHABLE));
+        streams.failPeer(peer, ErrorCode.PEER_UNREACHABLE, now);
+        for (Map.Entry<Integer, Ping> e : new ArrayList<>(pings.entrySet())) {
+            if (e.getValue().peer.equals(peer)) {
+                pings.remove(e.getKey());
+                event(new NodeEvent(NodeEvent.Kind.PING_TIMEOUT, e.getKey(), peer, 0, 0, null, 0, ErrorCode.PEER_UNREACHABLE));
+            }
+        }
+    }
+
+    /** Sends a packet through the tunnel, queueing it while the session is set up. Null = sent or queued. */
+    private Result<Void> send(Packet p, long now) {
+        int node = p.dst().node();
+        PeerLink l = link(node);
+        if (l == null) {
+            return Result.fail(ErrorCode.LIMIT_REACHED, "peer table full");
+        }
+        byte[] packet = PacketCodec.encode(p);
+        if (kx.hasSession(node) && l.endpoint != null) {
+            transmit(l.endpoint, kx.seal(node, packet).value());
+            return null;
+        }
+        if (l.queue.size() >= cfg.maxQueuedPerPeer()) {
+            drop(ErrorCode.LIMIT_REACHED);
+            return null; // the stream layer retransmits; datagrams are unreliable anyway
+        }
+        l.queue.add(packet);
+        l.queuedBytes += packet.length;
+        if (l.endpoint == null || trust.ed25519KeyFor(node) == null) {
+            requestLookup(node);
+        } else if (l.tries == 0) {
+            startHandshake(l, now);
+        }
+        return null;
+    }
+
+    private void flush(PeerLink l) {
+        if (!kx.hasSession(l.node) || l.endpoint == null) {
+            return;
+        }
+        while (!l.queue.isEmpty()) {
+            transmit(l.endpoint, kx.seal(l.node, l.queue.poll()).value());
+        }
+        l.queuedBytes = 0;
+    }
+
+    private void requestLookup(int node) {
+        PeerLink l = link(node);
+        if (l != null && !l.lookupPending) {
+            l.lookupPending = true;
+            event(NodeEvent.peer(NodeEvent.Kind.PEER_NEEDED, new Address(address.network(), node), null));
+        }
+    }
+
+    private void stash(AuthKeyFrame f, Endpoint from) {
+        stashed.remove(f.senderNode());
+        if (stashed.size() >= cfg.maxStashedKeyFrames()) {
+            stashed.remove(stashed.keySet().iterator().next());
+        }
+        stashed.put(f.senderNode(), new Stash(f, from));
+    }
+
+    private PeerLink link(int node) {
+        PeerLink l = links.get(node);
+        if (l == null) {
+            if (links.size() >= cfg.handshake().maxPeers() && !evictIdleLink()) {
+                return null;
+            }
+            l = new PeerLink(node);
+            links.put(node, l);
+        }
+        return l;
+    }
+
+    /** Frees the oldest link that has no session, no traffic waiting and no handshake running. */
+    private boolean evictIdleLink() {
+        for (PeerLink l : links.values()) {
+            if (!kx.hasSession(l.node) && l.queue.isEmpty() && l.tries == 0) {
+                links.remove(l.node);
+                kx.forget(l.node);
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private void transmit(Endpoint to, byte[] datagram) {
+        if (to == null) {
+            drop(ErrorCode.PEER_UNREACHABLE);
+            return;
+        }
+        if (transmits.size() >= cfg.maxTransmits()) {
+            drop(ErrorCode.LIMIT_REACHED);
+            return;
+        }
+        packetsOut++;
+        transmits.add(new Transmit(to, datagram));
+    }
+
+    // ================================================================ packets to us
+
+    private void deliver(Packet p, long now) {
+        if (p.dst().node() != address.node()) {
+            drop(ErrorCode.INVALID_ARGUMENT); // not addressed to us
+            return;
+        }
+        packetsIn++;
+        switch (p.protocol()) {
+            case Packet.PROTO_STREAM -> streams.onPacket(p, now);
+            case Packet.PROTO_DATAGRAM -> {
+                if (p.payloadLength() > 0 && streams.isListening(p.dstPort())) {
+                    event(new NodeEvent(NodeEvent.Kind.DATAGRAM, 0, p.src(), p.dstPort(), p.srcPort(), p.payload(), 0, null));
+                } else {
+                    drop(ErrorCode.REFUSED);
+                }
+            }
+            case Packet.PROTO_CONTROL -> onControl(p, now);
+            default -> drop(ErrorCode.REFUSED); // unknown protocols are ignored (spec B.3)
+        }
+    }
+
+    private void onControl(Packet p, long now) {
+        if (p.dstPort() == Ports.PING && !p.has(Packet.ACK)) {
+            // pong: flags ACK, ports swapped, seq echoed, ack = seq + 1, same payload (spec H.2)
+            send(new Packet(Packet.ACK, Packet.PROTO_CONTROL, address, p.src(), Ports.PING, p.srcPort(), p.seq(), p.seq() + 1, 0,
+                    p.payload()), now);
+            return;
+        }
+        if (p.has(Packet.ACK) && p.srcPort() == Ports.PING) {
+            Ping ping = pings.get(p.seq());
+            if (ping != null && ping.peer.equals(p.src()) && ping.srcPort == p.dstPort()) {
+                pings.remove(p.seq());
+                event(new NodeEvent(NodeEvent.Kind.PONG, p.seq(), p.src(), 0, 0, null, now - ping.sentAt, null));
+                return;
+            }
+        }
+        drop(ErrorCode.REFUSED); // other control ports are ignored (spec H.2), e.g. tunnel keepalives
+    }
+
+    private Result<Void> checkDestination(Address dst) {
+        if (dst == null || dst.isBroadcast() || dst.node() == address.node() || dst.isZero()) {
+            return Result.fail(ErrorCode.INVALID_ARGUMENT, "not a peer address: " + dst);
+        }
+        return null;
+    }
+
+    private int ephemeral() {
+        int p = nextEphemeral;
+        nextEphemeral = nextEphemeral == Ports.EPHEMERAL_LAST ? Ports.EPHEMERAL_FIRST : nextEphemeral + 1;
+        return p;
+    }
+
+    private void event(NodeEvent e) {
+        if (events.size() >= cfg.maxEvents()
+                && (e.kind() == NodeEvent.Kind.DATAGRAM || e.kind() == NodeEvent.Kind.PONG)) {
+            drop(ErrorCode.LIMIT_REACHED);
+            return;
+        }
+        events.add(e);
+    }
+
+    private void drop(ErrorCode reason) {
+        drops.merge(reason, 1L, Long::sum);
+    }
+
+    // ================================================================ stream layer output
+
+    /** Receives stream-layer output; serves the echo port itself (spec H.3). */
+    private final class StreamSink implements StreamEvents {
+        @Override
+        public void send(Packet packet, long now) {
+            PilotNode.this.send(packet, now);
+        }
+
+        @Override
+        public void opened(int stream) {
+            event(NodeEvent.stream(NodeEvent.Kind.STREAM_OPENED, stream, null, 0, 0, null));
+        }
+
+        @Override
+        public void accepted(int stream, int localPort, Address remote, int remotePort) {
+            if (localPort == Ports.ECHO && cfg.echoService()) {
+                echoPending.put(stream, new byte[0]);
+                return;
+            }
+            event(NodeEvent.stream(NodeEvent.Kind.STREAM_ACCEPTED, stream, remote, localPort, remotePort, null));
+        }
+
+        @Override
+        public void readable(int stream) {
+            if (echoPending.containsKey(stream)) {
+                pendingEcho.add(stream);
+                return;
+            }
+            event(NodeEvent.stream(NodeEvent.Kind.STREAM_READABLE, stream, null, 0, 0, null));
+        }
+
+        @Override
+        public void writable(int stream) {
+            if (echoPending.containsKey(stream)) {
+                pendingEcho.add(stream);
+                return;
+            }
+            event(NodeEvent.stream(NodeEvent.Kind.STREAM_WRITABLE, stream, null, 0, 0, null));
+        }
+
+        @Override
+        public void closed(int stream, ErrorCode reason) {
+            if (echoPending.remove(stream) != null) {
+                return;
+            }
+            event(NodeEvent.stream(NodeEvent.Kind.STREAM_CLOSED, stream, null, 0, 0, reason));
+        }
+    }
+
+    /**
+     * Echo service (spec H.3): reads what arrived, writes it back, holds what did not fit until
+     * STREAM_WRITABLE, and closes after the peer's end of stream. At most one read's worth is held.
+     */
+    private void serviceEcho(long now) {
+        while (!pendingEcho.isEmpty()) {
+            Integer id = pendingEcho.iterator().next();
+            pendingEcho.remove(id);
+            byte[] pending = echoPending.get(id);
+            if (pending == null) {
+                continue;
+            }
+            if (pending.length == 0 && streams.readable(id) > 0) {
+                pending = streams.read(id, cfg.stream().sendBufferBytes(), now).value();
+            }
+            if (pending.length > 0) {
+                Result<Integer> w = streams.write(id, pending, 0, pending.length, now);
+                if (!w.isOk()) {
+                    echoPending.remove(id);
+                    streams.abort(id, now);
+                    continue;
+                }
+                pending = java.util.Arrays.copyOfRange(pending, w.value(), pending.length);
+            }
+            if (echoPending.containsKey(id)) {
+                echoPending.put(id, pending);
+            }
+            if (pending.length == 0 && streams.readable(id) > 0) {
+                pendingEcho.add(id);
+            } else if (pending.length == 0 && streams.atEof(id)) {
+                streams.close(id, now);
+            }
+        }
+    }
+
+    private final java.util.LinkedHashSet<Integer> pendingEcho = new java.util.LinkedHashSet<>();
+}
