@@ -96,6 +96,7 @@ public record AuthKeyFrame(int senderNode, byte[] x25519, byte[] ed25519, byte[]
 
     @Override
     public String toString() {
-        return "AuthKeyFrame[sender=" + Integer.toUnsignedString(senderNode) + " " + trailer + "]";
+        return "AuthKeyFrame[sender=" + Integer.toUnsignedString(senderNode) + " x25519="
+                + pilot.core.wire.Hex.encode(java.util.Arrays.copyOf(x25519, 4)) + "… " + trailer + "]";
     }
 }

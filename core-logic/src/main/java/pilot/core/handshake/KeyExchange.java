@@ -90,7 +90,11 @@ public final class KeyExchange {
         if (p == null) {
             return Result.fail(ErrorCode.TABLE_FULL, "peer table full");
         }
+        if (p.session != null) {
+            p.previous = p.session;
+        }
         p.session = null;
+        p.confirmed = false;
         newOurKey(p);
         markHalfOpen(p, now);
         return Result.ok(p.ourFrame.clone());
@@ -128,13 +132,21 @@ public final class KeyExchange {
             newOurKey(p);
         }
         byte[] shared = suite.x25519SharedSecret(p.ourPrivate, x);
+        if (shared != null && p.session != null && p.confirmed) {
+            // A changed key while traffic proves the peer holds the current one: a peer restart, or a
+            // replayed old PILA. Answer with a fresh key of ours, so only a peer that really holds the
+            // announced key can complete the exchange; a replay then costs one re-handshake, never a lockout.
+            newOurKey(p);
+            shared = suite.x25519SharedSecret(p.ourPrivate, x);
+        }
         if (shared == null) {
             return refuse(ErrorCode.WEAK_KEY, "X25519 shared secret is all zero");
         }
-        if (p.session != null && !p.session.peerX25519Equals(x)) {
-            p.retire(p.session.peerX25519());
+        if (p.session != null) {
+            p.previous = p.session; // still opens packets that were in flight under it
         }
         p.session = Session.derive(profileFor(p.node), suite, entropy, shared, x, now);
+        p.confirmed = false;
         java.util.Arrays.fill(shared, (byte) 0);
         p.sessionFromCurrentKey = true;
         clearHalfOpen(p);
@@ -184,12 +196,29 @@ public final class KeyExchange {
             return new OpenResult(Result.fail(ErrorCode.NO_SESSION, "no session with node " + unsigned(f.senderNode())), null);
         }
         Result<Packet> r = Envelope.open(p.session, f);
+        if (authenticated(r) && !p.confirmed) {
+            p.confirmed = true;
+            if (p.previous != null) {
+                p.retire(p.previous.peerX25519()); // the newer key is proven; a PILA with the old one is a replay
+            }
+        } else if (r.error() == ErrorCode.AEAD_FAILED && p.previous != null) {
+            Result<Packet> late = Envelope.open(p.previous, f);
+            if (authenticated(late)) {
+                r = late; // sealed before the peer's key change and delivered late
+            }
+        }
         if (r.isOk()) {
             p.resetFailures();
             p.lastActivity = now;
             return new OpenResult(r, null);
         }
         return new OpenResult(r, countFailure(p, r.error(), now));
+    }
+
+    /** Passed AES-GCM: ok, or refused only for what the authenticated packet said. */
+    private static boolean authenticated(Result<Packet> r) {
+        return r.isOk() || r.error() == ErrorCode.SPOOFED_SOURCE || r.error() == ErrorCode.BAD_CHECKSUM
+                || r.error() == ErrorCode.BAD_VERSION || r.error() == ErrorCode.TRUNCATED;
     }
 
     public boolean hasSession(int peerNode) {
@@ -275,6 +304,8 @@ public final class KeyExchange {
         }
         p.resetFailures();
         p.session = null;
+        p.previous = null;
+        p.confirmed = false;
         newOurKey(p);
         markHalfOpen(p, now);
         return p.ourFrame.clone();

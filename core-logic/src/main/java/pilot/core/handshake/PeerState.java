@@ -11,6 +11,10 @@ final class PeerState {
     byte[] ourFrame;
     /** Installed key state, or null. */
     Session session;
+    /** The session the last install replaced: it still opens late packets sealed under it, nothing else. */
+    Session previous;
+    /** Traffic has authenticated under {@link #session}: the peer really holds its key. */
+    boolean confirmed;
     /** The session was derived with our current private key (false after we rotate it). */
     boolean sessionFromCurrentKey;
     /** When we sent a PILA and still have no session (half-open), else -1. */

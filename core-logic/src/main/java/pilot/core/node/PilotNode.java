@@ -171,8 +171,8 @@ public final class PilotNode {
         if (s != null) {
             onAuthFrame(s.frame, s.from, now);
         }
-        if (!kx.hasSession(node) && !l.queue.isEmpty() && l.tries == 0) {
-            startHandshake(l, now);
+        if (!kx.hasSession(node) && l.tries == 0 && (!l.queue.isEmpty() || l.reacted)) {
+            startHandshake(l, now); // traffic waits, or the peer already tried to talk to us
         }
     }
 
@@ -325,9 +325,13 @@ public final class PilotNode {
             drop(ErrorCode.TABLE_FULL);
             return;
         }
-        l.endpoint = from; // verified: the peer is reachable here (spec D.2 step 9)
+        if (r.installed() || l.endpoint == null) {
+            // Signed, but a PILA is not replay-protected: only a frame that installed a session may move
+            // the peer's endpoint (spec D.2 step 9), so a replayed copy from elsewhere cannot redirect us.
+            l.endpoint = from;
+        }
         if (r.reply() != null) {
-            transmit(from, r.reply());
+            transmit(l.endpoint, r.reply());
         }
         if (r.installed()) {
             l.tries = 0;
@@ -352,14 +356,14 @@ public final class PilotNode {
     private void onSealed(SealedFrame f, Endpoint from, long now) {
         OpenResult r = kx.open(f, now);
         PeerLink l = links.get(f.senderNode());
-        if (r.rehandshake() != null) {
-            transmit(l != null && l.endpoint != null ? l.endpoint : from, r.rehandshake());
+        if (r.rehandshake() != null && l != null) {
+            transmit(l.endpoint, r.rehandshake()); // our X25519 keys are per peer: never to an unverified endpoint
         }
         Result<Packet> p = r.packet();
         if (!p.isOk()) {
             drop(p.error());
             if (p.error() == ErrorCode.NO_SESSION) {
-                reactToUnknownSession(f.senderNode(), from, now);
+                reactToUnknownSession(f.senderNode(), now);
             }
             return;
         }
@@ -369,8 +373,13 @@ public final class PilotNode {
         deliver(p.value(), now);
     }
 
-    /** The sender has a session we lack (we restarted): send it a fresh PILA, at most once a second. */
-    private void reactToUnknownSession(int node, Endpoint from, long now) {
+    /**
+     * The sender has a session we lack (we restarted): send it a fresh PILA, at most once a second. The
+     * frame is unauthenticated, so the PILA goes only to the endpoint we already verified for that
+     * node (our X25519 keys are per peer; a PILA sent elsewhere would install a key meant for another);
+     * without one the host is asked to resolve the node.
+     */
+    private void reactToUnknownSession(int node, long now) {
         if (trust.ed25519KeyFor(node) == null) {
             return;
         }
@@ -381,7 +390,8 @@ public final class PilotNode {
         l.reacted = true;
         l.lastReactiveHandshake = now;
         if (l.endpoint == null) {
-            l.endpoint = from;
+            requestLookup(node);
+            return;
         }
         startHandshake(l, now);
     }

@@ -191,12 +191,54 @@ class KeyExchangeTest {
         assertNull(replay.reply());
         assertTrue(b.receive(a.seal(b, "2"), 1).isOk());
         assertEquals(2, b.kx.session(a.node).receiveMax());
-        // a restarts (new X25519) and re-handshakes; later the old PILA is replayed by an attacker
+        // a restarts (new X25519) and re-handshakes; traffic confirms the new key; then the old PILA is replayed
         a.restart(WireProfile.MODERN, HandshakeLimits.DEFAULTS, 1234);
         handshake(a, b, 2);
+        assertTrue(b.receive(a.seal(b, "confirms the new key"), 2).isOk());
         HandshakeResult stale = b.onPila(oldPila, 3);
         assertEquals(ErrorCode.STALE_KEY, stale.error());
         assertTrue(b.receive(a.seal(b, "after"), 3).isOk(), "the live session survives the replayed PILA");
+    }
+
+    @Test
+    void aReplayedOldPilaBeforeConfirmationCostsAReHandshakeNeverALockout() {
+        byte[] oldPila = a.kx.startHandshake(b.node, 0).value();
+        a.onPila(b.onPila(oldPila, 0).reply(), 0);
+        assertTrue(b.receive(a.seal(b, "confirms a's first key"), 0).isOk());
+        // a changes its key (say a failure run); b answers with a fresh key of its own; no traffic yet
+        byte[] fresh = a.kx.startHandshake(b.node, 1000).value();
+        a.onPila(b.onPila(fresh, 1000).reply(), 1000);
+        // the attacker replays a's first PILA before any traffic confirmed the new keys: b installs it
+        assertTrue(b.onPila(oldPila, 1001).isOk());
+        // a's traffic still reaches b (the replaced session opens it), b's traffic fails at a ...
+        assertTrue(b.receive(a.seal(b, "still heard"), 1002).isOk());
+        OpenResult atA = null;
+        for (int i = 0; i < 5; i++) {
+            atA = a.kx.open((SealedFrame) FrameCodec.decode(b.seal(a, "lost")).value(), 5000);
+            assertEquals(ErrorCode.AEAD_FAILED, atA.packet().error());
+        }
+        // ... until a's failure run re-handshakes, and both directions work again
+        assertNotNull(atA.rehandshake());
+        a.onPila(b.onPila(atA.rehandshake(), 5001).reply(), 5001);
+        assertTrue(b.receive(a.seal(b, "a to b"), 5002).isOk());
+        assertTrue(a.receive(b.seal(a, "b to a"), 5002).isOk());
+    }
+
+    @Test
+    void aChangedKeyAgainstAConfirmedSessionIsAnsweredWithAFreshKey() {
+        byte[] pila = a.kx.startHandshake(b.node, 0).value();
+        byte[] bFirst = b.onPila(pila, 0).reply();
+        a.onPila(bFirst, 0);
+        assertTrue(b.receive(a.seal(b, "confirm"), 0).isOk());
+        a.restart(WireProfile.MODERN, HandshakeLimits.DEFAULTS, 77);
+        HandshakeResult r = b.onPila(a.kx.startHandshake(b.node, 1000).value(), 1000);
+        assertTrue(r.installed());
+        AuthKeyFrame before = (AuthKeyFrame) FrameCodec.decode(bFirst).value();
+        AuthKeyFrame answer = (AuthKeyFrame) FrameCodec.decode(r.reply()).value();
+        assertFalse(java.util.Arrays.equals(before.x25519(), answer.x25519()), "b rotated its own key in the answer");
+        assertTrue(a.onPila(r.reply(), 1000).installed());
+        assertTrue(b.receive(a.seal(b, "after restart"), 1001).isOk());
+        assertTrue(a.receive(b.seal(a, "and back"), 1001).isOk());
     }
 
     @Test
