@@ -47,6 +47,11 @@ public final class Result<T> {
         return value;
     }
 
+    /** The value, or {@code null} on failure (for boundaries where null is the failure signal). */
+    public T valueOrNull() {
+        return value;
+    }
+
     /** The error code, or {@code null} on success. */
     public ErrorCode error() {
         return error;

@@ -33,6 +33,7 @@ import pilot.core.handshake.KeyExchange;
 import pilot.core.handshake.LocalIdentity;
 import pilot.core.handshake.PinnedTrust;
 import pilot.core.json.Json;
+import pilot.core.json.WireJson;
 import pilot.core.wire.Bytes;
 import pilot.core.wire.Hex;
 import pilot.core.wire.Packet;
@@ -113,18 +114,7 @@ public final class VectorGenerator {
     }
 
     static Map<String, Object> fields(Packet p) {
-        Map<String, Object> f = new LinkedHashMap<>();
-        f.put("flags", (long) p.flags());
-        f.put("protocol", (long) p.protocol());
-        f.put("src", p.src().toString());
-        f.put("dst", p.dst().toString());
-        f.put("src_port", (long) p.srcPort());
-        f.put("dst_port", (long) p.dstPort());
-        f.put("seq", Integer.toUnsignedLong(p.seq()));
-        f.put("ack", Integer.toUnsignedLong(p.ack()));
-        f.put("window", (long) p.window());
-        f.put("payload_hex", Hex.encode(p.payload()));
-        return f;
+        return WireJson.packetFields(p);
     }
 
     static Map<String, Object> packets() {
@@ -218,33 +208,12 @@ public final class VectorGenerator {
             Result<TunnelFrame> r = FrameCodec.decode(in);
             putResult(c, r);
             if (r.isOk()) {
-                describe(c, r.value());
+                WireJson.describeFrame(c, r.value());
             }
             cases.add(c);
         }
         top.put("vectors", cases);
         return top;
-    }
-
-    static void describe(Map<String, Object> c, TunnelFrame f) {
-        c.put("kind", f.kind().name());
-        if (f instanceof PlainFrame p) {
-            c.put("packet", fields(p.packet()));
-        } else if (f instanceof SealedFrame s) {
-            c.put("sender", Integer.toUnsignedLong(s.senderNode()));
-            c.put("counter", Long.toUnsignedString(s.counter()));
-            c.put("ciphertext_len", (long) s.ciphertext().length);
-        } else if (f instanceof AuthKeyFrame a) {
-            c.put("sender", Integer.toUnsignedLong(a.senderNode()));
-            c.put("x25519_hex", Hex.encode(a.x25519()));
-            c.put("trailer_caps", a.trailer().caps());
-            c.put("trailer_flags", a.trailer().flags());
-        } else if (f instanceof AnonKeyFrame k) {
-            c.put("sender", Integer.toUnsignedLong(k.senderNode()));
-        } else if (f instanceof BeaconFrame b) {
-            c.put("code", (long) b.code());
-            c.put("body_hex", Hex.encode(b.body()));
-        }
     }
 
     static Map<String, Object> envelope() {
@@ -420,9 +389,7 @@ public final class VectorGenerator {
     }
 
     static void putResult(Map<String, Object> c, Result<?> r) {
-        c.put("ok", r.isOk());
-        c.put("error", r.isOk() ? null : r.error().name());
-        c.put("error_code", r.isOk() ? null : (long) r.error().code());
+        c.putAll(WireJson.result(r));
     }
 
     /** One top-level key per line; arrays of vectors one element per line: readable diffs. */

@@ -26,6 +26,26 @@ public final class Endpoint {
         return new Endpoint(new byte[] {(byte) a, (byte) b, (byte) c, (byte) d}, port);
     }
 
+    /** Parses a dotted IPv4 address ({@code 127.0.0.1}) with a port; IPv6 hosts are given as 16 raw bytes instead. */
+    public static pilot.core.Result<Endpoint> parse(String host, int port) {
+        if (host == null || !Ports.isValid(port)) {
+            return pilot.core.Result.fail(pilot.core.ErrorCode.INVALID_ARGUMENT, "bad endpoint " + host + ":" + port);
+        }
+        byte[] ip = new byte[4];
+        int start = 0;
+        for (int i = 0; i < 4; i++) {
+            int end = i < 3 ? host.indexOf('.', start) : host.length();
+            // no String.split: it would pull a regular-expression engine into the wasm module
+            int v = end < 0 || end - start > 3 ? -1 : Address.parseDecimal(host, start, end, 255);
+            if (v < 0) {
+                return pilot.core.Result.fail(pilot.core.ErrorCode.INVALID_ARGUMENT, "not an IPv4 address: " + host);
+            }
+            ip[i] = (byte) v;
+            start = end + 1;
+        }
+        return pilot.core.Result.ok(new Endpoint(ip, port));
+    }
+
     public byte[] ip() {
         return ip.clone();
     }

@@ -16,6 +16,7 @@ import pilot.core.Result;
 public final class Json {
     /** Nesting deeper than this is refused, so hostile input cannot exhaust the stack. */
     public static final int MAX_DEPTH = 64;
+    private static final String HEX = "0123456789abcdef";
     private final String s;
     private int i;
 
@@ -112,7 +113,7 @@ public final class Json {
                 case '\t' -> sb.append("\\t");
                 default -> {
                     if (c < 0x20) {
-                        sb.append(String.format("\\u%04x", (int) c));
+                        sb.append("\\u00").append(HEX.charAt(c >> 4)).append(HEX.charAt(c & 0xF));
                     } else {
                         sb.append(c);
                     }

@@ -106,4 +106,15 @@ class AddressTest {
         assertEquals(127, a.ip()[0]);
         assertThrows(IllegalArgumentException.class, () -> new Endpoint(new byte[5], 1));
     }
+
+    @Test
+    void endpointsParseFromDottedIpv4() {
+        assertEquals(Endpoint.ipv4(127, 0, 0, 1, 9000), Endpoint.parse("127.0.0.1", 9000).value());
+        assertEquals(Endpoint.ipv4(255, 255, 255, 255, 0), Endpoint.parse("255.255.255.255", 0).value());
+        for (String bad : new String[] {"256.0.0.1", "1.2.3", "1.2.3.4.5", "1..3.4", "a.b.c.d", "", "1.2.3.0004", "1.2.3.4 "}) {
+            assertEquals(ErrorCode.INVALID_ARGUMENT, Endpoint.parse(bad, 1).error(), bad);
+        }
+        assertEquals(ErrorCode.INVALID_ARGUMENT, Endpoint.parse("1.2.3.4", 70000).error());
+        assertEquals(ErrorCode.INVALID_ARGUMENT, Endpoint.parse(null, 1).error());
+    }
 }

@@ -1,0 +1,10 @@
+package javax.security.auth;
+
+public class DestroyFailedException extends Exception {
+    public DestroyFailedException() {
+    }
+
+    public DestroyFailedException(String msg) {
+        super(msg);
+    }
+}

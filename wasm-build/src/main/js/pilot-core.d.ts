@@ -1,0 +1,144 @@
+// Types for pilot-core.mjs. Byte arrays are Uint8Array; 64-bit counters are decimal strings or bigint.
+
+export type ErrorName =
+  | "TRUNCATED" | "BAD_LENGTH" | "BAD_CHECKSUM" | "BAD_VERSION" | "BAD_MAGIC" | "BAD_ADDRESS" | "NO_SESSION"
+  | "REPLAY" | "TOO_OLD" | "AEAD_FAILED" | "SPOOFED_SOURCE" | "UNKNOWN_IDENTITY" | "IDENTITY_MISMATCH"
+  | "BAD_SIGNATURE" | "WEAK_KEY" | "RATE_LIMITED" | "TABLE_FULL" | "STALE_KEY" | "INVALID_ARGUMENT"
+  | "INVALID_STATE" | "REFUSED" | "STREAM_RESET" | "TIMED_OUT" | "ABORTED" | "PEER_UNREACHABLE" | "LIMIT_REACHED";
+
+export declare const ErrorCodes: Readonly<Record<number, ErrorName>>;
+
+export type EventKind =
+  | "PEER_UP" | "PEER_NEEDED" | "PEER_UNREACHABLE" | "STREAM_OPENED" | "STREAM_ACCEPTED" | "STREAM_READABLE"
+  | "STREAM_WRITABLE" | "STREAM_CLOSED" | "DATAGRAM" | "PONG" | "PING_TIMEOUT";
+
+export declare const EventKinds: Readonly<Record<number, EventKind>>;
+
+export type Profile = "modern" | "feb2026";
+
+export interface PeerAddress {
+  network: number;
+  node: number;
+  /** N:NNNN.HHHH.LLLL */
+  text: string;
+}
+
+export interface NodeEvent {
+  kind: EventKind;
+  /** stream id; ping id for PONG / PING_TIMEOUT */
+  stream: number;
+  peer: PeerAddress | null;
+  localPort: number;
+  remotePort: number;
+  /** PONG: round trip in ms */
+  value: number;
+  /** STREAM_CLOSED: null after a clean close */
+  error: ErrorName | null;
+  /** DATAGRAM payload */
+  data: Uint8Array | null;
+}
+
+export interface Transmit {
+  ip: string;
+  port: number;
+  datagram: Uint8Array;
+}
+
+export interface Outcome {
+  ok: boolean;
+  error: ErrorName | null;
+  error_code: number | null;
+}
+
+export interface PacketFields {
+  flags: number;
+  protocol: number;
+  src: string;
+  dst: string;
+  src_port: number;
+  dst_port: number;
+  seq: number;
+  ack: number;
+  window: number;
+  payload_hex: string;
+}
+
+export interface NodeOptions {
+  /** our node id, assigned by the registry */
+  node: number;
+  network?: number;
+  /** 32-byte Ed25519 seed: the identity (keep it secret) */
+  identitySeed: Uint8Array;
+  /** at least 32 bytes from crypto.getRandomValues */
+  entropy: Uint8Array;
+  profile?: Profile;
+  /** serve port 7 by echoing (default true, like the reference daemon) */
+  echo?: boolean;
+}
+
+export interface PilotCore {
+  version(): string;
+  errorName(code: number): string;
+  liveHandles(): number;
+  free(handle: number): void;
+
+  addressParse(text: string): Outcome & { network?: number; node?: number; canonical?: string };
+  packetEncode(fields: Omit<PacketFields, "payload_hex"> & { payload?: Uint8Array }): Uint8Array | null;
+  packetDecode(wire: Uint8Array): Outcome & { fields?: PacketFields };
+  frameDecode(datagram: Uint8Array): Outcome & { kind?: string; [field: string]: unknown };
+
+  x25519Public(privateKey: Uint8Array): Uint8Array | null;
+  x25519Shared(privateKey: Uint8Array, peerPublic: Uint8Array): Uint8Array | null;
+  sessionKey(profile: Profile, shared: Uint8Array): Uint8Array | null;
+  ed25519Public(seed: Uint8Array): Uint8Array | null;
+  ed25519Sign(seed: Uint8Array, message: Uint8Array): Uint8Array | null;
+  ed25519Verify(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): boolean;
+  sha256(data: Uint8Array): Uint8Array | null;
+
+  seal(profile: Profile, key: Uint8Array, prefix: Uint8Array, counter: string | bigint, sender: number, packet: Uint8Array): Uint8Array | null;
+  open(profile: Profile, key: Uint8Array, frame: Uint8Array): Outcome & { packet_hex?: string };
+  replayNew(): number;
+  /** 0 = accept, else an ErrorCode (8 REPLAY, 9 TOO_OLD) */
+  replayCheck(handle: number, counter: string | bigint): number;
+  replayCommit(handle: number, counter: string | bigint): void;
+
+  kxNew(node: number, identitySeed: Uint8Array, entropySeed: string | bigint, profile: Profile): number;
+  kxTrust(handle: number, node: number, ed25519: Uint8Array): void;
+  kxStart(handle: number, peer: number, now: number): Uint8Array | null;
+  kxOnAuth(handle: number, frame: Uint8Array, source: string, now: number): { error: ErrorName | null; installed?: boolean; reply_hex?: string | null };
+  kxSeal(handle: number, peer: number, packet: Uint8Array): Uint8Array | null;
+  kxOpen(handle: number, frame: Uint8Array, now: number): Outcome & { packet_hex?: string; rehandshake_hex?: string | null };
+
+  /** A node handle, or minus an error code. */
+  nodeNew(options: NodeOptions): number;
+  nodeReseed(handle: number, randomBytes: Uint8Array): void;
+  nodeTrust(handle: number, peer: number, ed25519: Uint8Array): void;
+  nodeSetProfile(handle: number, peer: number, profile: Profile): void;
+  nodeAddPeer(handle: number, peer: number, ip: string, port: number, now: number): number;
+  nodePeerLookupFailed(handle: number, peer: number, now: number): void;
+  nodeHandleDatagram(handle: number, ip: string, port: number, datagram: Uint8Array, now: number): number;
+  nodePollTransmit(handle: number): Transmit | null;
+  nodePollEvent(handle: number): NodeEvent | null;
+  /** ms of the next deadline, or null */
+  nodeNextDeadline(handle: number): number | null;
+  nodeHandleTimeout(handle: number, now: number): void;
+  nodeListen(handle: number, port: number): number;
+  /** stream id > 0, or minus an error code */
+  nodeOpenStream(handle: number, network: number, node: number, port: number, now: number): number;
+  /** bytes accepted (0: wait for STREAM_WRITABLE), or minus an error code */
+  nodeWrite(handle: number, stream: number, data: Uint8Array, now: number): number;
+  nodeRead(handle: number, stream: number, max: number, now: number): Uint8Array | null;
+  nodeAtEof(handle: number, stream: number): boolean;
+  nodeCloseStream(handle: number, stream: number, now: number): void;
+  nodeAbortStream(handle: number, stream: number, now: number): void;
+  nodeSendDatagram(handle: number, network: number, node: number, port: number, data: Uint8Array, now: number): number;
+  nodePing(handle: number, network: number, node: number, now: number): number;
+  nodeStats(handle: number): { address: string; peers: number; streams: number; packets_in: number; packets_out: number; buffered_bytes: number; dropped: Record<string, number> };
+  nodeAddress(handle: number): string | null;
+  nodeHasSession(handle: number, peer: number): boolean;
+}
+
+export declare function decodeEvent(bytes: Uint8Array): NodeEvent;
+export declare function decodeTransmit(bytes: Uint8Array): Transmit;
+/** Pass a WebAssembly.Module in Workers, the .wasm bytes in Node.js. */
+export declare function loadPilotCore(source: WebAssembly.Module | BufferSource): Promise<PilotCore>;
