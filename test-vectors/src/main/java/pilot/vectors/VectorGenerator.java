@@ -71,6 +71,7 @@ public final class VectorGenerator {
         files.put("envelope.json", pretty(envelope()));
         files.put("replay.json", pretty(replay()));
         files.put("handshake.json", pretty(handshake()));
+        files.put("sim-traces.json", pretty(simTraces()));
         return files;
     }
 
@@ -386,6 +387,27 @@ public final class VectorGenerator {
             m.put("installed", r.installed());
         }
         return m;
+    }
+
+    /** Trace hashes of seeded network simulations: the wasm build must reproduce each one exactly. */
+    static Map<String, Object> simTraces() {
+        Map<String, Object> top = header("issue 5: JVM and wasm run the same simulation",
+                "SimConfig.forSeed(seed, bytes_per_stream) -> trace (FNV-1a 64 over every datagram and event), packets");
+        List<Object> runs = new ArrayList<>();
+        for (long seed = 1; seed <= 6; seed++) {
+            pilot.core.sim.SimReport r = pilot.core.sim.Simulation.run(pilot.core.sim.SimConfig.forSeed(seed, 100_000));
+            if (!r.ok()) {
+                throw new IllegalStateException("simulation seed " + seed + " violated an invariant: " + r);
+            }
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("seed", seed);
+            m.put("bytes_per_stream", 100_000L);
+            m.put("trace", r.traceHex());
+            m.put("packets", r.packets());
+            runs.add(m);
+        }
+        top.put("runs", runs);
+        return top;
     }
 
     static void putResult(Map<String, Object> c, Result<?> r) {
