@@ -1,0 +1,23 @@
+// Starts the test Worker in a real local workerd (Miniflare from npm; no login, no network).
+import { Miniflare } from "miniflare";
+import { fileURLToPath } from "node:url";
+
+const base = fileURLToPath(new URL("../../", import.meta.url)); // wasm-build/
+
+export function startWorker() {
+  // Modules are listed explicitly: Miniflare's own import scanner cannot parse TeaVM's runtime.
+  return new Miniflare({
+    compatibilityDate: "2025-06-01",
+    cf: false,
+    modulesRoot: base,
+    modules: [
+      { type: "ESModule", path: `${base}js/worker/index.mjs` },
+      { type: "ESModule", path: `${base}js/suite/vectors.mjs` },
+      { type: "ESModule", path: `${base}js/suite/twopeer.mjs` },
+      { type: "ESModule", path: `${base}target/pilot-core/pilot-core.mjs` },
+      { type: "ESModule", path: `${base}target/pilot-core/teavm-runtime.js` },
+      { type: "CompiledWasm", path: `${base}target/pilot-core/pilot-core.wasm` },
+      { type: "CompiledWasm", path: `${base}target/pilot-sim/pilot-sim.wasm` },
+    ],
+  });
+}

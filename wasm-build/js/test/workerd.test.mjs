@@ -1,0 +1,40 @@
+// pilot-core.wasm inside a real local workerd: the same vectors, byte for byte, and two peers.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { root, vectorFiles } from "./files.mjs";
+import { startWorker } from "./miniflare.mjs";
+
+let mf;
+before(async () => {
+  mf = startWorker();
+  await mf.ready;
+});
+after(async () => {
+  await mf?.dispose();
+});
+
+test("workerd: every vector gives the JVM's bytes", async () => {
+  const res = await mf.dispatchFetch("http://worker/vectors", { method: "POST", body: JSON.stringify(vectorFiles()) });
+  assert.equal(res.status, 200);
+  const r = await res.json();
+  console.log(`workerd: ${r.passed} vector checks passed`);
+  assert.deepEqual(r.failures, []);
+  assert.ok(r.passed >= 300);
+});
+
+for (const profile of ["modern", "feb2026"]) {
+  test(`workerd: two peers handshake and exchange sealed traffic (${profile})`, async () => {
+    const res = await mf.dispatchFetch(`http://worker/twopeer?profile=${profile}&bytes=100000`);
+    const r = await res.json();
+    assert.ok(r.ok, JSON.stringify(r.checks));
+  });
+}
+
+test("workerd: simulation trace hashes match the JVM", async () => {
+  const expected = JSON.parse(readFileSync(`${root}test-vectors/generated/sim-traces.json`, "utf8"));
+  for (const run of expected.runs.slice(0, 3)) {
+    const r = await (await mf.dispatchFetch(`http://worker/sim?seed=${run.seed}&bytes=${run.bytes_per_stream}`)).json();
+    assert.deepEqual({ ok: r.ok, trace: r.trace }, { ok: true, trace: run.trace }, `seed ${run.seed}`);
+  }
+});
