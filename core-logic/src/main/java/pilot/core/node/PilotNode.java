@@ -219,6 +219,11 @@ public final class PilotNode {
         return streams.read(stream, max, now);
     }
 
+    /** Bytes ready to read on a stream (0 for an unknown one). */
+    public int readableBytes(int stream) {
+        return streams.readable(stream);
+    }
+
     /** True when the peer finished sending and everything was read. */
     public boolean atEof(int stream) {
         return streams.atEof(stream);
@@ -380,17 +385,14 @@ public final class PilotNode {
      * without one the host is asked to resolve the node.
      */
     private void reactToUnknownSession(int node, long now) {
-        if (trust.ed25519KeyFor(node) == null) {
-            return;
-        }
         PeerLink l = link(node);
         if (l == null || l.tries > 0 || (l.reacted && now - l.lastReactiveHandshake < 1000)) {
             return;
         }
         l.reacted = true;
         l.lastReactiveHandshake = now;
-        if (l.endpoint == null) {
-            requestLookup(node);
+        if (l.endpoint == null || trust.ed25519KeyFor(node) == null) {
+            requestLookup(node); // the host's answer (addPeer) starts the handshake
             return;
         }
         startHandshake(l, now);

@@ -1,0 +1,466 @@
+package pilot.host.daemon;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.DatagramChannel;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import pilot.core.ErrorCode;
+import pilot.core.Result;
+import pilot.core.addr.Address;
+import pilot.core.addr.Endpoint;
+import pilot.core.crypto.BouncyCastleSuite;
+import pilot.core.crypto.CryptoSuite;
+import pilot.core.crypto.Entropy;
+import pilot.core.handshake.LocalIdentity;
+import pilot.core.node.NodeConfig;
+import pilot.core.node.NodeEvent;
+import pilot.core.node.PilotNode;
+import pilot.core.node.Transmit;
+import pilot.host.crypto.JceSuite;
+import pilot.host.crypto.SecureEntropy;
+import pilot.host.identity.Identity;
+import pilot.host.registry.RegistryClient;
+
+/**
+ * The JVM host peer: one event-loop thread owns a UDP {@link DatagramChannel} and a {@link PilotNode}
+ * and drives it (receive → handleDatagram, deadline → handleTimeout, then drain transmits and events).
+ * Time and entropy come from here; everything else is the core. Other threads talk to it only through
+ * {@link #submit}, so the node is never touched concurrently. Registry look-ups run on a side thread
+ * and post their answers back.
+ */
+public final class HostDaemon implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(HostDaemon.class);
+    private static final int PIPE_BYTES = 512 * 1024;
+    private static final long HEARTBEAT_MILLIS = 30_000;
+
+    private final HostConfig config;
+    private final CryptoSuite suite;
+    private final HostTrust trust = new HostTrust();
+    private final Identity identity;
+    private final PilotNode node;
+    private final DatagramChannel channel;
+    private final Selector selector;
+    private final RegistryClient registry;
+    private final ConcurrentLinkedQueue<Runnable> commands = new ConcurrentLinkedQueue<>();
+    private final ExecutorService lookups = Executors.newSingleThreadExecutor(r -> daemonThread(r, "pilot-lookup"));
+    private final Map<Integer, HostStream> streams = new HashMap<>();
+    private final Map<Integer, CompletableFuture<HostStream>> dialing = new HashMap<>();
+    private final Map<Integer, CompletableFuture<Void>> blockedWriters = new HashMap<>();
+    private final Map<Integer, CompletableFuture<Long>> pings = new HashMap<>();
+    private final Map<Integer, Consumer<HostStream>> acceptors = new HashMap<>();
+    private final Map<Integer, Consumer<NodeEvent>> datagramHandlers = new HashMap<>();
+    private final long epochNanos = System.nanoTime();
+    private final Thread loop;
+    private volatile boolean running = true;
+    private long nextHeartbeat;
+
+    private HostDaemon(HostConfig config) throws IOException {
+        this.config = config;
+        this.suite = config.jceCrypto() ? new JceSuite() : new BouncyCastleSuite();
+        Entropy entropy = new SecureEntropy();
+        this.channel = DatagramChannel.open();
+        channel.bind(config.bind());
+        channel.configureBlocking(false);
+        this.selector = Selector.open();
+        channel.register(selector, SelectionKey.OP_READ);
+        this.registry = config.registry() == null ? null : new RegistryClient(config.registry(), 3000);
+        this.identity = register(Identity.loadOrCreate(config.identity(), suite, entropy));
+        trust.pin(identity.nodeId(), identity.publicKey());
+        LocalIdentity local = new LocalIdentity(identity.nodeId(), identity.signingKey(suite));
+        this.node = new PilotNode(NodeConfig.DEFAULTS.withProfile(config.profile()).withEcho(config.echo()), local,
+                identity.network(), suite, entropy, trust);
+        for (HostConfig.StaticPeer p : config.peers()) {
+            trust.pin(p.node(), p.ed25519());
+            if (p.profile() != null) {
+                node.setProfile(p.node(), p.profile());
+            }
+            node.addPeer(p.node(), endpoint(p.endpoint()), now());
+        }
+        this.loop = daemonThread(this::run, "pilot-loop");
+    }
+
+    /** Starts a host: binds the socket, loads (or creates) the identity, registers, runs the loop. */
+    public static HostDaemon start(HostConfig config) throws IOException {
+        HostDaemon d = new HostDaemon(config);
+        d.loop.start();
+        LOG.info("host {} listening on udp {} ({} profile, {} crypto)", d.address(), d.localEndpoint(),
+                config.profile().name().toLowerCase(), config.jceCrypto() ? "JCE" : "Bouncy Castle");
+        return d;
+    }
+
+    private Identity register(Identity id) throws IOException {
+        if (registry == null) {
+            if (!id.isRegistered()) {
+                throw new IOException("no registry given and " + config.identity() + " has no node id yet: "
+                        + "register once with --registry, or write node_id into the identity file");
+            }
+            return id;
+        }
+        RegistryClient.Registration r = registry.register(listenAddr(), id.publicKey(), null);
+        Identity registered = id.withNode(r.nodeId(), 0);
+        if (!registered.equals(id)) {
+            registered.save(config.identity());
+        }
+        var key = registered.signingKey(suite);
+        registry.setVisibility(r.nodeId(), true, key::sign); // resolvable without trust, like `daemon -public`
+        return registered;
+    }
+
+    private String listenAddr() throws IOException {
+        InetSocketAddress a = localEndpoint();
+        String host = a.getAddress().isAnyLocalAddress() ? "127.0.0.1" : a.getAddress().getHostAddress();
+        return host + ":" + a.getPort();
+    }
+
+    public Address address() {
+        return identity.address();
+    }
+
+    public Identity identity() {
+        return identity;
+    }
+
+    public CryptoSuite suite() {
+        return suite;
+    }
+
+    public InetSocketAddress localEndpoint() throws IOException {
+        return (InetSocketAddress) channel.getLocalAddress();
+    }
+
+    long now() {
+        return (System.nanoTime() - epochNanos) / 1_000_000L;
+    }
+
+    PilotNode node() {
+        return node;
+    }
+
+    /** Runs {@code r} on the event loop. */
+    public void submit(Runnable r) {
+        commands.add(r);
+        selector.wakeup();
+    }
+
+    /** Pins a peer's key and endpoint (no registry needed). */
+    public void addPeer(int peer, InetSocketAddress endpoint, byte[] ed25519) {
+        trust.pin(peer, ed25519);
+        submit(() -> node.addPeer(peer, endpoint(endpoint), now()));
+    }
+
+    // ------------------------------------------------------------------ application API
+
+    /** Control-protocol ping: completes with the round trip in ms, or exceptionally. */
+    public CompletableFuture<Long> ping(Address peer) {
+        CompletableFuture<Long> f = new CompletableFuture<>();
+        submit(() -> {
+            Result<Integer> id = node.ping(peer, now());
+            if (id.isOk()) {
+                pings.put(id.value(), f);
+            } else {
+                f.completeExceptionally(new IOException(id.toString()));
+            }
+        });
+        return f;
+    }
+
+    /** Opens a stream; completes once the peer answered. */
+    public CompletableFuture<HostStream> open(Address peer, int port) {
+        CompletableFuture<HostStream> f = new CompletableFuture<>();
+        submit(() -> {
+            Result<Integer> id = node.openStream(peer, port, now());
+            if (!id.isOk()) {
+                f.completeExceptionally(new IOException("cannot open a stream to " + peer + ":" + port + ": " + id));
+                return;
+            }
+            streams.put(id.value(), new HostStream(this, id.value(), peer, port, PIPE_BYTES));
+            dialing.put(id.value(), f);
+        });
+        return f;
+    }
+
+    /** Accepts streams on {@code port}; {@code onAccept} runs on the event loop (hand work to a thread). */
+    public CompletableFuture<Void> listen(int port, Consumer<HostStream> onAccept) {
+        CompletableFuture<Void> f = new CompletableFuture<>();
+        submit(() -> {
+            Result<Integer> r = node.listen(port);
+            if (r.isOk()) {
+                acceptors.put(port, onAccept);
+                f.complete(null);
+            } else {
+                f.completeExceptionally(new IOException(r.toString()));
+            }
+        });
+        return f;
+    }
+
+    /** Receives datagrams on {@code port} (the handler runs on the event loop). */
+    public CompletableFuture<Void> onDatagram(int port, Consumer<NodeEvent> handler) {
+        CompletableFuture<Void> f = new CompletableFuture<>();
+        submit(() -> {
+            Result<Integer> r = node.listen(port);
+            datagramHandlers.put(port, handler);
+            f.complete(null);
+        });
+        return f;
+    }
+
+    public CompletableFuture<Integer> sendDatagram(Address peer, int port, byte[] data) {
+        CompletableFuture<Integer> f = new CompletableFuture<>();
+        submit(() -> {
+            Result<Integer> r = node.sendDatagram(peer, port, data, now());
+            if (r.isOk()) {
+                f.complete(r.value());
+            } else {
+                f.completeExceptionally(new IOException(r.toString()));
+            }
+        });
+        return f;
+    }
+
+    /** Node statistics, read on the loop. */
+    public CompletableFuture<String> stats() {
+        CompletableFuture<String> f = new CompletableFuture<>();
+        submit(() -> f.complete("peers=" + node.peerCount() + " streams=" + node.streamCount() + " in=" + node.packetsIn()
+                + " out=" + node.packetsOut() + " buffered=" + node.bufferedBytes()));
+        return f;
+    }
+
+    // ------------------------------------------------------------------ loop-side helpers for HostStream
+
+    /**
+     * Writes what fits. When nothing fits, {@code writable} is registered in the same loop step, so the
+     * STREAM_WRITABLE event that frees space cannot slip in between (a lost wake-up).
+     */
+    void writeNow(HostStream s, byte[] data, CompletableFuture<Integer> accepted, CompletableFuture<Void> writable) {
+        Result<Integer> r = node.write(s.id, data, now());
+        if (r.isOk() && r.value() == 0) {
+            blockedWriters.put(s.id, writable);
+        }
+        accepted.complete(r.isOk() ? r.value() : -1);
+    }
+
+    void pullInto(HostStream s) {
+        int room = s.pipe.room();
+        if (room > 0 && node.readableBytes(s.id) > 0) {
+            byte[] data = node.read(s.id, room, now()).valueOrNull();
+            if (data != null && data.length > 0) {
+                s.pipe.put(data);
+            }
+        }
+        if (node.atEof(s.id)) {
+            s.pipe.finish(null);
+        }
+    }
+
+    // ------------------------------------------------------------------ the loop
+
+    private void run() {
+        ByteBuffer buf = ByteBuffer.allocate(65536 + 64);
+        while (running) {
+            try {
+                long deadline = node.nextDeadline();
+                long wait = deadline == Long.MAX_VALUE ? 1000 : Math.max(1, Math.min(1000, deadline - now()));
+                selector.select(wait);
+                selector.selectedKeys().clear();
+                for (Runnable r = commands.poll(); r != null; r = commands.poll()) {
+                    r.run();
+                    drain();
+                }
+                receive(buf);
+                if (node.nextDeadline() <= now()) {
+                    node.handleTimeout(now());
+                }
+                drain();
+                heartbeat();
+            } catch (Exception e) {
+                if (running) {
+                    LOG.error("event loop error (continuing): {}", e.toString(), e);
+                }
+            }
+        }
+    }
+
+    private void receive(ByteBuffer buf) throws IOException {
+        for (int i = 0; i < 256; i++) { // bounded batch, then timers get their turn
+            buf.clear();
+            InetSocketAddress from = (InetSocketAddress) channel.receive(buf);
+            if (from == null) {
+                return;
+            }
+            buf.flip();
+            byte[] datagram = new byte[buf.remaining()];
+            buf.get(datagram);
+            node.handleDatagram(endpoint(from), datagram, now());
+            drain();
+        }
+    }
+
+    private void drain() throws IOException {
+        for (Transmit t = node.pollTransmit(); t != null; t = node.pollTransmit()) {
+            InetSocketAddress to = new InetSocketAddress(java.net.InetAddress.getByAddress(t.to().ip()), t.to().port());
+            if (channel.send(ByteBuffer.wrap(t.datagram()), to) == 0) {
+                LOG.debug("socket buffer full: datagram to {} dropped (the protocol retransmits)", to);
+            }
+        }
+        for (NodeEvent e = node.pollEvent(); e != null; e = node.pollEvent()) {
+            onEvent(e);
+        }
+    }
+
+    private void onEvent(NodeEvent e) {
+        LOG.debug("event {}", e);
+        switch (e.kind()) {
+            case PEER_NEEDED -> lookup(e.peer());
+            case PEER_UP -> LOG.info("session with {} established", e.peer());
+            case PEER_UNREACHABLE -> LOG.warn("peer {} unreachable: {}", e.peer(), e.error());
+            case STREAM_OPENED -> {
+                CompletableFuture<HostStream> f = dialing.remove(e.stream());
+                if (f != null) {
+                    f.complete(streams.get(e.stream()));
+                }
+            }
+            case STREAM_ACCEPTED -> {
+                HostStream s = new HostStream(this, e.stream(), e.peer(), e.localPort(), PIPE_BYTES);
+                streams.put(e.stream(), s);
+                Consumer<HostStream> a = acceptors.get(e.localPort());
+                if (a != null) {
+                    a.accept(s);
+                }
+            }
+            case STREAM_READABLE -> {
+                HostStream s = streams.get(e.stream());
+                if (s != null) {
+                    pullInto(s);
+                }
+            }
+            case STREAM_WRITABLE -> {
+                CompletableFuture<Void> w = blockedWriters.remove(e.stream());
+                if (w != null) {
+                    w.complete(null);
+                }
+            }
+            case STREAM_CLOSED -> {
+                CompletableFuture<HostStream> f = dialing.remove(e.stream());
+                if (f != null) {
+                    f.completeExceptionally(new IOException("stream refused or unreachable: " + e.error()));
+                }
+                HostStream s = streams.remove(e.stream());
+                if (s != null) {
+                    pullInto(s);
+                    s.pipe.finish(e.error() == null ? null : e.error().name());
+                }
+                CompletableFuture<Void> w = blockedWriters.remove(e.stream());
+                if (w != null) {
+                    w.completeExceptionally(new IOException("stream closed: " + e.error()));
+                }
+            }
+            case DATAGRAM -> {
+                Consumer<NodeEvent> h = datagramHandlers.get(e.localPort());
+                if (h != null) {
+                    h.accept(e);
+                }
+            }
+            case PONG -> {
+                CompletableFuture<Long> f = pings.remove(e.stream());
+                if (f != null) {
+                    f.complete(e.value());
+                }
+            }
+            case PING_TIMEOUT -> {
+                CompletableFuture<Long> f = pings.remove(e.stream());
+                if (f != null) {
+                    f.completeExceptionally(new IOException("no pong from " + e.peer() + ": " + e.error()));
+                }
+            }
+            default -> {
+            }
+        }
+    }
+
+    /** PEER_NEEDED: registry lookup (key) and resolve (endpoint) on a side thread, answer on the loop. */
+    private void lookup(Address peer) {
+        int id = peer.node();
+        if (registry == null) {
+            LOG.warn("no registry: {} is unknown (pin it with --peer)", peer);
+            node.peerLookupFailed(id, now());
+            return;
+        }
+        var key = identity.signingKey(suite);
+        lookups.execute(() -> {
+            try {
+                RegistryClient.Lookup l = registry.lookup(id);
+                trust.pin(id, l.publicKey());
+                String real = registry.resolve(id, identity.nodeId(), key::sign);
+                InetSocketAddress ep = parseHostPort(real);
+                LOG.info("resolved {} -> {}", peer, real);
+                submit(() -> node.addPeer(id, endpoint(ep), now()));
+            } catch (IOException | RuntimeException ex) {
+                LOG.warn("cannot resolve {}: {}", peer, ex.getMessage());
+                submit(() -> node.peerLookupFailed(id, now()));
+            }
+        });
+    }
+
+    private void heartbeat() {
+        if (registry == null || now() < nextHeartbeat) {
+            return;
+        }
+        nextHeartbeat = now() + HEARTBEAT_MILLIS;
+        var key = identity.signingKey(suite);
+        lookups.execute(() -> {
+            try {
+                registry.heartbeat(identity.nodeId(), key::sign);
+            } catch (IOException e) {
+                LOG.warn("registry heartbeat failed: {}", e.getMessage());
+            }
+        });
+    }
+
+    static InetSocketAddress parseHostPort(String s) {
+        int colon = s.lastIndexOf(':');
+        return new InetSocketAddress(s.substring(0, colon), Integer.parseInt(s.substring(colon + 1)));
+    }
+
+    static Endpoint endpoint(InetSocketAddress a) {
+        return new Endpoint(a.getAddress().getAddress(), a.getPort());
+    }
+
+    private static Thread daemonThread(Runnable r, String name) {
+        Thread t = new Thread(r, name);
+        t.setDaemon(true);
+        return t;
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        selector.wakeup();
+        try {
+            loop.join(2000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        lookups.shutdownNow();
+        try {
+            selector.close();
+            channel.close();
+        } catch (IOException e) {
+            LOG.debug("close: {}", e.getMessage());
+        }
+        for (HostStream s : streams.values()) {
+            s.pipe.finish(ErrorCode.ABORTED.name());
+        }
+    }
+}

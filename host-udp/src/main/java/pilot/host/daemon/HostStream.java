@@ -1,0 +1,125 @@
+package pilot.host.daemon;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import pilot.core.addr.Address;
+
+/**
+ * A Pilot stream for application threads: blocking {@link #input()} and {@link #output()} streams over
+ * the daemon's event loop. Writes block while the stream's send buffer is full (backpressure); reads
+ * block until data, end of stream (-1) or an error (IOException with the reason).
+ */
+public final class HostStream implements AutoCloseable {
+    private final HostDaemon daemon;
+    final int id;
+    private final Address peer;
+    private final int port;
+    final StreamPipe pipe;
+    private volatile long readTimeoutMillis = 60_000;
+
+    HostStream(HostDaemon daemon, int id, Address peer, int port, int pipeBytes) {
+        this.daemon = daemon;
+        this.id = id;
+        this.peer = peer;
+        this.port = port;
+        this.pipe = new StreamPipe(pipeBytes);
+    }
+
+    public Address peer() {
+        return peer;
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public void setReadTimeout(long millis) {
+        this.readTimeoutMillis = millis;
+    }
+
+    public InputStream input() {
+        return new InputStream() {
+            @Override
+            public int read() throws IOException {
+                byte[] one = new byte[1];
+                return read(one, 0, 1) < 0 ? -1 : one[0] & 0xFF;
+            }
+
+            @Override
+            public int read(byte[] b, int off, int len) throws IOException {
+                if (len == 0) {
+                    return 0;
+                }
+                int n = pipe.read(b, off, len, readTimeoutMillis);
+                daemon.submit(() -> daemon.pullInto(HostStream.this)); // room freed: let more data in
+                return n;
+            }
+        };
+    }
+
+    public OutputStream output() {
+        return new OutputStream() {
+            @Override
+            public void write(int b) throws IOException {
+                write(new byte[] {(byte) b}, 0, 1);
+            }
+
+            @Override
+            public void write(byte[] b, int off, int len) throws IOException {
+                HostStream.this.write(java.util.Arrays.copyOfRange(b, off, off + len));
+            }
+
+            @Override
+            public void close() {
+                HostStream.this.close();
+            }
+        };
+    }
+
+    /** Writes everything, blocking while the send buffer is full. */
+    public void write(byte[] data) throws IOException {
+        int off = 0;
+        while (off < data.length) {
+            byte[] rest = java.util.Arrays.copyOfRange(data, off, data.length);
+            CompletableFuture<Integer> accepted = new CompletableFuture<>();
+            CompletableFuture<Void> writable = new CompletableFuture<>();
+            daemon.submit(() -> daemon.writeNow(this, rest, accepted, writable));
+            int n = await(accepted);
+            if (n < 0) {
+                throw new IOException("stream " + id + " is closed for writing");
+            }
+            off += n;
+            if (n == 0) {
+                await(writable);
+            }
+        }
+    }
+
+    /** Half-close: no more writes; the peer reads to end of stream. */
+    @Override
+    public void close() {
+        daemon.submit(() -> daemon.node().closeStream(id, daemon.now()));
+    }
+
+    public void abort() {
+        daemon.submit(() -> daemon.node().abortStream(id, daemon.now()));
+    }
+
+    private static <T> T await(CompletableFuture<T> f) throws IOException {
+        try {
+            return f.get(120, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException();
+        } catch (ExecutionException e) {
+            throw new IOException(e.getCause().getMessage(), e.getCause());
+        } catch (TimeoutException e) {
+            throw new IOException("stream made no progress for 120 s");
+        }
+    }
+}

@@ -1,0 +1,75 @@
+package pilot.host.daemon;
+
+import java.io.IOException;
+import java.io.InterruptedIOException;
+
+/**
+ * Bytes received on a stream, handed from the event loop to an application thread. Bounded: the loop
+ * only moves data in while there is room, so a slow reader slows the peer (through the receive window)
+ * instead of growing memory.
+ */
+final class StreamPipe {
+    private final byte[] buf;
+    private int head;
+    private int size;
+    private boolean eof;
+    private String error;
+
+    StreamPipe(int capacity) {
+        this.buf = new byte[capacity];
+    }
+
+    synchronized int room() {
+        return buf.length - size;
+    }
+
+    synchronized void put(byte[] data) {
+        if (data.length > room()) {
+            throw new IllegalStateException("pipe overflow");
+        }
+        for (byte b : data) {
+            buf[(head + size++) % buf.length] = b;
+        }
+        notifyAll();
+    }
+
+    /** Ends the stream; the first outcome wins (a late clean end never hides an error). */
+    synchronized void finish(String errorOrNull) {
+        if (eof) {
+            return;
+        }
+        eof = true;
+        error = errorOrNull;
+        notifyAll();
+    }
+
+    /** Blocks until data, end of stream (-1) or error (IOException). */
+    synchronized int read(byte[] dst, int off, int len, long timeoutMillis) throws IOException {
+        long deadline = System.currentTimeMillis() + timeoutMillis;
+        while (size == 0 && !eof) {
+            long left = deadline - System.currentTimeMillis();
+            if (left <= 0) {
+                throw new java.net.SocketTimeoutException("no data within " + timeoutMillis + " ms");
+            }
+            try {
+                wait(left);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new InterruptedIOException();
+            }
+        }
+        if (size == 0) {
+            if (error != null) {
+                throw new IOException("stream failed: " + error);
+            }
+            return -1;
+        }
+        int n = Math.min(len, size);
+        for (int i = 0; i < n; i++) {
+            dst[off + i] = buf[head];
+            head = (head + 1) % buf.length;
+        }
+        size -= n;
+        return n;
+    }
+}
