@@ -59,7 +59,7 @@ public final class PilotNode {
     private final ArrayDeque<NodeEvent> events = new ArrayDeque<>();
     private final EnumMap<ErrorCode, Long> drops = new EnumMap<>(ErrorCode.class);
     private int nextPingId = 1;
-    private int nextEphemeral = Ports.EPHEMERAL_FIRST;
+    private int nextEphemeral;
     private long packetsIn;
     private long packetsOut;
 
@@ -80,7 +80,9 @@ public final class PilotNode {
         this.address = new Address(network, identity.node());
         this.trust = trust;
         this.kx = new KeyExchange(identity, suite, entropy, trust, cfg.profile(), cfg.handshake());
-        this.streams = new StreamTable(address, cfg.stream(), cfg.streams(), new StreamSink());
+        byte[] r = entropy.bytes(4);
+        this.nextEphemeral = Ports.EPHEMERAL_FIRST + ((r[0] & 0xFF) << 8 | (r[1] & 0xFF)) % (Ports.EPHEMERAL_LAST - Ports.EPHEMERAL_FIRST + 1);
+        this.streams = new StreamTable(address, cfg.stream(), cfg.streams(), new StreamSink(), (r[2] & 0xFF) << 8 | (r[3] & 0xFF));
         if (cfg.echoService()) {
             streams.listen(Ports.ECHO);
         }

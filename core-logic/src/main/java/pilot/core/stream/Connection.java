@@ -264,10 +264,14 @@ final class Connection {
 
     private void onSyn(Packet p, long now) {
         if (p.has(Packet.ACK)) {
-            if (state != StreamState.SYN_SENT || p.ack() != ISN + 1) {
-                if (state != StreamState.SYN_SENT) {
-                    sendAck(now); // a duplicate SYN|ACK: our final ACK was lost
-                }
+            if (state == StreamState.SYN_SENT && p.ack() != ISN + 1) {
+                // answers some older connection with the same ports (the peer still holds it, e.g. in
+                // TIME_WAIT): reset that one, our SYN retransmission then opens a fresh connection
+                out.send(rst(local, localPort, remote, remotePort), now);
+                return;
+            }
+            if (state != StreamState.SYN_SENT) {
+                sendAck(now); // a duplicate SYN|ACK: our final ACK was lost
                 return;
             }
             recvNext = p.seq() + 1;

@@ -35,10 +35,16 @@ public final class StreamTable {
     private final RateLimiter synGlobal;
     private final RateLimiter synPerSource;
     private int nextId = 1;
-    private int nextEphemeral = Ports.EPHEMERAL_FIRST;
+    private int nextEphemeral;
     private long refusedSyns;
 
-    public StreamTable(Address local, StreamConfig cfg, Limits limits, StreamEvents out) {
+    /**
+     * @param firstEphemeral where ephemeral port allocation starts; a node picks it at random so that a
+     *                       restarted process does not reuse the port tuples its previous run left in
+     *                       the peers' TIME_WAIT (spec A.2: no peer may rely on the choice)
+     */
+    public StreamTable(Address local, StreamConfig cfg, Limits limits, StreamEvents out, int firstEphemeral) {
+        this.nextEphemeral = Ports.EPHEMERAL_FIRST + Math.floorMod(firstEphemeral, Ports.EPHEMERAL_LAST - Ports.EPHEMERAL_FIRST + 1);
         this.local = local;
         this.cfg = cfg;
         this.limits = limits;

@@ -443,8 +443,21 @@ public final class HostDaemon implements AutoCloseable {
         return t;
     }
 
+    /** Packets the node dropped, by reason (for logs and troubleshooting). */
+    public String dropSummary() {
+        StringBuilder sb = new StringBuilder();
+        for (ErrorCode c : ErrorCode.values()) {
+            long n = node.droppedCount(c);
+            if (n > 0) {
+                sb.append(sb.length() == 0 ? "" : ", ").append(c.name()).append('=').append(n);
+            }
+        }
+        return sb.length() == 0 ? "none" : sb.toString();
+    }
+
     @Override
     public void close() {
+        LOG.debug("closing: dropped packets: {}", dropSummary());
         running = false;
         selector.wakeup();
         try {

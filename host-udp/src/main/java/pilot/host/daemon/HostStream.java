@@ -38,6 +38,11 @@ public final class HostStream implements AutoCloseable {
         return port;
     }
 
+    /** Bytes handed to the application so far (read or waiting in the pipe). */
+    public long receivedBytes() {
+        return pipe.total();
+    }
+
     public void setReadTimeout(long millis) {
         this.readTimeoutMillis = millis;
     }

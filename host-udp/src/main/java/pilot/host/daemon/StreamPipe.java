@@ -23,10 +23,17 @@ final class StreamPipe {
         return buf.length - size;
     }
 
+    private long total;
+
+    synchronized long total() {
+        return total;
+    }
+
     synchronized void put(byte[] data) {
         if (data.length > room()) {
             throw new IllegalStateException("pipe overflow");
         }
+        total += data.length;
         for (byte b : data) {
             buf[(head + size++) % buf.length] = b;
         }

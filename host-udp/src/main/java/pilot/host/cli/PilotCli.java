@@ -1,0 +1,443 @@
+package pilot.host.cli;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import pilot.core.addr.Address;
+import pilot.core.addr.Ports;
+import pilot.core.envelope.WireProfile;
+import pilot.host.crypto.JceSuite;
+import pilot.host.crypto.SecureEntropy;
+import pilot.host.daemon.HostConfig;
+import pilot.host.daemon.HostDaemon;
+import pilot.host.daemon.HostStream;
+import pilot.host.identity.Identity;
+import pilot.host.registry.RegistryServer;
+
+/**
+ * {@code pilot-host}: the JVM Pilot peer's command line. Exit codes: 0 success, 1 the operation failed,
+ * 2 bad usage or arguments, 3 peer unreachable or timed out, 4 configuration or I/O problem.
+ */
+@Command(name = "pilot-host", mixinStandardHelpOptions = true, version = "pilot-host 0.1.0",
+        description = "A Pilot Protocol peer on the JVM: UDP host, registry, and WebSocket relay for Workers.",
+        subcommands = {PilotCli.Run.class, PilotCli.Ping.class, PilotCli.Send.class, PilotCli.Echo.class,
+            PilotCli.Registry.class, PilotCli.IdentityCmd.class})
+public final class PilotCli {
+    public static final int FAILED = 1;
+    public static final int USAGE = 2;
+    public static final int UNREACHABLE = 3;
+    public static final int CONFIG = 4;
+
+    public static void main(String[] args) {
+        System.exit(execute(args));
+    }
+
+    /** Runs a command line and returns its exit code (tests call this in-process). */
+    public static int execute(String... args) {
+        Logging.configure(args);
+        CommandLine cl = new CommandLine(new PilotCli());
+        cl.setExitCodeExceptionMapper(PilotCli::exitCode);
+        cl.setExecutionExceptionHandler((ex, line, parsed) -> {
+            line.getErr().println("pilot-host: " + message(ex));
+            return exitCode(ex);
+        });
+        java.util.Map<String, String> codes = new java.util.LinkedHashMap<>();
+        codes.put("0", "success");
+        codes.put("1", "the operation failed");
+        codes.put("2", "bad usage or arguments");
+        codes.put("3", "peer unreachable or timed out");
+        codes.put("4", "configuration or I/O problem");
+        cl.getCommandSpec().usageMessage().exitCodeListHeading("Exit codes:%n").exitCodeList(codes);
+        return cl.execute(args);
+    }
+
+    static int exitCode(Throwable ex) {
+        if (ex instanceof CommandLine.ParameterException) {
+            return USAGE;
+        }
+        if (ex instanceof TimeoutException || ex instanceof Unreachable) {
+            return UNREACHABLE;
+        }
+        if (ex instanceof IOException) {
+            return CONFIG;
+        }
+        return FAILED;
+    }
+
+    static String message(Throwable ex) {
+        Throwable t = ex instanceof ExecutionException && ex.getCause() != null ? ex.getCause() : ex;
+        return t.getMessage() == null ? t.toString() : t.getMessage();
+    }
+
+    /** The peer did not answer. */
+    static final class Unreachable extends Exception {
+        Unreachable(String m) {
+            super(m);
+        }
+    }
+
+    // ------------------------------------------------------------------ shared options
+
+    static final class AddressConverter implements ITypeConverter<Address> {
+        @Override
+        public Address convert(String value) {
+            var r = Address.parse(value);
+            if (!r.isOk()) {
+                throw new CommandLine.TypeConversionException("not a Pilot address (N:NNNN.HHHH.LLLL): " + r.detail());
+            }
+            return r.value();
+        }
+    }
+
+    static final class HostPortConverter implements ITypeConverter<InetSocketAddress> {
+        @Override
+        public InetSocketAddress convert(String value) {
+            int colon = value.lastIndexOf(':');
+            try {
+                int port = Integer.parseInt(value.substring(colon + 1));
+                if (colon <= 0 || port < 0 || port > 65535) {
+                    throw new NumberFormatException();
+                }
+                return new InetSocketAddress(value.substring(0, colon), port);
+            } catch (RuntimeException e) {
+                throw new CommandLine.TypeConversionException("expected HOST:PORT, got '" + value + "'");
+            }
+        }
+    }
+
+    static final class ProfileConverter implements ITypeConverter<WireProfile> {
+        @Override
+        public WireProfile convert(String value) {
+            WireProfile p = WireProfile.parse(value);
+            if (p == null) {
+                throw new CommandLine.TypeConversionException("profile must be 'modern' or 'feb2026'");
+            }
+            return p;
+        }
+    }
+
+    /** {@code NODE@IP:PORT=BASE64KEY[,profile]}: a peer known without a registry. */
+    static final class PeerConverter implements ITypeConverter<HostConfig.StaticPeer> {
+        @Override
+        public HostConfig.StaticPeer convert(String value) {
+            try {
+                int at = value.indexOf('@');
+                int eq = value.indexOf('=');
+                String node = value.substring(0, at);
+                int id = node.contains(":") ? new AddressConverter().convert(node).node() : (int) Long.parseLong(node);
+                InetSocketAddress ep = new HostPortConverter().convert(value.substring(at + 1, eq));
+                String rest = value.substring(eq + 1);
+                String[] parts = rest.split(",");
+                byte[] key = Base64.getDecoder().decode(parts[0]);
+                WireProfile p = parts.length > 1 ? new ProfileConverter().convert(parts[1]) : null;
+                return new HostConfig.StaticPeer(id, ep, key, p);
+            } catch (RuntimeException e) {
+                throw new CommandLine.TypeConversionException("expected NODE@IP:PORT=BASE64KEY[,profile], got '" + value + "'");
+            }
+        }
+    }
+
+    static class HostOptions {
+        @Option(names = "--identity", paramLabel = "FILE", description = "identity file (created on first use; default: ${DEFAULT-VALUE})",
+                defaultValue = "${sys:user.home}/.pilot/identity.json")
+        Path identity;
+
+        @Option(names = "--registry", paramLabel = "HOST:PORT", converter = HostPortConverter.class,
+                description = "registry to register with and resolve peers through (e.g. 127.0.0.1:9000)")
+        InetSocketAddress registry;
+
+        @Option(names = "--listen", paramLabel = "HOST:PORT", converter = HostPortConverter.class,
+                defaultValue = "127.0.0.1:0", description = "UDP address to bind (default: ${DEFAULT-VALUE})")
+        InetSocketAddress listen;
+
+        @Option(names = "--profile", paramLabel = "PROFILE", converter = ProfileConverter.class, defaultValue = "modern",
+                description = "wire profile: modern (default) or feb2026")
+        WireProfile profile;
+
+        @Option(names = "--crypto", paramLabel = "SUITE", defaultValue = "jce",
+                description = "AES-GCM implementation: jce (hardware-accelerated, default) or bc (Bouncy Castle)")
+        String crypto;
+
+        @Option(names = "--peer", paramLabel = "NODE@IP:PORT=KEY", converter = PeerConverter.class,
+                description = "a peer known without the registry (repeatable)")
+        List<HostConfig.StaticPeer> peers = new ArrayList<>();
+
+        @Option(names = {"-v", "--verbose"}, description = "more detail in the log (repeat for debug)")
+        boolean[] verbose;
+
+        HostConfig config(boolean echo) {
+            if (!crypto.equals("jce") && !crypto.equals("bc")) {
+                throw new CommandLine.ParameterException(new CommandLine(this), "--crypto must be jce or bc");
+            }
+            return new HostConfig(listen, identity, registry, profile, echo, crypto.equals("jce"), peers);
+        }
+    }
+
+    static HostDaemon startHost(HostOptions o, boolean echo) throws IOException {
+        return HostDaemon.start(o.config(echo));
+    }
+
+    static <T> T await(CompletableFuture<T> f, long seconds, String what) throws Exception {
+        try {
+            return f.get(seconds, TimeUnit.SECONDS);
+        } catch (TimeoutException e) {
+            throw new Unreachable(what + ": no answer within " + seconds + " s");
+        } catch (ExecutionException e) {
+            throw new Unreachable(what + ": " + message(e));
+        }
+    }
+
+    // ------------------------------------------------------------------ commands
+
+    @Command(name = "run", mixinStandardHelpOptions = true, description = "Run a host peer until interrupted (Ctrl-C).")
+    static final class Run extends HostOptions implements java.util.concurrent.Callable<Integer> {
+        @Option(names = "--no-echo", description = "do not serve port 7 (echo)")
+        boolean noEcho;
+
+        @Override
+        public Integer call() throws Exception {
+            try (HostDaemon d = startHost(this, !noEcho)) {
+                PrintWriter out = new PrintWriter(System.out, true);
+                out.printf("pilot host %s on udp %s (identity %s, public key %s)%n", d.address(), d.localEndpoint(), identity,
+                        d.identity().publicKeyBase64());
+                waitForInterrupt();
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "echo", mixinStandardHelpOptions = true,
+            description = "Run a host that serves port 7 (echo) and prints each stream it echoes.")
+    static final class Echo extends HostOptions implements java.util.concurrent.Callable<Integer> {
+        @Override
+        public Integer call() throws Exception {
+            try (HostDaemon d = startHost(this, true)) {
+                System.out.printf("echo service on %s port 7 (udp %s)%n", d.address(), d.localEndpoint());
+                waitForInterrupt();
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "ping", mixinStandardHelpOptions = true,
+            description = "Ping a peer: control-protocol ping (default) or, with --stream, a stream to port 7 like pilotctl ping.")
+    static final class Ping extends HostOptions implements java.util.concurrent.Callable<Integer> {
+        @Parameters(paramLabel = "ADDRESS", converter = AddressConverter.class, description = "peer address, e.g. 0:0000.0000.0010")
+        Address target;
+
+        @Option(names = {"-c", "--count"}, defaultValue = "3", description = "pings to send (default: ${DEFAULT-VALUE})")
+        int count;
+
+        @Option(names = "--stream", description = "echo 'ping-N' over a stream to port 7 instead")
+        boolean stream;
+
+        @Option(names = "--timeout", defaultValue = "10", paramLabel = "SECONDS", description = "per ping (default: ${DEFAULT-VALUE})")
+        int timeout;
+
+        @Override
+        public Integer call() throws Exception {
+            try (HostDaemon d = startHost(this, false)) {
+                for (int i = 1; i <= count; i++) {
+                    long t0 = System.nanoTime();
+                    if (stream) {
+                        HostStream s = await(d.open(target, Ports.ECHO), timeout, "stream to " + target + ":7");
+                        byte[] msg = ("ping-" + i).getBytes(StandardCharsets.UTF_8);
+                        s.write(msg);
+                        byte[] back = s.input().readNBytes(msg.length);
+                        s.close();
+                        if (!java.util.Arrays.equals(back, msg)) {
+                            throw new IOException("echo mismatch from " + target);
+                        }
+                        System.out.printf("stream echo from %s: seq=%d time=%.2f ms%n", target, i, (System.nanoTime() - t0) / 1e6);
+                    } else {
+                        long rtt = await(d.ping(target), timeout, "ping " + target);
+                        System.out.printf("pong from %s: seq=%d time=%d ms (%.2f ms wall)%n", target, i, rtt,
+                                (System.nanoTime() - t0) / 1e6);
+                    }
+                }
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "send", mixinStandardHelpOptions = true,
+            description = "Send data to a peer's port: over a stream (default; prints what the peer sends back) or as a datagram.")
+    static final class Send extends HostOptions implements java.util.concurrent.Callable<Integer> {
+        @Parameters(index = "0", paramLabel = "ADDRESS", converter = AddressConverter.class)
+        Address target;
+
+        @Parameters(index = "1", paramLabel = "PORT", description = "virtual port 1..65535")
+        int port;
+
+        @Option(names = "--data", paramLabel = "TEXT", description = "the data to send (UTF-8)")
+        String data;
+
+        @Option(names = "--file", paramLabel = "FILE", description = "send this file's bytes (- for standard input)")
+        String file;
+
+        @Option(names = "--datagram", description = "send one datagram instead of a stream")
+        boolean datagram;
+
+        @Option(names = "--timeout", defaultValue = "10", paramLabel = "SECONDS")
+        int timeout;
+
+        @Override
+        public Integer call() throws Exception {
+            if ((data == null) == (file == null)) {
+                throw new CommandLine.ParameterException(new CommandLine(this), "give exactly one of --data or --file");
+            }
+            if (port < 1 || port > 65535) {
+                throw new CommandLine.ParameterException(new CommandLine(this), "PORT must be 1..65535");
+            }
+            byte[] bytes = data != null ? data.getBytes(StandardCharsets.UTF_8)
+                    : file.equals("-") ? System.in.readAllBytes() : Files.readAllBytes(Path.of(file));
+            try (HostDaemon d = startHost(this, false)) {
+                if (datagram) {
+                    await(d.ping(target), timeout, "reach " + target); // make sure the session is up first
+                    int src = await(d.sendDatagram(target, port, bytes), timeout, "datagram to " + target);
+                    System.err.printf("sent %d bytes as a datagram from port %d%n", bytes.length, src);
+                    return 0;
+                }
+                HostStream s = await(d.open(target, port), timeout, "stream to " + target + ":" + port);
+                s.setReadTimeout(timeout * 1000L);
+                CompletableFuture<Long> copied = CompletableFuture.supplyAsync(() -> {
+                    try (InputStream in = s.input()) {
+                        return in.transferTo(System.out);
+                    } catch (IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                });
+                if (port == Ports.ECHO) {
+                    writePaced(s, bytes);
+                } else {
+                    s.write(bytes);
+                    s.close();
+                }
+                long back = port == Ports.ECHO ? awaitEcho(s, copied, bytes.length) : await(copied, timeout + 5L, "reply from " + target);
+                System.out.flush();
+                System.err.printf("sent %d bytes, received %d%n", bytes.length, back);
+            }
+            return 0;
+        }
+    }
+
+    /**
+     * The echo port answers everything; reference daemons close both directions on a FIN (spec G.6), so
+     * like {@code pilotctl ping} we read the whole echo back before closing.
+     */
+    /**
+     * Stays at most 64 KB ahead of the echo. A reference daemon routes all packets through one loop that
+     * blocks while a stream's receive queue is full, so flooding its echo service would also stall the
+     * ACKs its echo writer waits for.
+     */
+    static void writePaced(HostStream s, byte[] bytes) throws Exception {
+        final int chunk = 16 * 1024;
+        final int ahead = 64 * 1024;
+        for (int off = 0; off < bytes.length; off += chunk) {
+            long deadline = System.currentTimeMillis() + 30_000;
+            while (off - s.receivedBytes() > ahead) {
+                if (System.currentTimeMillis() > deadline) {
+                    throw new Unreachable("the echo stopped answering after " + s.receivedBytes() + " bytes");
+                }
+                Thread.sleep(1);
+            }
+            s.write(java.util.Arrays.copyOfRange(bytes, off, Math.min(bytes.length, off + chunk)));
+        }
+    }
+
+    static long awaitEcho(HostStream s, CompletableFuture<Long> copied, int expected) throws Exception {
+        long deadline = System.currentTimeMillis() + 60_000;
+        while (s.receivedBytes() < expected && System.currentTimeMillis() < deadline && !copied.isDone()) {
+            Thread.sleep(5);
+        }
+        s.close();
+        return await(copied, 30, "echo");
+    }
+
+    @Command(name = "registry", mixinStandardHelpOptions = true,
+            description = "Run a local registry (the protocol of the reference registry) until interrupted.")
+    static final class Registry implements java.util.concurrent.Callable<Integer> {
+        @Option(names = "--listen", paramLabel = "HOST:PORT", converter = HostPortConverter.class, defaultValue = "127.0.0.1:9000",
+                description = "TCP address (default: ${DEFAULT-VALUE})")
+        InetSocketAddress listen;
+
+        @Option(names = "--store", paramLabel = "FILE", description = "keep node ids across restarts in this file")
+        Path store;
+
+        @Option(names = {"-v", "--verbose"})
+        boolean[] verbose;
+
+        @Override
+        public Integer call() throws Exception {
+            try (RegistryServer r = new RegistryServer(listen, new JceSuite(), store)) {
+                System.out.printf("registry on tcp %s%n", r.address());
+                waitForInterrupt();
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "identity", mixinStandardHelpOptions = true, description = "Show or create a node identity.",
+            subcommands = {IdentityCmd.Show.class, IdentityCmd.New.class})
+    static final class IdentityCmd {
+        @Command(name = "show", mixinStandardHelpOptions = true, description = "Print the address and public key (never the private key).")
+        static final class Show implements java.util.concurrent.Callable<Integer> {
+            @Option(names = "--identity", paramLabel = "FILE", defaultValue = "${sys:user.home}/.pilot/identity.json")
+            Path file;
+
+            @Override
+            public Integer call() throws Exception {
+                Identity id = Identity.load(file, new JceSuite());
+                if (id == null) {
+                    throw new IOException("no identity at " + file + " (create one with: pilot-host identity new)");
+                }
+                System.out.printf("address    %s%npublic key %s%nfile       %s%n",
+                        id.isRegistered() ? id.address() : "(not registered yet)", id.publicKeyBase64(), file);
+                return 0;
+            }
+        }
+
+        @Command(name = "new", mixinStandardHelpOptions = true, description = "Create a new identity file.")
+        static final class New implements java.util.concurrent.Callable<Integer> {
+            @Option(names = "--identity", paramLabel = "FILE", defaultValue = "${sys:user.home}/.pilot/identity.json")
+            Path file;
+
+            @Option(names = "--force", description = "replace an existing identity (its node id is lost)")
+            boolean force;
+
+            @Override
+            public Integer call() throws Exception {
+                if (Files.exists(file) && !force) {
+                    throw new IOException(file + " exists; use --force to replace it");
+                }
+                Identity id = Identity.generate(new JceSuite(), new SecureEntropy());
+                id.save(file);
+                System.out.printf("new identity in %s, public key %s%n", file, id.publicKeyBase64());
+                return 0;
+            }
+        }
+    }
+
+    static void waitForInterrupt() throws InterruptedException {
+        CountDownLatch done = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(done::countDown));
+        done.await();
+    }
+}
