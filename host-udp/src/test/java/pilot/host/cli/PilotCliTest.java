@@ -1,0 +1,109 @@
+package pilot.host.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import pilot.core.crypto.BouncyCastleSuite;
+import pilot.host.daemon.HostConfig;
+import pilot.host.daemon.HostDaemon;
+import pilot.host.registry.RegistryServer;
+
+/** The command line's contract: help, and distinct exit codes with a clear message for each failure. */
+class PilotCliTest {
+    @TempDir
+    Path dir;
+
+    record Run(int code, String out, String err) {
+    }
+
+    static synchronized Run run(String... args) {
+        PrintStream oldOut = System.out;
+        PrintStream oldErr = System.err;
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+        try {
+            int code = PilotCli.execute(args);
+            return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+        } finally {
+            System.setOut(oldOut);
+            System.setErr(oldErr);
+        }
+    }
+
+    @Test
+    void helpEverywhere() {
+        for (String[] cmd : new String[][] {{"--help"}, {"run", "--help"}, {"ping", "--help"}, {"send", "--help"},
+            {"echo", "--help"}, {"registry", "--help"}, {"identity", "--help"}, {"identity", "show", "--help"}}) {
+            Run r = run(cmd);
+            assertEquals(0, r.code(), String.join(" ", cmd));
+            assertTrue(r.out().contains("Usage:"), r.out());
+        }
+        assertTrue(run("--help").out().contains("Exit codes:"));
+    }
+
+    @Test
+    void badAddressesAndArgumentsAreUsageErrors() {
+        Run r = run("ping", "1:00A3.F291.0004", "--identity", dir.resolve("id.json").toString());
+        assertEquals(PilotCli.USAGE, r.code());
+        assertTrue(r.err().contains("not a Pilot address"), r.err());
+        assertEquals(PilotCli.USAGE, run("ping").code());
+        assertEquals(PilotCli.USAGE, run("send", "0:0000.0000.0010", "7").code(), "needs --data or --file");
+        assertEquals(PilotCli.USAGE, run("ping", "0:0000.0000.0010", "--registry", "nohostport").code());
+        assertEquals(PilotCli.USAGE, run("ping", "0:0000.0000.0010", "--profile", "v3").code());
+        assertEquals(PilotCli.USAGE, run("frobnicate").code());
+    }
+
+    @Test
+    void configurationProblemsExitWithFour() {
+        Run r = run("identity", "show", "--identity", dir.resolve("missing.json").toString());
+        assertEquals(PilotCli.CONFIG, r.code());
+        assertTrue(r.err().contains("identity new"), r.err());
+        // no registry listening
+        Run noRegistry = run("ping", "0:0000.0000.0010", "--registry", "127.0.0.1:1", "--identity", dir.resolve("a.json").toString());
+        assertEquals(PilotCli.CONFIG, noRegistry.code());
+        assertTrue(noRegistry.err().contains("refused"), noRegistry.err());
+        // an unregistered identity without a registry
+        Run unregistered = run("ping", "0:0000.0000.0010", "--identity", dir.resolve("b.json").toString());
+        assertEquals(PilotCli.CONFIG, unregistered.code());
+    }
+
+    @Test
+    void identityNewRefusesToOverwrite() {
+        String f = dir.resolve("id.json").toString();
+        assertEquals(0, run("identity", "new", "--identity", f).code());
+        Run again = run("identity", "new", "--identity", f);
+        assertEquals(PilotCli.CONFIG, again.code());
+        assertTrue(again.err().contains("--force"));
+        Run show = run("identity", "show", "--identity", f);
+        assertEquals(0, show.code());
+        assertTrue(show.out().contains("public key"), show.out());
+    }
+
+    @Test
+    void unreachablePeersExitWithThreeAndReachableOnesWithZero() throws Exception {
+        try (RegistryServer registry = new RegistryServer(new InetSocketAddress("127.0.0.1", 0), new BouncyCastleSuite(), null);
+             HostDaemon peer = HostDaemon.start(HostConfig.loopback(dir.resolve("peer.json"), registry.address()))) {
+            String reg = "127.0.0.1:" + registry.address().getPort();
+            Run ok = run("ping", peer.address().toString(), "-c", "2", "--registry", reg, "--identity", dir.resolve("me.json").toString());
+            assertEquals(0, ok.code(), ok.err());
+            assertTrue(ok.out().contains("pong from " + peer.address()), ok.out());
+            Run echo = run("send", peer.address().toString(), "7", "--data", "hi there", "--registry", reg, "--identity",
+                    dir.resolve("me.json").toString());
+            assertEquals(0, echo.code(), echo.err());
+            assertEquals("hi there", echo.out());
+            Run nobody = run("ping", "0:0000.0000.7777", "--timeout", "3", "--registry", reg, "--identity",
+                    dir.resolve("me.json").toString());
+            assertEquals(PilotCli.UNREACHABLE, nobody.code(), nobody.err());
+            assertTrue(nobody.err().contains("0:0000.0000.7777"), nobody.err());
+        }
+    }
+}
