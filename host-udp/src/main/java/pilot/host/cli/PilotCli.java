@@ -38,7 +38,7 @@ import pilot.host.registry.RegistryServer;
 @Command(name = "pilot-host", mixinStandardHelpOptions = true, version = "pilot-host 0.1.0",
         description = "A Pilot Protocol peer on the JVM: UDP host, registry, and WebSocket relay for Workers.",
         subcommands = {PilotCli.Run.class, PilotCli.Ping.class, PilotCli.Send.class, PilotCli.Echo.class,
-            PilotCli.Registry.class, PilotCli.IdentityCmd.class})
+            PilotCli.Registry.class, PilotCli.IdentityCmd.class, RelayCommand.class})
 public final class PilotCli {
     public static final int FAILED = 1;
     public static final int USAGE = 2;

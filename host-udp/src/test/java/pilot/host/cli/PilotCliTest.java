@@ -42,7 +42,7 @@ class PilotCliTest {
     @Test
     void helpEverywhere() {
         for (String[] cmd : new String[][] {{"--help"}, {"run", "--help"}, {"ping", "--help"}, {"send", "--help"},
-            {"echo", "--help"}, {"registry", "--help"}, {"identity", "--help"}, {"identity", "show", "--help"}}) {
+            {"echo", "--help"}, {"registry", "--help"}, {"relay", "--help"}, {"identity", "--help"}, {"identity", "show", "--help"}}) {
             Run r = run(cmd);
             assertEquals(0, r.code(), String.join(" ", cmd));
             assertTrue(r.out().contains("Usage:"), r.out());

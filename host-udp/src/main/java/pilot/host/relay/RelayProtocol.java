@@ -1,0 +1,65 @@
+package pilot.host.relay;
+
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import pilot.core.wire.Bytes;
+
+/**
+ * The Worker ⇄ relay protocol over one WebSocket (subprotocol {@value #SUBPROTOCOL}).
+ *
+ * <p>Login (text JSON, modelled on the compat-mode login of spec J):
+ * <ol>
+ *   <li>relay → Worker {@code {"type":"auth_challenge","nonce":"<64 hex>"}}</li>
+ *   <li>Worker → relay {@code {"type":"auth_reply","public_key":"<base64 Ed25519>","sig":"<base64>"}}, the
+ *       signature over the ASCII string {@code pilot_relay_auth:<nonce>:<public_key>}</li>
+ *   <li>relay → Worker {@code {"type":"auth_ok","endpoint":"<ip:port>"}}: the UDP endpoint the relay opened
+ *       for this Worker alone; anything else closes the connection</li>
+ * </ol>
+ * Then:
+ * <ul>
+ *   <li>binary message = {@code ipLen(1) ‖ ip ‖ port(2) ‖ tunnel frame}: outbound, the destination;
+ *       inbound, the source of a datagram that arrived at the Worker's endpoint (the layout of
+ *       {@code pilot-core}'s transmit records);</li>
+ *   <li>text {@code {"type":"registry","id":N,"request":{...}}}: a registry request (spec I.1), already
+ *       signed by the Worker where the protocol needs it; answered by
+ *       {@code {"type":"registry_reply","id":N,"reply":{...}}}. The relay checks that a register carries
+ *       the authenticated key and the Worker's own endpoint, and never signs anything itself.</li>
+ * </ul>
+ */
+public final class RelayProtocol {
+    public static final String SUBPROTOCOL = "pilot-relay.v1";
+    public static final String PATH = "/v1/relay";
+    /** Largest binary message: a maximal tunnel frame plus the address header. */
+    public static final int MAX_BINARY = 65_535 + 36 + 19;
+
+    private RelayProtocol() {
+    }
+
+    public static String challenge(String nonceHex, String publicKeyBase64) {
+        return "pilot_relay_auth:" + nonceHex + ":" + publicKeyBase64;
+    }
+
+    public static byte[] challengeBytes(String nonceHex, String publicKeyBase64) {
+        return challenge(nonceHex, publicKeyBase64).getBytes(StandardCharsets.US_ASCII);
+    }
+
+    /** {@code ipLen ‖ ip ‖ port ‖ frame}. */
+    public static byte[] pack(InetSocketAddress a, byte[] frame, int off, int len) {
+        byte[] ip = a.getAddress().getAddress();
+        byte[] out = new byte[1 + ip.length + 2 + len];
+        out[0] = (byte) ip.length;
+        System.arraycopy(ip, 0, out, 1, ip.length);
+        Bytes.put16(out, 1 + ip.length, a.getPort());
+        System.arraycopy(frame, off, out, 3 + ip.length, len);
+        return out;
+    }
+
+    /** Header length of a packed message, or -1 when malformed (bad ip length, too short). */
+    public static int headerLength(byte[] msg) {
+        if (msg.length < 1 || (msg[0] != 4 && msg[0] != 16)) {
+            return -1;
+        }
+        int h = 1 + msg[0] + 2;
+        return msg.length >= h ? h : -1;
+    }
+}

@@ -1,0 +1,215 @@
+package pilot.host.relay;
+
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.java_websocket.client.WebSocketClient;
+import org.java_websocket.drafts.Draft_6455;
+import org.java_websocket.handshake.ServerHandshake;
+import org.java_websocket.protocols.IProtocol;
+import org.java_websocket.protocols.Protocol;
+import pilot.core.addr.Address;
+import pilot.core.addr.Endpoint;
+import pilot.core.crypto.BouncyCastleSuite;
+import pilot.core.crypto.SeededEntropy;
+import pilot.core.crypto.SigningKey;
+import pilot.core.handshake.LocalIdentity;
+import pilot.core.handshake.PinnedTrust;
+import pilot.core.json.Json;
+import pilot.core.node.NodeConfig;
+import pilot.core.node.NodeEvent;
+import pilot.core.node.PilotNode;
+import pilot.core.node.Transmit;
+
+/**
+ * What a Cloudflare Worker does, in Java, for the relay tests: log in over WebSocket, register through
+ * the relay with its own signatures, and drive a {@link PilotNode} whose only transport is the relay.
+ * All node calls happen on the calling test thread via {@link #pump}.
+ */
+final class JavaWorker implements AutoCloseable {
+    final BouncyCastleSuite suite = new BouncyCastleSuite();
+    final SigningKey key;
+    final String keyB64;
+    final BlockingQueue<Object> inbox = new LinkedBlockingQueue<>();
+    final CompletableFuture<Integer> closed = new CompletableFuture<>();
+    final WebSocketClient ws;
+    String endpoint;
+    int nodeId;
+    PilotNode node;
+    final PinnedTrust trust = new PinnedTrust();
+    final List<NodeEvent> events = new ArrayList<>();
+    private int nextId = 1;
+    private final long t0 = System.nanoTime();
+
+    JavaWorker(InetSocketAddress relay, long seed) throws Exception {
+        key = suite.ed25519(new SeededEntropy(seed).bytes(32));
+        keyB64 = Base64.getEncoder().encodeToString(key.publicKey());
+        ws = new WebSocketClient(new URI("ws://127.0.0.1:" + relay.getPort() + RelayProtocol.PATH),
+                new Draft_6455(java.util.Collections.emptyList(), List.<IProtocol>of(new Protocol(RelayProtocol.SUBPROTOCOL)))) {
+            @Override
+            public void onOpen(ServerHandshake h) {
+            }
+
+            @Override
+            public void onMessage(String message) {
+                inbox.add(Json.parseObject(message).value());
+            }
+
+            @Override
+            public void onMessage(ByteBuffer bytes) {
+                byte[] b = new byte[bytes.remaining()];
+                bytes.get(b);
+                inbox.add(b);
+            }
+
+            @Override
+            public void onClose(int code, String reason, boolean remote) {
+                closed.complete(code);
+            }
+
+            @Override
+            public void onError(Exception ex) {
+            }
+        };
+        if (!ws.connectBlocking(5, TimeUnit.SECONDS)) {
+            throw new IllegalStateException("cannot connect to the relay");
+        }
+    }
+
+    long now() {
+        return (System.nanoTime() - t0) / 1_000_000;
+    }
+
+    @SuppressWarnings("unchecked")
+    Map<String, Object> nextText() throws InterruptedException {
+        long end = System.currentTimeMillis() + 5000;
+        while (true) {
+            Object o = inbox.poll(20, TimeUnit.MILLISECONDS);
+            if (o == null && closed.isDone()) {
+                return Map.of("type", "closed", "code", (long) closed.join());
+            }
+            if (o == null && System.currentTimeMillis() > end) {
+                throw new IllegalStateException("no message from the relay");
+            }
+            if (o == null) {
+                continue;
+            }
+            if (o instanceof Map<?, ?> m) {
+                return (Map<String, Object>) m;
+            }
+        }
+    }
+
+    /** Logs in with our own key (or signs with {@code signer}'s key to forge). */
+    Map<String, Object> login(SigningKey signer) throws InterruptedException {
+        Map<String, Object> challenge = nextText();
+        String nonce = (String) challenge.get("nonce");
+        byte[] sig = signer.sign(RelayProtocol.challengeBytes(nonce, keyB64));
+        ws.send(Json.write(Map.of("type", "auth_reply", "public_key", keyB64, "sig", Base64.getEncoder().encodeToString(sig))));
+        Map<String, Object> r = nextText();
+        if ("auth_ok".equals(r.get("type"))) {
+            endpoint = (String) r.get("endpoint");
+        }
+        return r;
+    }
+
+    Map<String, Object> registry(Map<String, Object> request) throws InterruptedException {
+        int id = nextId++;
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("type", "registry");
+        m.put("id", (long) id);
+        m.put("request", request);
+        ws.send(Json.write(m));
+        @SuppressWarnings("unchecked")
+        Map<String, Object> reply = (Map<String, Object>) nextText().get("reply");
+        return reply;
+    }
+
+    String sign(String challenge) {
+        return Base64.getEncoder().encodeToString(key.sign(challenge.getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
+    }
+
+    /** register + set_visibility through the relay, then a node on top of the relay transport. */
+    void join() throws InterruptedException {
+        Map<String, Object> reg = new LinkedHashMap<>();
+        reg.put("type", "register");
+        reg.put("public_key", keyB64);
+        reg.put("listen_addr", "ignored:1");
+        Map<String, Object> ok = registry(reg);
+        nodeId = (int) (long) (Long) ok.get("node_id");
+        Map<String, Object> vis = new LinkedHashMap<>();
+        vis.put("type", "set_visibility");
+        vis.put("node_id", Integer.toUnsignedLong(nodeId));
+        vis.put("public", true);
+        vis.put("signature", sign("set_visibility:" + Integer.toUnsignedString(nodeId)));
+        registry(vis);
+        trust.pin(nodeId, key.publicKey());
+        node = new PilotNode(NodeConfig.DEFAULTS, new LocalIdentity(nodeId, key), 0, suite, new SeededEntropy(nodeId), trust);
+    }
+
+    Address address() {
+        return new Address(0, nodeId);
+    }
+
+    /** Moves datagrams both ways and answers PEER_NEEDED through the relay, for {@code millis}. */
+    @SuppressWarnings("unchecked")
+    void pump(long millis) throws InterruptedException {
+        long end = now() + millis;
+        while (now() < end) {
+            for (Transmit t = node.pollTransmit(); t != null; t = node.pollTransmit()) {
+                byte[] frame = t.datagram();
+                ws.send(RelayProtocol.pack(new InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), t.to().port()),
+                        frame, 0, frame.length));
+            }
+            for (NodeEvent e = node.pollEvent(); e != null; e = node.pollEvent()) {
+                events.add(e);
+                if (e.kind() == NodeEvent.Kind.PEER_NEEDED) {
+                    resolve(e.peer().node());
+                }
+            }
+            long deadline = node.nextDeadline();
+            long wait = Math.max(0, Math.min(5, deadline - now()));
+            Object o = inbox.poll(wait, TimeUnit.MILLISECONDS);
+            if (o instanceof byte[] b) {
+                int h = RelayProtocol.headerLength(b);
+                byte[] ip = java.util.Arrays.copyOfRange(b, 1, 1 + b[0]);
+                int port = ((b[1 + b[0]] & 0xFF) << 8) | (b[2 + b[0]] & 0xFF);
+                node.handleDatagram(new Endpoint(ip, port), java.util.Arrays.copyOfRange(b, h, b.length), now());
+            }
+            if (node.nextDeadline() <= now()) {
+                node.handleTimeout(now());
+            }
+        }
+    }
+
+    private void resolve(int peer) throws InterruptedException {
+        Map<String, Object> lookup = registry(Map.of("type", "lookup", "node_id", Integer.toUnsignedLong(peer)));
+        trust.pin(peer, Base64.getDecoder().decode((String) lookup.get("public_key")));
+        Map<String, Object> res = new LinkedHashMap<>();
+        res.put("type", "resolve");
+        res.put("node_id", Integer.toUnsignedLong(peer));
+        res.put("requester_id", Integer.toUnsignedLong(nodeId));
+        res.put("signature", sign("resolve:" + Integer.toUnsignedString(nodeId) + ":" + Integer.toUnsignedString(peer)));
+        String real = (String) registry(res).get("real_addr");
+        int colon = real.lastIndexOf(':');
+        node.addPeer(peer, Endpoint.parse(real.substring(0, colon), Integer.parseInt(real.substring(colon + 1))).value(), now());
+    }
+
+    List<NodeEvent> eventsOf(NodeEvent.Kind kind) {
+        return events.stream().filter(e -> e.kind() == kind).toList();
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        ws.closeBlocking();
+    }
+}

@@ -1,0 +1,187 @@
+package pilot.host.relay;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import pilot.core.addr.Ports;
+import pilot.core.crypto.BouncyCastleSuite;
+import pilot.core.crypto.SeededEntropy;
+import pilot.core.node.NodeEvent;
+import pilot.host.crypto.SecureEntropy;
+import pilot.host.daemon.HostConfig;
+import pilot.host.daemon.HostDaemon;
+import pilot.host.registry.RegistryClient;
+import pilot.host.registry.RegistryServer;
+
+class RelayTest {
+    @TempDir
+    Path dir;
+    RegistryServer registry;
+    RelayServer relay;
+
+    @BeforeEach
+    void start() throws Exception {
+        registry = new RegistryServer(new InetSocketAddress("127.0.0.1", 0), new BouncyCastleSuite(), null);
+        startRelay(new RelayLimits(64, 1500, 90_000, 1 << 20, 64L << 20, 5000, 1024));
+    }
+
+    void startRelay(RelayLimits limits) throws Exception {
+        relay = new RelayServer(new InetSocketAddress("127.0.0.1", 0), InetAddress.getLoopbackAddress(),
+                new RegistryClient(registry.address(), 2000), new BouncyCastleSuite(), new SecureEntropy(), limits);
+        relay.start();
+        for (int i = 0; i < 100 && relay.getPort() == 0; i++) {
+            Thread.sleep(20);
+        }
+    }
+
+    InetSocketAddress relayAddress() {
+        return new InetSocketAddress("127.0.0.1", relay.getPort());
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        relay.shutdown();
+        registry.close();
+    }
+
+    @Test
+    void aWorkerBehindTheRelayAndAHostReachEachOther() throws Exception {
+        try (HostDaemon host = HostDaemon.start(HostConfig.loopback(dir.resolve("host.json"), registry.address()));
+             JavaWorker w = new JavaWorker(relayAddress(), 1)) {
+            assertEquals("auth_ok", w.login(w.key).get("type"));
+            w.join();
+            // Worker pings the host: the relay carries frames out of the Worker's own UDP endpoint
+            int ping = w.node.ping(host.address(), w.now()).value();
+            w.pump(2000);
+            assertEquals(ping, w.eventsOf(NodeEvent.Kind.PONG).get(0).stream());
+            // the host resolves the Worker through the registry and reaches it directly at the relay endpoint
+            var pong = host.ping(w.address());
+            w.pump(1500);
+            assertTrue(pong.get(5, TimeUnit.SECONDS) >= 0);
+            // a stream Worker -> host echo, 256 KB
+            byte[] data = new SeededEntropy(2).bytes(256 * 1024);
+            int s = w.node.openStream(host.address(), Ports.ECHO, w.now()).value();
+            ByteArrayOutputStream back = new ByteArrayOutputStream();
+            int off = 0;
+            for (int i = 0; i < 4000 && back.size() < data.length; i++) {
+                if (off < data.length) {
+                    off += w.node.write(s, java.util.Arrays.copyOfRange(data, off, Math.min(data.length, off + 32768)), w.now()).value();
+                }
+                byte[] chunk = w.node.read(s, 1 << 20, w.now()).value();
+                back.write(chunk, 0, chunk.length);
+                w.pump(5);
+            }
+            assertArrayEquals(data, back.toByteArray());
+            assertTrue(relay.framesIn.get() > 100 && relay.framesOut.get() > 100);
+        }
+    }
+
+    @Test
+    void unauthenticatedAndForgedConnectionsAreRefused() throws Exception {
+        try (JavaWorker silent = new JavaWorker(relayAddress(), 3)) {
+            silent.nextText(); // the challenge, then nothing: closed after the login timeout
+            assertEquals(1008, silent.closed.get(5, TimeUnit.SECONDS));
+        }
+        try (JavaWorker early = new JavaWorker(relayAddress(), 4)) {
+            early.ws.send(new byte[] {4, 127, 0, 0, 1, 0, 9, 'P', 'I', 'L', 'T'});
+            assertEquals(1008, early.closed.get(5, TimeUnit.SECONDS), "binary before login");
+        }
+        try (JavaWorker forger = new JavaWorker(relayAddress(), 5);
+             JavaWorker victim = new JavaWorker(relayAddress(), 6)) {
+            // claims its key but signs with another one
+            assertFalse("auth_ok".equals(forger.login(victim.key).get("type")));
+            assertEquals(1008, forger.closed.get(5, TimeUnit.SECONDS));
+        }
+        assertTrue(relay.authRefused.get() >= 1);
+    }
+
+    @Test
+    void aWorkerSpeaksOnlyForItselfAndOnlyToResolvedPeers() throws Exception {
+        try (JavaWorker w = new JavaWorker(relayAddress(), 7); JavaWorker other = new JavaWorker(relayAddress(), 8);
+             DatagramSocket target = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
+            w.login(w.key);
+            other.login(other.key);
+            other.join();
+            // registering someone else's key is refused by the relay
+            Map<String, Object> steal = registryRegister(w, other.keyB64);
+            assertEquals("error", steal.get("type"));
+            // heartbeat for another node id is refused
+            Map<String, Object> hb = w.registry(Map.of("type", "heartbeat", "node_id", Integer.toUnsignedLong(other.nodeId), "signature", "x"));
+            assertEquals("error", hb.get("type"));
+            // not an open proxy: an endpoint nobody resolved gets nothing, nor does a non-Pilot payload
+            long before = relay.dropped.get();
+            byte[] frame = {'P', 'I', 'L', 'P'};
+            w.ws.send(RelayProtocol.pack((InetSocketAddress) target.getLocalSocketAddress(), frame, 0, frame.length));
+            w.ws.send(RelayProtocol.pack((InetSocketAddress) target.getLocalSocketAddress(), new byte[] {'G', 'E', 'T', ' '}, 0, 4));
+            target.setSoTimeout(500);
+            assertThrows(java.net.SocketTimeoutException.class, () -> target.receive(new DatagramPacket(new byte[64], 64)));
+            for (int i = 0; i < 50 && relay.dropped.get() < before + 2; i++) {
+                Thread.sleep(10);
+            }
+            assertEquals(before + 2, relay.dropped.get());
+        }
+    }
+
+    static Map<String, Object> registryRegister(JavaWorker w, String key) throws InterruptedException {
+        return w.registry(Map.of("type", "register", "public_key", key, "listen_addr", "127.0.0.1:1"));
+    }
+
+    static void assertThrows(Class<? extends Throwable> type, org.junit.jupiter.api.function.Executable e) {
+        org.junit.jupiter.api.Assertions.assertThrows(type, e);
+    }
+
+    @Test
+    void survivesAThousandConnectionsWithBoundedState() throws Exception {
+        Runtime rt = Runtime.getRuntime();
+        System.gc();
+        long heapBefore = rt.totalMemory() - rt.freeMemory();
+        for (int i = 0; i < 1000; i++) {
+            JavaWorker w = new JavaWorker(relayAddress(), 100 + i);
+            if (i % 2 == 0) {
+                w.login(w.key); // half log in (and get a UDP socket), half just leave
+            } else {
+                w.nextText();
+            }
+            w.close();
+        }
+        for (int i = 0; i < 100 && relay.sessionCount() > 0; i++) {
+            Thread.sleep(20);
+        }
+        assertEquals(0, relay.sessionCount(), "every connection's state is gone");
+        assertEquals(0, relay.queuedBytes());
+        System.gc();
+        long heapAfter = rt.totalMemory() - rt.freeMemory();
+        assertTrue(heapAfter - heapBefore < 64L << 20, "heap grew by " + (heapAfter - heapBefore));
+    }
+
+    @Test
+    void refusesConnectionsBeyondItsLimit() throws Exception {
+        relay.shutdown();
+        startRelay(new RelayLimits(3, 10_000, 90_000, 1 << 20, 64L << 20, 5000, 1024));
+        JavaWorker[] kept = new JavaWorker[3];
+        for (int i = 0; i < 3; i++) {
+            kept[i] = new JavaWorker(relayAddress(), 200 + i);
+            kept[i].nextText();
+        }
+        try (JavaWorker extra = new JavaWorker(relayAddress(), 210)) {
+            assertEquals(1013, extra.closed.get(5, TimeUnit.SECONDS));
+        }
+        for (JavaWorker w : kept) {
+            w.close();
+        }
+    }
+}
