@@ -12,3 +12,6 @@ mvn -B verify
 ensure_node22
 echo "== pilot-core.wasm in Node $("$NODE22" --version) and in a local workerd =="
 (cd wasm-build/js && npm ci --no-audit --no-fund --loglevel=error && "$NODE22" --test "test/*.test.mjs")
+
+echo "== worker-shim: the example Worker in workerd against a JVM registry, relay and host on loopback =="
+(cd worker-shim && npm ci --no-audit --no-fund --loglevel=error && PATH="$(dirname "$NODE22"):$PATH" npm test)

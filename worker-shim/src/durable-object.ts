@@ -1,0 +1,64 @@
+// One Durable Object per Pilot identity: the keys live in its storage (created on first use, never
+// logged or returned), the node lives in memory, an alarm keeps the relay connection alive.
+import { DurableObject } from "cloudflare:workers";
+import { handleApi, json } from "./http.js";
+import { PilotPeer } from "./peer.js";
+import type { Profile } from "./core.js";
+
+export interface PilotEnv {
+  /** ws://relay:port/v1/relay */
+  RELAY_URL: string;
+  /** bearer secret for the HTTP face (a Worker secret binding) */
+  PILOT_API_SECRET?: string;
+  /** modern (default) or feb2026 */
+  PILOT_PROFILE?: string;
+  PILOT: DurableObjectNamespace<PilotPeerObject>;
+}
+
+const WATCHDOG_MS = 30_000;
+
+export class PilotPeerObject extends DurableObject<PilotEnv> {
+  private peer: Promise<PilotPeer> | null = null;
+
+  private getPeer(): Promise<PilotPeer> {
+    this.peer ??= this.createPeer();
+    return this.peer;
+  }
+
+  private async createPeer(): Promise<PilotPeer> {
+    let seed = await this.ctx.storage.get<Uint8Array>("identity_seed");
+    if (!seed) {
+      seed = new Uint8Array(32);
+      crypto.getRandomValues(seed);
+      await this.ctx.storage.put("identity_seed", seed);
+    }
+    const profile: Profile = this.env.PILOT_PROFILE === "feb2026" ? "feb2026" : "modern";
+    const peer = await PilotPeer.create({
+      relayUrl: this.env.RELAY_URL,
+      identitySeed: seed,
+      profile,
+      onRegistered: (nodeId) => { void this.ctx.storage.put("node_id", nodeId); },
+      log: (line) => console.log(`[pilot] ${line}`),
+    });
+    await this.ctx.storage.setAlarm(Date.now() + WATCHDOG_MS);
+    peer.connect().catch((e: unknown) => console.log(`[pilot] first connect failed: ${e instanceof Error ? e.message : String(e)}`));
+    return peer;
+  }
+
+  /** The watchdog: wakes an evicted object, reconnects if needed, runs due timers. */
+  override async alarm(): Promise<void> {
+    const peer = await this.getPeer();
+    peer.connect().catch(() => { /* the peer schedules its own reconnects */ });
+    peer.step();
+    await this.ctx.storage.setAlarm(Date.now() + WATCHDOG_MS);
+  }
+
+  override async fetch(request: Request): Promise<Response> {
+    try {
+      const peer = await this.getPeer();
+      return await handleApi(request, peer);
+    } catch (e) {
+      return json(503, { error: e instanceof Error ? e.message : String(e), code: "UNAVAILABLE" });
+    }
+  }
+}

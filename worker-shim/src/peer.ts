@@ -1,0 +1,425 @@
+// PilotPeer: a Pilot node living in a Worker. The wasm core makes every protocol decision; this class
+// only moves bytes between the core and the transport, keeps time, and turns core events into promises.
+import { getCore, type NodeEvent, type PilotCore, type Profile } from "./core.js";
+import { RelayTransport, type RegistryMessage, type Transport, type TransportState } from "./transport.js";
+
+export interface PeerOptions {
+  /** ws(s)://relay/v1/relay */
+  relayUrl: string;
+  /** 32-byte Ed25519 seed: the identity. Keep it secret (Durable Object storage). */
+  identitySeed: Uint8Array;
+  profile?: Profile;
+  /** serve port 7 by echoing (default true) */
+  echo?: boolean;
+  /** called with our node id once the registry assigned it */
+  onRegistered?: (nodeId: number) => void;
+  /** milliseconds; Date.now by default */
+  now?: () => number;
+  log?: (line: string) => void;
+}
+
+export interface PeerStatus {
+  address: string | null;
+  state: TransportState;
+  endpoint: string | null;
+  reconnects: number;
+  lastError: string | null;
+  node: ReturnType<PilotCore["nodeStats"]> | null;
+}
+
+export class PilotError extends Error {
+  constructor(message: string, readonly code: string) {
+    super(message);
+  }
+}
+
+const RECONNECT_MIN_MS = 250;
+const RECONNECT_MAX_MS = 30_000;
+const HEARTBEAT_MS = 30_000;
+
+function random(n: number): Uint8Array {
+  const out = new Uint8Array(n);
+  for (let i = 0; i < n; i += 65536) crypto.getRandomValues(out.subarray(i, Math.min(n, i + 65536)));
+  return out;
+}
+
+function b64(bytes: Uint8Array): string {
+  let s = "";
+  for (const b of bytes) s += String.fromCharCode(b);
+  return btoa(s);
+}
+
+function unb64(s: string): Uint8Array {
+  return Uint8Array.from(atob(s), (c) => c.charCodeAt(0));
+}
+
+/** A stream as a Web stream pair: write with backpressure, read until end. */
+export class PilotStream {
+  readonly readable: ReadableStream<Uint8Array>;
+  private controller!: ReadableStreamDefaultController<Uint8Array>;
+  private writableWaiters: Array<() => void> = [];
+  closedReason: string | null | undefined = undefined; // undefined: open; null: clean; string: error
+
+  constructor(private readonly peer: PilotPeer, readonly id: number) {
+    this.readable = new ReadableStream<Uint8Array>({
+      start: (c) => { this.controller = c; },
+      pull: () => { this.peer.pullStream(this); },
+      cancel: () => { this.abort(); },
+    }, { highWaterMark: 4 });
+  }
+
+  /** Writes all bytes, waiting while the stream's send buffer is full. */
+  async write(data: Uint8Array): Promise<void> {
+    let off = 0;
+    while (off < data.length) {
+      if (this.closedReason !== undefined) throw new PilotError(`stream ${this.id} is closed`, this.closedReason ?? "CLOSED");
+      const n = this.peer.writeStream(this, data.subarray(off));
+      if (n < 0) throw new PilotError(`stream ${this.id} refused the write`, "INVALID_STATE");
+      off += n;
+      if (n === 0) await new Promise<void>((r) => this.writableWaiters.push(r));
+    }
+  }
+
+  /** Half-close: the peer reads to the end. */
+  close(): void {
+    this.peer.closeStream(this);
+  }
+
+  abort(): void {
+    this.peer.abortStream(this);
+  }
+
+  /** @internal */
+  push(chunk: Uint8Array): void {
+    this.controller.enqueue(chunk);
+  }
+
+  /** @internal */
+  wantsMore(): boolean {
+    return (this.controller.desiredSize ?? 0) > 0;
+  }
+
+  /** @internal */
+  end(reason: string | null): void {
+    if (this.closedReason !== undefined && this.closedReason !== null) return;
+    this.closedReason = reason;
+    for (const w of this.writableWaiters.splice(0)) w();
+    try {
+      if (reason === null) this.controller.close();
+      else this.controller.error(new PilotError(`stream ended: ${reason}`, reason));
+    } catch {
+      // already closed
+    }
+  }
+
+  /** @internal */
+  writable(): void {
+    for (const w of this.writableWaiters.splice(0)) w();
+  }
+}
+
+export class PilotPeer {
+  private handle = 0;
+  private transport: Transport;
+  private nodeId = 0;
+  private timer: ReturnType<typeof setTimeout> | null = null;
+  private heartbeatTimer: ReturnType<typeof setInterval> | null = null;
+  private reconnectTimer: ReturnType<typeof setTimeout> | null = null;
+  private backoff = RECONNECT_MIN_MS;
+  private reconnects = 0;
+  private lastError: string | null = null;
+  private closed = false;
+  private readonly pings = new Map<number, { resolve: (ms: number) => void; reject: (e: Error) => void }>();
+  private readonly dialing = new Map<number, { resolve: (s: PilotStream) => void; reject: (e: Error) => void }>();
+  private readonly streams = new Map<number, PilotStream>();
+  private readonly datagramHandlers = new Map<number, (from: string, srcPort: number, data: Uint8Array) => void>();
+  private connecting: Promise<void> | null = null;
+  /** Peers we resolved: re-resolved after a reconnect, which also re-opens the new relay's allow-list. */
+  private readonly resolved = new Set<number>();
+  private readonly now: () => number;
+  private readonly publicKey: Uint8Array;
+
+  private constructor(private readonly core: PilotCore, private readonly options: PeerOptions) {
+    this.now = options.now ?? (() => Date.now());
+    const pub = core.ed25519Public(options.identitySeed);
+    if (!pub) throw new PilotError("the identity seed must be 32 bytes", "INVALID_ARGUMENT");
+    this.publicKey = pub;
+    this.transport = this.newTransport();
+  }
+
+  static async create(options: PeerOptions): Promise<PilotPeer> {
+    return new PilotPeer(await getCore(), options);
+  }
+
+  get address(): string | null {
+    return this.handle ? this.core.nodeAddress(this.handle) : null;
+  }
+
+  get publicKeyBase64(): string {
+    return b64(this.publicKey);
+  }
+
+  status(): PeerStatus {
+    return {
+      address: this.address,
+      state: this.transport.state,
+      endpoint: this.transport.endpoint,
+      reconnects: this.reconnects,
+      lastError: this.lastError,
+      node: this.handle ? this.core.nodeStats(this.handle) : null,
+    };
+  }
+
+  /** Connects to the relay, registers our key, and creates the node. Idempotent; reconnects by itself. */
+  connect(): Promise<void> {
+    if (this.transport.state === "ready") return Promise.resolve();
+    this.connecting ??= this.doConnect().finally(() => { this.connecting = null; });
+    return this.connecting;
+  }
+
+  private async doConnect(): Promise<void> {
+    if (this.transport.state === "closed") this.transport = this.newTransport();
+    await this.transport.connect();
+    const reg = await this.transport.registry({ type: "register", public_key: this.publicKeyBase64 });
+    if (reg.type !== "register_ok") throw new PilotError(`registry refused us: ${String(reg.error)}`, "REFUSED");
+    const nodeId = Number(reg.node_id);
+    if (!this.handle || nodeId !== this.nodeId) {
+      if (this.handle) this.core.free(this.handle);
+      const h = this.core.nodeNew({
+        node: nodeId, identitySeed: this.options.identitySeed, entropy: random(48),
+        profile: this.options.profile ?? "modern", echo: this.options.echo ?? true,
+      });
+      if (h < 0) throw new PilotError("cannot create the node: " + this.core.errorName(-h), this.core.errorName(-h));
+      this.handle = h;
+      this.nodeId = nodeId;
+      this.options.onRegistered?.(nodeId);
+    }
+    await this.signed({ type: "set_visibility", node_id: nodeId, public: true }, `set_visibility:${nodeId}`);
+    this.backoff = RECONNECT_MIN_MS;
+    this.heartbeatTimer ??= setInterval(() => {
+      if (this.transport.state === "ready") {
+        this.signed({ type: "heartbeat", node_id: this.nodeId }, `heartbeat:${this.nodeId}`).catch(() => {});
+      }
+    }, HEARTBEAT_MS);
+    this.log(`connected as ${this.address} via ${this.transport.endpoint}`);
+    for (const node of this.resolved) void this.resolvePeer(node); // the relay only forwards to resolved peers
+    this.step();
+  }
+
+  private newTransport(): Transport {
+    const t = new RelayTransport(this.options.relayUrl, b64(this.publicKey),
+      (m) => this.core.ed25519Sign(this.options.identitySeed, m) ?? new Uint8Array(64));
+    t.onFrame = (ip, port, frame) => {
+      if (this.handle) {
+        this.core.nodeHandleDatagram(this.handle, ip, port, frame, this.now());
+        this.step();
+      }
+    };
+    t.onStateChange = (state, reason) => {
+      if (state === "closed" && !this.closed) {
+        this.lastError = reason;
+        this.scheduleReconnect();
+      }
+    };
+    return t;
+  }
+
+  private scheduleReconnect(): void {
+    if (this.reconnectTimer || this.closed) return;
+    const delay = this.backoff;
+    this.backoff = Math.min(this.backoff * 2, RECONNECT_MAX_MS);
+    this.log(`relay connection lost (${this.lastError}); reconnecting in ${delay} ms`);
+    this.reconnectTimer = setTimeout(() => {
+      this.reconnectTimer = null;
+      this.reconnects++;
+      this.connect().catch((e: unknown) => {
+        this.lastError = e instanceof Error ? e.message : String(e);
+        this.scheduleReconnect();
+      });
+    }, delay);
+  }
+
+  private async signed(request: RegistryMessage, challenge: string): Promise<RegistryMessage> {
+    const sig = this.core.ed25519Sign(this.options.identitySeed, new TextEncoder().encode(challenge));
+    return this.transport.registry({ ...request, signature: b64(sig ?? new Uint8Array(64)) });
+  }
+
+  // ---------------------------------------------------------------- the step function driver
+
+  /** Runs due timers, moves frames out, dispatches events, and re-arms the timer for the next deadline. */
+  step(): void {
+    if (!this.handle) return;
+    const h = this.handle;
+    const d = this.core.nodeNextDeadline(h);
+    if (d !== null && d <= this.now()) this.core.nodeHandleTimeout(h, this.now());
+    for (let t = this.core.nodePollTransmit(h); t; t = this.core.nodePollTransmit(h)) {
+      this.transport.send(t.ip, t.port, t.datagram);
+    }
+    for (let e = this.core.nodePollEvent(h); e; e = this.core.nodePollEvent(h)) this.onEvent(e);
+    const next = this.core.nodeNextDeadline(h);
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = next === null ? null : setTimeout(() => { this.timer = null; this.step(); }, Math.max(0, next - this.now()));
+  }
+
+  private onEvent(e: NodeEvent): void {
+    switch (e.kind) {
+      case "PEER_NEEDED":
+        if (e.peer) void this.resolvePeer(e.peer.node);
+        break;
+      case "PONG": this.pings.get(e.stream)?.resolve(e.value); this.pings.delete(e.stream); break;
+      case "PING_TIMEOUT":
+        this.pings.get(e.stream)?.reject(new PilotError(`no pong from ${e.peer?.text}: ${e.error}`, e.error ?? "TIMED_OUT"));
+        this.pings.delete(e.stream);
+        break;
+      case "STREAM_OPENED": {
+        const s = new PilotStream(this, e.stream);
+        this.streams.set(e.stream, s);
+        this.dialing.get(e.stream)?.resolve(s);
+        this.dialing.delete(e.stream);
+        break;
+      }
+      case "STREAM_READABLE": {
+        const s = this.streams.get(e.stream);
+        if (s) this.drainStream(s);
+        break;
+      }
+      case "STREAM_WRITABLE": this.streams.get(e.stream)?.writable(); break;
+      case "STREAM_CLOSED": {
+        const d = this.dialing.get(e.stream);
+        if (d) {
+          d.reject(new PilotError(`stream refused or unreachable: ${e.error}`, e.error ?? "REFUSED"));
+          this.dialing.delete(e.stream);
+        }
+        const s = this.streams.get(e.stream);
+        if (s) {
+          if (e.error) s.end(e.error); // the core dropped unread data of a failed stream
+          else this.drainStream(s);
+          this.streams.delete(e.stream);
+        }
+        break;
+      }
+      case "DATAGRAM":
+        if (e.peer && e.data) this.datagramHandlers.get(e.localPort)?.(e.peer.text, e.remotePort, e.data);
+        break;
+      default:
+        break;
+    }
+  }
+
+  private async resolvePeer(node: number): Promise<void> {
+    try {
+      const l = await this.transport.registry({ type: "lookup", node_id: node });
+      if (l.type !== "lookup_ok") throw new Error(String(l.error ?? "lookup failed"));
+      this.core.nodeTrust(this.handle, node, unb64(String(l.public_key)));
+      const r = await this.signed({ type: "resolve", node_id: node, requester_id: this.nodeId }, `resolve:${this.nodeId}:${node}`);
+      if (r.type !== "resolve_ok") throw new Error(String(r.error ?? "resolve failed"));
+      const real = String(r.real_addr);
+      const colon = real.lastIndexOf(":");
+      this.core.nodeAddPeer(this.handle, node, real.slice(0, colon), Number(real.slice(colon + 1)), this.now());
+      if (this.resolved.size < 1024) this.resolved.add(node);
+    } catch (e) {
+      this.log(`cannot resolve node ${node}: ${e instanceof Error ? e.message : String(e)}`);
+      if (this.handle) this.core.nodePeerLookupFailed(this.handle, node, this.now());
+    }
+    this.step();
+  }
+
+  // ---------------------------------------------------------------- application API
+
+  private target(address: string): { network: number; node: number } {
+    const a = this.core.addressParse(address);
+    if (!a.ok || a.network === undefined || a.node === undefined) throw new PilotError(`not a Pilot address: ${address}`, "BAD_ADDRESS");
+    return { network: a.network, node: a.node };
+  }
+
+  private requireNode(): number {
+    if (!this.handle) throw new PilotError("not connected yet", "INVALID_STATE");
+    return this.handle;
+  }
+
+  /** Control ping (spec H.2): the round trip in ms. */
+  async ping(address: string): Promise<number> {
+    await this.connect();
+    const t = this.target(address);
+    const id = this.core.nodePing(this.requireNode(), t.network, t.node, this.now());
+    if (id < 0) throw new PilotError(`cannot ping ${address}: ${this.core.errorName(-id)}`, this.core.errorName(-id));
+    const p = new Promise<number>((resolve, reject) => this.pings.set(id, { resolve, reject }));
+    this.step();
+    return p;
+  }
+
+  async openStream(address: string, port: number): Promise<PilotStream> {
+    await this.connect();
+    const t = this.target(address);
+    const id = this.core.nodeOpenStream(this.requireNode(), t.network, t.node, port, this.now());
+    if (id < 0) throw new PilotError(`cannot open ${address}:${port}: ${this.core.errorName(-id)}`, this.core.errorName(-id));
+    const p = new Promise<PilotStream>((resolve, reject) => this.dialing.set(id, { resolve, reject }));
+    this.step();
+    return p;
+  }
+
+  async sendDatagram(address: string, port: number, data: Uint8Array): Promise<number> {
+    await this.connect();
+    const t = this.target(address);
+    const r = this.core.nodeSendDatagram(this.requireNode(), t.network, t.node, port, data, this.now());
+    if (r < 0) throw new PilotError(`cannot send a datagram: ${this.core.errorName(-r)}`, this.core.errorName(-r));
+    this.step();
+    return r;
+  }
+
+  onDatagram(port: number, handler: (from: string, srcPort: number, data: Uint8Array) => void): void {
+    this.datagramHandlers.set(port, handler);
+    if (this.handle) this.core.nodeListen(this.handle, port);
+  }
+
+  /** @internal */
+  writeStream(s: PilotStream, data: Uint8Array): number {
+    const n = this.core.nodeWrite(this.requireNode(), s.id, data, this.now());
+    this.step();
+    return n;
+  }
+
+  /** @internal: the reader wants more (ReadableStream pull). */
+  pullStream(s: PilotStream): void {
+    this.drainStream(s);
+    this.step();
+  }
+
+  /** Moves received bytes into the stream while its reader wants more; ends it at end of data. */
+  private drainStream(s: PilotStream): void {
+    if (!this.handle) return;
+    while (s.wantsMore()) {
+      const chunk = this.core.nodeRead(this.handle, s.id, 65536, this.now());
+      if (!chunk || chunk.length === 0) break;
+      s.push(chunk.slice());
+    }
+    if (this.core.nodeAtEof(this.handle, s.id)) s.end(null);
+  }
+
+  /** @internal */
+  closeStream(s: PilotStream): void {
+    if (this.handle) this.core.nodeCloseStream(this.handle, s.id, this.now());
+    this.step();
+  }
+
+  /** @internal */
+  abortStream(s: PilotStream): void {
+    if (this.handle) this.core.nodeAbortStream(this.handle, s.id, this.now());
+    s.end("ABORTED");
+    this.step();
+  }
+
+  close(): void {
+    this.closed = true;
+    if (this.timer) clearTimeout(this.timer);
+    if (this.heartbeatTimer) clearInterval(this.heartbeatTimer);
+    if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
+    this.transport.close();
+    if (this.handle) this.core.free(this.handle);
+    this.handle = 0;
+  }
+
+  private log(line: string): void {
+    this.options.log?.(line);
+  }
+}

@@ -1,0 +1,161 @@
+// How a Worker's frames reach the Pilot network. The relay transport is the one in use; the interface
+// keeps room for the upstream beacon's WebSocket compat mode (spec J) and a connect() TCP transport.
+
+export type TransportState = "idle" | "connecting" | "ready" | "closed";
+
+export type RegistryMessage = Record<string, unknown>;
+
+export interface Transport {
+  readonly state: TransportState;
+  /** Our UDP endpoint as peers see it (ip:port), once ready. */
+  readonly endpoint: string | null;
+  /** Connects and logs in. Rejects with a readable reason. */
+  connect(): Promise<void>;
+  /** Sends one tunnel frame to ip:port; false when not connected (the core retransmits). */
+  send(ip: string, port: number, frame: Uint8Array): boolean;
+  /** One registry request (spec I.1), already signed where the protocol needs it. */
+  registry(request: RegistryMessage): Promise<RegistryMessage>;
+  close(): void;
+  onFrame: (ip: string, port: number, frame: Uint8Array) => void;
+  onStateChange: (state: TransportState, reason: string) => void;
+}
+
+const encoder = new TextEncoder();
+
+function b64(bytes: Uint8Array): string {
+  let s = "";
+  for (const b of bytes) s += String.fromCharCode(b);
+  return btoa(s);
+}
+
+/** ipLen(1) ‖ ip ‖ port(2) ‖ frame — the relay's binary message layout (RelayProtocol.java). */
+export function packDatagram(ip: string, port: number, frame: Uint8Array): Uint8Array {
+  const parts = ip.split(".").map((p) => Number(p));
+  const out = new Uint8Array(1 + 4 + 2 + frame.length);
+  out[0] = 4;
+  out.set(parts, 1);
+  out[5] = port >> 8;
+  out[6] = port & 0xff;
+  out.set(frame, 7);
+  return out;
+}
+
+export function unpackDatagram(msg: Uint8Array): { ip: string; port: number; frame: Uint8Array } | null {
+  const n = msg[0];
+  if ((n !== 4 && n !== 16) || msg.length < 3 + n) return null;
+  const ipBytes = msg.subarray(1, 1 + n);
+  const ip = n === 4 ? Array.from(ipBytes).join(".") : Array.from(ipBytes, (b) => b.toString(16).padStart(2, "0")).join("");
+  const port = ((msg[1 + n] ?? 0) << 8) | (msg[2 + n] ?? 0);
+  return { ip, port, frame: msg.subarray(3 + n) };
+}
+
+/**
+ * The pilot-host relay (RelayProtocol.java): one outbound WebSocket, a signed-challenge login, then
+ * binary tunnel frames and registry requests. The relay never sees our private key: `sign` runs here.
+ */
+export class RelayTransport implements Transport {
+  state: TransportState = "idle";
+  endpoint: string | null = null;
+  onFrame: (ip: string, port: number, frame: Uint8Array) => void = () => {};
+  onStateChange: (state: TransportState, reason: string) => void = () => {};
+  private ws: WebSocket | null = null;
+  private nextId = 1;
+  private readonly pending = new Map<number, { resolve: (m: RegistryMessage) => void; reject: (e: Error) => void }>();
+
+  constructor(
+    private readonly url: string,
+    private readonly publicKeyBase64: string,
+    private readonly sign: (message: Uint8Array) => Uint8Array,
+    private readonly timeoutMs = 10_000,
+  ) {}
+
+  async connect(): Promise<void> {
+    this.setState("connecting", "dialing " + this.url);
+    const httpUrl = this.url.replace(/^ws/, "http");
+    const res = await fetch(httpUrl, { headers: { Upgrade: "websocket", "Sec-WebSocket-Protocol": "pilot-relay.v1" } });
+    const ws = res.webSocket;
+    if (!ws) {
+      this.setState("closed", `relay refused the WebSocket upgrade (HTTP ${res.status})`);
+      throw new Error(`relay ${this.url} refused the WebSocket upgrade (HTTP ${res.status})`);
+    }
+    ws.accept();
+    this.ws = ws;
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error("relay login timed out")), this.timeoutMs);
+      ws.addEventListener("message", (ev: MessageEvent) => {
+        if (typeof ev.data === "string") {
+          const m = JSON.parse(ev.data) as RegistryMessage;
+          if (m.type === "auth_challenge") {
+            const sig = this.sign(encoder.encode(`pilot_relay_auth:${String(m.nonce)}:${this.publicKeyBase64}`));
+            ws.send(JSON.stringify({ type: "auth_reply", public_key: this.publicKeyBase64, sig: b64(sig) }));
+          } else if (m.type === "auth_ok") {
+            clearTimeout(timer);
+            this.endpoint = String(m.endpoint);
+            this.setState("ready", "logged in, endpoint " + this.endpoint);
+            resolve();
+          } else if (m.type === "registry_reply") {
+            const p = this.pending.get(Number(m.id));
+            this.pending.delete(Number(m.id));
+            p?.resolve((m.reply ?? {}) as RegistryMessage);
+          }
+        } else {
+          const bytes = new Uint8Array(ev.data as ArrayBuffer);
+          const d = unpackDatagram(bytes);
+          if (d) this.onFrame(d.ip, d.port, d.frame);
+        }
+      });
+      ws.addEventListener("close", (ev: CloseEvent) => {
+        clearTimeout(timer);
+        this.fail(`relay closed the connection (${ev.code} ${ev.reason})`);
+        reject(new Error(`relay closed the connection (${ev.code} ${ev.reason})`));
+      });
+      ws.addEventListener("error", () => {
+        clearTimeout(timer);
+        this.fail("relay connection error");
+        reject(new Error("relay connection error"));
+      });
+    });
+  }
+
+  send(ip: string, port: number, frame: Uint8Array): boolean {
+    if (this.state !== "ready" || !this.ws) return false;
+    this.ws.send(packDatagram(ip, port, frame));
+    return true;
+  }
+
+  registry(request: RegistryMessage): Promise<RegistryMessage> {
+    if (this.state !== "ready" || !this.ws) return Promise.reject(new Error("not connected to the relay"));
+    const id = this.nextId++;
+    const ws = this.ws;
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.pending.delete(id);
+        reject(new Error(`registry ${String(request.type)} timed out`));
+      }, this.timeoutMs);
+      this.pending.set(id, {
+        resolve: (m) => { clearTimeout(timer); resolve(m); },
+        reject: (e) => { clearTimeout(timer); reject(e); },
+      });
+      ws.send(JSON.stringify({ type: "registry", id, request }));
+    });
+  }
+
+  close(): void {
+    this.ws?.close(1000, "bye");
+    this.fail("closed by us");
+  }
+
+  private fail(reason: string): void {
+    if (this.state === "closed") return;
+    this.ws = null;
+    this.endpoint = null;
+    for (const p of this.pending.values()) p.reject(new Error(reason));
+    this.pending.clear();
+    this.setState("closed", reason);
+  }
+
+  private setState(state: TransportState, reason: string): void {
+    this.state = state;
+    this.onStateChange(state, reason);
+  }
+}

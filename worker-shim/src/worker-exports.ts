@@ -1,0 +1,2 @@
+export { PilotPeerObject, type PilotEnv } from "./durable-object.js";
+export { json } from "./http.js";

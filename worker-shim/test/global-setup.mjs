@@ -1,0 +1,64 @@
+// Node side of the worker-shim tests: a JVM registry, relay and host peer on loopback, plus a tiny
+// control endpoint the tests (inside workerd) call to restart the relay.
+import { spawn } from "node:child_process";
+import { createServer } from "node:http";
+import { mkdtempSync, existsSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const jar = fileURLToPath(new URL("../../host-udp/target/pilot-host.jar", import.meta.url));
+
+function java(args, readyPattern) {
+  const p = spawn("java", ["-jar", jar, ...args], { stdio: ["ignore", "pipe", "pipe"] });
+  let out = "";
+  const ready = new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`pilot-host ${args[0]} did not start: ${out}`)), 30_000);
+    const onData = (d) => {
+      out += d.toString();
+      const m = out.match(readyPattern);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m);
+      }
+    };
+    p.stdout.on("data", onData);
+    p.stderr.on("data", (d) => { out += d.toString(); });
+    p.on("exit", (code) => reject(new Error(`pilot-host ${args[0]} exited with ${code}: ${out}`)));
+  });
+  return { process: p, ready, log: () => out };
+}
+
+export default async function setup(project) {
+  if (!existsSync(jar)) throw new Error(`build the host first (mvn package): ${jar} is missing`);
+  const ports = JSON.parse(process.env.PILOT_TEST_PORTS);
+  const dir = mkdtempSync(join(tmpdir(), "pilot-shim-test-"));
+  const registry = java(["registry", "--listen", `127.0.0.1:${ports.registry}`], /registry on tcp/);
+  await registry.ready;
+  const startRelay = () => java(["relay", "--listen", `127.0.0.1:${ports.relay}`, "--registry", `127.0.0.1:${ports.registry}`], /relay on ws/);
+  let relay = startRelay();
+  await relay.ready;
+  const host = java(["run", "--registry", `127.0.0.1:${ports.registry}`, "--identity", join(dir, "host.json")],
+    /pilot host (\S+) on udp/);
+  const hostAddress = (await host.ready)[1];
+  project.provide("hostAddress", hostAddress);
+
+  const control = createServer(async (req, res) => {
+    if (req.url === "/restart-relay") {
+      relay.process.kill("SIGKILL");
+      await new Promise((r) => setTimeout(r, 300));
+      relay = startRelay();
+      await relay.ready;
+      res.end("restarted");
+    } else {
+      res.statusCode = 404;
+      res.end();
+    }
+  });
+  await new Promise((r) => control.listen(ports.control, "127.0.0.1", r));
+
+  return async () => {
+    control.close();
+    for (const p of [relay.process, host.process, registry.process]) p.kill("SIGKILL");
+  };
+}
