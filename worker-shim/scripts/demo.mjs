@@ -1,0 +1,133 @@
+// The demo: a Cloudflare Worker (local workerd) becomes a Pilot peer and talks to a JVM peer.
+// Starts on loopback: a registry, the WebSocket relay and a JVM host (pilot-host.jar), and the example
+// Worker under `wrangler dev`; then shows identities, the handshake, pings both ways, an echoed 1 MB
+// stream with its SHA-256, and shuts everything down. Exit 0 on success; non-zero with a message.
+//   node worker-shim/scripts/demo.mjs [--keep-running]
+import { spawn } from "node:child_process";
+import { createHash, randomBytes } from "node:crypto";
+import { createServer } from "node:net";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const keepRunning = process.argv.includes("--keep-running");
+const root = fileURLToPath(new URL("../../", import.meta.url));
+const jar = `${root}host-udp/target/pilot-host.jar`;
+const secret = randomBytes(16).toString("hex");
+const children = [];
+const t0 = Date.now();
+
+const stamp = () => new Date().toISOString().slice(11, 23);
+const say = (who, msg) => console.log(`${stamp()}  ${who.padEnd(7)} ${msg}`);
+
+async function freePort() {
+  return new Promise((resolve) => {
+    const s = createServer().listen(0, "127.0.0.1", () => { const p = s.address().port; s.close(() => resolve(p)); });
+  });
+}
+
+function start(name, cmd, args, ready, env = {}) {
+  const p = spawn(cmd, args, { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, ...env }, detached: true });
+  children.push({ name, p });
+  let out = "";
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${name} did not start within 60 s:\n${out.slice(-2000)}`)), 60_000);
+    const onData = (d) => {
+      out += d.toString();
+      const m = out.match(ready);
+      if (m) { clearTimeout(timer); resolve(m); }
+    };
+    p.stdout.on("data", onData);
+    p.stderr.on("data", onData);
+    p.on("exit", (code) => { clearTimeout(timer); reject(new Error(`${name} exited (${code}):\n${out.slice(-2000)}`)); });
+  });
+}
+
+function stopAll() {
+  for (const { p } of children.reverse()) {
+    try { process.kill(-p.pid, "SIGTERM"); } catch { /* gone */ }
+  }
+}
+
+async function api(base, path, init = {}) {
+  const r = await fetch(base + path, { ...init, headers: { authorization: `Bearer ${secret}`, ...(init.headers ?? {}) } });
+  const text = init.raw ? null : await r.text();
+  if (!r.ok) throw new Error(`${path} -> HTTP ${r.status}: ${text}`);
+  return init.raw ? r : JSON.parse(text);
+}
+
+async function main() {
+  const dir = mkdtempSync(join(tmpdir(), "pilot-demo-"));
+  const [regPort, relayPort, workerPort] = [await freePort(), await freePort(), await freePort()];
+  say("demo", "Workers cannot do UDP: the Pilot core runs in the Worker as WebAssembly, and a relay carries its frames");
+
+  await start("registry", "java", ["-jar", jar, "registry", "--listen", `127.0.0.1:${regPort}`, "--store", join(dir, "registry.json")], /registry on tcp/);
+  say("registry", `listening on tcp 127.0.0.1:${regPort}`);
+  await start("relay", "java", ["-jar", jar, "relay", "--listen", `127.0.0.1:${relayPort}`, "--registry", `127.0.0.1:${regPort}`], /relay on ws/);
+  say("relay", `listening on ws://127.0.0.1:${relayPort}/v1/relay`);
+  const hostId = join(dir, "host.json");
+  const h = await start("host", "java", ["-jar", jar, "run", "--registry", `127.0.0.1:${regPort}`, "--identity", hostId],
+    /pilot host (\S+) on udp \/?([\d.:]+) \(identity [^,]+, public key (\S+)\)/);
+  const hostAddr = h[1];
+  say("host", `JVM peer ${hostAddr} on udp ${h[2]}, Ed25519 ${h[3]}`);
+
+  const wranglerBin = `${root}worker-shim/node_modules/.bin/wrangler`;
+  await start("worker", wranglerBin, ["dev", "--config", "example/wrangler.jsonc", "--ip", "127.0.0.1", "--port", String(workerPort),
+    "--var", `RELAY_URL:ws://127.0.0.1:${relayPort}/v1/relay`, "--var", `PILOT_API_SECRET:${secret}`, "--show-interactive-dev-session=false"],
+  /Ready on/, { WRANGLER_SEND_METRICS: "false", CI: "1" });
+  const base = `http://127.0.0.1:${workerPort}`;
+  say("worker", `example Worker running in local workerd at ${base}`);
+
+  let status;
+  for (let i = 0; i < 100; i++) {
+    status = await api(base, "/v1/status");
+    if (status.connection === "ready") break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  if (status.connection !== "ready") throw new Error(`the Worker did not connect to the relay: ${JSON.stringify(status)}`);
+  say("worker", `identity in its Durable Object: address ${status.address}, Ed25519 ${status.public_key}`);
+  say("worker", `logged in to the relay with a signed challenge; its UDP endpoint there: ${status.relay_endpoint}`);
+
+  const first = await api(base, "/v1/ping", { method: "POST", body: JSON.stringify({ address: hostAddr }) });
+  say("worker", `PILA handshake with ${hostAddr} done, first ping (includes the handshake): ${first.rtt_ms} ms`);
+  for (let i = 1; i <= 3; i++) {
+    const p = await api(base, "/v1/ping", { method: "POST", body: JSON.stringify({ address: hostAddr }) });
+    say("worker", `ping ${hostAddr}: seq=${i} rtt=${p.rtt_ms} ms`);
+  }
+  const back = await new Promise((resolve, reject) => {
+    const p = spawn("java", ["-jar", jar, "ping", status.address, "-c", "2", "--registry", `127.0.0.1:${regPort}`, "--identity", hostId.replace("host", "pinger")]);
+    let out = "";
+    p.stdout.on("data", (d) => { out += d; });
+    p.stderr.on("data", (d) => { out += d; });
+    p.on("exit", (code) => (code === 0 ? resolve(out.trim().split("\n")) : reject(new Error(`JVM ping of the Worker failed:\n${out}`))));
+  });
+  for (const line of back) say("host", `${line}   (JVM -> UDP -> relay -> WebSocket -> Worker)`);
+
+  const data = randomBytes(1 << 20);
+  const sha = createHash("sha256").update(data).digest("hex");
+  const started = performance.now();
+  const res = await api(base, `/v1/streams?address=${hostAddr}&port=7`, { method: "POST", body: data, raw: true, duplex: "half" });
+  const echoed = Buffer.from(await res.arrayBuffer());
+  const secs = (performance.now() - started) / 1000;
+  const echoSha = createHash("sha256").update(echoed).digest("hex");
+  say("worker", `streamed 1 MiB to ${hostAddr}:7 (echo) and back in ${secs.toFixed(2)} s = ${(2 * data.length / secs / 1e6).toFixed(1)} MB/s both ways`);
+  say("worker", `sha256 sent     ${sha}`);
+  say("worker", `sha256 received ${echoSha} ${echoSha === sha ? "(equal)" : "(DIFFERENT)"}`);
+  if (echoSha !== sha || echoed.length !== data.length) throw new Error("the echoed stream differs from what was sent");
+
+  if (keepRunning) {
+    say("demo", `everything is up. Try: curl -H 'Authorization: Bearer ${secret}' ${base}/v1/status`);
+    say("demo", `relay ws://127.0.0.1:${relayPort}/v1/relay, registry 127.0.0.1:${regPort}, host ${hostAddr}. Ctrl-C to stop.`);
+    await new Promise((r) => process.on("SIGINT", r));
+  }
+  say("demo", `shutting down (ran ${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+  stopAll();
+  say("demo", "done: a Worker was a Pilot peer — handshake, pings both ways, 1 MiB echoed intact");
+}
+
+main().then(() => process.exit(0), (e) => {
+  console.error(`${stamp()}  demo    FAILED: ${e.message}`);
+  stopAll();
+  process.exit(1);
+});
