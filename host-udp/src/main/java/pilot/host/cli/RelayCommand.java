@@ -43,6 +43,9 @@ final class RelayCommand implements Callable<Integer> {
         RelayServer relay = new RelayServer(listen, InetAddress.getByName(udpHost), new RegistryClient(registry, 3000),
                 new JceSuite(), new SecureEntropy(), limits);
         relay.start();
+        if (!relay.awaitStarted(10_000)) {
+            throw new java.io.IOException("the relay could not listen on " + listen);
+        }
         System.out.printf("relay on ws://%s:%d%s (UDP endpoints on %s, registry %s)%n", listen.getHostString(),
                 listen.getPort(), RelayProtocol.PATH, udpHost, registry);
         try {

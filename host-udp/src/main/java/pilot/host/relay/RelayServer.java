@@ -138,8 +138,16 @@ public final class RelayServer extends WebSocketServer {
 
     // ------------------------------------------------------------------ WebSocket side
 
+    private final java.util.concurrent.CountDownLatch started = new java.util.concurrent.CountDownLatch(1);
+
+    /** Waits until the server accepts connections; false on timeout. */
+    public boolean awaitStarted(long millis) throws InterruptedException {
+        return started.await(millis, TimeUnit.MILLISECONDS);
+    }
+
     @Override
     public void onStart() {
+        started.countDown();
         LOG.info("relay listening on ws://{}{} (UDP endpoints on {})", getAddress(), RelayProtocol.PATH, udpHost.getHostAddress());
     }
 

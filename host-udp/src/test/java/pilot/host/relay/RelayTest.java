@@ -43,9 +43,7 @@ class RelayTest {
         relay = new RelayServer(new InetSocketAddress("127.0.0.1", 0), InetAddress.getLoopbackAddress(),
                 new RegistryClient(registry.address(), 2000), new BouncyCastleSuite(), new SecureEntropy(), limits);
         relay.start();
-        for (int i = 0; i < 100 && relay.getPort() == 0; i++) {
-            Thread.sleep(20);
-        }
+        assertTrue(relay.awaitStarted(5000), "relay started");
     }
 
     InetSocketAddress relayAddress() {
