@@ -5,13 +5,22 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib/env.sh
 . scripts/lib/node.sh
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
 
 echo "== Maven verify: core-logic, test-vectors, wasm-build (builds pilot-core.wasm), host-udp =="
-mvn -B verify
+mvn -B verify 2>&1 | tee -a "$log"
 
 ensure_node22
 echo "== pilot-core.wasm in Node $("$NODE22" --version) and in a local workerd =="
-(cd wasm-build/js && npm ci --no-audit --no-fund --loglevel=error && "$NODE22" --test "test/*.test.mjs")
+(cd wasm-build/js && npm ci --no-audit --no-fund --loglevel=error && "$NODE22" --test "test/*.test.mjs") 2>&1 | tee -a "$log"
 
 echo "== worker-shim: the example Worker in workerd against a JVM registry, relay and host on loopback =="
-(cd worker-shim && npm ci --no-audit --no-fund --loglevel=error && PATH="$(dirname "$NODE22"):$PATH" npm test)
+(cd worker-shim && npm ci --no-audit --no-fund --loglevel=error && PATH="$(dirname "$NODE22"):$PATH" npm test) 2>&1 | tee -a "$log"
+
+# One closing line over all three runners (each has already failed the script if anything failed).
+strip() { sed 's/\x1b\[[0-9;]*m//g' "$log"; }
+mvn_pass=$(strip | awk '/^\[INFO\] Tests run: [0-9]+, Failures: [0-9]+, Errors: [0-9]+, Skipped: [0-9]+$/ {gsub(",",""); t+=$4; f+=$6+$8} END {print t-f+0}')
+node_pass=$(strip | awk '/^# pass / {p+=$3} END {print p+0}')
+vitest_pass=$(strip | awk '/Tests +[0-9]+ passed/ {for (i=1;i<=NF;i++) if ($i=="passed") p+=$(i-1)} END {print p+0}')
+echo "all tests: $((mvn_pass + node_pass + vitest_pass)) passed, 0 failed"

@@ -1,0 +1,131 @@
+package pilot.host.bench;
+
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import pilot.core.addr.Address;
+import pilot.core.addr.Ports;
+import pilot.core.crypto.BouncyCastleSuite;
+import pilot.core.crypto.CryptoSuite;
+import pilot.core.crypto.SeededEntropy;
+import pilot.core.envelope.Envelope;
+import pilot.core.envelope.Session;
+import pilot.core.envelope.WireProfile;
+import pilot.core.frame.FrameCodec;
+import pilot.core.frame.SealedFrame;
+import pilot.core.wire.Packet;
+import pilot.core.wire.PacketCodec;
+import pilot.host.crypto.JceSuite;
+import pilot.host.crypto.SecureEntropy;
+import pilot.host.daemon.HostConfig;
+import pilot.host.daemon.HostDaemon;
+import pilot.host.daemon.HostStream;
+import pilot.host.registry.RegistryClient;
+import pilot.host.registry.RegistryServer;
+import pilot.host.relay.RelayLimits;
+import pilot.host.relay.RelayProtocol;
+import pilot.host.relay.RelayServer;
+
+/** Host figures for docs/BENCHMARKS.md: run with scripts/bench-host.sh. */
+public final class HostBench {
+    private HostBench() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
+        sealOpen("Bouncy Castle", new BouncyCastleSuite());
+        sealOpen("JCE (AES-NI)", new JceSuite());
+        Path dir = Files.createTempDirectory("pilot-bench");
+        try (RegistryServer registry = new RegistryServer(new InetSocketAddress("127.0.0.1", 0), new JceSuite(), null);
+             HostDaemon a = HostDaemon.start(HostConfig.loopback(dir.resolve("a.json"), registry.address()));
+             HostDaemon b = HostDaemon.start(HostConfig.loopback(dir.resolve("b.json"), registry.address()))) {
+            a.ping(b.address()).get(10, TimeUnit.SECONDS);
+            long[] rtts = new long[200];
+            for (int i = 0; i < rtts.length; i++) {
+                long t = System.nanoTime();
+                a.ping(b.address()).get(5, TimeUnit.SECONDS);
+                rtts[i] = System.nanoTime() - t;
+            }
+            Arrays.sort(rtts);
+            System.out.printf("| host -> host control ping on loopback | %.3f ms median, %.3f ms p99 | 200 pings, wall time |%n",
+                    rtts[100] / 1e6, rtts[197] / 1e6);
+            stream(a, b);
+            relay(registry, a);
+        }
+    }
+
+    static void sealOpen(String name, CryptoSuite suite) {
+        byte[] key = new SeededEntropy(1).bytes(32);
+        Session tx = Session.fromKey(WireProfile.MODERN, suite, key, new byte[] {1, 2, 3, 4}, 0);
+        Session rx = Session.fromKey(WireProfile.MODERN, suite, key, new byte[4], 0);
+        byte[] packet = PacketCodec.encode(new Packet(Packet.ACK, 1, new Address(0, 1), new Address(0, 2), 1, 2, 3, 4, 5,
+                new SeededEntropy(2).bytes(1200 - 34)));
+        for (int i = 0; i < 50_000; i++) {
+            Envelope.open(rx, (SealedFrame) FrameCodec.decode(Envelope.seal(tx, 1, packet)).value());
+        }
+        int n = 200_000;
+        long t = System.nanoTime();
+        for (int i = 0; i < n; i++) {
+            Envelope.open(rx, (SealedFrame) FrameCodec.decode(Envelope.seal(tx, 1, packet)).value());
+        }
+        double s = (System.nanoTime() - t) / 1e9;
+        System.out.printf("| host seal + open, 1,200-byte packet, %s | %,.0f /s | %d ops, one core |%n", name, n / s, n);
+    }
+
+    static void stream(HostDaemon a, HostDaemon b) throws Exception {
+        CompletableFuture<Long> done = new CompletableFuture<>();
+        b.listen(1000, s -> CompletableFuture.runAsync(() -> {
+            try (InputStream in = s.input()) {
+                done.complete(in.transferTo(java.io.OutputStream.nullOutputStream()));
+            } catch (Exception e) {
+                done.completeExceptionally(e);
+            }
+        })).get(5, TimeUnit.SECONDS);
+        byte[] chunk = new byte[256 * 1024];
+        int total = 64 * 1024 * 1024;
+        HostStream s = a.open(b.address(), 1000).get(10, TimeUnit.SECONDS);
+        long t = System.nanoTime();
+        for (int sent = 0; sent < total; sent += chunk.length) {
+            s.write(chunk);
+        }
+        s.close();
+        long got = done.get(120, TimeUnit.SECONDS);
+        double secs = (System.nanoTime() - t) / 1e9;
+        System.out.printf("| host -> host stream on loopback | %.1f MB/s | %d MiB, JCE suite, MSS 1024 |%n", got / secs / 1e6, total >> 20);
+    }
+
+    static void relay(RegistryServer registry, HostDaemon host) throws Exception {
+        RelayLimits l = RelayLimits.DEFAULTS;
+        RelayServer relay = new RelayServer(new InetSocketAddress("127.0.0.1", 0), InetAddress.getLoopbackAddress(),
+                new RegistryClient(registry.address(), 2000), new JceSuite(), new SecureEntropy(),
+                new RelayLimits(l.maxConnections(), l.authTimeoutMillis(), l.idleTimeoutMillis(), l.maxQueuedBytes(),
+                        l.maxTotalQueuedBytes(), 10_000_000, l.maxDestinations()));
+        relay.start();
+        relay.awaitStarted(5000);
+        try (RelayClient c = new RelayClient(relay.getPort(), new JceSuite())) {
+            c.register(registry);
+            InetSocketAddress dest = c.resolve(host.address().node());
+            byte[] frame = {'P', 'I', 'L', 'P'};
+            byte[] msg = RelayProtocol.pack(dest, frame, 0, frame.length);
+            int n = 200_000;
+            long before = relay.framesOut.get();
+            long t = System.nanoTime();
+            for (int i = 0; i < n; i++) {
+                c.ws.send(msg);
+            }
+            while (relay.framesOut.get() - before < n * 0.99 && System.nanoTime() - t < 30e9) {
+                Thread.sleep(1);
+            }
+            double secs = (System.nanoTime() - t) / 1e9;
+            System.out.printf("| relay: WebSocket -> UDP frames | %,.0f /s | one Worker connection, %d small frames |%n",
+                    (relay.framesOut.get() - before) / secs, n);
+        } finally {
+            relay.shutdown();
+        }
+    }
+}
