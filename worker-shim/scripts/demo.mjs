@@ -27,8 +27,8 @@ async function freePort() {
   });
 }
 
-function start(name, cmd, args, ready, env = {}) {
-  const p = spawn(cmd, args, { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, ...env }, detached: true });
+function start(name, cmd, args, ready, env = {}, cwd = root) {
+  const p = spawn(cmd, args, { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, ...env }, detached: true, cwd });
   children.push({ name, p });
   let out = "";
   return new Promise((resolve, reject) => {
@@ -75,7 +75,7 @@ async function main() {
   const wranglerBin = `${root}worker-shim/node_modules/.bin/wrangler`;
   await start("worker", wranglerBin, ["dev", "--config", "example/wrangler.jsonc", "--ip", "127.0.0.1", "--port", String(workerPort),
     "--var", `RELAY_URL:ws://127.0.0.1:${relayPort}/v1/relay`, "--var", `PILOT_API_SECRET:${secret}`, "--show-interactive-dev-session=false"],
-  /Ready on/, { WRANGLER_SEND_METRICS: "false", CI: "1" });
+  /Ready on/, { WRANGLER_SEND_METRICS: "false", CI: "1" }, `${root}worker-shim`);
   const base = `http://127.0.0.1:${workerPort}`;
   say("worker", `example Worker running in local workerd at ${base}`);
 
