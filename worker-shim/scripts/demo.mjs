@@ -12,6 +12,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const keepRunning = process.argv.includes("--keep-running");
+const bench = process.argv.includes("--bench");
 const root = fileURLToPath(new URL("../../", import.meta.url));
 const jar = `${root}host-udp/target/pilot-host.jar`;
 const secret = randomBytes(16).toString("hex");
@@ -79,7 +80,10 @@ async function main() {
   const base = `http://127.0.0.1:${workerPort}`;
   say("worker", `example Worker running in local workerd at ${base}`);
 
-  let status;
+  const coldStart = performance.now();
+  const firstStatus = await api(base, "/v1/status");
+  const coldMs = performance.now() - coldStart;
+  let status = firstStatus;
   for (let i = 0; i < 100; i++) {
     status = await api(base, "/v1/status");
     if (status.connection === "ready") break;
@@ -116,6 +120,31 @@ async function main() {
   say("worker", `sha256 received ${echoSha} ${echoSha === sha ? "(equal)" : "(DIFFERENT)"}`);
   if (echoSha !== sha || echoed.length !== data.length) throw new Error("the echoed stream differs from what was sent");
 
+  if (bench) {
+    const med = (xs) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+    const warm = [];
+    for (let i = 0; i < 50; i++) {
+      const t = performance.now();
+      await api(base, "/v1/status");
+      warm.push(performance.now() - t);
+    }
+    const pings = [];
+    for (let i = 0; i < 100; i++) {
+      const t = performance.now();
+      await api(base, "/v1/ping", { method: "POST", body: JSON.stringify({ address: hostAddr }) });
+      pings.push(performance.now() - t);
+    }
+    const big = randomBytes(8 << 20);
+    const t = performance.now();
+    const r = await api(base, `/v1/streams?address=${hostAddr}&port=7`, { method: "POST", body: big, raw: true, duplex: "half" });
+    const n = (await r.arrayBuffer()).byteLength;
+    const secs = (performance.now() - t) / 1000;
+    console.log("| Figure | Value | How |\n|---|---|---|");
+    console.log(`| Worker cold start (local workerd) | ${coldMs.toFixed(0)} ms | first request to a fresh isolate: wasm instantiate, Durable Object, identity from storage |`);
+    console.log(`| warm GET /v1/status | ${med(warm).toFixed(2)} ms median | 50 requests, wall time from Node |`);
+    console.log(`| POST /v1/ping (Worker -> relay -> JVM host and back) | ${med(pings).toFixed(2)} ms median | 100 requests, wall time: an upper bound of the CPU per ping |`);
+    console.log(`| stream Worker -> relay -> JVM host echo | ${(2 * n / secs / 1e6).toFixed(1)} MB/s both ways | 8 MiB echoed, ${n === big.length ? "complete" : "INCOMPLETE"} |`);
+  }
   if (keepRunning) {
     say("demo", `everything is up. Try: curl -H 'Authorization: Bearer ${secret}' ${base}/v1/status`);
     say("demo", `relay ws://127.0.0.1:${relayPort}/v1/relay, registry 127.0.0.1:${regPort}, host ${hostAddr}. Ctrl-C to stop.`);
