@@ -11,6 +11,9 @@ trap 'rm -f "$log"' EXIT
 echo "== Maven verify: core-logic, test-vectors, wasm-build (builds pilot-core.wasm), host-udp =="
 mvn -B verify 2>&1 | tee -a "$log"
 
+echo "== fuzzing: every decoder and the datagram path, 10 s per target (./scripts/fuzz.sh SECONDS for longer) =="
+./scripts/fuzz.sh 10
+
 ensure_node22
 echo "== pilot-core.wasm in Node $("$NODE22" --version) and in a local workerd =="
 (cd wasm-build/js && npm ci --no-audit --no-fund --loglevel=error && "$NODE22" --test "test/*.test.mjs") 2>&1 | tee -a "$log"

@@ -115,6 +115,11 @@ public final class RegistryServer implements AutoCloseable {
         }
     }
 
+    /** Request handling without a socket (fuzzing). */
+    public Map<String, Object> handleForTest(Map<String, Object> req, InetAddress peer) {
+        return handle(req, peer);
+    }
+
     /** One request → one response (spec I.1 table). */
     synchronized Map<String, Object> handle(Map<String, Object> req, InetAddress peer) {
         Object type = req.get("type");

@@ -41,7 +41,11 @@ public final class RegistryWire {
             return null;
         }
         byte[] rest = new byte[3];
-        d.readFully(rest);
+        try {
+            d.readFully(rest);
+        } catch (EOFException e) {
+            throw new IOException("registry message cut short in its length prefix", e); // found by fuzzing
+        }
         long len = ((long) first << 24) | ((rest[0] & 0xFF) << 16) | ((rest[1] & 0xFF) << 8) | (rest[2] & 0xFF);
         if (len > MAX_MESSAGE) {
             throw new IOException("registry message of " + len + " bytes exceeds 1 MiB");

@@ -81,6 +81,9 @@ class RegistryTest {
         }
         // a frame that claims more than 1 MiB is refused by the reader
         assertThrows(IOException.class, () -> RegistryWire.read(new ByteArrayInputStream(new byte[] {0x7F, 0, 0, 0})));
+        // found by fuzzing: a cut-off length prefix is an IOException with a reason, not a bare EOFException
+        IOException cut = assertThrows(IOException.class, () -> RegistryWire.read(new ByteArrayInputStream(new byte[] {'\n'})));
+        assertTrue(cut.getMessage().contains("cut short"), cut.getMessage());
         assertThrows(IOException.class, () -> RegistryWire.read(new ByteArrayInputStream(new byte[] {0, 0, 0, 5, '{'})));
         assertThrows(IOException.class, () -> RegistryWire.read(new ByteArrayInputStream(new byte[] {0, 0, 0, 2, '[', ']'})));
         try (Socket s = new Socket()) { // garbage on the socket: the server drops the connection and keeps serving
