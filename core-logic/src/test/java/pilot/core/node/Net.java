@@ -28,6 +28,13 @@ class Net {
     long order;
     long latency = 10;
     long delivered;
+    /** Sees every datagram put on the wire (from index, to index, bytes): a wire tap for tests. */
+    TriConsumer tap = (from, to, bytes) -> { };
+
+    interface TriConsumer {
+        void accept(int from, int to, byte[] bytes);
+    }
+
     /** Return false to drop a datagram (from index, to index). */
     BiPredicate<Integer, Integer> pass = (a, b) -> true;
 
@@ -89,6 +96,7 @@ class Net {
             for (Transmit t = n.pollTransmit(); t != null; t = n.pollTransmit()) {
                 any = true;
                 int to = indexOf(t.to());
+                tap.accept(i, to, t.datagram());
                 if (to >= 0 && pass.test(i, to)) {
                     wire.add(new InFlight(now + latency, order++, to, endpoints.get(i), t.datagram()));
                 }
