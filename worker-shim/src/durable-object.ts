@@ -2,6 +2,7 @@
 // logged or returned), the node lives in memory, an alarm keeps the relay connection alive.
 import { DurableObject } from "cloudflare:workers";
 import { handleApi, json } from "./http.js";
+import { random } from "./bytes.js";
 import { PilotPeer } from "./peer.js";
 import type { Profile } from "./core.js";
 
@@ -28,8 +29,7 @@ export class PilotPeerObject extends DurableObject<PilotEnv> {
   private async createPeer(): Promise<PilotPeer> {
     let seed = await this.ctx.storage.get<Uint8Array>("identity_seed");
     if (!seed) {
-      seed = new Uint8Array(32);
-      crypto.getRandomValues(seed);
+      seed = random(32);
       await this.ctx.storage.put("identity_seed", seed);
     }
     const profile: Profile = this.env.PILOT_PROFILE === "feb2026" ? "feb2026" : "modern";

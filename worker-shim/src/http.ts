@@ -1,5 +1,6 @@
 // The HTTP face of a Pilot peer Durable Object: JSON in, JSON out, 4xx with a clear message for bad
 // input (never a stack trace), streams as streamed bodies.
+import { b64 } from "./bytes.js";
 import { PilotError, type PilotPeer } from "./peer.js";
 
 export const MAX_SEND_BYTES = 1 << 20;
@@ -53,11 +54,6 @@ function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   return Promise.race([p, new Promise<T>((_, reject) => setTimeout(() => reject(new PilotError(`${what}: no answer within ${ms} ms`, "TIMED_OUT")), ms))]);
 }
 
-function b64(bytes: Uint8Array): string {
-  let s = "";
-  for (const b of bytes) s += String.fromCharCode(b);
-  return btoa(s);
-}
 
 /** Routes /v1/* for one peer. */
 export async function handleApi(req: Request, peer: PilotPeer): Promise<Response> {

@@ -2,6 +2,7 @@
 // only moves bytes between the core and the transport, keeps time, and turns core events into promises.
 import { getCore, type NodeEvent, type PilotCore, type Profile } from "./core.js";
 import { RelayTransport, type RegistryMessage, type Transport, type TransportState } from "./transport.js";
+import { b64, random, unb64 } from "./bytes.js";
 
 export interface PeerOptions {
   /** ws(s)://relay/v1/relay */
@@ -37,21 +38,8 @@ const RECONNECT_MIN_MS = 250;
 const RECONNECT_MAX_MS = 30_000;
 const HEARTBEAT_MS = 30_000;
 
-function random(n: number): Uint8Array {
-  const out = new Uint8Array(n);
-  for (let i = 0; i < n; i += 65536) crypto.getRandomValues(out.subarray(i, Math.min(n, i + 65536)));
-  return out;
-}
 
-function b64(bytes: Uint8Array): string {
-  let s = "";
-  for (const b of bytes) s += String.fromCharCode(b);
-  return btoa(s);
-}
 
-function unb64(s: string): Uint8Array {
-  return Uint8Array.from(atob(s), (c) => c.charCodeAt(0));
-}
 
 /** A stream as a Web stream pair: write with backpressure, read until end. */
 export class PilotStream {

@@ -1,5 +1,6 @@
 // How a Worker's frames reach the Pilot network. The relay transport is the one in use; the interface
 // keeps room for the upstream beacon's WebSocket compat mode (spec J) and a connect() TCP transport.
+import { b64 } from "./bytes.js";
 
 export type TransportState = "idle" | "connecting" | "ready" | "closed";
 
@@ -22,11 +23,6 @@ export interface Transport {
 
 const encoder = new TextEncoder();
 
-function b64(bytes: Uint8Array): string {
-  let s = "";
-  for (const b of bytes) s += String.fromCharCode(b);
-  return btoa(s);
-}
 
 /** ipLen(1) ‖ ip ‖ port(2) ‖ frame — the relay's binary message layout (RelayProtocol.java). */
 export function packDatagram(ip: string, port: number, frame: Uint8Array): Uint8Array {
