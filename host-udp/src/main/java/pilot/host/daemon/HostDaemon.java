@@ -47,6 +47,7 @@ public final class HostDaemon implements AutoCloseable {
     private final HostConfig config;
     private final CryptoSuite suite;
     private final HostTrust trust = new HostTrust();
+    private final pilot.host.identity.PeerStore peers;
     private final Identity identity;
     private final PilotNode node;
     private final DatagramChannel channel;
@@ -77,6 +78,10 @@ public final class HostDaemon implements AutoCloseable {
         this.registry = config.registry() == null ? null : new RegistryClient(config.registry(), 3000);
         this.identity = register(Identity.loadOrCreate(config.identity(), suite, entropy));
         trust.pin(identity.nodeId(), identity.publicKey());
+        this.peers = pilot.host.identity.PeerStore.load(pilot.host.identity.PeerStore.beside(config.identity()));
+        for (var e : peers.all().entrySet()) {
+            trust.pin(e.getKey(), e.getValue()); // trusted peers from earlier runs
+        }
         LocalIdentity local = new LocalIdentity(identity.nodeId(), identity.signingKey(suite));
         this.node = new PilotNode(NodeConfig.DEFAULTS.withProfile(config.profile()).withEcho(config.echo()), local,
                 identity.network(), suite, entropy, trust);
@@ -401,6 +406,10 @@ public final class HostDaemon implements AutoCloseable {
         lookups.execute(() -> {
             try {
                 RegistryClient.Lookup l = registry.lookup(id);
+                if (!peers.pin(id, l.publicKey())) {
+                    throw new IOException("the registry's key for " + peer + " differs from the one pinned in "
+                            + pilot.host.identity.PeerStore.beside(config.identity()) + "; refusing it");
+                }
                 trust.pin(id, l.publicKey());
                 String real = registry.resolve(id, identity.nodeId(), key::sign);
                 InetSocketAddress ep = parseHostPort(real);
