@@ -167,6 +167,32 @@ class RelayTest {
     }
 
     @Test
+    void rateLimitsAWorkerAndDropsIdleOnes() throws Exception {
+        relay.shutdown();
+        startRelay(new RelayLimits(64, 10_000, 1500, 1 << 20, 64L << 20, 20, 1024));
+        try (HostDaemon host = HostDaemon.start(HostConfig.loopback(dir.resolve("host.json"), registry.address()));
+             JavaWorker w = new JavaWorker(relayAddress(), 300)) {
+            w.login(w.key);
+            w.join();
+            int ping = w.node.ping(host.address(), w.now()).value();
+            w.pump(1000); // resolves the host: now an allowed destination
+            assertEquals(ping, w.eventsOf(NodeEvent.Kind.PONG).get(0).stream());
+            long before = relay.dropped.get();
+            var dest = host.localEndpoint();
+            byte[] frame = {'P', 'I', 'L', 'P'};
+            for (int i = 0; i < 200; i++) {
+                w.ws.send(RelayProtocol.pack(new InetSocketAddress("127.0.0.1", dest.getPort()), frame, 0, frame.length));
+            }
+            for (int i = 0; i < 100 && relay.dropped.get() - before < 150; i++) {
+                Thread.sleep(10);
+            }
+            assertTrue(relay.dropped.get() - before >= 150, "burst of 200 at 20/s: most dropped, " + (relay.dropped.get() - before));
+            // then silence: the relay drops the idle connection after 1.5 s
+            assertEquals(1001, w.closed.get(10, TimeUnit.SECONDS));
+        }
+    }
+
+    @Test
     void refusesConnectionsBeyondItsLimit() throws Exception {
         relay.shutdown();
         startRelay(new RelayLimits(3, 10_000, 90_000, 1 << 20, 64L << 20, 5000, 1024));
