@@ -80,7 +80,8 @@ final class JavaWorker implements AutoCloseable {
             public void onError(Exception ex) {
             }
         };
-        if (!ws.connectBlocking(5, TimeUnit.SECONDS)) {
+        if (!ws.connectBlocking(5, TimeUnit.SECONDS) && !closed.isDone()) {
+            // a relay that refuses us closes during the opening handshake: that is reported through `closed`
             throw new IllegalStateException("cannot connect to the relay");
         }
     }
