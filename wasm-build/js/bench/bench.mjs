@@ -96,6 +96,9 @@ row("full PILA handshake, both sides (workerd)", `${hsW.toFixed(2)} ms CPU`, `${
 const soN = 4000;
 const soW = ((await wall(`/sealopen?n=${soN}`)) - noop) / 1000;
 row("seal + open 1,200-byte packet (workerd)", `${Math.round(soN / soW).toLocaleString("en")} /s`, `${soN} per request`);
+const wcN = 4000;
+const wcW = ((await wall(`/webcrypto?n=${wcN}`)) - noop) / 1000;
+row("seal + open 1,200-byte packet, workerd WebCrypto (native ceiling)", `${Math.round(wcN / wcW).toLocaleString("en")} /s`, `${wcN} per request, crypto.subtle AES-GCM`);
 await mf.dispose();
 
 console.log(`| Figure | Value | How |\n|---|---|---|\n${rows.join("\n")}`);
