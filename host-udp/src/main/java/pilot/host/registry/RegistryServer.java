@@ -34,7 +34,8 @@ public final class RegistryServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(RegistryServer.class);
     /** Ids 0-3 are special addresses (spec A.1); ours start here. */
     static final int FIRST_NODE_ID = 16;
-    private static final int MAX_CONNECTIONS = 256;
+    /** Registry connections served at once; more are closed at accept (bounded, never queued). */
+    public static final int MAX_CONNECTIONS = 256;
 
     private final CryptoSuite suite;
     private final Path store;

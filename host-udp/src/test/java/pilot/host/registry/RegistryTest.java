@@ -94,6 +94,37 @@ class RegistryTest {
     }
 
     @Test
+    void connectionsBeyondTheBoundAreClosedAndServiceContinues() throws Exception {
+        java.util.List<Socket> held = new java.util.ArrayList<>();
+        try {
+            for (int i = 0; i < RegistryServer.MAX_CONNECTIONS + 20; i++) {
+                Socket s = new Socket();
+                s.connect(server.address());
+                held.add(s);
+            }
+            Thread.sleep(300);
+            int closed = 0;
+            for (Socket s : held) {
+                s.setSoTimeout(5);
+                try {
+                    if (s.getInputStream().read() < 0) {
+                        closed++;
+                    }
+                } catch (java.net.SocketTimeoutException stillServed) {
+                    // served (waiting for a request)
+                }
+            }
+            assertTrue(closed >= 20, "connections over the bound are closed: " + closed);
+        } finally {
+            for (Socket s : held) {
+                s.close();
+            }
+        }
+        Thread.sleep(200);
+        assertEquals("error", client.raw(Map.of("type", "nope")).get("type"), "the registry still serves afterwards");
+    }
+
+    @Test
     void nodeIdsSurviveARegistryRestart() throws IOException {
         SigningKey a = key(1);
         int id = client.register("127.0.0.1:4001", a.publicKey(), null).nodeId();
