@@ -122,6 +122,27 @@ export async function handleApi(req: Request, peer: PilotPeer): Promise<Response
         throw new HttpError(404, `no such endpoint: ${url.pathname} (try GET /v1/status)`, "NOT_FOUND");
     }
   } catch (e) {
+    await discardBody(req);
     return errorResponse(e);
+  }
+}
+
+/**
+ * Reads what is left of a refused request's body, up to 64 KiB, then cancels the rest: a body still being
+ * pumped after the answer went out is reported by workerd as an uncaught "Can't read from request stream
+ * after response has been sent" when the request crossed into a Durable Object; a huge body is cut short.
+ */
+async function discardBody(req: Request): Promise<void> {
+  if (!req.body || req.bodyUsed) return;
+  const reader = req.body.getReader();
+  try {
+    for (let seen = 0; seen <= 64 * 1024;) {
+      const { done, value } = await reader.read();
+      if (done) return;
+      seen += value.byteLength;
+    }
+    await reader.cancel();
+  } catch {
+    // the client went away: nothing left to discard
   }
 }
