@@ -27,6 +27,7 @@ import pilot.host.daemon.HostDaemon;
 import pilot.host.daemon.HostStream;
 import pilot.host.registry.RegistryClient;
 import pilot.host.registry.RegistryServer;
+import pilot.host.relay.JavaWorker;
 import pilot.host.relay.RelayLimits;
 import pilot.host.relay.RelayProtocol;
 import pilot.host.relay.RelayServer;
@@ -107,16 +108,17 @@ public final class HostBench {
                         l.maxTotalQueuedBytes(), 10_000_000, l.maxDestinations()));
         relay.start();
         relay.awaitStarted(5000);
-        try (RelayClient c = new RelayClient(relay.getPort(), new JceSuite())) {
-            c.register(registry);
-            InetSocketAddress dest = c.resolve(host.address().node());
+        try (JavaWorker w = new JavaWorker(new InetSocketAddress("127.0.0.1", relay.getPort()), 99)) {
+            w.login();
+            w.join();
+            InetSocketAddress dest = w.realAddress(host.address().node());
             byte[] frame = {'P', 'I', 'L', 'P'};
             byte[] msg = RelayProtocol.pack(dest, frame, 0, frame.length);
             int n = 200_000;
             long before = relay.framesOut.get();
             long t = System.nanoTime();
             for (int i = 0; i < n; i++) {
-                c.ws.send(msg);
+                w.sendRaw(msg);
             }
             while (relay.framesOut.get() - before < n * 0.99 && System.nanoTime() - t < 30e9) {
                 Thread.sleep(1);

@@ -31,11 +31,11 @@ import pilot.core.node.PilotNode;
 import pilot.core.node.Transmit;
 
 /**
- * What a Cloudflare Worker does, in Java, for the relay tests: log in over WebSocket, register through
- * the relay with its own signatures, and drive a {@link PilotNode} whose only transport is the relay.
- * All node calls happen on the calling test thread via {@link #pump}.
+ * What a Cloudflare Worker does, in Java, for the relay tests and the relay benchmark: log in over
+ * WebSocket, register through the relay with its own signatures, and drive a {@link PilotNode} whose only
+ * transport is the relay. All node calls happen on the calling test thread via {@link #pump}.
  */
-final class JavaWorker implements AutoCloseable {
+public final class JavaWorker implements AutoCloseable {
     final BouncyCastleSuite suite = new BouncyCastleSuite();
     final SigningKey key;
     final String keyB64;
@@ -50,7 +50,7 @@ final class JavaWorker implements AutoCloseable {
     private int nextId = 1;
     private final long t0 = System.nanoTime();
 
-    JavaWorker(InetSocketAddress relay, long seed) throws Exception {
+    public JavaWorker(InetSocketAddress relay, long seed) throws Exception {
         key = suite.ed25519(new SeededEntropy(seed).bytes(32));
         keyB64 = Base64.getEncoder().encodeToString(key.publicKey());
         ws = new WebSocketClient(new URI("ws://127.0.0.1:" + relay.getPort() + RelayProtocol.PATH),
@@ -110,8 +110,13 @@ final class JavaWorker implements AutoCloseable {
         }
     }
 
-    /** Logs in with our own key (or signs with {@code signer}'s key to forge). */
-    Map<String, Object> login(SigningKey signer) throws InterruptedException {
+    /** Logs in with our own key. */
+    public Map<String, Object> login() throws InterruptedException {
+        return login(key);
+    }
+
+    /** Logs in with our own public key, signed with {@code signer}'s key (a forgery unless it is ours). */
+    public Map<String, Object> login(SigningKey signer) throws InterruptedException {
         Map<String, Object> challenge = nextText();
         String nonce = (String) challenge.get("nonce");
         byte[] sig = signer.sign(RelayProtocol.challengeBytes(nonce, keyB64));
@@ -140,7 +145,7 @@ final class JavaWorker implements AutoCloseable {
     }
 
     /** register + set_visibility through the relay, then a node on top of the relay transport. */
-    void join() throws InterruptedException {
+    public void join() throws InterruptedException {
         Map<String, Object> reg = new LinkedHashMap<>();
         reg.put("type", "register");
         reg.put("public_key", keyB64);
@@ -195,6 +200,12 @@ final class JavaWorker implements AutoCloseable {
     private void resolve(int peer) throws InterruptedException {
         Map<String, Object> lookup = registry(Map.of("type", "lookup", "node_id", Integer.toUnsignedLong(peer)));
         trust.pin(peer, Base64.getDecoder().decode((String) lookup.get("public_key")));
+        InetSocketAddress real = realAddress(peer);
+        node.addPeer(peer, Endpoint.parse(real.getHostString(), real.getPort()).value(), now());
+    }
+
+    /** The peer's UDP address, asked of the registry through the relay with our signature. */
+    public InetSocketAddress realAddress(int peer) throws InterruptedException {
         Map<String, Object> res = new LinkedHashMap<>();
         res.put("type", "resolve");
         res.put("node_id", Integer.toUnsignedLong(peer));
@@ -202,7 +213,12 @@ final class JavaWorker implements AutoCloseable {
         res.put("signature", sign("resolve:" + Integer.toUnsignedString(nodeId) + ":" + Integer.toUnsignedString(peer)));
         String real = (String) registry(res).get("real_addr");
         int colon = real.lastIndexOf(':');
-        node.addPeer(peer, Endpoint.parse(real.substring(0, colon), Integer.parseInt(real.substring(colon + 1))).value(), now());
+        return new InetSocketAddress(real.substring(0, colon), Integer.parseInt(real.substring(colon + 1)));
+    }
+
+    /** Sends one relay frame as it is, bypassing the node (for the benchmark). */
+    public void sendRaw(byte[] frame) {
+        ws.send(frame);
     }
 
     List<NodeEvent> eventsOf(NodeEvent.Kind kind) {

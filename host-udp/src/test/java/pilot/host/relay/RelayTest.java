@@ -60,7 +60,7 @@ class RelayTest {
     void aWorkerBehindTheRelayAndAHostReachEachOther() throws Exception {
         try (HostDaemon host = HostDaemon.start(HostConfig.loopback(dir.resolve("host.json"), registry.address()));
              JavaWorker w = new JavaWorker(relayAddress(), 1)) {
-            assertEquals("auth_ok", w.login(w.key).get("type"));
+            assertEquals("auth_ok", w.login().get("type"));
             w.join();
             // Worker pings the host: the relay carries frames out of the Worker's own UDP endpoint
             int ping = w.node.ping(host.address(), w.now()).value();
@@ -111,8 +111,8 @@ class RelayTest {
     void aWorkerSpeaksOnlyForItselfAndOnlyToResolvedPeers() throws Exception {
         try (JavaWorker w = new JavaWorker(relayAddress(), 7); JavaWorker other = new JavaWorker(relayAddress(), 8);
              DatagramSocket target = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
-            w.login(w.key);
-            other.login(other.key);
+            w.login();
+            other.login();
             other.join();
             // registering someone else's key is refused by the relay
             Map<String, Object> steal = registryRegister(w, other.keyB64);
@@ -150,7 +150,7 @@ class RelayTest {
         for (int i = 0; i < 1000; i++) {
             JavaWorker w = new JavaWorker(relayAddress(), 100 + i);
             if (i % 2 == 0) {
-                w.login(w.key); // half log in (and get a UDP socket), half just leave
+                w.login(); // half log in (and get a UDP socket), half just leave
             } else {
                 w.nextText();
             }
@@ -172,7 +172,7 @@ class RelayTest {
         startRelay(new RelayLimits(64, 10_000, 1500, 1 << 20, 64L << 20, 20, 1024));
         try (HostDaemon host = HostDaemon.start(HostConfig.loopback(dir.resolve("host.json"), registry.address()));
              JavaWorker w = new JavaWorker(relayAddress(), 300)) {
-            w.login(w.key);
+            w.login();
             w.join();
             int ping = w.node.ping(host.address(), w.now()).value();
             w.pump(1000); // resolves the host: now an allowed destination
