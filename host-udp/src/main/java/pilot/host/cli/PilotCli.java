@@ -18,6 +18,7 @@ import java.util.concurrent.TimeoutException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import pilot.core.addr.Address;
@@ -154,6 +155,15 @@ public final class PilotCli {
         }
     }
 
+    /**
+     * {@code -v}/{@code -vv} for the commands that log. Declared so picocli accepts it and lists it in
+     * {@code --help}; {@link Logging#configure} reads it from the raw arguments, before any logger exists.
+     */
+    static final class VerboseOption {
+        @Option(names = {"-v", "--verbose"}, description = "more detail in the log (repeat for debug)")
+        boolean[] verbose;
+    }
+
     static class HostOptions {
         @Option(names = "--identity", paramLabel = "FILE", description = "identity file (created on first use; default: ${DEFAULT-VALUE})",
                 defaultValue = "${sys:user.home}/.pilot/identity.json")
@@ -179,8 +189,8 @@ public final class PilotCli {
                 description = "a peer known without the registry (repeatable)")
         List<HostConfig.StaticPeer> peers = new ArrayList<>();
 
-        @Option(names = {"-v", "--verbose"}, description = "more detail in the log (repeat for debug)")
-        boolean[] verbose;
+        @Mixin
+        VerboseOption verbose;
 
         HostConfig config(boolean echo) {
             if (!crypto.equals("jce") && !crypto.equals("bc")) {
@@ -381,8 +391,8 @@ public final class PilotCli {
         @Option(names = "--store", paramLabel = "FILE", description = "keep node ids across restarts in this file")
         Path store;
 
-        @Option(names = {"-v", "--verbose"})
-        boolean[] verbose;
+        @Mixin
+        VerboseOption verbose;
 
         @Override
         public Integer call() throws Exception {

@@ -4,6 +4,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import pilot.host.crypto.JceSuite;
 import pilot.host.crypto.SecureEntropy;
@@ -32,8 +33,8 @@ final class RelayCommand implements Callable<Integer> {
     @Option(names = "--max-connections", defaultValue = "1024", description = "default: ${DEFAULT-VALUE}")
     int maxConnections;
 
-    @Option(names = {"-v", "--verbose"})
-    boolean[] verbose;
+    @Mixin
+    PilotCli.VerboseOption verbose;
 
     @Override
     public Integer call() throws Exception {
