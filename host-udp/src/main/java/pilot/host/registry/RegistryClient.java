@@ -52,6 +52,11 @@ public final class RegistryClient {
         req.put("node_id", Integer.toUnsignedLong(nodeId));
         Map<String, Object> r = call(req, "lookup_ok");
         byte[] key = Base64.getDecoder().decode((String) r.get("public_key"));
+        if (key.length != 32) {
+            // refused here, before the key is persisted or pinned anywhere
+            throw new RegistryException("the registry's key for node " + Integer.toUnsignedString(nodeId) + " is " + key.length
+                    + " bytes, not an Ed25519 key");
+        }
         return new Lookup(nodeId, key, (String) r.get("real_addr"), Boolean.TRUE.equals(r.get("public")));
     }
 

@@ -7,9 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Path;
+import java.util.Base64;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -134,6 +137,26 @@ class RegistryTest {
         client = new RegistryClient(server.address(), 2000);
         assertEquals(id, client.register("127.0.0.1:4009", a.publicKey(), null).nodeId());
         assertEquals(id + 1, client.register("127.0.0.1:4010", key(7).publicKey(), null).nodeId());
+    }
+
+    @Test
+    void aLookedUpKeyThatIsNotEd25519IsRefused() throws Exception {
+        try (ServerSocket fake = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            Thread answer = new Thread(() -> {
+                try (Socket s = fake.accept()) {
+                    RegistryWire.read(s.getInputStream());
+                    RegistryWire.write(s.getOutputStream(), Map.of("type", "lookup_ok", "node_id", 16L,
+                            "public_key", Base64.getEncoder().encodeToString(new byte[31]), "real_addr", "127.0.0.1:1"));
+                } catch (IOException e) {
+                    // the assertion below reports what went wrong
+                }
+            });
+            answer.start();
+            RegistryClient c = new RegistryClient(new InetSocketAddress(InetAddress.getLoopbackAddress(), fake.getLocalPort()), 2000);
+            var e = assertThrows(RegistryClient.RegistryException.class, () -> c.lookup(16));
+            assertTrue(e.getMessage().contains("31 bytes"), e.getMessage());
+            answer.join(5000);
+        }
     }
 
     @Test
