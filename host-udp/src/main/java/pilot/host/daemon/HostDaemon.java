@@ -23,6 +23,7 @@ import pilot.core.crypto.BouncyCastleSuite;
 import pilot.core.crypto.CryptoSuite;
 import pilot.core.crypto.Entropy;
 import pilot.core.handshake.LocalIdentity;
+import pilot.core.handshake.PinnedTrust;
 import pilot.core.node.NodeConfig;
 import pilot.core.node.NodeEvent;
 import pilot.core.node.PilotNode;
@@ -46,7 +47,8 @@ public final class HostDaemon implements AutoCloseable {
 
     private final HostConfig config;
     private final CryptoSuite suite;
-    private final HostTrust trust = new HostTrust();
+    /** Touched only by the constructor and then the event loop, so a plain table is enough. */
+    private final PinnedTrust trust = new PinnedTrust();
     private final pilot.host.identity.PeerStore peers;
     private final Identity identity;
     private final PilotNode node;
@@ -156,12 +158,6 @@ public final class HostDaemon implements AutoCloseable {
     public void submit(Runnable r) {
         commands.add(r);
         selector.wakeup();
-    }
-
-    /** Pins a peer's key and endpoint (no registry needed). */
-    public void addPeer(int peer, InetSocketAddress endpoint, byte[] ed25519) {
-        trust.pin(peer, ed25519);
-        submit(() -> node.addPeer(peer, endpoint(endpoint), now()));
     }
 
     // ------------------------------------------------------------------ application API
@@ -410,7 +406,8 @@ public final class HostDaemon implements AutoCloseable {
                     throw new IOException("the registry's key for " + peer + " differs from the one pinned in "
                             + pilot.host.identity.PeerStore.beside(config.identity()) + "; refusing it");
                 }
-                trust.pin(id, l.publicKey());
+                byte[] peerKey = l.publicKey();
+                submit(() -> trust.pin(id, peerKey)); // commands run in order: pinned before the addPeer below
                 String real = registry.resolve(id, identity.nodeId(), key::sign);
                 InetSocketAddress ep = parseHostPort(real);
                 LOG.info("resolved {} -> {}", peer, real);
