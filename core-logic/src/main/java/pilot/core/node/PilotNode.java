@@ -632,20 +632,21 @@ public final class PilotNode {
 
         @Override
         public void readable(int stream) {
-            if (echoPending.containsKey(stream)) {
-                pendingEcho.add(stream);
-                return;
-            }
-            event(NodeEvent.stream(NodeEvent.Kind.STREAM_READABLE, stream, null, 0, 0, null));
+            signal(stream, NodeEvent.Kind.STREAM_READABLE);
         }
 
         @Override
         public void writable(int stream) {
+            signal(stream, NodeEvent.Kind.STREAM_WRITABLE);
+        }
+
+        /** Echo streams are served inside the node; every other stream's signal goes to the application. */
+        private void signal(int stream, NodeEvent.Kind kind) {
             if (echoPending.containsKey(stream)) {
                 pendingEcho.add(stream);
                 return;
             }
-            event(NodeEvent.stream(NodeEvent.Kind.STREAM_WRITABLE, stream, null, 0, 0, null));
+            event(NodeEvent.stream(kind, stream, null, 0, 0, null));
         }
 
         @Override
