@@ -80,9 +80,18 @@ public final class JavaWorker implements AutoCloseable {
             public void onError(Exception ex) {
             }
         };
-        if (!ws.connectBlocking(5, TimeUnit.SECONDS) && !closed.isDone()) {
-            // a relay that refuses us closes during the opening handshake: that is reported through `closed`
-            throw new IllegalStateException("cannot connect to the relay");
+        if (!ws.connectBlocking(5, TimeUnit.SECONDS)) {
+            // a relay that refuses us accepts the opening handshake and closes at once, which is reported
+            // through `closed`; connectBlocking can return before onClose has run, so wait for it
+            int code;
+            try {
+                code = closed.get(5, TimeUnit.SECONDS);
+            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                throw new IllegalStateException("cannot connect to the relay", e);
+            }
+            if (code == org.java_websocket.framing.CloseFrame.NEVER_CONNECTED) {
+                throw new IllegalStateException("cannot connect to the relay");
+            }
         }
     }
 
