@@ -31,7 +31,11 @@ import pilot.core.wire.Packet;
  *       the state (counters and window): answering it would make a Feb-2026 peer reset its counter.</li>
  *   <li>Every handshake we start uses a fresh X25519 key, so peers that only answer "changed" keys answer.</li>
  *   <li>A PILK from a node with a trusted key is answered with our PILA and installs nothing.</li>
- *   <li>Runs of replay / too-old / AEAD failures drop the session and re-handshake (spec F.5).</li>
+ *   <li>Runs of replay / too-old / AEAD failures never drop a session: they are unauthenticated. After a
+ *       run, and only when the peer has sent nothing authentic for the grace period, we start a fresh
+ *       handshake while the old session keeps working (spec F.5, tightened; docs/SPEC-NOTES.md #20).</li>
+ *   <li>A PILA carrying a peer key this node accepted before, other than the current session's, is a
+ *       replay and is refused, also after the peer's state was forgotten ({@link KeyHistory}).</li>
  * </ul>
  * Single-threaded: the owner serialises calls.
  */
@@ -42,7 +46,8 @@ public final class KeyExchange {
     private final TrustSource trust;
     private final WireProfile defaultProfile;
     private final HandshakeLimits limits;
-    private final RateLimiter kxLimiter;
+    private final KxLimiter kxLimiter;
+    private final KeyHistory history;
     private final Map<Integer, WireProfile> profiles = new HashMap<>();
     /** Insertion-ordered so eviction and iteration are deterministic on every runtime. */
     private final LinkedHashMap<Integer, PeerState> peers = new LinkedHashMap<>();
@@ -61,7 +66,8 @@ public final class KeyExchange {
         this.trust = trust;
         this.defaultProfile = defaultProfile;
         this.limits = limits;
-        this.kxLimiter = new RateLimiter(limits.kxPerSecond(), limits.maxKxSources(), limits.kxSourceIdleMillis());
+        this.kxLimiter = new KxLimiter(limits);
+        this.history = new KeyHistory(limits.retiredKeysPerPeer(), limits.keyHistoryNodes());
     }
 
     public int localNode() {
@@ -100,7 +106,10 @@ public final class KeyExchange {
         return Result.ok(p.ourFrame.clone());
     }
 
-    /** Handles a received PILA (spec D.2). {@code source} keys the rate limit: the sender's IP, or a relay id. */
+    /**
+     * Handles a received PILA (spec D.2). {@code source} keys the rate limit together with the claimed node
+     * id: the sender's endpoint (IP and port), or a relay id.
+     */
     public HandshakeResult onAuthFrame(AuthKeyFrame f, String source, long now) {
         HandshakeResult gate = admit(f.senderNode(), source, now);
         if (gate != null) {
@@ -122,9 +131,10 @@ public final class KeyExchange {
             p.lastActivity = now;
             return HandshakeResult.accepted(false, null); // unchanged: keep counters and window (spec D.2 step 8, J)
         }
-        if (p != null && p.isRetired(x)) {
+        if ((p != null && p.isRetired(x)) || history.isReplaced(f.senderNode(), x)) {
             return refuse(ErrorCode.STALE_KEY, "PILA repeats an X25519 key this peer already replaced");
         }
+        boolean fresh = !history.contains(f.senderNode(), x);
         if (p == null && (p = getOrAllocate(f.senderNode(), now, false)) == null) {
             return refuse(ErrorCode.TABLE_FULL, "peer table full");
         }
@@ -132,10 +142,11 @@ public final class KeyExchange {
             newOurKey(p);
         }
         byte[] shared = suite.x25519SharedSecret(p.ourPrivate, x);
-        if (shared != null && p.session != null && p.confirmed) {
+        if (shared != null && p.session != null && p.confirmed && p.sessionFromCurrentKey) {
             // A changed key while traffic proves the peer holds the current one: a peer restart, or a
             // replayed old PILA. Answer with a fresh key of ours, so only a peer that really holds the
             // announced key can complete the exchange; a replay then costs one re-handshake, never a lockout.
+            // (When we rotated our key ourselves and it has not been used yet, it is already fresh.)
             newOurKey(p);
             shared = suite.x25519SharedSecret(p.ourPrivate, x);
         }
@@ -149,11 +160,13 @@ public final class KeyExchange {
         p.confirmed = false;
         java.util.Arrays.fill(shared, (byte) 0);
         p.sessionFromCurrentKey = true;
+        history.record(p.node, x);
         clearHalfOpen(p);
         p.resetFailures();
         p.lastActivity = now;
+        p.lastAuthenticated = now; // the signature verified: the grace before a failure re-handshake starts here
         // Spec D.2 step 10: there was no state before, or the peer's key changed — tell it our key.
-        return HandshakeResult.accepted(true, p.ourFrame.clone());
+        return HandshakeResult.installed(p.ourFrame.clone(), fresh);
     }
 
     /** Handles a received PILK (spec D.3): never installs an anonymous session; answers trusted nodes with PILA. */
@@ -187,8 +200,9 @@ public final class KeyExchange {
     }
 
     /**
-     * Opens a PILS frame from its sender's session (spec E.2). A run of failures (spec F.5) drops the
-     * session and returns a fresh PILA to send.
+     * Opens a PILS frame from its sender's session (spec E.2). A run of failures (spec F.5) while the peer
+     * has been silent for the grace period returns a fresh PILA to send; the session stays installed until
+     * a new one replaces it, because a failure proves nothing about who sent the frame.
      */
     public OpenResult open(SealedFrame f, long now) {
         PeerState p = peers.get(f.senderNode());
@@ -206,6 +220,9 @@ public final class KeyExchange {
             if (authenticated(late)) {
                 r = late; // sealed before the peer's key change and delivered late
             }
+        }
+        if (authenticated(r)) {
+            p.lastAuthenticated = now; // the peer holds the key: junk from elsewhere cannot count against it
         }
         if (r.isOk()) {
             p.resetFailures();
@@ -268,8 +285,13 @@ public final class KeyExchange {
         return kxLimiter.trackedSources();
     }
 
+    /** Nodes whose past X25519 keys are remembered (bounded by {@link HandshakeLimits#keyHistoryNodes()}). */
+    public int keyHistoryNodes() {
+        return history.nodes();
+    }
+
     private HandshakeResult admit(int sender, String source, long now) {
-        if (!kxLimiter.allow(source == null ? "" : source, now)) {
+        if (!kxLimiter.allow(source == null ? "" : source, sender, now)) {
             return refuse(ErrorCode.RATE_LIMITED, "key-exchange rate limit for " + source);
         }
         if (sender == identity.node()) {
@@ -283,31 +305,38 @@ public final class KeyExchange {
         return HandshakeResult.refused(code, detail);
     }
 
+    /**
+     * Counts an unauthenticated failure. Anyone can send a frame that fails (the sender id is clear text),
+     * so a run never drops the session; it only starts a fresh handshake when the peer itself has been
+     * silent for the grace period (so it may really have lost its state), at most once per grace period.
+     * The old session keeps sealing and opening until the peer's answer installs the new one.
+     */
     private byte[] countFailure(PeerState p, ErrorCode error, long now) {
-        long age = now - p.session.createdAt();
-        boolean drop;
+        int run;
+        long grace;
         switch (error) {
             case AEAD_FAILED:
-                drop = ++p.aeadRun >= limits.failureRun() && age >= limits.aeadGraceMillis();
+                run = ++p.aeadRun;
+                grace = limits.aeadGraceMillis();
                 break;
             case TOO_OLD:
-                drop = ++p.tooOldRun >= limits.failureRun() && age >= limits.windowGraceMillis();
+                run = ++p.tooOldRun;
+                grace = limits.windowGraceMillis();
                 break;
             case REPLAY:
-                drop = ++p.replayRun >= limits.failureRun() && age >= limits.windowGraceMillis();
+                run = ++p.replayRun;
+                grace = limits.windowGraceMillis();
                 break;
             default:
-                drop = false; // inner decode or spoofing: the frame authenticated, the key state is fine
+                return null; // inner decode or spoofing: the frame authenticated, the key state is fine
         }
-        if (!drop) {
+        if (run < limits.failureRun() || now - p.lastAuthenticated < grace
+                || now - p.lastFailureRehandshake < grace) {
             return null;
         }
         p.resetFailures();
-        p.session = null;
-        p.previous = null;
-        p.confirmed = false;
-        newOurKey(p);
-        markHalfOpen(p, now);
+        p.lastFailureRehandshake = now;
+        newOurKey(p); // the session stays; the peer's answer to this key replaces it (onAuthFrame)
         return p.ourFrame.clone();
     }
 

@@ -20,6 +20,10 @@ final class PeerState {
     /** When we sent a PILA and still have no session (half-open), else -1. */
     long halfOpenSince = -1;
     long lastActivity;
+    /** Last time a frame authenticated under a session of this peer (or the session was installed). */
+    long lastAuthenticated;
+    /** Last time a failure run made us start a re-handshake (at most one per grace period). */
+    long lastFailureRehandshake = Long.MIN_VALUE / 4;
     int aeadRun;
     int tooOldRun;
     int replayRun;

@@ -25,6 +25,7 @@ import pilot.core.handshake.HandshakeResult;
 import pilot.core.handshake.KeyExchange;
 import pilot.core.handshake.LocalIdentity;
 import pilot.core.handshake.OpenResult;
+import pilot.core.handshake.RateLimiter;
 import pilot.core.handshake.TrustSource;
 import pilot.core.stream.StreamEvents;
 import pilot.core.stream.StreamTable;
@@ -58,6 +59,10 @@ public final class PilotNode {
     private final ArrayDeque<Transmit> transmits = new ArrayDeque<>();
     private final ArrayDeque<NodeEvent> events = new ArrayDeque<>();
     private final EnumMap<ErrorCode, Long> drops = new EnumMap<>(ErrorCode.class);
+    /** Look-ups that unauthenticated input may trigger, node-wide ({@code HandshakeLimits.lookupsPerSecond}). */
+    private final RateLimiter lookupRate;
+    /** Node → until when unauthenticated input may not trigger its look-up again (bounded, oldest first out). */
+    private final LinkedHashMap<Integer, Long> negativeLookups = new LinkedHashMap<>();
     private int nextPingId = 1;
     private int nextEphemeral;
     private long packetsIn;
@@ -80,6 +85,7 @@ public final class PilotNode {
         this.address = new Address(network, identity.node());
         this.trust = trust;
         this.kx = new KeyExchange(identity, suite, entropy, trust, cfg.profile(), cfg.handshake());
+        this.lookupRate = new RateLimiter(cfg.handshake().lookupsPerSecond(), 1, 60_000);
         byte[] r = entropy.bytes(4);
         this.nextEphemeral = Ports.EPHEMERAL_FIRST + ((r[0] & 0xFF) << 8 | (r[1] & 0xFF)) % (Ports.EPHEMERAL_LAST - Ports.EPHEMERAL_FIRST + 1);
         this.streams = new StreamTable(address, cfg.stream(), cfg.streams(), new StreamSink(), (r[2] & 0xFF) << 8 | (r[3] & 0xFF));
@@ -104,7 +110,7 @@ public final class PilotNode {
         TunnelFrame f = decoded.value();
         switch (f.kind()) {
             case AUTH_KEY -> onAuthFrame((AuthKeyFrame) f, from, now);
-            case ANON_KEY -> onAnonFrame((AnonKeyFrame) f, from, now);
+            case ANON_KEY -> onAnonFrame((AnonKeyFrame) f, from, datagram.length, now);
             case SEALED -> onSealed((SealedFrame) f, from, now);
             case PLAIN -> {
                 if (cfg.acceptPlaintext()) {
@@ -169,6 +175,7 @@ public final class PilotNode {
         }
         l.endpoint = endpoint;
         l.lookupPending = false;
+        negativeLookups.remove(node);
         Stash s = stashed.remove(node);
         if (s != null) {
             onAuthFrame(s.frame, s.from, now);
@@ -182,6 +189,7 @@ public final class PilotNode {
     public void peerLookupFailed(int node, long now) {
         PeerLink l = links.get(node);
         stashed.remove(node);
+        rememberFailedLookup(node, now);
         if (l != null) {
             giveUp(l, now);
         }
@@ -317,10 +325,14 @@ public final class PilotNode {
     // ================================================================ tunnel
 
     private void onAuthFrame(AuthKeyFrame f, Endpoint from, long now) {
-        HandshakeResult r = kx.onAuthFrame(f, from.host(), now);
+        HandshakeResult r = kx.onAuthFrame(f, from.toString(), now);
         if (r.error() == ErrorCode.UNKNOWN_IDENTITY) {
-            stash(f, from);
-            requestLookup(f.senderNode());
+            if (mayLookUp(f.senderNode(), now)) {
+                stash(f, from);
+                requestLookup(f.senderNode());
+            } else {
+                drop(ErrorCode.RATE_LIMITED);
+            }
             return;
         }
         if (!r.isOk()) {
@@ -332,9 +344,10 @@ public final class PilotNode {
             drop(ErrorCode.TABLE_FULL);
             return;
         }
-        if (r.installed() || l.endpoint == null) {
-            // Signed, but a PILA is not replay-protected: only a frame that installed a session may move
-            // the peer's endpoint (spec D.2 step 9), so a replayed copy from elsewhere cannot redirect us.
+        if ((r.installed() && r.freshKey()) || l.endpoint == null) {
+            // Signed, but a PILA is not replay-protected: only a frame that installed a session with a key
+            // never seen from that peer may move its endpoint (spec D.2 step 9), so a copy played back
+            // from elsewhere cannot redirect us. Otherwise authenticated PILS move it (onSealed).
             l.endpoint = from;
         }
         if (r.reply() != null) {
@@ -348,9 +361,19 @@ public final class PilotNode {
         flush(l);
     }
 
-    private void onAnonFrame(AnonKeyFrame f, Endpoint from, long now) {
-        HandshakeResult r = kx.onAnonFrame(f, from.host(), now);
-        if (r.error() == ErrorCode.UNKNOWN_IDENTITY) {
+    /**
+     * A PILK is unauthenticated and its source unverified; our answer, a PILA, is 3.4 times its size. So it
+     * is answered only when that is no amplification: from the endpoint we verified for that node, or when
+     * the request was at least as large as the answer. Otherwise it is dropped before any crypto or state.
+     */
+    private void onAnonFrame(AnonKeyFrame f, Endpoint from, int size, long now) {
+        PeerLink known = links.get(f.senderNode());
+        if (size < AuthKeyFrame.SIZE && (known == null || !from.equals(known.endpoint))) {
+            drop(ErrorCode.REFUSED);
+            return;
+        }
+        HandshakeResult r = kx.onAnonFrame(f, from.toString(), now);
+        if (r.error() == ErrorCode.UNKNOWN_IDENTITY && mayLookUp(f.senderNode(), now)) {
             requestLookup(f.senderNode());
         }
         if (!r.isOk()) {
@@ -387,17 +410,54 @@ public final class PilotNode {
      * without one the host is asked to resolve the node.
      */
     private void reactToUnknownSession(int node, long now) {
-        PeerLink l = link(node);
-        if (l == null || l.tries > 0 || (l.reacted && now - l.lastReactiveHandshake < 1000)) {
+        PeerLink l = links.get(node);
+        if (l != null && (l.tries > 0 || (l.reacted && now - l.lastReactiveHandshake < 1000))) {
+            return;
+        }
+        boolean known = l != null && l.endpoint != null && trust.ed25519KeyFor(node) != null;
+        if (!known && !mayLookUp(node, now)) {
+            drop(ErrorCode.RATE_LIMITED); // before any state is made for a sender id nobody vouched for
+            return;
+        }
+        l = link(node);
+        if (l == null) {
             return;
         }
         l.reacted = true;
         l.lastReactiveHandshake = now;
-        if (l.endpoint == null || trust.ed25519KeyFor(node) == null) {
+        if (!known) {
             requestLookup(node); // the host's answer (addPeer) starts the handshake
             return;
         }
         startHandshake(l, now);
+    }
+
+    /**
+     * Whether unauthenticated input may make the host look {@code node} up: yes if a look-up is already
+     * out (it costs nothing more); no while the node is in the negative cache; else within the node-wide
+     * look-up rate. Traffic the application sends is never limited by this.
+     */
+    private boolean mayLookUp(int node, long now) {
+        PeerLink l = links.get(node);
+        if (l != null && l.lookupPending) {
+            return true;
+        }
+        Long until = negativeLookups.get(node);
+        if (until != null) {
+            if (now < until) {
+                return false;
+            }
+            negativeLookups.remove(node);
+        }
+        return lookupRate.allow("", now);
+    }
+
+    private void rememberFailedLookup(int node, long now) {
+        negativeLookups.remove(node);
+        if (negativeLookups.size() >= cfg.handshake().maxNegativeLookups()) {
+            negativeLookups.remove(negativeLookups.keySet().iterator().next());
+        }
+        negativeLookups.put(node, now + cfg.handshake().negativeLookupMillis());
     }
 
     private void startHandshake(PeerLink l, long now) {
@@ -441,6 +501,7 @@ public final class PilotNode {
         l.lookupPending = false;
         if (!kx.hasSession(l.node)) {
             kx.forget(l.node);
+            rememberFailedLookup(l.node, now); // its handshake failed: strangers' frames do not retry it soon
         }
         event(NodeEvent.peer(NodeEvent.Kind.PEER_UNREACHABLE, peer, ErrorCode.PEER_UNREACHABLE));
         streams.failPeer(peer, ErrorCode.PEER_UNREACHABLE, now);

@@ -201,27 +201,48 @@ class KeyExchangeTest {
     }
 
     @Test
-    void aReplayedOldPilaBeforeConfirmationCostsAReHandshakeNeverALockout() {
+    void aReplayedOldPilaIsRefusedEvenBeforeTheNewKeyIsConfirmed() {
         byte[] oldPila = a.kx.startHandshake(b.node, 0).value();
         a.onPila(b.onPila(oldPila, 0).reply(), 0);
         assertTrue(b.receive(a.seal(b, "confirms a's first key"), 0).isOk());
-        // a changes its key (say a failure run); b answers with a fresh key of its own; no traffic yet
+        // a changes its key; b answers with a fresh key of its own; no traffic yet
         byte[] fresh = a.kx.startHandshake(b.node, 1000).value();
         a.onPila(b.onPila(fresh, 1000).reply(), 1000);
-        // the attacker replays a's first PILA before any traffic confirmed the new keys: b installs it
-        assertTrue(b.onPila(oldPila, 1001).isOk());
-        // a's traffic still reaches b (the replaced session opens it), b's traffic fails at a ...
-        assertTrue(b.receive(a.seal(b, "still heard"), 1002).isOk());
-        OpenResult atA = null;
+        // the attacker replays a's first PILA before any traffic confirmed the new keys: b remembers that
+        // a replaced that key and refuses it (it used to install it and cost a re-handshake)
+        assertEquals(ErrorCode.STALE_KEY, b.onPila(oldPila, 1001).error());
+        assertTrue(b.receive(a.seal(b, "a to b"), 1002).isOk());
+        assertTrue(a.receive(b.seal(a, "b to a"), 1002).isOk());
+    }
+
+    @Test
+    void aReplayedOldPilaIsRefusedAfterThePeerWasForgottenAndTheLatestNeverMovesTheEndpoint() {
+        byte[] first = a.kx.startHandshake(b.node, 0).value();
+        a.onPila(b.onPila(first, 0).reply(), 0);
+        byte[] second = a.kx.startHandshake(b.node, 1000).value();
+        HandshakeResult installed = b.onPila(second, 1000);
+        assertTrue(installed.freshKey(), "a key never seen from a may move its endpoint");
+        a.onPila(installed.reply(), 1000);
+        assertTrue(b.receive(a.seal(b, "confirms"), 1000).isOk());
+        b.kx.forget(a.node); // evicted, or dropped: all per-peer state is gone
+        assertFalse(b.kx.hasSession(a.node));
+        assertEquals(ErrorCode.STALE_KEY, b.onPila(first, 2000).error(), "a replaced key stays refused");
+        assertFalse(b.kx.hasSession(a.node));
+        HandshakeResult latest = b.onPila(second, 2001);
+        assertTrue(latest.installed(), "the latest key may install again (only its holder can use the session)");
+        assertFalse(latest.freshKey(), "but, being a possible replay, it may not move the endpoint");
+        assertEquals(1, b.kx.keyHistoryNodes());
+    }
+
+    @Test
+    void keyHistoryIsBoundedInNodes() {
+        HandshakeLimits small = HandshakeLimits.DEFAULTS.withKeyHistory(2);
+        Peer x = new Peer(1000, 11, trust, WireProfile.MODERN, small);
         for (int i = 0; i < 5; i++) {
-            atA = a.kx.open((SealedFrame) FrameCodec.decode(b.seal(a, "lost")).value(), 5000);
-            assertEquals(ErrorCode.AEAD_FAILED, atA.packet().error());
+            Peer y = new Peer(2000 + i, 100 + i, trust, WireProfile.MODERN, HandshakeLimits.DEFAULTS);
+            assertTrue(x.onPila(y.kx.startHandshake(x.node, 0).value(), 0).installed());
         }
-        // ... until a's failure run re-handshakes, and both directions work again
-        assertNotNull(atA.rehandshake());
-        a.onPila(b.onPila(atA.rehandshake(), 5001).reply(), 5001);
-        assertTrue(b.receive(a.seal(b, "a to b"), 5002).isOk());
-        assertTrue(a.receive(b.seal(a, "b to a"), 5002).isOk());
+        assertEquals(2, x.kx.keyHistoryNodes());
     }
 
     @Test
@@ -280,6 +301,17 @@ class KeyExchangeTest {
     }
 
     @Test
+    void pilkFloodFromThePeersAddressDoesNotSpendItsPilaBudget() {
+        byte[] pila = a.kx.startHandshake(b.node, 0).value();
+        byte[] x = SUITE.x25519PublicKey(new SeededEntropy(3).bytes(32));
+        for (int i = 0; i < 100; i++) {
+            b.kx.onAnonFrame(new AnonKeyFrame(a.node, x), "10.0.0.1:4001", 0); // the attacker, on a's IP
+        }
+        assertTrue(b.kx.onAuthFrame((AuthKeyFrame) FrameCodec.decode(pila).value(), "10.0.0.1:4000", 0).isOk(),
+                "a's own endpoint has its own budget");
+    }
+
+    @Test
     void keyExchangesAreRateLimitedPerSourceWithTheCallersClock() {
         byte[] pila = a.kx.startHandshake(b.node, 0).value();
         int accepted = 0;
@@ -318,29 +350,54 @@ class KeyExchangeTest {
     }
 
     @Test
-    void aRunOfFailuresDropsTheSessionAndRehandshakesWithAFreshKey() {
+    void aRunOfFailuresNeverDropsTheSessionAndRehandshakesOnlyWhenThePeerIsSilent() {
         handshake(a, b, 0);
         byte[] good = a.seal(b, "ok");
         assertTrue(b.receive(good, 0).isOk());
         SealedFrame replayed = (SealedFrame) FrameCodec.decode(good).value();
-        // four replays inside the grace period: counted, no drop
-        for (int i = 0; i < 4; i++) {
-            OpenResult r = b.kx.open(replayed, 5000);
+        // five replays 500 ms after a's last authentic frame: counted, nothing else
+        for (int i = 0; i < 5; i++) {
+            OpenResult r = b.kx.open(replayed, 500);
             assertEquals(ErrorCode.REPLAY, r.packet().error());
             assertNull(r.rehandshake());
         }
-        OpenResult fifth = b.kx.open(replayed, 5000);
-        assertNotNull(fifth.rehandshake(), "fifth consecutive replay after the 1 s grace drops the session");
-        assertFalse(b.kx.hasSession(a.node));
+        var session = b.kx.session(a.node);
+        OpenResult fifth = b.kx.open(replayed, 5000); // the run reached 5 above; now a has been silent 5 s
+        assertNotNull(fifth.rehandshake(), "a silent peer after a run: re-handshake with a fresh key");
+        assertTrue(b.kx.hasSession(a.node), "the session is never dropped for unauthenticated failures");
+        assertTrue(b.kx.session(a.node) == session, "and keeps working until the new one is installed");
+        assertTrue(b.receive(a.seal(b, "old session still opens"), 5000).isOk());
+        assertTrue(a.receive(b.seal(a, "and seals"), 5000).isOk());
+        // another run inside the grace period of the first re-handshake starts nothing
+        for (int i = 0; i < 10; i++) {
+            assertNull(b.kx.open(replayed, 5500).rehandshake());
+        }
         // the re-handshake carries a new X25519 key, which a accepts as a change and answers
         HandshakeResult atA = a.onPila(fifth.rehandshake(), 5001);
         assertTrue(atA.installed());
         assertTrue(b.onPila(atA.reply(), 5001).installed());
         assertTrue(b.receive(a.seal(b, "recovered"), 5002).isOk());
+        assertTrue(a.receive(b.seal(a, "both ways"), 5002).isOk());
     }
 
     @Test
-    void aeadFailuresNeedTheLongerGraceAndSuccessResetsTheRun() {
+    void junkClaimingAPeersIdNeverTouchesASessionThatCarriesTraffic() {
+        handshake(a, b, 0);
+        var session = b.kx.session(a.node);
+        SealedFrame good = (SealedFrame) FrameCodec.decode(a.seal(b, "x")).value();
+        SealedFrame junk = new SealedFrame(a.node, new byte[12], new byte[16]); // a 52-byte PILS anyone can send
+        for (long t = 0; t < 60_000; t += 500) {
+            assertTrue(b.receive(a.seal(b, "honest"), t).isOk());
+            for (int i = 0; i < 50; i++) {
+                assertNull(b.kx.open(junk, t + 1).rehandshake());
+                assertNull(b.kx.open(good, t + 1).rehandshake()); // replays of a captured frame too
+            }
+        }
+        assertTrue(b.kx.session(a.node) == session, "the same session throughout");
+    }
+
+    @Test
+    void aeadFailuresNeedTheLongerSilenceAndSuccessResetsTheRun() {
         handshake(a, b, 0);
         byte[] wire = a.seal(b, "x");
         SealedFrame good = (SealedFrame) FrameCodec.decode(wire).value();
@@ -350,15 +407,16 @@ class KeyExchangeTest {
         for (int i = 0; i < 6; i++) {
             assertNull(b.kx.open(bad, 1000).rehandshake(), "within 3 s of creation nothing is dropped");
         }
-        assertTrue(b.kx.open(good, 3500).packet().isOk()); // resets the run
-        for (int i = 0; i < 4; i++) {
-            assertNull(b.kx.open(bad, 4000).rehandshake());
+        assertTrue(b.kx.open(good, 3500).packet().isOk()); // resets the run, and proves a is alive
+        for (int i = 0; i < 10; i++) {
+            assertNull(b.kx.open(bad, 4000).rehandshake(), "a spoke 500 ms ago: failures prove nothing");
         }
-        assertNotNull(b.kx.open(bad, 4000).rehandshake());
+        assertNotNull(b.kx.open(bad, 6500).rehandshake(), "3 s of silence after a run of 5");
+        assertNull(b.kx.open(bad, 6600).rehandshake(), "at most one re-handshake per grace period");
     }
 
     @Test
-    void tooOldRunsAlsoDrop() {
+    void tooOldRunsAlsoRehandshake() {
         handshake(a, b, 0);
         byte[] first = a.seal(b, "1");
         for (int i = 0; i < 300; i++) {
