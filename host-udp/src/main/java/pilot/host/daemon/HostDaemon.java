@@ -6,12 +6,16 @@ import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
+import java.util.Arrays;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -44,6 +48,13 @@ public final class HostDaemon implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(HostDaemon.class);
     private static final int PIPE_BYTES = 512 * 1024;
     private static final long HEARTBEAT_MILLIS = 30_000;
+    /** Registry look-ups waiting for the look-up thread at most; beyond, the look-up fails at once. */
+    static final int LOOKUP_QUEUE = 64;
+    /** Looked-up keys held (not pinned, not persisted) until a handshake with them completes, at most. */
+    static final int LOOKED_UP_KEYS = 256;
+    /** Log lines per {@link #LOG_INTERVAL_MILLIS} about look-ups and unreachable peers (hostile input can cause them). */
+    static final int LOG_LINES = 5;
+    static final long LOG_INTERVAL_MILLIS = 10_000;
 
     private final HostConfig config;
     private final CryptoSuite suite;
@@ -56,7 +67,17 @@ public final class HostDaemon implements AutoCloseable {
     private final Selector selector;
     private final RegistryClient registry;
     private final ConcurrentLinkedQueue<Runnable> commands = new ConcurrentLinkedQueue<>();
-    private final ExecutorService lookups = Executors.newSingleThreadExecutor(r -> daemonThread(r, "pilot-lookup"));
+    private final ThreadPoolExecutor lookups = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS,
+            new ArrayBlockingQueue<>(LOOKUP_QUEUE), r -> daemonThread(r, "pilot-lookup"));
+    /**
+     * Keys the registry gave for nodes we looked up, trusted only to verify their PILA; pinned and written
+     * to the peer file once a handshake with them completed (PEER_UP). Event loop only; LRU-bounded.
+     */
+    private final LinkedHashMap<Integer, byte[]> lookedUp = new LinkedHashMap<>(16, 0.75f, true);
+    private final LogLimiter lookupLog = new LogLimiter(LOG_LINES, LOG_INTERVAL_MILLIS, LOG::warn);
+    private final LogLimiter resolvedLog = new LogLimiter(LOG_LINES, LOG_INTERVAL_MILLIS, LOG::info);
+    /** Registry look-ups started (tests read it). */
+    final java.util.concurrent.atomic.AtomicLong lookupsStarted = new java.util.concurrent.atomic.AtomicLong();
     private final Map<Integer, HostStream> streams = new HashMap<>();
     private final Map<Integer, CompletableFuture<HostStream>> dialing = new HashMap<>();
     private final Map<Integer, CompletableFuture<Void>> blockedWriters = new HashMap<>();
@@ -86,7 +107,7 @@ public final class HostDaemon implements AutoCloseable {
         }
         LocalIdentity local = new LocalIdentity(identity.nodeId(), identity.signingKey(suite));
         this.node = new PilotNode(NodeConfig.DEFAULTS.withProfile(config.profile()).withEcho(config.echo()), local,
-                identity.network(), suite, entropy, trust);
+                identity.network(), suite, entropy, this::trustedKey);
         for (HostConfig.StaticPeer p : config.peers()) {
             trust.pin(p.node(), p.ed25519());
             if (p.profile() != null) {
@@ -324,8 +345,11 @@ public final class HostDaemon implements AutoCloseable {
         LOG.debug("event {}", e);
         switch (e.kind()) {
             case PEER_NEEDED -> lookup(e.peer());
-            case PEER_UP -> LOG.info("session with {} established", e.peer());
-            case PEER_UNREACHABLE -> LOG.warn("peer {} unreachable: {}", e.peer(), e.error());
+            case PEER_UP -> {
+                LOG.info("session with {} established", e.peer());
+                pinAfterHandshake(e.peer().node());
+            }
+            case PEER_UNREACHABLE -> lookupLog.log(now(), "peer " + e.peer() + " unreachable: " + e.error());
             case STREAM_OPENED -> {
                 CompletableFuture<HostStream> f = dialing.remove(e.stream());
                 if (f != null) {
@@ -390,33 +414,80 @@ public final class HostDaemon implements AutoCloseable {
         }
     }
 
-    /** PEER_NEEDED: registry lookup (key) and resolve (endpoint) on a side thread, answer on the loop. */
+    /** The trust the core sees: pinned keys, else a key looked up for a handshake still in progress. */
+    private byte[] trustedKey(int id) {
+        byte[] k = trust.ed25519KeyFor(id);
+        if (k == null) {
+            byte[] c = lookedUp.get(id);
+            k = c == null ? null : c.clone();
+        }
+        return k;
+    }
+
+    /** A handshake verified a looked-up key: only now is it pinned and written to the peer file. */
+    private void pinAfterHandshake(int id) {
+        byte[] k = lookedUp.remove(id);
+        if (k == null) {
+            return;
+        }
+        trust.pin(id, k);
+        try {
+            if (!peers.pin(id, k)) {
+                LOG.warn("node {}: the registry's key differs from the one in the peer file; not saved", id);
+            }
+        } catch (IOException ex) {
+            LOG.warn("cannot save the key of node {}: {}", id, ex.getMessage());
+        }
+    }
+
+    /**
+     * PEER_NEEDED: registry lookup (key) and resolve (endpoint) on a side thread, answer on the loop. The
+     * core already bounds how often unauthenticated input asks (rate, negative cache); the queue here is
+     * bounded too, and a look-up that does not fit fails at once.
+     */
     private void lookup(Address peer) {
         int id = peer.node();
         if (registry == null) {
-            LOG.warn("no registry: {} is unknown (pin it with --peer)", peer);
+            lookupLog.log(now(), "no registry: " + peer + " is unknown (pin it with --peer)");
             node.peerLookupFailed(id, now());
             return;
         }
         var key = identity.signingKey(suite);
-        lookups.execute(() -> {
-            try {
-                RegistryClient.Lookup l = registry.lookup(id);
-                if (!peers.pin(id, l.publicKey())) {
-                    throw new IOException("the registry's key for " + peer + " differs from the one pinned in "
-                            + pilot.host.identity.PeerStore.beside(config.identity()) + "; refusing it");
+        try {
+            lookups.execute(() -> {
+                try {
+                    RegistryClient.Lookup l = registry.lookup(id);
+                    byte[] peerKey = l.publicKey();
+                    byte[] pinned = peers.key(id);
+                    if (pinned != null && !Arrays.equals(pinned, peerKey)) {
+                        throw new IOException("the registry's key for " + peer + " differs from the one pinned in "
+                                + pilot.host.identity.PeerStore.beside(config.identity()) + "; refusing it");
+                    }
+                    submit(() -> holdLookedUp(id, peerKey)); // commands run in order: held before the addPeer below
+                    String real = registry.resolve(id, identity.nodeId(), key::sign);
+                    InetSocketAddress ep = parseHostPort(real);
+                    resolvedLog.log(now(), "resolved " + peer + " -> " + real);
+                    submit(() -> node.addPeer(id, endpoint(ep), now()));
+                } catch (IOException | RuntimeException ex) {
+                    lookupLog.log(now(), "cannot resolve " + peer + ": " + ex.getMessage());
+                    submit(() -> node.peerLookupFailed(id, now()));
                 }
-                byte[] peerKey = l.publicKey();
-                submit(() -> trust.pin(id, peerKey)); // commands run in order: pinned before the addPeer below
-                String real = registry.resolve(id, identity.nodeId(), key::sign);
-                InetSocketAddress ep = parseHostPort(real);
-                LOG.info("resolved {} -> {}", peer, real);
-                submit(() -> node.addPeer(id, endpoint(ep), now()));
-            } catch (IOException | RuntimeException ex) {
-                LOG.warn("cannot resolve {}: {}", peer, ex.getMessage());
-                submit(() -> node.peerLookupFailed(id, now()));
-            }
-        });
+            });
+            lookupsStarted.incrementAndGet();
+        } catch (RejectedExecutionException full) {
+            lookupLog.log(now(), "look-up queue full (" + LOOKUP_QUEUE + "): " + peer + " not looked up");
+            node.peerLookupFailed(id, now());
+        }
+    }
+
+    private void holdLookedUp(int id, byte[] key) {
+        if (trust.ed25519KeyFor(id) != null) {
+            return; // pinned already (peer file or --peer): the pinned key wins
+        }
+        lookedUp.put(id, key);
+        if (lookedUp.size() > LOOKED_UP_KEYS) {
+            lookedUp.remove(lookedUp.keySet().iterator().next());
+        }
     }
 
     private void heartbeat() {
@@ -425,13 +496,17 @@ public final class HostDaemon implements AutoCloseable {
         }
         nextHeartbeat = now() + HEARTBEAT_MILLIS;
         var key = identity.signingKey(suite);
-        lookups.execute(() -> {
-            try {
-                registry.heartbeat(identity.nodeId(), key::sign);
-            } catch (IOException e) {
-                LOG.warn("registry heartbeat failed: {}", e.getMessage());
-            }
-        });
+        try {
+            lookups.execute(() -> {
+                try {
+                    registry.heartbeat(identity.nodeId(), key::sign);
+                } catch (IOException e) {
+                    LOG.warn("registry heartbeat failed: {}", e.getMessage());
+                }
+            });
+        } catch (RejectedExecutionException full) {
+            LOG.debug("look-up queue full: heartbeat skipped, retried in {} ms", HEARTBEAT_MILLIS);
+        }
     }
 
     static InetSocketAddress parseHostPort(String s) {
