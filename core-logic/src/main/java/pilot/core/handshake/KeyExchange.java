@@ -243,6 +243,12 @@ public final class KeyExchange {
         return p != null && p.session != null;
     }
 
+    /** A session is installed and a frame authenticated under it: the peer proved it holds the key. */
+    public boolean isConfirmed(int peerNode) {
+        PeerState p = peers.get(peerNode);
+        return p != null && p.session != null && p.confirmed;
+    }
+
     /** The installed session for a peer, or {@code null} (read-only use: counters, profile). */
     public Session session(int peerNode) {
         PeerState p = peers.get(peerNode);

@@ -71,9 +71,12 @@ public final class HostDaemon implements AutoCloseable {
             new ArrayBlockingQueue<>(LOOKUP_QUEUE), r -> daemonThread(r, "pilot-lookup"));
     /**
      * Keys the registry gave for nodes we looked up, trusted only to verify their PILA; pinned and written
-     * to the peer file once a handshake with them completed (PEER_UP). Event loop only; LRU-bounded.
+     * to the peer file once a handshake with them completed and traffic confirmed it. Event loop only;
+     * LRU-bounded.
      */
     private final LinkedHashMap<Integer, byte[]> lookedUp = new LinkedHashMap<>(16, 0.75f, true);
+    /** Looked-up nodes whose session is installed but not yet confirmed by authenticated traffic. */
+    private final java.util.Set<Integer> awaitingConfirmation = new java.util.LinkedHashSet<>();
     private final LogLimiter lookupLog = new LogLimiter(LOG_LINES, LOG_INTERVAL_MILLIS, LOG::warn);
     private final LogLimiter resolvedLog = new LogLimiter(LOG_LINES, LOG_INTERVAL_MILLIS, LOG::info);
     /** Registry look-ups started (tests read it). */
@@ -305,6 +308,7 @@ public final class HostDaemon implements AutoCloseable {
                     node.handleTimeout(now());
                 }
                 drain();
+                pinConfirmed();
                 heartbeat();
             } catch (Exception e) {
                 if (running) {
@@ -347,7 +351,9 @@ public final class HostDaemon implements AutoCloseable {
             case PEER_NEEDED -> lookup(e.peer());
             case PEER_UP -> {
                 LOG.info("session with {} established", e.peer());
-                pinAfterHandshake(e.peer().node());
+                if (lookedUp.containsKey(e.peer().node())) {
+                    awaitingConfirmation.add(e.peer().node()); // pinned once traffic authenticates (pinConfirmed)
+                }
             }
             case PEER_UNREACHABLE -> lookupLog.log(now(), "peer " + e.peer() + " unreachable: " + e.error());
             case STREAM_OPENED -> {
@@ -424,12 +430,23 @@ public final class HostDaemon implements AutoCloseable {
         return k;
     }
 
-    /** A handshake verified a looked-up key: only now is it pinned and written to the peer file. */
-    private void pinAfterHandshake(int id) {
-        byte[] k = lookedUp.remove(id);
-        if (k == null) {
+    /** Looked-up keys whose session traffic has now authenticated: only now pinned and written to the peer file. */
+    private void pinConfirmed() {
+        if (awaitingConfirmation.isEmpty()) {
             return;
         }
+        for (java.util.Iterator<Integer> it = awaitingConfirmation.iterator(); it.hasNext(); ) {
+            int id = it.next();
+            if (!lookedUp.containsKey(id)) {
+                it.remove(); // evicted before confirmation: not pinned
+            } else if (node.keyExchange().isConfirmed(id)) {
+                it.remove();
+                pin(id, lookedUp.remove(id));
+            }
+        }
+    }
+
+    private void pin(int id, byte[] k) {
         trust.pin(id, k);
         try {
             if (!peers.pin(id, k)) {
@@ -486,7 +503,9 @@ public final class HostDaemon implements AutoCloseable {
         }
         lookedUp.put(id, key);
         if (lookedUp.size() > LOOKED_UP_KEYS) {
-            lookedUp.remove(lookedUp.keySet().iterator().next());
+            int oldest = lookedUp.keySet().iterator().next();
+            lookedUp.remove(oldest);
+            awaitingConfirmation.remove(oldest);
         }
     }
 
