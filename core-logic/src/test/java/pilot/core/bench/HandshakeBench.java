@@ -45,7 +45,8 @@ public class HandshakeBench {
         LocalIdentity ia = new LocalIdentity(1, suite.ed25519(new SeededEntropy(1).bytes(32)));
         LocalIdentity ib = new LocalIdentity(2, suite.ed25519(new SeededEntropy(2).bytes(32)));
         PinnedTrust trust = new PinnedTrust().pin(1, ia.publicKey()).pin(2, ib.publicKey());
-        HandshakeLimits unlimited = HandshakeLimits.DEFAULTS.withRate(1_000_000_000, 16);
+        HandshakeLimits unlimited = HandshakeLimits.DEFAULTS.withRate(1_000_000_000, 16)
+                .withBudgets(1_000_000_000, 1_000_000_000, 1_000_000_000);
         a = new KeyExchange(ia, suite, new SeededEntropy(3), trust, WireProfile.MODERN, unlimited);
         b = new KeyExchange(ib, suite, new SeededEntropy(4), trust, WireProfile.MODERN, unlimited);
     }
