@@ -337,7 +337,7 @@ public final class KeyExchange {
                 return null; // inner decode or spoofing: the frame authenticated, the key state is fine
         }
         if (run < limits.failureRun() || now - p.lastAuthenticated < grace
-                || now - p.lastFailureRehandshake < grace) {
+                || now - p.lastFailureRehandshake < grace || !kxLimiter.allowGlobal(now)) {
             return null;
         }
         p.resetFailures();

@@ -58,6 +58,20 @@ public final class KxLimiter {
         return true;
     }
 
+    /**
+     * Takes one node-wide token for key-exchange work we start on unauthenticated evidence (a failure
+     * run's re-handshake: a signature here and a verify of the answer), so runs against many peers at
+     * once stay within the same global cap.
+     */
+    public boolean allowGlobal(long now) {
+        if (!global.has(now)) {
+            refused++;
+            return false;
+        }
+        global.take();
+        return true;
+    }
+
     public int trackedSources() {
         return pairs.size();
     }

@@ -98,4 +98,15 @@ class KxLimiterTest {
         assertFalse(k.allow("203.0.113.5:1", 3, 0), "the sixth this second meets the global cap");
         assertTrue(k.refusedCount() >= 996);
     }
+
+    @Test
+    void reHandshakesWeStartOnUnauthenticatedEvidenceShareTheGlobalCap() {
+        KxLimiter k = new KxLimiter(HandshakeLimits.DEFAULTS.withBudgets(10, 20, 3));
+        assertTrue(k.allowGlobal(0));
+        assertTrue(k.allowGlobal(0));
+        assertTrue(k.allow("203.0.113.6:1", 1, 0));
+        assertFalse(k.allowGlobal(0), "three per second node-wide, whoever spends them");
+        assertFalse(k.allow("203.0.113.7:1", 2, 0));
+        assertTrue(k.allowGlobal(400), "refilled");
+    }
 }
