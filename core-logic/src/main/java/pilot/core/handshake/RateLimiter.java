@@ -5,8 +5,9 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * Token buckets keyed by source (spec D.2 step 2: 5 key exchanges per second per source IP, at most
- * 4096 tracked sources, idle ones pruned after 10 s). Time is the caller's; tokens are kept in
+ * Token buckets keyed by source, with the shape of spec D.2 step 2 (a per-source rate and burst, a bounded
+ * number of tracked sources, idle ones pruned). Used for SYNs, look-ups and the relay; key exchanges use
+ * the stricter {@link KxLimiter}. Time is the caller's; tokens are kept in
  * thousandths so the arithmetic is exact integers on every runtime. Bounded: when full, idle buckets
  * go first, then the least recently used.
  */
