@@ -79,6 +79,7 @@ public final class HostDaemon implements AutoCloseable {
     private final java.util.Set<Integer> awaitingConfirmation = new java.util.LinkedHashSet<>();
     private final LogLimiter lookupLog = new LogLimiter(LOG_LINES, LOG_INTERVAL_MILLIS, LOG::warn);
     private final LogLimiter resolvedLog = new LogLimiter(LOG_LINES, LOG_INTERVAL_MILLIS, LOG::info);
+    private final LogLimiter sessionLog = new LogLimiter(LOG_LINES, LOG_INTERVAL_MILLIS, LOG::info);
     /** Registry look-ups started (tests read it). */
     final java.util.concurrent.atomic.AtomicLong lookupsStarted = new java.util.concurrent.atomic.AtomicLong();
     private final Map<Integer, HostStream> streams = new HashMap<>();
@@ -350,7 +351,7 @@ public final class HostDaemon implements AutoCloseable {
         switch (e.kind()) {
             case PEER_NEEDED -> lookup(e.peer());
             case PEER_UP -> {
-                LOG.info("session with {} established", e.peer());
+                sessionLog.log(now(), "session with " + e.peer() + " established"); // a keyed peer can re-key at will
                 if (lookedUp.containsKey(e.peer().node())) {
                     awaitingConfirmation.add(e.peer().node()); // pinned once traffic authenticates (pinConfirmed)
                 }
