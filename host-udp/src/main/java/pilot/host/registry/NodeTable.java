@@ -13,6 +13,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
 import pilot.core.addr.Address;
 import pilot.core.crypto.CryptoSuite;
+import pilot.core.handshake.RateLimiter;
 
 /**
  * The registry's requests (spec I.1 table) against its node table, without sockets or files: time is
@@ -66,6 +67,7 @@ final class NodeTable {
     private final RegistryLimits limits;
     private final Map<Integer, Node> nodes = new LinkedHashMap<>();
     private final Map<String, Integer> byKey = new HashMap<>();
+    private final RateLimiter newKeys;
     private Function<NodeRecord, CompletableFuture<Void>> journal = r -> CompletableFuture.completedFuture(null);
     private int nextId = FIRST_NODE_ID;
     private long seq;
@@ -73,6 +75,7 @@ final class NodeTable {
     NodeTable(CryptoSuite suite, RegistryLimits limits) {
         this.suite = suite;
         this.limits = limits;
+        this.newKeys = new RateLimiter(limits.newKeysPerIpPerSecond(), RegistryLimits.TRACKED_REGISTRATION_SOURCES, 10_000);
     }
 
     /** Loads stored records (before serving). A key stored twice (an older store) keeps its lowest id. */
@@ -178,6 +181,9 @@ final class NodeTable {
             if (n == null) {
                 if (nodes.size() >= limits.maxNodes()) {
                     throw new Refused("the registry is full (" + limits.maxNodes() + " nodes)");
+                }
+                if (!newKeys.allow(peer.getHostAddress(), now)) {
+                    throw new Refused("too many new registrations from " + peer.getHostAddress() + "; try again in a second");
                 }
                 n = new Node(nextId++, key);
                 nodes.put(n.id, n);

@@ -258,4 +258,39 @@ class RegistryHardeningTest {
             }
         }
     }
+
+    @Test
+    void newKeysFromOneAddressAreRateLimitedAndTheTableIsBounded() throws Exception {
+        AtomicLong clock = new AtomicLong(1_800_000_000_000L);
+        server.close();
+        RegistryLimits limits = RegistryLimits.DEFAULTS.withMaxNodes(30);
+        server = new RegistryServer(new InetSocketAddress("127.0.0.1", 0), suite, null, limits, clock::get, RegistryStore.FSYNC,
+                GroupCommit.COMPACT_AFTER_RECORDS);
+        client = new RegistryClient(server.address(), 3000);
+        SigningKey honest = key(7);
+        int id = client.register("127.0.0.1:4001", honest.publicKey(), null).nodeId();
+        int accepted = 1;
+        for (int i = 0; i < 40; i++) {
+            Map<String, Object> r = client.raw(register(Base64.getEncoder().encodeToString(key(1000 + i).publicKey()), "127.0.0.1:5000"));
+            if ("register_ok".equals(r.get("type"))) {
+                accepted++;
+            } else {
+                assertTrue(String.valueOf(r.get("error")).contains("too many new registrations"), r.toString());
+            }
+        }
+        assertEquals(limits.newKeysPerIpPerSecond(), accepted, "a burst of new keys from one address, then refused");
+        assertEquals(id, client.register("127.0.0.1:4001", honest.publicKey(), null).nodeId(), "a known key is not limited");
+        clock.addAndGet(1000);
+        for (int i = 0; i < 40; i++) {
+            Map<String, Object> r = client.raw(register(Base64.getEncoder().encodeToString(key(2000 + i).publicKey()), "127.0.0.1:5000"));
+            accepted += "register_ok".equals(r.get("type")) ? 1 : 0;
+            if (accepted == limits.maxNodes()) {
+                Map<String, Object> full = client.raw(register(Base64.getEncoder().encodeToString(key(3000).publicKey()), "127.0.0.1:5000"));
+                assertTrue(String.valueOf(full.get("error")).contains("full"), full.toString());
+                break;
+            }
+        }
+        assertEquals(limits.maxNodes(), accepted);
+        assertEquals(id, client.register("127.0.0.1:4001", honest.publicKey(), null).nodeId(), "known keys still re-register when full");
+    }
 }
