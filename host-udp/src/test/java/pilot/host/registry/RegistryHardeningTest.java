@@ -135,7 +135,12 @@ class RegistryHardeningTest {
                     "{not json".getBytes(StandardCharsets.UTF_8), "[1,2]".getBytes(StandardCharsets.UTF_8),
                     "{\"type\":\"register\",\"public_key\":7,\"listen_addr\":\"127.0.0.1:1\"}".getBytes(StandardCharsets.UTF_8),
                     "{\"type\":\"resolve\",\"node_id\":16,\"requester_id\":\"x\"}".getBytes(StandardCharsets.UTF_8),
-                    "{\"type\":\"lookup\",\"node_id\":1e300}".getBytes(StandardCharsets.UTF_8))) {
+                    "{\"type\":\"lookup\",\"node_id\":1e300}".getBytes(StandardCharsets.UTF_8),
+                    Json.write(register(key, "h".repeat(300) + ":1")).getBytes(StandardCharsets.UTF_8), // listen_addr over 300 chars
+                    Json.write(withField(register(key, "127.0.0.1:1"), "hostname", "h".repeat(254))).getBytes(StandardCharsets.UTF_8),
+                    Json.write(register("A".repeat(65), "127.0.0.1:1")).getBytes(StandardCharsets.UTF_8), // key text over 64 chars
+                    Json.write(withField(withField(register(key, "127.0.0.1:1"), "timestamp", 1L), "signature", "A".repeat(129)))
+                            .getBytes(StandardCharsets.UTF_8))) {
                 byte[] frame = new byte[4 + body.length];
                 pilot.core.wire.Bytes.put32(frame, 0, body.length);
                 System.arraycopy(body, 0, frame, 4, body.length);
