@@ -106,6 +106,14 @@ final class ConnectionTable<C> {
         return out;
     }
 
+    /** Removes and returns every connection (the server is closing). */
+    synchronized List<C> drain() {
+        List<C> all = new ArrayList<>(open.keySet());
+        open.clear();
+        perIp.clear();
+        return all;
+    }
+
     synchronized int size() {
         return open.size();
     }

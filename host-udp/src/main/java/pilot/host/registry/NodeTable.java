@@ -131,7 +131,7 @@ final class NodeTable {
                     yield Answer.now(ok("heartbeat_ok", (int) id));
                 }
                 case "set_visibility" -> setVisibility(req);
-                default -> Answer.now(error("unknown request type: " + (type instanceof String t ? t : String.valueOf(type))));
+                default -> Answer.now(error("unknown request type: " + clip(type instanceof String t ? t : String.valueOf(type))));
             };
         } catch (Refused e) {
             return Answer.now(error(e.getMessage()));
@@ -303,13 +303,18 @@ final class NodeTable {
         int colon = listen.lastIndexOf(':');
         String digits = colon < 0 ? "" : listen.substring(colon + 1);
         if (digits.isEmpty() || digits.length() > 5 || !digits.chars().allMatch(c -> c >= '0' && c <= '9')) {
-            throw new Refused("listen_addr must be host:port with a decimal port, not \"" + (listen.length() > 64 ? listen.substring(0, 64) + "…" : listen) + "\"");
+            throw new Refused("listen_addr must be host:port with a decimal port, not \"" + clip(listen) + "\"");
         }
         int port = Integer.parseInt(digits);
         if (port < 1 || port > 65535) {
             throw new Refused("listen_addr port " + port + " is out of range 1-65535");
         }
         return port;
+    }
+
+    /** Client text echoed in an error, cut short so an answer never grows with a hostile request. */
+    private static String clip(String text) {
+        return text.length() > 64 ? text.substring(0, 64) + "…" : text;
     }
 
     private static long nodeId(Map<String, Object> req, String field) throws Refused {

@@ -227,6 +227,9 @@ public final class RegistryServer implements AutoCloseable {
     public void close() throws IOException {
         closed = true;
         socket.close();
+        for (Socket s : connections.drain()) {
+            quietly(s); // blocked reads are not interruptible: closing the sockets ends their threads
+        }
         workers.shutdownNow();
         if (commits != null) {
             commits.close();
