@@ -11,8 +11,10 @@ import java.net.Socket;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.LongSupplier;
@@ -51,6 +53,12 @@ public final class RegistryServer implements AutoCloseable {
         t.setDaemon(true);
         return t;
     });
+    private final ThreadPoolExecutor closer = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS,
+            new ArrayBlockingQueue<>(MAX_CONNECTIONS), r -> {
+                Thread t = new Thread(r, "registry-closer");
+                t.setDaemon(true);
+                return t;
+            }, new ThreadPoolExecutor.CallerRunsPolicy());
     private volatile boolean closed;
 
     public RegistryServer(InetSocketAddress bind, CryptoSuite suite, Path store) throws IOException {
@@ -107,6 +115,11 @@ public final class RegistryServer implements AutoCloseable {
         return connections.size();
     }
 
+    /** Connections closed to make room for newer ones (tests). */
+    long evictions() {
+        return connections.evictions();
+    }
+
     private void acceptLoop() {
         while (!closed) {
             try {
@@ -117,7 +130,10 @@ public final class RegistryServer implements AutoCloseable {
                     continue;
                 }
                 if (admission.evicted() != null) {
-                    quietly(admission.evicted()); // its thread ends on the closed socket
+                    // its thread ends on the closed socket; closing one that a thread is reading waits for that
+                    // thread, so it is done off the accept thread (bounded queue; beyond, the accept thread waits)
+                    Socket evicted = admission.evicted();
+                    closer.execute(() -> quietly(evicted));
                 }
                 workers.execute(() -> serve(s));
             } catch (IOException e) {
@@ -231,6 +247,7 @@ public final class RegistryServer implements AutoCloseable {
             quietly(s); // blocked reads are not interruptible: closing the sockets ends their threads
         }
         workers.shutdownNow();
+        closer.shutdown();
         if (commits != null) {
             commits.close();
         }

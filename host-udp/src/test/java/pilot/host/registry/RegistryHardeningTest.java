@@ -298,4 +298,54 @@ class RegistryHardeningTest {
         assertEquals(limits.maxNodes(), accepted);
         assertEquals(id, client.register("127.0.0.1:4001", honest.publicKey(), null).nodeId(), "known keys still re-register when full");
     }
+
+    @Test
+    void honestLookupsAreServedWhileConnectionsChurn() throws Exception {
+        SigningKey a = key(8);
+        int id = client.register("127.0.0.1:4001", a.publicKey(), null).nodeId();
+        java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+        java.util.concurrent.atomic.AtomicLong opened = new java.util.concurrent.atomic.AtomicLong();
+        List<Thread> attackers = new ArrayList<>();
+        for (int t = 0; t < 2; t++) {
+            Thread th = new Thread(() -> {
+                java.util.ArrayDeque<Socket> held = new java.util.ArrayDeque<>();
+                try {
+                    while (!stop.get()) {
+                        Socket s = new Socket();
+                        s.connect(server.address(), 2000);
+                        opened.incrementAndGet();
+                        held.add(s);
+                        if (held.size() > 300) {
+                            held.poll().close();
+                        }
+                    }
+                } catch (IOException e) {
+                    // a connect that timed out: the flood goes on in the other thread
+                } finally {
+                    for (Socket s : held) {
+                        try {
+                            s.close();
+                        } catch (IOException ignored) {
+                            // closing
+                        }
+                    }
+                }
+            });
+            th.start();
+            attackers.add(th);
+        }
+        try {
+            Thread.sleep(200);
+            for (int i = 0; i < 30; i++) {
+                assertArrayEquals(a.publicKey(), client.lookup(id).publicKey(), "lookup " + i + " during the churn");
+                Thread.sleep(20);
+            }
+        } finally {
+            stop.set(true);
+            for (Thread th : attackers) {
+                th.join(5000);
+            }
+        }
+        assertTrue(server.evictions() > 0, "the flood (" + opened.get() + " connections) hit the per-address bound");
+    }
 }
