@@ -195,19 +195,23 @@ final class NodeTable {
             }
             n.stamp = Math.max(n.stamp, stamp);
             n.seq = ++seq;
-            Node made = n;
-            CompletableFuture<Void> written = journal.apply(n.record()).thenRun(() -> {
-                synchronized (this) {
-                    made.durable = true;
-                }
-            });
-            return new Answer(registered(n), written);
+            return new Answer(registered(n), write(n));
         }
     }
 
+    /** Under the lock: nothing changed, but a node not yet on disk (its write pending or failed) is written again. */
     private CompletableFuture<Void> durable(Node n) {
-        // a known key re-registering unchanged: its record may still be on its way to the disk
-        return n.durable ? CompletableFuture.completedFuture(null) : journal.apply(n.record());
+        // duplicates in the log are harmless upserts
+        return n.durable ? CompletableFuture.completedFuture(null) : write(n);
+    }
+
+    /** Under the lock: hands {@code n}'s record to the journal; once on disk the node is visible to lookups. */
+    private CompletableFuture<Void> write(Node n) {
+        return journal.apply(n.record()).thenRun(() -> {
+            synchronized (this) {
+                n.durable = true;
+            }
+        });
     }
 
     private long signedStamp(Map<String, Object> req, byte[] key, String listen, long now) throws Refused {
@@ -237,7 +241,7 @@ final class NodeTable {
         }
         n.isPublic = visible;
         n.seq = ++seq;
-        return new Answer(ok("set_visibility_ok", n.id), journal.apply(n.record()));
+        return new Answer(ok("set_visibility_ok", n.id), write(n));
     }
 
     private synchronized Map<String, Object> lookup(Map<String, Object> req) throws Refused {

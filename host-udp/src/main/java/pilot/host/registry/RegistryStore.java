@@ -69,10 +69,19 @@ final class RegistryStore implements AutoCloseable {
             sb.append(Json.write(r.toJson())).append('\n');
         }
         ByteBuffer buf = ByteBuffer.wrap(sb.toString().getBytes(StandardCharsets.UTF_8));
-        while (buf.hasRemaining()) {
-            log.write(buf);
+        long before = log.size();
+        try {
+            while (buf.hasRemaining()) {
+                log.write(buf);
+            }
+            force.force(log);
+        } catch (IOException e) {
+            // e.g. a full disk: cut the half-written batch off, so the log never holds a torn line
+            // followed by good ones (which would stop the next start); the batch is answered with an error
+            log.truncate(before);
+            log.position(before);
+            throw e;
         }
-        force.force(log);
         logRecords += batch.size();
     }
 

@@ -173,4 +173,31 @@ class RegistryStoreTest {
         }
         assertFalse(Files.readString(store).contains("6666"), "the duplicate is gone from the compacted store");
     }
+
+    @Test
+    void aFailedWriteIsAnErrorReplyAndLeavesTheLogClean() throws IOException {
+        AtomicBoolean fail = new AtomicBoolean();
+        RegistryStore.Force flakyDisk = ch -> {
+            if (fail.get()) {
+                throw new IOException("No space left on device");
+            }
+            ch.force(false);
+        };
+        Path store = dir.resolve("registry.json");
+        try (RegistryServer server = open(store, flakyDisk, 100)) {
+            RegistryClient c = new RegistryClient(server.address(), 3000);
+            int id = c.register("127.0.0.1:4001", key(1).publicKey(), null).nodeId();
+            fail.set(true);
+            var e = assertThrows(RegistryClient.RegistryException.class, () -> c.register("127.0.0.1:4002", key(2).publicKey(), null));
+            assertTrue(e.getMessage().contains("could not store"), e.getMessage());
+            assertThrows(RegistryClient.RegistryException.class, () -> c.lookup(id + 1), "not stored, not visible");
+            fail.set(false);
+            assertEquals(id + 1, c.register("127.0.0.1:4002", key(2).publicKey(), null).nodeId(), "stored once the disk works again");
+            assertArrayEquals(key(2).publicKey(), c.lookup(id + 1).publicKey(), "and visible then");
+        }
+        try (RegistryServer again = open(store, RegistryStore.FSYNC, 100)) {
+            RegistryClient c = new RegistryClient(again.address(), 3000);
+            assertArrayEquals(key(2).publicKey(), c.lookup(NodeTable.FIRST_NODE_ID + 1).publicKey(), "the log starts cleanly");
+        }
+    }
 }
