@@ -167,13 +167,15 @@ final class NodeTable {
         synchronized (this) {
             Integer id = byKey.get(key);
             Node n = id == null ? null : nodes.get(id);
+            boolean moves = n != null && (!realAddr.equals(n.realAddr) || (hostname != null && !hostname.equals(n.hostname)));
+            if (n != null && !moves) {
+                // unchanged, as the reference answers a known key; a signed one need not be newer (a host whose
+                // clock stepped back still starts), since nothing changes
+                return new Answer(registered(n), durable(n));
+            }
             if (n != null && !signed) {
-                boolean moves = !realAddr.equals(n.realAddr) || (hostname != null && !hostname.equals(n.hostname));
-                if (moves) {
-                    throw new Refused("node " + Integer.toUnsignedString(n.id) + " is registered at another address: moving it "
-                            + "needs a signed register (Ed25519 over \"register:<public_key>:<listen_addr>:<timestamp>\")");
-                }
-                return new Answer(registered(n), durable(n)); // unchanged, as the reference answers a known key
+                throw new Refused("node " + Integer.toUnsignedString(n.id) + " is registered at another address: moving it "
+                        + "needs a signed register (Ed25519 over \"register:<public_key>:<listen_addr>:<timestamp>\")");
             }
             if (n != null && stamp <= n.stamp) {
                 throw new Refused("register timestamp " + stamp + " is not newer than the last one accepted for this key (a replay?)");

@@ -193,6 +193,8 @@ class RegistryHardeningTest {
             assertEquals("error", answer.get("type"), r + " → " + answer);
             assertEquals("127.0.0.1:4003", client.lookup(id).realAddr(), "untouched after " + r);
         }
+        // an old signed register that changes nothing is answered (a host whose clock stepped back still starts)
+        assertEquals((long) id, client.raw(signedRegister(a, keyA, "127.0.0.1:4003", t1 + 1)).get("node_id"));
         // a signed register captured now and replayed after the allowed skew is refused too
         Map<String, Object> captured = signedRegister(a, keyA, "127.0.0.1:6666", clock.get() + 40);
         clock.addAndGet(RegistryLimits.DEFAULTS.maxRegisterSkewMillis() + 1000);
