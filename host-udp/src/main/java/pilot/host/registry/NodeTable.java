@@ -184,8 +184,8 @@ final class NodeTable {
                 if (nodes.size() >= limits.maxNodes()) {
                     throw new Refused("the registry is full (" + limits.maxNodes() + " nodes)");
                 }
-                if (!newKeys.allow(peer.getHostAddress(), now)) {
-                    throw new Refused("too many new registrations from " + peer.getHostAddress() + "; try again in a second");
+                if (!newKeys.allow(SourceKey.of(peer), now)) {
+                    throw new Refused("too many new registrations from " + SourceKey.of(peer) + "; try again in a second");
                 }
                 n = new Node(nextId++, key);
                 nodes.put(n.id, n);

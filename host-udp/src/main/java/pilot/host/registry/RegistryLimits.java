@@ -6,7 +6,7 @@ package pilot.host.registry;
  *
  * @param maxConnections        connections served at once; at the cap the longest-idle one is closed
  *                              to make room, or the new one is refused when all are mid-request
- * @param maxConnectionsPerIp   connections from one IP address; beyond it that IP's longest-idle
+ * @param maxConnectionsPerIp   connections from one IP address (IPv6: one /64, {@link SourceKey}); beyond it that IP's longest-idle
  *                              connection is closed (so one address cannot hold the registry)
  * @param idleTimeoutMillis     a connection that completes no request for this long is closed (a
  *                              request trickled in byte by byte counts as idle: slowloris)

@@ -124,7 +124,7 @@ public final class RegistryServer implements AutoCloseable {
         while (!closed) {
             try {
                 Socket s = socket.accept();
-                var admission = connections.admit(s, s.getInetAddress().getHostAddress(), monotonicMillis());
+                var admission = connections.admit(s, SourceKey.of(s.getInetAddress()), monotonicMillis());
                 if (!admission.admitted()) {
                     s.close(); // every slot is mid-request: refuse rather than grow
                     continue;
