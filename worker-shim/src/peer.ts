@@ -168,7 +168,12 @@ export class PilotPeer {
   private async doConnect(): Promise<void> {
     if (this.transport.state === "closed") this.transport = this.newTransport();
     await this.transport.connect();
-    const reg = await this.transport.registry({ type: "register", public_key: this.publicKeyBase64 });
+    // signed (docs/SPEC-NOTES.md, register): our address is the relay endpoint from auth_ok, which changes
+    // on every reconnect, and the registry moves a known key only on its signature over the new one
+    const listenAddr = this.transport.endpoint ?? "";
+    const timestamp = Date.now();
+    const reg = await this.signed({ type: "register", public_key: this.publicKeyBase64, listen_addr: listenAddr, timestamp },
+      `register:${this.publicKeyBase64}:${listenAddr}:${timestamp}`);
     if (reg.type !== "register_ok") throw new PilotError(`registry refused us: ${String(reg.error)}`, "REFUSED");
     const nodeId = Number(reg.node_id);
     if (!this.handle || nodeId !== this.nodeId) {

@@ -388,7 +388,7 @@ public final class PilotCli {
                 description = "TCP address (default: ${DEFAULT-VALUE})")
         InetSocketAddress listen;
 
-        @Option(names = "--store", paramLabel = "FILE", description = "keep node ids across restarts in this file")
+        @Option(names = "--store", paramLabel = "FILE", description = "keep node ids across restarts in this file (changes go first to an append-only FILE.log beside it)")
         Path store;
 
         @Mixin

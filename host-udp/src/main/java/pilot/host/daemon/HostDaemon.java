@@ -139,7 +139,9 @@ public final class HostDaemon implements AutoCloseable {
             }
             return id;
         }
-        RegistryClient.Registration r = registry.register(listenAddr(), id.publicKey(), null);
+        // signed, so a restart on another port moves our entry instead of being refused (docs/SPEC-NOTES.md)
+        RegistryClient.Registration r = registry.register(listenAddr(), id.publicKey(), null, id.signingKey(suite)::sign,
+                System.currentTimeMillis());
         Identity registered = id.withNode(r.nodeId(), 0);
         if (!registered.equals(id)) {
             registered.save(config.identity());

@@ -36,12 +36,27 @@ public final class RegistryClient {
         this.timeoutMillis = timeoutMillis;
     }
 
+    /** An unsigned register: enough for a key the registry does not know yet, or at an unchanged address. */
     public Registration register(String listenAddr, byte[] publicKey, String hostname) throws IOException {
+        return register(listenAddr, publicKey, hostname, null, 0);
+    }
+
+    /**
+     * A signed register ({@link RegisterChallenge}): needed to move a known key to another address, e.g.
+     * after a restart on another port. {@code timestampMillis} is Unix time; the registry takes it only
+     * near its own clock and above the last one it accepted for the key.
+     */
+    public Registration register(String listenAddr, byte[] publicKey, String hostname, Function<byte[], byte[]> signer,
+            long timestampMillis) throws IOException {
         Map<String, Object> req = request("register");
         req.put("listen_addr", listenAddr);
         req.put("public_key", Base64.getEncoder().encodeToString(publicKey));
         if (hostname != null) {
             req.put("hostname", hostname);
+        }
+        if (signer != null) {
+            req.put("timestamp", timestampMillis);
+            req.put("signature", Base64.getEncoder().encodeToString(signer.apply(RegisterChallenge.bytes(publicKey, listenAddr, timestampMillis))));
         }
         Map<String, Object> r = call(req, "register_ok");
         return new Registration((int) (long) (Long) r.get("node_id"), (String) r.get("address"));

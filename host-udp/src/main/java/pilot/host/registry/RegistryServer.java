@@ -1,79 +1,108 @@
 package pilot.host.registry;
 
+import java.io.BufferedInputStream;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Base64;
-import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Semaphore;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import pilot.core.addr.Address;
+import pilot.core.Result;
 import pilot.core.crypto.CryptoSuite;
-import pilot.core.json.Json;
-import pilot.host.identity.AtomicFiles;
 
 /**
  * A small registry speaking the wire protocol of spec I.1 (register, lookup, resolve, heartbeat,
- * set_visibility), so tests and the demo are self-contained on loopback. Node ids persist in an
- * optional store file (atomic writes). Not a production registry: no TLS, no rate limits on
- * registration, and (like the reference) {@code register} itself is unsigned; signed requests are
- * verified against the key on file.
+ * set_visibility), so tests and the demo are self-contained on loopback. This class is the IO: one
+ * thread per connection, bounded by {@link ConnectionTable}; requests are answered by {@link NodeTable};
+ * changes are made durable by {@link GroupCommit} into {@link RegistryStore} (an append-only log beside
+ * the optional store file) before they are acknowledged. Not a production registry: no TLS.
  */
 public final class RegistryServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(RegistryServer.class);
     /** Ids 0-3 are special addresses (spec A.1); ours start here. */
-    static final int FIRST_NODE_ID = 16;
-    /** Registry connections served at once; more are closed at accept (bounded, never queued). */
+    static final int FIRST_NODE_ID = NodeTable.FIRST_NODE_ID;
+    /** Registry connections served at once (see {@link RegistryLimits#maxConnections}). */
     public static final int MAX_CONNECTIONS = 256;
+    /** A request frame larger than this is refused and its connection closed (answers may be up to 1 MiB). */
+    public static final int MAX_REQUEST = 64 * 1024;
+    /** How long a request waits for its change to reach the disk before it is answered with an error. */
+    static final long COMMIT_TIMEOUT_MILLIS = 10_000;
 
-    private final CryptoSuite suite;
-    private final Path store;
+    private final RegistryLimits limits;
+    private final LongSupplier clock;
+    private final NodeTable table;
+    private final GroupCommit commits;
+    private final ConnectionTable<Socket> connections;
+    private final LogLimiter badInput = new LogLimiter(LOG, 10, 10_000);
     private final ServerSocket socket;
     private final ExecutorService workers = Executors.newCachedThreadPool(r -> {
         Thread t = new Thread(r, "registry-conn");
         t.setDaemon(true);
         return t;
     });
-    private final Semaphore slots = new Semaphore(MAX_CONNECTIONS);
-    private final Map<Integer, Node> nodes = new LinkedHashMap<>();
-    private final Map<String, Integer> byKey = new LinkedHashMap<>();
-    private int nextId = FIRST_NODE_ID;
+    private final ThreadPoolExecutor closer = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS,
+            new ArrayBlockingQueue<>(MAX_CONNECTIONS), r -> {
+                Thread t = new Thread(r, "registry-closer");
+                t.setDaemon(true);
+                return t;
+            }, new ThreadPoolExecutor.CallerRunsPolicy());
     private volatile boolean closed;
 
-    private static final class Node {
-        final int id;
-        final String publicKey;
-        String realAddr;
-        String hostname;
-        boolean isPublic;
-
-        Node(int id, String publicKey) {
-            this.id = id;
-            this.publicKey = publicKey;
-        }
+    public RegistryServer(InetSocketAddress bind, CryptoSuite suite, Path store) throws IOException {
+        this(bind, suite, store, RegistryLimits.DEFAULTS, System::currentTimeMillis, RegistryStore.FSYNC, GroupCommit.COMPACT_AFTER_RECORDS);
     }
 
-    public RegistryServer(InetSocketAddress bind, CryptoSuite suite, Path store) throws IOException {
-        this.suite = suite;
-        this.store = store;
-        load();
+    public RegistryServer(InetSocketAddress bind, CryptoSuite suite, Path store, RegistryLimits limits) throws IOException {
+        this(bind, suite, store, limits, System::currentTimeMillis, RegistryStore.FSYNC, GroupCommit.COMPACT_AFTER_RECORDS);
+    }
+
+    /**
+     * @param clock        wall-clock milliseconds (signed registers carry a timestamp)
+     * @param force        how the log is made durable (tests block it)
+     * @param compactAfter log records before the log is folded into the snapshot
+     */
+    RegistryServer(InetSocketAddress bind, CryptoSuite suite, Path store, RegistryLimits limits, LongSupplier clock,
+            RegistryStore.Force force, int compactAfter) throws IOException {
+        this.limits = limits;
+        this.clock = clock;
+        this.table = new NodeTable(suite, limits);
+        this.connections = new ConnectionTable<>(limits);
+        if (store != null) {
+            Map<Integer, NodeRecord> stored = RegistryStore.newMap();
+            RegistryStore files = RegistryStore.open(store, force, stored);
+            for (int dup : table.load(stored.values())) {
+                LOG.warn("registry store {}: node {} has a key registered earlier under a lower id; ignored", store, dup);
+            }
+            if (!stored.isEmpty()) {
+                files.compact(table.records()); // without the ignored duplicates
+            }
+            this.commits = new GroupCommit(files, table::records, compactAfter);
+            table.journal(commits::submit);
+        } else {
+            this.commits = null;
+        }
         this.socket = new ServerSocket();
         socket.setReuseAddress(true);
         socket.bind(bind);
         Thread accept = new Thread(this::acceptLoop, "registry-accept");
         accept.setDaemon(true);
         accept.start();
+        Thread reaper = new Thread(this::reapLoop, "registry-idle");
+        reaper.setDaemon(true);
+        reaper.start();
         LOG.info("registry listening on {}", address());
     }
 
@@ -81,13 +110,30 @@ public final class RegistryServer implements AutoCloseable {
         return (InetSocketAddress) socket.getLocalSocketAddress();
     }
 
+    /** Connections open now (tests). */
+    int openConnections() {
+        return connections.size();
+    }
+
+    /** Connections closed to make room for newer ones (tests). */
+    long evictions() {
+        return connections.evictions();
+    }
+
     private void acceptLoop() {
         while (!closed) {
             try {
                 Socket s = socket.accept();
-                if (!slots.tryAcquire()) {
-                    s.close(); // bounded: refuse rather than grow
+                var admission = connections.admit(s, SourceKey.of(s.getInetAddress()), monotonicMillis());
+                if (!admission.admitted()) {
+                    s.close(); // every slot is mid-request: refuse rather than grow
                     continue;
+                }
+                if (admission.evicted() != null) {
+                    // its thread ends on the closed socket; closing one that a thread is reading waits for that
+                    // thread, so it is done off the accept thread (bounded queue; beyond, the accept thread waits)
+                    Socket evicted = admission.evicted();
+                    closer.execute(() -> quietly(evicted));
                 }
                 workers.execute(() -> serve(s));
             } catch (IOException e) {
@@ -98,22 +144,60 @@ public final class RegistryServer implements AutoCloseable {
         }
     }
 
+    private void reapLoop() {
+        long period = Math.max(10, Math.min(1000, limits.idleTimeoutMillis() / 4));
+        while (!closed) {
+            try {
+                Thread.sleep(period);
+            } catch (InterruptedException e) {
+                return;
+            }
+            for (Socket s : connections.expired(monotonicMillis())) {
+                quietly(s);
+            }
+        }
+    }
+
     private void serve(Socket s) {
         try (s) {
-            s.setSoTimeout(60_000);
             InetAddress peer = s.getInetAddress();
+            InputStream in = new BufferedInputStream(s.getInputStream());
+            OutputStream out = s.getOutputStream();
             while (!closed) {
-                Map<String, Object> req = RegistryWire.read(s.getInputStream());
-                if (req == null) {
+                byte[] body;
+                try {
+                    body = RegistryWire.readBody(in, MAX_REQUEST);
+                } catch (IOException broken) {
+                    if (!s.isClosed()) { // not our own eviction or idle close
+                        badInput.warn("registry client {}: {}", peer.getHostAddress(), broken.getMessage());
+                        RegistryWire.write(out, NodeTable.error(broken.getMessage()));
+                    }
+                    return; // the framing is lost: nothing after this can be trusted to be a frame
+                }
+                if (body == null || !connections.requestArrived(s, monotonicMillis())) {
                     return;
                 }
-                RegistryWire.write(s.getOutputStream(), handle(req, peer));
+                RegistryWire.write(out, answer(body, peer));
+                connections.answered(s, monotonicMillis());
             }
         } catch (IOException e) {
             LOG.debug("registry connection ended: {}", e.getMessage());
         } finally {
-            slots.release();
+            connections.remove(s);
         }
+    }
+
+    private Map<String, Object> answer(byte[] body, InetAddress peer) {
+        Result<Map<String, Object>> req = RegistryWire.parse(body);
+        if (!req.isOk()) {
+            badInput.warn("registry client {} sent a message that is not a JSON object: {}", peer.getHostAddress(), req.detail());
+            return NodeTable.error("not a JSON object: " + req.detail());
+        }
+        Map<String, Object> reply = handle(req.value(), peer);
+        if ("error".equals(reply.get("type"))) {
+            badInput.debug("registry client {} refused: {}", peer.getHostAddress(), reply.get("error"));
+        }
+        return reply;
     }
 
     /** Request handling without a socket (fuzzing). */
@@ -121,205 +205,37 @@ public final class RegistryServer implements AutoCloseable {
         return handle(req, peer);
     }
 
-    /** One request → one response (spec I.1 table). */
-    synchronized Map<String, Object> handle(Map<String, Object> req, InetAddress peer) {
-        Object type = req.get("type");
+    /** One request → one answer (spec I.1 table), once any change it made is durable. */
+    Map<String, Object> handle(Map<String, Object> req, InetAddress peer) {
+        NodeTable.Answer a;
         try {
-            if ("register".equals(type)) {
-                return register(req, peer);
-            }
-            if ("lookup".equals(type)) {
-                return lookup(req);
-            }
-            if ("resolve".equals(type)) {
-                return resolve(req);
-            }
-            if ("heartbeat".equals(type)) {
-                Node n = signed(req, "heartbeat:" + nodeId(req));
-                return ok("heartbeat_ok", n);
-            }
-            if ("set_visibility".equals(type)) {
-                Node n = signed(req, "set_visibility:" + nodeId(req));
-                n.isPublic = Boolean.TRUE.equals(req.get("public"));
-                save();
-                return ok("set_visibility_ok", n);
-            }
-            return error("unknown request type: " + type);
-        } catch (Refused e) {
-            return error(e.getMessage());
-        } catch (ClassCastException | NullPointerException e) {
-            return error("malformed " + type + " request");
-        }
-    }
-
-    private Map<String, Object> register(Map<String, Object> req, InetAddress peer) throws Refused {
-        String key = (String) req.get("public_key");
-        byte[] raw = decodeKey(key);
-        String listen = (String) req.get("listen_addr");
-        int colon = listen == null ? -1 : listen.lastIndexOf(':');
-        if (colon < 0) {
-            throw new Refused("listen_addr must be host:port");
-        }
-        int port = Integer.parseInt(listen.substring(colon + 1));
-        if (port < 1 || port > 65535) {
-            throw new Refused("listen_addr port out of range");
-        }
-        Integer id = byKey.get(key);
-        Node n = id == null ? null : nodes.get(id);
-        if (n == null) {
-            n = new Node(nextId++, Base64.getEncoder().encodeToString(raw));
-            nodes.put(n.id, n);
-            byKey.put(key, n.id);
-        }
-        // the registry stores the address it sees the TCP connection come from, with the announced port
-        n.realAddr = peer.getHostAddress() + ":" + port;
-        n.hostname = req.get("hostname") instanceof String h ? h : n.hostname;
-        save();
-        Map<String, Object> m = ok("register_ok", n);
-        m.put("network_id", 0L);
-        m.put("address", new Address(0, n.id).toString());
-        m.put("public_key", n.publicKey);
-        LOG.info("registered node {} at {}", new Address(0, n.id), n.realAddr);
-        return m;
-    }
-
-    private Map<String, Object> lookup(Map<String, Object> req) throws Refused {
-        Node n = node(nodeId(req));
-        Map<String, Object> m = ok("lookup_ok", n);
-        m.put("address", new Address(0, n.id).toString());
-        m.put("networks", List.of(0L));
-        m.put("public_key", n.publicKey);
-        m.put("public", n.isPublic);
-        m.put("polo_score", 0L);
-        if (n.hostname != null) {
-            m.put("hostname", n.hostname);
-        }
-        if (n.isPublic) {
-            m.put("real_addr", n.realAddr);
-        }
-        return m;
-    }
-
-    private Map<String, Object> resolve(Map<String, Object> req) throws Refused {
-        long requester = ((Long) req.get("requester_id"));
-        long target = nodeId(req);
-        signedBy(req, (int) requester, "resolve:" + requester + ":" + target);
-        Node n = node(target);
-        if (!n.isPublic) {
-            throw new Refused("node " + target + " is private");
-        }
-        Map<String, Object> m = ok("resolve_ok", n);
-        m.put("real_addr", n.realAddr);
-        return m;
-    }
-
-    private Node signed(Map<String, Object> req, String challenge) throws Refused {
-        return signedBy(req, (int) nodeId(req), challenge);
-    }
-
-    private Node signedBy(Map<String, Object> req, int signer, String challenge) throws Refused {
-        Node n = node(Integer.toUnsignedLong(signer));
-        String sig = (String) req.get("signature");
-        byte[] raw;
-        try {
-            raw = sig == null ? null : Base64.getDecoder().decode(sig);
-        } catch (IllegalArgumentException e) {
-            raw = null;
-        }
-        if (raw == null || !suite.ed25519Verify(Base64.getDecoder().decode(n.publicKey),
-                challenge.getBytes(StandardCharsets.US_ASCII), raw)) {
-            throw new Refused("signature required: Ed25519 over \"" + challenge + "\" by node " + signer);
-        }
-        return n;
-    }
-
-    private static long nodeId(Map<String, Object> req) throws Refused {
-        Object v = req.get("node_id");
-        if (!(v instanceof Long id) || id < 0 || id > 0xFFFFFFFFL) {
-            throw new Refused("node_id missing or out of range");
-        }
-        return id;
-    }
-
-    private Node node(long id) throws Refused {
-        Node n = nodes.get((int) id);
-        if (n == null) {
-            throw new Refused("unknown node " + id);
-        }
-        return n;
-    }
-
-    private static byte[] decodeKey(String key) throws Refused {
-        try {
-            byte[] raw = key == null ? null : Base64.getDecoder().decode(key);
-            if (raw == null || raw.length != 32) {
-                throw new Refused("public_key must be base64 of a 32-byte Ed25519 key");
-            }
-            return raw;
-        } catch (IllegalArgumentException e) {
-            throw new Refused("public_key is not base64");
-        }
-    }
-
-    private static Map<String, Object> ok(String type, Node n) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("type", type);
-        m.put("node_id", Integer.toUnsignedLong(n.id));
-        return m;
-    }
-
-    private static Map<String, Object> error(String why) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("type", "error");
-        m.put("error", why);
-        return m;
-    }
-
-    private static final class Refused extends Exception {
-        Refused(String m) {
-            super(m, null, false, false);
-        }
-    }
-
-    @SuppressWarnings("unchecked")
-    private void load() throws IOException {
-        if (store == null || !Files.exists(store)) {
-            return;
-        }
-        var parsed = Json.parseObject(Files.readString(store, StandardCharsets.UTF_8));
-        if (!parsed.isOk()) {
-            throw new IOException(store + ": " + parsed.detail());
-        }
-        for (Object o : (List<Object>) parsed.value().get("nodes")) {
-            Map<String, Object> m = (Map<String, Object>) o;
-            Node n = new Node((int) (long) (Long) m.get("node_id"), (String) m.get("public_key"));
-            n.realAddr = (String) m.get("real_addr");
-            n.isPublic = Boolean.TRUE.equals(m.get("public"));
-            n.hostname = (String) m.get("hostname");
-            nodes.put(n.id, n);
-            byKey.put(n.publicKey, n.id);
-            nextId = Math.max(nextId, n.id + 1);
-        }
-    }
-
-    private void save() {
-        if (store == null) {
-            return;
-        }
-        List<Object> list = new ArrayList<>();
-        for (Node n : nodes.values()) {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("node_id", Integer.toUnsignedLong(n.id));
-            m.put("public_key", n.publicKey);
-            m.put("real_addr", n.realAddr);
-            m.put("public", n.isPublic);
-            m.put("hostname", n.hostname);
-            list.add(m);
+            a = table.handle(req, peer, clock.getAsLong());
+        } catch (RuntimeException e) {
+            // a mistake of ours, not the client's: the client gets an answer, we get the stack trace
+            LOG.error("registry request {} failed", req.get("type"), e);
+            return NodeTable.error("internal error handling " + req.get("type"));
         }
         try {
-            AtomicFiles.write(store, Json.write(Map.of("nodes", list)).getBytes(StandardCharsets.UTF_8));
+            a.durable().get(COMMIT_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
+            return a.reply();
+        } catch (ExecutionException | TimeoutException e) {
+            return NodeTable.error("the registry could not store the change; try again");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return NodeTable.error("the registry is shutting down");
+        }
+    }
+
+    /** Connection ages are measured on the monotonic clock; the wall clock is only for register timestamps. */
+    private static long monotonicMillis() {
+        return System.nanoTime() / 1_000_000L;
+    }
+
+    private static void quietly(Socket s) {
+        try {
+            s.close();
         } catch (IOException e) {
-            LOG.error("cannot save the registry store {}: {}", store, e.getMessage());
+            // closing is all we wanted
         }
     }
 
@@ -327,6 +243,13 @@ public final class RegistryServer implements AutoCloseable {
     public void close() throws IOException {
         closed = true;
         socket.close();
+        for (Socket s : connections.drain()) {
+            quietly(s); // blocked reads are not interruptible: closing the sockets ends their threads
+        }
         workers.shutdownNow();
+        closer.shutdown();
+        if (commits != null) {
+            commits.close();
+        }
     }
 }

@@ -35,6 +35,28 @@ public final class RegistryWire {
 
     /** The next message, or {@code null} at a clean end of stream; malformed input is an IOException. */
     public static Map<String, Object> read(InputStream in) throws IOException {
+        byte[] body = readBody(in);
+        if (body == null) {
+            return null;
+        }
+        Result<Map<String, Object>> m = parse(body);
+        if (!m.isOk()) {
+            throw new IOException("registry message is not a JSON object: " + m.detail());
+        }
+        return m.value();
+    }
+
+    /**
+     * The next frame's body, or {@code null} at a clean end of stream. An IOException means the framing
+     * itself is broken (cut short, or over 1 MiB) and the stream cannot be resynchronised; a body that
+     * is not JSON is still a whole frame, and the connection can go on ({@link #parse}).
+     */
+    public static byte[] readBody(InputStream in) throws IOException {
+        return readBody(in, MAX_MESSAGE);
+    }
+
+    /** {@link #readBody(InputStream)} with a smaller limit (the server's for requests). */
+    public static byte[] readBody(InputStream in, int max) throws IOException {
         DataInputStream d = new DataInputStream(in);
         int first = d.read();
         if (first < 0) {
@@ -47,8 +69,8 @@ public final class RegistryWire {
             throw new IOException("registry message cut short in its length prefix", e); // found by fuzzing
         }
         long len = ((long) first << 24) | ((rest[0] & 0xFF) << 16) | ((rest[1] & 0xFF) << 8) | (rest[2] & 0xFF);
-        if (len > MAX_MESSAGE) {
-            throw new IOException("registry message of " + len + " bytes exceeds 1 MiB");
+        if (len > max) {
+            throw new IOException("registry message of " + len + " bytes exceeds " + max);
         }
         byte[] body = new byte[(int) len];
         try {
@@ -56,10 +78,11 @@ public final class RegistryWire {
         } catch (EOFException e) {
             throw new IOException("registry message cut short", e);
         }
-        Result<Map<String, Object>> m = Json.parseObject(new String(body, StandardCharsets.UTF_8));
-        if (!m.isOk()) {
-            throw new IOException("registry message is not a JSON object: " + m.detail());
-        }
-        return m.value();
+        return body;
+    }
+
+    /** A frame's body as a JSON object, or a failure saying why not. */
+    public static Result<Map<String, Object>> parse(byte[] body) {
+        return Json.parseObject(new String(body, StandardCharsets.UTF_8));
     }
 }

@@ -1,0 +1,362 @@
+package pilot.host.registry;
+
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
+import pilot.core.addr.Address;
+import pilot.core.crypto.CryptoSuite;
+import pilot.core.handshake.RateLimiter;
+
+/**
+ * The registry's requests (spec I.1 table) against its node table, without sockets or files: time is
+ * an argument, and a change is handed to {@code journal} under the table's lock (so the log's order is
+ * the table's order) and answered only once the returned future completes — outside the lock.
+ *
+ * <p>What is authenticated: a first {@code register} of a key is open (as in the reference); moving a
+ * known key to another address, or changing its hostname, needs a signed register ({@link RegisterChallenge}).
+ * {@code set_visibility}, {@code heartbeat} and {@code resolve} are signed by the node's key on file.
+ * Keys are compared as their decoded 32 bytes.
+ */
+final class NodeTable {
+    /** Ids 0-3 are special addresses (spec A.1); ours start here. */
+    static final int FIRST_NODE_ID = 16;
+
+    /** An answer, and the durable write it waits for (already complete when nothing changed). */
+    record Answer(Map<String, Object> reply, CompletableFuture<Void> durable) {
+        static Answer now(Map<String, Object> reply) {
+            return new Answer(reply, CompletableFuture.completedFuture(null));
+        }
+    }
+
+    private static final class Node {
+        final int id;
+        final String publicKey;
+        String realAddr;
+        String hostname;
+        boolean isPublic;
+        long stamp;
+        long seq;
+        /** false until the record that created it is on disk: lookups do not see it before */
+        boolean durable;
+
+        Node(int id, String publicKey) {
+            this.id = id;
+            this.publicKey = publicKey;
+        }
+
+        NodeRecord record() {
+            return new NodeRecord(id, publicKey, realAddr, isPublic, hostname, stamp, seq);
+        }
+    }
+
+    static final class Refused extends Exception {
+        Refused(String m) {
+            super(m, null, false, false);
+        }
+    }
+
+    private final CryptoSuite suite;
+    private final RegistryLimits limits;
+    private final Map<Integer, Node> nodes = new LinkedHashMap<>();
+    private final Map<String, Integer> byKey = new HashMap<>();
+    private final RateLimiter newKeys;
+    private Function<NodeRecord, CompletableFuture<Void>> journal = r -> CompletableFuture.completedFuture(null);
+    private int nextId = FIRST_NODE_ID;
+    private long seq;
+
+    NodeTable(CryptoSuite suite, RegistryLimits limits) {
+        this.suite = suite;
+        this.limits = limits;
+        this.newKeys = new RateLimiter(limits.newKeysPerIpPerSecond(), RegistryLimits.TRACKED_REGISTRATION_SOURCES, 10_000);
+    }
+
+    /** Loads stored records (before serving). A key stored twice (an older store) keeps its lowest id. */
+    synchronized List<Integer> load(Collection<NodeRecord> records) {
+        List<Integer> dropped = new ArrayList<>();
+        records.stream().sorted((a, b) -> Integer.compareUnsigned(a.nodeId(), b.nodeId())).forEach(r -> {
+            if (byKey.containsKey(r.publicKey())) {
+                dropped.add(r.nodeId());
+                return;
+            }
+            Node n = new Node(r.nodeId(), r.publicKey());
+            n.realAddr = r.realAddr();
+            n.hostname = r.hostname();
+            n.isPublic = r.isPublic();
+            n.stamp = r.stamp();
+            n.seq = r.seq();
+            n.durable = true;
+            nodes.put(n.id, n);
+            byKey.put(n.publicKey, n.id);
+            nextId = Math.max(nextId, n.id + 1);
+            seq = Math.max(seq, r.seq());
+        });
+        return dropped;
+    }
+
+    synchronized void journal(Function<NodeRecord, CompletableFuture<Void>> j) {
+        this.journal = j;
+    }
+
+    synchronized Collection<NodeRecord> records() {
+        List<NodeRecord> all = new ArrayList<>(nodes.size());
+        for (Node n : nodes.values()) {
+            all.add(n.record());
+        }
+        return all;
+    }
+
+    synchronized int size() {
+        return nodes.size();
+    }
+
+    /** One request → one answer; never throws for anything a client can send. */
+    Answer handle(Map<String, Object> req, InetAddress peer, long nowMillis) {
+        Object type = req.get("type");
+        try {
+            return switch (type instanceof String t ? t : "") {
+                case "register" -> register(req, peer, nowMillis);
+                case "lookup" -> Answer.now(lookup(req));
+                case "resolve" -> Answer.now(resolve(req));
+                case "heartbeat" -> {
+                    long id = nodeId(req, "node_id");
+                    verify(req, id, "heartbeat:" + id);
+                    yield Answer.now(ok("heartbeat_ok", (int) id));
+                }
+                case "set_visibility" -> setVisibility(req);
+                default -> Answer.now(error("unknown request type: " + clip(type instanceof String t ? t : String.valueOf(type))));
+            };
+        } catch (Refused e) {
+            return Answer.now(error(e.getMessage()));
+        }
+    }
+
+    private Answer register(Map<String, Object> req, InetAddress peer, long now) throws Refused {
+        if (!(req.get("public_key") instanceof String keyText)) {
+            throw new Refused("public_key missing: base64 of a 32-byte Ed25519 key");
+        }
+        byte[] raw = NodeRecord.decodeKey(keyText);
+        if (raw == null) {
+            throw new Refused("public_key must be base64 of exactly 32 bytes (an Ed25519 key)");
+        }
+        String key = Base64.getEncoder().encodeToString(raw);
+        if (!(req.get("listen_addr") instanceof String listen) || listen.length() > 300) {
+            throw new Refused("listen_addr missing: host:port");
+        }
+        int port = port(listen);
+        Object hostnameField = req.get("hostname");
+        if (hostnameField != null && (!(hostnameField instanceof String h) || h.length() > 253)) {
+            throw new Refused("hostname must be a string of at most 253 characters");
+        }
+        String hostname = (String) hostnameField;
+        // the registry stores the address it sees the TCP connection come from, with the announced port
+        String realAddr = peer.getHostAddress() + ":" + port;
+        boolean signed = req.containsKey("signature") || req.containsKey("timestamp");
+        long stamp = 0;
+        if (signed) {
+            // verified before the lock: it needs only the request, and costs the CPU of one Ed25519 verify
+            stamp = signedStamp(req, raw, listen, now);
+        }
+        synchronized (this) {
+            Integer id = byKey.get(key);
+            Node n = id == null ? null : nodes.get(id);
+            boolean moves = n != null && (!realAddr.equals(n.realAddr) || (hostname != null && !hostname.equals(n.hostname)));
+            if (n != null && !moves) {
+                // unchanged, as the reference answers a known key; a signed one need not be newer (a host whose
+                // clock stepped back still starts), since nothing changes
+                return new Answer(registered(n), durable(n));
+            }
+            if (n != null && !signed) {
+                throw new Refused("node " + Integer.toUnsignedString(n.id) + " is registered at another address: moving it "
+                        + "needs a signed register (Ed25519 over \"register:<public_key>:<listen_addr>:<timestamp>\")");
+            }
+            if (n != null && stamp <= n.stamp) {
+                throw new Refused("register timestamp " + stamp + " is not newer than the last one accepted for this key (a replay?)");
+            }
+            if (n == null) {
+                if (nodes.size() >= limits.maxNodes()) {
+                    throw new Refused("the registry is full (" + limits.maxNodes() + " nodes)");
+                }
+                if (!newKeys.allow(SourceKey.of(peer), now)) {
+                    throw new Refused("too many new registrations from " + SourceKey.of(peer) + "; try again in a second");
+                }
+                n = new Node(nextId++, key);
+                nodes.put(n.id, n);
+                byKey.put(key, n.id);
+            }
+            n.realAddr = realAddr;
+            if (hostname != null) {
+                n.hostname = hostname;
+            }
+            n.stamp = Math.max(n.stamp, stamp);
+            n.seq = ++seq;
+            return new Answer(registered(n), write(n));
+        }
+    }
+
+    /** Under the lock: nothing changed, but a node not yet on disk (its write pending or failed) is written again. */
+    private CompletableFuture<Void> durable(Node n) {
+        // duplicates in the log are harmless upserts
+        return n.durable ? CompletableFuture.completedFuture(null) : write(n);
+    }
+
+    /** Under the lock: hands {@code n}'s record to the journal; once on disk the node is visible to lookups. */
+    private CompletableFuture<Void> write(Node n) {
+        return journal.apply(n.record()).thenRun(() -> {
+            synchronized (this) {
+                n.durable = true;
+            }
+        });
+    }
+
+    private long signedStamp(Map<String, Object> req, byte[] key, String listen, long now) throws Refused {
+        if (!(req.get("timestamp") instanceof Long stamp) || stamp <= 0) {
+            throw new Refused("a signed register needs timestamp (Unix milliseconds)");
+        }
+        if (Math.abs(now - stamp) > limits.maxRegisterSkewMillis()) {
+            throw new Refused("register timestamp " + stamp + " is more than " + limits.maxRegisterSkewMillis()
+                    + " ms from the registry's clock " + now);
+        }
+        byte[] sig = signature(req);
+        if (sig == null || !suite.ed25519Verify(key, RegisterChallenge.bytes(key, listen, stamp), sig)) {
+            throw new Refused("register signature does not verify: Ed25519 over \"register:<public_key>:<listen_addr>:<timestamp>\" "
+                    + "by the registered key");
+        }
+        return stamp;
+    }
+
+    private synchronized Answer setVisibility(Map<String, Object> req) throws Refused {
+        long id = nodeId(req, "node_id");
+        if (!(req.get("public") instanceof Boolean visible)) {
+            throw new Refused("public must be true or false");
+        }
+        Node n = verify(req, id, "set_visibility:" + id);
+        if (n.isPublic == visible) {
+            return new Answer(ok("set_visibility_ok", n.id), durable(n));
+        }
+        n.isPublic = visible;
+        n.seq = ++seq;
+        return new Answer(ok("set_visibility_ok", n.id), write(n));
+    }
+
+    private synchronized Map<String, Object> lookup(Map<String, Object> req) throws Refused {
+        Node n = node(nodeId(req, "node_id"));
+        Map<String, Object> m = ok("lookup_ok", n.id);
+        m.put("address", new Address(0, n.id).toString());
+        m.put("networks", List.of(0L));
+        m.put("public_key", n.publicKey);
+        m.put("public", n.isPublic);
+        m.put("polo_score", 0L);
+        if (n.hostname != null) {
+            m.put("hostname", n.hostname);
+        }
+        if (n.isPublic) {
+            m.put("real_addr", n.realAddr);
+        }
+        return m;
+    }
+
+    private Map<String, Object> resolve(Map<String, Object> req) throws Refused {
+        long requester = nodeId(req, "requester_id");
+        long target = nodeId(req, "node_id");
+        verify(req, requester, "resolve:" + requester + ":" + target);
+        synchronized (this) {
+            Node n = node(target);
+            if (!n.isPublic) {
+                throw new Refused("node " + target + " is private");
+            }
+            Map<String, Object> m = ok("resolve_ok", n.id);
+            m.put("real_addr", n.realAddr);
+            return m;
+        }
+    }
+
+    /** The node {@code signer}, if {@code req} carries its signature over {@code challenge}. */
+    private Node verify(Map<String, Object> req, long signer, String challenge) throws Refused {
+        byte[] key;
+        Node n;
+        synchronized (this) {
+            n = node(signer);
+            key = Base64.getDecoder().decode(n.publicKey);
+        }
+        byte[] sig = signature(req);
+        if (sig == null || !suite.ed25519Verify(key, challenge.getBytes(StandardCharsets.US_ASCII), sig)) {
+            throw new Refused("signature required: Ed25519 over \"" + challenge + "\" by node " + signer);
+        }
+        return n;
+    }
+
+    private static byte[] signature(Map<String, Object> req) {
+        if (!(req.get("signature") instanceof String s) || s.length() > 128) {
+            return null;
+        }
+        try {
+            byte[] raw = Base64.getDecoder().decode(s);
+            return raw.length == 64 ? raw : null;
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+    }
+
+    private static int port(String listen) throws Refused {
+        int colon = listen.lastIndexOf(':');
+        String digits = colon < 0 ? "" : listen.substring(colon + 1);
+        if (digits.isEmpty() || digits.length() > 5 || !digits.chars().allMatch(c -> c >= '0' && c <= '9')) {
+            throw new Refused("listen_addr must be host:port with a decimal port, not \"" + clip(listen) + "\"");
+        }
+        int port = Integer.parseInt(digits);
+        if (port < 1 || port > 65535) {
+            throw new Refused("listen_addr port " + port + " is out of range 1-65535");
+        }
+        return port;
+    }
+
+    /** Client text echoed in an error, cut short so an answer never grows with a hostile request. */
+    private static String clip(String text) {
+        return text.length() > 64 ? text.substring(0, 64) + "…" : text;
+    }
+
+    private static long nodeId(Map<String, Object> req, String field) throws Refused {
+        if (!(req.get(field) instanceof Long id) || id < 0 || id > 0xFFFFFFFFL) {
+            throw new Refused(field + " missing or not a node id (0..4294967295)");
+        }
+        return id;
+    }
+
+    private Node node(long id) throws Refused {
+        Node n = nodes.get((int) id);
+        if (n == null || !n.durable) {
+            throw new Refused("unknown node " + id);
+        }
+        return n;
+    }
+
+    private Map<String, Object> registered(Node n) {
+        Map<String, Object> m = ok("register_ok", n.id);
+        m.put("network_id", 0L);
+        m.put("address", new Address(0, n.id).toString());
+        m.put("public_key", n.publicKey);
+        return m;
+    }
+
+    private static Map<String, Object> ok(String type, int id) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("type", type);
+        m.put("node_id", Integer.toUnsignedLong(id));
+        return m;
+    }
+
+    static Map<String, Object> error(String why) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("type", "error");
+        m.put("error", why);
+        return m;
+    }
+}

@@ -1,0 +1,42 @@
+package pilot.host.registry;
+
+/**
+ * The registry's bounds (docs/SECURITY.md, "Registry and files"). Everything here is reachable
+ * before a client has proven a key, so each is a hard cap, not a hint.
+ *
+ * @param maxConnections        connections served at once; at the cap the longest-idle one is closed
+ *                              to make room, or the new one is refused when all are mid-request
+ * @param maxConnectionsPerIp   connections from one IP address (IPv6: one /64, {@link SourceKey}); beyond it that IP's longest-idle
+ *                              connection is closed (so one address cannot hold the registry)
+ * @param idleTimeoutMillis     a connection that completes no request for this long is closed (a
+ *                              request trickled in byte by byte counts as idle: slowloris)
+ * @param maxNodes              registered nodes; new keys are refused beyond (known keys still re-register)
+ * @param maxRegisterSkewMillis a signed register's timestamp may differ this much from the registry's clock
+ * @param newKeysPerIpPerSecond first registrations (new keys) per source IP per second, also the burst;
+ *                              known keys re-register without limit (as the reference, spec I.1)
+ */
+public record RegistryLimits(int maxConnections, int maxConnectionsPerIp, long idleTimeoutMillis, int maxNodes,
+        long maxRegisterSkewMillis, int newKeysPerIpPerSecond) {
+    public static final RegistryLimits DEFAULTS = new RegistryLimits(RegistryServer.MAX_CONNECTIONS, 16, 30_000, 65_536, 120_000, 20);
+    /** Source IPs whose new-key budget is tracked (least recently used forgotten beyond). */
+    public static final int TRACKED_REGISTRATION_SOURCES = 4096;
+
+    public RegistryLimits {
+        if (maxConnections < 1 || maxConnectionsPerIp < 1 || idleTimeoutMillis < 1 || maxNodes < 1 || maxRegisterSkewMillis < 1
+                || newKeysPerIpPerSecond < 1) {
+            throw new IllegalArgumentException("registry limits must be positive");
+        }
+    }
+
+    public RegistryLimits withIdleTimeoutMillis(long millis) {
+        return new RegistryLimits(maxConnections, maxConnectionsPerIp, millis, maxNodes, maxRegisterSkewMillis, newKeysPerIpPerSecond);
+    }
+
+    public RegistryLimits withMaxNodes(int n) {
+        return new RegistryLimits(maxConnections, maxConnectionsPerIp, idleTimeoutMillis, n, maxRegisterSkewMillis, newKeysPerIpPerSecond);
+    }
+
+    public RegistryLimits withNewKeysPerIpPerSecond(int n) {
+        return new RegistryLimits(maxConnections, maxConnectionsPerIp, idleTimeoutMillis, maxNodes, maxRegisterSkewMillis, n);
+    }
+}

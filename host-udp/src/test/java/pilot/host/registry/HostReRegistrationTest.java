@@ -1,0 +1,42 @@
+package pilot.host.registry;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import pilot.core.crypto.BouncyCastleSuite;
+import pilot.host.daemon.HostConfig;
+import pilot.host.daemon.HostDaemon;
+import pilot.host.identity.Identity;
+
+/** A host that restarts on another port signs its register, and keeps its node id at the new address. */
+class HostReRegistrationTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void aRestartedHostOnAnotherPortKeepsItsNodeId() throws IOException {
+        BouncyCastleSuite suite = new BouncyCastleSuite();
+        Path identity = dir.resolve("host.json");
+        try (RegistryServer registry = new RegistryServer(new InetSocketAddress("127.0.0.1", 0), suite, dir.resolve("registry.json"))) {
+            RegistryClient client = new RegistryClient(registry.address(), 3000);
+            int node;
+            int firstPort;
+            try (HostDaemon first = HostDaemon.start(HostConfig.loopback(identity, registry.address()))) {
+                node = first.address().node();
+                firstPort = first.localEndpoint().getPort();
+            }
+            try (HostDaemon again = HostDaemon.start(HostConfig.loopback(identity, registry.address()))) {
+                int port = again.localEndpoint().getPort();
+                assertNotEquals(firstPort, port, "the test needs the second run on another port");
+                assertEquals(node, again.address().node(), "same node id after the restart");
+                assertEquals("127.0.0.1:" + port, client.lookup(node).realAddr(), "the entry moved to the new port");
+            }
+            assertEquals(node, Identity.load(identity, suite).nodeId(), "the identity file was not rewritten with another id");
+        }
+    }
+}
