@@ -47,6 +47,8 @@ public final class JavaWorker implements AutoCloseable {
     PilotNode node;
     final PinnedTrust trust = new PinnedTrust();
     final List<NodeEvent> events = new ArrayList<>();
+    /** Binary messages from the relay whose frame core-logic does not decode as a Pilot frame. */
+    final List<byte[]> strayFrames = java.util.Collections.synchronizedList(new ArrayList<>());
     private int nextId = 1;
     private final long t0 = System.nanoTime();
 
@@ -198,6 +200,10 @@ public final class JavaWorker implements AutoCloseable {
                 int h = RelayProtocol.headerLength(b);
                 byte[] ip = java.util.Arrays.copyOfRange(b, 1, 1 + b[0]);
                 int port = ((b[1 + b[0]] & 0xFF) << 8) | (b[2 + b[0]] & 0xFF);
+                var kind = pilot.core.frame.FrameCodec.decode(b, h, b.length - h);
+                if (!kind.isOk() || kind.value().kind() == pilot.core.frame.FrameKind.BEACON) {
+                    strayFrames.add(b);
+                }
                 node.handleDatagram(new Endpoint(ip, port), java.util.Arrays.copyOfRange(b, h, b.length), now());
             }
             if (node.nextDeadline() <= now()) {

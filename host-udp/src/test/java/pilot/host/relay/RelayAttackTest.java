@@ -1,0 +1,267 @@
+package pilot.host.relay;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import pilot.core.crypto.BouncyCastleSuite;
+import pilot.host.crypto.SecureEntropy;
+import pilot.host.daemon.HostConfig;
+import pilot.host.daemon.HostDaemon;
+import pilot.host.registry.RegistryClient;
+import pilot.host.registry.RegistryServer;
+
+/**
+ * Issue 12, relay part: each attack against a running relay on 127.0.0.1 while an honest Worker pings a
+ * host and streams 10 MB through its echo service; the honest transfer must complete intact. Each of these
+ * failed against the relay before its hardening (see the commit that added it).
+ */
+class RelayAttackTest {
+    static final int HONEST_BYTES = 10 << 20;
+    @TempDir
+    Path dir;
+    RegistryServer registry;
+    RelayServer relay;
+    HostDaemon host;
+    JavaWorker honest;
+    HonestTraffic traffic;
+    final List<AutoCloseable> attackers = new ArrayList<>();
+
+    @BeforeEach
+    void start() throws Exception {
+        registry = new RegistryServer(new InetSocketAddress("127.0.0.1", 0), new BouncyCastleSuite(), null);
+        relay = new RelayServer(new InetSocketAddress("127.0.0.1", 0), InetAddress.getLoopbackAddress(),
+                new RegistryClient(registry.address(), 2000), new BouncyCastleSuite(), new SecureEntropy(),
+                new RelayLimits(64, 1500, 90_000, 1 << 20, 64L << 20, 20_000, 1024));
+        relay.start();
+        assertTrue(relay.awaitStarted(5000));
+        host = HostDaemon.start(HostConfig.loopback(dir.resolve("host.json"), registry.address()));
+        honest = new JavaWorker(relayAddress(), 1);
+        assertEquals("auth_ok", honest.login().get("type"));
+        honest.join();
+        traffic = new HonestTraffic(honest, host, HONEST_BYTES, 60_000);
+    }
+
+    InetSocketAddress relayAddress() {
+        return new InetSocketAddress("127.0.0.1", relay.getPort());
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        for (AutoCloseable a : attackers) {
+            try {
+                a.close();
+            } catch (Exception e) {
+                // already closed by the relay
+            }
+        }
+        honest.close();
+        host.close();
+        relay.shutdown();
+        registry.close();
+    }
+
+    void assertHonestTrafficCompletes() throws Exception {
+        assertEquals(HONEST_BYTES, traffic.done.get(90, TimeUnit.SECONDS), "the honest 10 MB came back");
+    }
+
+    /** A new Worker can still connect and log in. */
+    void assertStillAccepting(long seed) throws Exception {
+        try (JavaWorker late = new JavaWorker(relayAddress(), seed)) {
+            assertEquals("auth_challenge", late.nextText().get("type"));
+        }
+    }
+
+    @Test
+    void aFrameHeaderClaimingAHugeLengthIsClosedWith1009WithoutTheAllocation() throws Exception {
+        traffic.start();
+        Runtime rt = Runtime.getRuntime();
+        for (int i = 0; i < 4; i++) {
+            RawWebSocket raw = new RawWebSocket(relay.getPort());
+            attackers.add(raw);
+            assertTrue(raw.upgrade().startsWith("HTTP/1.1 101"));
+            assertEquals(1, raw.readFrame().opcode(), "the login challenge");
+            long heapBefore = rt.totalMemory() - rt.freeMemory();
+            raw.out.write(RawWebSocket.frameHeader(2, 256L << 20)); // claims 256 MiB, sends 16 bytes
+            raw.out.write(new byte[16]);
+            assertEquals(1009, raw.awaitClose(), "closed as too big");
+            long heapAfter = rt.totalMemory() - rt.freeMemory();
+            assertTrue(heapAfter - heapBefore < 128L << 20, "no 256 MiB buffer: heap grew by " + (heapAfter - heapBefore));
+        }
+        assertStillAccepting(900);
+        assertHonestTrafficCompletes();
+    }
+
+    @Test
+    void anUnterminatedUpgradeRequestIsCutOff() throws Exception {
+        traffic.start();
+        RawWebSocket raw = new RawWebSocket(relay.getPort());
+        attackers.add(raw);
+        String head = RawWebSocket.upgradeRequest(relay.getPort());
+        raw.out.write(head.substring(0, head.length() - 2).getBytes(StandardCharsets.US_ASCII));
+        byte[] line = ("X-Filler: " + "a".repeat(1000) + "\r\n").getBytes(StandardCharsets.US_ASCII);
+        boolean cut = false;
+        try {
+            for (int i = 0; i < 1024; i++) { // 1 MiB of headers that never end
+                raw.out.write(line);
+            }
+        } catch (java.io.IOException e) {
+            cut = true; // the relay closed the connection under us
+        }
+        raw.socket.setSoTimeout(3000);
+        assertTrue(cut || raw.closedByServer(), "the relay closed the endless upgrade request");
+        assertStillAccepting(901);
+        assertHonestTrafficCompletes();
+    }
+
+    @Test
+    void aHalfOpenUpgradeTimesOut() throws Exception {
+        traffic.start();
+        RawWebSocket raw = new RawWebSocket(relay.getPort());
+        attackers.add(raw);
+        raw.out.write("GET /v1/relay HTTP/1.1\r\n".getBytes(StandardCharsets.US_ASCII));
+        raw.socket.setSoTimeout((int) RelayLimits.DEFAULTS.handshakeTimeoutMillis() + 3000);
+        assertTrue(raw.closedByServer(), "closed after the handshake timeout");
+        assertHonestTrafficCompletes();
+    }
+
+    @Test
+    void throwawayLoginsKeepingAliveWithTextCannotFillTheRelay() throws Exception {
+        // a Worker that registered through this relay before, and will come back during the attack
+        try (JavaWorker returning = new JavaWorker(relayAddress(), 2)) {
+            returning.login();
+            returning.join();
+        }
+        traffic.start();
+        for (int i = 0; i < 100; i++) { // fresh keys: more than the relay's 64 connections
+            JavaWorker t = new JavaWorker(relayAddress(), 10_000 + i);
+            attackers.add(t);
+            if (!t.closed.isDone() && "auth_ok".equals(t.login().get("type")) && t.ws.isOpen()) {
+                t.ws.send("{\"type\":\"keepalive\"}");
+            }
+        }
+        try (JavaWorker back = new JavaWorker(relayAddress(), 2)) {
+            assertEquals("auth_ok", back.login().get("type"), "the registered Worker gets in during the flood");
+        }
+        assertHonestTrafficCompletes();
+    }
+
+    @Test
+    void textKeepalivesDoNotKeepAnIdleWorkerConnected() throws Exception {
+        relay.shutdown();
+        relay = new RelayServer(new InetSocketAddress("127.0.0.1", 0), InetAddress.getLoopbackAddress(),
+                new RegistryClient(registry.address(), 2000), new BouncyCastleSuite(), new SecureEntropy(),
+                new RelayLimits(64, 10_000, 1500, 1 << 20, 64L << 20, 5000, 1024));
+        relay.start();
+        assertTrue(relay.awaitStarted(5000));
+        JavaWorker idler = new JavaWorker(relayAddress(), 3);
+        attackers.add(idler);
+        idler.login();
+        idler.join();
+        for (int i = 0; i < 40 && !idler.closed.isDone(); i++) { // 4 s of text and registry requests, no Pilot frame
+            idler.ws.send("{\"type\":\"keepalive\"}");
+            idler.ws.send("{\"type\":\"registry\",\"id\":1,\"request\":{\"type\":\"lookup\",\"node_id\":1}}");
+            Thread.sleep(100);
+        }
+        assertTrue(idler.closed.isDone(), "closed while it was still sending text");
+        assertEquals(1001, idler.closed.join(), "closed as idle despite the text");
+    }
+
+    @Test
+    void strangersDatagramsNeitherReachTheWorkerNorEvictItsPeers() throws Exception {
+        traffic.start();
+        InetSocketAddress workerEndpoint = endpointOf(honest);
+        byte[] junk = {1};
+        for (int i = 0; i < 1100; i++) { // distinct source ports: more than the 1,024 allow-list entries
+            try (DatagramSocket d = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
+                d.send(new DatagramPacket(junk, 1, workerEndpoint));
+                d.send(new DatagramPacket("PILSxxxx".getBytes(StandardCharsets.US_ASCII), 8, workerEndpoint));
+            }
+        }
+        assertHonestTrafficCompletes(); // its host is still on the allow-list
+        assertTrue(honest.strayFrames.isEmpty(), "no non-Pilot datagram reached the Worker: " + honest.strayFrames.size());
+    }
+
+    @Test
+    void onlyWellFormedPilotFramesLeaveTheRelay() throws Exception {
+        traffic.start();
+        try (DatagramSocket target = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
+            // the target is registered (registration is open), so a Worker may resolve it: a reflector before
+            RegistryClient rc = new RegistryClient(registry.address(), 2000);
+            JavaWorker attacker = new JavaWorker(relayAddress(), 4);
+            attackers.add(attacker);
+            attacker.login();
+            attacker.join();
+            var targetKey = new BouncyCastleSuite().ed25519(new pilot.core.crypto.SeededEntropy(5).bytes(32));
+            int targetNode = rc.register("127.0.0.1:" + target.getLocalPort(), targetKey.publicKey(), null).nodeId();
+            rc.setVisibility(targetNode, true, targetKey::sign);
+            InetSocketAddress to = attacker.realAddress(targetNode);
+            byte[][] bad = {
+                "PILTnot a packet at all".getBytes(StandardCharsets.US_ASCII), // PILT without a valid header and CRC
+                "PILSshort".getBytes(StandardCharsets.US_ASCII),               // PILS shorter than nonce and tag
+                "PILA".getBytes(StandardCharsets.US_ASCII),                     // PILA without keys and signature
+                "GET / HTTP/1.1\r\n\r\n".getBytes(StandardCharsets.US_ASCII),
+                {0x01, 'x'},                                                    // a beacon message
+            };
+            for (byte[] b : bad) {
+                attacker.ws.send(RelayProtocol.pack(to, b, 0, b.length));
+            }
+            byte[] punch = {'P', 'I', 'L', 'P'};
+            attacker.ws.send(RelayProtocol.pack(to, punch, 0, punch.length));
+            target.setSoTimeout(3000);
+            DatagramPacket p = new DatagramPacket(new byte[2048], 2048);
+            target.receive(p);
+            assertEquals("PILP", new String(p.getData(), 0, p.getLength(), StandardCharsets.US_ASCII),
+                    "only the well-formed frame arrived, byte for byte");
+            target.setSoTimeout(300);
+            assertThrowsTimeout(() -> target.receive(new DatagramPacket(new byte[2048], 2048)));
+        }
+        assertHonestTrafficCompletes();
+    }
+
+    @Test
+    void aNewerLoginOfTheSameKeyReplacesTheOlderOneButAForgeryDoesNot() throws Exception {
+        JavaWorker first = new JavaWorker(relayAddress(), 6);
+        attackers.add(first);
+        first.login();
+        first.join();
+        JavaWorker forger = new JavaWorker(relayAddress(), 6); // same public key, cannot sign
+        attackers.add(forger);
+        JavaWorker other = new JavaWorker(relayAddress(), 7);
+        attackers.add(other);
+        forger.login(other.key);
+        assertEquals(1008, forger.closed.get(5, TimeUnit.SECONDS));
+        Thread.sleep(200);
+        assertTrue(!first.closed.isDone(), "a login that did not prove the key replaces nothing");
+        JavaWorker second = new JavaWorker(relayAddress(), 6);
+        attackers.add(second);
+        assertEquals("auth_ok", second.login().get("type"));
+        assertEquals(1000, first.closed.get(5, TimeUnit.SECONDS), "the older connection of the key is closed");
+    }
+
+    static InetSocketAddress endpointOf(JavaWorker w) {
+        int colon = w.endpoint.lastIndexOf(':');
+        return new InetSocketAddress(w.endpoint.substring(0, colon), Integer.parseInt(w.endpoint.substring(colon + 1)));
+    }
+
+    static void assertThrowsTimeout(org.junit.jupiter.api.function.Executable e) {
+        org.junit.jupiter.api.Assertions.assertThrows(java.net.SocketTimeoutException.class, e);
+    }
+
+    static Map<String, Object> text(String type) {
+        return Map.of("type", type);
+    }
+}
