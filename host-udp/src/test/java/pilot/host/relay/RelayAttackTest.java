@@ -146,13 +146,18 @@ class RelayAttackTest {
             returning.join();
         }
         traffic.start();
+        int mostAtOnce = 0;
         for (int i = 0; i < 100; i++) { // fresh keys: more than the relay's 64 connections
             JavaWorker t = new JavaWorker(relayAddress(), 10_000 + i);
             attackers.add(t);
             if (!t.closed.isDone() && "auth_ok".equals(t.login().get("type")) && t.ws.isOpen()) {
+                mostAtOnce = Math.max(mostAtOnce, relay.policy().provisionalLogins());
                 t.ws.send("{\"type\":\"keepalive\"}");
             }
         }
+        assertTrue(mostAtOnce <= RelayLimits.DEFAULTS.maxProvisionalPerIp(), "unregistered keys at once: " + mostAtOnce);
+        // on loopback the attacker shares the honest Worker's IP: let its login budget refill
+        Thread.sleep(1000 / RelayLimits.DEFAULTS.loginsPerSecondPerIp() + 50);
         try (JavaWorker back = new JavaWorker(relayAddress(), 2)) {
             assertEquals("auth_ok", back.login().get("type"), "the registered Worker gets in during the flood");
         }
@@ -250,6 +255,83 @@ class RelayAttackTest {
         attackers.add(second);
         assertEquals("auth_ok", second.login().get("type"));
         assertEquals(1000, first.closed.get(5, TimeUnit.SECONDS), "the older connection of the key is closed");
+    }
+
+    void restartRelay(RelayLimits limits) throws Exception {
+        relay.shutdown();
+        relay = new RelayServer(new InetSocketAddress("127.0.0.1", 0), InetAddress.getLoopbackAddress(),
+                new RegistryClient(registry.address(), 2000), new BouncyCastleSuite(), new SecureEntropy(), limits);
+        relay.start();
+        assertTrue(relay.awaitStarted(5000));
+    }
+
+    @Test
+    void connectionsFromOneIpAreBounded() throws Exception {
+        restartRelay(RelayLimits.DEFAULTS.withLogins(4, 20, 64, 8));
+        for (int i = 0; i < 4; i++) {
+            RawWebSocket raw = new RawWebSocket(relay.getPort()); // connected, never upgrading
+            attackers.add(raw);
+        }
+        for (int i = 0; i < 50 && relay.socketCount() < 4; i++) {
+            Thread.sleep(10);
+        }
+        assertEquals(4, relay.socketCount());
+        RawWebSocket fifth = new RawWebSocket(relay.getPort());
+        attackers.add(fifth);
+        fifth.socket.setSoTimeout(2000);
+        assertTrue(fifth.closedByServer(), "maxConnectionsPerIp = 4: the fifth is closed at once");
+        attackers.get(attackers.size() - 2).close();
+        for (int i = 0; i < 100 && relay.socketCount() > 3; i++) {
+            Thread.sleep(10);
+        }
+        assertStillAccepting(902);
+    }
+
+    @Test
+    void loginAttemptsFromOneIpAreRateLimitedBeforeTheSignatureCheck() throws Exception {
+        restartRelay(RelayLimits.DEFAULTS.withLogins(256, 3, 64, 8));
+        JavaWorker victim = new JavaWorker(relayAddress(), 8);
+        attackers.add(victim);
+        int tooMany = 0;
+        for (int i = 0; i < 10; i++) {
+            JavaWorker forger = new JavaWorker(relayAddress(), 8);
+            attackers.add(forger);
+            forger.login(victim.key.equals(forger.key) ? honest.key : honest.key); // never the right signature
+            if (forger.closed.get(5, TimeUnit.SECONDS) == 1013) {
+                tooMany++;
+            }
+        }
+        assertTrue(tooMany >= 6, "3 attempts a second: the rest refused unchecked, " + tooMany);
+        assertEquals(10, relay.authRefused.get());
+    }
+
+    @Test
+    void aProvisionalLoginMayOnlyRegisterItsOwnKey() throws Exception {
+        JavaWorker fresh = new JavaWorker(relayAddress(), 9);
+        attackers.add(fresh);
+        assertEquals("auth_ok", fresh.login().get("type"));
+        assertEquals(1, relay.policy().provisionalLogins());
+        assertEquals("error", fresh.registry(Map.of("type", "lookup", "node_id", 1L)).get("type"));
+        fresh.join(); // register_ok promotes it
+        assertEquals(0, relay.policy().provisionalLogins());
+        assertEquals("lookup_ok", fresh.registry(Map.of("type", "lookup", "node_id", Integer.toUnsignedLong(honest.nodeId))).get("type"));
+        JavaWorker binary = new JavaWorker(relayAddress(), 10);
+        attackers.add(binary);
+        binary.login();
+        binary.ws.send(RelayProtocol.pack(endpointOf(honest), new byte[] {'P', 'I', 'L', 'P'}, 0, 4));
+        assertEquals(1008, binary.closed.get(5, TimeUnit.SECONDS), "frames before the registration close it");
+    }
+
+    @Test
+    void anUnregisteredLoginIsClosedAfterTheLoginTime() throws Exception {
+        JavaWorker fresh = new JavaWorker(relayAddress(), 11);
+        attackers.add(fresh);
+        assertEquals("auth_ok", fresh.login().get("type"));
+        assertEquals(1008, fresh.closed.get(5, TimeUnit.SECONDS), "authTimeoutMillis = 1.5 s to register");
+        for (int i = 0; i < 100 && relay.policy().provisionalLogins() > 0; i++) {
+            Thread.sleep(10);
+        }
+        assertEquals(0, relay.policy().provisionalLogins(), "its provisional slot is free again");
     }
 
     static InetSocketAddress endpointOf(JavaWorker w) {
