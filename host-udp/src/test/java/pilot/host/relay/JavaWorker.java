@@ -53,9 +53,14 @@ public final class JavaWorker implements AutoCloseable {
     private final long t0 = System.nanoTime();
 
     public JavaWorker(InetSocketAddress relay, long seed) throws Exception {
+        this(new URI("ws://127.0.0.1:" + relay.getPort() + RelayProtocol.PATH), seed, null);
+    }
+
+    /** Over {@code uri} (ws:// or wss://); {@code tls} says whom a wss:// client trusts. */
+    public JavaWorker(URI uri, long seed, javax.net.ssl.SSLContext tls) throws Exception {
         key = suite.ed25519(new SeededEntropy(seed).bytes(32));
         keyB64 = Base64.getEncoder().encodeToString(key.publicKey());
-        ws = new WebSocketClient(new URI("ws://127.0.0.1:" + relay.getPort() + RelayProtocol.PATH),
+        ws = new WebSocketClient(uri,
                 new Draft_6455(java.util.Collections.emptyList(), List.<IProtocol>of(new Protocol(RelayProtocol.SUBPROTOCOL)))) {
             @Override
             public void onOpen(ServerHandshake h) {
@@ -82,6 +87,9 @@ public final class JavaWorker implements AutoCloseable {
             public void onError(Exception ex) {
             }
         };
+        if (tls != null) {
+            ws.setSocketFactory(tls.getSocketFactory());
+        }
         if (!ws.connectBlocking(5, TimeUnit.SECONDS)) {
             // a relay that refuses us accepts the opening handshake and closes at once, which is reported
             // through `closed`; connectBlocking can return before onClose has run, so wait for it
