@@ -241,9 +241,13 @@ public final class RelayServer extends WebSocketServer {
         if (s == null || s.state == State.CLOSED) {
             return;
         }
+        if (s.state == State.PROVISIONAL) {
+            // a reconnecting Worker's node may emit frames before its register_ok: dropped, not fatal
+            drop(s, "frame before the registration");
+            return;
+        }
         if (s.state != State.READY) {
-            refuse(s, CloseFrame.POLICY_VALIDATION, s.state == State.PROVISIONAL
-                    ? "register your key before sending frames" : "binary message before login");
+            refuse(s, CloseFrame.POLICY_VALIDATION, "binary message before login");
             return;
         }
         byte[] msg = new byte[message.remaining()];

@@ -315,11 +315,19 @@ class RelayAttackTest {
         fresh.join(); // register_ok promotes it
         assertEquals(0, relay.policy().provisionalLogins());
         assertEquals("lookup_ok", fresh.registry(Map.of("type", "lookup", "node_id", Integer.toUnsignedLong(honest.nodeId))).get("type"));
-        JavaWorker binary = new JavaWorker(relayAddress(), 10);
-        attackers.add(binary);
-        binary.login();
-        binary.ws.send(RelayProtocol.pack(endpointOf(honest), new byte[] {'P', 'I', 'L', 'P'}, 0, 4));
-        assertEquals(1008, binary.closed.get(5, TimeUnit.SECONDS), "frames before the registration close it");
+        try (DatagramSocket target = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
+            JavaWorker binary = new JavaWorker(relayAddress(), 10);
+            attackers.add(binary);
+            binary.login();
+            long before = relay.dropped.get();
+            binary.ws.send(RelayProtocol.pack((InetSocketAddress) target.getLocalSocketAddress(), new byte[] {'P', 'I', 'L', 'P'}, 0, 4));
+            for (int i = 0; i < 100 && relay.dropped.get() == before; i++) {
+                Thread.sleep(10);
+            }
+            assertEquals(before + 1, relay.dropped.get(), "a frame before the registration is dropped");
+            target.setSoTimeout(300);
+            assertThrowsTimeout(() -> target.receive(new DatagramPacket(new byte[64], 64)));
+        }
     }
 
     @Test
