@@ -8,7 +8,6 @@ import java.nio.channels.DatagramChannel;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.util.Base64;
-import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -26,7 +25,6 @@ import java.util.concurrent.atomic.AtomicLong;
 import javax.net.ssl.SSLContext;
 import org.java_websocket.WebSocket;
 import org.java_websocket.WebSocketImpl;
-import org.java_websocket.drafts.Draft_6455;
 import org.java_websocket.framing.CloseFrame;
 import org.java_websocket.handshake.ClientHandshake;
 import org.java_websocket.protocols.IProtocol;
@@ -53,7 +51,7 @@ import pilot.host.registry.RegistryClient;
  * <p>This class is the IO. Every decision is the policy's: {@link RelayPolicy} (sockets, login attempts,
  * which keys, one connection per key) and one {@link WorkerPolicy} per Worker (allow-list, rate, idle);
  * both are pure and take time as an argument. Before the upgrade, {@link RelayChannelFactory} bounds the
- * request size and time; after it, the WebSocket draft bounds frames and messages to
+ * request size and time; after it, {@link BoundedDraft} bounds frames and whole messages to
  * {@link RelayProtocol#MAX_BINARY} (close 1009 beyond, before anything that large is allocated).
  * Only frames that core-logic's {@link FrameCodec} decodes pass, either way, byte for byte: the relay
  * never sends more UDP bytes than the Worker's message carried. Stateless beyond its connections and the
@@ -135,7 +133,7 @@ public final class RelayServer extends WebSocketServer {
     public RelayServer(InetSocketAddress bind, InetAddress udpHost, RegistryClient registry, CryptoSuite suite,
                        Entropy entropy, RelayLimits limits, Set<RelayPolicy.Key> allowedKeys, SSLContext tls)
             throws IOException {
-        super(bind, List.of(new Draft_6455(Collections.emptyList(),
+        super(bind, List.of(new BoundedDraft(
                 List.<IProtocol>of(new Protocol(RelayProtocol.SUBPROTOCOL), new Protocol("")), RelayProtocol.MAX_BINARY)));
         this.suite = suite;
         this.entropy = entropy;

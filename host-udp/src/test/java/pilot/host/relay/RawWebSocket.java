@@ -14,6 +14,8 @@ final class RawWebSocket implements AutoCloseable {
     final Socket socket = new Socket();
     final InputStream in;
     final OutputStream out;
+    /** The reason text of the last close frame {@link #awaitClose} saw. */
+    String closeReason = "";
 
     RawWebSocket(int port) throws IOException {
         socket.connect(new InetSocketAddress("127.0.0.1", port), 2000);
@@ -80,6 +82,7 @@ final class RawWebSocket implements AutoCloseable {
                 return -1;
             }
             if (f.opcode == 8) {
+                closeReason = f.payload.length > 2 ? new String(f.payload, 2, f.payload.length - 2, java.nio.charset.StandardCharsets.UTF_8) : "";
                 return f.closeCode();
             }
         }
@@ -102,8 +105,16 @@ final class RawWebSocket implements AutoCloseable {
 
     /** A masked client frame header claiming {@code length} payload bytes (64-bit length form). */
     static byte[] frameHeader(int opcode, long length) {
+        return frameHeader(opcode, length, true);
+    }
+
+    /** The same, with FIN clear for all but the last fragment of a message. */
+    static byte[] frameHeader(int opcode, long length, boolean fin) {
+        if (length < 65_536) { // the 16-bit form, as RFC 6455 requires for these lengths
+            return new byte[] {(byte) ((fin ? 0x80 : 0) | opcode), (byte) (0x80 | 126), (byte) (length >> 8), (byte) length, 0, 0, 0, 0};
+        }
         byte[] h = new byte[14];
-        h[0] = (byte) (0x80 | opcode);
+        h[0] = (byte) ((fin ? 0x80 : 0) | opcode);
         h[1] = (byte) (0x80 | 127);
         for (int i = 0; i < 8; i++) {
             h[2 + i] = (byte) (length >>> (56 - 8 * i));

@@ -106,6 +106,26 @@ class RelayAttackTest {
     }
 
     @Test
+    void aMessageFragmentedBeyondTheLimitIsClosedWith1009() throws Exception {
+        RawWebSocket raw = new RawWebSocket(relay.getPort());
+        attackers.add(raw);
+        raw.upgrade();
+        raw.readFrame(); // the challenge
+        byte[] chunk = new byte[60_000];
+        boolean cut = false;
+        try {
+            for (int i = 0; i < 64; i++) { // 3.8 MB in fragments of one message, each below the frame limit
+                raw.out.write(RawWebSocket.frameHeader(i == 0 ? 2 : 0, chunk.length, false));
+                raw.out.write(chunk);
+            }
+        } catch (java.io.IOException e) {
+            cut = true;
+        }
+        int code = cut ? 1009 : raw.awaitClose();
+        assertEquals(1009, code, "the message as a whole is bounded too: " + raw.closeReason);
+    }
+
+    @Test
     void anUnterminatedUpgradeRequestIsCutOff() throws Exception {
         traffic.start();
         RawWebSocket raw = new RawWebSocket(relay.getPort());
