@@ -63,6 +63,11 @@ public final class RelayServer extends WebSocketServer {
     public static final int MAX_REGISTRY_IN_FLIGHT = 8;
     /** Registry requests waiting for a thread, all Workers together; beyond, answered with an error. */
     public static final int MAX_REGISTRY_QUEUE = 1024;
+    /**
+     * Frames waiting to go out on one connection beyond which a ping is not answered: Java-WebSocket
+     * queues pongs without limit for a client that sends pings and never reads.
+     */
+    public static final int MAX_QUEUED_FRAMES_FOR_PONG = 64;
     /** Log lines a minute about things strangers can cause (refusals, drops). */
     public static final int LOG_LINES_PER_MINUTE = 60;
 
@@ -251,6 +256,25 @@ public final class RelayServer extends WebSocketServer {
         byte[] msg = new byte[message.remaining()];
         message.get(msg);
         sendUdp(s, msg);
+    }
+
+    @Override
+    public void onWebsocketPing(WebSocket ws, org.java_websocket.framing.Framedata ping) {
+        if (ws instanceof WebSocketImpl impl && impl.outQueue.size() >= MAX_QUEUED_FRAMES_FOR_PONG) {
+            return; // a client that does not read gets no more pongs queued
+        }
+        super.onWebsocketPing(ws, ping);
+    }
+
+    /** The most frames waiting to go out on any one connection (tests and benchmarks). */
+    public int maxOutQueue() {
+        int max = 0;
+        for (WebSocket ws : getConnections()) {
+            if (ws instanceof WebSocketImpl impl) {
+                max = Math.max(max, impl.outQueue.size());
+            }
+        }
+        return max;
     }
 
     @Override

@@ -126,6 +126,31 @@ class RelayAttackTest {
     }
 
     @Test
+    void pingsFromAClientThatNeverReadsQueueBoundedPongs() throws Exception {
+        traffic.start();
+        RawWebSocket raw = new RawWebSocket(relay.getPort());
+        attackers.add(raw);
+        raw.socket.setReceiveBufferSize(4096);
+        raw.upgrade();
+        byte[] ping = new byte[6 + 125];
+        ping[0] = (byte) 0x89; // FIN, ping
+        ping[1] = (byte) (0x80 | 125); // masked (key 0), 125 bytes
+        byte[] burst = new byte[ping.length * 1000];
+        for (int i = 0; i < 1000; i++) {
+            System.arraycopy(ping, 0, burst, i * ping.length, ping.length);
+        }
+        int most = 0;
+        for (int i = 0; i < 100; i++) { // 100,000 pings, 13 MB, and we never read a pong
+            raw.out.write(burst);
+            most = Math.max(most, relay.maxOutQueue());
+        }
+        Thread.sleep(200);
+        most = Math.max(most, relay.maxOutQueue());
+        assertTrue(most <= RelayServer.MAX_QUEUED_FRAMES_FOR_PONG + 1, "frames queued on one connection: " + most);
+        assertHonestTrafficCompletes();
+    }
+
+    @Test
     void anUnterminatedUpgradeRequestIsCutOff() throws Exception {
         traffic.start();
         RawWebSocket raw = new RawWebSocket(relay.getPort());
