@@ -18,6 +18,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import pilot.core.crypto.BouncyCastleSuite;
+import pilot.core.json.Json;
 import pilot.host.crypto.SecureEntropy;
 import pilot.host.daemon.HostConfig;
 import pilot.host.daemon.HostDaemon;
@@ -385,6 +386,54 @@ class RelayAttackTest {
             Thread.sleep(10);
         }
         assertEquals(0, relay.policy().provisionalLogins(), "its provisional slot is free again");
+    }
+
+    @Test
+    void registryRequestsInFlightPerWorkerAreBounded() throws Exception {
+        // a registry that accepts and never answers, and a Worker let in by the allow-list
+        try (java.net.ServerSocket mute = new java.net.ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            Thread acceptor = new Thread(() -> {
+                List<java.net.Socket> held = new ArrayList<>();
+                try {
+                    while (true) {
+                        held.add(mute.accept());
+                    }
+                } catch (java.io.IOException e) {
+                    held.forEach(h -> {
+                        try {
+                            h.close();
+                        } catch (java.io.IOException ignored) {
+                            // closing
+                        }
+                    });
+                }
+            });
+            acceptor.setDaemon(true);
+            acceptor.start();
+            JavaWorker w0 = new JavaWorker(relayAddress(), 12); // only for its key
+            w0.close();
+            relay.shutdown();
+            relay = new RelayServer(new InetSocketAddress("127.0.0.1", 0), InetAddress.getLoopbackAddress(),
+                    new RegistryClient(new InetSocketAddress("127.0.0.1", mute.getLocalPort()), 3000), new BouncyCastleSuite(),
+                    new SecureEntropy(), RelayLimits.DEFAULTS, java.util.Set.of(new RelayPolicy.Key(w0.key.publicKey())), null);
+            relay.start();
+            assertTrue(relay.awaitStarted(5000));
+            JavaWorker w = new JavaWorker(relayAddress(), 12);
+            attackers.add(w);
+            assertEquals("auth_ok", w.login().get("type"));
+            for (int i = 0; i < 20; i++) {
+                w.ws.send(Json.write(Map.of("type", "registry", "id", (long) i, "request", Map.of("type", "lookup", "node_id", 1L))));
+            }
+            int refusedAtOnce = 0;
+            for (int i = 0; i < 20 - RelayServer.MAX_REGISTRY_IN_FLIGHT; i++) {
+                @SuppressWarnings("unchecked")
+                Map<String, Object> reply = (Map<String, Object>) w.nextText().get("reply");
+                if (String.valueOf(reply.get("error")).contains("in flight")) {
+                    refusedAtOnce++;
+                }
+            }
+            assertEquals(20 - RelayServer.MAX_REGISTRY_IN_FLIGHT, refusedAtOnce, "answered at once, not queued");
+        }
     }
 
     static InetSocketAddress endpointOf(JavaWorker w) {
