@@ -123,6 +123,15 @@ final class RawWebSocket implements AutoCloseable {
         return h;
     }
 
+    /** One masked (key 0) text frame. */
+    void sendText(String text) throws IOException {
+        byte[] p = text.getBytes(StandardCharsets.UTF_8);
+        byte[] h = p.length < 126 ? new byte[] {(byte) 0x81, (byte) (0x80 | p.length), 0, 0, 0, 0}
+                : new byte[] {(byte) 0x81, (byte) (0x80 | 126), (byte) (p.length >> 8), (byte) p.length, 0, 0, 0, 0};
+        out.write(h);
+        out.write(p);
+    }
+
     @Override
     public void close() throws IOException {
         socket.close();

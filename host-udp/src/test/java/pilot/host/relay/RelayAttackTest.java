@@ -448,6 +448,56 @@ class RelayAttackTest {
         }
     }
 
+    @Test
+    void aWorkerThatDoesNotReadGetsABoundedQueueAndDropsAreCounted() throws Exception {
+        traffic.start();
+        // a peer the slow Worker may hear from: registered, public, and looked up by the Worker
+        try (DatagramSocket peer = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
+            RegistryClient rc = new RegistryClient(registry.address(), 2000);
+            var peerKey = new BouncyCastleSuite().ed25519(new pilot.core.crypto.SeededEntropy(13).bytes(32));
+            int peerNode = rc.register("127.0.0.1:" + peer.getLocalPort(), peerKey.publicKey(), null).nodeId();
+            rc.setVisibility(peerNode, true, peerKey::sign);
+            // the slow Worker logs in and registers by hand over a raw socket, then never reads again
+            JavaWorker keys = new JavaWorker(relayAddress(), 14);
+            attackers.add(keys);
+            keys.login();
+            keys.join(); // registered: its next login is full at once
+            keys.close();
+            RawWebSocket slow = new RawWebSocket(relay.getPort());
+            attackers.add(slow);
+            slow.socket.setReceiveBufferSize(4096);
+            slow.upgrade();
+            String nonce = (String) Json.parseObject(new String(slow.readFrame().payload(), StandardCharsets.UTF_8)).value().get("nonce");
+            String sig = java.util.Base64.getEncoder().encodeToString(keys.key.sign(RelayProtocol.challengeBytes(nonce, keys.keyB64)));
+            slow.sendText(Json.write(Map.of("type", "auth_reply", "public_key", keys.keyB64, "sig", sig)));
+            Map<String, Object> ok = Json.parseObject(new String(slow.readFrame().payload(), StandardCharsets.UTF_8)).value();
+            assertEquals("auth_ok", ok.get("type"));
+            slow.sendText(Json.write(Map.of("type", "registry", "id", 1L, "request",
+                    Map.of("type", "lookup", "node_id", Integer.toUnsignedLong(peerNode)))));
+            assertTrue(new String(slow.readFrame().payload(), StandardCharsets.UTF_8).contains("lookup_ok"));
+            String ep = (String) ok.get("endpoint");
+            InetSocketAddress slowEndpoint = new InetSocketAddress("127.0.0.1", Integer.parseInt(ep.substring(ep.lastIndexOf(':') + 1)));
+            // 12 MB of well-formed PILS frames towards it, within its inbound rate
+            byte[] frame = new byte[1400];
+            System.arraycopy("PILS".getBytes(StandardCharsets.US_ASCII), 0, frame, 0, 4);
+            long dropsBefore = relay.dropped.get();
+            long mostQueued = 0;
+            for (int i = 0; i < 9000; i++) {
+                peer.send(new DatagramPacket(frame, frame.length, slowEndpoint));
+                if (i % 100 == 99) {
+                    mostQueued = Math.max(mostQueued, relay.queuedBytes());
+                    Thread.sleep(25); // 4,000 frames a second: under the 5,000 rate, so the queue is what drops
+                }
+            }
+            Thread.sleep(200);
+            mostQueued = Math.max(mostQueued, relay.queuedBytes());
+            // the slow Worker's 1 MiB bound plus the honest Worker's own (at most 1 MiB), not the 12 MB sent
+            assertTrue(mostQueued <= 2 * ((1 << 20) + frame.length), "queued towards both Workers: " + mostQueued);
+            assertTrue(relay.dropped.get() - dropsBefore > 1000, "dropped and counted: " + (relay.dropped.get() - dropsBefore));
+        }
+        assertHonestTrafficCompletes();
+    }
+
     static InetSocketAddress endpointOf(JavaWorker w) {
         int colon = w.endpoint.lastIndexOf(':');
         return new InetSocketAddress(w.endpoint.substring(0, colon), Integer.parseInt(w.endpoint.substring(colon + 1)));
