@@ -373,7 +373,11 @@ public final class RelayServer extends WebSocketServer {
         }
         String endpoint = endpointText(s);
         s.ws.send(Json.write(Map.of("type", "auth_ok", "endpoint", endpoint)));
-        LOG.info("Worker {} logged in ({}), UDP endpoint {}", keyB64, s.state == State.READY ? "known key" : "provisional", endpoint);
+        if (s.state == State.READY) {
+            LOG.info("Worker {} logged in, UDP endpoint {}", keyB64, endpoint);
+        } else {
+            hostile("Worker {} logged in provisionally (registers next), UDP endpoint {}", keyB64, endpoint);
+        }
     }
 
     private static String endpointText(Session s) {
@@ -452,7 +456,7 @@ public final class RelayServer extends WebSocketServer {
                 policy.registered(s.id, s.key);
                 if (s.state == State.PROVISIONAL) {
                     s.state = State.READY;
-                    LOG.info("Worker {} registered as node {}: promoted", s.publicKeyBase64, Integer.toUnsignedString(s.nodeId));
+                    hostile("Worker {} registered as node {}: promoted", s.publicKeyBase64, Integer.toUnsignedString(s.nodeId));
                 }
             }
         }
