@@ -134,8 +134,12 @@ public final class WorkerPolicy {
         }
     }
 
-    /** Frame kinds a Worker and a daemon exchange; beacon messages and unknown magics never pass. */
+    /**
+     * Frame kinds a Worker and a daemon exchange; beacon messages and unknown magics never pass, nor does
+     * PILK: it never creates a session with a Worker, and a 40-byte PILK with a spoofed source is answered
+     * with a 136-byte PILA, an amplification the relay would carry.
+     */
     static boolean forwardable(FrameKind kind) {
-        return kind != null && kind != FrameKind.BEACON;
+        return kind != null && kind != FrameKind.BEACON && kind != FrameKind.ANON_KEY;
     }
 }

@@ -26,6 +26,8 @@ class WorkerPolicyTest {
         assertEquals(Verdict.FORWARD, w.outbound(ep(1), FrameKind.SEALED, 0));
         assertEquals(Verdict.NOT_A_PILOT_FRAME, w.outbound(ep(1), null, 0));
         assertEquals(Verdict.NOT_A_PILOT_FRAME, w.outbound(ep(1), FrameKind.BEACON, 0));
+        assertEquals(Verdict.NOT_A_PILOT_FRAME, w.inbound(ep(1), FrameKind.ANON_KEY, 0), "PILK: no session, only amplification");
+        assertEquals(Verdict.NOT_A_PILOT_FRAME, w.outbound(ep(1), FrameKind.ANON_KEY, 0));
         assertEquals(Verdict.FORWARD, w.inbound(ep(1), FrameKind.SEALED, 0));
         assertEquals(Verdict.NOT_A_PILOT_FRAME, w.inbound(ep(1), null, 0));
     }
