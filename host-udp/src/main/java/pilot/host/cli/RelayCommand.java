@@ -47,6 +47,13 @@ final class RelayCommand implements Callable<Integer> {
     @Option(names = "--max-connections-per-ip", defaultValue = "256", description = "default: ${DEFAULT-VALUE}")
     int maxConnectionsPerIp;
 
+    @Option(names = "--logins-per-second-per-ip", defaultValue = "20", description = "default: ${DEFAULT-VALUE}")
+    int loginsPerSecondPerIp;
+
+    @Option(names = "--max-provisional-per-ip", defaultValue = "8",
+            description = "logins of keys not yet registered, per IP (default: ${DEFAULT-VALUE}; 64 in total)")
+    int maxProvisionalPerIp;
+
     @Option(names = "--tls-cert", paramLabel = "FILE",
             description = "PEM certificate chain (leaf first): serve wss:// (needs --tls-key)")
     Path tlsCert;
@@ -91,7 +98,7 @@ final class RelayCommand implements Callable<Integer> {
         RelayLimits d = RelayLimits.DEFAULTS;
         RelayLimits limits = new RelayLimits(maxConnections, d.authTimeoutMillis(), d.idleTimeoutMillis(), d.maxQueuedBytes(),
                 d.maxTotalQueuedBytes(), d.packetsPerSecond(), d.maxDestinations())
-                .withLogins(maxConnectionsPerIp, d.loginsPerSecondPerIp(), d.maxProvisional(), d.maxProvisionalPerIp());
+                .withLogins(maxConnectionsPerIp, loginsPerSecondPerIp, d.maxProvisional(), maxProvisionalPerIp);
         if ((tlsCert == null) != (tlsKey == null)) {
             throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
                     "--tls-cert and --tls-key go together");
