@@ -149,6 +149,16 @@ public final class RelayPolicy {
         }
     }
 
+    /**
+     * The registry confirmed that {@code key} is registered (a look-up of the node id the Worker named):
+     * remembered while {@link RelayLimits#maxKnownKeys} allows, so this login and later ones are full.
+     */
+    public synchronized void remember(Key key) {
+        if (knownKeys.size() < limits.maxKnownKeys()) {
+            knownKeys.add(key);
+        }
+    }
+
     /** A logged-in connection ended (closed or replaced). */
     public synchronized void loggedOut(long conn, Key key) {
         liveByKey.remove(key, conn);

@@ -11,7 +11,9 @@ import pilot.core.wire.Bytes;
  * <ol>
  *   <li>relay → Worker {@code {"type":"auth_challenge","nonce":"<64 hex>"}}</li>
  *   <li>Worker → relay {@code {"type":"auth_reply","public_key":"<base64 Ed25519>","sig":"<base64>"}}, the
- *       signature over the ASCII string {@code pilot_relay_auth:<nonce>:<public_key>}</li>
+ *       signature over the ASCII string {@code pilot_relay_auth:<nonce>:<public_key>}; optionally
+ *       {@code "node_id":N}, the node the key is registered as: the relay looks it up once and, if the
+ *       registry holds that key for it, serves the login in full without the provisional step</li>
  *   <li>relay → Worker {@code {"type":"auth_ok","endpoint":"<ip:port>"}}: the UDP endpoint the relay opened
  *       for this Worker alone; anything else closes the connection</li>
  * </ol>

@@ -117,6 +117,8 @@ public final class RelayServer extends WebSocketServer {
         InetSocketAddress endpoint;
         final AtomicLong queued = new AtomicLong();
         final AtomicInteger registryInFlight = new AtomicInteger();
+        /** One auth_reply per connection: a second one, or any other text before login, closes it. */
+        final java.util.concurrent.atomic.AtomicBoolean loginStarted = new java.util.concurrent.atomic.AtomicBoolean();
 
         Session(WebSocket ws) {
             this.ws = ws;
@@ -227,7 +229,7 @@ public final class RelayServer extends WebSocketServer {
         }
         Object type = m.value().get("type");
         if (s.state == State.AWAITING_AUTH) {
-            if ("auth_reply".equals(type)) {
+            if ("auth_reply".equals(type) && s.loginStarted.compareAndSet(false, true)) {
                 login(s, m.value());
             } else {
                 refuse(s, CloseFrame.POLICY_VALIDATION, "log in first (auth_reply)");
@@ -264,17 +266,6 @@ public final class RelayServer extends WebSocketServer {
             return; // a client that does not read gets no more pongs queued
         }
         super.onWebsocketPing(ws, ping);
-    }
-
-    /** The most frames waiting to go out on any one connection (tests and benchmarks). */
-    public int maxOutQueue() {
-        int max = 0;
-        for (WebSocket ws : getConnections()) {
-            if (ws instanceof WebSocketImpl impl) {
-                max = Math.max(max, impl.outQueue.size());
-            }
-        }
-        return max;
     }
 
     @Override
@@ -318,6 +309,36 @@ public final class RelayServer extends WebSocketServer {
             return;
         }
         RelayPolicy.Key k = new RelayPolicy.Key(key);
+        if (!policy.isKnown(k) && m.get("node_id") instanceof Long node && registry != null) {
+            // the Worker says it is registered as `node`: one look-up, and the key is known if the registry agrees
+            try {
+                registryCalls.execute(() -> {
+                    if (registeredAs(node, key)) {
+                        policy.remember(k);
+                    }
+                    admit(s, k, keyB64);
+                });
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                admit(s, k, keyB64); // registry busy: as if no node id had been given
+            }
+            return;
+        }
+        admit(s, k, keyB64);
+    }
+
+    /** Whether the registry holds {@code key} for node {@code node}. */
+    private boolean registeredAs(long node, byte[] key) {
+        try {
+            Map<String, Object> answer = registry.raw(Map.of("type", "lookup", "node_id", node));
+            return "lookup_ok".equals(answer.get("type")) && answer.get("public_key") instanceof String b64
+                    && java.util.Arrays.equals(Base64.getDecoder().decode(b64), key);
+        } catch (IOException | IllegalArgumentException e) {
+            return false;
+        }
+    }
+
+    /** The signature verified: what the policy says about this key, then the UDP endpoint. */
+    private void admit(Session s, RelayPolicy.Key k, String keyB64) {
         RelayPolicy.Login verdict;
         synchronized (s) {
             if (s.state != State.AWAITING_AUTH) {

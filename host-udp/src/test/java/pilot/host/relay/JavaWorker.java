@@ -136,10 +136,22 @@ public final class JavaWorker implements AutoCloseable {
 
     /** Logs in with our own public key, signed with {@code signer}'s key (a forgery unless it is ours). */
     public Map<String, Object> login(SigningKey signer) throws InterruptedException {
+        return login(signer, null);
+    }
+
+    /** Logs in naming {@code claimedNode} as the node our key is registered as (null: no claim). */
+    public Map<String, Object> login(SigningKey signer, Integer claimedNode) throws InterruptedException {
         Map<String, Object> challenge = nextText();
         String nonce = (String) challenge.get("nonce");
         byte[] sig = signer.sign(RelayProtocol.challengeBytes(nonce, keyB64));
-        ws.send(Json.write(Map.of("type", "auth_reply", "public_key", keyB64, "sig", Base64.getEncoder().encodeToString(sig))));
+        Map<String, Object> reply = new LinkedHashMap<>();
+        reply.put("type", "auth_reply");
+        reply.put("public_key", keyB64);
+        reply.put("sig", Base64.getEncoder().encodeToString(sig));
+        if (claimedNode != null) {
+            reply.put("node_id", Integer.toUnsignedLong(claimedNode));
+        }
+        ws.send(Json.write(reply));
         Map<String, Object> r = nextText();
         if ("auth_ok".equals(r.get("type"))) {
             endpoint = (String) r.get("endpoint");

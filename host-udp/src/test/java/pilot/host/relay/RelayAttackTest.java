@@ -154,10 +154,10 @@ class RelayAttackTest {
         int most = 0;
         long end = System.currentTimeMillis() + 3000;
         while (writer.isAlive() && System.currentTimeMillis() < end) {
-            most = Math.max(most, relay.maxOutQueue());
+            most = Math.max(most, outQueueOf(raw));
             Thread.sleep(2);
         }
-        most = Math.max(most, relay.maxOutQueue());
+        most = Math.max(most, outQueueOf(raw));
         raw.close(); // unblocks the writer if the relay stopped reading
         assertTrue(most <= RelayServer.MAX_QUEUED_FRAMES_FOR_PONG + 1, "frames queued on one connection: " + most);
         assertHonestTrafficCompletes();
@@ -498,6 +498,35 @@ class RelayAttackTest {
             assertTrue(relay.dropped.get() - dropsBefore > 1000, "dropped and counted: " + (relay.dropped.get() - dropsBefore));
         }
         assertHonestTrafficCompletes();
+    }
+
+    @Test
+    void aKeyTheRegistryHoldsForTheNamedNodeLogsInWithoutTheProvisionalStep() throws Exception {
+        // a relay that takes no unregistered key at all (and has never seen the honest Worker register)
+        restartRelay(RelayLimits.DEFAULTS.withLogins(256, 20, 0, 0));
+        try (JavaWorker plain = new JavaWorker(relayAddress(), 1)) {
+            assertEquals("closed", plain.login().get("type"), "unknown to this relay, no claim: refused");
+        }
+        JavaWorker other = new JavaWorker(relayAddress(), 2);
+        attackers.add(other);
+        try (JavaWorker liar = new JavaWorker(relayAddress(), 15)) {
+            assertEquals("closed", liar.login(liar.key, honest.nodeId).get("type"), "a node id registered to another key");
+        }
+        try (JavaWorker claimed = new JavaWorker(relayAddress(), 1)) {
+            assertEquals("auth_ok", claimed.login(claimed.key, honest.nodeId).get("type"), "the registry holds this key for it");
+            assertTrue(relay.policy().isKnown(new RelayPolicy.Key(claimed.key.publicKey())));
+        }
+    }
+
+    /** Frames the relay has waiting to go out on {@code raw}'s connection. */
+    int outQueueOf(RawWebSocket raw) {
+        for (org.java_websocket.WebSocket ws : relay.getConnections()) {
+            if (ws instanceof org.java_websocket.WebSocketImpl impl && ws.getRemoteSocketAddress() != null
+                    && ws.getRemoteSocketAddress().getPort() == raw.socket.getLocalPort()) {
+                return impl.outQueue.size();
+            }
+        }
+        return 0;
     }
 
     static InetSocketAddress endpointOf(JavaWorker w) {
