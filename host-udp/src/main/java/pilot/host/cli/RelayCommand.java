@@ -1,8 +1,16 @@
 package pilot.host.cli;
 
+import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Base64;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.concurrent.Callable;
+import javax.net.ssl.SSLContext;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -10,13 +18,16 @@ import pilot.host.crypto.JceSuite;
 import pilot.host.crypto.SecureEntropy;
 import pilot.host.registry.RegistryClient;
 import pilot.host.relay.RelayLimits;
+import pilot.host.relay.RelayPolicy;
 import pilot.host.relay.RelayProtocol;
 import pilot.host.relay.RelayServer;
+import pilot.host.relay.RelayTls;
 
 /** {@code pilot-host relay}: the WebSocket ⇄ UDP relay that lets Cloudflare Workers be Pilot peers. */
 @Command(name = "relay", mixinStandardHelpOptions = true,
         description = "Run the WebSocket-to-UDP relay for Workers until interrupted. Workers connect to ws://LISTEN"
-                + RelayProtocol.PATH + ", log in with their Ed25519 key and get a UDP endpoint of their own.")
+                + RelayProtocol.PATH + " (wss:// with --tls-cert/--tls-key), log in with their Ed25519 key and get a UDP"
+                + " endpoint of their own.")
 final class RelayCommand implements Callable<Integer> {
     @Option(names = "--listen", paramLabel = "HOST:PORT", converter = PilotCli.HostPortConverter.class,
             defaultValue = "127.0.0.1:8787", description = "WebSocket address (default: ${DEFAULT-VALUE})")
@@ -33,22 +44,76 @@ final class RelayCommand implements Callable<Integer> {
     @Option(names = "--max-connections", defaultValue = "1024", description = "default: ${DEFAULT-VALUE}")
     int maxConnections;
 
+    @Option(names = "--max-connections-per-ip", defaultValue = "256", description = "default: ${DEFAULT-VALUE}")
+    int maxConnectionsPerIp;
+
+    @Option(names = "--logins-per-second-per-ip", defaultValue = "20", description = "default: ${DEFAULT-VALUE}")
+    int loginsPerSecondPerIp;
+
+    @Option(names = "--max-provisional-per-ip", defaultValue = "8",
+            description = "logins of keys not yet registered, per IP (default: ${DEFAULT-VALUE}; 64 in total)")
+    int maxProvisionalPerIp;
+
+    @Option(names = "--tls-cert", paramLabel = "FILE",
+            description = "PEM certificate chain (leaf first): serve wss:// (needs --tls-key)")
+    Path tlsCert;
+
+    @Option(names = "--tls-key", paramLabel = "FILE", description = "PEM PKCS#8 private key of --tls-cert")
+    Path tlsKey;
+
+    @Option(names = "--allow-keys", paramLabel = "FILE",
+            description = "only these Workers may log in: one base64 Ed25519 public key per line (# comments);"
+                    + " without it any key may log in to register itself (a small provisional pool)")
+    Path allowKeys;
+
     @Mixin
     PilotCli.VerboseOption verbose;
+
+    static Set<RelayPolicy.Key> readKeys(Path file) throws IOException {
+        if (Files.size(file) > 16L << 20) {
+            throw new IOException(file + ": larger than 16 MiB");
+        }
+        Set<RelayPolicy.Key> keys = new HashSet<>();
+        int n = 0;
+        for (String line : Files.readAllLines(file, StandardCharsets.US_ASCII)) {
+            n++;
+            String t = line.strip();
+            if (t.isEmpty() || t.startsWith("#")) {
+                continue;
+            }
+            try {
+                keys.add(new RelayPolicy.Key(Base64.getDecoder().decode(t)));
+            } catch (IllegalArgumentException e) {
+                throw new IOException(file + ":" + n + ": not a base64 32-byte Ed25519 public key");
+            }
+        }
+        if (keys.isEmpty()) {
+            throw new IOException(file + ": no keys (an empty allow-list would let nobody in)");
+        }
+        return keys;
+    }
 
     @Override
     public Integer call() throws Exception {
         RelayLimits d = RelayLimits.DEFAULTS;
         RelayLimits limits = new RelayLimits(maxConnections, d.authTimeoutMillis(), d.idleTimeoutMillis(), d.maxQueuedBytes(),
-                d.maxTotalQueuedBytes(), d.packetsPerSecond(), d.maxDestinations());
+                d.maxTotalQueuedBytes(), d.packetsPerSecond(), d.maxDestinations())
+                .withLogins(maxConnectionsPerIp, loginsPerSecondPerIp, d.maxProvisional(), maxProvisionalPerIp);
+        if ((tlsCert == null) != (tlsKey == null)) {
+            throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
+                    "--tls-cert and --tls-key go together");
+        }
+        SSLContext tls = tlsCert == null ? null : RelayTls.context(tlsCert, tlsKey);
+        Set<RelayPolicy.Key> keys = allowKeys == null ? Set.of() : readKeys(allowKeys);
         RelayServer relay = new RelayServer(listen, InetAddress.getByName(udpHost), new RegistryClient(registry, 3000),
-                new JceSuite(), new SecureEntropy(), limits);
+                new JceSuite(), new SecureEntropy(), limits, keys, tls);
         relay.start();
         if (!relay.awaitStarted(10_000)) {
             throw new java.io.IOException("the relay could not listen on " + listen);
         }
-        System.out.printf("relay on ws://%s:%d%s (UDP endpoints on %s, registry %s)%n", listen.getHostString(),
-                listen.getPort(), RelayProtocol.PATH, udpHost, registry);
+        System.out.printf("relay on %s://%s:%d%s (UDP endpoints on %s, registry %s%s)%n", tls == null ? "ws" : "wss",
+                listen.getHostString(), listen.getPort(), RelayProtocol.PATH, udpHost, registry,
+                keys.isEmpty() ? "" : ", " + keys.size() + " allowed keys");
         try {
             PilotCli.waitForInterrupt();
         } finally {

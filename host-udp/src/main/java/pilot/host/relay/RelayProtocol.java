@@ -11,10 +11,18 @@ import pilot.core.wire.Bytes;
  * <ol>
  *   <li>relay → Worker {@code {"type":"auth_challenge","nonce":"<64 hex>"}}</li>
  *   <li>Worker → relay {@code {"type":"auth_reply","public_key":"<base64 Ed25519>","sig":"<base64>"}}, the
- *       signature over the ASCII string {@code pilot_relay_auth:<nonce>:<public_key>}</li>
+ *       signature over the ASCII string {@code pilot_relay_auth:<nonce>:<public_key>}; optionally
+ *       {@code "node_id":N}, the node the key is registered as: the relay looks it up once and, if the
+ *       registry holds that key for it, serves the login in full without the provisional step</li>
  *   <li>relay → Worker {@code {"type":"auth_ok","endpoint":"<ip:port>"}}: the UDP endpoint the relay opened
  *       for this Worker alone; anything else closes the connection</li>
  * </ol>
+ * A key the relay does not know yet (not in its {@code --allow-keys} list, not seen registered) is served
+ * provisionally: until the registry answers its {@code register} with {@code register_ok} it may send only
+ * that register, its frames are dropped, and it must finish within the login time. A newer login with the
+ * same key closes the older connection (1000). A Worker that forwards no Pilot frame either way for the idle
+ * time is closed (1001); text and pings do not count. Close codes: 1008 policy, 1009 message too big,
+ * 1013 a limit was reached (try again later).
  * Then:
  * <ul>
  *   <li>binary message = {@code ipLen(1) ‖ ip ‖ port(2) ‖ tunnel frame}: outbound, the destination;

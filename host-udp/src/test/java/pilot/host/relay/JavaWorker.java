@@ -47,13 +47,20 @@ public final class JavaWorker implements AutoCloseable {
     PilotNode node;
     final PinnedTrust trust = new PinnedTrust();
     final List<NodeEvent> events = new ArrayList<>();
+    /** Binary messages from the relay whose frame core-logic does not decode as a Pilot frame. */
+    final List<byte[]> strayFrames = java.util.Collections.synchronizedList(new ArrayList<>());
     private int nextId = 1;
     private final long t0 = System.nanoTime();
 
     public JavaWorker(InetSocketAddress relay, long seed) throws Exception {
+        this(new URI("ws://127.0.0.1:" + relay.getPort() + RelayProtocol.PATH), seed, null);
+    }
+
+    /** Over {@code uri} (ws:// or wss://); {@code tls} says whom a wss:// client trusts. */
+    public JavaWorker(URI uri, long seed, javax.net.ssl.SSLContext tls) throws Exception {
         key = suite.ed25519(new SeededEntropy(seed).bytes(32));
         keyB64 = Base64.getEncoder().encodeToString(key.publicKey());
-        ws = new WebSocketClient(new URI("ws://127.0.0.1:" + relay.getPort() + RelayProtocol.PATH),
+        ws = new WebSocketClient(uri,
                 new Draft_6455(java.util.Collections.emptyList(), List.<IProtocol>of(new Protocol(RelayProtocol.SUBPROTOCOL)))) {
             @Override
             public void onOpen(ServerHandshake h) {
@@ -80,6 +87,9 @@ public final class JavaWorker implements AutoCloseable {
             public void onError(Exception ex) {
             }
         };
+        if (tls != null) {
+            ws.setSocketFactory(tls.getSocketFactory());
+        }
         if (!ws.connectBlocking(5, TimeUnit.SECONDS)) {
             // a relay that refuses us accepts the opening handshake and closes at once, which is reported
             // through `closed`; connectBlocking can return before onClose has run, so wait for it
@@ -126,10 +136,22 @@ public final class JavaWorker implements AutoCloseable {
 
     /** Logs in with our own public key, signed with {@code signer}'s key (a forgery unless it is ours). */
     public Map<String, Object> login(SigningKey signer) throws InterruptedException {
+        return login(signer, null);
+    }
+
+    /** Logs in naming {@code claimedNode} as the node our key is registered as (null: no claim). */
+    public Map<String, Object> login(SigningKey signer, Integer claimedNode) throws InterruptedException {
         Map<String, Object> challenge = nextText();
         String nonce = (String) challenge.get("nonce");
         byte[] sig = signer.sign(RelayProtocol.challengeBytes(nonce, keyB64));
-        ws.send(Json.write(Map.of("type", "auth_reply", "public_key", keyB64, "sig", Base64.getEncoder().encodeToString(sig))));
+        Map<String, Object> reply = new LinkedHashMap<>();
+        reply.put("type", "auth_reply");
+        reply.put("public_key", keyB64);
+        reply.put("sig", Base64.getEncoder().encodeToString(sig));
+        if (claimedNode != null) {
+            reply.put("node_id", Integer.toUnsignedLong(claimedNode));
+        }
+        ws.send(Json.write(reply));
         Map<String, Object> r = nextText();
         if ("auth_ok".equals(r.get("type"))) {
             endpoint = (String) r.get("endpoint");
@@ -198,6 +220,10 @@ public final class JavaWorker implements AutoCloseable {
                 int h = RelayProtocol.headerLength(b);
                 byte[] ip = java.util.Arrays.copyOfRange(b, 1, 1 + b[0]);
                 int port = ((b[1 + b[0]] & 0xFF) << 8) | (b[2 + b[0]] & 0xFF);
+                var kind = pilot.core.frame.FrameCodec.decode(b, h, b.length - h);
+                if (!kind.isOk() || kind.value().kind() == pilot.core.frame.FrameKind.BEACON) {
+                    strayFrames.add(b);
+                }
                 node.handleDatagram(new Endpoint(ip, port), java.util.Arrays.copyOfRange(b, h, b.length), now());
             }
             if (node.nextDeadline() <= now()) {

@@ -121,6 +121,7 @@ class RelayTest {
             Map<String, Object> hb = w.registry(Map.of("type", "heartbeat", "node_id", Integer.toUnsignedLong(other.nodeId), "signature", "x"));
             assertEquals("error", hb.get("type"));
             // not an open proxy: an endpoint nobody resolved gets nothing, nor does a non-Pilot payload
+            w.join();
             long before = relay.dropped.get();
             byte[] frame = {'P', 'I', 'L', 'P'};
             w.ws.send(RelayProtocol.pack((InetSocketAddress) target.getLocalSocketAddress(), frame, 0, frame.length));
