@@ -35,6 +35,7 @@ import pilot.core.node.Transmit;
 import pilot.host.crypto.JceSuite;
 import pilot.host.crypto.SecureEntropy;
 import pilot.host.identity.Identity;
+import pilot.host.log.LogLimiter;
 import pilot.host.registry.RegistryClient;
 
 /**
@@ -77,9 +78,9 @@ public final class HostDaemon implements AutoCloseable {
     private final LinkedHashMap<Integer, byte[]> lookedUp = new LinkedHashMap<>(16, 0.75f, true);
     /** Looked-up nodes whose session is installed but not yet confirmed by authenticated traffic. */
     private final java.util.Set<Integer> awaitingConfirmation = new java.util.LinkedHashSet<>();
-    private final LogLimiter lookupLog = new LogLimiter(LOG_LINES, LOG_INTERVAL_MILLIS, LOG::warn);
-    private final LogLimiter resolvedLog = new LogLimiter(LOG_LINES, LOG_INTERVAL_MILLIS, LOG::info);
-    private final LogLimiter sessionLog = new LogLimiter(LOG_LINES, LOG_INTERVAL_MILLIS, LOG::info);
+    private final LogLimiter lookupLog = new LogLimiter(LOG_LINES, LOG_INTERVAL_MILLIS);
+    private final LogLimiter resolvedLog = new LogLimiter(LOG_LINES, LOG_INTERVAL_MILLIS);
+    private final LogLimiter sessionLog = new LogLimiter(LOG_LINES, LOG_INTERVAL_MILLIS);
     /** Registry look-ups started (tests read it). */
     final java.util.concurrent.atomic.AtomicLong lookupsStarted = new java.util.concurrent.atomic.AtomicLong();
     private final Map<Integer, HostStream> streams = new HashMap<>();
@@ -353,12 +354,12 @@ public final class HostDaemon implements AutoCloseable {
         switch (e.kind()) {
             case PEER_NEEDED -> lookup(e.peer());
             case PEER_UP -> {
-                sessionLog.log(now(), "session with " + e.peer() + " established"); // a keyed peer can re-key at will
+                sessionLog.info(LOG, now(), "session with {} established", e.peer()); // a keyed peer can re-key at will
                 if (lookedUp.containsKey(e.peer().node())) {
                     awaitingConfirmation.add(e.peer().node()); // pinned once traffic authenticates (pinConfirmed)
                 }
             }
-            case PEER_UNREACHABLE -> lookupLog.log(now(), "peer " + e.peer() + " unreachable: " + e.error());
+            case PEER_UNREACHABLE -> lookupLog.warn(LOG, now(), "peer {} unreachable: {}", e.peer(), e.error());
             case STREAM_OPENED -> {
                 CompletableFuture<HostStream> f = dialing.remove(e.stream());
                 if (f != null) {
@@ -468,7 +469,7 @@ public final class HostDaemon implements AutoCloseable {
     private void lookup(Address peer) {
         int id = peer.node();
         if (registry == null) {
-            lookupLog.log(now(), "no registry: " + peer + " is unknown (pin it with --peer)");
+            lookupLog.warn(LOG, now(), "no registry: {} is unknown (pin it with --peer)", peer);
             node.peerLookupFailed(id, now());
             return;
         }
@@ -486,16 +487,16 @@ public final class HostDaemon implements AutoCloseable {
                     submit(() -> holdLookedUp(id, peerKey)); // commands run in order: held before the addPeer below
                     String real = registry.resolve(id, identity.nodeId(), key::sign);
                     InetSocketAddress ep = parseHostPort(real);
-                    resolvedLog.log(now(), "resolved " + peer + " -> " + real);
+                    resolvedLog.info(LOG, now(), "resolved {} -> {}", peer, real);
                     submit(() -> node.addPeer(id, endpoint(ep), now()));
                 } catch (IOException | RuntimeException ex) {
-                    lookupLog.log(now(), "cannot resolve " + peer + ": " + ex.getMessage());
+                    lookupLog.warn(LOG, now(), "cannot resolve {}: {}", peer, ex.getMessage());
                     submit(() -> node.peerLookupFailed(id, now()));
                 }
             });
             lookupsStarted.incrementAndGet();
         } catch (RejectedExecutionException full) {
-            lookupLog.log(now(), "look-up queue full (" + LOOKUP_QUEUE + "): " + peer + " not looked up");
+            lookupLog.warn(LOG, now(), "look-up queue full ({}): {} not looked up", LOOKUP_QUEUE, peer);
             node.peerLookupFailed(id, now());
         }
     }

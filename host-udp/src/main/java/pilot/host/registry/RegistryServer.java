@@ -22,6 +22,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import pilot.core.Result;
 import pilot.core.crypto.CryptoSuite;
+import pilot.host.log.LogLimiter;
 
 /**
  * A small registry speaking the wire protocol of spec I.1 (register, lookup, resolve, heartbeat,
@@ -46,7 +47,7 @@ public final class RegistryServer implements AutoCloseable {
     private final NodeTable table;
     private final GroupCommit commits;
     private final ConnectionTable<Socket> connections;
-    private final LogLimiter badInput = new LogLimiter(LOG, 10, 10_000);
+    private final LogLimiter badInput = new LogLimiter(10, 10_000);
     private final ServerSocket socket;
     private final ExecutorService workers = Executors.newCachedThreadPool(r -> {
         Thread t = new Thread(r, "registry-conn");
@@ -169,7 +170,7 @@ public final class RegistryServer implements AutoCloseable {
                     body = RegistryWire.readBody(in, MAX_REQUEST);
                 } catch (IOException broken) {
                     if (!s.isClosed()) { // not our own eviction or idle close
-                        badInput.warn("registry client {}: {}", peer.getHostAddress(), broken.getMessage());
+                        badInput.warn(LOG, System.currentTimeMillis(), "registry client {}: {}", peer.getHostAddress(), broken.getMessage());
                         RegistryWire.write(out, NodeTable.error(broken.getMessage()));
                     }
                     return; // the framing is lost: nothing after this can be trusted to be a frame
@@ -190,12 +191,12 @@ public final class RegistryServer implements AutoCloseable {
     private Map<String, Object> answer(byte[] body, InetAddress peer) {
         Result<Map<String, Object>> req = RegistryWire.parse(body);
         if (!req.isOk()) {
-            badInput.warn("registry client {} sent a message that is not a JSON object: {}", peer.getHostAddress(), req.detail());
+            badInput.warn(LOG, System.currentTimeMillis(), "registry client {} sent a message that is not a JSON object: {}", peer.getHostAddress(), req.detail());
             return NodeTable.error("not a JSON object: " + req.detail());
         }
         Map<String, Object> reply = handle(req.value(), peer);
         if ("error".equals(reply.get("type"))) {
-            badInput.debug("registry client {} refused: {}", peer.getHostAddress(), reply.get("error"));
+            badInput.debug(LOG, System.currentTimeMillis(), "registry client {} refused: {}", peer.getHostAddress(), reply.get("error"));
         }
         return reply;
     }

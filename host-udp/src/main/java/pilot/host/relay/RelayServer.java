@@ -40,6 +40,7 @@ import pilot.core.frame.FrameKind;
 import pilot.core.frame.TunnelFrame;
 import pilot.core.json.Json;
 import pilot.core.wire.Hex;
+import pilot.host.log.LogLimiter;
 import pilot.host.registry.RegistryClient;
 
 /**
@@ -88,7 +89,7 @@ public final class RelayServer extends WebSocketServer {
     private final ScheduledExecutorService timers = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
             r -> daemon(r, "relay-timers"));
     private final Thread udpThread;
-    private final LogLimiter hostileLog = new LogLimiter(LOG_LINES_PER_MINUTE);
+    private final LogLimiter hostileLog = new LogLimiter(LOG_LINES_PER_MINUTE, 60_000);
     private final boolean tls;
     private volatile boolean stopping;
     /** Counters for logs, tests and benchmarks. */
@@ -643,13 +644,7 @@ public final class RelayServer extends WebSocketServer {
 
     /** Logs at INFO what a stranger can cause, within {@link #LOG_LINES_PER_MINUTE}. */
     private void hostile(String format, Object a, Object b) {
-        long left = hostileLog.permit(now());
-        if (left > 0) {
-            LOG.info("({} similar lines left out)", left);
-        }
-        if (left >= 0) {
-            LOG.info(format, a, b);
-        }
+        hostileLog.info(LOG, now(), format, a, b);
     }
 
     private void end(Session s) {
