@@ -15,9 +15,23 @@ import pilot.core.envelope.WireProfile;
  * @param echo      serve port 7 by echoing (like the reference daemon)
  * @param jceCrypto AES-GCM from the JDK (hardware-accelerated) instead of Bouncy Castle
  * @param peers     peers known without a registry
+ * @param heartbeatMillis how often the host proves to the registry that it is alive (spec I.1: 30 s)
  */
 public record HostConfig(InetSocketAddress bind, Path identity, InetSocketAddress registry, WireProfile profile,
-                         boolean echo, boolean jceCrypto, List<StaticPeer> peers) {
+                         boolean echo, boolean jceCrypto, List<StaticPeer> peers, long heartbeatMillis) {
+    /** The reference daemon's keepalive interval. */
+    public static final long DEFAULT_HEARTBEAT_MILLIS = 30_000;
+
+    public HostConfig {
+        if (heartbeatMillis < 1) {
+            throw new IllegalArgumentException("heartbeat interval must be positive: " + heartbeatMillis);
+        }
+    }
+
+    public HostConfig(InetSocketAddress bind, Path identity, InetSocketAddress registry, WireProfile profile,
+                      boolean echo, boolean jceCrypto, List<StaticPeer> peers) {
+        this(bind, identity, registry, profile, echo, jceCrypto, peers, DEFAULT_HEARTBEAT_MILLIS);
+    }
 
     /** A peer given on the command line: node id, endpoint and Ed25519 key (and optionally its profile). */
     public record StaticPeer(int node, InetSocketAddress endpoint, byte[] ed25519, WireProfile profile) {
@@ -28,14 +42,18 @@ public record HostConfig(InetSocketAddress bind, Path identity, InetSocketAddres
     }
 
     public HostConfig withPeers(List<StaticPeer> p) {
-        return new HostConfig(bind, identity, registry, profile, echo, jceCrypto, p);
+        return new HostConfig(bind, identity, registry, profile, echo, jceCrypto, p, heartbeatMillis);
     }
 
     public HostConfig withBind(InetSocketAddress b) {
-        return new HostConfig(b, identity, registry, profile, echo, jceCrypto, peers);
+        return new HostConfig(b, identity, registry, profile, echo, jceCrypto, peers, heartbeatMillis);
     }
 
     public HostConfig withProfile(WireProfile p) {
-        return new HostConfig(bind, identity, registry, p, echo, jceCrypto, peers);
+        return new HostConfig(bind, identity, registry, p, echo, jceCrypto, peers, heartbeatMillis);
+    }
+
+    public HostConfig withHeartbeatMillis(long millis) {
+        return new HostConfig(bind, identity, registry, profile, echo, jceCrypto, peers, millis);
     }
 }

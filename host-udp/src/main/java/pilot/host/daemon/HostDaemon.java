@@ -48,7 +48,11 @@ import pilot.host.registry.RegistryClient;
 public final class HostDaemon implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(HostDaemon.class);
     private static final int PIPE_BYTES = 512 * 1024;
-    private static final long HEARTBEAT_MILLIS = 30_000;
+    /**
+     * Failed heartbeats in a row after which the host registers again (as the reference daemon does): the
+     * registry may have restarted without our entry. A heartbeat the registry refuses re-registers at once.
+     */
+    static final int HEARTBEAT_FAILURES_BEFORE_REREGISTER = 3;
     /** Registry look-ups waiting for the look-up thread at most; beyond, the look-up fails at once. */
     static final int LOOKUP_QUEUE = 64;
     /** Looked-up keys held (not pinned, not persisted) until a handshake with them completes, at most. */
@@ -93,6 +97,10 @@ public final class HostDaemon implements AutoCloseable {
     private final Thread loop;
     private volatile boolean running = true;
     private long nextHeartbeat;
+    /** Heartbeats failed in a row; touched only on the look-up thread. */
+    private int heartbeatFailures;
+    /** Times the host registered again after losing its entry (tests read it). */
+    final java.util.concurrent.atomic.AtomicLong reRegistrations = new java.util.concurrent.atomic.AtomicLong();
 
     private HostDaemon(HostConfig config) throws IOException {
         this.config = config;
@@ -517,18 +525,46 @@ public final class HostDaemon implements AutoCloseable {
         if (registry == null || now() < nextHeartbeat) {
             return;
         }
-        nextHeartbeat = now() + HEARTBEAT_MILLIS;
+        nextHeartbeat = now() + config.heartbeatMillis();
         var key = identity.signingKey(suite);
         try {
             lookups.execute(() -> {
                 try {
                     registry.heartbeat(identity.nodeId(), key::sign);
+                    heartbeatFailures = 0;
                 } catch (IOException e) {
-                    LOG.warn("registry heartbeat failed: {}", e.getMessage());
+                    heartbeatFailures++;
+                    LOG.warn("registry heartbeat failed ({} in a row): {}", heartbeatFailures, e.getMessage());
+                    if (e instanceof RegistryClient.Refused || heartbeatFailures >= HEARTBEAT_FAILURES_BEFORE_REREGISTER) {
+                        registerAgain(key);
+                    }
                 }
             });
         } catch (RejectedExecutionException full) {
-            LOG.debug("look-up queue full: heartbeat skipped, retried in {} ms", HEARTBEAT_MILLIS);
+            LOG.debug("look-up queue full: heartbeat skipped, retried in {} ms", config.heartbeatMillis());
+        }
+    }
+
+    /**
+     * Look-up thread: the registry lost (or never had) our entry, e.g. it restarted with an empty store.
+     * Register again, signed, at the same address; peers that resolve us find us again. Our node id is
+     * fixed for the life of the process, so an entry under another id is an error to report, not to adopt.
+     */
+    private void registerAgain(pilot.core.crypto.SigningKey key) {
+        try {
+            RegistryClient.Registration r = registry.register(listenAddr(), identity.publicKey(), null, key::sign,
+                    System.currentTimeMillis());
+            if (r.nodeId() != identity.nodeId()) {
+                LOG.error("the registry now gives our key node id {}, not {}: restart this host to take the new address",
+                        Integer.toUnsignedString(r.nodeId()), Integer.toUnsignedString(identity.nodeId()));
+                return;
+            }
+            registry.setVisibility(r.nodeId(), true, key::sign);
+            heartbeatFailures = 0;
+            reRegistrations.incrementAndGet();
+            LOG.info("registered again with the registry as {}", address());
+        } catch (IOException e) {
+            LOG.warn("registering again failed: {}", e.getMessage());
         }
     }
 

@@ -19,8 +19,15 @@ public final class RegistryClient {
     private final int timeoutMillis;
 
     /** A registry answer that is an error, or could not be had. */
-    public static final class RegistryException extends IOException {
+    public static class RegistryException extends IOException {
         public RegistryException(String message) {
+            super(message);
+        }
+    }
+
+    /** The registry answered, and its answer was an error (it is up, but refused the request). */
+    public static final class Refused extends RegistryException {
+        public Refused(String message) {
             super(message);
         }
     }
@@ -120,7 +127,7 @@ public final class RegistryClient {
     private Map<String, Object> call(Map<String, Object> req, String expected) throws IOException {
         Map<String, Object> r = raw(req);
         if (r.get("error") != null) {
-            throw new RegistryException("registry refused " + req.get("type") + ": " + r.get("error"));
+            throw new Refused("registry refused " + req.get("type") + ": " + r.get("error"));
         }
         if (!expected.equals(r.get("type"))) {
             throw new RegistryException("registry answered " + r.get("type") + " to " + req.get("type"));

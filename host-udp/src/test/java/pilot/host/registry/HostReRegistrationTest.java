@@ -2,6 +2,8 @@ package pilot.host.registry;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -37,6 +39,36 @@ class HostReRegistrationTest {
                 assertEquals("127.0.0.1:" + port, client.lookup(node).realAddr(), "the entry moved to the new port");
             }
             assertEquals(node, Identity.load(identity, suite).nodeId(), "the identity file was not rewritten with another id");
+        }
+    }
+
+    @Test
+    void aHostWhoseRegistryForgotItRegistersAgainAndStaysReachable() throws Exception {
+        BouncyCastleSuite suite = new BouncyCastleSuite();
+        Path identity = dir.resolve("host.json");
+        InetSocketAddress at;
+        int node;
+        try (RegistryServer first = new RegistryServer(new InetSocketAddress("127.0.0.1", 0), suite, dir.resolve("first.json"))) {
+            at = first.address();
+            try (HostDaemon host = HostDaemon.start(HostConfig.loopback(identity, at).withHeartbeatMillis(100))) {
+                node = host.address().node();
+                first.close(); // the registry goes away with its store...
+                try (RegistryServer fresh = new RegistryServer(at, suite, dir.resolve("fresh.json"))) { // ...and comes back empty
+                    RegistryClient client = new RegistryClient(fresh.address(), 3000);
+                    long deadline = System.nanoTime() + 10_000_000_000L;
+                    RegistryClient.Lookup found = null;
+                    while (found == null && System.nanoTime() < deadline) {
+                        try {
+                            found = client.lookup(node);
+                        } catch (IOException notYet) {
+                            Thread.sleep(50);
+                        }
+                    }
+                    assertNotNull(found, "the host registered again with the registry that lost its entry");
+                    assertEquals("127.0.0.1:" + host.localEndpoint().getPort(), found.realAddr());
+                    assertTrue(found.isPublic(), "and is resolvable again, as after its first registration");
+                }
+            }
         }
     }
 }
