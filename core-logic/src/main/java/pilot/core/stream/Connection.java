@@ -107,6 +107,8 @@ final class Connection {
     private int pendingAcks;
     private long ackDeadline = NONE;
     private int lastAdvertised;
+    private int largestSegmentSeen; // the peer's segment size as far as we can tell
+    private boolean quickAck;       // the peer waited out a delayed ACK: it sends only after each ACK
 
     // liveness
     private long lastSent;
@@ -425,7 +427,12 @@ final class Connection {
             drainOutOfOrder();
             completeFinIfDue();
             signalReadable();
-            if (!ooo.isEmpty() || ++pendingAcks >= cfg.ackEverySegments()) {
+            // Quick ACKs, as TCP stacks do: a segment shorter than the peer's full segments ends a
+            // write (nothing queued behind it, PSH-like), and a peer that already waited out one
+            // delayed ACK is a Nagle or stop-and-wait sender; both wait for this ACK before sending more.
+            boolean endsWrite = data.length < Math.max(largestSegmentSeen, cfg.mss());
+            largestSegmentSeen = Math.max(largestSegmentSeen, data.length);
+            if (!ooo.isEmpty() || ++pendingAcks >= cfg.ackEverySegments() || endsWrite || quickAck) {
                 sendAck(now);
             } else if (ackDeadline == NONE) {
                 ackDeadline = now + cfg.delayedAckMillis();
@@ -739,6 +746,7 @@ final class Connection {
             return;
         }
         if (ackDeadline <= now) {
+            quickAck = true; // the peer sent nothing more within the delay: it is waiting for this ACK
             sendAck(now);
         }
         if (rtoDeadline <= now) {
