@@ -26,6 +26,8 @@ import pilot.core.handshake.KeyExchange;
 import pilot.core.handshake.LocalIdentity;
 import pilot.core.handshake.OpenResult;
 import pilot.core.handshake.TrustSource;
+import pilot.core.stream.CloseMode;
+import pilot.core.stream.ReplyPolicy;
 import pilot.core.stream.StreamEvents;
 import pilot.core.stream.StreamTable;
 import pilot.core.wire.Bytes;
@@ -234,6 +236,16 @@ public final class PilotNode {
     /** Half-close: our side is done writing. */
     public void closeStream(int stream, long now) {
         streams.close(stream, now);
+    }
+
+    /** Ends a stream: half-close, full close, or after the reply (see {@link CloseMode}). */
+    public void closeStream(int stream, CloseMode mode, long now) {
+        streams.close(stream, mode, now);
+    }
+
+    /** Declares a stream a request/reply exchange (see {@link ReplyPolicy}); call before writing. */
+    public Result<Integer> expectReply(int stream, ReplyPolicy policy, long now) {
+        return streams.expectReply(stream, policy, now);
     }
 
     public void abortStream(int stream, long now) {

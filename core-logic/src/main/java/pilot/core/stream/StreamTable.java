@@ -178,6 +178,25 @@ public final class StreamTable {
         }
     }
 
+    /** Ends a stream as {@code mode} says; {@link #close(int, long)} is {@link CloseMode#HALF}. */
+    public void close(int stream, CloseMode mode, long now) {
+        Connection c = byId.get(stream);
+        if (c != null) {
+            c.close(mode, now);
+            settle(c, now);
+        }
+    }
+
+    /** Makes a stream a request/reply exchange: echo pacing from now on, and the end of {@link CloseMode#AFTER_REPLY}. */
+    public Result<Integer> expectReply(int stream, ReplyPolicy policy, long now) {
+        Connection c = byId.get(stream);
+        if (c == null || policy == null) {
+            return Result.fail(ErrorCode.INVALID_ARGUMENT, "no stream " + stream);
+        }
+        c.expectReply(policy, now);
+        return Result.ok(stream);
+    }
+
     public void abort(int stream, long now) {
         Connection c = byId.get(stream);
         if (c != null) {

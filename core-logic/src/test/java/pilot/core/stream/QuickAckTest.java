@@ -119,4 +119,15 @@ class QuickAckTest {
             assertEquals(1, acks().size(), "segment " + i + " acknowledged at once");
         }
     }
+
+    @Test
+    void aSegmentArrivingLateWhileOurAckWaitsMeansThePeerWaitsOnUs() {
+        peerSends(1024);
+        now += 40; // its Nagle flush and our delayed ACK race: the segment comes first
+        peerSends(1024);
+        assertEquals(1, acks().size(), "two segments: ACK");
+        now += 1;
+        peerSends(1024);
+        assertEquals(1, acks().size(), "from now on every segment is acknowledged at once");
+    }
 }
