@@ -248,6 +248,19 @@ public final class PilotNode {
         return streams.expectReply(stream, policy, now);
     }
 
+    /**
+     * Graceful shutdown, step one: sends every pending delayed ACK now. Keep driving the node until
+     * {@link #streamsSettled()} (FINs and data acknowledged) or a short linger has passed.
+     */
+    public void flushStreams(long now) {
+        streams.flushAcks(now);
+    }
+
+    /** True when no stream has data, a FIN or an ACK of ours still on its way. */
+    public boolean streamsSettled() {
+        return streams.settled();
+    }
+
     public void abortStream(int stream, long now) {
         streams.abort(stream, now);
     }
@@ -292,6 +305,11 @@ public final class PilotNode {
 
     public int streamCount() {
         return streams.streamCount();
+    }
+
+    /** Streams neither closed nor lingering in TIME_WAIT. */
+    public int activeStreamCount() {
+        return streams.activeCount();
     }
 
     public long droppedCount(ErrorCode reason) {

@@ -938,6 +938,26 @@ final class Connection {
         pump(now);
     }
 
+    /** Sends a pending delayed ACK now (the owner is about to stop). */
+    void flushAck(long now) {
+        if (ackDeadline != NONE && state != StreamState.CLOSED) {
+            sendAck(now);
+        }
+    }
+
+    /**
+     * Nothing of ours is still on its way: no data or FIN unacknowledged, no ACK owed, and a close we
+     * began has finished. A stream the application left open with nothing in flight counts as settled.
+     */
+    boolean settled() {
+        return switch (state) {
+            case CLOSED, TIME_WAIT -> true;
+            // our FIN went out: wait for its ACK and the peer's FIN, which we must acknowledge
+            case SYN_SENT, FIN_WAIT, LAST_ACK -> false;
+            default -> retx.isEmpty() && unsent.isEmpty() && ackDeadline == NONE && !closeRequested;
+        };
+    }
+
     /** Bytes of buffers this stream holds (memory accounting for the bound checks). */
     int bufferedBytes() {
         return unsent.size() + retxBytes + received.size() + oooBytes;

@@ -237,6 +237,23 @@ public final class StreamTable {
         }
     }
 
+    /** Sends every pending delayed ACK now (the owner is about to stop). */
+    public void flushAcks(long now) {
+        for (Connection c : byId.values()) {
+            c.flushAck(now);
+        }
+    }
+
+    /** True when no stream has data, a FIN or an ACK of ours still on its way (graceful shutdown may end). */
+    public boolean settled() {
+        for (Connection c : byId.values()) {
+            if (!c.settled()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** Streams held, including finished ones whose data the application has not read yet. */
     public int streamCount() {
         return byId.size();

@@ -44,6 +44,11 @@ public final class HostDaemon implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(HostDaemon.class);
     private static final int PIPE_BYTES = 512 * 1024;
     private static final long HEARTBEAT_MILLIS = 30_000;
+    /**
+     * How long {@link #close} keeps the loop running for our last FINs, data and ACKs to be acknowledged
+     * (a peer that never hears them retransmits into a closed socket and finally resets).
+     */
+    static final long LINGER_MILLIS = 1_000;
 
     private final HostConfig config;
     private final CryptoSuite suite;
@@ -66,6 +71,8 @@ public final class HostDaemon implements AutoCloseable {
     private final long epochNanos = System.nanoTime();
     private final Thread loop;
     private volatile boolean running = true;
+    private boolean closing;        // loop only: lingering until the streams settle
+    private long lingerUntil;
     private long nextHeartbeat;
 
     private HostDaemon(HostConfig config) throws IOException {
@@ -233,7 +240,7 @@ public final class HostDaemon implements AutoCloseable {
     /** Node statistics, read on the loop. */
     public CompletableFuture<String> stats() {
         CompletableFuture<String> f = new CompletableFuture<>();
-        submit(() -> f.complete("peers=" + node.peerCount() + " streams=" + node.streamCount() + " in=" + node.packetsIn()
+        submit(() -> f.complete("peers=" + node.peerCount() + " streams=" + node.streamCount() + " active=" + node.activeStreamCount() + " in=" + node.packetsIn()
                 + " out=" + node.packetsOut() + " buffered=" + node.bufferedBytes()));
         return f;
     }
@@ -273,6 +280,9 @@ public final class HostDaemon implements AutoCloseable {
             try {
                 long deadline = node.nextDeadline();
                 long wait = deadline == Long.MAX_VALUE ? 1000 : Math.max(1, Math.min(1000, deadline - now()));
+                if (closing) {
+                    wait = Math.min(wait, 10);
+                }
                 selector.select(wait);
                 selector.selectedKeys().clear();
                 for (Runnable r = commands.poll(); r != null; r = commands.poll()) {
@@ -285,6 +295,9 @@ public final class HostDaemon implements AutoCloseable {
                 }
                 drain();
                 heartbeat();
+                if (closing && (node.streamsSettled() || now() >= lingerUntil)) {
+                    running = false;
+                }
             } catch (Exception e) {
                 if (running) {
                     LOG.error("event loop error (continuing): {}", e.toString(), e);
@@ -463,6 +476,18 @@ public final class HostDaemon implements AutoCloseable {
 
     @Override
     public void close() {
+        if (loop.isAlive() && Thread.currentThread() != loop) {
+            submit(() -> { // linger: pending ACKs now, then until FINs and data are acknowledged
+                node.flushStreams(now());
+                lingerUntil = now() + LINGER_MILLIS;
+                closing = true;
+            });
+            try {
+                loop.join(LINGER_MILLIS + 1000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         LOG.debug("closing: dropped packets: {}", dropSummary());
         running = false;
         selector.wakeup();
