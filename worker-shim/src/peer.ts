@@ -1,6 +1,6 @@
 // PilotPeer: a Pilot node living in a Worker. The wasm core makes every protocol decision; this class
 // only moves bytes between the core and the transport, keeps time, and turns core events into promises.
-import { getCore, type NodeEvent, type PilotCore, type Profile } from "./core.js";
+import { getCore, type CloseMode, type NodeEvent, type PilotCore, type Profile, type ReplyPolicy } from "./core.js";
 import { RelayTransport, type RegistryMessage, type Transport, type TransportState } from "./transport.js";
 import { b64, random, unb64 } from "./bytes.js";
 
@@ -37,6 +37,20 @@ export class PilotError extends Error {
 const RECONNECT_MIN_MS = 250;
 const RECONNECT_MAX_MS = 30_000;
 const HEARTBEAT_MS = 30_000;
+/** How long close() keeps the peer up for its last FINs and ACKs to be acknowledged. */
+export const LINGER_MS = 1_000;
+
+export type { CloseMode, ReplyPolicy };
+
+/** How {@link PilotPeer.request} sends its request and ends its side. */
+export interface RequestOptions {
+  /** "after-reply" (default): keep our write side open until the reply has ended; "half" or "full" right after the request. */
+  close?: CloseMode;
+  /** When the reply has ended (default: the echo of every byte on port 7, else the peer's close or 2 s of quiet). */
+  reply?: ReplyPolicy;
+  /** The request may not be longer than this (checked while reading it): the stream fails with LIMIT_REACHED. */
+  maxRequestBytes?: number;
+}
 
 
 
@@ -46,6 +60,8 @@ export class PilotStream {
   readonly readable: ReadableStream<Uint8Array>;
   private controller!: ReadableStreamDefaultController<Uint8Array>;
   private writableWaiters: Array<() => void> = [];
+  /** @internal: run once when the stream ends (either way) */
+  onEnd: ((reason: string | null) => void) | null = null;
   closedReason: string | null | undefined = undefined; // undefined: open; null: clean; string: error
 
   constructor(private readonly peer: PilotPeer, readonly id: number) {
@@ -68,9 +84,17 @@ export class PilotStream {
     }
   }
 
-  /** Half-close: the peer reads to the end. */
-  close(): void {
-    this.peer.closeStream(this);
+  /**
+   * Ends our side: "half" (default: FIN ours, keep reading to the peer's end), "full" (FIN ours, stop
+   * reading), or "after-reply" (keep the write side open until the reply set by expectReply has ended).
+   */
+  close(mode: CloseMode = "half"): void {
+    this.peer.closeStream(this, mode);
+  }
+
+  /** Makes this stream a request/reply exchange (echo pacing, the end of "after-reply"); call before writing. */
+  expectReply(reply: ReplyPolicy): void {
+    this.peer.expectReply(this, reply);
   }
 
   abort(): void {
@@ -92,6 +116,9 @@ export class PilotStream {
     if (this.closedReason !== undefined && this.closedReason !== null) return;
     this.closedReason = reason;
     for (const w of this.writableWaiters.splice(0)) w();
+    const onEnd = this.onEnd;
+    this.onEnd = null;
+    onEnd?.(reason);
     try {
       if (reason === null) this.controller.close();
       else this.controller.error(new PilotError(`stream ended: ${reason}`, reason));
@@ -385,16 +412,79 @@ export class PilotPeer {
   }
 
   /** @internal */
-  closeStream(s: PilotStream): void {
-    if (this.handle) this.core.nodeCloseStream(this.handle, s.id, this.now());
+  closeStream(s: PilotStream, mode: CloseMode = "half"): void {
+    if (this.handle) this.core.nodeCloseStreamMode(this.handle, s.id, mode, this.now());
     this.step();
   }
 
   /** @internal */
-  abortStream(s: PilotStream): void {
+  expectReply(s: PilotStream, reply: ReplyPolicy): void {
+    if (this.handle) this.core.nodeExpectReply(this.handle, s.id, reply, this.now());
+  }
+
+  /**
+   * Sends a request on a new stream the way real Pilot peers expect (they close both directions on a
+   * FIN): the request is written (paced to an echo), our side stays open until the reply has ended, and
+   * the returned stream's readable is the reply. A reset, timeout, short echo or a request source that
+   * fails ends the readable with an error, never a clean short end.
+   */
+  async request(address: string, port: number, body: Uint8Array | ReadableStream<Uint8Array>,
+    options: RequestOptions = {}): Promise<PilotStream> {
+    const s = await this.openStream(address, port);
+    const close = options.close ?? "after-reply";
+    if (close === "after-reply") s.expectReply(options.reply ?? (port === 7 ? { expect: "echo" } : { quietMs: 2_000 }));
+    const limit = options.maxRequestBytes ?? Number.MAX_SAFE_INTEGER;
+    const pump = async (): Promise<void> => {
+      try {
+        if (body instanceof Uint8Array) {
+          if (body.length > limit) throw new PilotError(`request over ${limit} bytes`, "LIMIT_REACHED");
+          await s.write(body);
+        } else {
+          const reader = body.getReader();
+          // a failed stream stops reading the request at once (workerd refuses reads after the response)
+          s.onEnd = (reason) => { if (reason !== null) reader.cancel().catch(() => {}); };
+          let seen = 0;
+          for (;;) {
+            const { done, value } = await reader.read();
+            if (done) break;
+            seen += value.byteLength;
+            if (seen > limit) {
+              await reader.cancel().catch(() => {});
+              throw new PilotError(`request over ${limit} bytes`, "LIMIT_REACHED");
+            }
+            await s.write(value);
+          }
+        }
+        s.close(close);
+      } catch (e) {
+        // the request could not be sent whole: the peer must not mistake it for a complete one
+        this.abortStream(s, e instanceof PilotError ? e.code : "ABORTED");
+      }
+    };
+    void pump();
+    return s;
+  }
+
+  /** @internal */
+  abortStream(s: PilotStream, reason = "ABORTED"): void {
     if (this.handle) this.core.nodeAbortStream(this.handle, s.id, this.now());
-    s.end("ABORTED");
+    s.end(reason);
     this.step();
+  }
+
+  /**
+   * Stops the peer. Pending delayed ACKs go out at once, and the transport stays up for at most
+   * LINGER_MS while FINs and data of ours are still unacknowledged, so peers do not retransmit into a
+   * closed connection and reset.
+   */
+  async shutdown(): Promise<void> {
+    const until = this.now() + LINGER_MS;
+    while (this.handle && !this.core.nodeFlushStreams(this.handle, this.now()) && this.now() < until) {
+      this.step();
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    if (this.handle) this.step();
+    this.close();
   }
 
   close(): void {
