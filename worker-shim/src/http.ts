@@ -42,7 +42,7 @@ async function readLimited(req: Request, max: number): Promise<Uint8Array> {
     if (done) break;
     size += value.byteLength;
     if (size > max) {
-      await reader.cancel().catch(() => {});
+      reader.releaseLock(); // discardBody drains a little more, then cancels the rest
       throw new HttpError(413, `request body over ${max} bytes`, "TOO_LARGE");
     }
     parts.push(value);
@@ -105,6 +105,27 @@ function replyPolicy(expect: unknown, quietMs: unknown, port: number): ReplyPoli
   return { expect: n, quietMs: quiet };
 }
 
+/** The whole reply; rejects with the stream's error. */
+async function readAll(s: PilotStream): Promise<Uint8Array> {
+  const reader = s.readable.getReader();
+  reader.closed.catch(() => {});
+  const parts: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    parts.push(value);
+    size += value.byteLength;
+  }
+  const all = new Uint8Array(size);
+  let at = 0;
+  for (const p of parts) {
+    all.set(p, at);
+    at += p.byteLength;
+  }
+  return all;
+}
+
 /**
  * The reply as an HTTP body: waits for the first byte (or the clean end) so that a failure before it is a
  * JSON error with a code; a failure after it errors the body, so the client sees an aborted transfer,
@@ -112,30 +133,27 @@ function replyPolicy(expect: unknown, quietMs: unknown, port: number): ReplyPoli
  */
 async function replyBody(s: PilotStream): Promise<Response> {
   const reader = s.readable.getReader();
+  reader.closed.catch(() => {}); // a failed stream is reported through the body below, not as a stray rejection
   const first = await withTimeout(reader.read(), REPLY_TIMEOUT_MS, "first byte of the reply").catch((e: unknown) => {
     s.abort();
     throw e;
   });
-  let sentFirst = false;
-  const out = new ReadableStream<Uint8Array>({
-    pull: async (c) => {
-      if (!sentFirst) {
-        sentFirst = true;
-        if (first.done) c.close();
-        else c.enqueue(first.value);
-        return;
-      }
-      try {
-        const { done, value } = await reader.read();
-        if (done) c.close();
-        else c.enqueue(value);
-      } catch (e) {
-        c.error(e); // aborts the HTTP transfer
-      }
-    },
-    cancel: () => { s.abort(); },
-  });
-  return new Response(out, { headers: { "content-type": "application/octet-stream", "x-pilot-stream": String(s.id) } });
+  // a native stream: aborting its writable side ends the HTTP body as failed (the client sees a broken
+  // transfer) without an exception escaping into workerd, as erroring a JS ReadableStream body would
+  const { readable, writable } = new IdentityTransformStream();
+  const writer = writable.getWriter();
+  void (async () => {
+    try {
+      for (let r = first; !r.done; r = await reader.read()) await writer.write(r.value);
+      await writer.close();
+    } catch (e) {
+      s.abort();
+      // stop reading the request first: workerd refuses request reads once the response has failed
+      await Promise.race([s.requestSent, new Promise((r) => setTimeout(r, 1_000))]);
+      await writer.abort(e instanceof Error ? e.message : String(e)).catch(() => {});
+    }
+  })();
+  return new Response(readable, { headers: { "content-type": "application/octet-stream", "x-pilot-stream": String(s.id) } });
 }
 
 function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
@@ -181,7 +199,7 @@ export async function handleApi(req: Request, peer: PilotPeer): Promise<Response
           `stream to ${target}:${p}`);
         let reply: Uint8Array;
         try {
-          reply = new Uint8Array(await withTimeout(new Response(s.readable).arrayBuffer(), REPLY_TIMEOUT_MS, "reply"));
+          reply = await withTimeout(readAll(s), REPLY_TIMEOUT_MS, "reply");
         } catch (e) {
           s.abort();
           throw e;

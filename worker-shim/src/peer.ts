@@ -62,6 +62,8 @@ export class PilotStream {
   private writableWaiters: Array<() => void> = [];
   /** @internal: run once when the stream ends (either way) */
   onEnd: ((reason: string | null) => void) | null = null;
+  /** Settles once request() stopped reading its request body (sent whole, or cancelled on failure). */
+  requestSent: Promise<void> = Promise.resolve();
   closedReason: string | null | undefined = undefined; // undefined: open; null: clean; string: error
 
   constructor(private readonly peer: PilotPeer, readonly id: number) {
@@ -443,6 +445,7 @@ export class PilotPeer {
           const reader = body.getReader();
           // a failed stream stops reading the request at once (workerd refuses reads after the response)
           s.onEnd = (reason) => { if (reason !== null) reader.cancel().catch(() => {}); };
+          if (s.closedReason !== undefined && s.closedReason !== null) throw new PilotError("stream failed", s.closedReason);
           let seen = 0;
           for (;;) {
             const { done, value } = await reader.read();
@@ -461,7 +464,7 @@ export class PilotPeer {
         this.abortStream(s, e instanceof PilotError ? e.code : "ABORTED");
       }
     };
-    void pump();
+    s.requestSent = pump();
     return s;
   }
 
