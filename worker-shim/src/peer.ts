@@ -310,7 +310,7 @@ export class PilotPeer {
         const s = this.streams.get(e.stream);
         if (s) {
           if (e.error) s.end(e.error); // the core dropped unread data of a failed stream
-          else this.drainStream(s);
+          else if (!this.drainStream(s)) s.end(null); // closed cleanly and everything was read
           this.streams.delete(e.stream);
         }
         break;
@@ -403,14 +403,18 @@ export class PilotPeer {
   }
 
   /** Moves received bytes into the stream while its reader wants more; ends it at end of data. */
-  private drainStream(s: PilotStream): void {
-    if (!this.handle) return;
+  private drainStream(s: PilotStream): boolean {
+    if (!this.handle) return false;
+    // null: the core no longer holds the stream. Then "at EOF" says nothing (a failed stream is gone
+    // too): only STREAM_CLOSED ends it, with its error if it failed, so a reset never looks like an end.
+    if (this.core.nodeRead(this.handle, s.id, 0, this.now()) === null) return false;
     while (s.wantsMore()) {
       const chunk = this.core.nodeRead(this.handle, s.id, 65536, this.now());
       if (!chunk || chunk.length === 0) break;
       s.push(chunk.slice());
     }
     if (this.core.nodeAtEof(this.handle, s.id)) s.end(null);
+    return true;
   }
 
   /** @internal */

@@ -260,6 +260,9 @@ public final class HostDaemon implements AutoCloseable {
     }
 
     void pullInto(HostStream s) {
+        if (!node.read(s.id, 0, now()).isOk()) {
+            return; // the core no longer holds it: only STREAM_CLOSED ends the pipe, with its error if any
+        }
         int room = s.pipe.room();
         if (room > 0 && node.readableBytes(s.id) > 0) {
             byte[] data = node.read(s.id, room, now()).valueOrNull();
@@ -371,9 +374,13 @@ public final class HostDaemon implements AutoCloseable {
                     f.completeExceptionally(new IOException("stream refused or unreachable: " + e.error()));
                 }
                 HostStream s = streams.remove(e.stream());
-                if (s != null) {
-                    pullInto(s);
-                    s.pipe.finish(e.error() == null ? null : e.error().name());
+                if (s != null && e.error() != null) {
+                    s.pipe.finish(e.error().name());
+                } else if (s != null) {
+                    pullInto(s); // ends the pipe at the end of the data; unread data stays in the core until read
+                    if (!node.read(s.id, 0, now()).isOk()) {
+                        s.pipe.finish(null);
+                    }
                 }
                 CompletableFuture<Void> w = blockedWriters.remove(e.stream());
                 if (w != null) {
