@@ -122,6 +122,7 @@ public final class RelayServer extends WebSocketServer {
         this.limits = limits;
         this.udpSelector = Selector.open();
         setReuseAddr(true);
+        setTcpNoDelay(true); // one small frame per datagram: TCP Nagle plus delayed ACK would add up to 40 ms each way
         setConnectionLostTimeout(30); // WebSocket pings every 30 s; a dead peer is closed (spec J timers)
         this.udpThread = daemon(this::udpLoop, "relay-udp");
         udpThread.start();
