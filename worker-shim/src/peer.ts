@@ -39,6 +39,11 @@ const RECONNECT_MAX_MS = 30_000;
 const HEARTBEAT_MS = 30_000;
 /** How long close() keeps the peer up for its last FINs and ACKs to be acknowledged. */
 export const LINGER_MS = 1_000;
+/**
+ * After a request's stream failed, at most this much more of its body is read and dropped before the
+ * body is cancelled: workerd reports a request body left mid-transfer when the response then fails.
+ */
+export const DRAIN_AFTER_FAILURE_BYTES = 1 << 20;
 
 export type { CloseMode, ReplyPolicy };
 
@@ -60,8 +65,6 @@ export class PilotStream {
   readonly readable: ReadableStream<Uint8Array>;
   private controller!: ReadableStreamDefaultController<Uint8Array>;
   private writableWaiters: Array<() => void> = [];
-  /** @internal: run once when the stream ends (either way) */
-  onEnd: ((reason: string | null) => void) | null = null;
   /** Settles once request() stopped reading its request body (sent whole, or cancelled on failure). */
   requestSent: Promise<void> = Promise.resolve();
   closedReason: string | null | undefined = undefined; // undefined: open; null: clean; string: error
@@ -118,9 +121,6 @@ export class PilotStream {
     if (this.closedReason !== undefined && this.closedReason !== null) return;
     this.closedReason = reason;
     for (const w of this.writableWaiters.splice(0)) w();
-    const onEnd = this.onEnd;
-    this.onEnd = null;
-    onEnd?.(reason);
     try {
       if (reason === null) this.controller.close();
       else this.controller.error(new PilotError(`stream ended: ${reason}`, reason));
@@ -447,20 +447,31 @@ export class PilotPeer {
           await s.write(body);
         } else {
           const reader = body.getReader();
-          // a failed stream stops reading the request at once (workerd refuses reads after the response)
-          s.onEnd = (reason) => { if (reason !== null) reader.cancel().catch(() => {}); };
-          if (s.closedReason !== undefined && s.closedReason !== null) throw new PilotError("stream failed", s.closedReason);
           let seen = 0;
+          let dropped = -1; // >= 0 once the stream failed: the rest of the body is read and dropped, bounded
           for (;;) {
             const { done, value } = await reader.read();
             if (done) break;
             seen += value.byteLength;
+            if (dropped >= 0 || (s.closedReason !== undefined && s.closedReason !== null)) {
+              dropped = Math.max(dropped, 0) + value.byteLength;
+              if (dropped > DRAIN_AFTER_FAILURE_BYTES) {
+                await reader.cancel().catch(() => {});
+                break;
+              }
+              continue;
+            }
             if (seen > limit) {
               await reader.cancel().catch(() => {});
               throw new PilotError(`request over ${limit} bytes`, "LIMIT_REACHED");
             }
-            await s.write(value);
+            try {
+              await s.write(value);
+            } catch {
+              dropped = 0; // the stream failed under us: its end event carries why
+            }
           }
+          if (dropped >= 0) throw new PilotError("stream failed", s.closedReason ?? "ABORTED");
         }
         s.close(close);
       } catch (e) {
