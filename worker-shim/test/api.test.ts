@@ -140,6 +140,11 @@ describe("a Worker that is a Pilot peer", () => {
     expect(s.status).toBe(502);
     expect(await s.json()).toMatchObject({ code: expect.stringMatching(/STREAM_RESET|REPLY_INCOMPLETE/) });
 
+    // before the first byte: JSON with a code
+    const refused = await api(`/v1/streams?address=${ref}&port=4444`, { method: "POST", body: "nobody listens" });
+    expect(refused.status).toBe(502);
+    expect(await refused.json()).toMatchObject({ code: "REFUSED" });
+
     // the Durable Object did not restart: same node, still answering
     const ping = await api("/v1/ping", { method: "POST", body: JSON.stringify({ address: ref }) });
     expect(ping.status).toBe(200);
