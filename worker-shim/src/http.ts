@@ -94,7 +94,7 @@ function closeMode(v: unknown, port: number): CloseMode {
   throw new HttpError(400, "close must be reply, half or full");
 }
 
-/** expect: "echo", a byte count, or absent; quiet_ms: silence that ends a reply of unknown length. */
+/** expect: "echo", a byte count, or absent; quiet_ms: silence that ends a reply of unknown length (only). */
 function replyPolicy(expect: unknown, quietMs: unknown, port: number): ReplyPolicy {
   const quiet = quietMs === undefined || quietMs === null ? 2_000 : Number(quietMs);
   if (!Number.isInteger(quiet) || quiet < 0 || quiet > 600_000) throw new HttpError(400, "quiet_ms must be 0..600000");
@@ -102,7 +102,7 @@ function replyPolicy(expect: unknown, quietMs: unknown, port: number): ReplyPoli
   if (expect === "echo") return { expect: "echo" };
   const n = typeof expect === "string" ? Number(expect) : expect;
   if (typeof n !== "number" || !Number.isSafeInteger(n) || n < 0) throw new HttpError(400, "expect must be echo or a byte count");
-  return { expect: n, quietMs: quiet };
+  return { expect: n };
 }
 
 /** The whole reply; rejects with the stream's error. */

@@ -278,10 +278,13 @@ final class Connection {
         }
     }
 
-    /** When a quiet reply ends the exchange, or NONE. */
+    /**
+     * When a quiet reply of unknown length ends the exchange, or NONE. A reply of expected length never
+     * ends by silence: short is short, and the idle timeout or the peer's close decides.
+     */
     private long replyQuietDeadline() {
         if (reply == null || !requestDone || closeRequested || reply.quietMillis() == 0 || !retx.isEmpty()
-                || !unsent.isEmpty()) {
+                || !unsent.isEmpty() || reply.expectBytes() != ReplyPolicy.UNKNOWN) {
             return NONE;
         }
         return replyQuietFrom + reply.quietMillis();

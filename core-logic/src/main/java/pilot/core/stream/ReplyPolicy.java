@@ -10,8 +10,8 @@ package pilot.core.stream;
  * @param maxAheadBytes echo only: written but not yet echoed bytes allowed, further capped by the peer's
  *                      advertised window. A reference daemon's loop blocks while a stream's receive queue
  *                      is full, stalling the ACKs its own echo writer waits for, so flooding it fails
- * @param quietMillis   with our data all acknowledged, no reply byte for this long ends the reply
- *                      (0: only the expected length or the peer's FIN end it)
+ * @param quietMillis   for a reply of {@link #UNKNOWN} length: with our data all acknowledged, no reply
+ *                      byte for this long ends it (0: only the peer's FIN does)
  */
 public record ReplyPolicy(long expectBytes, int maxAheadBytes, long quietMillis) {
     public static final long ECHO = -2;

@@ -38,6 +38,8 @@ final class RefLikeEchoPeer {
     final int echoBytesPerMs;
     /** Closes (FIN) by itself after echoing this many bytes; -1 never. */
     long finAfter = -1;
+    /** Stops echoing (silently, no FIN) after this many bytes; -1 never. */
+    long silentAfter = -1;
 
     final List<Packet> out = new ArrayList<>();
     Address peer;
@@ -152,10 +154,14 @@ final class RefLikeEchoPeer {
         }
         long budget = (now - lastStep) * echoBytesPerMs;
         lastStep = now;
-        while (budget > 0 && !queue.isEmpty() && (finAfter < 0 || echoed < finAfter)) {
+        while (budget > 0 && !queue.isEmpty() && (finAfter < 0 || echoed < finAfter)
+                && (silentAfter < 0 || echoed < silentAfter)) {
             int n = (int) Math.min(Math.min(budget, ECHO_CHUNK), queue.size());
             if (finAfter >= 0) {
                 n = (int) Math.min(n, finAfter - echoed);
+            }
+            if (silentAfter >= 0) {
+                n = (int) Math.min(n, silentAfter - echoed);
             }
             unsent.add(queue.read(n)); // one write per chunk
             echoed += n;

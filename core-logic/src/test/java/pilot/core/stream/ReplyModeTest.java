@@ -177,6 +177,15 @@ class ReplyModeTest {
     }
 
     @Test
+    void aReplyOfKnownLengthThatFallsQuietNeverEndsCleanly() {
+        RefLikeEchoPeer peer = new RefLikeEchoPeer(THEM, 7, 512 * 1024, 4 * 1024);
+        peer.silentAfter = 10_000;
+        byte[] back = exchange(peer, pattern(20_000), CloseMode.AFTER_REPLY, new ReplyPolicy(20_000, 0, 300), 5_000);
+        assertEquals(10_000, back.length);
+        assertFalse(closedEvent, "still waiting for the rest (the idle timeout decides), not a clean short end");
+    }
+
+    @Test
     void fullCloseEndsOurReadingAtOnce() {
         RefLikeEchoPeer peer = new RefLikeEchoPeer(THEM, 7, 1 << 20, 1024);
         byte[] back = exchange(peer, pattern(50_000), CloseMode.FULL, null, 60_000);
