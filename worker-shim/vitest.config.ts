@@ -14,6 +14,9 @@ async function freePort(): Promise<number> {
 
 // Ports are chosen here, before workerd starts, so the Worker's RELAY_URL can name the relay that the
 // global setup (Node side) starts on loopback.
+// workerd must never reach Cloudflare for Request.cf (set here too for a bare `npm test`)
+process.env.CLOUDFLARE_CF_FETCH_ENABLED = "false";
+
 export default defineConfig(async () => {
   const ports = { registry: await freePort(), relay: await freePort(), control: await freePort() };
   process.env.PILOT_TEST_PORTS = JSON.stringify(ports);

@@ -4,3 +4,5 @@ need() {
 }
 need java "Java 17 or newer"
 need mvn "Maven 3.8 or newer"
+# workerd/wrangler/miniflare must never reach Cloudflare for Request.cf: tests and demo stay on this machine.
+export CLOUDFLARE_CF_FETCH_ENABLED=false

@@ -76,7 +76,7 @@ async function main() {
   const wranglerBin = `${root}worker-shim/node_modules/.bin/wrangler`;
   await start("worker", wranglerBin, ["dev", "--config", "example/wrangler.jsonc", "--ip", "127.0.0.1", "--port", String(workerPort),
     "--var", `RELAY_URL:ws://127.0.0.1:${relayPort}/v1/relay`, "--var", `PILOT_API_SECRET:${secret}`, "--show-interactive-dev-session=false"],
-  /Ready on/, { WRANGLER_SEND_METRICS: "false", CI: "1" }, `${root}worker-shim`);
+  /Ready on/, { WRANGLER_SEND_METRICS: "false", CI: "1", CLOUDFLARE_CF_FETCH_ENABLED: "false" }, `${root}worker-shim`);
   const base = `http://127.0.0.1:${workerPort}`;
   say("worker", `example Worker running in local workerd at ${base}`);
 

@@ -1,9 +1,13 @@
 // The HTTP face of a Pilot peer Durable Object: JSON in, JSON out, 4xx with a clear message for bad
 // input (never a stack trace), streams as streamed bodies.
 import { b64 } from "./bytes.js";
-import { PilotError, type PilotPeer } from "./peer.js";
+import { PilotError, type CloseMode, type PilotPeer, type PilotStream, type ReplyPolicy } from "./peer.js";
 
 export const MAX_SEND_BYTES = 1 << 20;
+/** A JSON request body may not be longer than this; counted while it is read, never read whole first. */
+export const MAX_JSON_BODY_BYTES = MAX_SEND_BYTES * 2;
+/** How long /v1/send and the first byte of a /v1/streams reply may take. */
+const REPLY_TIMEOUT_MS = 15_000;
 
 export class HttpError extends Error {
   constructor(readonly status: number, message: string, readonly code = "BAD_REQUEST") {
@@ -19,17 +23,43 @@ export function errorResponse(e: unknown): Response {
   if (e instanceof HttpError) return json(e.status, { error: e.message, code: e.code });
   if (e instanceof PilotError) {
     const status = e.code === "BAD_ADDRESS" || e.code === "INVALID_ARGUMENT" ? 400
-      : e.code === "TIMED_OUT" ? 504 : 502;
+      : e.code === "LIMIT_REACHED" ? 413 : e.code === "TIMED_OUT" ? 504 : 502;
     return json(status, { error: e.message, code: e.code });
   }
   return json(502, { error: e instanceof Error ? e.message : String(e), code: "UPSTREAM" });
 }
 
+/** Reads a body up to {@code max} bytes, refusing (413) as soon as it grows past the limit. */
+async function readLimited(req: Request, max: number): Promise<Uint8Array> {
+  const declared = Number(req.headers.get("content-length") ?? "0");
+  if (declared > max) throw new HttpError(413, `request body over ${max} bytes`, "TOO_LARGE");
+  if (!req.body) return new Uint8Array(0);
+  const reader = req.body.getReader();
+  const parts: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > max) {
+      reader.releaseLock(); // discardBody drains a little more, then cancels the rest
+      throw new HttpError(413, `request body over ${max} bytes`, "TOO_LARGE");
+    }
+    parts.push(value);
+  }
+  const all = new Uint8Array(size);
+  let at = 0;
+  for (const p of parts) {
+    all.set(p, at);
+    at += p.byteLength;
+  }
+  return all;
+}
+
 async function body(req: Request): Promise<Record<string, unknown>> {
-  const text = await req.text();
-  if (text.length > MAX_SEND_BYTES * 2) throw new HttpError(413, "request body too large");
+  const bytes = await readLimited(req, MAX_JSON_BODY_BYTES);
   try {
-    const v: unknown = JSON.parse(text);
+    const v: unknown = JSON.parse(new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(bytes));
     if (typeof v !== "object" || v === null || Array.isArray(v)) throw new Error("not an object");
     return v as Record<string, unknown>;
   } catch {
@@ -48,6 +78,82 @@ function port(v: unknown): number {
   const n = typeof v === "string" ? Number(v) : v;
   if (typeof n !== "number" || !Number.isInteger(n) || n < 1 || n > 65535) throw new HttpError(400, "port must be 1..65535");
   return n;
+}
+
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+
+function base64(v: string): Uint8Array {
+  if (!BASE64.test(v)) throw new HttpError(400, "data_base64 must be standard padded base64");
+  return Uint8Array.from(atob(v), (c) => c.charCodeAt(0));
+}
+
+function closeMode(v: unknown, port: number): CloseMode {
+  if (v === undefined || v === null) return port === 7 ? "after-reply" : "half";
+  if (v === "reply" || v === "after-reply") return "after-reply";
+  if (v === "half" || v === "full") return v;
+  throw new HttpError(400, "close must be reply, half or full");
+}
+
+/** expect: "echo", a byte count, or absent; quiet_ms: silence that ends a reply of unknown length (only). */
+function replyPolicy(expect: unknown, quietMs: unknown, port: number): ReplyPolicy {
+  const quiet = quietMs === undefined || quietMs === null ? 2_000 : Number(quietMs);
+  if (!Number.isInteger(quiet) || quiet < 0 || quiet > 600_000) throw new HttpError(400, "quiet_ms must be 0..600000");
+  if (expect === undefined || expect === null) return port === 7 ? { expect: "echo" } : { quietMs: quiet };
+  if (expect === "echo") return { expect: "echo" };
+  const n = typeof expect === "string" ? Number(expect) : expect;
+  if (typeof n !== "number" || !Number.isSafeInteger(n) || n < 0) throw new HttpError(400, "expect must be echo or a byte count");
+  return { expect: n };
+}
+
+/** The whole reply; rejects with the stream's error. */
+async function readAll(s: PilotStream): Promise<Uint8Array> {
+  const reader = s.readable.getReader();
+  reader.closed.catch(() => {});
+  const parts: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    parts.push(value);
+    size += value.byteLength;
+  }
+  const all = new Uint8Array(size);
+  let at = 0;
+  for (const p of parts) {
+    all.set(p, at);
+    at += p.byteLength;
+  }
+  return all;
+}
+
+/**
+ * The reply as an HTTP body: waits for the first byte (or the clean end) so that a failure before it is a
+ * JSON error with a code; a failure after it errors the body, so the client sees an aborted transfer,
+ * never a clean 200 with a short body.
+ */
+async function replyBody(s: PilotStream): Promise<Response> {
+  const reader = s.readable.getReader();
+  reader.closed.catch(() => {}); // a failed stream is reported through the body below, not as a stray rejection
+  const first = await withTimeout(reader.read(), REPLY_TIMEOUT_MS, "first byte of the reply").catch((e: unknown) => {
+    s.abort();
+    throw e;
+  });
+  // a native stream: aborting its writable side ends the HTTP body as failed (the client sees a broken
+  // transfer) without an exception escaping into workerd, as erroring a JS ReadableStream body would
+  const { readable, writable } = new IdentityTransformStream();
+  const writer = writable.getWriter();
+  void (async () => {
+    try {
+      for (let r = first; !r.done; r = await reader.read()) await writer.write(r.value);
+      await writer.close();
+    } catch (e) {
+      s.abort();
+      // stop reading the request first: workerd refuses request reads once the response has failed
+      await Promise.race([s.requestSent, new Promise((r) => setTimeout(r, 1_000))]);
+      await writer.abort(e instanceof Error ? e.message : String(e)).catch(() => {});
+    }
+  })();
+  return new Response(readable, { headers: { "content-type": "application/octet-stream", "x-pilot-stream": String(s.id) } });
 }
 
 function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
@@ -79,7 +185,7 @@ export async function handleApi(req: Request, peer: PilotPeer): Promise<Response
         const target = address(b.address);
         const p = port(b.port);
         const data = typeof b.data === "string" ? new TextEncoder().encode(b.data)
-          : typeof b.data_base64 === "string" ? Uint8Array.from(atob(b.data_base64), (c) => c.charCodeAt(0)) : null;
+          : typeof b.data_base64 === "string" ? base64(b.data_base64) : null;
         if (!data || data.length === 0) throw new HttpError(400, "give data (text) or data_base64, not empty");
         if (data.length > MAX_SEND_BYTES) throw new HttpError(413, `data over ${MAX_SEND_BYTES} bytes: use POST /v1/streams`);
         if (b.datagram === true) {
@@ -87,33 +193,30 @@ export async function handleApi(req: Request, peer: PilotPeer): Promise<Response
           const src = await peer.sendDatagram(target, p, data);
           return json(200, { sent: data.length, datagram: true, source_port: src });
         }
-        const s = await withTimeout(peer.openStream(target, p), 15_000, `stream to ${target}:${p}`);
-        await s.write(data);
-        s.close();
-        const reply = new Uint8Array(await withTimeout(new Response(s.readable).arrayBuffer(), 15_000, "reply"));
+        const mode = closeMode(b.close, p);
+        const policy = replyPolicy(b.expect, b.quiet_ms, p);
+        const s = await withTimeout(peer.request(target, p, data, { close: mode, reply: policy }), REPLY_TIMEOUT_MS,
+          `stream to ${target}:${p}`);
+        let reply: Uint8Array;
+        try {
+          reply = await withTimeout(readAll(s), REPLY_TIMEOUT_MS, "reply");
+        } catch (e) {
+          s.abort();
+          throw e;
+        }
         return json(200, { sent: data.length, received: reply.length, reply_base64: b64(reply) });
       }
       case "POST /v1/streams": {
         const target = address(url.searchParams.get("address"));
         const p = port(url.searchParams.get("port"));
         if (!req.body) throw new HttpError(400, "stream the data to send as the request body");
-        const s = await withTimeout(peer.openStream(target, p), 15_000, `stream to ${target}:${p}`);
-        const reader = req.body.getReader();
-        // request body in, then half-close; if the client goes away mid-stream, reset the Pilot stream so
-        // the peer sees an error instead of a silently truncated stream
-        (async () => {
-          try {
-            for (;;) {
-              const { done, value } = await reader.read();
-              if (done) break;
-              await s.write(value);
-            }
-            s.close();
-          } catch {
-            s.abort();
-          }
-        })();
-        return new Response(s.readable, { headers: { "content-type": "application/octet-stream", "x-pilot-stream": String(s.id) } });
+        const mode = closeMode(url.searchParams.get("close"), p);
+        const policy = replyPolicy(url.searchParams.get("expect"), url.searchParams.get("quiet_ms"), p);
+        // the request body streams in (a client that goes away mid-body resets the Pilot stream, so the
+        // peer sees an error instead of a silently truncated request); the reply streams out
+        const s = await withTimeout(peer.request(target, p, req.body, { close: mode, reply: policy }), REPLY_TIMEOUT_MS,
+          `stream to ${target}:${p}`);
+        return await replyBody(s);
       }
       default:
         if (["/v1/status", "/v1/ping", "/v1/send", "/v1/streams"].includes(url.pathname)) {
@@ -133,8 +236,13 @@ export async function handleApi(req: Request, peer: PilotPeer): Promise<Response
  * after response has been sent" when the request crossed into a Durable Object; a huge body is cut short.
  */
 async function discardBody(req: Request): Promise<void> {
-  if (!req.body || req.bodyUsed) return;
-  const reader = req.body.getReader();
+  if (!req.body || req.bodyUsed || req.body.locked) return; // a stream request's body is its pump's to stop
+  let reader: ReadableStreamDefaultReader<Uint8Array>;
+  try {
+    reader = req.body.getReader();
+  } catch {
+    return;
+  }
   try {
     for (let seen = 0; seen <= 64 * 1024;) {
       const { done, value } = await reader.read();

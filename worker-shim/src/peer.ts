@@ -1,6 +1,6 @@
 // PilotPeer: a Pilot node living in a Worker. The wasm core makes every protocol decision; this class
 // only moves bytes between the core and the transport, keeps time, and turns core events into promises.
-import { getCore, type NodeEvent, type PilotCore, type Profile } from "./core.js";
+import { getCore, type CloseMode, type NodeEvent, type PilotCore, type Profile, type ReplyPolicy } from "./core.js";
 import { RelayTransport, type RegistryMessage, type Transport, type TransportState } from "./transport.js";
 import { b64, random, unb64 } from "./bytes.js";
 
@@ -37,6 +37,25 @@ export class PilotError extends Error {
 const RECONNECT_MIN_MS = 250;
 const RECONNECT_MAX_MS = 30_000;
 const HEARTBEAT_MS = 30_000;
+/** How long close() keeps the peer up for its last FINs and ACKs to be acknowledged. */
+export const LINGER_MS = 1_000;
+/**
+ * After a request's stream failed, at most this much more of its body is read and dropped before the
+ * body is cancelled: workerd reports a request body left mid-transfer when the response then fails.
+ */
+export const DRAIN_AFTER_FAILURE_BYTES = 1 << 20;
+
+export type { CloseMode, ReplyPolicy };
+
+/** How {@link PilotPeer.request} sends its request and ends its side. */
+export interface RequestOptions {
+  /** "after-reply" (default): keep our write side open until the reply has ended; "half" or "full" right after the request. */
+  close?: CloseMode;
+  /** When the reply has ended (default: the echo of every byte on port 7, else the peer's close or 2 s of quiet). */
+  reply?: ReplyPolicy;
+  /** The request may not be longer than this (checked while reading it): the stream fails with LIMIT_REACHED. */
+  maxRequestBytes?: number;
+}
 
 
 
@@ -46,6 +65,8 @@ export class PilotStream {
   readonly readable: ReadableStream<Uint8Array>;
   private controller!: ReadableStreamDefaultController<Uint8Array>;
   private writableWaiters: Array<() => void> = [];
+  /** Settles once request() stopped reading its request body (sent whole, or cancelled on failure). */
+  requestSent: Promise<void> = Promise.resolve();
   closedReason: string | null | undefined = undefined; // undefined: open; null: clean; string: error
 
   constructor(private readonly peer: PilotPeer, readonly id: number) {
@@ -68,9 +89,17 @@ export class PilotStream {
     }
   }
 
-  /** Half-close: the peer reads to the end. */
-  close(): void {
-    this.peer.closeStream(this);
+  /**
+   * Ends our side: "half" (default: FIN ours, keep reading to the peer's end), "full" (FIN ours, stop
+   * reading), or "after-reply" (keep the write side open until the reply set by expectReply has ended).
+   */
+  close(mode: CloseMode = "half"): void {
+    this.peer.closeStream(this, mode);
+  }
+
+  /** Makes this stream a request/reply exchange (echo pacing, the end of "after-reply"); call before writing. */
+  expectReply(reply: ReplyPolicy): void {
+    this.peer.expectReply(this, reply);
   }
 
   abort(): void {
@@ -286,7 +315,7 @@ export class PilotPeer {
         const s = this.streams.get(e.stream);
         if (s) {
           if (e.error) s.end(e.error); // the core dropped unread data of a failed stream
-          else this.drainStream(s);
+          else if (!this.drainStream(s)) s.end(null); // closed cleanly and everything was read
           this.streams.delete(e.stream);
         }
         break;
@@ -379,27 +408,106 @@ export class PilotPeer {
   }
 
   /** Moves received bytes into the stream while its reader wants more; ends it at end of data. */
-  private drainStream(s: PilotStream): void {
-    if (!this.handle) return;
+  private drainStream(s: PilotStream): boolean {
+    if (!this.handle) return false;
+    // null: the core no longer holds the stream. Then "at EOF" says nothing (a failed stream is gone
+    // too): only STREAM_CLOSED ends it, with its error if it failed, so a reset never looks like an end.
+    if (this.core.nodeRead(this.handle, s.id, 0, this.now()) === null) return false;
     while (s.wantsMore()) {
       const chunk = this.core.nodeRead(this.handle, s.id, 65536, this.now());
       if (!chunk || chunk.length === 0) break;
       s.push(chunk.slice());
     }
     if (this.core.nodeAtEof(this.handle, s.id)) s.end(null);
+    return true;
   }
 
   /** @internal */
-  closeStream(s: PilotStream): void {
-    if (this.handle) this.core.nodeCloseStream(this.handle, s.id, this.now());
+  closeStream(s: PilotStream, mode: CloseMode = "half"): void {
+    if (this.handle) this.core.nodeCloseStreamMode(this.handle, s.id, mode, this.now());
     this.step();
   }
 
   /** @internal */
-  abortStream(s: PilotStream): void {
+  expectReply(s: PilotStream, reply: ReplyPolicy): void {
+    if (this.handle) this.core.nodeExpectReply(this.handle, s.id, reply, this.now());
+  }
+
+  /**
+   * Sends a request on a new stream the way real Pilot peers expect (they close both directions on a
+   * FIN): the request is written (paced to an echo), our side stays open until the reply has ended, and
+   * the returned stream's readable is the reply. A reset, timeout, short echo or a request source that
+   * fails ends the readable with an error, never a clean short end.
+   */
+  async request(address: string, port: number, body: Uint8Array | ReadableStream<Uint8Array>,
+    options: RequestOptions = {}): Promise<PilotStream> {
+    const s = await this.openStream(address, port);
+    const close = options.close ?? "after-reply";
+    if (close === "after-reply") s.expectReply(options.reply ?? (port === 7 ? { expect: "echo" } : { quietMs: 2_000 }));
+    const limit = options.maxRequestBytes ?? Number.MAX_SAFE_INTEGER;
+    const pump = async (): Promise<void> => {
+      try {
+        if (body instanceof Uint8Array) {
+          if (body.length > limit) throw new PilotError(`request over ${limit} bytes`, "LIMIT_REACHED");
+          await s.write(body);
+        } else {
+          const reader = body.getReader();
+          let seen = 0;
+          let dropped = -1; // >= 0 once the stream failed: the rest of the body is read and dropped, bounded
+          for (;;) {
+            const { done, value } = await reader.read();
+            if (done) break;
+            seen += value.byteLength;
+            if (dropped >= 0 || (s.closedReason !== undefined && s.closedReason !== null)) {
+              dropped = Math.max(dropped, 0) + value.byteLength;
+              if (dropped > DRAIN_AFTER_FAILURE_BYTES) {
+                await reader.cancel().catch(() => {});
+                break;
+              }
+              continue;
+            }
+            if (seen > limit) {
+              await reader.cancel().catch(() => {});
+              throw new PilotError(`request over ${limit} bytes`, "LIMIT_REACHED");
+            }
+            try {
+              await s.write(value);
+            } catch {
+              dropped = 0; // the stream failed under us: its end event carries why
+            }
+          }
+          if (dropped >= 0) throw new PilotError("stream failed", s.closedReason ?? "ABORTED");
+        }
+        s.close(close);
+      } catch (e) {
+        // the request could not be sent whole: the peer must not mistake it for a complete one
+        this.abortStream(s, e instanceof PilotError ? e.code : "ABORTED");
+      }
+    };
+    s.requestSent = pump();
+    return s;
+  }
+
+  /** @internal */
+  abortStream(s: PilotStream, reason = "ABORTED"): void {
     if (this.handle) this.core.nodeAbortStream(this.handle, s.id, this.now());
-    s.end("ABORTED");
+    s.end(reason);
     this.step();
+  }
+
+  /**
+   * Stops the peer. Pending delayed ACKs go out at once, and the transport stays up for at most
+   * LINGER_MS while FINs and data of ours are still unacknowledged, so peers do not retransmit into a
+   * closed connection and reset.
+   */
+  async shutdown(): Promise<void> {
+    const until = this.now() + LINGER_MS;
+    while (this.handle && !this.core.nodeFlushStreams(this.handle, this.now()) && this.now() < until) {
+      this.step();
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    if (this.handle) this.step();
+    this.close();
   }
 
   close(): void {

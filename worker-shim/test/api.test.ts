@@ -14,6 +14,25 @@ async function hex(buf: ArrayBuffer): Promise<string> {
   return Array.from(new Uint8Array(d), (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
+/** A body of n bytes streamed in 64 KiB chunks (no content-length). */
+function chunked(n: number): ReadableStream<Uint8Array> {
+  let left = n;
+  return new ReadableStream<Uint8Array>({
+    pull: (c) => {
+      if (left <= 0) return c.close();
+      const k = Math.min(65536, left);
+      left -= k;
+      c.enqueue(new Uint8Array(k).fill(0x7b));
+    },
+  });
+}
+
+function random(n: number): Uint8Array<ArrayBuffer> {
+  const data = new Uint8Array(new ArrayBuffer(n));
+  for (let i = 0; i < data.length; i += 65536) crypto.getRandomValues(data.subarray(i, i + 65536));
+  return data;
+}
+
 async function waitConnected(identity = "default"): Promise<Record<string, unknown>> {
   for (let i = 0; i < 200; i++) {
     const s = (await (await api(`/v1/status?identity=${identity}`)).json()) as Record<string, unknown>;
@@ -42,6 +61,11 @@ describe("HTTP face", () => {
       // a refused request with a body larger than what is drained (64 KiB) is still answered, not hung
       // (workerd logs "Can't read from request stream after response has been sent" for the cut rest)
       ["/v1/streams?address=0:0000.0000.0010&port=0", { method: "POST", body: new Uint8Array(1 << 20) }, 400, "port"],
+      ["/v1/send", { method: "POST", body: JSON.stringify({ address: "0:0000.0000.0010", port: 7, data_base64: "no*base64" }) }, 400, "base64"],
+      ["/v1/send", { method: "POST", body: JSON.stringify({ address: "0:0000.0000.0010", port: 7, data: "x", close: "sideways" }) }, 400, "close"],
+      ["/v1/streams?address=0:0000.0000.0010&port=7&expect=-3", { method: "POST", body: "x" }, 400, "expect"],
+      // over the JSON limit: refused while reading, without a content-length to trust
+      ["/v1/send", { method: "POST", body: chunked((2 << 20) + 1000) }, 413, "over"],
       ["/v1/ping", { method: "GET" }, 405, "not allowed"],
       ["/v1/nothing", {}, 404, "no such endpoint"],
       ["/other", {}, 404, "/v1/"],
@@ -85,6 +109,45 @@ describe("a Worker that is a Pilot peer", () => {
     const send = await api("/v1/send", { method: "POST", body: JSON.stringify({ address: host, port: 7, data: "hello from a Worker" }) });
     const s = (await send.json()) as { reply_base64: string };
     expect(atob(s.reply_base64)).toBe("hello from a Worker");
+  });
+
+  it("echoes 10 MB through a peer that closes both ways on a FIN, with matching SHA-256", async () => {
+    const ref = inject("refLikeAddress");
+    await waitConnected();
+    const data = random(10 << 20);
+    const t0 = Date.now();
+    const echoed = await api(`/v1/streams?address=${ref}&port=7`, { method: "POST", body: data });
+    expect(echoed.status).toBe(200);
+    const back = await echoed.arrayBuffer();
+    const secs = (Date.now() - t0) / 1000;
+    console.log(`10 MiB echoed through the reference-like peer in ${secs.toFixed(2)} s (${(10.48576 / secs).toFixed(2)} MB/s each way)`);
+    expect(back.byteLength).toBe(data.length);
+    expect(await hex(back)).toBe(await hex(data.buffer));
+
+    const send = await api("/v1/send", { method: "POST", body: JSON.stringify({ address: ref, port: 7, data: "every byte, every time" }) });
+    expect(send.status).toBe(200);
+    expect(atob(((await send.json()) as { reply_base64: string }).reply_base64)).toBe("every byte, every time");
+  });
+
+  it("fails the HTTP transfer when the peer resets mid-reply, and keeps serving", async () => {
+    const ref = inject("refLikeAddress");
+    await waitConnected();
+    const r = await api(`/v1/streams?address=${ref}&port=9`, { method: "POST", body: random(1 << 20) });
+    expect(r.status).toBe(200); // the reply had begun
+    await expect(r.arrayBuffer()).rejects.toThrow();
+
+    const s = await api("/v1/send", { method: "POST", body: JSON.stringify({ address: ref, port: 9, data_base64: btoa("x".repeat(300_000)) }) });
+    expect(s.status).toBe(502);
+    expect(await s.json()).toMatchObject({ code: expect.stringMatching(/STREAM_RESET|REPLY_INCOMPLETE/) });
+
+    // before the first byte: JSON with a code
+    const refused = await api(`/v1/streams?address=${ref}&port=4444`, { method: "POST", body: "nobody listens" });
+    expect(refused.status).toBe(502);
+    expect(await refused.json()).toMatchObject({ code: "REFUSED" });
+
+    // the Durable Object did not restart: same node, still answering
+    const ping = await api("/v1/ping", { method: "POST", body: JSON.stringify({ address: ref }) });
+    expect(ping.status).toBe(200);
   });
 
   it("survives a relay restart by reconnecting", async () => {

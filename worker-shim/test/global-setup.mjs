@@ -8,9 +8,10 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const jar = fileURLToPath(new URL("../../host-udp/target/pilot-host.jar", import.meta.url));
+const testClasses = fileURLToPath(new URL("../../host-udp/target/test-classes", import.meta.url));
 
-function java(args, readyPattern) {
-  const p = spawn("java", ["-jar", jar, ...args], { stdio: ["ignore", "pipe", "pipe"] });
+function java(args, readyPattern, javaArgs = ["-jar", jar]) {
+  const p = spawn("java", [...javaArgs, ...args], { stdio: ["ignore", "pipe", "pipe"] });
   let out = "";
   const ready = new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`pilot-host ${args[0]} did not start: ${out}`)), 30_000);
@@ -31,6 +32,7 @@ function java(args, readyPattern) {
 
 export default async function setup(project) {
   if (!existsSync(jar)) throw new Error(`build the host first (mvn package): ${jar} is missing`);
+  if (!existsSync(testClasses)) throw new Error(`build the host's tests first (mvn test-compile): ${testClasses} is missing`);
   const ports = JSON.parse(process.env.PILOT_TEST_PORTS);
   const dir = mkdtempSync(join(tmpdir(), "pilot-shim-test-"));
   const registry = java(["registry", "--listen", `127.0.0.1:${ports.registry}`], /registry on tcp/);
@@ -42,6 +44,10 @@ export default async function setup(project) {
     /pilot host (\S+) on udp/);
   const hostAddress = (await host.ready)[1];
   project.provide("hostAddress", hostAddress);
+  // a peer that closes both directions on a FIN and blocks its loop on a full queue, like the reference
+  const refLike = java([join(dir, "ref.json"), `127.0.0.1:${ports.registry}`], /ref-like host (\S+) on udp/,
+    ["-cp", `${testClasses}:${jar}`, "pilot.host.daemon.RefLikeEchoHost"]);
+  project.provide("refLikeAddress", (await refLike.ready)[1]);
 
   const control = createServer(async (req, res) => {
     if (req.url === "/restart-relay") {
@@ -59,6 +65,6 @@ export default async function setup(project) {
 
   return async () => {
     control.close();
-    for (const p of [relay.process, host.process, registry.process]) p.kill("SIGKILL");
+    for (const p of [relay.process, host.process, refLike.process, registry.process]) p.kill("SIGKILL");
   };
 }

@@ -4,7 +4,23 @@ export type ErrorName =
   | "TRUNCATED" | "BAD_LENGTH" | "BAD_CHECKSUM" | "BAD_VERSION" | "BAD_MAGIC" | "BAD_ADDRESS" | "NO_SESSION"
   | "REPLAY" | "TOO_OLD" | "AEAD_FAILED" | "SPOOFED_SOURCE" | "UNKNOWN_IDENTITY" | "IDENTITY_MISMATCH"
   | "BAD_SIGNATURE" | "WEAK_KEY" | "RATE_LIMITED" | "TABLE_FULL" | "STALE_KEY" | "INVALID_ARGUMENT"
-  | "INVALID_STATE" | "REFUSED" | "STREAM_RESET" | "TIMED_OUT" | "ABORTED" | "PEER_UNREACHABLE" | "LIMIT_REACHED";
+  | "INVALID_STATE" | "REFUSED" | "STREAM_RESET" | "TIMED_OUT" | "ABORTED" | "PEER_UNREACHABLE" | "LIMIT_REACHED"
+  | "REPLY_INCOMPLETE";
+
+/** How a stream ends, chosen per call (CloseMode in the core). */
+export type CloseMode = "half" | "full" | "after-reply";
+
+/**
+ * When a request/reply exchange has ended (ReplyPolicy in the core). expect: "echo" (every byte we wrote
+ * comes back), a byte count, or absent (the peer's close or quietMs of silence ends it). maxAheadBytes: echo
+ * pacing (default 65536 for echo). A peer that closes before an expected reply is complete fails the stream
+ * with REPLY_INCOMPLETE.
+ */
+export interface ReplyPolicy {
+  expect?: "echo" | number | null;
+  maxAheadBytes?: number;
+  quietMs?: number;
+}
 
 export declare const ErrorCodes: Readonly<Record<number, ErrorName>>;
 
@@ -131,6 +147,15 @@ export interface PilotCore {
   nodeAtEof(handle: number, stream: number): boolean;
   nodeCloseStream(handle: number, stream: number, now: number): void;
   nodeAbortStream(handle: number, stream: number, now: number): void;
+  /** Sends every pending delayed ACK now; true when no stream has data, a FIN or an ACK of ours in flight. */
+  nodeFlushStreams(handle: number, now: number): boolean;
+  /**
+   * Ends a stream: "half" (FIN ours, keep reading), "full" (FIN ours, stop reading) or "after-reply" (keep
+   * the write side open until the reply set by nodeExpectReply has ended, then full). 0 or an error code.
+   */
+  nodeCloseStreamMode(handle: number, stream: number, mode: CloseMode, now: number): number;
+  /** Makes a stream a request/reply exchange; call before writing. 0 or an error code. */
+  nodeExpectReply(handle: number, stream: number, reply: ReplyPolicy, now: number): number;
   nodeSendDatagram(handle: number, network: number, node: number, port: number, data: Uint8Array, now: number): number;
   nodePing(handle: number, network: number, node: number, now: number): number;
   nodeStats(handle: number): { address: string; peers: number; streams: number; packets_in: number; packets_out: number; buffered_bytes: number; dropped: Record<string, number> };

@@ -9,7 +9,7 @@ export const ErrorCodes = Object.freeze({
   7: "NO_SESSION", 8: "REPLAY", 9: "TOO_OLD", 10: "AEAD_FAILED", 11: "SPOOFED_SOURCE", 12: "UNKNOWN_IDENTITY",
   13: "IDENTITY_MISMATCH", 14: "BAD_SIGNATURE", 15: "WEAK_KEY", 16: "RATE_LIMITED", 17: "TABLE_FULL",
   18: "STALE_KEY", 19: "INVALID_ARGUMENT", 20: "INVALID_STATE", 21: "REFUSED", 22: "STREAM_RESET",
-  23: "TIMED_OUT", 24: "ABORTED", 25: "PEER_UNREACHABLE", 26: "LIMIT_REACHED",
+  23: "TIMED_OUT", 24: "ABORTED", 25: "PEER_UNREACHABLE", 26: "LIMIT_REACHED", 27: "REPLY_INCOMPLETE",
 });
 
 /** NodeEvent kinds by numeric code (pilot.core.node.NodeEvent.Kind). */
@@ -18,6 +18,8 @@ export const EventKinds = Object.freeze({
   6: "STREAM_READABLE", 7: "STREAM_WRITABLE", 8: "STREAM_CLOSED", 9: "DATAGRAM", 10: "PONG", 11: "PING_TIMEOUT",
 });
 
+/** CloseMode order in the core: index = the number nodeCloseStreamMode takes. */
+const CLOSE_MODES = Object.freeze(["half", "full", "after-reply"]);
 const EVENT_HEADER = 26;
 
 // TeaVM maps byte[] to Int8Array; a view (not a copy) over the caller's bytes is ~5x faster than Uint8Array.
@@ -116,6 +118,11 @@ function wrap(x) {
     nodeAtEof: (h, stream) => x.nodeAtEof(h, stream),
     nodeCloseStream: (h, stream, now) => x.nodeCloseStream(h, stream, now),
     nodeAbortStream: (h, stream, now) => x.nodeAbortStream(h, stream, now),
+    nodeFlushStreams: (h, now) => x.nodeFlushStreams(h, now),
+    nodeCloseStreamMode: (h, stream, mode, now) => x.nodeCloseStreamMode(h, stream, CLOSE_MODES.indexOf(mode), now),
+    nodeExpectReply: (h, stream, reply, now) => x.nodeExpectReply(h, stream,
+      reply.expect === "echo" ? -2 : reply.expect === undefined || reply.expect === null ? -1 : reply.expect,
+      reply.maxAheadBytes ?? (reply.expect === "echo" ? 65536 : 0), reply.quietMs ?? 0, now),
     nodeSendDatagram: (h, network, node, port, data, now) => x.nodeSendDatagram(h, network, node, port, i8(data), now),
     nodePing: (h, network, node, now) => x.nodePing(h, network, node, now),
     nodeStats: (h) => j(x.nodeStats(h)),

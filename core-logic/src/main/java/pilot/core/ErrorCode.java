@@ -56,7 +56,9 @@ public enum ErrorCode {
     /** No endpoint or trusted key could be found for the peer, or its handshake never completed. */
     PEER_UNREACHABLE(25),
     /** A bound (streams, queue, buffer) was reached; the request was refused rather than grow memory. */
-    LIMIT_REACHED(26);
+    LIMIT_REACHED(26),
+    /** The peer closed a request/reply stream before the expected reply was complete. */
+    REPLY_INCOMPLETE(27);
 
     private final int code;
 

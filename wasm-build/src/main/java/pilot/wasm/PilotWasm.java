@@ -4,6 +4,8 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import org.teavm.jso.JSExport;
 import pilot.core.ErrorCode;
+import pilot.core.stream.CloseMode;
+import pilot.core.stream.ReplyPolicy;
 import pilot.core.Result;
 import pilot.core.addr.Address;
 import pilot.core.addr.Endpoint;
@@ -474,6 +476,49 @@ public final class PilotWasm {
         if (n != null) {
             n.node().closeStream(stream, (long) now);
         }
+    }
+
+    /**
+     * Ends a stream as {@code mode} says: 0 half-close, 1 full close, 2 after the reply (see CloseMode).
+     * 0, or an error code for an unknown handle or mode.
+     */
+    @JSExport
+    public static int nodeCloseStreamMode(int handle, int stream, int mode, double now) {
+        Node n = node(handle);
+        CloseMode[] modes = CloseMode.values();
+        if (n == null || mode < 0 || mode >= modes.length) {
+            return ErrorCode.INVALID_ARGUMENT.code();
+        }
+        n.node().closeStream(stream, modes[mode], (long) now);
+        return 0;
+    }
+
+    /**
+     * Makes a stream a request/reply exchange (see ReplyPolicy): {@code expectBytes} -2 echo, -1 unknown,
+     * else the reply's length. 0, or an error code.
+     */
+    @JSExport
+    public static int nodeExpectReply(int handle, int stream, double expectBytes, int maxAheadBytes, double quietMillis,
+                                      double now) {
+        Node n = node(handle);
+        if (n == null || !(expectBytes >= ReplyPolicy.ECHO) || expectBytes > 9.0e15 || maxAheadBytes < 0
+                || !(quietMillis >= 0) || quietMillis > 9.0e15) {
+            return ErrorCode.INVALID_ARGUMENT.code();
+        }
+        Result<Integer> r = n.node().expectReply(stream,
+                new ReplyPolicy((long) expectBytes, maxAheadBytes, (long) quietMillis), (long) now);
+        return r.isOk() ? 0 : r.error().code();
+    }
+
+    /** Graceful shutdown: sends every pending delayed ACK now; true when no stream has anything of ours in flight. */
+    @JSExport
+    public static boolean nodeFlushStreams(int handle, double now) {
+        Node n = node(handle);
+        if (n == null) {
+            return true;
+        }
+        n.node().flushStreams((long) now);
+        return n.node().streamsSettled();
     }
 
     @JSExport

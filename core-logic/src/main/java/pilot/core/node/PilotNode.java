@@ -27,6 +27,8 @@ import pilot.core.handshake.LocalIdentity;
 import pilot.core.handshake.OpenResult;
 import pilot.core.handshake.RateLimiter;
 import pilot.core.handshake.TrustSource;
+import pilot.core.stream.CloseMode;
+import pilot.core.stream.ReplyPolicy;
 import pilot.core.stream.StreamEvents;
 import pilot.core.stream.StreamTable;
 import pilot.core.wire.Bytes;
@@ -244,6 +246,29 @@ public final class PilotNode {
         streams.close(stream, now);
     }
 
+    /** Ends a stream: half-close, full close, or after the reply (see {@link CloseMode}). */
+    public void closeStream(int stream, CloseMode mode, long now) {
+        streams.close(stream, mode, now);
+    }
+
+    /** Declares a stream a request/reply exchange (see {@link ReplyPolicy}); call before writing. */
+    public Result<Integer> expectReply(int stream, ReplyPolicy policy, long now) {
+        return streams.expectReply(stream, policy, now);
+    }
+
+    /**
+     * Graceful shutdown, step one: sends every pending delayed ACK now. Keep driving the node until
+     * {@link #streamsSettled()} (FINs and data acknowledged) or a short linger has passed.
+     */
+    public void flushStreams(long now) {
+        streams.flushAcks(now);
+    }
+
+    /** True when no stream has data, a FIN or an ACK of ours still on its way. */
+    public boolean streamsSettled() {
+        return streams.settled();
+    }
+
     public void abortStream(int stream, long now) {
         streams.abort(stream, now);
     }
@@ -288,6 +313,11 @@ public final class PilotNode {
 
     public int streamCount() {
         return streams.streamCount();
+    }
+
+    /** Streams neither closed nor lingering in TIME_WAIT. */
+    public int activeStreamCount() {
+        return streams.activeCount();
     }
 
     public long droppedCount(ErrorCode reason) {

@@ -107,6 +107,16 @@ final class Connection {
     private int pendingAcks;
     private long ackDeadline = NONE;
     private int lastAdvertised;
+    private int largestSegmentSeen; // the peer's segment size as far as we can tell
+    private boolean quickAck;       // the peer waited out a delayed ACK: it sends only after each ACK
+
+    // request/reply (CloseMode.AFTER_REPLY): the write side stays open until the reply has ended
+    private ReplyPolicy reply;      // null: a plain stream
+    private boolean requestDone;    // the application wrote its whole request
+    private boolean discardIncoming; // closed FULL: data still arriving is acknowledged and dropped
+    private long writtenTotal;      // bytes the application handed us
+    private long receivedTotal;     // bytes delivered in order
+    private long replyQuietFrom;    // last reply byte, or when our data was last fully acknowledged
 
     // liveness
     private long lastSent;
@@ -169,16 +179,39 @@ final class Connection {
                 || state == StreamState.LAST_ACK) {
             return -1;
         }
-        int room = cfg.sendBufferBytes() - unsent.size() - retxBytes;
+        int room = Math.min(cfg.sendBufferBytes() - unsent.size() - retxBytes, echoRoom());
         int n = Math.max(0, Math.min(room, len));
         if (n > 0) {
             unsent.write(data, off, n);
+            writtenTotal += n;
         }
         if (n < len) {
             writeBlocked = true;
         }
         pump(now);
+        checkReply(now);
         return n;
+    }
+
+    /**
+     * For an echo exchange, bytes we may still write ahead of the echo: the policy's lead, capped by the
+     * peer's advertised window (in our segments) so its receive queue never fills.
+     */
+    private int echoRoom() {
+        if (reply == null || !reply.isEcho()) {
+            return Integer.MAX_VALUE;
+        }
+        long lead = reply.maxAheadBytes() > 0 ? reply.maxAheadBytes() : Long.MAX_VALUE;
+        if (peerWindow > 0) {
+            lead = Math.min(lead, Math.max(cfg.mss(), (long) peerWindow * cfg.mss()));
+        }
+        return (int) Math.max(0, Math.min(Integer.MAX_VALUE, lead - (writtenTotal - receivedTotal)));
+    }
+
+    /** Makes this stream a request/reply exchange (pacing applies to writes from now on). */
+    void expectReply(ReplyPolicy policy, long now) {
+        reply = policy;
+        replyQuietFrom = now;
     }
 
     /** Bytes ready to read. */
@@ -188,7 +221,7 @@ final class Connection {
 
     /** True once the peer's FIN was consumed and every byte before it was read. */
     boolean atEof() {
-        return receiveClosed && received.isEmpty();
+        return (receiveClosed || discardIncoming) && received.isEmpty();
     }
 
     byte[] read(int max, long now) {
@@ -199,6 +232,62 @@ final class Connection {
             sendAck(now); // window update: the peer may be waiting on our minimum window
         }
         return data;
+    }
+
+    /** Ends the stream as {@code mode} says (see {@link CloseMode}). */
+    void close(CloseMode mode, long now) {
+        if (closeRequested || state == StreamState.CLOSED) {
+            return;
+        }
+        switch (mode) {
+            case HALF -> close(now);
+            case FULL -> {
+                discardIncoming = true;
+                signalReadable(); // the reader's end is now
+                close(now);
+            }
+            case AFTER_REPLY -> {
+                if (reply == null) {
+                    reply = new ReplyPolicy(ReplyPolicy.UNKNOWN, 0, 0); // until the peer closes
+                }
+                requestDone = true;
+                replyQuietFrom = Math.max(replyQuietFrom, now);
+                checkReply(now);
+            }
+        }
+    }
+
+    /**
+     * A request/reply exchange ends when the expected reply is complete (then FULL close), or the peer
+     * closed (then FULL close, or REPLY_INCOMPLETE when an expected reply is short).
+     */
+    private void checkReply(long now) {
+        if (reply == null || closeRequested || state == StreamState.CLOSED) {
+            return;
+        }
+        long want = reply.isEcho() ? writtenTotal : reply.expectBytes();
+        if (receiveClosed && want >= 0 && receivedTotal < want) {
+            abort(now, ErrorCode.REPLY_INCOMPLETE); // the peer closed both directions before replying in full
+            return;
+        }
+        if (!requestDone) {
+            return;
+        }
+        if (receiveClosed || (want >= 0 && receivedTotal >= want)) {
+            close(CloseMode.FULL, now);
+        }
+    }
+
+    /**
+     * When a quiet reply of unknown length ends the exchange, or NONE. A reply of expected length never
+     * ends by silence: short is short, and the idle timeout or the peer's close decides.
+     */
+    private long replyQuietDeadline() {
+        if (reply == null || !requestDone || closeRequested || reply.quietMillis() == 0 || !retx.isEmpty()
+                || !unsent.isEmpty() || reply.expectBytes() != ReplyPolicy.UNKNOWN) {
+            return NONE;
+        }
+        return replyQuietFrom + reply.quietMillis();
     }
 
     /** Half-close: no more writes; a FIN follows the buffered data (spec G.6). */
@@ -258,6 +347,10 @@ final class Connection {
         }
         if (fin) {
             onFin(p.seq() + p.payloadLength(), now);
+        }
+        checkReply(now);
+        if (state == StreamState.CLOSED) {
+            return;
         }
         pump(now);
     }
@@ -342,10 +435,13 @@ final class Connection {
             rtoRecovery = false;
         }
         rtoDeadline = retx.isEmpty() ? NONE : now + rto;
+        if (retx.isEmpty()) {
+            replyQuietFrom = Math.max(replyQuietFrom, now);
+        }
         if (finAcked) {
             onFinAcked();
         }
-        if (writeBlocked && unsent.size() + retxBytes < cfg.sendBufferBytes()) {
+        if (writeBlocked && unsent.size() + retxBytes < cfg.sendBufferBytes() && echoRoom() > 0) {
             writeBlocked = false;
             out.writable(id);
         }
@@ -414,6 +510,12 @@ final class Connection {
             seq = recvNext;
             d = 0;
         }
+        if (d == 0 && discardIncoming) {
+            recvNext += data.length; // closed FULL: acknowledged so the peer stops sending, then dropped
+            lastData = now;
+            sendAck(now);
+            return;
+        }
         if (d == 0) {
             if (received.size() + oooBytes + data.length > cfg.receiveBufferBytes() + cfg.windowUnit()) {
                 sendAck(now); // no room: drop, re-advertise; the sender retries
@@ -421,11 +523,25 @@ final class Connection {
             }
             received.write(data, 0, data.length);
             recvNext += data.length;
+            receivedTotal += data.length;
+            replyQuietFrom = now;
             lastData = now;
             drainOutOfOrder();
+            if (writeBlocked && echoRoom() > 0 && unsent.size() + retxBytes < cfg.sendBufferBytes()) {
+                writeBlocked = false; // the echo caught up: the paced writer may go on
+                out.writable(id);
+            }
             completeFinIfDue();
             signalReadable();
-            if (!ooo.isEmpty() || ++pendingAcks >= cfg.ackEverySegments()) {
+            // Quick ACKs, as TCP stacks do: a segment shorter than the peer's full segments ends a
+            // write (nothing queued behind it, PSH-like), and a peer that already waited out one
+            // delayed ACK is a Nagle or stop-and-wait sender; both wait for this ACK before sending more.
+            boolean endsWrite = data.length < Math.max(largestSegmentSeen, cfg.mss());
+            if (ackDeadline != NONE && now - (ackDeadline - cfg.delayedAckMillis()) >= cfg.delayedAckMillis() / 2) {
+                quickAck = true; // this segment came only after half the ACK delay: the sender was waiting on us
+            }
+            largestSegmentSeen = Math.max(largestSegmentSeen, data.length);
+            if (!ooo.isEmpty() || ++pendingAcks >= cfg.ackEverySegments() || endsWrite || quickAck) {
                 sendAck(now);
             } else if (ackDeadline == NONE) {
                 ackDeadline = now + cfg.delayedAckMillis();
@@ -463,6 +579,7 @@ final class Connection {
             if (d + o.data.length > 0) {
                 received.write(o.data, -d, o.data.length + d);
                 recvNext += o.data.length + d;
+                receivedTotal += o.data.length + d;
             }
         }
     }
@@ -720,6 +837,7 @@ final class Connection {
 
     long nextDeadline() {
         long d = Math.min(Math.min(rtoDeadline, ackDeadline), Math.min(synDeadline, timeWaitDeadline));
+        d = Math.min(d, replyQuietDeadline());
         if (state == StreamState.ESTABLISHED || state == StreamState.CLOSE_WAIT || state == StreamState.FIN_WAIT) {
             d = Math.min(d, Math.min(lastSent + cfg.keepaliveMillis(), lastData + cfg.idleTimeoutMillis()));
         }
@@ -738,7 +856,11 @@ final class Connection {
             terminate(null);
             return;
         }
+        if (replyQuietDeadline() <= now) {
+            close(CloseMode.FULL, now); // the reply fell quiet: it has ended
+        }
         if (ackDeadline <= now) {
+            quickAck = true; // the peer sent nothing more within the delay: it is waiting for this ACK
             sendAck(now);
         }
         if (rtoDeadline <= now) {
@@ -817,6 +939,26 @@ final class Connection {
         recountInFlight();
         rtoDeadline = now + rto;
         pump(now);
+    }
+
+    /** Sends a pending delayed ACK now (the owner is about to stop). */
+    void flushAck(long now) {
+        if (ackDeadline != NONE && state != StreamState.CLOSED) {
+            sendAck(now);
+        }
+    }
+
+    /**
+     * Nothing of ours is still on its way: no data or FIN unacknowledged, no ACK owed, and a close we
+     * began has finished. A stream the application left open with nothing in flight counts as settled.
+     */
+    boolean settled() {
+        return switch (state) {
+            case CLOSED, TIME_WAIT -> true;
+            // our FIN went out: wait for its ACK and the peer's FIN, which we must acknowledge
+            case SYN_SENT, FIN_WAIT, LAST_ACK -> false;
+            default -> retx.isEmpty() && unsent.isEmpty() && ackDeadline == NONE && !closeRequested;
+        };
     }
 
     /** Bytes of buffers this stream holds (memory accounting for the bound checks). */

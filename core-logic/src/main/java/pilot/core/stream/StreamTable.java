@@ -178,6 +178,25 @@ public final class StreamTable {
         }
     }
 
+    /** Ends a stream as {@code mode} says; {@link #close(int, long)} is {@link CloseMode#HALF}. */
+    public void close(int stream, CloseMode mode, long now) {
+        Connection c = byId.get(stream);
+        if (c != null) {
+            c.close(mode, now);
+            settle(c, now);
+        }
+    }
+
+    /** Makes a stream a request/reply exchange: echo pacing from now on, and the end of {@link CloseMode#AFTER_REPLY}. */
+    public Result<Integer> expectReply(int stream, ReplyPolicy policy, long now) {
+        Connection c = byId.get(stream);
+        if (c == null || policy == null) {
+            return Result.fail(ErrorCode.INVALID_ARGUMENT, "no stream " + stream);
+        }
+        c.expectReply(policy, now);
+        return Result.ok(stream);
+    }
+
     public void abort(int stream, long now) {
         Connection c = byId.get(stream);
         if (c != null) {
@@ -216,6 +235,23 @@ public final class StreamTable {
                 settle(c, now);
             }
         }
+    }
+
+    /** Sends every pending delayed ACK now (the owner is about to stop). */
+    public void flushAcks(long now) {
+        for (Connection c : byId.values()) {
+            c.flushAck(now);
+        }
+    }
+
+    /** True when no stream has data, a FIN or an ACK of ours still on its way (graceful shutdown may end). */
+    public boolean settled() {
+        for (Connection c : byId.values()) {
+            if (!c.settled()) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Streams held, including finished ones whose data the application has not read yet. */

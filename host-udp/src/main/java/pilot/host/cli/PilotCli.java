@@ -24,6 +24,8 @@ import picocli.CommandLine.Parameters;
 import pilot.core.addr.Address;
 import pilot.core.addr.Ports;
 import pilot.core.envelope.WireProfile;
+import pilot.core.stream.CloseMode;
+import pilot.core.stream.ReplyPolicy;
 import pilot.host.crypto.JceSuite;
 import pilot.host.crypto.SecureEntropy;
 import pilot.host.daemon.HostConfig;
@@ -45,6 +47,8 @@ public final class PilotCli {
     public static final int USAGE = 2;
     public static final int UNREACHABLE = 3;
     public static final int CONFIG = 4;
+    /** {@code send --close reply} to a port other than echo: the reply has ended after this much silence. */
+    static final long QUIET_REPLY_MILLIS = 2_000;
 
     public static void main(String[] args) {
         System.exit(execute(args));
@@ -269,9 +273,11 @@ public final class PilotCli {
                     if (stream) {
                         HostStream s = await(d.open(target, Ports.ECHO), timeout, "stream to " + target + ":7");
                         byte[] msg = ("ping-" + i).getBytes(StandardCharsets.UTF_8);
+                        s.setReadTimeout(timeout * 1000L);
+                        s.expectReply(ReplyPolicy.echo()); // reference peers close both ways on a FIN
                         s.write(msg);
-                        byte[] back = s.input().readNBytes(msg.length);
-                        s.close();
+                        s.close(CloseMode.AFTER_REPLY);
+                        byte[] back = s.input().readAllBytes();
                         if (!java.util.Arrays.equals(back, msg)) {
                             throw new IOException("echo mismatch from " + target);
                         }
@@ -305,11 +311,25 @@ public final class PilotCli {
         @Option(names = "--datagram", description = "send one datagram instead of a stream")
         boolean datagram;
 
-        @Option(names = "--timeout", defaultValue = "10", paramLabel = "SECONDS")
+        @Option(names = "--timeout", defaultValue = "10", paramLabel = "SECONDS",
+                description = "to reach the peer, and the longest wait for each reply byte (default: ${DEFAULT-VALUE})")
         int timeout;
+
+        @Option(names = "--close", paramLabel = "MODE",
+                description = "how our side ends: reply (keep writing side open until the reply has ended: the echo of every "
+                        + "byte on port 7, else the peer's close or 2 s of quiet), half (FIN ours, read until the peer's FIN), "
+                        + "full (FIN ours, stop reading). Default: reply on port 7, half elsewhere")
+        String close;
 
         @Override
         public Integer call() throws Exception {
+            CloseMode mode = close == null ? (port == Ports.ECHO ? CloseMode.AFTER_REPLY : CloseMode.HALF)
+                    : switch (close) {
+                        case "reply" -> CloseMode.AFTER_REPLY;
+                        case "half" -> CloseMode.HALF;
+                        case "full" -> CloseMode.FULL;
+                        default -> throw new CommandLine.ParameterException(new CommandLine(this), "--close must be reply, half or full");
+                    };
             if ((data == null) == (file == null)) {
                 throw new CommandLine.ParameterException(new CommandLine(this), "give exactly one of --data or --file");
             }
@@ -327,6 +347,9 @@ public final class PilotCli {
                 }
                 HostStream s = await(d.open(target, port), timeout, "stream to " + target + ":" + port);
                 s.setReadTimeout(timeout * 1000L);
+                if (mode == CloseMode.AFTER_REPLY) {
+                    s.expectReply(port == Ports.ECHO ? ReplyPolicy.echo() : new ReplyPolicy(ReplyPolicy.UNKNOWN, 0, QUIET_REPLY_MILLIS));
+                }
                 CompletableFuture<Long> copied = CompletableFuture.supplyAsync(() -> {
                     try (InputStream in = s.input()) {
                         return in.transferTo(System.out);
@@ -334,51 +357,15 @@ public final class PilotCli {
                         throw new java.io.UncheckedIOException(e);
                     }
                 });
-                if (port == Ports.ECHO) {
-                    writePaced(s, bytes);
-                } else {
-                    s.write(bytes);
-                    s.close();
-                }
-                long back = port == Ports.ECHO ? awaitEcho(s, copied, bytes.length) : await(copied, timeout + 5L, "reply from " + target);
+                s.write(bytes); // paced by the core when the reply is an echo
+                s.close(mode);
+                // each read waits at most --timeout for progress; a reset or a short echo fails the copy
+                long back = await(copied, 24 * 3600L, "reply from " + target);
                 System.out.flush();
                 System.err.printf("sent %d bytes, received %d%n", bytes.length, back);
             }
             return 0;
         }
-    }
-
-    /**
-     * The echo port answers everything; reference daemons close both directions on a FIN (spec G.6), so
-     * like {@code pilotctl ping} we read the whole echo back before closing.
-     */
-    /**
-     * Stays at most 64 KB ahead of the echo. A reference daemon routes all packets through one loop that
-     * blocks while a stream's receive queue is full, so flooding its echo service would also stall the
-     * ACKs its echo writer waits for.
-     */
-    static void writePaced(HostStream s, byte[] bytes) throws Exception {
-        final int chunk = 16 * 1024;
-        final int ahead = 64 * 1024;
-        for (int off = 0; off < bytes.length; off += chunk) {
-            long deadline = System.currentTimeMillis() + 30_000;
-            while (off - s.receivedBytes() > ahead) {
-                if (System.currentTimeMillis() > deadline) {
-                    throw new Unreachable("the echo stopped answering after " + s.receivedBytes() + " bytes");
-                }
-                Thread.sleep(1);
-            }
-            s.write(java.util.Arrays.copyOfRange(bytes, off, Math.min(bytes.length, off + chunk)));
-        }
-    }
-
-    static long awaitEcho(HostStream s, CompletableFuture<Long> copied, int expected) throws Exception {
-        long deadline = System.currentTimeMillis() + 60_000;
-        while (s.receivedBytes() < expected && System.currentTimeMillis() < deadline && !copied.isDone()) {
-            Thread.sleep(5);
-        }
-        s.close();
-        return await(copied, 30, "echo");
     }
 
     @Command(name = "registry", mixinStandardHelpOptions = true,

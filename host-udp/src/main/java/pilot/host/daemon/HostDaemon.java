@@ -60,6 +60,11 @@ public final class HostDaemon implements AutoCloseable {
     /** Log lines per {@link #LOG_INTERVAL_MILLIS} about look-ups and unreachable peers (hostile input can cause them). */
     static final int LOG_LINES = 5;
     static final long LOG_INTERVAL_MILLIS = 10_000;
+    /**
+     * How long {@link #close} keeps the loop running for our last FINs, data and ACKs to be acknowledged
+     * (a peer that never hears them retransmits into a closed socket and finally resets).
+     */
+    static final long LINGER_MILLIS = 1_000;
 
     private final HostConfig config;
     private final CryptoSuite suite;
@@ -96,6 +101,8 @@ public final class HostDaemon implements AutoCloseable {
     private final long epochNanos = System.nanoTime();
     private final Thread loop;
     private volatile boolean running = true;
+    private boolean closing;        // loop only: lingering until the streams settle
+    private long lingerUntil;
     private long nextHeartbeat;
     /** Heartbeats failed in a row; touched only on the look-up thread. */
     private int heartbeatFailures;
@@ -269,7 +276,7 @@ public final class HostDaemon implements AutoCloseable {
     /** Node statistics, read on the loop. */
     public CompletableFuture<String> stats() {
         CompletableFuture<String> f = new CompletableFuture<>();
-        submit(() -> f.complete("peers=" + node.peerCount() + " streams=" + node.streamCount() + " in=" + node.packetsIn()
+        submit(() -> f.complete("peers=" + node.peerCount() + " streams=" + node.streamCount() + " active=" + node.activeStreamCount() + " in=" + node.packetsIn()
                 + " out=" + node.packetsOut() + " buffered=" + node.bufferedBytes()));
         return f;
     }
@@ -289,6 +296,9 @@ public final class HostDaemon implements AutoCloseable {
     }
 
     void pullInto(HostStream s) {
+        if (!node.read(s.id, 0, now()).isOk()) {
+            return; // the core no longer holds it: only STREAM_CLOSED ends the pipe, with its error if any
+        }
         int room = s.pipe.room();
         if (room > 0 && node.readableBytes(s.id) > 0) {
             byte[] data = node.read(s.id, room, now()).valueOrNull();
@@ -309,6 +319,9 @@ public final class HostDaemon implements AutoCloseable {
             try {
                 long deadline = node.nextDeadline();
                 long wait = deadline == Long.MAX_VALUE ? 1000 : Math.max(1, Math.min(1000, deadline - now()));
+                if (closing) {
+                    wait = Math.min(wait, 10);
+                }
                 selector.select(wait);
                 selector.selectedKeys().clear();
                 for (Runnable r = commands.poll(); r != null; r = commands.poll()) {
@@ -322,6 +335,9 @@ public final class HostDaemon implements AutoCloseable {
                 drain();
                 pinConfirmed();
                 heartbeat();
+                if (closing && (node.streamsSettled() || now() >= lingerUntil)) {
+                    running = false;
+                }
             } catch (Exception e) {
                 if (running) {
                     LOG.error("event loop error (continuing): {}", e.toString(), e);
@@ -400,9 +416,13 @@ public final class HostDaemon implements AutoCloseable {
                     f.completeExceptionally(new IOException("stream refused or unreachable: " + e.error()));
                 }
                 HostStream s = streams.remove(e.stream());
-                if (s != null) {
-                    pullInto(s);
-                    s.pipe.finish(e.error() == null ? null : e.error().name());
+                if (s != null && e.error() != null) {
+                    s.pipe.finish(e.error().name());
+                } else if (s != null) {
+                    pullInto(s); // ends the pipe at the end of the data; unread data stays in the core until read
+                    if (!node.read(s.id, 0, now()).isOk()) {
+                        s.pipe.finish(null);
+                    }
                 }
                 CompletableFuture<Void> w = blockedWriters.remove(e.stream());
                 if (w != null) {
@@ -597,6 +617,18 @@ public final class HostDaemon implements AutoCloseable {
 
     @Override
     public void close() {
+        if (loop.isAlive() && Thread.currentThread() != loop) {
+            submit(() -> { // linger: pending ACKs now, then until FINs and data are acknowledged
+                node.flushStreams(now());
+                lingerUntil = now() + LINGER_MILLIS;
+                closing = true;
+            });
+            try {
+                loop.join(LINGER_MILLIS + 1000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         LOG.debug("closing: dropped packets: {}", dropSummary());
         running = false;
         selector.wakeup();

@@ -8,6 +8,8 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import pilot.core.addr.Address;
+import pilot.core.stream.CloseMode;
+import pilot.core.stream.ReplyPolicy;
 
 /**
  * A Pilot stream for application threads: blocking {@link #input()} and {@link #output()} streams over
@@ -105,10 +107,23 @@ public final class HostStream implements AutoCloseable {
         }
     }
 
+    /**
+     * Makes this stream a request/reply exchange: writes to an echo are paced to the echo, and
+     * {@link #close(CloseMode) close(AFTER_REPLY)} ends it when the reply has ended. Call before writing.
+     */
+    public void expectReply(ReplyPolicy policy) {
+        daemon.submit(() -> daemon.node().expectReply(id, policy, daemon.now()));
+    }
+
     /** Half-close: no more writes; the peer reads to end of stream. */
     @Override
     public void close() {
-        daemon.submit(() -> daemon.node().closeStream(id, daemon.now()));
+        close(CloseMode.HALF);
+    }
+
+    /** Ends the stream as {@code mode} says: half-close, full close, or after the reply. */
+    public void close(CloseMode mode) {
+        daemon.submit(() -> daemon.node().closeStream(id, mode, daemon.now()));
     }
 
     public void abort() {

@@ -154,6 +154,7 @@ public final class RelayServer extends WebSocketServer {
         setWebSocketFactory(channels);
         this.udpSelector = Selector.open();
         setReuseAddr(true);
+        setTcpNoDelay(true); // one small frame per datagram: TCP Nagle plus delayed ACK would add up to 40 ms each way
         setConnectionLostTimeout(30); // WebSocket pings every 30 s find dead peers; they do not count as traffic
         this.udpThread = daemon(this::udpLoop, "relay-udp");
         udpThread.start();

@@ -106,4 +106,27 @@ class PilotCliTest {
             assertTrue(nobody.err().contains("0:0000.0000.7777"), nobody.err());
         }
     }
+
+    @Test
+    void pingStreamAndSendFinishTheirStreamsBeforeExiting() throws Exception {
+        try (RegistryServer registry = new RegistryServer(new InetSocketAddress("127.0.0.1", 0), new BouncyCastleSuite(), null);
+             HostDaemon peer = HostDaemon.start(HostConfig.loopback(dir.resolve("peer.json"), registry.address()))) {
+            String reg = "127.0.0.1:" + registry.address().getPort();
+            Run ping = run("ping", peer.address().toString(), "--stream", "-c", "3", "--registry", reg, "--identity",
+                    dir.resolve("me.json").toString());
+            assertEquals(0, ping.code(), ping.err());
+            assertEquals(3, ping.out().split("stream echo from").length - 1, ping.out());
+            Path blob = dir.resolve("blob.bin");
+            byte[] data = new pilot.core.crypto.SeededEntropy(5).bytes(300_000);
+            java.nio.file.Files.write(blob, data);
+            Run send = run("send", peer.address().toString(), "7", "--file", blob.toString(), "--registry", reg, "--identity",
+                    dir.resolve("me.json").toString());
+            assertEquals(0, send.code(), send.err());
+            assertTrue(send.err().contains("sent 300000 bytes, received 300000"), send.err());
+            // the CLI lingered until its FINs and last ACKs were through: the echo side of every stream
+            // finished (TIME_WAIT or gone), none is left waiting for a FIN or retransmitting one
+            String stats = peer.stats().get(5, java.util.concurrent.TimeUnit.SECONDS);
+            assertTrue(stats.contains(" active=0 "), stats);
+        }
+    }
 }

@@ -1,0 +1,133 @@
+package pilot.core.stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import pilot.core.ErrorCode;
+import pilot.core.addr.Address;
+import pilot.core.wire.Packet;
+
+/**
+ * When our ACKs leave (spec G.4 plus our quick-ACK rules): a peer that batches short writes until
+ * everything in flight is acknowledged (Nagle, the Feb-2026 daemon) must not wait out our 40 ms
+ * delayed ACK for every segment.
+ */
+class QuickAckTest {
+    static final Address US = new Address(0, 1);
+    static final Address PEER = new Address(0, 2);
+    static final int PORT = 1000;
+    static final int PEER_PORT = 50000;
+
+    final List<Packet> sent = new ArrayList<>();
+    final StreamTable table = new StreamTable(US, StreamConfig.DEFAULTS, StreamTable.Limits.DEFAULTS, new StreamEvents() {
+        @Override
+        public void send(Packet packet, long now) {
+            sent.add(packet);
+        }
+
+        @Override
+        public void opened(int stream) {
+        }
+
+        @Override
+        public void accepted(int stream, int localPort, Address remote, int remotePort) {
+        }
+
+        @Override
+        public void readable(int stream) {
+        }
+
+        @Override
+        public void writable(int stream) {
+        }
+
+        @Override
+        public void closed(int stream, ErrorCode reason) {
+        }
+    }, 0);
+    long now = 1_000;
+    int peerSeq;
+
+    /** A peer opened a stream to our listening port; its SYN|ACK from us is discarded. */
+    QuickAckTest() {
+        table.listen(PORT);
+        table.onPacket(new Packet(Packet.SYN, Packet.PROTO_STREAM, PEER, US, PEER_PORT, PORT, 0, 0, 64, null), now);
+        peerSeq = 1;
+        sent.clear();
+    }
+
+    void peerSends(int bytes) {
+        table.onPacket(new Packet(Packet.ACK, Packet.PROTO_STREAM, PEER, US, PEER_PORT, PORT, peerSeq, 1, 64,
+                new byte[bytes]), now);
+        peerSeq += bytes;
+    }
+
+    List<Packet> acks() {
+        List<Packet> a = new ArrayList<>(sent);
+        sent.clear();
+        return a;
+    }
+
+    @Test
+    void aFullSegmentAloneWaitsForTheDelayedAck() {
+        peerSends(1024);
+        assertEquals(0, acks().size(), "one full segment: delayed ACK (spec G.4)");
+        assertEquals(now + 40, table.nextDeadline());
+    }
+
+    @Test
+    void twoFullSegmentsAreAcknowledgedAtOnce() {
+        peerSends(1024);
+        peerSends(1024);
+        List<Packet> a = acks();
+        assertEquals(1, a.size());
+        assertEquals(1 + 2048, a.get(0).ack());
+    }
+
+    @Test
+    void aSegmentShorterThanTheLargestSeenEndsAWriteAndIsAcknowledgedAtOnce() {
+        peerSends(4096);
+        peerSends(4096); // ACKed (2 segments)
+        acks();
+        peerSends(1000); // the tail of a write: the peer has nothing queued behind it
+        List<Packet> a = acks();
+        assertEquals(1, a.size(), "a sub-segment tail must not wait 40 ms");
+        assertEquals(1 + 4096 + 4096 + 1000, a.get(0).ack());
+    }
+
+    @Test
+    void aFirstSegmentShorterThanOurMssIsAcknowledgedAtOnce() {
+        peerSends(10); // a request shorter than any MSS: the peer waits for this ACK
+        assertEquals(1, acks().size());
+    }
+
+    @Test
+    void onceTheDelayedAckTimerFiredThePeerIsWaitingOnUsAndEverySegmentIsAcknowledgedAtOnce() {
+        peerSends(1024);
+        assertEquals(0, acks().size());
+        now += 40;
+        table.onTimeout(now);
+        assertEquals(1, acks().size(), "delayed ACK after 40 ms");
+        // a Nagle sender (one 1,024-byte segment per acknowledgement): without quick ACKs this is
+        // one segment per 40 ms, about 25 KB/s
+        for (int i = 0; i < 10; i++) {
+            now += 1;
+            peerSends(1024);
+            assertEquals(1, acks().size(), "segment " + i + " acknowledged at once");
+        }
+    }
+
+    @Test
+    void aSegmentArrivingLateWhileOurAckWaitsMeansThePeerWaitsOnUs() {
+        peerSends(1024);
+        now += 40; // its Nagle flush and our delayed ACK race: the segment comes first
+        peerSends(1024);
+        assertEquals(1, acks().size(), "two segments: ACK");
+        now += 1;
+        peerSends(1024);
+        assertEquals(1, acks().size(), "from now on every segment is acknowledged at once");
+    }
+}
