@@ -26,6 +26,16 @@ public enum WireProfile {
         return suite.sha256(Bytes.concat(LEGACY_PREFIX, sharedSecret));
     }
 
+    /**
+     * Stream payload bytes per segment this generation's daemons send and expect (spec C.2, G.5: 4096 in
+     * Feb-2026, 1024 in the modern fork). Matching it matters for Feb-2026: its Nagle logic holds a write
+     * shorter than its own segment until everything in flight is acknowledged, and its echo writes back
+     * each segment as it came, so 1024-byte segments move one per round trip (docs/INTEROP.md).
+     */
+    public int streamMss() {
+        return this == FEB2026 ? 4096 : 1024;
+    }
+
     /** The associated data for a frame sealed by {@code senderNode}. */
     public byte[] aad(int senderNode) {
         if (this == FEB2026) {

@@ -30,6 +30,7 @@ import pilot.core.handshake.TrustSource;
 import pilot.core.stream.CloseMode;
 import pilot.core.stream.ReplyPolicy;
 import pilot.core.stream.StreamEvents;
+import pilot.core.stream.StreamConfig;
 import pilot.core.stream.StreamTable;
 import pilot.core.wire.Bytes;
 import pilot.core.wire.Packet;
@@ -90,7 +91,8 @@ public final class PilotNode {
         this.lookupRate = new RateLimiter(cfg.handshake().lookupsPerSecond(), 1, 60_000);
         byte[] r = entropy.bytes(4);
         this.nextEphemeral = Ports.EPHEMERAL_FIRST + ((r[0] & 0xFF) << 8 | (r[1] & 0xFF)) % (Ports.EPHEMERAL_LAST - Ports.EPHEMERAL_FIRST + 1);
-        this.streams = new StreamTable(address, cfg.stream(), cfg.streams(), new StreamSink(), (r[2] & 0xFF) << 8 | (r[3] & 0xFF));
+        this.streams = new StreamTable(address, cfg.stream(), this::streamConfigFor, cfg.streams(), new StreamSink(),
+                (r[2] & 0xFF) << 8 | (r[3] & 0xFF));
         if (cfg.echoService()) {
             streams.listen(Ports.ECHO);
         }
@@ -198,6 +200,17 @@ public final class PilotNode {
     }
 
     /** Pins the wire profile spoken with one peer (effective from its next session). */
+    /**
+     * A stream with {@code peer} sends segments of the size its generation uses (never smaller than ours,
+     * never beyond the window unit): 4096 bytes to a Feb-2026 daemon, whose Nagle logic would otherwise
+     * hold every echoed 1024-byte write for a round trip.
+     */
+    private StreamConfig streamConfigFor(int peer) {
+        StreamConfig base = cfg.stream();
+        int mss = Math.min(base.windowUnit(), Math.max(base.mss(), kx.profileFor(peer).streamMss()));
+        return mss == base.mss() ? base : base.withMss(mss);
+    }
+
     public void setProfile(int node, WireProfile profile) {
         kx.setProfile(node, profile);
     }

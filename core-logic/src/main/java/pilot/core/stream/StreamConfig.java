@@ -48,6 +48,14 @@ public record StreamConfig(int mss, int windowUnit, int sendBufferBytes, int rec
                 timeWaitMillis);
     }
 
+    /** The same with another segment size (at most {@link #windowUnit}), e.g. the size a peer's generation uses. */
+    public StreamConfig withMss(int segment) {
+        return new StreamConfig(segment, windowUnit, sendBufferBytes, receiveBufferBytes, maxOutOfOrder, initialCwndSegments,
+                maxCwndBytes, initialRtoMillis, minRtoMillis, maxRtoMillis, clockGranularityMillis, maxAttempts,
+                synRtoMillis, synMaxRtoMillis, synRetries, delayedAckMillis, ackEverySegments, keepaliveMillis,
+                idleTimeoutMillis, timeWaitMillis);
+    }
+
     public StreamConfig withTimeouts(long keepalive, long idle, long timeWait) {
         return new StreamConfig(mss, windowUnit, sendBufferBytes, receiveBufferBytes, maxOutOfOrder, initialCwndSegments,
                 maxCwndBytes, initialRtoMillis, minRtoMillis, maxRtoMillis, clockGranularityMillis, maxAttempts,

@@ -27,6 +27,8 @@ public final class StreamTable {
 
     private final Address local;
     private final StreamConfig cfg;
+    /** The configuration of a stream with a given peer node (its segment size follows the peer's generation). */
+    private final java.util.function.IntFunction<StreamConfig> cfgFor;
     private final Limits limits;
     private final StreamEvents out;
     private final Set<Integer> listening = new HashSet<>();
@@ -44,9 +46,16 @@ public final class StreamTable {
      *                       the peers' TIME_WAIT (spec A.2: no peer may rely on the choice)
      */
     public StreamTable(Address local, StreamConfig cfg, Limits limits, StreamEvents out, int firstEphemeral) {
+        this(local, cfg, node -> cfg, limits, out, firstEphemeral);
+    }
+
+    /** @param cfgFor the configuration for streams with one peer node; {@code cfg} is the node-wide default */
+    public StreamTable(Address local, StreamConfig cfg, java.util.function.IntFunction<StreamConfig> cfgFor, Limits limits,
+                       StreamEvents out, int firstEphemeral) {
         this.nextEphemeral = Ports.EPHEMERAL_FIRST + Math.floorMod(firstEphemeral, Ports.EPHEMERAL_LAST - Ports.EPHEMERAL_FIRST + 1);
         this.local = local;
         this.cfg = cfg;
+        this.cfgFor = cfgFor;
         this.limits = limits;
         this.out = out;
         this.synGlobal = new RateLimiter(limits.synPerSecond(), 1, 10_000);
@@ -88,7 +97,7 @@ public final class StreamTable {
             return Result.fail(ErrorCode.LIMIT_REACHED, "no free ephemeral port");
         }
         int id = nextId++;
-        Connection c = Connection.dial(id, local, port, remote, remotePort, cfg, out, now);
+        Connection c = Connection.dial(id, local, port, remote, remotePort, cfgFor.apply(remote.node()), out, now);
         byId.put(id, c);
         byKey.put(key(port, remote, remotePort), c);
         return Result.ok(id);
@@ -130,7 +139,7 @@ public final class StreamTable {
             return;
         }
         int id = nextId++;
-        Connection c = Connection.accept(id, local, p.dstPort(), p, cfg, out, now);
+        Connection c = Connection.accept(id, local, p.dstPort(), p, cfgFor.apply(p.src().node()), out, now);
         byId.put(id, c);
         byKey.put(k, c);
         out.accepted(id, p.dstPort(), p.src(), p.srcPort());
