@@ -26,7 +26,9 @@ final class Logging {
         set("org.slf4j.simpleLogger.dateTimeFormat", "HH:mm:ss.SSS");
         set("org.slf4j.simpleLogger.showThreadName", "false");
         set("org.slf4j.simpleLogger.showShortLogName", "true");
-        set("org.slf4j.simpleLogger.log.org.java_websocket", v >= 2 ? "debug" : "warn");
+        // The WebSocket library logs every malformed frame a stranger sends as an ERROR with a stack trace,
+        // beyond the relay's own rate limit; the relay reports what matters itself (docs/SECURITY.md "Relay").
+        set("org.slf4j.simpleLogger.log.org.java_websocket", v >= 2 ? "debug" : "off");
     }
 
     private static void set(String k, String v) {

@@ -127,6 +127,29 @@ class RelayAttackTest {
     }
 
     @Test
+    void aMalformedCloseFrameEndsTheConnectionInsteadOfRepeatingALibraryFailure() throws Exception {
+        RawWebSocket raw = new RawWebSocket(relay.getPort());
+        attackers.add(raw);
+        raw.upgrade();
+        raw.readFrame(); // the challenge
+        // close frames with status 1000 and a reason that is not UTF-8: Java-WebSocket 1.6.0 throws a
+        // NullPointerException on each, logged with a stack trace, and kept reading the connection
+        byte[] badClose = {0x03, (byte) 0xE8, (byte) 0xFF};
+        int sent = 0;
+        try {
+            for (; sent < 200; sent++) {
+                raw.out.write(new byte[] {(byte) 0x88, (byte) (0x80 | badClose.length), 0, 0, 0, 0}); // FIN, close, masked (key 0)
+                raw.out.write(badClose);
+                raw.out.flush();
+            }
+        } catch (java.io.IOException closedUnderUs) {
+            // the relay closed the connection while frames were still going out: what we want
+        }
+        assertEquals(1002, raw.awaitClose(), "a protocol-error close after the first malformed frame (" + sent + " sent)");
+        assertStillAccepting(901);
+    }
+
+    @Test
     void pingsFromAClientThatNeverReadsQueueBoundedPongs() throws Exception {
         traffic.start();
         RawWebSocket raw = new RawWebSocket(relay.getPort());
