@@ -21,7 +21,8 @@ import pilot.core.handshake.RateLimiter;
  * the table's order) and answered only once the returned future completes — outside the lock.
  *
  * <p>What is authenticated: a first {@code register} of a key is open (as in the reference); moving a
- * known key to another address, or changing its hostname, needs a signed register ({@link RegisterChallenge}).
+ * known key to another address needs a signed register ({@link RegisterChallenge}); a known key's
+ * hostname never changes (the signature does not cover it).
  * {@code set_visibility}, {@code heartbeat} and {@code resolve} are signed by the node's key on file.
  * Keys are compared as their decoded 32 bytes.
  */
@@ -167,10 +168,17 @@ final class NodeTable {
         synchronized (this) {
             Integer id = byKey.get(key);
             Node n = id == null ? null : nodes.get(id);
-            boolean moves = n != null && (!realAddr.equals(n.realAddr) || (hostname != null && !hostname.equals(n.hostname)));
+            // only the address moves a known key: its hostname is the first registration's (no signature covers it)
+            boolean moves = n != null && !realAddr.equals(n.realAddr);
             if (n != null && !moves) {
                 // unchanged, as the reference answers a known key; a signed one need not be newer (a host whose
-                // clock stepped back still starts), since nothing changes
+                // clock stepped back still starts), since nothing changes. A newer one is recorded all the same:
+                // otherwise the same request, replayed from another IP within the skew window, would move it.
+                if (signed && stamp > n.stamp) {
+                    n.stamp = stamp;
+                    n.seq = ++seq;
+                    return new Answer(registered(n), write(n));
+                }
                 return new Answer(registered(n), durable(n));
             }
             if (n != null && !signed) {
@@ -191,10 +199,10 @@ final class NodeTable {
                 nodes.put(n.id, n);
                 byKey.put(key, n.id);
             }
-            n.realAddr = realAddr;
-            if (hostname != null) {
-                n.hostname = hostname;
+            if (n.realAddr == null) {
+                n.hostname = hostname; // a first registration names the node; a move never renames it
             }
+            n.realAddr = realAddr;
             n.stamp = Math.max(n.stamp, stamp);
             n.seq = ++seq;
             return new Answer(registered(n), write(n));

@@ -209,6 +209,45 @@ class RegistryHardeningTest {
         assertEquals("127.0.0.1:4003", client.lookup(id).realAddr());
     }
 
+    /** One request from a client bound to another loopback address (the registry sees that IP). */
+    Map<String, Object> from(String localIp, Map<String, Object> request) throws IOException {
+        try (Socket s = new Socket()) {
+            s.bind(new InetSocketAddress(localIp, 0));
+            s.connect(server.address(), 3000);
+            s.setSoTimeout(3000);
+            RegistryWire.write(s.getOutputStream(), request);
+            return RegistryWire.read(s.getInputStream());
+        }
+    }
+
+    @Test
+    void aSignedRegisterThatChangedNothingCannotBeReplayedFromAnotherAddressNorRenameTheNode() throws Exception {
+        AtomicLong clock = new AtomicLong(1_800_000_000_000L);
+        server.close();
+        server = new RegistryServer(new InetSocketAddress("127.0.0.1", 0), suite, dir.resolve("registry.json"), RegistryLimits.DEFAULTS,
+                clock::get, RegistryStore.FSYNC, GroupCommit.COMPACT_AFTER_RECORDS);
+        client = new RegistryClient(server.address(), 3000);
+        SigningKey a = key(7);
+        String keyA = Base64.getEncoder().encodeToString(a.publicKey());
+        int id = client.register("127.0.0.1:4001", a.publicKey(), "honest").nodeId();
+        client.setVisibility(id, true, a::sign);
+        // the host restarts on the same port and signs its register: nothing moves...
+        Map<String, Object> restart = signedRegister(a, keyA, "127.0.0.1:4001", clock.get());
+        assertEquals("register_ok", client.raw(restart).get("type"));
+        // ...and an on-path attacker who captured it replays it from its own address within the skew window
+        clock.addAndGet(1000);
+        Map<String, Object> replayed = from("127.0.0.2", restart);
+        assertEquals("error", replayed.get("type"), "a replay from another IP moves the entry: " + replayed);
+        assertEquals("127.0.0.1:4001", client.lookup(id).realAddr());
+        // a hostname is not covered by the signature, so a register of a known key never renames it
+        Map<String, Object> renamed = withField(signedRegister(a, keyA, "127.0.0.1:4001", clock.get()), "hostname", "evil");
+        client.raw(renamed);
+        Map<String, Object> lookup = new LinkedHashMap<>();
+        lookup.put("type", "lookup");
+        lookup.put("node_id", (long) id);
+        assertEquals("honest", client.raw(lookup).get("hostname"), "the first registration's hostname stays");
+    }
+
     Map<String, Object> signedRegister(SigningKey signer, String key, String listen, long stamp) {
         Map<String, Object> m = register(key, listen);
         m.put("timestamp", stamp);
