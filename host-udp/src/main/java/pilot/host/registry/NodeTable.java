@@ -131,7 +131,7 @@ final class NodeTable {
                     verify(req, id, "heartbeat:" + id);
                     yield Answer.now(ok("heartbeat_ok", (int) id));
                 }
-                case "set_visibility" -> setVisibility(req);
+                case "set_visibility" -> setVisibility(req, nowMillis);
                 default -> Answer.now(error("unknown request type: " + clip(type instanceof String t ? t : String.valueOf(type))));
             };
         } catch (Refused e) {
@@ -225,13 +225,7 @@ final class NodeTable {
     }
 
     private long signedStamp(Map<String, Object> req, byte[] key, String listen, long now) throws Refused {
-        if (!(req.get("timestamp") instanceof Long stamp) || stamp <= 0) {
-            throw new Refused("a signed register needs timestamp (Unix milliseconds)");
-        }
-        if (Math.abs(now - stamp) > limits.maxRegisterSkewMillis()) {
-            throw new Refused("register timestamp " + stamp + " is more than " + limits.maxRegisterSkewMillis()
-                    + " ms from the registry's clock " + now);
-        }
+        long stamp = timestamp(req, now);
         byte[] sig = signature(req);
         if (sig == null || !suite.ed25519Verify(key, RegisterChallenge.bytes(key, listen, stamp), sig)) {
             throw new Refused("register signature does not verify: Ed25519 over \"register:<public_key>:<listen_addr>:<timestamp>\" "
@@ -240,18 +234,51 @@ final class NodeTable {
         return stamp;
     }
 
-    private synchronized Answer setVisibility(Map<String, Object> req) throws Refused {
+    private Answer setVisibility(Map<String, Object> req, long now) throws Refused {
         long id = nodeId(req, "node_id");
         if (!(req.get("public") instanceof Boolean visible)) {
             throw new Refused("public must be true or false");
         }
-        Node n = verify(req, id, "set_visibility:" + id);
-        if (n.isPublic == visible) {
-            return new Answer(ok("set_visibility_ok", n.id), durable(n));
+        boolean stamped = req.containsKey("timestamp") || req.containsKey("stamped_signature");
+        long stamp = 0;
+        Node n;
+        if (stamped) {
+            stamp = timestamp(req, now);
+            n = verify(req, "stamped_signature", id, VisibilityChallenge.text(id, visible, stamp));
+        } else {
+            n = verify(req, "signature", id, "set_visibility:" + id);
         }
-        n.isPublic = visible;
-        n.seq = ++seq;
-        return new Answer(ok("set_visibility_ok", n.id), write(n));
+        synchronized (this) {
+            if (!stamped && n.stamp > 0) {
+                // it signs its registrations with timestamps, so it speaks the extension: a bare reference
+                // signature from it can only be a replay (it covers neither the value nor the time)
+                throw new Refused("node " + id + " must send a stamped set_visibility (timestamp, and stamped_signature over "
+                        + "\"set_visibility:<node_id>:<true|false>:<timestamp>\")");
+            }
+            if (stamped && stamp < n.stamp) {
+                throw new Refused("set_visibility timestamp " + stamp + " is older than the last one accepted for node " + id
+                        + " (a replay?)");
+            }
+            if (n.isPublic == visible && stamp <= n.stamp) {
+                return new Answer(ok("set_visibility_ok", n.id), durable(n));
+            }
+            n.isPublic = visible;
+            n.stamp = Math.max(n.stamp, stamp);
+            n.seq = ++seq;
+            return new Answer(ok("set_visibility_ok", n.id), write(n));
+        }
+    }
+
+    /** A signed request's timestamp: Unix milliseconds within the allowed skew of the registry's clock. */
+    private long timestamp(Map<String, Object> req, long now) throws Refused {
+        if (!(req.get("timestamp") instanceof Long stamp) || stamp <= 0) {
+            throw new Refused("a stamped request needs timestamp (Unix milliseconds)");
+        }
+        if (Math.abs(now - stamp) > limits.maxRegisterSkewMillis()) {
+            throw new Refused("timestamp " + stamp + " is more than " + limits.maxRegisterSkewMillis()
+                    + " ms from the registry's clock " + now);
+        }
+        return stamp;
     }
 
     private synchronized Map<String, Object> lookup(Map<String, Object> req) throws Refused {
@@ -288,13 +315,18 @@ final class NodeTable {
 
     /** The node {@code signer}, if {@code req} carries its signature over {@code challenge}. */
     private Node verify(Map<String, Object> req, long signer, String challenge) throws Refused {
+        return verify(req, "signature", signer, challenge);
+    }
+
+    /** The same, with the signature in field {@code field}. */
+    private Node verify(Map<String, Object> req, String field, long signer, String challenge) throws Refused {
         byte[] key;
         Node n;
         synchronized (this) {
             n = node(signer);
             key = Base64.getDecoder().decode(n.publicKey);
         }
-        byte[] sig = signature(req);
+        byte[] sig = signature(req, field);
         if (sig == null || !suite.ed25519Verify(key, challenge.getBytes(StandardCharsets.US_ASCII), sig)) {
             throw new Refused("signature required: Ed25519 over \"" + challenge + "\" by node " + signer);
         }
@@ -302,7 +334,11 @@ final class NodeTable {
     }
 
     private static byte[] signature(Map<String, Object> req) {
-        if (!(req.get("signature") instanceof String s) || s.length() > 128) {
+        return signature(req, "signature");
+    }
+
+    private static byte[] signature(Map<String, Object> req, String field) {
+        if (!(req.get(field) instanceof String s) || s.length() > 128) {
             return null;
         }
         try {

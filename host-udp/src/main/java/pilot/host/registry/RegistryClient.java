@@ -99,10 +99,22 @@ public final class RegistryClient {
     }
 
     public void setVisibility(int nodeId, boolean isPublic, Function<byte[], byte[]> signer) throws IOException {
+        setVisibility(nodeId, isPublic, signer, System.currentTimeMillis());
+    }
+
+    /**
+     * Signed twice: the reference challenge (spec I.1, for reference registries) and the stamped one
+     * ({@link VisibilityChallenge}) that our registry requires from a node that registers signed.
+     */
+    public void setVisibility(int nodeId, boolean isPublic, Function<byte[], byte[]> signer, long timestampMillis)
+            throws IOException {
+        long id = Integer.toUnsignedLong(nodeId);
         Map<String, Object> req = request("set_visibility");
-        req.put("node_id", Integer.toUnsignedLong(nodeId));
+        req.put("node_id", id);
         req.put("public", isPublic);
-        req.put("signature", sign(signer, "set_visibility:" + Integer.toUnsignedString(nodeId)));
+        req.put("signature", sign(signer, "set_visibility:" + id));
+        req.put("timestamp", timestampMillis);
+        req.put("stamped_signature", sign(signer, VisibilityChallenge.text(id, isPublic, timestampMillis)));
         call(req, "set_visibility_ok");
     }
 

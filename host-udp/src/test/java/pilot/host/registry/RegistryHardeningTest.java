@@ -2,6 +2,7 @@ package pilot.host.registry;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -167,10 +168,10 @@ class RegistryHardeningTest {
         SigningKey mallory = key(6);
         String keyA = Base64.getEncoder().encodeToString(a.publicKey());
         int id = client.register("127.0.0.1:4001", a.publicKey(), null).nodeId();
-        client.setVisibility(id, true, a::sign);
+        client.setVisibility(id, true, a::sign, clock.get());
 
         // the host restarted on another port and signs: same node id, new address
-        long t1 = clock.get();
+        long t1 = clock.addAndGet(1);
         Map<String, Object> moved = signedRegister(a, keyA, "127.0.0.1:4002", t1);
         Map<String, Object> ok = client.raw(moved);
         assertEquals("register_ok", ok.get("type"), ok.toString());
@@ -209,6 +210,52 @@ class RegistryHardeningTest {
         assertEquals("127.0.0.1:4003", client.lookup(id).realAddr());
     }
 
+    @Test
+    void aCapturedSetVisibilityCannotBeReplayedWithEitherValueByANodeThatSignsItsRegister() throws Exception {
+        AtomicLong clock = new AtomicLong(1_800_000_000_000L);
+        server.close();
+        server = new RegistryServer(new InetSocketAddress("127.0.0.1", 0), suite, dir.resolve("registry.json"), RegistryLimits.DEFAULTS,
+                clock::get, RegistryStore.FSYNC, GroupCommit.COMPACT_AFTER_RECORDS);
+        client = new RegistryClient(server.address(), 3000);
+        SigningKey a = key(8);
+        String keyA = Base64.getEncoder().encodeToString(a.publicKey());
+        Map<String, Object> reg = signedRegister(a, keyA, "127.0.0.1:4001", clock.get());
+        int id = (int) (long) (Long) client.raw(reg).get("node_id");
+        // what an on-path attacker captures: the owner making itself public, signed both ways
+        long t1 = clock.addAndGet(10);
+        Map<String, Object> captured = new LinkedHashMap<>();
+        captured.put("type", "set_visibility");
+        captured.put("node_id", (long) id);
+        captured.put("public", true);
+        captured.put("signature", Base64.getEncoder().encodeToString(a.sign(("set_visibility:" + id).getBytes(StandardCharsets.US_ASCII))));
+        captured.put("timestamp", t1);
+        captured.put("stamped_signature", Base64.getEncoder().encodeToString(a.sign(VisibilityChallenge.bytes(id, true, t1))));
+        assertEquals("set_visibility_ok", client.raw(captured).get("type"));
+        assertEquals("127.0.0.1:4001", client.lookup(id).realAddr());
+
+        List<Map<String, Object>> replays = List.of(
+                withField(captured, "public", false), // the value flipped under the stamped signature
+                withField(withField(withField(captured, "public", false), "timestamp", null), "stamped_signature", null)); // reference form only
+        for (Map<String, Object> r : replays) {
+            r.values().removeIf(java.util.Objects::isNull);
+            assertEquals("error", client.raw(r).get("type"), "refused: " + r);
+            assertTrue(client.lookup(id).isPublic(), "still public after " + r);
+        }
+        // the owner goes private later; the captured 'public' request replayed is older and refused
+        client.setVisibility(id, false, a::sign, clock.addAndGet(10));
+        assertEquals("error", client.raw(captured).get("type"));
+        assertFalse(client.lookup(id).isPublic(), "still private");
+        // a node that registered the reference way (unsigned) keeps the reference form (reference daemons)
+        SigningKey legacy = key(9);
+        int old = client.register("127.0.0.1:4009", legacy.publicKey(), null).nodeId();
+        Map<String, Object> plain = new LinkedHashMap<>();
+        plain.put("type", "set_visibility");
+        plain.put("node_id", (long) old);
+        plain.put("public", true);
+        plain.put("signature", Base64.getEncoder().encodeToString(legacy.sign(("set_visibility:" + old).getBytes(StandardCharsets.US_ASCII))));
+        assertEquals("set_visibility_ok", client.raw(plain).get("type"));
+    }
+
     /** One request from a client bound to another loopback address (the registry sees that IP). */
     Map<String, Object> from(String localIp, Map<String, Object> request) throws IOException {
         try (Socket s = new Socket()) {
@@ -230,7 +277,7 @@ class RegistryHardeningTest {
         SigningKey a = key(7);
         String keyA = Base64.getEncoder().encodeToString(a.publicKey());
         int id = client.register("127.0.0.1:4001", a.publicKey(), "honest").nodeId();
-        client.setVisibility(id, true, a::sign);
+        client.setVisibility(id, true, a::sign, clock.get());
         // the host restarts on the same port and signs its register: nothing moves...
         Map<String, Object> restart = signedRegister(a, keyA, "127.0.0.1:4001", clock.get());
         assertEquals("register_ok", client.raw(restart).get("type"));
