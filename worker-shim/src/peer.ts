@@ -216,7 +216,18 @@ export class PilotPeer {
       this.nodeId = nodeId;
       this.options.onRegistered?.(nodeId);
     }
-    await this.signed({ type: "set_visibility", node_id: nodeId, public: true }, `set_visibility:${nodeId}`);
+    // the reference signature, plus one over the value and the time (docs/SPEC-NOTES.md #36): our registry
+    // requires the stamped one from a node that registers signed, so a captured request cannot be replayed
+    const visibleAt = Math.max(Date.now(), timestamp);
+    const stampedSig = this.core.ed25519Sign(this.options.identitySeed,
+      new TextEncoder().encode(`set_visibility:${nodeId}:true:${visibleAt}`));
+    const vis = await this.signed({
+      type: "set_visibility", node_id: nodeId, public: true, timestamp: visibleAt,
+      stamped_signature: b64(stampedSig ?? new Uint8Array(64)),
+    }, `set_visibility:${nodeId}`);
+    if (vis.type !== "set_visibility_ok") {
+      throw new PilotError(`registry refused to make us public: ${String(vis.error)}`, "REFUSED");
+    }
     this.backoff = RECONNECT_MIN_MS;
     this.heartbeatTimer ??= setInterval(() => {
       if (this.transport.state === "ready") {
