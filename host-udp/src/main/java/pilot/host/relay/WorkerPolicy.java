@@ -23,7 +23,11 @@ import pilot.core.handshake.RateLimiter;
  * </ul>
  * A stranger reaches the Worker with PILA frames only, at {@link RelayLimits#strangerFramesPerSecond},
  * and takes one of {@link RelayLimits#maxPendingPeers} answerable slots (which expire; none is taken from
- * another stranger). When the allow-list is full new entries are refused; nothing on it is ever evicted.
+ * another stranger). The two ways fill two lists of {@link RelayLimits#maxDestinations} each: resolved
+ * peers are refused when their list is full and never evicted; answered peers, when theirs is full, make
+ * room by dropping the one idle longest (it can answer again). So whoever completes PILA exchanges with
+ * the Worker (registration is open: anyone can hold many keys) can neither evict a peer the Worker
+ * resolved nor stop it from resolving new ones, nor lock newcomers out for good.
  *
  * <p>Idle time is measured from the last Pilot frame forwarded in either direction between the Worker and
  * its allow-list: text messages, WebSocket pings and strangers' frames do not keep a connection alive.
@@ -31,10 +35,13 @@ import pilot.core.handshake.RateLimiter;
  */
 public final class WorkerPolicy {
     /** What to do with one frame. */
-    public enum Verdict { FORWARD, NOT_A_PILOT_FRAME, NOT_ALLOWED, RATE, ALLOW_LIST_FULL, PENDING_FULL }
+    public enum Verdict { FORWARD, NOT_A_PILOT_FRAME, NOT_ALLOWED, RATE, PENDING_FULL }
 
     private final RelayLimits limits;
-    private final Set<InetSocketAddress> allowed = new HashSet<>();
+    /** Peers the Worker's own registry answers named: never evicted. */
+    private final Set<InetSocketAddress> resolvedPeers = new HashSet<>();
+    /** Peers whose PILA the Worker answered, in order of their last traffic (access order): idle longest first. */
+    private final LinkedHashMap<InetSocketAddress, Boolean> answeredPeers = new LinkedHashMap<>(16, 0.75f, true);
     private final LinkedHashMap<InetSocketAddress, Long> pending = new LinkedHashMap<>();
     private final RateLimiter outRate;
     private final RateLimiter inRate;
@@ -51,14 +58,20 @@ public final class WorkerPolicy {
 
     /** A registry answer to this Worker named {@code endpoint}; false when the allow-list is full. */
     public synchronized boolean resolved(InetSocketAddress endpoint) {
-        if (allowed.contains(endpoint)) {
+        if (resolvedPeers.contains(endpoint)) {
             return true;
         }
-        if (allowed.size() >= limits.maxDestinations()) {
+        if (resolvedPeers.size() >= limits.maxDestinations()) {
             return false;
         }
         pending.remove(endpoint);
-        return allowed.add(endpoint);
+        answeredPeers.remove(endpoint);
+        return resolvedPeers.add(endpoint);
+    }
+
+    /** On either list; an answered peer's use counts as its latest traffic. */
+    private boolean allows(InetSocketAddress endpoint) {
+        return resolvedPeers.contains(endpoint) || answeredPeers.get(endpoint) != null;
     }
 
     /** May the Worker send this frame ({@code kind} from core's decoder, null: not a Pilot frame) to {@code to}? */
@@ -66,16 +79,18 @@ public final class WorkerPolicy {
         if (!forwardable(kind)) {
             return Verdict.NOT_A_PILOT_FRAME;
         }
-        if (!allowed.contains(to)) {
+        if (!allows(to)) {
             Long since = pending.get(to);
             if (kind != FrameKind.AUTH_KEY || since == null || now - since > limits.pendingPeerMillis()) {
                 return Verdict.NOT_ALLOWED;
             }
-            if (allowed.size() >= limits.maxDestinations()) {
-                return Verdict.ALLOW_LIST_FULL;
+            if (answeredPeers.size() >= limits.maxDestinations()) {
+                Iterator<InetSocketAddress> idlest = answeredPeers.keySet().iterator();
+                idlest.next();
+                idlest.remove();
             }
             pending.remove(to); // the Worker answered the stranger's PILA: the exchange completed
-            allowed.add(to);
+            answeredPeers.put(to, Boolean.TRUE);
         }
         if (!outRate.allow("", now)) {
             return Verdict.RATE;
@@ -89,7 +104,7 @@ public final class WorkerPolicy {
         if (!forwardable(kind)) {
             return Verdict.NOT_A_PILOT_FRAME;
         }
-        if (allowed.contains(from)) {
+        if (allows(from)) {
             if (!inRate.allow("", now)) {
                 return Verdict.RATE;
             }
@@ -116,11 +131,11 @@ public final class WorkerPolicy {
     }
 
     public synchronized boolean isAllowed(InetSocketAddress endpoint) {
-        return allowed.contains(endpoint);
+        return resolvedPeers.contains(endpoint) || answeredPeers.containsKey(endpoint);
     }
 
     public synchronized int allowedCount() {
-        return allowed.size();
+        return resolvedPeers.size() + answeredPeers.size();
     }
 
     public synchronized int pendingCount() {

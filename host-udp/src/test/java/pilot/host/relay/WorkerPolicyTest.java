@@ -33,16 +33,36 @@ class WorkerPolicyTest {
     }
 
     @Test
-    void aFullAllowListRefusesNewEntriesAndEvictsNone() {
+    void resolvedPeersAreBoundedAndNeverEvicted() {
         WorkerPolicy w = new WorkerPolicy(LIMITS, 0);
         assertTrue(w.resolved(ep(1)) && w.resolved(ep(2)) && w.resolved(ep(3)));
-        assertFalse(w.resolved(ep(4)), "maxDestinations = 3");
+        assertFalse(w.resolved(ep(4)), "maxDestinations = 3 resolved peers");
         for (int port = 100; port < 200; port++) {
             w.inbound(ep(port), FrameKind.AUTH_KEY, port * 1000L); // strangers' PILAs
-            w.outbound(ep(port), FrameKind.AUTH_KEY, port * 1000L); // even answered: no room
+            w.outbound(ep(port), FrameKind.AUTH_KEY, port * 1000L); // each answered by the Worker
         }
-        assertTrue(w.isAllowed(ep(1)) && w.isAllowed(ep(2)) && w.isAllowed(ep(3)));
-        assertEquals(3, w.allowedCount());
+        assertTrue(w.isAllowed(ep(1)) && w.isAllowed(ep(2)) && w.isAllowed(ep(3)), "strangers evict no resolved peer");
+        assertEquals(3 + 3, w.allowedCount(), "3 resolved + at most 3 answered");
+    }
+
+    @Test
+    void strangersWhoCompletedAPilaCannotLockOutPeersTheWorkerResolvesOrNewcomers() {
+        // red-team finding: answered strangers filled the one shared list and nothing new got on it
+        WorkerPolicy w = new WorkerPolicy(LIMITS, 0);
+        long t = 0;
+        for (int port = 100; port < 110; port++, t += 1000) { // one a second: within the strangers' rate
+            assertEquals(Verdict.FORWARD, w.inbound(ep(port), FrameKind.AUTH_KEY, t));
+            assertEquals(Verdict.FORWARD, w.outbound(ep(port), FrameKind.AUTH_KEY, t + 10), "the Worker's answer goes out");
+        }
+        assertTrue(w.resolved(ep(1)), "a peer the Worker resolves still gets on its list");
+        assertEquals(Verdict.FORWARD, w.outbound(ep(1), FrameKind.SEALED, t));
+        // a newcomer's PILA answered by the Worker takes the place of the answered peer idle longest
+        assertEquals(Verdict.NOT_ALLOWED, w.inbound(ep(7), FrameKind.SEALED, t + 100), "not on the list yet");
+        assertEquals(Verdict.FORWARD, w.inbound(ep(107), FrameKind.SEALED, t + 200), "recent traffic keeps 107");
+        assertEquals(Verdict.FORWARD, w.inbound(ep(7), FrameKind.AUTH_KEY, t + 1000));
+        assertEquals(Verdict.FORWARD, w.outbound(ep(7), FrameKind.AUTH_KEY, t + 1010));
+        assertTrue(w.isAllowed(ep(7)) && w.isAllowed(ep(107)) && w.isAllowed(ep(1)));
+        assertFalse(w.isAllowed(ep(108)), "the answered peer idle longest made room");
     }
 
     @Test
