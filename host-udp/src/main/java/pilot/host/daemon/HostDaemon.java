@@ -552,6 +552,11 @@ public final class HostDaemon implements AutoCloseable {
                 try {
                     registry.heartbeat(identity.nodeId(), key::sign);
                     heartbeatFailures = 0;
+                    if (movedAway()) {
+                        // another process with our identity (say a CLI command) re-pointed our entry to itself
+                        LOG.warn("the registry points our node at another port; registering this host again");
+                        registerAgain(key);
+                    }
                 } catch (IOException e) {
                     heartbeatFailures++;
                     LOG.warn("registry heartbeat failed ({} in a row): {}", heartbeatFailures, e.getMessage());
@@ -562,6 +567,17 @@ public final class HostDaemon implements AutoCloseable {
             });
         } catch (RejectedExecutionException full) {
             LOG.debug("look-up queue full: heartbeat skipped, retried in {} ms", config.heartbeatMillis());
+        }
+    }
+
+    /** Look-up thread: does the registry give our node another port than ours (the IP it sees may differ)? */
+    private boolean movedAway() {
+        try {
+            String real = registry.lookup(identity.nodeId()).realAddr();
+            int port = localEndpoint().getPort();
+            return real != null && !real.endsWith(":" + port);
+        } catch (IOException e) {
+            return false; // the next heartbeat tells
         }
     }
 

@@ -71,4 +71,26 @@ class HostReRegistrationTest {
             }
         }
     }
+
+    @Test
+    void aHostWhoseEntryAnotherProcessMovedTakesItBack() throws Exception {
+        BouncyCastleSuite suite = new BouncyCastleSuite();
+        Path identity = dir.resolve("host.json");
+        try (RegistryServer registry = new RegistryServer(new InetSocketAddress("127.0.0.1", 0), suite, dir.resolve("registry.json"));
+             HostDaemon host = HostDaemon.start(HostConfig.loopback(identity, registry.address()).withHeartbeatMillis(100))) {
+            RegistryClient client = new RegistryClient(registry.address(), 3000);
+            int node = host.address().node();
+            String ours = "127.0.0.1:" + host.localEndpoint().getPort();
+            // a short-lived CLI command run with the same identity registers its own port (signed, so it moves)
+            var key = Identity.load(identity, suite).signingKey(suite);
+            client.register("127.0.0.1:9", key.publicKey(), null, key::sign, System.currentTimeMillis());
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            String now = client.lookup(node).realAddr();
+            while (!ours.equals(now) && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+                now = client.lookup(node).realAddr();
+            }
+            assertEquals(ours, now, "the running host took its entry back");
+        }
+    }
 }
