@@ -289,9 +289,16 @@ public final class HostDaemon implements AutoCloseable {
      * loop: return quickly and hand slow work to another thread. An exception it throws is logged and
      * ignored. Close the returned handle to stop listening.
      */
-    public AutoCloseable onEvent(Consumer<NodeEvent> listener) {
+    public Subscription onEvent(Consumer<NodeEvent> listener) {
         listeners.add(java.util.Objects.requireNonNull(listener));
         return () -> listeners.remove(listener);
+    }
+
+    /** A listener's registration; closing it (which throws nothing) stops the events. */
+    @FunctionalInterface
+    public interface Subscription extends AutoCloseable {
+        @Override
+        void close();
     }
 
     /** One consistent reading of the node's counters, taken on the loop (for metrics and status pages). */
