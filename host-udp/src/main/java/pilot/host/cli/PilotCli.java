@@ -225,9 +225,13 @@ public final class PilotCli {
         @Option(names = "--no-echo", description = "do not serve port 7 (echo)")
         boolean noEcho;
 
+        @Mixin
+        AdminOption admin;
+
         @Override
         public Integer call() throws Exception {
-            try (HostDaemon d = startHost(this, !noEcho)) {
+            try (HostDaemon d = startHost(this, !noEcho);
+                 var a = admin.start(r -> pilot.host.metrics.HostMetrics.register(r, d), d::healthy)) {
                 PrintWriter out = new PrintWriter(System.out, true);
                 out.printf("pilot host %s on udp %s (identity %s, public key %s)%n", d.address(), d.localEndpoint(), identity,
                         d.identity().publicKeyBase64());

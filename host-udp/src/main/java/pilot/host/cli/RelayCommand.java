@@ -16,6 +16,8 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import pilot.host.crypto.JceSuite;
 import pilot.host.crypto.SecureEntropy;
+import pilot.host.metrics.AdminServer;
+import pilot.host.metrics.RelayMetrics;
 import pilot.host.registry.RegistryClient;
 import pilot.host.relay.RelayLimits;
 import pilot.host.relay.RelayPolicy;
@@ -69,6 +71,9 @@ final class RelayCommand implements Callable<Integer> {
     @Mixin
     PilotCli.VerboseOption verbose;
 
+    @Mixin
+    AdminOption admin;
+
     static Set<RelayPolicy.Key> readKeys(Path file) throws IOException {
         if (Files.size(file) > 16L << 20) {
             throw new IOException(file + ": larger than 16 MiB");
@@ -114,7 +119,7 @@ final class RelayCommand implements Callable<Integer> {
         System.out.printf("relay on %s://%s:%d%s (UDP endpoints on %s, registry %s%s)%n", tls == null ? "ws" : "wss",
                 listen.getHostString(), listen.getPort(), RelayProtocol.PATH, udpHost, registry,
                 keys.isEmpty() ? "" : ", " + keys.size() + " allowed keys");
-        try {
+        try (AdminServer a = admin.start(r -> RelayMetrics.register(r, relay), relay::healthy)) {
             PilotCli.waitForInterrupt();
         } finally {
             relay.shutdown();

@@ -98,6 +98,16 @@ public final class HostDaemon implements AutoCloseable {
     private final Map<Integer, CompletableFuture<Long>> pings = new HashMap<>();
     private final Map<Integer, Consumer<HostStream>> acceptors = new HashMap<>();
     private final Map<Integer, Consumer<NodeEvent>> datagramHandlers = new HashMap<>();
+    /** Application listeners for every node event ({@link #onEvent}); called on the loop. */
+    private final java.util.List<Consumer<NodeEvent>> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final LogLimiter listenerLog = new LogLimiter(LOG_LINES, LOG_INTERVAL_MILLIS);
+    /**
+     * Nodes a session came up with (PEER_UP), to count sessions for {@link #snapshot}; entries whose session
+     * is gone are pruned there and whenever the set outgrows {@link #SESSION_PEERS}. Event loop only.
+     */
+    private final java.util.Set<Integer> sessionPeers = new java.util.HashSet<>();
+    /** Above this, {@link #sessionPeers} is pruned on the next PEER_UP (the core holds at most 1,024 peers). */
+    static final int SESSION_PEERS = 2048;
     private final long epochNanos = System.nanoTime();
     private final Thread loop;
     private volatile boolean running = true;
@@ -273,6 +283,48 @@ public final class HostDaemon implements AutoCloseable {
         return f;
     }
 
+    /**
+     * Tells {@code listener} of every event of the node (sessions up, peers unreachable, streams opened,
+     * accepted and closed, datagrams, pongs), after the daemon itself handled it. It runs on the event
+     * loop: return quickly and hand slow work to another thread. An exception it throws is logged and
+     * ignored. Close the returned handle to stop listening.
+     */
+    public Subscription onEvent(Consumer<NodeEvent> listener) {
+        listeners.add(java.util.Objects.requireNonNull(listener));
+        return () -> listeners.remove(listener);
+    }
+
+    /** A listener's registration; closing it (which throws nothing) stops the events. */
+    @FunctionalInterface
+    public interface Subscription extends AutoCloseable {
+        @Override
+        void close();
+    }
+
+    /** One consistent reading of the node's counters, taken on the loop (for metrics and status pages). */
+    public CompletableFuture<HostStats> snapshot() {
+        if (!healthy()) {
+            return CompletableFuture.failedFuture(new IOException("the host is closed"));
+        }
+        CompletableFuture<HostStats> f = new CompletableFuture<>();
+        submit(() -> {
+            Map<ErrorCode, Long> drops = new java.util.EnumMap<>(ErrorCode.class);
+            for (ErrorCode c : ErrorCode.values()) {
+                drops.put(c, node.droppedCount(c));
+            }
+            sessionPeers.removeIf(id -> !node.hasSession(id));
+            f.complete(new HostStats(node.peerCount(), sessionPeers.size(), node.keyExchange().halfOpenCount(),
+                    node.streamCount(), node.activeStreamCount(), node.packetsIn(), node.packetsOut(), node.bufferedBytes(),
+                    drops));
+        });
+        return f;
+    }
+
+    /** The event loop is running (what {@code /healthz} reports for a host). */
+    public boolean healthy() {
+        return running && loop.isAlive();
+    }
+
     /** Node statistics, read on the loop. */
     public CompletableFuture<String> stats() {
         CompletableFuture<String> f = new CompletableFuture<>();
@@ -375,9 +427,23 @@ public final class HostDaemon implements AutoCloseable {
 
     private void onEvent(NodeEvent e) {
         LOG.debug("event {}", e);
+        handle(e);
+        for (Consumer<NodeEvent> l : listeners) {
+            try {
+                l.accept(e);
+            } catch (RuntimeException ex) {
+                listenerLog.warn(LOG, now(), "event listener failed on {}: {}", e.kind(), ex.toString());
+            }
+        }
+    }
+
+    private void handle(NodeEvent e) {
         switch (e.kind()) {
             case PEER_NEEDED -> lookup(e.peer());
             case PEER_UP -> {
+                if (sessionPeers.add(e.peer().node()) && sessionPeers.size() > SESSION_PEERS) {
+                    sessionPeers.removeIf(id -> !node.hasSession(id));
+                }
                 sessionLog.info(LOG, now(), "session with {} established", e.peer()); // a keyed peer can re-key at will
                 if (lookedUp.containsKey(e.peer().node())) {
                     awaitingConfirmation.add(e.peer().node()); // pinned once traffic authenticates (pinConfirmed)

@@ -99,6 +99,8 @@ public final class RelayServer extends WebSocketServer {
     public final AtomicLong bytesOut = new AtomicLong();
     public final AtomicLong dropped = new AtomicLong();
     public final AtomicLong handshakesTimedOut = new AtomicLong();
+    /** The same events by direction, reason and outcome, for the metrics endpoint. */
+    private final RelayCounters counters = new RelayCounters();
 
     enum State { AWAITING_AUTH, PROVISIONAL, READY, CLOSED }
 
@@ -182,6 +184,47 @@ public final class RelayServer extends WebSocketServer {
         return policy;
     }
 
+    public RelayCounters counters() {
+        return counters;
+    }
+
+    /** Registry requests waiting for a thread (bounded by {@link #MAX_REGISTRY_QUEUE}). */
+    public int registryQueueDepth() {
+        return ((ThreadPoolExecutor) registryCalls).getQueue().size();
+    }
+
+    /** Registry requests being answered right now. */
+    public int registryActive() {
+        return ((ThreadPoolExecutor) registryCalls).getActiveCount();
+    }
+
+    /** Bytes waiting on the fullest Worker's WebSocket (bounded by {@link RelayLimits#maxQueuedBytes}). */
+    public long maxQueuedBytesOfOneWorker() {
+        long max = 0;
+        for (Session s : sessions.values()) {
+            max = Math.max(max, s.queued.get());
+        }
+        return max;
+    }
+
+    /** WebSocket connections by login state: awaiting_auth, provisional, ready. */
+    public Map<String, Integer> connectionsByState() {
+        int[] n = new int[State.values().length];
+        for (Session s : sessions.values()) {
+            n[s.state.ordinal()]++;
+        }
+        Map<String, Integer> m = new LinkedHashMap<>();
+        for (State st : List.of(State.AWAITING_AUTH, State.PROVISIONAL, State.READY)) {
+            m.put(st.name().toLowerCase(java.util.Locale.ROOT), n[st.ordinal()]);
+        }
+        return m;
+    }
+
+    /** Listening, not stopping, and its UDP thread alive: what {@code /healthz} reports. */
+    public boolean healthy() {
+        return started.getCount() == 0 && !stopping && udpThread.isAlive();
+    }
+
     // ------------------------------------------------------------------ WebSocket side
 
     private final CountDownLatch started = new CountDownLatch(1);
@@ -204,6 +247,7 @@ public final class RelayServer extends WebSocketServer {
             channels.upgraded(impl);
         }
         if (sessions.size() >= limits.maxConnections()) {
+            counters.connectionsRefusedFull.incrementAndGet();
             hostile("relay full ({} connections): refusing {}", sessions.size(), ws.getRemoteSocketAddress());
             ws.close(CloseFrame.TRY_AGAIN_LATER, "relay full, try again later");
             return;
@@ -213,6 +257,7 @@ public final class RelayServer extends WebSocketServer {
             return;
         }
         Session s = new Session(ws);
+        counters.connectionsOpened.incrementAndGet();
         ws.setAttachment(s);
         sessions.put(s.id, s);
         ws.send(Json.write(Map.of("type", "auth_challenge", "nonce", s.nonce)));
@@ -250,7 +295,7 @@ public final class RelayServer extends WebSocketServer {
         }
         if (s.state == State.PROVISIONAL) {
             // a reconnecting Worker's node may emit frames before its register_ok: dropped, not fatal
-            drop(s, "frame before the registration");
+            drop(s, RelayCounters.Direction.OUT, RelayCounters.DropReason.NOT_REGISTERED_YET, "frame before the registration");
             return;
         }
         if (s.state != State.READY) {
@@ -290,6 +335,7 @@ public final class RelayServer extends WebSocketServer {
     private void login(Session s, Map<String, Object> m) {
         if (!policy.loginAttempt(s.ip, now())) {
             authRefused.incrementAndGet();
+            counters.login(RelayCounters.LoginOutcome.REFUSED);
             refuse(s, CloseFrame.TRY_AGAIN_LATER, "too many login attempts from your address");
             return;
         }
@@ -302,11 +348,13 @@ public final class RelayServer extends WebSocketServer {
             sig = Base64.getDecoder().decode((String) m.get("sig"));
         } catch (ClassCastException | IllegalArgumentException | NullPointerException e) {
             authRefused.incrementAndGet();
+            counters.login(RelayCounters.LoginOutcome.REFUSED);
             refuse(s, CloseFrame.POLICY_VALIDATION, "authentication failed: malformed auth_reply");
             return;
         }
         if (key.length != 32 || !suite.ed25519Verify(key, RelayProtocol.challengeBytes(s.nonce, keyB64), sig)) {
             authRefused.incrementAndGet();
+            counters.login(RelayCounters.LoginOutcome.REFUSED);
             refuse(s, CloseFrame.POLICY_VALIDATION, "authentication failed");
             return;
         }
@@ -349,6 +397,7 @@ public final class RelayServer extends WebSocketServer {
             verdict = policy.login(s.id, s.ip, k);
             if (verdict instanceof RelayPolicy.Login.Refused r) {
                 authRefused.incrementAndGet();
+                counters.login(RelayCounters.LoginOutcome.REFUSED);
             } else {
                 s.key = k;
                 s.publicKeyBase64 = keyB64;
@@ -394,6 +443,7 @@ public final class RelayServer extends WebSocketServer {
             refuse(s, CloseFrame.TRY_AGAIN_LATER, "no UDP endpoint available");
             return;
         }
+        counters.login(verdict instanceof RelayPolicy.Login.Full ? RelayCounters.LoginOutcome.FULL : RelayCounters.LoginOutcome.PROVISIONAL);
         String endpoint = endpointText(s);
         s.ws.send(Json.write(Map.of("type", "auth_ok", "endpoint", endpoint)));
         if (s.state == State.READY) {
@@ -490,7 +540,7 @@ public final class RelayServer extends WebSocketServer {
                 InetSocketAddress ep = new InetSocketAddress(InetAddress.getByName(addr.substring(0, colon)),
                         Integer.parseInt(addr.substring(colon + 1)));
                 if (!w.resolved(ep)) {
-                    drop(s, "allow-list full; not adding " + addr);
+                    drop(s, RelayCounters.Direction.OUT, RelayCounters.DropReason.ALLOW_LIST_FULL, "allow-list full; not adding " + addr);
                 }
             } catch (IOException | RuntimeException e) {
                 LOG.debug("registry named an odd endpoint {}: {}", addr, e.getMessage());
@@ -527,13 +577,13 @@ public final class RelayServer extends WebSocketServer {
             to = new InetSocketAddress(InetAddress.getByAddress(java.util.Arrays.copyOfRange(msg, 1, 1 + msg[0])),
                     ((msg[1 + msg[0]] & 0xFF) << 8) | (msg[2 + msg[0]] & 0xFF));
         } catch (IOException e) {
-            drop(s, "bad address");
+            drop(s, RelayCounters.Direction.OUT, RelayCounters.DropReason.BAD_ADDRESS, "bad address");
             return;
         }
         int frameLen = msg.length - h;
         WorkerPolicy.Verdict v = s.worker.outbound(to, kindOf(msg, h, frameLen), now());
         if (v != WorkerPolicy.Verdict.FORWARD) {
-            drop(s, "to " + to + ": " + v);
+            drop(s, RelayCounters.Direction.OUT, RelayCounters.DropReason.of(v), "to " + to + ": " + v);
             return;
         }
         DatagramChannel udp = s.udp;
@@ -543,13 +593,14 @@ public final class RelayServer extends WebSocketServer {
         try {
             // exactly the frame the Worker sent: never more bytes out than came in
             if (udp.send(ByteBuffer.wrap(msg, h, frameLen), to) == 0) {
-                drop(s, "UDP send buffer full");
+                drop(s, RelayCounters.Direction.OUT, RelayCounters.DropReason.UDP_BUFFER_FULL, "UDP send buffer full");
             } else {
                 framesOut.incrementAndGet();
                 bytesOut.addAndGet(frameLen);
+                counters.forwarded(RelayCounters.Direction.OUT, frameLen);
             }
         } catch (IOException e) {
-            drop(s, "UDP send failed: " + e.getMessage());
+            drop(s, RelayCounters.Direction.OUT, RelayCounters.DropReason.UDP_SEND_FAILED, "UDP send failed: " + e.getMessage());
         }
     }
 
@@ -592,20 +643,21 @@ public final class RelayServer extends WebSocketServer {
         int len = datagram.remaining();
         WorkerPolicy.Verdict v = w.inbound(from, kindOf(datagram.array(), datagram.position(), len), now());
         if (v != WorkerPolicy.Verdict.FORWARD) {
-            drop(s, "from " + from + ": " + v);
+            drop(s, RelayCounters.Direction.IN, RelayCounters.DropReason.of(v), "from " + from + ": " + v);
             return;
         }
         if (!s.ws.hasBufferedData()) {
             totalQueued.addAndGet(-s.queued.getAndSet(0)); // everything before was flushed
         }
         if (s.queued.get() + len > limits.maxQueuedBytes() || totalQueued.get() + len > limits.maxTotalQueuedBytes()) {
-            drop(s, "Worker's queue full (backpressure)");
+            drop(s, RelayCounters.Direction.IN, RelayCounters.DropReason.QUEUE_FULL, "Worker's queue full (backpressure)");
             return;
         }
         s.queued.addAndGet(len);
         totalQueued.addAndGet(len);
         s.ws.send(RelayProtocol.pack(from, datagram.array(), datagram.position(), len));
         framesIn.incrementAndGet();
+        counters.forwarded(RelayCounters.Direction.IN, len);
     }
 
     // ------------------------------------------------------------------ housekeeping
@@ -636,8 +688,9 @@ public final class RelayServer extends WebSocketServer {
         end(s);
     }
 
-    private void drop(Session s, String why) {
+    private void drop(Session s, RelayCounters.Direction direction, RelayCounters.DropReason reason, String why) {
         dropped.incrementAndGet();
+        counters.dropped(direction, reason);
         if (LOG.isDebugEnabled()) {
             hostile("relay dropped a datagram for Worker {}: {}", s.publicKeyBase64, why);
         }
