@@ -18,7 +18,8 @@ async function freePort(): Promise<number> {
 process.env.CLOUDFLARE_CF_FETCH_ENABLED = "false";
 
 export default defineConfig(async () => {
-  const ports = { registry: await freePort(), relay: await freePort(), control: await freePort() };
+  // two relays: the Worker is given both (RELAY_URLS) and fails over from one to the other
+  const ports = { registry: await freePort(), relay: await freePort(), relay2: await freePort(), control: await freePort() };
   process.env.PILOT_TEST_PORTS = JSON.stringify(ports);
   return {
     plugins: [
@@ -27,7 +28,7 @@ export default defineConfig(async () => {
         miniflare: {
           bindings: {
             PILOT_API_SECRET: "test-secret",
-            RELAY_URL: `ws://127.0.0.1:${ports.relay}/v1/relay`,
+            RELAY_URLS: `ws://127.0.0.1:${ports.relay}/v1/relay, ws://127.0.0.1:${ports.relay2}/v1/relay`,
             CONTROL_URL: `http://127.0.0.1:${ports.control}`,
           },
         },

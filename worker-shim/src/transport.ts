@@ -16,10 +16,14 @@ export interface Transport {
   send(ip: string, port: number, frame: Uint8Array): boolean;
   /** One registry request (spec I.1), already signed where the protocol needs it. */
   registry(request: RegistryMessage): Promise<RegistryMessage>;
-  close(): void;
+  close(reason?: string): void;
   onFrame: (ip: string, port: number, frame: Uint8Array) => void;
-  onStateChange: (state: TransportState, reason: string) => void;
+  /** `closeCode`: the WebSocket close code when the relay closed us (1001: idle), else null. */
+  onStateChange: (state: TransportState, reason: string, closeCode: number | null) => void;
 }
+
+/** The relay closes a Worker that carried no Pilot frame for its idle time (RelayProtocol.java) with this code. */
+export const CLOSE_IDLE = 1001;
 
 const encoder = new TextEncoder();
 
@@ -53,37 +57,61 @@ export class RelayTransport implements Transport {
   state: TransportState = "idle";
   endpoint: string | null = null;
   onFrame: (ip: string, port: number, frame: Uint8Array) => void = () => {};
-  onStateChange: (state: TransportState, reason: string) => void = () => {};
+  onStateChange: (state: TransportState, reason: string, closeCode: number | null) => void = () => {};
   private ws: WebSocket | null = null;
   private nextId = 1;
   private readonly pending = new Map<number, { resolve: (m: RegistryMessage) => void; reject: (e: Error) => void }>();
 
+  /**
+   * @param nodeId our node id once the registry assigned it (0 before): sent in auth_reply, so a relay that
+   *               does not know our key yet looks it up once and skips its provisional login step
+   */
   constructor(
-    private readonly url: string,
+    readonly url: string,
     private readonly publicKeyBase64: string,
     private readonly sign: (message: Uint8Array) => Uint8Array,
     private readonly timeoutMs = 10_000,
+    private readonly nodeId: () => number = () => 0,
   ) {}
 
   async connect(): Promise<void> {
     this.setState("connecting", "dialing " + this.url);
     const httpUrl = this.url.replace(/^ws/, "http");
-    const res = await fetch(httpUrl, { headers: { Upgrade: "websocket", "Sec-WebSocket-Protocol": "pilot-relay.v1" } });
+    let res: Response;
+    try {
+      res = await fetch(httpUrl, { headers: { Upgrade: "websocket", "Sec-WebSocket-Protocol": "pilot-relay.v1" } });
+    } catch (e) {
+      const why = `cannot reach relay ${this.url}: ${e instanceof Error ? e.message : String(e)}`;
+      this.fail(why, null);
+      throw new Error(why);
+    }
     const ws = res.webSocket;
     if (!ws) {
-      this.setState("closed", `relay refused the WebSocket upgrade (HTTP ${res.status})`);
+      this.fail(`relay ${this.url} refused the WebSocket upgrade (HTTP ${res.status})`, null);
       throw new Error(`relay ${this.url} refused the WebSocket upgrade (HTTP ${res.status})`);
     }
     ws.accept();
     this.ws = ws;
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error("relay login timed out")), this.timeoutMs);
+      const timer = setTimeout(() => {
+        this.fail(`relay ${this.url}: login timed out`, null);
+        try { ws.close(1000, "login timed out"); } catch { /* already closed */ }
+        reject(new Error(`relay ${this.url}: login timed out`));
+      }, this.timeoutMs);
       ws.addEventListener("message", (ev: MessageEvent) => {
+        if (this.ws !== ws) return; // a connection we already gave up
         if (typeof ev.data === "string") {
-          const m = JSON.parse(ev.data) as RegistryMessage;
+          let m: RegistryMessage;
+          try {
+            m = JSON.parse(ev.data) as RegistryMessage;
+          } catch {
+            return; // not ours to crash on: the relay speaks JSON, anything else is ignored
+          }
           if (m.type === "auth_challenge") {
             const sig = this.sign(encoder.encode(`pilot_relay_auth:${String(m.nonce)}:${this.publicKeyBase64}`));
-            ws.send(JSON.stringify({ type: "auth_reply", public_key: this.publicKeyBase64, sig: b64(sig) }));
+            const node = this.nodeId();
+            ws.send(JSON.stringify({ type: "auth_reply", public_key: this.publicKeyBase64, sig: b64(sig),
+              ...(node ? { node_id: node >>> 0 } : {}) }));
           } else if (m.type === "auth_ok") {
             clearTimeout(timer);
             this.endpoint = String(m.endpoint);
@@ -102,21 +130,27 @@ export class RelayTransport implements Transport {
       });
       ws.addEventListener("close", (ev: CloseEvent) => {
         clearTimeout(timer);
-        this.fail(`relay closed the connection (${ev.code} ${ev.reason})`);
-        reject(new Error(`relay closed the connection (${ev.code} ${ev.reason})`));
+        if (this.ws !== ws) return;
+        this.fail(`relay ${this.url} closed the connection (${ev.code} ${ev.reason})`, ev.code);
+        reject(new Error(`relay ${this.url} closed the connection (${ev.code} ${ev.reason})`));
       });
       ws.addEventListener("error", () => {
         clearTimeout(timer);
-        this.fail("relay connection error");
-        reject(new Error("relay connection error"));
+        if (this.ws !== ws) return;
+        this.fail(`relay ${this.url}: connection error`, null);
+        reject(new Error(`relay ${this.url}: connection error`));
       });
     });
   }
 
   send(ip: string, port: number, frame: Uint8Array): boolean {
     if (this.state !== "ready" || !this.ws) return false;
-    this.ws.send(packDatagram(ip, port, frame));
-    return true;
+    try {
+      this.ws.send(packDatagram(ip, port, frame));
+      return true;
+    } catch {
+      return false; // closing under us: the close event follows, the core retransmits
+    }
   }
 
   registry(request: RegistryMessage): Promise<RegistryMessage> {
@@ -136,22 +170,22 @@ export class RelayTransport implements Transport {
     });
   }
 
-  close(): void {
-    this.ws?.close(1000, "bye");
-    this.fail("closed by us");
+  close(reason = "closed by us"): void {
+    try { this.ws?.close(1000, "bye"); } catch { /* already closed */ }
+    this.fail(reason, null);
   }
 
-  private fail(reason: string): void {
+  private fail(reason: string, closeCode: number | null): void {
     if (this.state === "closed") return;
     this.ws = null;
     this.endpoint = null;
     for (const p of this.pending.values()) p.reject(new Error(reason));
     this.pending.clear();
-    this.setState("closed", reason);
+    this.setState("closed", reason, closeCode);
   }
 
-  private setState(state: TransportState, reason: string): void {
+  private setState(state: TransportState, reason: string, closeCode: number | null = null): void {
     this.state = state;
-    this.onStateChange(state, reason);
+    this.onStateChange(state, reason, closeCode);
   }
 }

@@ -13,11 +13,13 @@ const testClasses = fileURLToPath(new URL("../../host-udp/target/test-classes", 
 function java(args, readyPattern, javaArgs = ["-jar", jar]) {
   const p = spawn("java", [...javaArgs, ...args], { stdio: ["ignore", "pipe", "pipe"] });
   let out = "";
+  let stdout = ""; // matched alone: a log line on stderr may land in the middle of the ready line
   const ready = new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`pilot-host ${args[0]} did not start: ${out}`)), 30_000);
     const onData = (d) => {
       out += d.toString();
-      const m = out.match(readyPattern);
+      stdout += d.toString();
+      const m = stdout.match(readyPattern);
       if (m) {
         clearTimeout(timer);
         resolve(m);
@@ -37,9 +39,11 @@ export default async function setup(project) {
   const dir = mkdtempSync(join(tmpdir(), "pilot-shim-test-"));
   const registry = java(["registry", "--listen", `127.0.0.1:${ports.registry}`], /registry on tcp/);
   await registry.ready;
-  const startRelay = () => java(["relay", "--listen", `127.0.0.1:${ports.relay}`, "--registry", `127.0.0.1:${ports.registry}`], /relay on ws/);
-  let relay = startRelay();
-  await relay.ready;
+  const relayPorts = [ports.relay, ports.relay2];
+  const startRelay = (i) => java(["relay", "--listen", `127.0.0.1:${relayPorts[i]}`, "--registry", `127.0.0.1:${ports.registry}`],
+    /relay on ws/);
+  const relays = [startRelay(0), startRelay(1)];
+  await Promise.all(relays.map((r) => r.ready));
   const host = java(["run", "--registry", `127.0.0.1:${ports.registry}`, "--identity", join(dir, "host.json")],
     /pilot host (\S+) on udp/);
   const hostAddress = (await host.ready)[1];
@@ -49,22 +53,51 @@ export default async function setup(project) {
     ["-cp", `${testClasses}:${jar}`, "pilot.host.daemon.RefLikeEchoHost"]);
   project.provide("refLikeAddress", (await refLike.ready)[1]);
 
+  // /restart-relay[?port=P]: kill -9 a relay (default the first) and start it again on its port;
+  // /kill-relay?port=P: kill -9 it and leave it down; /start-relay?port=P: start a killed one again
   const control = createServer(async (req, res) => {
-    if (req.url === "/restart-relay") {
-      relay.process.kill("SIGKILL");
-      await new Promise((r) => setTimeout(r, 300));
-      relay = startRelay();
-      await relay.ready;
-      res.end("restarted");
-    } else {
-      res.statusCode = 404;
-      res.end();
+    const url = new URL(req.url ?? "/", "http://control");
+    const port = Number(url.searchParams.get("port") ?? relayPorts[0]);
+    const i = relayPorts.indexOf(port);
+    const running = () => relays[i].process.exitCode === null && relays[i].process.signalCode === null;
+    const kill = async () => {
+      if (running()) {
+        const exited = new Promise((r) => relays[i].process.once("exit", r));
+        relays[i].process.kill("SIGKILL");
+        await exited;
+      }
+    };
+    const start = async () => {
+      relays[i] = startRelay(i);
+      await relays[i].ready;
+    };
+    try {
+      if (i < 0) throw new Error(`no relay on port ${port}`);
+      if (url.pathname === "/restart-relay") {
+        await kill();
+        await new Promise((r) => setTimeout(r, 300));
+        await start();
+        res.end("restarted");
+      } else if (url.pathname === "/kill-relay") {
+        await kill();
+        res.end("killed");
+      } else if (url.pathname === "/start-relay") {
+        if (running()) throw new Error("still running");
+        await start();
+        res.end("started");
+      } else {
+        res.statusCode = 404;
+        res.end();
+      }
+    } catch (e) {
+      res.statusCode = 500;
+      res.end(String(e));
     }
   });
   await new Promise((r) => control.listen(ports.control, "127.0.0.1", r));
 
   return async () => {
     control.close();
-    for (const p of [relay.process, host.process, refLike.process, registry.process]) p.kill("SIGKILL");
+    for (const p of [...relays.map((r) => r.process), host.process, refLike.process, registry.process]) p.kill("SIGKILL");
   };
 }
