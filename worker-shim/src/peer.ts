@@ -253,6 +253,8 @@ export class PilotPeer {
       if (h < 0) throw new PilotError("cannot create the node: " + this.core.errorName(-h), this.core.errorName(-h));
       this.handle = h;
       this.nodeId = nodeId;
+      // a new node knows no ports yet: listen on every one onDatagram was given, before or since
+      for (const port of this.datagramHandlers.keys()) this.core.nodeListen(h, port);
       this.options.onRegistered?.(nodeId);
     }
     // Our endpoint changed (another relay, or the same one after a reconnect): a peer that follows an

@@ -1,5 +1,6 @@
 // A Worker given two relays (RELAY_URLS): it moves to the other when the one in use dies, mid-stream,
-// keeps its Pilot address, and its peers learn the new endpoint by a fresh handshake.
+// keeps its Pilot address, and its peers learn the new endpoint by a fresh handshake. And datagram
+// listeners: a port listened on before the node existed, or before a reconnect, still hears datagrams.
 import { SELF, env } from "cloudflare:test";
 import { describe, expect, inject, it } from "vitest";
 import { PilotPeer } from "../src/index.js";
@@ -49,6 +50,38 @@ const status = async (identity: string) => (await (await api(`/v1/status?identit
 async function ping(identity: string, address: string): Promise<Response> {
   return api(`/v1/ping?identity=${identity}`, { method: "POST", body: JSON.stringify({ address }) });
 }
+
+describe("datagram listeners", () => {
+  it("hear on a port listened on before the node existed, and again after a reconnect to another relay", async () => {
+    const relays = relayList(env);
+    expect(relays.length).toBe(2);
+    const a = await PilotPeer.create({ relayUrls: relays, identitySeed: random(32) });
+    const b = await PilotPeer.create({ relayUrls: relays, identitySeed: random(32) });
+    const heard: string[] = [];
+    a.onDatagram(4040, (from, _port, data) => heard.push(`${from} ${new TextDecoder().decode(data)}`));
+    try {
+      await a.connect(); // the node is created only now, after the listener was set
+      await b.connect();
+      expect(a.status().relayUrl).toBe(relays[0]);
+      await b.ping(a.address ?? "");
+      await b.sendDatagram(a.address ?? "", 4040, new TextEncoder().encode("before"));
+      await until("the first datagram", 10_000, () => (heard.length > 0 ? true : null));
+      expect(heard).toEqual([`${b.address} before`]);
+
+      await control(`/restart-relay?port=${new URL(relays[0] ?? "").port}`);
+      await until("both peers on the second relay", 30_000, () =>
+        a.status().state === "ready" && b.status().state === "ready" && a.status().relayUrl === relays[1]
+          && b.status().relayUrl === relays[1] ? true : null);
+      await until("a ping after the move", 30_000, () => b.ping(a.address ?? "").then(() => true, () => null));
+      await b.sendDatagram(a.address ?? "", 4040, new TextEncoder().encode("after"));
+      await until("the second datagram", 10_000, () => (heard.length > 1 ? true : null));
+      expect(heard).toEqual([`${b.address} before`, `${b.address} after`]);
+    } finally {
+      a.close();
+      b.close();
+    }
+  });
+});
 
 describe("a fleet of two relays", () => {
   it(`takes 1 to MAX_RELAYS (${MAX_RELAYS}) ws:// or wss:// relay URLs and refuses anything else`, async () => {
