@@ -10,8 +10,12 @@ import { fileURLToPath } from "node:url";
 const jar = fileURLToPath(new URL("../../host-udp/target/pilot-host.jar", import.meta.url));
 const testClasses = fileURLToPath(new URL("../../host-udp/target/test-classes", import.meta.url));
 
+/** Every JVM started, so a setup that fails half-way leaves none running (no teardown runs then). */
+const started = [];
+
 function java(args, readyPattern, javaArgs = ["-jar", jar]) {
   const p = spawn("java", [...javaArgs, ...args], { stdio: ["ignore", "pipe", "pipe"] });
+  started.push(p);
   let out = "";
   let stdout = ""; // matched alone: a log line on stderr may land in the middle of the ready line
   const ready = new Promise((resolve, reject) => {
@@ -33,6 +37,15 @@ function java(args, readyPattern, javaArgs = ["-jar", jar]) {
 }
 
 export default async function setup(project) {
+  try {
+    return await start(project);
+  } catch (e) {
+    for (const p of started) p.kill("SIGKILL");
+    throw e;
+  }
+}
+
+async function start(project) {
   if (!existsSync(jar)) throw new Error(`build the host first (mvn package): ${jar} is missing`);
   if (!existsSync(testClasses)) throw new Error(`build the host's tests first (mvn test-compile): ${testClasses} is missing`);
   const ports = JSON.parse(process.env.PILOT_TEST_PORTS);
@@ -98,6 +111,6 @@ export default async function setup(project) {
 
   return async () => {
     control.close();
-    for (const p of [...relays.map((r) => r.process), host.process, refLike.process, registry.process]) p.kill("SIGKILL");
+    for (const p of started) p.kill("SIGKILL");
   };
 }
