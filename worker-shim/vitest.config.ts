@@ -19,7 +19,9 @@ process.env.CLOUDFLARE_CF_FETCH_ENABLED = "false";
 
 export default defineConfig(async () => {
   // two relays: the Worker is given both (RELAY_URLS) and fails over from one to the other
-  const ports = { registry: await freePort(), relay: await freePort(), relay2: await freePort(), control: await freePort() };
+  // and a third whose UDP side is IPv6 (::1), for a host on ::1
+  const ports = { registry: await freePort(), relay: await freePort(), relay2: await freePort(), relay6: await freePort(),
+    registry6: await freePort(), control: await freePort() };
   process.env.PILOT_TEST_PORTS = JSON.stringify(ports);
   return {
     plugins: [
@@ -30,6 +32,7 @@ export default defineConfig(async () => {
             PILOT_API_SECRET: "test-secret",
             RELAY_URLS: `ws://127.0.0.1:${ports.relay}/v1/relay, ws://127.0.0.1:${ports.relay2}/v1/relay`,
             CONTROL_URL: `http://127.0.0.1:${ports.control}`,
+            RELAY6_URL: `ws://127.0.0.1:${ports.relay6}/v1/relay`,
           },
         },
       }),

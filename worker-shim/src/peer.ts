@@ -1,7 +1,7 @@
 // PilotPeer: a Pilot node living in a Worker. The wasm core makes every protocol decision; this class
 // only moves bytes between the core and the transport, keeps time, and turns core events into promises.
 import { getCore, type CloseMode, type NodeEvent, type PilotCore, type Profile, type ReplyPolicy } from "./core.js";
-import { CLOSE_IDLE, RelayTransport, type RegistryMessage, type TransportState } from "./transport.js";
+import { CLOSE_IDLE, coreIp, ipBytes, RelayTransport, type RegistryMessage, type TransportState } from "./transport.js";
 import { b64, random, unb64 } from "./bytes.js";
 
 export interface PeerOptions {
@@ -397,7 +397,9 @@ export class PilotPeer {
       if (r.type !== "resolve_ok") throw new Error(String(r.error ?? "resolve failed"));
       const real = String(r.real_addr);
       const colon = real.lastIndexOf(":");
-      this.core.nodeAddPeer(this.handle, node, real.slice(0, colon), Number(real.slice(colon + 1)), this.now());
+      const ip = ipBytes(real.slice(0, colon)); // IPv4, or IPv6 as the relay and hosts spell it ("0:0:0:0:0:0:0:1")
+      if (!ip) throw new Error(`the registry named an endpoint that is not an IP: ${real}`);
+      this.core.nodeAddPeer(this.handle, node, coreIp(ip), Number(real.slice(colon + 1)), this.now());
       if (rehandshake) this.core.nodeRehandshake(this.handle, node, this.now());
       if (this.resolved.size < MAX_REMEMBERED_PEERS) this.resolved.add(node);
     } catch (e) {

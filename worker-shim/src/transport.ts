@@ -28,23 +28,60 @@ export const CLOSE_IDLE = 1001;
 const encoder = new TextEncoder();
 
 
-/** ipLen(1) ‖ ip ‖ port(2) ‖ frame — the relay's binary message layout (RelayProtocol.java). */
-export function packDatagram(ip: string, port: number, frame: Uint8Array): Uint8Array {
-  const parts = ip.split(".").map((p) => Number(p));
-  const out = new Uint8Array(1 + 4 + 2 + frame.length);
-  out[0] = 4;
-  out.set(parts, 1);
-  out[5] = port >> 8;
-  out[6] = port & 0xff;
-  out.set(frame, 7);
+/**
+ * An IP address as its 4 or 16 bytes, from any spelling the relay, the registry or the core uses: dotted
+ * IPv4, IPv6 as 32 hex digits (the core's), or IPv6 with colons ("::1", "0:0:0:0:0:0:0:1", "[::1]"; a
+ * "%zone" is dropped). Null when it is none of these.
+ */
+export function ipBytes(text: string): Uint8Array | null {
+  let t = text.startsWith("[") && text.endsWith("]") ? text.slice(1, -1) : text;
+  const zone = t.indexOf("%");
+  if (zone >= 0) t = t.slice(0, zone);
+  if (/^\d{1,3}(\.\d{1,3}){3}$/.test(t)) {
+    const parts = t.split(".").map(Number);
+    return parts.every((p) => p <= 255) ? Uint8Array.from(parts) : null;
+  }
+  if (/^[0-9a-fA-F]{32}$/.test(t)) return Uint8Array.from({ length: 16 }, (_, i) => parseInt(t.slice(2 * i, 2 * i + 2), 16));
+  const halves = t.split("::");
+  if (!t.includes(":") || halves.length > 2) return null;
+  const groups = (s: string | undefined) => (s ? s.split(":") : []);
+  const head = groups(halves[0]);
+  const tail = groups(halves[1]);
+  if (halves.length === 2 ? head.length + tail.length > 7 : head.length !== 8) return null;
+  const all = [...head, ...Array<string>(8 - head.length - tail.length).fill("0"), ...tail];
+  if (!all.every((g) => /^[0-9a-fA-F]{1,4}$/.test(g))) return null;
+  const out = new Uint8Array(16);
+  all.forEach((g, i) => {
+    const v = parseInt(g, 16);
+    out[2 * i] = v >> 8;
+    out[2 * i + 1] = v & 0xff;
+  });
+  return out;
+}
+
+/** The spelling the core takes (Endpoint.parse): dotted IPv4, or IPv6 as 32 hex digits. */
+export function coreIp(bytes: Uint8Array): string {
+  return bytes.length === 4 ? Array.from(bytes).join(".") : Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/** ipLen(1) ‖ ip ‖ port(2) ‖ frame — the relay's binary message layout (RelayProtocol.java); null: not an IP. */
+export function packDatagram(ip: string, port: number, frame: Uint8Array): Uint8Array | null {
+  const addr = ipBytes(ip);
+  if (!addr) return null;
+  const n = addr.length;
+  const out = new Uint8Array(1 + n + 2 + frame.length);
+  out[0] = n;
+  out.set(addr, 1);
+  out[1 + n] = port >> 8;
+  out[2 + n] = port & 0xff;
+  out.set(frame, 3 + n);
   return out;
 }
 
 export function unpackDatagram(msg: Uint8Array): { ip: string; port: number; frame: Uint8Array } | null {
   const n = msg[0];
   if ((n !== 4 && n !== 16) || msg.length < 3 + n) return null;
-  const ipBytes = msg.subarray(1, 1 + n);
-  const ip = n === 4 ? Array.from(ipBytes).join(".") : Array.from(ipBytes, (b) => b.toString(16).padStart(2, "0")).join("");
+  const ip = coreIp(msg.subarray(1, 1 + n));
   const port = ((msg[1 + n] ?? 0) << 8) | (msg[2 + n] ?? 0);
   return { ip, port, frame: msg.subarray(3 + n) };
 }
@@ -145,8 +182,10 @@ export class RelayTransport implements Transport {
 
   send(ip: string, port: number, frame: Uint8Array): boolean {
     if (this.state !== "ready" || !this.ws) return false;
+    const msg = packDatagram(ip, port, frame);
+    if (!msg) return false;
     try {
-      this.ws.send(packDatagram(ip, port, frame));
+      this.ws.send(msg);
       return true;
     } catch {
       return false; // closing under us: the close event follows, the core retransmits

@@ -65,6 +65,16 @@ async function start(project) {
   const refLike = java([join(dir, "ref.json"), `127.0.0.1:${ports.registry}`], /ref-like host (\S+) on udp/,
     ["-cp", `${testClasses}:${jar}`, "pilot.host.daemon.RefLikeEchoHost"]);
   project.provide("refLikeAddress", (await refLike.ready)[1]);
+  // IPv6 on the Worker path: a relay that gives Workers UDP endpoints on ::1, and a host on ::1. The registry
+  // records the address a node's TCP connection comes from, so they use a registry reached over ::1.
+  const registry6 = java(["registry", "--listen", `[::1]:${ports.registry6}`], /registry on tcp/);
+  await registry6.ready;
+  const relay6 = java(["relay", "--listen", `127.0.0.1:${ports.relay6}`, "--udp-host", "::1", "--registry", `[::1]:${ports.registry6}`],
+    /relay on ws/);
+  const host6 = java(["run", "--listen", "[::1]:0", "--registry", `[::1]:${ports.registry6}`, "--identity", join(dir, "host6.json")],
+    /pilot host (\S+) on udp/);
+  await relay6.ready;
+  project.provide("host6Address", (await host6.ready)[1]);
 
   // /restart-relay[?port=P]: kill -9 a relay (default the first) and start it again on its port;
   // /kill-relay?port=P: kill -9 it and leave it down; /start-relay?port=P: start a killed one again
