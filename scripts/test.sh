@@ -18,7 +18,7 @@ ensure_node22
 echo "== pilot-core.wasm in Node $("$NODE22" --version) and in a local workerd =="
 (cd wasm-build/js && npm ci --no-audit --no-fund --loglevel=error && "$NODE22" --test "test/*.test.mjs") 2>&1 | tee -a "$log"
 
-echo "== worker-shim: the example Worker in workerd against a JVM registry, relay and host on loopback =="
+echo "== worker-shim: the npm package (pack, offline install into package-example, wrangler deploy --dry-run), then the Worker in workerd against a JVM registry, two relays and hosts on loopback =="
 (cd worker-shim && npm ci --no-audit --no-fund --loglevel=error && PATH="$(dirname "$NODE22"):$PATH" npm test) 2>&1 | tee -a "$log"
 
 # One closing line over all three runners (each has already failed the script if anything failed).

@@ -18,7 +18,10 @@ async function freePort(): Promise<number> {
 process.env.CLOUDFLARE_CF_FETCH_ENABLED = "false";
 
 export default defineConfig(async () => {
-  const ports = { registry: await freePort(), relay: await freePort(), control: await freePort() };
+  // two relays: the Worker is given both (RELAY_URLS) and fails over from one to the other
+  // and a third whose UDP side is IPv6 (::1), for a host on ::1
+  const ports = { registry: await freePort(), relay: await freePort(), relay2: await freePort(), relay6: await freePort(),
+    registry6: await freePort(), control: await freePort() };
   process.env.PILOT_TEST_PORTS = JSON.stringify(ports);
   return {
     plugins: [
@@ -27,8 +30,9 @@ export default defineConfig(async () => {
         miniflare: {
           bindings: {
             PILOT_API_SECRET: "test-secret",
-            RELAY_URL: `ws://127.0.0.1:${ports.relay}/v1/relay`,
+            RELAY_URLS: `ws://127.0.0.1:${ports.relay}/v1/relay, ws://127.0.0.1:${ports.relay2}/v1/relay`,
             CONTROL_URL: `http://127.0.0.1:${ports.control}`,
+            RELAY6_URL: `ws://127.0.0.1:${ports.relay6}/v1/relay`,
           },
         },
       }),

@@ -7,8 +7,10 @@ import { PilotPeer } from "./peer.js";
 import type { Profile } from "./core.js";
 
 export interface PilotEnv {
-  /** ws://relay:port/v1/relay */
-  RELAY_URL: string;
+  /** ws(s)://relay:port/v1/relay: the relay (or give RELAY_URLS) */
+  RELAY_URL?: string;
+  /** Relays in order of preference, separated by commas or spaces: the peer fails over to the next. */
+  RELAY_URLS?: string;
   /** bearer secret for the HTTP face (a Worker secret binding) */
   PILOT_API_SECRET?: string;
   /** modern (default) or feb2026 */
@@ -17,6 +19,11 @@ export interface PilotEnv {
 }
 
 const WATCHDOG_MS = 30_000;
+
+/** RELAY_URLS (comma- or space-separated), else RELAY_URL. */
+export function relayList(env: Pick<PilotEnv, "RELAY_URL" | "RELAY_URLS">): string[] {
+  return (env.RELAY_URLS ?? env.RELAY_URL ?? "").split(/[\s,]+/).filter((u) => u.length > 0);
+}
 
 export class PilotPeerObject extends DurableObject<PilotEnv> {
   private peer: Promise<PilotPeer> | null = null;
@@ -33,9 +40,13 @@ export class PilotPeerObject extends DurableObject<PilotEnv> {
       await this.ctx.storage.put("identity_seed", seed);
     }
     const profile: Profile = this.env.PILOT_PROFILE === "feb2026" ? "feb2026" : "modern";
+    const relayUrls = relayList(this.env);
+    if (relayUrls.length === 0) throw new Error("no relay configured: set the RELAY_URLS (or RELAY_URL) var in wrangler.jsonc");
+    const nodeId = await this.ctx.storage.get<number>("node_id");
     const peer = await PilotPeer.create({
-      relayUrl: this.env.RELAY_URL,
+      relayUrls,
       identitySeed: seed,
+      ...(nodeId ? { nodeId } : {}),
       profile,
       onRegistered: (nodeId) => { void this.ctx.storage.put("node_id", nodeId); },
       log: (line) => console.log(`[pilot] ${line}`),

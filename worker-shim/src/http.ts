@@ -169,7 +169,7 @@ export async function handleApi(req: Request, peer: PilotPeer): Promise<Response
       case "GET /v1/status": {
         const s = peer.status();
         return json(200, {
-          address: s.address, public_key: peer.publicKeyBase64, connection: s.state, relay_endpoint: s.endpoint,
+          address: s.address, public_key: peer.publicKeyBase64, connection: s.state, relay_url: s.relayUrl, relay_endpoint: s.endpoint,
           reconnects: s.reconnects, last_error: s.lastError, peers: s.node?.peers ?? 0, streams: s.node?.streams ?? 0,
           packets_in: s.node?.packets_in ?? 0, packets_out: s.node?.packets_out ?? 0,
         });

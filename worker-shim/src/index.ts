@@ -1,5 +1,6 @@
-export { PilotPeer, PilotStream, PilotError, type PeerOptions, type PeerStatus } from "./peer.js";
+export { PilotPeer, PilotStream, PilotError, type PeerOptions, type PeerStatus, type RequestOptions } from "./peer.js";
 export { RelayTransport, type Transport, type TransportState } from "./transport.js";
 export { PilotPeerObject, type PilotEnv } from "./durable-object.js";
-export { handleApi } from "./http.js";
+export { handleApi, json } from "./http.js";
+export { pilotWorker, routeToPeer } from "./worker.js";
 export { getCore } from "./core.js";

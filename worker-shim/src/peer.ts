@@ -1,12 +1,20 @@
 // PilotPeer: a Pilot node living in a Worker. The wasm core makes every protocol decision; this class
 // only moves bytes between the core and the transport, keeps time, and turns core events into promises.
 import { getCore, type CloseMode, type NodeEvent, type PilotCore, type Profile, type ReplyPolicy } from "./core.js";
-import { RelayTransport, type RegistryMessage, type Transport, type TransportState } from "./transport.js";
+import { CLOSE_IDLE, coreIp, ipBytes, RelayTransport, type RegistryMessage, type TransportState } from "./transport.js";
 import { b64, random, unb64 } from "./bytes.js";
 
 export interface PeerOptions {
-  /** ws(s)://relay/v1/relay */
-  relayUrl: string;
+  /** ws(s)://relay/v1/relay: one relay (or give relayUrls) */
+  relayUrl?: string;
+  /**
+   * Relays in order of preference (at most MAX_RELAYS). When the one in use is lost the peer moves to the
+   * next, round robin, with backoff; it keeps its Pilot address and sessions: its registry entry is
+   * re-pointed by its own signature and every peer it holds a session with gets a fresh handshake.
+   */
+  relayUrls?: readonly string[];
+  /** our node id if known from an earlier run: sent at login, so the relay skips its provisional step */
+  nodeId?: number;
   /** 32-byte Ed25519 seed: the identity. Keep it secret (Durable Object storage). */
   identitySeed: Uint8Array;
   profile?: Profile;
@@ -22,6 +30,8 @@ export interface PeerOptions {
 export interface PeerStatus {
   address: string | null;
   state: TransportState;
+  /** the relay in use (or being dialled) */
+  relayUrl: string;
   endpoint: string | null;
   reconnects: number;
   lastError: string | null;
@@ -36,6 +46,10 @@ export class PilotError extends Error {
 
 const RECONNECT_MIN_MS = 250;
 const RECONNECT_MAX_MS = 30_000;
+/** Relay URLs one peer takes (PeerOptions.relayUrls); more is a configuration error. */
+export const MAX_RELAYS = 16;
+/** Peers remembered to re-resolve after a reconnect (each reconnect opens the new relay's allow-list for them). */
+export const MAX_REMEMBERED_PEERS = 1024;
 const HEARTBEAT_MS = 30_000;
 /** How long close() keeps the peer up for its last FINs and ACKs to be acknowledged. */
 export const LINGER_MS = 1_000;
@@ -137,13 +151,15 @@ export class PilotStream {
 
 export class PilotPeer {
   private handle = 0;
-  private transport: Transport;
+  private transport: RelayTransport;
   private nodeId = 0;
   private timer: ReturnType<typeof setTimeout> | null = null;
   private heartbeatTimer: ReturnType<typeof setInterval> | null = null;
   private reconnectTimer: ReturnType<typeof setTimeout> | null = null;
   private backoff = RECONNECT_MIN_MS;
   private reconnects = 0;
+  /** The relay closed us for idleness: the reconnect that follows logs nothing. */
+  private quietReconnect = false;
   private lastError: string | null = null;
   private closed = false;
   private readonly pings = new Map<number, { resolve: (ms: number) => void; reject: (e: Error) => void }>();
@@ -155,12 +171,22 @@ export class PilotPeer {
   private readonly resolved = new Set<number>();
   private readonly now: () => number;
   private readonly publicKey: Uint8Array;
+  private readonly relays: readonly string[];
+  private relayIndex = 0;
+  /** Our UDP endpoint at the relay of the last registration: peers learn a new one by a fresh handshake. */
+  private registeredEndpoint: string | null = null;
 
   private constructor(private readonly core: PilotCore, private readonly options: PeerOptions) {
     this.now = options.now ?? (() => Date.now());
     const pub = core.ed25519Public(options.identitySeed);
     if (!pub) throw new PilotError("the identity seed must be 32 bytes", "INVALID_ARGUMENT");
     this.publicKey = pub;
+    const relays = options.relayUrls?.length ? [...options.relayUrls] : options.relayUrl ? [options.relayUrl] : [];
+    if (relays.length === 0 || relays.length > MAX_RELAYS || relays.some((u) => !/^wss?:\/\/[^\s]+$/.test(u))) {
+      throw new PilotError(`give 1 to ${MAX_RELAYS} relay URLs, each ws:// or wss://`, "INVALID_ARGUMENT");
+    }
+    this.relays = relays;
+    this.nodeId = options.nodeId ?? 0;
     this.transport = this.newTransport();
   }
 
@@ -180,6 +206,7 @@ export class PilotPeer {
     return {
       address: this.address,
       state: this.transport.state,
+      relayUrl: this.relays[this.relayIndex] ?? "",
       endpoint: this.transport.endpoint,
       reconnects: this.reconnects,
       lastError: this.lastError,
@@ -189,14 +216,26 @@ export class PilotPeer {
 
   /** Connects to the relay, registers our key, and creates the node. Idempotent; reconnects by itself. */
   connect(): Promise<void> {
-    if (this.transport.state === "ready") return Promise.resolve();
-    this.connecting ??= this.doConnect().finally(() => { this.connecting = null; });
+    if (this.connecting) return this.connecting;
+    if (this.transport.state === "ready" && this.handle) return Promise.resolve();
+    this.connecting = this.doConnect().finally(() => { this.connecting = null; });
     return this.connecting;
   }
 
   private async doConnect(): Promise<void> {
-    if (this.transport.state === "closed") this.transport = this.newTransport();
+    if (this.transport.state !== "idle") this.transport = this.newTransport();
     await this.transport.connect();
+    try {
+      await this.register();
+    } catch (e) {
+      // logged in but not registered: drop this relay connection (its close schedules the next attempt)
+      this.transport.close(e instanceof Error ? e.message : String(e));
+      throw e;
+    }
+  }
+
+  /** Registers our key at our new endpoint (signed), creates the node once, and re-points our peers. */
+  private async register(): Promise<void> {
     // signed (docs/SPEC-NOTES.md, register): our address is the relay endpoint from auth_ok, which changes
     // on every reconnect, and the registry moves a known key only on its signature over the new one
     const listenAddr = this.transport.endpoint ?? "";
@@ -214,8 +253,15 @@ export class PilotPeer {
       if (h < 0) throw new PilotError("cannot create the node: " + this.core.errorName(-h), this.core.errorName(-h));
       this.handle = h;
       this.nodeId = nodeId;
+      // a new node knows no ports yet: listen on every one onDatagram was given, before or since
+      for (const port of this.datagramHandlers.keys()) this.core.nodeListen(h, port);
       this.options.onRegistered?.(nodeId);
     }
+    // Our endpoint changed (another relay, or the same one after a reconnect): a peer that follows an
+    // endpoint only on a PILA with a new key (the reference daemon) would keep sending to the old one,
+    // so every peer we hold a session with gets a fresh handshake once the new relay may reach it.
+    const moved = this.registeredEndpoint !== null && this.registeredEndpoint !== listenAddr;
+    this.registeredEndpoint = listenAddr;
     // the reference signature, plus one over the value and the time (docs/SPEC-NOTES.md #36): our registry
     // requires the stamped one from a node that registers signed, so a captured request cannot be replayed
     const visibleAt = Math.max(Date.now(), timestamp);
@@ -234,34 +280,47 @@ export class PilotPeer {
         this.signed({ type: "heartbeat", node_id: this.nodeId }, `heartbeat:${this.nodeId}`).catch(() => {});
       }
     }, HEARTBEAT_MS);
-    this.log(`connected as ${this.address} via ${this.transport.endpoint}`);
-    for (const node of this.resolved) void this.resolvePeer(node); // the relay only forwards to resolved peers
+    if (!this.quietReconnect) this.log(`connected as ${this.address} via ${this.transport.url}, endpoint ${this.transport.endpoint}`);
+    this.quietReconnect = false;
+    for (const node of this.resolved) void this.resolvePeer(node, moved); // the relay only forwards to resolved peers
     this.step();
   }
 
-  private newTransport(): Transport {
-    const t = new RelayTransport(this.options.relayUrl, b64(this.publicKey),
-      (m) => this.core.ed25519Sign(this.options.identitySeed, m) ?? new Uint8Array(64));
+  private newTransport(): RelayTransport {
+    const t = new RelayTransport(this.relays[this.relayIndex] ?? "", b64(this.publicKey),
+      (m) => this.core.ed25519Sign(this.options.identitySeed, m) ?? new Uint8Array(64), 10_000, () => this.nodeId);
     t.onFrame = (ip, port, frame) => {
       if (this.handle) {
         this.core.nodeHandleDatagram(this.handle, ip, port, frame, this.now());
         this.step();
       }
     };
-    t.onStateChange = (state, reason) => {
-      if (state === "closed" && !this.closed) {
+    t.onStateChange = (state, reason, code) => {
+      if (state === "closed" && !this.closed && t === this.transport) {
         this.lastError = reason;
-        this.scheduleReconnect();
+        this.scheduleReconnect(code === CLOSE_IDLE);
       }
     };
     return t;
   }
 
-  private scheduleReconnect(): void {
+  /**
+   * After a loss: the next relay of the list, after the current backoff (doubling per failure, reset by a
+   * registration). A relay that closed us for idleness is healthy: we come back to it at once, quietly.
+   */
+  private scheduleReconnect(idle = false): void {
     if (this.reconnectTimer || this.closed) return;
-    const delay = this.backoff;
-    this.backoff = Math.min(this.backoff * 2, RECONNECT_MAX_MS);
-    this.log(`relay connection lost (${this.lastError}); reconnecting in ${delay} ms`);
+    let delay = RECONNECT_MIN_MS;
+    if (idle) {
+      this.quietReconnect = true;
+    } else {
+      delay = this.backoff;
+      this.backoff = Math.min(this.backoff * 2, RECONNECT_MAX_MS);
+      const from = this.relays[this.relayIndex];
+      this.relayIndex = (this.relayIndex + 1) % this.relays.length;
+      this.log(`relay connection lost (${this.lastError}); ${this.relays.length > 1 ? `moving from ${from} to` : "reconnecting to"}`
+        + ` ${this.relays[this.relayIndex]} in ${delay} ms`);
+    }
     this.reconnectTimer = setTimeout(() => {
       this.reconnectTimer = null;
       this.reconnects++;
@@ -339,7 +398,8 @@ export class PilotPeer {
     }
   }
 
-  private async resolvePeer(node: number): Promise<void> {
+  /** Looks a peer up, pins its key, resolves its endpoint; `rehandshake` after our own endpoint moved. */
+  private async resolvePeer(node: number, rehandshake = false): Promise<void> {
     try {
       const l = await this.transport.registry({ type: "lookup", node_id: node });
       if (l.type !== "lookup_ok") throw new Error(String(l.error ?? "lookup failed"));
@@ -348,8 +408,11 @@ export class PilotPeer {
       if (r.type !== "resolve_ok") throw new Error(String(r.error ?? "resolve failed"));
       const real = String(r.real_addr);
       const colon = real.lastIndexOf(":");
-      this.core.nodeAddPeer(this.handle, node, real.slice(0, colon), Number(real.slice(colon + 1)), this.now());
-      if (this.resolved.size < 1024) this.resolved.add(node);
+      const ip = ipBytes(real.slice(0, colon)); // IPv4, or IPv6 as the relay and hosts spell it ("0:0:0:0:0:0:0:1")
+      if (!ip) throw new Error(`the registry named an endpoint that is not an IP: ${real}`);
+      this.core.nodeAddPeer(this.handle, node, coreIp(ip), Number(real.slice(colon + 1)), this.now());
+      if (rehandshake) this.core.nodeRehandshake(this.handle, node, this.now());
+      if (this.resolved.size < MAX_REMEMBERED_PEERS) this.resolved.add(node);
     } catch (e) {
       this.log(`cannot resolve node ${node}: ${e instanceof Error ? e.message : String(e)}`);
       if (this.handle) this.core.nodePeerLookupFailed(this.handle, node, this.now());

@@ -16,31 +16,72 @@ export interface Transport {
   send(ip: string, port: number, frame: Uint8Array): boolean;
   /** One registry request (spec I.1), already signed where the protocol needs it. */
   registry(request: RegistryMessage): Promise<RegistryMessage>;
-  close(): void;
+  close(reason?: string): void;
   onFrame: (ip: string, port: number, frame: Uint8Array) => void;
-  onStateChange: (state: TransportState, reason: string) => void;
+  /** `closeCode`: the WebSocket close code when the relay closed us (1001: idle), else null. */
+  onStateChange: (state: TransportState, reason: string, closeCode: number | null) => void;
 }
+
+/** The relay closes a Worker that carried no Pilot frame for its idle time (RelayProtocol.java) with this code. */
+export const CLOSE_IDLE = 1001;
 
 const encoder = new TextEncoder();
 
 
-/** ipLen(1) ‖ ip ‖ port(2) ‖ frame — the relay's binary message layout (RelayProtocol.java). */
-export function packDatagram(ip: string, port: number, frame: Uint8Array): Uint8Array {
-  const parts = ip.split(".").map((p) => Number(p));
-  const out = new Uint8Array(1 + 4 + 2 + frame.length);
-  out[0] = 4;
-  out.set(parts, 1);
-  out[5] = port >> 8;
-  out[6] = port & 0xff;
-  out.set(frame, 7);
+/**
+ * An IP address as its 4 or 16 bytes, from any spelling the relay, the registry or the core uses: dotted
+ * IPv4, IPv6 as 32 hex digits (the core's), or IPv6 with colons ("::1", "0:0:0:0:0:0:0:1", "[::1]"; a
+ * "%zone" is dropped). Null when it is none of these.
+ */
+export function ipBytes(text: string): Uint8Array | null {
+  let t = text.startsWith("[") && text.endsWith("]") ? text.slice(1, -1) : text;
+  const zone = t.indexOf("%");
+  if (zone >= 0) t = t.slice(0, zone);
+  if (/^\d{1,3}(\.\d{1,3}){3}$/.test(t)) {
+    const parts = t.split(".").map(Number);
+    return parts.every((p) => p <= 255) ? Uint8Array.from(parts) : null;
+  }
+  if (/^[0-9a-fA-F]{32}$/.test(t)) return Uint8Array.from({ length: 16 }, (_, i) => parseInt(t.slice(2 * i, 2 * i + 2), 16));
+  const halves = t.split("::");
+  if (!t.includes(":") || halves.length > 2) return null;
+  const groups = (s: string | undefined) => (s ? s.split(":") : []);
+  const head = groups(halves[0]);
+  const tail = groups(halves[1]);
+  if (halves.length === 2 ? head.length + tail.length > 7 : head.length !== 8) return null;
+  const all = [...head, ...Array<string>(8 - head.length - tail.length).fill("0"), ...tail];
+  if (!all.every((g) => /^[0-9a-fA-F]{1,4}$/.test(g))) return null;
+  const out = new Uint8Array(16);
+  all.forEach((g, i) => {
+    const v = parseInt(g, 16);
+    out[2 * i] = v >> 8;
+    out[2 * i + 1] = v & 0xff;
+  });
+  return out;
+}
+
+/** The spelling the core takes (Endpoint.parse): dotted IPv4, or IPv6 as 32 hex digits. */
+export function coreIp(bytes: Uint8Array): string {
+  return bytes.length === 4 ? Array.from(bytes).join(".") : Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/** ipLen(1) ‖ ip ‖ port(2) ‖ frame — the relay's binary message layout (RelayProtocol.java); null: not an IP. */
+export function packDatagram(ip: string, port: number, frame: Uint8Array): Uint8Array | null {
+  const addr = ipBytes(ip);
+  if (!addr) return null;
+  const n = addr.length;
+  const out = new Uint8Array(1 + n + 2 + frame.length);
+  out[0] = n;
+  out.set(addr, 1);
+  out[1 + n] = port >> 8;
+  out[2 + n] = port & 0xff;
+  out.set(frame, 3 + n);
   return out;
 }
 
 export function unpackDatagram(msg: Uint8Array): { ip: string; port: number; frame: Uint8Array } | null {
   const n = msg[0];
   if ((n !== 4 && n !== 16) || msg.length < 3 + n) return null;
-  const ipBytes = msg.subarray(1, 1 + n);
-  const ip = n === 4 ? Array.from(ipBytes).join(".") : Array.from(ipBytes, (b) => b.toString(16).padStart(2, "0")).join("");
+  const ip = coreIp(msg.subarray(1, 1 + n));
   const port = ((msg[1 + n] ?? 0) << 8) | (msg[2 + n] ?? 0);
   return { ip, port, frame: msg.subarray(3 + n) };
 }
@@ -53,37 +94,61 @@ export class RelayTransport implements Transport {
   state: TransportState = "idle";
   endpoint: string | null = null;
   onFrame: (ip: string, port: number, frame: Uint8Array) => void = () => {};
-  onStateChange: (state: TransportState, reason: string) => void = () => {};
+  onStateChange: (state: TransportState, reason: string, closeCode: number | null) => void = () => {};
   private ws: WebSocket | null = null;
   private nextId = 1;
   private readonly pending = new Map<number, { resolve: (m: RegistryMessage) => void; reject: (e: Error) => void }>();
 
+  /**
+   * @param nodeId our node id once the registry assigned it (0 before): sent in auth_reply, so a relay that
+   *               does not know our key yet looks it up once and skips its provisional login step
+   */
   constructor(
-    private readonly url: string,
+    readonly url: string,
     private readonly publicKeyBase64: string,
     private readonly sign: (message: Uint8Array) => Uint8Array,
     private readonly timeoutMs = 10_000,
+    private readonly nodeId: () => number = () => 0,
   ) {}
 
   async connect(): Promise<void> {
     this.setState("connecting", "dialing " + this.url);
     const httpUrl = this.url.replace(/^ws/, "http");
-    const res = await fetch(httpUrl, { headers: { Upgrade: "websocket", "Sec-WebSocket-Protocol": "pilot-relay.v1" } });
+    let res: Response;
+    try {
+      res = await fetch(httpUrl, { headers: { Upgrade: "websocket", "Sec-WebSocket-Protocol": "pilot-relay.v1" } });
+    } catch (e) {
+      const why = `cannot reach relay ${this.url}: ${e instanceof Error ? e.message : String(e)}`;
+      this.fail(why, null);
+      throw new Error(why);
+    }
     const ws = res.webSocket;
     if (!ws) {
-      this.setState("closed", `relay refused the WebSocket upgrade (HTTP ${res.status})`);
+      this.fail(`relay ${this.url} refused the WebSocket upgrade (HTTP ${res.status})`, null);
       throw new Error(`relay ${this.url} refused the WebSocket upgrade (HTTP ${res.status})`);
     }
     ws.accept();
     this.ws = ws;
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error("relay login timed out")), this.timeoutMs);
+      const timer = setTimeout(() => {
+        this.fail(`relay ${this.url}: login timed out`, null);
+        try { ws.close(1000, "login timed out"); } catch { /* already closed */ }
+        reject(new Error(`relay ${this.url}: login timed out`));
+      }, this.timeoutMs);
       ws.addEventListener("message", (ev: MessageEvent) => {
+        if (this.ws !== ws) return; // a connection we already gave up
         if (typeof ev.data === "string") {
-          const m = JSON.parse(ev.data) as RegistryMessage;
+          let m: RegistryMessage;
+          try {
+            m = JSON.parse(ev.data) as RegistryMessage;
+          } catch {
+            return; // not ours to crash on: the relay speaks JSON, anything else is ignored
+          }
           if (m.type === "auth_challenge") {
             const sig = this.sign(encoder.encode(`pilot_relay_auth:${String(m.nonce)}:${this.publicKeyBase64}`));
-            ws.send(JSON.stringify({ type: "auth_reply", public_key: this.publicKeyBase64, sig: b64(sig) }));
+            const node = this.nodeId();
+            ws.send(JSON.stringify({ type: "auth_reply", public_key: this.publicKeyBase64, sig: b64(sig),
+              ...(node ? { node_id: node >>> 0 } : {}) }));
           } else if (m.type === "auth_ok") {
             clearTimeout(timer);
             this.endpoint = String(m.endpoint);
@@ -102,21 +167,29 @@ export class RelayTransport implements Transport {
       });
       ws.addEventListener("close", (ev: CloseEvent) => {
         clearTimeout(timer);
-        this.fail(`relay closed the connection (${ev.code} ${ev.reason})`);
-        reject(new Error(`relay closed the connection (${ev.code} ${ev.reason})`));
+        if (this.ws !== ws) return;
+        this.fail(`relay ${this.url} closed the connection (${ev.code} ${ev.reason})`, ev.code);
+        reject(new Error(`relay ${this.url} closed the connection (${ev.code} ${ev.reason})`));
       });
       ws.addEventListener("error", () => {
         clearTimeout(timer);
-        this.fail("relay connection error");
-        reject(new Error("relay connection error"));
+        if (this.ws !== ws) return;
+        this.fail(`relay ${this.url}: connection error`, null);
+        reject(new Error(`relay ${this.url}: connection error`));
       });
     });
   }
 
   send(ip: string, port: number, frame: Uint8Array): boolean {
     if (this.state !== "ready" || !this.ws) return false;
-    this.ws.send(packDatagram(ip, port, frame));
-    return true;
+    const msg = packDatagram(ip, port, frame);
+    if (!msg) return false;
+    try {
+      this.ws.send(msg);
+      return true;
+    } catch {
+      return false; // closing under us: the close event follows, the core retransmits
+    }
   }
 
   registry(request: RegistryMessage): Promise<RegistryMessage> {
@@ -136,22 +209,22 @@ export class RelayTransport implements Transport {
     });
   }
 
-  close(): void {
-    this.ws?.close(1000, "bye");
-    this.fail("closed by us");
+  close(reason = "closed by us"): void {
+    try { this.ws?.close(1000, "bye"); } catch { /* already closed */ }
+    this.fail(reason, null);
   }
 
-  private fail(reason: string): void {
+  private fail(reason: string, closeCode: number | null): void {
     if (this.state === "closed") return;
     this.ws = null;
     this.endpoint = null;
     for (const p of this.pending.values()) p.reject(new Error(reason));
     this.pending.clear();
-    this.setState("closed", reason);
+    this.setState("closed", reason, closeCode);
   }
 
-  private setState(state: TransportState, reason: string): void {
+  private setState(state: TransportState, reason: string, closeCode: number | null = null): void {
     this.state = state;
-    this.onStateChange(state, reason);
+    this.onStateChange(state, reason, closeCode);
   }
 }

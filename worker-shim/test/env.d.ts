@@ -4,6 +4,8 @@ declare global {
   namespace Cloudflare {
     interface Env extends PilotEnv {
       CONTROL_URL: string;
+      /** a relay whose Workers' UDP endpoints are on ::1 */
+      RELAY6_URL: string;
     }
   }
 }
@@ -12,5 +14,7 @@ declare module "vitest" {
   export interface ProvidedContext {
     hostAddress: string;
     refLikeAddress: string;
+    /** a JVM host listening on udp [::1] */
+    host6Address: string;
   }
 }

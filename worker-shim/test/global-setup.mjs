@@ -10,14 +10,20 @@ import { fileURLToPath } from "node:url";
 const jar = fileURLToPath(new URL("../../host-udp/target/pilot-host.jar", import.meta.url));
 const testClasses = fileURLToPath(new URL("../../host-udp/target/test-classes", import.meta.url));
 
+/** Every JVM started, so a setup that fails half-way leaves none running (no teardown runs then). */
+const started = [];
+
 function java(args, readyPattern, javaArgs = ["-jar", jar]) {
   const p = spawn("java", [...javaArgs, ...args], { stdio: ["ignore", "pipe", "pipe"] });
+  started.push(p);
   let out = "";
+  let stdout = ""; // matched alone: a log line on stderr may land in the middle of the ready line
   const ready = new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`pilot-host ${args[0]} did not start: ${out}`)), 30_000);
     const onData = (d) => {
       out += d.toString();
-      const m = out.match(readyPattern);
+      stdout += d.toString();
+      const m = stdout.match(readyPattern);
       if (m) {
         clearTimeout(timer);
         resolve(m);
@@ -31,15 +37,26 @@ function java(args, readyPattern, javaArgs = ["-jar", jar]) {
 }
 
 export default async function setup(project) {
+  try {
+    return await start(project);
+  } catch (e) {
+    for (const p of started) p.kill("SIGKILL");
+    throw e;
+  }
+}
+
+async function start(project) {
   if (!existsSync(jar)) throw new Error(`build the host first (mvn package): ${jar} is missing`);
   if (!existsSync(testClasses)) throw new Error(`build the host's tests first (mvn test-compile): ${testClasses} is missing`);
   const ports = JSON.parse(process.env.PILOT_TEST_PORTS);
   const dir = mkdtempSync(join(tmpdir(), "pilot-shim-test-"));
   const registry = java(["registry", "--listen", `127.0.0.1:${ports.registry}`], /registry on tcp/);
   await registry.ready;
-  const startRelay = () => java(["relay", "--listen", `127.0.0.1:${ports.relay}`, "--registry", `127.0.0.1:${ports.registry}`], /relay on ws/);
-  let relay = startRelay();
-  await relay.ready;
+  const relayPorts = [ports.relay, ports.relay2];
+  const startRelay = (i) => java(["relay", "--listen", `127.0.0.1:${relayPorts[i]}`, "--registry", `127.0.0.1:${ports.registry}`],
+    /relay on ws/);
+  const relays = [startRelay(0), startRelay(1)];
+  await Promise.all(relays.map((r) => r.ready));
   const host = java(["run", "--registry", `127.0.0.1:${ports.registry}`, "--identity", join(dir, "host.json")],
     /pilot host (\S+) on udp/);
   const hostAddress = (await host.ready)[1];
@@ -48,23 +65,62 @@ export default async function setup(project) {
   const refLike = java([join(dir, "ref.json"), `127.0.0.1:${ports.registry}`], /ref-like host (\S+) on udp/,
     ["-cp", `${testClasses}:${jar}`, "pilot.host.daemon.RefLikeEchoHost"]);
   project.provide("refLikeAddress", (await refLike.ready)[1]);
+  // IPv6 on the Worker path: a relay that gives Workers UDP endpoints on ::1, and a host on ::1. The registry
+  // records the address a node's TCP connection comes from, so they use a registry reached over ::1.
+  const registry6 = java(["registry", "--listen", `[::1]:${ports.registry6}`], /registry on tcp/);
+  await registry6.ready;
+  const relay6 = java(["relay", "--listen", `127.0.0.1:${ports.relay6}`, "--udp-host", "::1", "--registry", `[::1]:${ports.registry6}`],
+    /relay on ws/);
+  const host6 = java(["run", "--listen", "[::1]:0", "--registry", `[::1]:${ports.registry6}`, "--identity", join(dir, "host6.json")],
+    /pilot host (\S+) on udp/);
+  await relay6.ready;
+  project.provide("host6Address", (await host6.ready)[1]);
 
+  // /restart-relay[?port=P]: kill -9 a relay (default the first) and start it again on its port;
+  // /kill-relay?port=P: kill -9 it and leave it down; /start-relay?port=P: start a killed one again
   const control = createServer(async (req, res) => {
-    if (req.url === "/restart-relay") {
-      relay.process.kill("SIGKILL");
-      await new Promise((r) => setTimeout(r, 300));
-      relay = startRelay();
-      await relay.ready;
-      res.end("restarted");
-    } else {
-      res.statusCode = 404;
-      res.end();
+    const url = new URL(req.url ?? "/", "http://control");
+    const port = Number(url.searchParams.get("port") ?? relayPorts[0]);
+    const i = relayPorts.indexOf(port);
+    const running = () => relays[i].process.exitCode === null && relays[i].process.signalCode === null;
+    const kill = async () => {
+      if (running()) {
+        const exited = new Promise((r) => relays[i].process.once("exit", r));
+        relays[i].process.kill("SIGKILL");
+        await exited;
+      }
+    };
+    const start = async () => {
+      relays[i] = startRelay(i);
+      await relays[i].ready;
+    };
+    try {
+      if (i < 0) throw new Error(`no relay on port ${port}`);
+      if (url.pathname === "/restart-relay") {
+        await kill();
+        await new Promise((r) => setTimeout(r, 300));
+        await start();
+        res.end("restarted");
+      } else if (url.pathname === "/kill-relay") {
+        await kill();
+        res.end("killed");
+      } else if (url.pathname === "/start-relay") {
+        if (running()) throw new Error("still running");
+        await start();
+        res.end("started");
+      } else {
+        res.statusCode = 404;
+        res.end();
+      }
+    } catch (e) {
+      res.statusCode = 500;
+      res.end(String(e));
     }
   });
   await new Promise((r) => control.listen(ports.control, "127.0.0.1", r));
 
   return async () => {
     control.close();
-    for (const p of [relay.process, host.process, refLike.process, registry.process]) p.kill("SIGKILL");
+    for (const p of started) p.kill("SIGKILL");
   };
 }

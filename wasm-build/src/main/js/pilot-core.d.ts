@@ -132,6 +132,8 @@ export interface PilotCore {
   nodeSetProfile(handle: number, peer: number, profile: Profile): void;
   nodeAddPeer(handle: number, peer: number, ip: string, port: number, now: number): number;
   nodePeerLookupFailed(handle: number, peer: number, now: number): void;
+  /** Our endpoint moved (another relay): a fresh handshake (new X25519 key) with a peer we hold a session with; true if one started. */
+  nodeRehandshake(handle: number, peer: number, now: number): boolean;
   nodeHandleDatagram(handle: number, ip: string, port: number, datagram: Uint8Array, now: number): number;
   nodePollTransmit(handle: number): Transmit | null;
   nodePollEvent(handle: number): NodeEvent | null;

@@ -106,6 +106,7 @@ function wrap(x) {
     nodeSetProfile: (h, peer, profile) => x.nodeSetProfile(h, peer, profile),
     nodeAddPeer: (h, peer, ip, port, now) => x.nodeAddPeer(h, peer, ip, port, now),
     nodePeerLookupFailed: (h, peer, now) => x.nodePeerLookupFailed(h, peer, now),
+    nodeRehandshake: (h, peer, now) => x.nodeRehandshake(h, peer, now),
     nodeHandleDatagram: (h, ip, port, datagram, now) => x.nodeHandleDatagram(h, ip, port, i8(datagram), now),
     nodePollTransmit: (h) => { const t = x.nodePollTransmit(h); return t === null ? null : decodeTransmit(u8(t)); },
     nodePollEvent: (h) => { const e = x.nodePollEvent(h); return e === null ? null : decodeEvent(u8(e)); },

@@ -356,6 +356,13 @@ public final class PilotWasm {
         return 0;
     }
 
+    /** Our endpoint moved (another relay): a fresh handshake with a peer we hold a session with (PilotNode.rehandshake). */
+    @JSExport
+    public static boolean nodeRehandshake(int handle, int peer, double now) {
+        Node n = node(handle);
+        return n != null && n.node().rehandshake(peer, (long) now);
+    }
+
     @JSExport
     public static void nodePeerLookupFailed(int handle, int peer, double now) {
         Node n = node(handle);

@@ -26,10 +26,24 @@ public final class Endpoint {
         return new Endpoint(new byte[] {(byte) a, (byte) b, (byte) c, (byte) d}, port);
     }
 
-    /** Parses a dotted IPv4 address ({@code 127.0.0.1}) with a port; IPv6 hosts are given as 16 raw bytes instead. */
+    /**
+     * Parses a dotted IPv4 address ({@code 127.0.0.1}), or an IPv6 address as its 16 bytes in 32 hex digits
+     * without separators (the form the wasm boundary renders, e.g. {@code ::1} is 31 zeros and a 1), with a port.
+     */
     public static pilot.core.Result<Endpoint> parse(String host, int port) {
         if (host == null || !Ports.isValid(port)) {
             return pilot.core.Result.fail(pilot.core.ErrorCode.INVALID_ARGUMENT, "bad endpoint " + host + ":" + port);
+        }
+        if (host.length() == 32) {
+            byte[] ip6 = new byte[16];
+            for (int i = 0; i < 32; i++) {
+                int d = Character.digit(host.charAt(i), 16);
+                if (d < 0) {
+                    return pilot.core.Result.fail(pilot.core.ErrorCode.INVALID_ARGUMENT, "not an IPv6 address in hex: " + host);
+                }
+                ip6[i / 2] |= (byte) (i % 2 == 0 ? d << 4 : d);
+            }
+            return pilot.core.Result.ok(new Endpoint(ip6, port));
         }
         byte[] ip = new byte[4];
         int start = 0;

@@ -199,6 +199,21 @@ public final class PilotNode {
         }
     }
 
+    /**
+     * Our own endpoint changed (a Worker moved to another relay): starts a fresh handshake with {@code node}, a
+     * new X25519 key, if we hold a session with it and no handshake runs. A peer that moves our endpoint only on
+     * a PILA with a key it never saw (the reference daemon, spec D.2 step 9) learns the new one from it; our
+     * packets meanwhile queue and leave sealed under the new session. Returns whether a handshake started.
+     */
+    public boolean rehandshake(int node, long now) {
+        PeerLink l = links.get(node);
+        if (l == null || l.endpoint == null || l.tries > 0 || !kx.hasSession(node)) {
+            return false;
+        }
+        startHandshake(l, now);
+        return l.tries > 0;
+    }
+
     /** Pins the wire profile spoken with one peer (effective from its next session). */
     /**
      * A stream with {@code peer} sends segments of the size its generation uses (never smaller than ours,

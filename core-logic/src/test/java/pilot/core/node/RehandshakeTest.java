@@ -1,0 +1,100 @@
+package pilot.core.node;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import pilot.core.addr.Endpoint;
+import pilot.core.addr.Ports;
+import pilot.core.crypto.SeededEntropy;
+import pilot.core.frame.AuthKeyFrame;
+import pilot.core.frame.FrameCodec;
+import pilot.core.frame.FrameKind;
+import pilot.core.frame.TunnelFrame;
+import pilot.core.wire.Hex;
+
+/**
+ * A node whose own endpoint moved (a Worker on another relay) tells each peer it holds a session with by
+ * a fresh handshake: the reference daemon moves a peer's endpoint only on a PILA with an X25519 key it has
+ * not seen (spec D.2 step 9), so the first frame after the move must be such a PILA, and a stream under
+ * way carries on under the new session.
+ */
+class RehandshakeTest {
+    final Net net = new Net();
+    final PilotNode a = net.add(NodeConfig.DEFAULTS);
+    final PilotNode b = net.add(NodeConfig.DEFAULTS);
+    /** Frames a sent to b, in order. */
+    final List<TunnelFrame> aToB = new ArrayList<>();
+
+    RehandshakeTest() {
+        net.tap = (from, to, bytes) -> {
+            if (from == 0) {
+                aToB.add(FrameCodec.decode(bytes).value());
+            }
+        };
+    }
+
+    @Test
+    void afterAMoveTheFirstFrameIsAPilaWithANewKeyAndTheStreamCarriesOn() {
+        byte[] data = new SeededEntropy(5).bytes(200_000);
+        int s = a.openStream(b.address(), Ports.ECHO, net.now).value();
+        int off = a.write(s, java.util.Arrays.copyOf(data, 50_000), net.now).value();
+        ByteArrayOutputStream back = new ByteArrayOutputStream();
+        while (back.size() < 20_000) {
+            net.run(5);
+            byte[] chunk = a.read(s, 1 << 20, net.now).value();
+            back.write(chunk, 0, chunk.length);
+        }
+        Set<String> keysBefore = new HashSet<>();
+        for (TunnelFrame f : aToB) {
+            if (f.kind() == FrameKind.AUTH_KEY) {
+                keysBefore.add(Hex.encode(((AuthKeyFrame) f).x25519()));
+            }
+        }
+        assertEquals(1, keysBefore.size(), "one handshake so far");
+
+        // a moves: its frames now leave from a new endpoint; what b sends to the old one is lost
+        net.endpoints.set(0, Endpoint.ipv4(10, 0, 9, 9, 5000));
+        int sent = aToB.size();
+        assertTrue(a.rehandshake(b.address().node(), net.now));
+        assertFalse(a.rehandshake(b.address().node(), net.now), "one handshake at a time");
+        net.drain();
+        TunnelFrame firstAfter = aToB.get(sent);
+        assertEquals(FrameKind.AUTH_KEY, firstAfter.kind(), "the first frame after the move is a PILA");
+        assertFalse(keysBefore.contains(Hex.encode(((AuthKeyFrame) firstAfter).x25519())), "with an X25519 key b never saw");
+
+        boolean closed = false;
+        long end = net.now + 60_000;
+        while (net.now < end) {
+            if (off < data.length) {
+                off += a.write(s, java.util.Arrays.copyOfRange(data, off, Math.min(data.length, off + 16384)), net.now).value();
+            } else if (!closed) {
+                a.closeStream(s, net.now);
+                closed = true;
+            }
+            byte[] chunk = a.read(s, 1 << 20, net.now).value();
+            back.write(chunk, 0, chunk.length);
+            if (closed && a.atEof(s) && chunk.length == 0) {
+                break;
+            }
+            net.run(5);
+        }
+        assertArrayEquals(data, back.toByteArray(), "every byte echoed across the move");
+        assertTrue(a.hasSession(b.address().node()) && b.hasSession(a.address().node()));
+    }
+
+    @Test
+    void withoutASessionThereIsNothingToRehandshake() {
+        assertFalse(a.rehandshake(b.address().node(), net.now), "an unknown peer");
+        net.meshKnown();
+        assertFalse(a.rehandshake(b.address().node(), net.now), "a known peer without a session: its first traffic handshakes");
+        assertTrue(aToB.isEmpty());
+    }
+}

@@ -1,0 +1,76 @@
+// The npm package as a Worker author gets it, checked without network: build it, `npm pack` it, install the
+// tarball into package-example/ (offline, from the npm cache), type-check the example against the
+// package's .d.ts, and bundle it with `wrangler deploy --dry-run --outdir` (which needs no account).
+// Fails (exit 1) with the reason; prints the tarball's size and the bundle's size and gzip size.
+//   node scripts/package-check.mjs        (run by `npm test`; `npm run prepare-core` first)
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = fileURLToPath(new URL("../", import.meta.url));
+const example = join(root, "package-example");
+const require = createRequire(import.meta.url);
+const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8"));
+const work = mkdtempSync(join(tmpdir(), "pilot-package-check-"));
+// nothing here may reach the network: npm answers from its cache, workerd never asks Cloudflare
+const env = { ...process.env, CLOUDFLARE_CF_FETCH_ENABLED: "false", WRANGLER_SEND_METRICS: "false", CI: "1",
+  npm_config_offline: "true", npm_config_audit: "false", npm_config_fund: "false", npm_config_update_notifier: "false" };
+
+function run(cmd, args, cwd, what) {
+  try {
+    return execFileSync(cmd, args, { cwd, env, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+  } catch (e) {
+    console.error(`package check: ${what} failed:\n${e.stdout ?? ""}${e.stderr ?? ""}`);
+    process.exit(1);
+  }
+}
+function fail(msg) {
+  console.error(`package check: ${msg}`);
+  process.exit(1);
+}
+
+try {
+  run(process.execPath, [join(root, "scripts/build.mjs")], root, "npm run build");
+  const packed = JSON.parse(run("npm", ["pack", "--json", "--pack-destination", work], root, "npm pack"))[0];
+  const files = packed.files.map((f) => f.path);
+  for (const want of ["package.json", "README.md", "dist/index.js", "dist/index.d.ts", "dist/peer.d.ts",
+    "vendor/pilot-core/pilot-core.wasm", "vendor/pilot-core/pilot-core.mjs", "vendor/pilot-core/pilot-core.d.mts"]) {
+    if (!files.includes(want)) fail(`the tarball lacks ${want} (has: ${files.join(", ")})`);
+  }
+  const stray = files.filter((f) => /^(src|test|scripts|example|package-example)\//.test(f) || f.endsWith(".tgz"));
+  if (stray.length) fail(`the tarball carries files a user does not need: ${stray.join(", ")}`);
+  const tarball = join(work, packed.filename);
+
+  // exactly as a user: the tarball into the example project (its other tools come from this package's
+  // node_modules one directory up, where Node's resolution finds them)
+  rmSync(join(example, "node_modules"), { recursive: true, force: true });
+  rmSync(join(example, "package-lock.json"), { force: true });
+  run("npm", ["install", "--offline", "--no-save", "--no-package-lock", "--omit=dev", "--loglevel=error", tarball],
+    example, "npm install of the tarball (offline)");
+  const installed = join(example, "node_modules", pkg.name);
+  if (!existsSync(join(installed, "dist/index.js"))) fail(`${pkg.name} did not install into package-example/node_modules`);
+  if (existsSync(join(example, "node_modules", "wrangler"))) fail("--omit=dev installed dev dependencies");
+
+  run(process.execPath, [require.resolve("typescript/bin/tsc"), "-p", join(example, "tsconfig.json")], example,
+    "type-checking package-example against the package's .d.ts");
+
+  const out = join(work, "bundle");
+  const log = run(process.execPath, [require.resolve("wrangler/bin/wrangler.js"), "deploy", "--dry-run", "--outdir", out],
+    example, "wrangler deploy --dry-run");
+  const size = log.match(/Total Upload:\s*([\d.]+ KiB)\s*\/\s*gzip:\s*([\d.]+ KiB)/);
+  if (!size) fail(`wrangler did not report the bundle size:\n${log}`);
+  const bundled = readdirSync(out);
+  const wasm = bundled.filter((f) => f.endsWith(".wasm"));
+  if (wasm.length !== 1) fail(`the bundle should carry the core as one .wasm module, has: ${bundled.join(", ")}`);
+  const coreBytes = statSync(join(installed, "vendor/pilot-core/pilot-core.wasm")).size;
+  if (statSync(join(out, wasm[0])).size !== coreBytes) fail("the bundled .wasm is not the package's pilot-core.wasm");
+  if (!/PilotPeerObject/.test(log)) fail(`wrangler does not list the PILOT Durable Object binding:\n${log}`);
+  console.log(`package check: ${packed.filename} (${(packed.size / 1024).toFixed(1)} KiB, ${files.length} files) installs offline into`
+    + ` package-example, type-checks, and bundles with wrangler deploy --dry-run: ${size[1]}, gzip ${size[2]}`
+    + ` (pilot-core.wasm ${(coreBytes / 1024).toFixed(1)} KiB inside)`);
+} finally {
+  rmSync(work, { recursive: true, force: true });
+}

@@ -1,2 +1,0 @@
-export { PilotPeerObject, type PilotEnv } from "./durable-object.js";
-export { json } from "./http.js";

@@ -1,0 +1,44 @@
+// The Worker's own fetch handler: a bearer-protected HTTP API routed to one Pilot peer Durable Object per
+// identity. A Worker author re-exports it (`export default pilotWorker`) together with PilotPeerObject.
+//   GET  /v1/status                         address, connection state, relay, peers
+//   POST /v1/ping     {"address": "..."}     round-trip time
+//   POST /v1/send     {"address","port","data"|"data_base64","datagram"?}
+//   POST /v1/streams?address=...&port=...   request body streamed in, response streamed out
+// ?identity=NAME picks the identity (one Durable Object each; default "default").
+import type { PilotEnv } from "./durable-object.js";
+import { json } from "./http.js";
+
+/** Constant-time comparison of the bearer token with the secret. */
+function authorized(request: Request, secret: string): boolean {
+  const header = request.headers.get("authorization") ?? "";
+  const given = header.startsWith("Bearer ") ? header.slice(7) : "";
+  if (given.length !== secret.length) return false;
+  let diff = 0;
+  for (let i = 0; i < secret.length; i++) diff |= given.charCodeAt(i) ^ secret.charCodeAt(i);
+  return diff === 0;
+}
+
+/** Checks the bearer secret and the identity name, then hands the request to that identity's Durable Object. */
+export async function routeToPeer(request: Request, env: PilotEnv): Promise<Response> {
+  const url = new URL(request.url);
+  if (!url.pathname.startsWith("/v1/")) {
+    return json(404, { error: "the API lives under /v1/ (GET /v1/status)", code: "NOT_FOUND" });
+  }
+  if (!env.PILOT_API_SECRET) {
+    return json(500, { error: "PILOT_API_SECRET is not configured (wrangler secret put PILOT_API_SECRET)", code: "CONFIG" });
+  }
+  if (!authorized(request, env.PILOT_API_SECRET)) {
+    return json(401, { error: "missing or wrong bearer token", code: "UNAUTHORIZED" });
+  }
+  const name = url.searchParams.get("identity") ?? "default";
+  if (!/^[A-Za-z0-9_-]{1,64}$/.test(name)) {
+    return json(400, { error: "identity must be 1-64 letters, digits, '-' or '_'", code: "BAD_REQUEST" });
+  }
+  const stub = env.PILOT.get(env.PILOT.idFromName(name));
+  return stub.fetch(request);
+}
+
+/** The whole Worker: `export default pilotWorker` (and `export { PilotPeerObject }`). */
+export const pilotWorker = {
+  fetch: (request: Request, env: PilotEnv): Promise<Response> => routeToPeer(request, env),
+} satisfies ExportedHandler<PilotEnv>;
