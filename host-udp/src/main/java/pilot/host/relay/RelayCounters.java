@@ -34,7 +34,7 @@ public final class RelayCounters {
         /** Over the frame rate ({@code packetsPerSecond} or {@code strangerFramesPerSecond}). */
         RATE,
         /** The allow-list is full ({@code maxDestinations}). */
-        ALLOW_LIST_FULL,
+        ALLOW_LIST_FULL, // a registry answer named a peer, but the Worker's list of resolved peers is full
         /** Too many strangers answerable at once ({@code maxPendingPeers}). */
         PENDING_FULL,
         /** The Worker's queue, or all Workers' queues, are full ({@code maxQueuedBytes}, {@code maxTotalQueuedBytes}). */
@@ -53,7 +53,6 @@ public final class RelayCounters {
                 case NOT_A_PILOT_FRAME -> NOT_A_PILOT_FRAME;
                 case NOT_ALLOWED -> NOT_ALLOWED;
                 case RATE -> RATE;
-                case ALLOW_LIST_FULL -> ALLOW_LIST_FULL;
                 case PENDING_FULL -> PENDING_FULL;
                 case FORWARD -> throw new IllegalArgumentException("a forwarded frame is no drop");
             };
