@@ -285,8 +285,8 @@ public final class StreamTable {
         return new ArrayList<>(byId.keySet());
     }
 
+    /** After every step: a stream that reached CLOSED leaves the port lookup (its entry actions already ran). */
     private void settle(Connection c, long now) {
-        c.settle(now);
         if (c.state() == StreamState.CLOSED) {
             byKey.remove(key(c.localPort, c.remote, c.remotePort), c);
             releaseIfDone(c);
