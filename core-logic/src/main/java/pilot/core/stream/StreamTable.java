@@ -10,7 +10,7 @@ import pilot.core.ErrorCode;
 import pilot.core.Result;
 import pilot.core.addr.Address;
 import pilot.core.addr.Ports;
-import pilot.core.handshake.RateLimiter;
+import pilot.core.limit.RateLimiter;
 import pilot.core.wire.Packet;
 
 /**

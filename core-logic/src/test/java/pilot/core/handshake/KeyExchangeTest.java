@@ -18,6 +18,7 @@ import pilot.core.crypto.SeededEntropy;
 import pilot.core.envelope.WireProfile;
 import pilot.core.frame.AnonKeyFrame;
 import pilot.core.frame.AuthKeyFrame;
+import pilot.core.limit.RateLimiter;
 import pilot.core.frame.FrameCodec;
 import pilot.core.frame.PilaTrailer;
 import pilot.core.frame.SealedFrame;
