@@ -233,10 +233,11 @@ final class Connection implements StreamMachine.EntryActions {
         if (closeRequested || state() == StreamState.CLOSED) {
             return;
         }
-        switch (reply.verdict(recv.finConsumed(), recv.receivedTotal())) {
-            case INCOMPLETE -> abort(now, ErrorCode.REPLY_INCOMPLETE); // the peer closed before replying in full
-            case COMPLETE -> close(CloseMode.FULL, now);
-            case OPEN -> { }
+        ReplyTracker.Verdict v = reply.verdict(recv.finConsumed(), recv.receivedTotal());
+        if (v == ReplyTracker.Verdict.INCOMPLETE) {
+            abort(now, ErrorCode.REPLY_INCOMPLETE); // the peer closed before replying in full
+        } else if (v == ReplyTracker.Verdict.COMPLETE) {
+            close(CloseMode.FULL, now);
         }
     }
 
@@ -296,29 +297,24 @@ final class Connection implements StreamMachine.EntryActions {
     /** Entry actions of {@link StreamMachine}'s transitions. */
     @Override
     public void enter(StreamState from, StreamState to, long now) {
-        switch (to) {
-            case ESTABLISHED -> { // from SYN_SENT: our SYN was answered
-                timers.cancel(Timer.SYN);
-                tx.markData(now);
-                tx.ack(now);
-                out.opened(id);
+        if (to == StreamState.ESTABLISHED) { // from SYN_SENT: our SYN was answered
+            timers.cancel(Timer.SYN);
+            tx.markData(now);
+            tx.ack(now);
+            out.opened(id);
+        } else if (to == StreamState.TIME_WAIT) { // both FINs acknowledged: linger; the stream is done for the application
+            timers.set(Timer.TIME_WAIT, now + cfg.timeWaitMillis());
+            timers.cancel(Timer.RTO);
+            sendQ.clear();
+            out.closed(id, null);
+        } else if (to == StreamState.CLOSED) {
+            sendQ.clear();
+            recv.clear(closeReason != null);
+            timers.cancelAll();
+            if (from != StreamState.TIME_WAIT) {
+                out.closed(id, closeReason);
             }
-            case TIME_WAIT -> { // both FINs acknowledged: linger; the stream is done for the application
-                timers.set(Timer.TIME_WAIT, now + cfg.timeWaitMillis());
-                timers.cancel(Timer.RTO);
-                sendQ.clear();
-                out.closed(id, null);
-            }
-            case CLOSED -> {
-                sendQ.clear();
-                recv.clear(closeReason != null);
-                timers.cancelAll();
-                if (from != StreamState.TIME_WAIT) {
-                    out.closed(id, closeReason);
-                }
-            }
-            case SYN_SENT, FIN_WAIT, CLOSE_WAIT, LAST_ACK -> { }
-        }
+        } // SYN_SENT is only ever initial; FIN_WAIT, CLOSE_WAIT and LAST_ACK have no entry action
     }
 
     private int echoRoom() {

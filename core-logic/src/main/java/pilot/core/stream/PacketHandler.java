@@ -96,11 +96,11 @@ final class PacketHandler {
             }
             return;
         }
-        SendQueue.Acked acked = q.acknowledge(ack, now);
-        if (acked.rttSample() >= 0) {
-            c.rtt.onSample(acked.rttSample());
+        long rttSample = q.acknowledge(ack, now);
+        if (rttSample >= 0) {
+            c.rtt.onSample(rttSample);
         }
-        c.cc.onNewAck(ack, acked.bytes(), q);
+        c.cc.onNewAck(ack, q.lastAckedBytes(), q);
         if (q.hasUnacked()) {
             c.timers.set(Timer.RTO, now + c.rtt.rto());
         } else {
@@ -117,23 +117,22 @@ final class PacketHandler {
         if (!c.receivingOpen()) {
             return;
         }
-        switch (c.recv.offer(seq, data, c.discardIncoming)) {
-            case DUPLICATE, NO_ROOM, OUT_OF_ORDER -> c.tx.ack(now); // lost ACK, full buffer, or a hole (SACK)
-            case DISCARDED -> {
-                c.tx.markData(now); // closed FULL: acknowledged so the peer stops sending, then dropped
+        Reassembly.Offer offer = c.recv.offer(seq, data, c.discardIncoming);
+        if (offer == Reassembly.Offer.IN_ORDER) {
+            c.reply.heard(now);
+            c.tx.markData(now);
+            c.signalWritableIfRoom(); // an echo that caught up lets the paced writer go on
+            completeFinIfDue(now);
+            c.signalReadable();
+            if (c.acks.ackNow(c.recv.lastDelivered(), c.recv.holdsOutOfOrder(), c.timers, now)) {
                 c.tx.ack(now);
             }
-            case IN_ORDER -> {
-                c.reply.heard(now);
-                c.tx.markData(now);
-                c.signalWritableIfRoom(); // an echo that caught up lets the paced writer go on
-                completeFinIfDue(now);
-                c.signalReadable();
-                if (c.acks.ackNow(c.recv.lastDelivered(), c.recv.holdsOutOfOrder(), c.timers, now)) {
-                    c.tx.ack(now);
-                }
-            }
+            return;
         }
+        if (offer == Reassembly.Offer.DISCARDED) {
+            c.tx.markData(now); // closed FULL: acknowledged so the peer stops sending, then dropped
+        }
+        c.tx.ack(now); // DISCARDED, or a lost ACK (DUPLICATE), a full buffer (NO_ROOM), a hole (OUT_OF_ORDER, SACK)
     }
 
     private void onFin(int finAt, long now) {

@@ -24,7 +24,15 @@ final class Reassembly {
         OUT_OF_ORDER
     }
 
-    private record Held(int seq, byte[] data) {
+    /** A held out-of-order segment (a class, not a record: records pull generated methods into the wasm module). */
+    private static final class Held {
+        final int seq;
+        final byte[] data;
+
+        Held(int seq, byte[] data) {
+            this.seq = seq;
+            this.data = data;
+        }
     }
 
     private final StreamConfig cfg;
@@ -89,10 +97,10 @@ final class Reassembly {
 
     private void hold(int seq, byte[] data) {
         int at = 0;
-        while (at < ooo.size() && Seq.before(ooo.get(at).seq(), seq)) {
+        while (at < ooo.size() && Seq.before(ooo.get(at).seq, seq)) {
             at++;
         }
-        if (at < ooo.size() && ooo.get(at).seq() == seq) {
+        if (at < ooo.size() && ooo.get(at).seq == seq) {
             return; // duplicate by seq (spec G.4)
         }
         ooo.add(at, new Held(seq, data));
@@ -102,16 +110,16 @@ final class Reassembly {
     private void drainHeld() {
         while (!ooo.isEmpty()) {
             Held o = ooo.get(0);
-            int d = Seq.diff(o.seq(), recvNext);
+            int d = Seq.diff(o.seq, recvNext);
             if (d > 0) {
                 return;
             }
             ooo.remove(0);
-            oooBytes -= o.data().length;
-            if (d + o.data().length > 0) {
-                received.write(o.data(), -d, o.data().length + d);
-                recvNext += o.data().length + d;
-                receivedTotal += o.data().length + d;
+            oooBytes -= o.data.length;
+            if (d + o.data.length > 0) {
+                received.write(o.data, -d, o.data.length + d);
+                recvNext += o.data.length + d;
+                receivedTotal += o.data.length + d;
             }
         }
     }
@@ -153,11 +161,11 @@ final class Reassembly {
         int[] blocks = new int[2 * Sack.MAX_BLOCKS];
         int n = 0;
         for (Held o : ooo) {
-            int end = o.seq() + o.data().length;
-            if (n > 0 && blocks[2 * n - 1] == o.seq()) {
+            int end = o.seq + o.data.length;
+            if (n > 0 && blocks[2 * n - 1] == o.seq) {
                 blocks[2 * n - 1] = end; // contiguous: merge
             } else if (n < Sack.MAX_BLOCKS) {
-                blocks[2 * n] = o.seq();
+                blocks[2 * n] = o.seq;
                 blocks[2 * n + 1] = end;
                 n++;
             } else {

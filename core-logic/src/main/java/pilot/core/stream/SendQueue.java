@@ -40,10 +40,6 @@ final class SendQueue {
         }
     }
 
-    /** What a cumulative ACK removed: bytes, and an RTT sample in ms (-1: none, Karn's rule). */
-    record Acked(int bytes, long rttSample) {
-    }
-
     private final ByteQueue unsent = new ByteQueue();
     private final List<Segment> retx = new ArrayList<>();
     private int sendNext;
@@ -51,6 +47,7 @@ final class SendQueue {
     private int retxBytes;   // all data bytes held in retx (for the send-buffer bound)
     private boolean finQueued;
     private boolean finAcked;
+    private int lastAckedBytes;
 
     SendQueue(int firstSeq) {
         this.sendNext = firstSeq;
@@ -141,8 +138,13 @@ final class SendQueue {
         return f;
     }
 
-    /** Removes every segment {@code ack} covers; the reference clears SACK marks on every new cumulative ACK. */
-    Acked acknowledge(int ack, long now) {
+    /**
+     * Removes every segment {@code ack} covers (their byte count is then {@link #lastAckedBytes}); the
+     * reference clears SACK marks on every new cumulative ACK. Returns an RTT sample in ms, or -1 when no
+     * removed segment was sent once and not SACKed (Karn's rule). A plain long, not a record: records
+     * pull generated methods into the wasm module.
+     */
+    long acknowledge(int ack, long now) {
         int acked = 0;
         long sample = -1;
         while (!retx.isEmpty() && Seq.atOrAfter(ack, retx.get(0).end())) {
@@ -160,7 +162,13 @@ final class SendQueue {
             s.sacked = false;
         }
         recountInFlight();
-        return new Acked(acked, sample);
+        lastAckedBytes = acked;
+        return sample;
+    }
+
+    /** Bytes the last {@link #acknowledge} removed. */
+    int lastAckedBytes() {
+        return lastAckedBytes;
     }
 
     /** Marks segments wholly inside the SACK blocks ({@code left, right} pairs). */
