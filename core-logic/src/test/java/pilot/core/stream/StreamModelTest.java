@@ -16,14 +16,15 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Random operations on a connected pair against a model (after quinn-proto's stream fuzz target): the
- * network drops, duplicates and reorders packets and time jumps, yet each side reads exactly the bytes
+ * network drops, duplicates and reorders packets, time jumps and either side may half-close (so a FIN
+ * may overtake data), yet each side reads exactly the bytes
  * the other side's writes accepted, in order and once, at every step; and once both sides close and the
  * network heals, both streams end cleanly and are released. The operation lists come from fixed seeds, so a
  * failure names its seed and replays exactly (a seeded generator rather than jqwik: docs/ARCHITECTURE.md,
  * "Toolchain notes").
  */
 class StreamModelTest {
-    sealed interface Op permits Write, Deliver, Drop, Duplicate, Reorder, Tick, Read {
+    sealed interface Op permits Write, Deliver, Drop, Duplicate, Reorder, Tick, Read, Close {
     }
 
     record Write(int side, int bytes) implements Op {
@@ -47,6 +48,10 @@ class StreamModelTest {
     record Read(int side) implements Op {
     }
 
+    /** Half-close: the side writes no more; its FIN follows its data, and may overtake it on the network. */
+    record Close(int side) implements Op {
+    }
+
     /** Weighted choice of the next operation: mostly writes and deliveries, some loss, disorder and time. */
     static List<Op> ops(long seed) {
         Random r = new Random(seed);
@@ -54,14 +59,15 @@ class StreamModelTest {
         int n = r.nextInt(151);
         for (int i = 0; i < n; i++) {
             int side = r.nextInt(2);
-            int pick = r.nextInt(19);
+            int pick = r.nextInt(20);
             ops.add(pick < 4 ? new Write(side, 1 + r.nextInt(6_000))
                     : pick < 12 ? new Deliver(side)
                     : pick < 13 ? new Drop(side)
                     : pick < 14 ? new Duplicate(side)
                     : pick < 15 ? new Reorder(side)
                     : pick < 17 ? new Tick(1 + r.nextInt(1_000))
-                    : new Read(side));
+                    : pick < 19 ? new Read(side)
+                    : new Close(side));
         }
         return ops;
     }
@@ -86,6 +92,7 @@ class StreamModelTest {
         StreamPair.Side[] sides = {pair.a, pair.b};
         ByteArrayOutputStream[] written = {new ByteArrayOutputStream(), new ByteArrayOutputStream()};
         int counter = 0;
+        boolean[] closed = new boolean[2];
 
         for (Op op : ops) {
             if (op instanceof Write w) {
@@ -93,8 +100,11 @@ class StreamModelTest {
                 for (int i = 0; i < data.length; i++) {
                     data[i] = (byte) (counter++ * 31 + 7);
                 }
-                int n = sides[w.side()].table.write(ids[w.side()], data, 0, data.length, pair.now).value();
-                written[w.side()].write(data, 0, n);
+                pilot.core.Result<Integer> n = sides[w.side()].table.write(ids[w.side()], data, 0, data.length, pair.now);
+                assertEquals(closed[w.side()], !n.isOk(), "a write fails exactly when its side has closed");
+                if (n.isOk()) {
+                    written[w.side()].write(data, 0, n.value());
+                }
             } else if (op instanceof Deliver d) {
                 deliverOne(pair, sides[d.side()], sides[1 - d.side()]);
             } else if (op instanceof Drop d) {
@@ -115,6 +125,9 @@ class StreamModelTest {
                 pair.b.table.onTimeout(pair.now);
             } else if (op instanceof Read r) {
                 sides[r.side()].drainReads(pair.now);
+            } else if (op instanceof Close c) {
+                sides[c.side()].table.close(ids[c.side()], pair.now);
+                closed[c.side()] = true;
             }
             for (int s = 0; s < 2; s++) {
                 byte[] got = sides[1 - s].bytesRead(ids[1 - s]);
