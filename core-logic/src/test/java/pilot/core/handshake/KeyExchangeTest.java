@@ -98,6 +98,32 @@ class KeyExchangeTest {
     }
 
     @Test
+    void theHandshakeStateMovesIdleInitiatedInstalledConfirmedAndFailuresNeverMoveIt() {
+        assertEquals(HandshakeState.IDLE, a.kx.state(b.node));
+        byte[] pila = a.kx.startHandshake(b.node, 0).value();
+        assertEquals(HandshakeState.INITIATED, a.kx.state(b.node));
+        assertEquals(1, a.kx.halfOpenCount());
+        HandshakeResult atB = b.onPila(pila, 0);
+        assertEquals(HandshakeState.INSTALLED, b.kx.state(a.node), "b answers without ever being half-open");
+        assertEquals(0, b.kx.halfOpenCount());
+        a.onPila(atB.reply(), 0);
+        assertEquals(HandshakeState.INSTALLED, a.kx.state(b.node));
+        assertEquals(0, a.kx.halfOpenCount());
+        assertEquals("hi", new String(b.receive(a.seal(b, "hi"), 1).value().payload()));
+        assertEquals(HandshakeState.CONFIRMED, b.kx.state(a.node));
+        assertTrue(b.kx.isConfirmed(a.node));
+        assertFalse(a.kx.isConfirmed(b.node), "a has not received anything under the session yet");
+        byte[] junk = a.seal(b, "x");
+        junk[junk.length - 1] ^= 1;
+        for (int i = 0; i < 10; i++) {
+            assertFalse(b.receive(junk, 2).isOk());
+        }
+        assertEquals(HandshakeState.CONFIRMED, b.kx.state(a.node), "a failure run never moves the state (issue 12)");
+        a.kx.startHandshake(b.node, 3);
+        assertEquals(HandshakeState.INITIATED, a.kx.state(b.node), "starting again drops the session");
+    }
+
+    @Test
     void legacyProfilePeersTalkToEachOtherButNotToModernOnes() {
         Peer x = new Peer(30, 3, trust, WireProfile.FEB2026, HandshakeLimits.DEFAULTS);
         Peer y = new Peer(40, 4, trust, WireProfile.FEB2026, HandshakeLimits.DEFAULTS);
