@@ -100,7 +100,6 @@ public final class KeyExchange {
             p.previous = p.session;
         }
         p.session = null;
-        p.confirmed = false;
         newOurKey(p);
         markHalfOpen(p, now);
         return Result.ok(p.ourFrame.clone());
@@ -142,7 +141,7 @@ public final class KeyExchange {
             newOurKey(p);
         }
         byte[] shared = suite.x25519SharedSecret(p.ourPrivate, x);
-        if (shared != null && p.session != null && p.confirmed && p.sessionFromCurrentKey) {
+        if (shared != null && p.session != null && p.state == HandshakeState.CONFIRMED && p.sessionFromCurrentKey) {
             // A changed key while traffic proves the peer holds the current one: a peer restart, or a
             // replayed old PILA. Answer with a fresh key of ours, so only a peer that really holds the
             // announced key can complete the exchange; a replay then costs one re-handshake, never a lockout.
@@ -157,11 +156,11 @@ public final class KeyExchange {
             p.previous = p.session; // still opens packets that were in flight under it
         }
         p.session = Session.derive(profileFor(p.node), suite, entropy, shared, x, now);
-        p.confirmed = false;
         java.util.Arrays.fill(shared, (byte) 0);
         p.sessionFromCurrentKey = true;
         history.record(p.node, x);
         clearHalfOpen(p);
+        p.state = HandshakeState.INSTALLED;
         p.resetFailures();
         p.lastActivity = now;
         p.lastAuthenticated = now; // the signature verified: the grace before a failure re-handshake starts here
@@ -210,8 +209,8 @@ public final class KeyExchange {
             return new OpenResult(Result.fail(ErrorCode.NO_SESSION, "no session with node " + unsigned(f.senderNode())), null);
         }
         Result<Packet> r = Envelope.open(p.session, f);
-        if (authenticated(r) && !p.confirmed) {
-            p.confirmed = true;
+        if (authenticated(r) && p.state != HandshakeState.CONFIRMED) {
+            p.state = HandshakeState.CONFIRMED;
             if (p.previous != null) {
                 p.retire(p.previous.peerX25519()); // the newer key is proven; a PILA with the old one is a replay
             }
@@ -238,6 +237,12 @@ public final class KeyExchange {
                 || r.error() == ErrorCode.BAD_VERSION || r.error() == ErrorCode.TRUNCATED;
     }
 
+    /** Where the exchange with a peer stands; {@link HandshakeState#IDLE} for a peer we hold nothing for. */
+    public HandshakeState state(int peerNode) {
+        PeerState p = peers.get(peerNode);
+        return p == null ? HandshakeState.IDLE : p.state;
+    }
+
     public boolean hasSession(int peerNode) {
         PeerState p = peers.get(peerNode);
         return p != null && p.session != null;
@@ -246,7 +251,7 @@ public final class KeyExchange {
     /** A session is installed and a frame authenticated under it: the peer proved it holds the key. */
     public boolean isConfirmed(int peerNode) {
         PeerState p = peers.get(peerNode);
-        return p != null && p.session != null && p.confirmed;
+        return p != null && p.session != null && p.state == HandshakeState.CONFIRMED;
     }
 
     /** The installed session for a peer, or {@code null} (read-only use: counters, profile). */
@@ -358,6 +363,7 @@ public final class KeyExchange {
         if (!p.isHalfOpen()) {
             halfOpen++;
         }
+        p.state = HandshakeState.INITIATED;
         p.halfOpenSince = now;
     }
 

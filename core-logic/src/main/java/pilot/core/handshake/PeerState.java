@@ -13,11 +13,11 @@ final class PeerState {
     Session session;
     /** The session the last install replaced: it still opens late packets sealed under it, nothing else. */
     Session previous;
-    /** Traffic has authenticated under {@link #session}: the peer really holds its key. */
-    boolean confirmed;
+    /** Where the exchange stands; {@link HandshakeState#CONFIRMED}: traffic authenticated under {@link #session}. */
+    HandshakeState state = HandshakeState.IDLE;
     /** The session was derived with our current private key (false after we rotate it). */
     boolean sessionFromCurrentKey;
-    /** When we sent a PILA and still have no session (half-open), else -1. */
+    /** When the current {@link HandshakeState#INITIATED} state began, else -1. */
     long halfOpenSince = -1;
     long lastActivity;
     /** Last time a frame authenticated under a session of this peer (or the session was installed). */
@@ -37,7 +37,7 @@ final class PeerState {
     }
 
     boolean isHalfOpen() {
-        return halfOpenSince >= 0;
+        return state == HandshakeState.INITIATED;
     }
 
     void retire(byte[] peerX25519) {

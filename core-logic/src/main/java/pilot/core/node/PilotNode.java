@@ -3,9 +3,7 @@ package pilot.core.node;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.EnumMap;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import pilot.core.ErrorCode;
 import pilot.core.Result;
@@ -25,21 +23,21 @@ import pilot.core.handshake.HandshakeResult;
 import pilot.core.handshake.KeyExchange;
 import pilot.core.handshake.LocalIdentity;
 import pilot.core.handshake.OpenResult;
-import pilot.core.handshake.RateLimiter;
 import pilot.core.handshake.TrustSource;
+import pilot.core.limit.RateLimiter;
 import pilot.core.stream.CloseMode;
 import pilot.core.stream.ReplyPolicy;
 import pilot.core.stream.StreamEvents;
 import pilot.core.stream.StreamConfig;
 import pilot.core.stream.StreamTable;
-import pilot.core.wire.Bytes;
 import pilot.core.wire.Packet;
 import pilot.core.wire.PacketCodec;
 
 /**
  * A whole Pilot peer as one sans-IO state object (in the spirit of quinn-proto): the host feeds it
  * datagrams and the time, and drains datagrams to send, application events and the next deadline.
- * It owns the tunnel table, key exchange, envelope, replay state, streams, datagrams and ping.
+ * It owns the tunnel table, key exchange, envelope, replay state, streams and datagrams; ping and the
+ * echo port are the small services {@link PingService} and {@link EchoService}.
  *
  * <p>The host's loop: {@link #handleDatagram} for each received datagram and {@link #handleTimeout}
  * when {@link #nextDeadline()} passes; after either, and after every application call, drain
@@ -57,8 +55,8 @@ public final class PilotNode {
     private final StreamTable streams;
     private final Map<Integer, PeerLink> links = new LinkedHashMap<>();
     private final LinkedHashMap<Integer, Stash> stashed = new LinkedHashMap<>();
-    private final Map<Integer, Ping> pings = new LinkedHashMap<>();
-    private final Map<Integer, byte[]> echoPending = new HashMap<>();
+    private final PingService pings = new PingService();
+    private final EchoService echo;
     private final ArrayDeque<Transmit> transmits = new ArrayDeque<>();
     private final ArrayDeque<NodeEvent> events = new ArrayDeque<>();
     private final EnumMap<ErrorCode, Long> drops = new EnumMap<>(ErrorCode.class);
@@ -66,15 +64,11 @@ public final class PilotNode {
     private final RateLimiter lookupRate;
     /** Node → until when unauthenticated input may not trigger its look-up again (bounded, oldest first out). */
     private final LinkedHashMap<Integer, Long> negativeLookups = new LinkedHashMap<>();
-    private int nextPingId = 1;
     private int nextEphemeral;
     private long packetsIn;
     private long packetsOut;
 
     private record Stash(AuthKeyFrame frame, Endpoint from) {
-    }
-
-    private record Ping(Address peer, int srcPort, long sentAt, long deadline) {
     }
 
     /**
@@ -87,6 +81,7 @@ public final class PilotNode {
         this.identity = identity;
         this.address = new Address(network, identity.node());
         this.trust = trust;
+        this.echo = new EchoService(cfg.echoService());
         this.kx = new KeyExchange(identity, suite, entropy, trust, cfg.profile(), cfg.handshake());
         this.lookupRate = new RateLimiter(cfg.handshake().lookupsPerSecond(), 1, 60_000);
         byte[] r = entropy.bytes(4);
@@ -125,7 +120,7 @@ public final class PilotNode {
             }
             default -> drop(ErrorCode.REFUSED); // PILP and beacon messages: nothing to do without a beacon
         }
-        serviceEcho(now);
+        echo.service(streams, cfg.stream().sendBufferBytes(), now);
     }
 
     /** The next datagram to send, or {@code null}. */
@@ -144,10 +139,7 @@ public final class PilotNode {
         for (PeerLink l : links.values()) {
             d = Math.min(d, l.retryAt);
         }
-        for (Ping p : pings.values()) {
-            d = Math.min(d, p.deadline);
-        }
-        return d;
+        return Math.min(d, pings.nextDeadline());
     }
 
     /** Runs every timer due at {@code now}; a spurious call does nothing. */
@@ -157,15 +149,11 @@ public final class PilotNode {
                 onHandshakeTimer(l, now);
             }
         }
-        for (Map.Entry<Integer, Ping> e : new ArrayList<>(pings.entrySet())) {
-            if (e.getValue().deadline <= now) {
-                pings.remove(e.getKey());
-                event(new NodeEvent(NodeEvent.Kind.PING_TIMEOUT, e.getKey(), e.getValue().peer, 0, 0, null, 0,
-                        ErrorCode.TIMED_OUT));
-            }
+        for (NodeEvent e : pings.expire(now)) {
+            event(e);
         }
         streams.onTimeout(now);
-        serviceEcho(now);
+        echo.service(streams, cfg.stream().sendBufferBytes(), now);
     }
 
     /**
@@ -321,15 +309,13 @@ public final class PilotNode {
         if (bad != null) {
             return bad.castFailure();
         }
-        int id = nextPingId++;
+        int id = pings.nextId();
         int src = ephemeral();
-        byte[] payload = new byte[8];
-        Bytes.put64(payload, 0, now);
-        Result<Void> sent = send(new Packet(0, Packet.PROTO_CONTROL, address, dst, src, Ports.PING, id, 0, 0, payload), now);
+        Result<Void> sent = send(PingService.request(address, dst, src, id, now), now);
         if (sent != null) {
             return sent.castFailure();
         }
-        pings.put(id, new Ping(dst, src, now, now + cfg.pingTimeoutMillis()));
+        pings.sent(id, dst, src, now, cfg.pingTimeoutMillis());
         return Result.ok(id);
     }
 
@@ -563,11 +549,8 @@ public final class PilotNode {
         }
         event(NodeEvent.peer(NodeEvent.Kind.PEER_UNREACHABLE, peer, ErrorCode.PEER_UNREACHABLE));
         streams.failPeer(peer, ErrorCode.PEER_UNREACHABLE, now);
-        for (Map.Entry<Integer, Ping> e : new ArrayList<>(pings.entrySet())) {
-            if (e.getValue().peer.equals(peer)) {
-                pings.remove(e.getKey());
-                event(new NodeEvent(NodeEvent.Kind.PING_TIMEOUT, e.getKey(), peer, 0, 0, null, 0, ErrorCode.PEER_UNREACHABLE));
-            }
+        for (NodeEvent e : pings.failPeer(peer)) {
+            event(e);
         }
     }
 
@@ -684,16 +667,13 @@ public final class PilotNode {
 
     private void onControl(Packet p, long now) {
         if (p.dstPort() == Ports.PING && !p.has(Packet.ACK)) {
-            // pong: flags ACK, ports swapped, seq echoed, ack = seq + 1, same payload (spec H.2)
-            send(new Packet(Packet.ACK, Packet.PROTO_CONTROL, address, p.src(), Ports.PING, p.srcPort(), p.seq(), p.seq() + 1, 0,
-                    p.payload()), now);
+            send(PingService.pong(address, p), now); // spec H.2
             return;
         }
         if (p.has(Packet.ACK) && p.srcPort() == Ports.PING) {
-            Ping ping = pings.get(p.seq());
-            if (ping != null && ping.peer.equals(p.src()) && ping.srcPort == p.dstPort()) {
-                pings.remove(p.seq());
-                event(new NodeEvent(NodeEvent.Kind.PONG, p.seq(), p.src(), 0, 0, null, now - ping.sentAt, null));
+            NodeEvent pong = pings.onPong(p, now);
+            if (pong != null) {
+                event(pong);
                 return;
             }
         }
@@ -742,8 +722,7 @@ public final class PilotNode {
 
         @Override
         public void accepted(int stream, int localPort, Address remote, int remotePort) {
-            if (localPort == Ports.ECHO && cfg.echoService()) {
-                echoPending.put(stream, new byte[0]);
+            if (echo.claim(stream, localPort)) {
                 return;
             }
             event(NodeEvent.stream(NodeEvent.Kind.STREAM_ACCEPTED, stream, remote, localPort, remotePort, null));
@@ -761,8 +740,7 @@ public final class PilotNode {
 
         /** Echo streams are served inside the node; every other stream's signal goes to the application. */
         private void signal(int stream, NodeEvent.Kind kind) {
-            if (echoPending.containsKey(stream)) {
-                pendingEcho.add(stream);
+            if (echo.signal(stream)) {
                 return;
             }
             event(NodeEvent.stream(kind, stream, null, 0, 0, null));
@@ -770,47 +748,10 @@ public final class PilotNode {
 
         @Override
         public void closed(int stream, ErrorCode reason) {
-            if (echoPending.remove(stream) != null) {
+            if (echo.closed(stream)) {
                 return;
             }
             event(NodeEvent.stream(NodeEvent.Kind.STREAM_CLOSED, stream, null, 0, 0, reason));
         }
     }
-
-    /**
-     * Echo service (spec H.3): reads what arrived, writes it back, holds what did not fit until
-     * STREAM_WRITABLE, and closes after the peer's end of stream. At most one read's worth is held.
-     */
-    private void serviceEcho(long now) {
-        while (!pendingEcho.isEmpty()) {
-            Integer id = pendingEcho.iterator().next();
-            pendingEcho.remove(id);
-            byte[] pending = echoPending.get(id);
-            if (pending == null) {
-                continue;
-            }
-            if (pending.length == 0 && streams.readable(id) > 0) {
-                pending = streams.read(id, cfg.stream().sendBufferBytes(), now).value();
-            }
-            if (pending.length > 0) {
-                Result<Integer> w = streams.write(id, pending, 0, pending.length, now);
-                if (!w.isOk()) {
-                    echoPending.remove(id);
-                    streams.abort(id, now);
-                    continue;
-                }
-                pending = java.util.Arrays.copyOfRange(pending, w.value(), pending.length);
-            }
-            if (echoPending.containsKey(id)) {
-                echoPending.put(id, pending);
-            }
-            if (pending.length == 0 && streams.readable(id) > 0) {
-                pendingEcho.add(id);
-            } else if (pending.length == 0 && streams.atEof(id)) {
-                streams.close(id, now);
-            }
-        }
-    }
-
-    private final java.util.LinkedHashSet<Integer> pendingEcho = new java.util.LinkedHashSet<>();
 }

@@ -10,7 +10,7 @@ import pilot.core.ErrorCode;
 import pilot.core.Result;
 import pilot.core.addr.Address;
 import pilot.core.addr.Ports;
-import pilot.core.handshake.RateLimiter;
+import pilot.core.limit.RateLimiter;
 import pilot.core.wire.Packet;
 
 /**
@@ -294,8 +294,8 @@ public final class StreamTable {
         return new ArrayList<>(byId.keySet());
     }
 
+    /** After every step: a stream that reached CLOSED leaves the port lookup (its entry actions already ran). */
     private void settle(Connection c, long now) {
-        c.settle(now);
         if (c.state() == StreamState.CLOSED) {
             byKey.remove(key(c.localPort, c.remote, c.remotePort), c);
             releaseIfDone(c);

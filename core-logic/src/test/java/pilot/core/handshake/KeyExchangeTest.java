@@ -18,6 +18,7 @@ import pilot.core.crypto.SeededEntropy;
 import pilot.core.envelope.WireProfile;
 import pilot.core.frame.AnonKeyFrame;
 import pilot.core.frame.AuthKeyFrame;
+import pilot.core.limit.RateLimiter;
 import pilot.core.frame.FrameCodec;
 import pilot.core.frame.PilaTrailer;
 import pilot.core.frame.SealedFrame;
@@ -94,6 +95,32 @@ class KeyExchangeTest {
         assertEquals(1, a.kx.peerCount());
         assertEquals(0, a.kx.halfOpenCount());
         assertEquals(WireProfile.MODERN, a.kx.session(b.node).profile());
+    }
+
+    @Test
+    void theHandshakeStateMovesIdleInitiatedInstalledConfirmedAndFailuresNeverMoveIt() {
+        assertEquals(HandshakeState.IDLE, a.kx.state(b.node));
+        byte[] pila = a.kx.startHandshake(b.node, 0).value();
+        assertEquals(HandshakeState.INITIATED, a.kx.state(b.node));
+        assertEquals(1, a.kx.halfOpenCount());
+        HandshakeResult atB = b.onPila(pila, 0);
+        assertEquals(HandshakeState.INSTALLED, b.kx.state(a.node), "b answers without ever being half-open");
+        assertEquals(0, b.kx.halfOpenCount());
+        a.onPila(atB.reply(), 0);
+        assertEquals(HandshakeState.INSTALLED, a.kx.state(b.node));
+        assertEquals(0, a.kx.halfOpenCount());
+        assertEquals("hi", new String(b.receive(a.seal(b, "hi"), 1).value().payload()));
+        assertEquals(HandshakeState.CONFIRMED, b.kx.state(a.node));
+        assertTrue(b.kx.isConfirmed(a.node));
+        assertFalse(a.kx.isConfirmed(b.node), "a has not received anything under the session yet");
+        byte[] junk = a.seal(b, "x");
+        junk[junk.length - 1] ^= 1;
+        for (int i = 0; i < 10; i++) {
+            assertFalse(b.receive(junk, 2).isOk());
+        }
+        assertEquals(HandshakeState.CONFIRMED, b.kx.state(a.node), "a failure run never moves the state (issue 12)");
+        a.kx.startHandshake(b.node, 3);
+        assertEquals(HandshakeState.INITIATED, a.kx.state(b.node), "starting again drops the session");
     }
 
     @Test

@@ -13,7 +13,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
 import pilot.core.addr.Address;
 import pilot.core.crypto.CryptoSuite;
-import pilot.core.handshake.RateLimiter;
+import pilot.core.limit.RateLimiter;
 
 /**
  * The registry's requests (spec I.1 table) against its node table, without sockets or files: time is

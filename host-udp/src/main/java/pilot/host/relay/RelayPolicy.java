@@ -4,7 +4,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
-import pilot.core.handshake.RateLimiter;
+import pilot.core.limit.RateLimiter;
 
 /**
  * Who may hold a relay connection, as a pure state machine (no sockets, no clock: time is an argument).

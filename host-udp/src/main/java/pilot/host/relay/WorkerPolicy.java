@@ -7,7 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 import pilot.core.frame.FrameKind;
-import pilot.core.handshake.RateLimiter;
+import pilot.core.limit.RateLimiter;
 
 /**
  * What one logged-in Worker's relay connection may carry, as a pure state machine (time is an argument).

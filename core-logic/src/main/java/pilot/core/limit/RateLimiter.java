@@ -1,4 +1,4 @@
-package pilot.core.handshake;
+package pilot.core.limit;
 
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -7,7 +7,7 @@ import java.util.Map;
 /**
  * Token buckets keyed by source, with the shape of spec D.2 step 2 (a per-source rate and burst, a bounded
  * number of tracked sources, idle ones pruned). Used for SYNs, look-ups and the relay; key exchanges use
- * the stricter {@link KxLimiter}. Time is the caller's; tokens are kept in
+ * the stricter {@code pilot.core.handshake.KxLimiter}. Time is the caller's; tokens are kept in
  * thousandths so the arithmetic is exact integers on every runtime. Bounded: when full, idle buckets
  * go first, then the least recently used.
  */

@@ -1,4 +1,4 @@
-package pilot.core.handshake;
+package pilot.core.limit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

@@ -1,0 +1,100 @@
+package pilot.core.stream;
+
+import pilot.core.ErrorCode;
+
+import static pilot.core.stream.TimerTable.Timer;
+
+/**
+ * Fires one connection's expired timers in {@link Timer} order: SYN retransmission (and the dial
+ * timeout), the end of TIME_WAIT, a quiet reply, the delayed ACK, the retransmission timeout (spec G.5),
+ * the idle timeout and the keepalive probe (spec G.8). Spurious calls do nothing.
+ */
+final class TimeoutHandler {
+    private final Connection c;
+    private final StreamConfig cfg;
+    private int synRetries;
+    private long synRto;
+
+    TimeoutHandler(Connection c, StreamConfig cfg) {
+        this.c = c;
+        this.cfg = cfg;
+        this.synRto = cfg.synRtoMillis();
+    }
+
+    /** The interval before the next SYN retransmission. */
+    long synRto() {
+        return synRto;
+    }
+
+    long nextDeadline() {
+        c.refreshReplyQuiet();
+        return c.timers.next(c.live());
+    }
+
+    void onTimeout(long now) {
+        TimerTable timers = c.timers;
+        if (c.state() == StreamState.CLOSED) {
+            return;
+        }
+        if (timers.expired(Timer.SYN, now)) {
+            onSynTimeout(now);
+            return;
+        }
+        if (timers.expired(Timer.TIME_WAIT, now)) {
+            c.terminate(null, now);
+            return;
+        }
+        c.refreshReplyQuiet();
+        if (timers.expired(Timer.REPLY_QUIET, now)) {
+            c.close(CloseMode.FULL, now); // the reply fell quiet: it has ended
+        }
+        if (timers.expired(Timer.DELAYED_ACK, now)) {
+            c.acks.onDelayedAckFired();
+            c.tx.ack(now);
+        }
+        if (timers.expired(Timer.RTO, now)) {
+            onRto(now);
+            if (c.state() == StreamState.CLOSED) {
+                return;
+            }
+        }
+        if (!c.live()) {
+            return;
+        }
+        if (timers.expired(Timer.IDLE, now)) {
+            c.abort(now, ErrorCode.TIMED_OUT); // no data either way for the idle timeout (spec G.8)
+            return;
+        }
+        if (timers.expired(Timer.KEEPALIVE, now)) {
+            c.tx.keepalive(now);
+        }
+    }
+
+    private void onSynTimeout(long now) {
+        if (synRetries >= cfg.synRetries()) {
+            c.terminate(ErrorCode.TIMED_OUT, now); // "dial timeout" (spec G.3 step 3)
+            return;
+        }
+        synRetries++;
+        synRto = Math.min(synRto * 2, cfg.synMaxRtoMillis());
+        c.tx.syn(now, synRto);
+    }
+
+    private void onRto(long now) {
+        SendQueue.Segment first = c.sendQ.first();
+        if (first == null) {
+            c.timers.cancel(Timer.RTO);
+            return;
+        }
+        // Give up only while the peer is silent: a live peer with a full buffer keeps ACKing.
+        if (first.attempts >= cfg.maxAttempts() && c.lastHeardFrom <= first.sentAt) {
+            c.abort(now, ErrorCode.TIMED_OUT);
+            return;
+        }
+        c.cc.onRetransmissionTimeout(c.sendQ.sendNext());
+        c.rtt.backOff();
+        c.sendQ.markLostAfterTimeout();
+        c.timers.set(Timer.RTO, now + c.rtt.rto());
+        c.pump(now);
+    }
+}
