@@ -26,6 +26,10 @@ const CLOSE_MODES = Object.freeze(["half", "full", "after-reply"]);
 /** WireProfile order in the core. */
 const PROFILES = Object.freeze(["modern", "feb2026"]);
 const EVENT_HEADER = 26; // Layouts.EVENT_HEADER
+/** Operation codes of NodeWasm.nodeOp (the calls that take and return only numbers). */
+const OP = Object.freeze({ FREE: 0, LIVE_HANDLES: 1, LISTEN: 2, OPEN_STREAM: 3, CLOSE_STREAM: 4, ABORT_STREAM: 5, PING: 6,
+  PEER_LOOKUP_FAILED: 7, HANDLE_TIMEOUT: 8, NEXT_DEADLINE: 9, HAS_SESSION: 10, AT_EOF: 11, FLUSH_STREAMS: 12,
+  SET_PROFILE: 13, EXPECT_REPLY: 14 });
 const INVALID_ARGUMENT = -19;
 /** Parsed IP texts kept (Workers talk to few endpoints); the cache is emptied when it reaches this size. */
 const IP_CACHE_MAX = 256;
@@ -187,14 +191,15 @@ function wrap(x) {
     }
     return q[key].items[q[key].at++] ?? null;
   };
+  const op = (code, h, a = 0, b = 0, c = 0, p = 0, q = 0, now = 0) => x.nodeOp(code, h, a, b, c, p, q, now);
   return {
     raw: x,
     version: () => "pilot-core 0.1.0",
     /** Entries in the parsed-IP caches (bounded by IP_CACHE_MAX each); for tests. */
     ipCacheSize: () => Math.max(ipBytesCache.size, ipTextCache.size),
     errorName: (code) => ErrorCodes[code] ?? "UNKNOWN",
-    liveHandles: () => x.liveHandles(),
-    free: (h) => { pending.delete(h); addresses.delete(h); x.free(h); },
+    liveHandles: () => op(OP.LIVE_HANDLES, 0),
+    free: (h) => { pending.delete(h); addresses.delete(h); op(OP.FREE, h); },
     addressParse: (text) => {
       const v = x.addressParse(String(text));
       if (v < 0) return { ok: false, error: errorName(-v), error_code: -v };
@@ -214,37 +219,38 @@ function wrap(x) {
     },
     nodeReseed: (h, bytes) => x.nodeReseed(h, i8(bytes)),
     nodeTrust: (h, peer, pub) => x.nodeTrust(h, peer, i8(pub)),
-    nodeSetProfile: (h, peer, profile) => x.nodeSetProfile(h, peer, PROFILES.indexOf(profile)),
+    nodeSetProfile: (h, peer, profile) => op(OP.SET_PROFILE, h, peer, PROFILES.indexOf(profile)),
     nodeAddPeer: (h, peer, ip, port, now) => {
       const e = endpointMessage(ip, port, null);
       return e === null ? INVALID_ARGUMENT : x.nodeAddPeer(h, peer, e, now);
     },
-    nodePeerLookupFailed: (h, peer, now) => x.nodePeerLookupFailed(h, peer, now),
+    nodePeerLookupFailed: (h, peer, now) => op(OP.PEER_LOOKUP_FAILED, h, peer, 0, 0, 0, 0, now),
     nodeHandleDatagram: (h, ip, port, datagram, now) => {
       const m = datagram ? endpointMessage(ip, port, datagram) : null;
       return m === null ? INVALID_ARGUMENT : x.nodeHandleDatagram(h, m, now);
     },
     nodePollTransmit: (h) => poll(h, "tx", (k) => x.nodePollTransmits(k), decodeTransmitAt),
     nodePollEvent: (h) => poll(h, "ev", (k) => x.nodePollEvents(k), decodeEventAt),
-    nodeNextDeadline: (h) => { const d = x.nodeNextDeadline(h); return d < 0 ? null : d; },
-    nodeHandleTimeout: (h, now) => x.nodeHandleTimeout(h, now),
-    nodeListen: (h, port) => x.nodeListen(h, port),
-    nodeOpenStream: (h, network, node, port, now) => x.nodeOpenStream(h, network, node, port, now),
+    nodeNextDeadline: (h) => { const d = op(OP.NEXT_DEADLINE, h); return d < 0 ? null : d; },
+    nodeHandleTimeout: (h, now) => op(OP.HANDLE_TIMEOUT, h, 0, 0, 0, 0, 0, now),
+    nodeListen: (h, port) => op(OP.LISTEN, h, port),
+    nodeOpenStream: (h, network, node, port, now) => op(OP.OPEN_STREAM, h, network, node, port, 0, 0, now),
     nodeWrite: (h, stream, data, now) => x.nodeWrite(h, stream, i8(data), now),
     nodeRead: (h, stream, max, now) => u8(x.nodeRead(h, stream, max, now)),
-    nodeAtEof: (h, stream) => x.nodeAtEof(h, stream),
-    nodeCloseStream: (h, stream, now) => x.nodeCloseStream(h, stream, 0, now),
-    nodeAbortStream: (h, stream, now) => x.nodeAbortStream(h, stream, now),
-    nodeFlushStreams: (h, now) => x.nodeFlushStreams(h, now),
-    nodeCloseStreamMode: (h, stream, mode, now) => x.nodeCloseStream(h, stream, CLOSE_MODES.indexOf(mode), now),
-    nodeExpectReply: (h, stream, reply, now) => x.nodeExpectReply(h, stream,
+    nodeAtEof: (h, stream) => op(OP.AT_EOF, h, stream) === 1,
+    nodeCloseStream: (h, stream, now) => op(OP.CLOSE_STREAM, h, stream, 0, 0, 0, 0, now),
+    nodeAbortStream: (h, stream, now) => op(OP.ABORT_STREAM, h, stream, 0, 0, 0, 0, now),
+    nodeFlushStreams: (h, now) => op(OP.FLUSH_STREAMS, h, 0, 0, 0, 0, 0, now) === 1,
+    nodeCloseStreamMode: (h, stream, mode, now) => op(OP.CLOSE_STREAM, h, stream, CLOSE_MODES.indexOf(mode), 0, 0, 0, now),
+    nodeExpectReply: (h, stream, reply, now) => op(OP.EXPECT_REPLY, h, stream, 0,
+      reply.maxAheadBytes ?? (reply.expect === "echo" ? 65536 : 0),
       reply.expect === "echo" ? -2 : reply.expect === undefined || reply.expect === null ? -1 : reply.expect,
-      reply.maxAheadBytes ?? (reply.expect === "echo" ? 65536 : 0), reply.quietMs ?? 0, now),
+      reply.quietMs ?? 0, now),
     nodeSendDatagram: (h, network, node, port, data, now) => x.nodeSendDatagram(h, network, node, port, i8(data), now),
-    nodePing: (h, network, node, now) => x.nodePing(h, network, node, now),
+    nodePing: (h, network, node, now) => op(OP.PING, h, network, node, 0, 0, 0, now),
     nodeStats: (h) => { const s = x.nodeStats(h); return s === null ? null : decodeStats(u8(s)); },
     nodeAddress: (h) => addresses.get(h) ?? null,
-    nodeHasSession: (h, peer) => x.nodeHasSession(h, peer),
+    nodeHasSession: (h, peer) => op(OP.HAS_SESSION, h, peer) === 1,
   };
 }
 

@@ -70,16 +70,6 @@ public final class NodeWasm {
     // ------------------------------------------------------------------ handles and identity
 
     @JSExport
-    public static int liveHandles() {
-        return Handles.count();
-    }
-
-    @JSExport
-    public static void free(int handle) {
-        Handles.free(handle);
-    }
-
-    @JSExport
     public static byte[] ed25519Public(byte[] seed) {
         return seed == null || seed.length != 32 ? null : SUITE.ed25519(seed).publicKey();
     }
@@ -137,17 +127,6 @@ public final class NodeWasm {
         return 0;
     }
 
-    @JSExport
-    public static int nodeSetProfile(int handle, int peer, int profile) {
-        Node n = node(handle);
-        WireProfile p = profile(profile);
-        if (n == null || p == null) {
-            return INVALID;
-        }
-        n.node().setProfile(peer, p);
-        return 0;
-    }
-
     /** {@code endpoint} = {@code ipLen(1) ‖ ip ‖ port(2)}. 0, or minus an error code. */
     @JSExport
     public static int nodeAddPeer(int handle, int peer, byte[] endpoint, double now) {
@@ -157,16 +136,6 @@ public final class NodeWasm {
             return INVALID;
         }
         n.node().addPeer(peer, e, (long) now);
-        return 0;
-    }
-
-    @JSExport
-    public static int nodePeerLookupFailed(int handle, int peer, double now) {
-        Node n = node(handle);
-        if (n == null) {
-            return INVALID;
-        }
-        n.node().peerLookupFailed(peer, (long) now);
         return 0;
     }
 
@@ -246,38 +215,6 @@ public final class NodeWasm {
         return out;
     }
 
-    /** Milliseconds of the next deadline, or -1 when nothing is scheduled. */
-    @JSExport
-    public static double nodeNextDeadline(int handle) {
-        Node n = node(handle);
-        long d = n == null ? Long.MAX_VALUE : n.node().nextDeadline();
-        return d == Long.MAX_VALUE ? -1 : d;
-    }
-
-    @JSExport
-    public static int nodeHandleTimeout(int handle, double now) {
-        Node n = node(handle);
-        if (n == null) {
-            return INVALID;
-        }
-        n.node().handleTimeout((long) now);
-        return 0;
-    }
-
-    @JSExport
-    public static int nodeListen(int handle, int port) {
-        Node n = node(handle);
-        return n == null ? INVALID : orError(n.node().listen(port), 0);
-    }
-
-    /** A stream id (> 0), or minus an error code. */
-    @JSExport
-    public static int nodeOpenStream(int handle, int network, int peer, int port, double now) {
-        Node n = node(handle);
-        return n == null || network < 0 || network > 0xFFFF ? INVALID
-                : idOrError(n.node().openStream(new Address(network, peer), port, (long) now));
-    }
-
     /** Bytes accepted (0 = wait for STREAM_WRITABLE), or minus an error code. */
     @JSExport
     public static int nodeWrite(int handle, int stream, byte[] data, double now) {
@@ -292,75 +229,12 @@ public final class NodeWasm {
         return n == null ? null : n.node().read(stream, max, (long) now).valueOrNull();
     }
 
-    @JSExport
-    public static boolean nodeAtEof(int handle, int stream) {
-        Node n = node(handle);
-        return n == null || n.node().atEof(stream);
-    }
-
-    /** Ends a stream as {@code mode} says (a {@link CloseMode} ordinal). 0, or minus an error code. */
-    @JSExport
-    public static int nodeCloseStream(int handle, int stream, int mode, double now) {
-        Node n = node(handle);
-        CloseMode[] modes = CloseMode.values();
-        if (n == null || mode < 0 || mode >= modes.length) {
-            return INVALID;
-        }
-        n.node().closeStream(stream, modes[mode], (long) now);
-        return 0;
-    }
-
-    /**
-     * Makes a stream a request/reply exchange (see ReplyPolicy): {@code expectBytes} -2 echo, -1 unknown,
-     * else the reply's length. 0, or minus an error code.
-     */
-    @JSExport
-    public static int nodeExpectReply(int handle, int stream, double expectBytes, int maxAheadBytes, double quietMillis,
-                                      double now) {
-        Node n = node(handle);
-        if (n == null || !(expectBytes >= ReplyPolicy.ECHO) || expectBytes > 9.0e15 || maxAheadBytes < 0
-                || !(quietMillis >= 0) || quietMillis > 9.0e15) {
-            return INVALID;
-        }
-        return orError(n.node().expectReply(stream, new ReplyPolicy((long) expectBytes, maxAheadBytes, (long) quietMillis),
-                (long) now), 0);
-    }
-
-    /** Graceful shutdown: sends every pending delayed ACK now; true when no stream has anything of ours in flight. */
-    @JSExport
-    public static boolean nodeFlushStreams(int handle, double now) {
-        Node n = node(handle);
-        if (n == null) {
-            return true;
-        }
-        n.node().flushStreams((long) now);
-        return n.node().streamsSettled();
-    }
-
-    @JSExport
-    public static int nodeAbortStream(int handle, int stream, double now) {
-        Node n = node(handle);
-        if (n == null) {
-            return INVALID;
-        }
-        n.node().abortStream(stream, (long) now);
-        return 0;
-    }
-
     /** Our source port, or minus an error code. */
     @JSExport
     public static int nodeSendDatagram(int handle, int network, int peer, int port, byte[] data, double now) {
         Node n = node(handle);
         return n == null || network < 0 || network > 0xFFFF ? INVALID
                 : idOrError(n.node().sendDatagram(new Address(network, peer), port, data, (long) now));
-    }
-
-    /** A ping id (PONG / PING_TIMEOUT carry it), or minus an error code. */
-    @JSExport
-    public static int nodePing(int handle, int network, int peer, double now) {
-        Node n = node(handle);
-        return n == null || network < 0 || network > 0xFFFF ? INVALID
-                : idOrError(n.node().ping(new Address(network, peer), (long) now));
     }
 
     /** Layout: {@link Layouts#stats}; null for an unknown handle. */
@@ -370,10 +244,101 @@ public final class NodeWasm {
         return n == null ? null : Layouts.stats(n.node());
     }
 
+    // ------------------------------------------------------------------ the number-only calls, through one export
+
+    // Operation codes of nodeOp; pilot-core.mjs names them (NODE_OP). One export instead of fifteen: TeaVM
+    // gives every export a wrapper of its own (argument conversion, handle look-up inlined), which was ~8 %
+    // of the module.
+    static final int OP_FREE = 0;
+    static final int OP_LIVE_HANDLES = 1;
+    static final int OP_LISTEN = 2;
+    static final int OP_OPEN_STREAM = 3;
+    static final int OP_CLOSE_STREAM = 4;
+    static final int OP_ABORT_STREAM = 5;
+    static final int OP_PING = 6;
+    static final int OP_PEER_LOOKUP_FAILED = 7;
+    static final int OP_HANDLE_TIMEOUT = 8;
+    static final int OP_NEXT_DEADLINE = 9;
+    static final int OP_HAS_SESSION = 10;
+    static final int OP_AT_EOF = 11;
+    static final int OP_FLUSH_STREAMS = 12;
+    static final int OP_SET_PROFILE = 13;
+    static final int OP_EXPECT_REPLY = 14;
+
+    /**
+     * The node calls that take and return only numbers. Booleans come back as 1 / 0; everything else
+     * follows the one convention (a result {@code >= 0}, or minus an error code). Arguments by op:
+     * FREE, LIVE_HANDLES, HANDLE_TIMEOUT, NEXT_DEADLINE (-1 = none), FLUSH_STREAMS: none;
+     * LISTEN a=port; OPEN_STREAM a=network b=peer c=port; CLOSE_STREAM a=stream b=CloseMode ordinal;
+     * ABORT_STREAM, AT_EOF a=stream; PING a=network b=peer; PEER_LOOKUP_FAILED, HAS_SESSION a=peer;
+     * SET_PROFILE a=peer b=profile ordinal; EXPECT_REPLY a=stream c=maxAheadBytes x=expectBytes y=quietMillis.
+     */
     @JSExport
-    public static boolean nodeHasSession(int handle, int peer) {
+    public static double nodeOp(int op, int handle, int a, int b, int c, double x, double y, double now) {
+        if (op == OP_LIVE_HANDLES) {
+            return Handles.count();
+        }
+        if (op == OP_FREE) {
+            Handles.free(handle);
+            return 0;
+        }
         Node n = node(handle);
-        return n != null && n.node().hasSession(peer);
+        if (n == null) {
+            return op == OP_AT_EOF || op == OP_FLUSH_STREAMS ? 1 : op == OP_NEXT_DEADLINE ? -1 : op == OP_HAS_SESSION ? 0 : INVALID;
+        }
+        PilotNode p = n.node();
+        long t = (long) now;
+        switch (op) {
+            case OP_LISTEN:
+                return orError(p.listen(a), 0);
+            case OP_OPEN_STREAM:
+                return a < 0 || a > 0xFFFF ? INVALID : idOrError(p.openStream(new Address(a, b), c, t));
+            case OP_CLOSE_STREAM: {
+                CloseMode[] modes = CloseMode.values();
+                if (b < 0 || b >= modes.length) {
+                    return INVALID;
+                }
+                p.closeStream(a, modes[b], t);
+                return 0;
+            }
+            case OP_ABORT_STREAM:
+                p.abortStream(a, t);
+                return 0;
+            case OP_PING:
+                return a < 0 || a > 0xFFFF ? INVALID : idOrError(p.ping(new Address(a, b), t));
+            case OP_PEER_LOOKUP_FAILED:
+                p.peerLookupFailed(a, t);
+                return 0;
+            case OP_HANDLE_TIMEOUT:
+                p.handleTimeout(t);
+                return 0;
+            case OP_NEXT_DEADLINE: {
+                long d = p.nextDeadline();
+                return d == Long.MAX_VALUE ? -1 : d;
+            }
+            case OP_HAS_SESSION:
+                return p.hasSession(a) ? 1 : 0;
+            case OP_AT_EOF:
+                return p.atEof(a) ? 1 : 0;
+            case OP_FLUSH_STREAMS:
+                p.flushStreams(t);
+                return p.streamsSettled() ? 1 : 0;
+            case OP_SET_PROFILE: {
+                WireProfile wp = profile(b);
+                if (wp == null) {
+                    return INVALID;
+                }
+                p.setProfile(a, wp);
+                return 0;
+            }
+            case OP_EXPECT_REPLY:
+                if (!(x >= ReplyPolicy.ECHO) || x > 9.0e15 || c < 0 || !(y >= 0) || y > 9.0e15) {
+                    return INVALID;
+                }
+                return orError(p.expectReply(a, new ReplyPolicy((long) x, c, (long) y), t), 0);
+            default:
+                return INVALID;
+        }
     }
 
     // ------------------------------------------------------------------ helpers
