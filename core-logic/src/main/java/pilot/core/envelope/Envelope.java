@@ -45,8 +45,8 @@ public final class Envelope {
         if (verdict != null) {
             return Result.fail(verdict, "counter " + Long.toUnsignedString(counter));
         }
-        byte[] ct = frame.ciphertext();
-        byte[] plain = s.aead().open(frame.nonce(), s.profile().aad(frame.senderNode()), ct, 0, ct.length);
+        byte[] aad = s.profile().aad(frame.senderNode());
+        byte[] plain = frame.read((nonce, ct) -> s.aead().open(nonce, aad, ct, 0, ct.length));
         if (plain == null) {
             return Result.fail(ErrorCode.AEAD_FAILED, "GCM authentication failed");
         }
