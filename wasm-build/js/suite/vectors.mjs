@@ -71,7 +71,7 @@ export function runVectorSuite(core, files) {
   check("kx PILK decode", pilk.ok && pilk.kind === "ANON_KEY" && pilk.sender === x.node_id);
 
   // ---- replay windows: reference and generated (modern-fixed order, spec F.4)
-  const verdict = (code) => ({ 0: "accept", 8: "replay", 9: "too_old" }[code] ?? `code ${code}`);
+  const verdict = (code) => ({ 0: "accept", [-8]: "replay", [-9]: "too_old" }[code] ?? `code ${code}`);
   const replayCases = [...files.reference.replay.cases, ...files.generated.replay.cases];
   for (const c of replayCases) {
     const w = core.replayNew();

@@ -4,7 +4,7 @@ import { fileURLToPath } from "node:url";
 
 export const root = fileURLToPath(new URL("../../../", import.meta.url));
 export const dist = `${root}wasm-build/target/pilot-core/`;
-export const simDist = `${root}wasm-build/target/pilot-sim/`;
+export const conformanceDist = `${root}wasm-build/target/pilot-conformance/`;
 
 function jsonDir(dir) {
   const out = {};

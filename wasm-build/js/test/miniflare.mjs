@@ -14,10 +14,12 @@ export function startWorker() {
       { type: "ESModule", path: `${base}js/worker/index.mjs` },
       { type: "ESModule", path: `${base}js/suite/vectors.mjs` },
       { type: "ESModule", path: `${base}js/suite/twopeer.mjs` },
+      { type: "ESModule", path: `${base}js/suite/nodebench.mjs` },
       { type: "ESModule", path: `${base}target/pilot-core/pilot-core.mjs` },
       { type: "ESModule", path: `${base}target/pilot-core/teavm-runtime.js` },
+      { type: "ESModule", path: `${base}target/pilot-conformance/pilot-conformance.mjs` },
       { type: "CompiledWasm", path: `${base}target/pilot-core/pilot-core.wasm` },
-      { type: "CompiledWasm", path: `${base}target/pilot-sim/pilot-sim.wasm` },
+      { type: "CompiledWasm", path: `${base}target/pilot-conformance/pilot-conformance.wasm` },
     ],
   });
 }

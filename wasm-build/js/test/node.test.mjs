@@ -1,18 +1,21 @@
-// pilot-core.wasm in Node.js 22: every vector, byte for byte; two peers back to back.
+// In Node.js 22: the conformance module replays every vector byte for byte; the production module
+// (what a Worker ships) runs two peers back to back, parses every address vector, and has nothing else.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { webcrypto } from "node:crypto";
-import { dist, vectorFiles } from "./files.mjs";
+import { dist, conformanceDist, vectorFiles } from "./files.mjs";
 import { runVectorSuite } from "../suite/vectors.mjs";
 import { runTwoPeers } from "../suite/twopeer.mjs";
 
-const { loadPilotCore } = await import(`${dist}pilot-core.mjs`);
+const { loadPilotCore, ErrorCodes } = await import(`${dist}pilot-core.mjs`);
+const { loadConformance } = await import(`${conformanceDist}pilot-conformance.mjs`);
 const core = await loadPilotCore(readFileSync(`${dist}pilot-core.wasm`));
+const conf = await loadConformance(readFileSync(`${conformanceDist}pilot-conformance.wasm`));
 const random = (n) => webcrypto.getRandomValues(new Uint8Array(n));
 
-test("every reference and generated vector gives the JVM's bytes", () => {
-  const r = runVectorSuite(core, vectorFiles());
+test("every reference and generated vector gives the JVM's bytes (conformance module)", () => {
+  const r = runVectorSuite(conf, vectorFiles());
   console.log(`node: ${r.passed} vector checks passed`);
   assert.deepEqual(r.failures, []);
   assert.ok(r.passed >= 300, `only ${r.passed} checks ran`);
@@ -26,21 +29,105 @@ for (const profile of ["modern", "feb2026"]) {
   });
 }
 
-test("bad input yields error codes, never exceptions", () => {
+test("the production module exports the node and nothing of the conformance suite", () => {
+  for (const name of ["addressParse", "ed25519Public", "ed25519Sign", "nodeAddPeer", "nodeHandleDatagram", "nodeNew",
+    "nodeOp", "nodePollEvents", "nodePollTransmits", "nodeRead", "nodeReseed", "nodeSendDatagram", "nodeStats", "nodeTrust", "nodeWrite"]) assert.equal(typeof core.raw[name], "function", name);
+  for (const name of ["version", "errorName", "packetEncode", "packetDecode", "frameDecode", "x25519Public", "x25519Shared",
+    "sessionKey", "ed25519Verify", "sha256", "seal", "open", "replayNew", "replayCheck", "kxNew", "kxOnAuth", "kxSeal",
+    "kxOpen", "simRun", "nodePollTransmit", "nodePollEvent", "nodeAddress", "nodeListen", "free"]) {
+    assert.equal(core.raw[name], undefined, `${name} must not ship to Workers`);
+  }
+  assert.equal(typeof conf.raw.kxOpen, "function");
+});
+
+test("production addressParse gives every address vector's result (binary across the boundary)", () => {
+  for (const v of vectorFiles().generated.addresses.vectors) {
+    const r = core.addressParse(v.text);
+    const want = v.ok ? { ok: true, error: null, error_code: null, network: v.network, node: v.node, canonical: v.canonical }
+      : { ok: false, error: v.error, error_code: v.error_code };
+    assert.deepEqual(r, want, JSON.stringify(v.text));
+  }
+});
+
+test("one error table: the JavaScript names are the core's ErrorCode names", () => {
+  let code = 1;
+  for (; conf.errorName(code) !== "UNKNOWN"; code++) assert.equal(ErrorCodes[code], conf.errorName(code), `code ${code}`);
+  assert.equal(Object.keys(ErrorCodes).length, code - 1, "no extra codes in the JavaScript table");
+});
+
+test("polls come in batches of at most POLL_BATCH_BYTES (64 KiB) plus one record, in order", () => {
+  const mk = (node) => {
+    const seed = random(32);
+    return { h: core.nodeNew({ node, identitySeed: seed, entropy: random(48) }), node, pub: core.ed25519Public(seed) };
+  };
+  const a = mk(0x10);
+  const b = mk(0x11);
+  for (const [x, y, ip] of [[a, b, "10.0.0.2"], [b, a, "10.0.0.1"]]) {
+    core.nodeTrust(x.h, y.node, y.pub);
+    assert.equal(core.nodeAddPeer(x.h, y.node, ip, 4000, 0), 0);
+  }
+  const pump = () => {
+    for (let moved = true; moved;) {
+      moved = false;
+      for (const [x, y, from] of [[a, b, "10.0.0.1"], [b, a, "10.0.0.2"]]) {
+        for (let t = core.nodePollTransmit(x.h); t; t = core.nodePollTransmit(x.h)) {
+          assert.equal(core.nodeHandleDatagram(y.h, from, 4000, t.datagram, 0), 0);
+          moved = true;
+        }
+      }
+    }
+  };
+  core.nodePing(a.h, 0, b.node, 0);
+  pump();
+  assert.ok(core.nodeHasSession(a.h, b.node));
+  assert.equal(core.nodeListen(b.h, 1001), 0);
+  const n = 100;
+  for (let i = 0; i < n; i++) assert.ok(core.nodeSendDatagram(a.h, 0, b.node, 1001, new Uint8Array(1000).fill(i), 0) > 0);
+  const first = core.raw.nodePollTransmits(a.h); // the raw batch, below the wrapper
+  assert.ok(first.length >= 65536 && first.length < 65536 + 1200, `first batch ${first.length} bytes`);
+  let rest = 0;
+  for (let t = core.raw.nodePollTransmits(a.h); t; t = core.raw.nodePollTransmits(a.h)) rest += t.length;
+  assert.ok(rest > 0, "the rest came in a second batch");
+  // through the wrapper, in order
+  for (let i = 0; i < n; i++) core.nodeSendDatagram(a.h, 0, b.node, 1001, new Uint8Array(1000).fill(i), 0);
+  pump();
+  const got = [];
+  for (let e = core.nodePollEvent(b.h); e; e = core.nodePollEvent(b.h)) if (e.kind === "DATAGRAM") got.push(e.data[0]);
+  assert.deepEqual(got, Array.from({ length: n }, (_, i) => i));
+  core.free(a.h);
+  core.free(b.h);
+});
+
+test("bad input yields negative error codes, never exceptions", () => {
   assert.equal(core.addressParse("nonsense").error, "BAD_ADDRESS");
-  assert.equal(core.frameDecode(new Uint8Array(0)).error, "TRUNCATED");
-  assert.equal(core.packetDecode(new Uint8Array(10)).error, "TRUNCATED");
-  assert.equal(core.open("modern", new Uint8Array(32), new Uint8Array(60)).ok, false);
-  assert.equal(core.open("nope", new Uint8Array(3), new Uint8Array(1)).error, "INVALID_ARGUMENT");
-  assert.equal(core.seal("modern", new Uint8Array(31), new Uint8Array(4), "1", 1, new Uint8Array(34)), null);
-  assert.equal(core.seal("modern", new Uint8Array(32), new Uint8Array(4), "x", 1, new Uint8Array(34)), null);
   assert.equal(core.nodeNew({ node: 1, identitySeed: new Uint8Array(3), entropy: new Uint8Array(32) }), -19);
+  assert.equal(core.nodeNew({ node: 1, identitySeed: new Uint8Array(32), entropy: new Uint8Array(32), profile: "nope" }), -19);
   assert.equal(core.nodeWrite(12345, 1, new Uint8Array(1), 0), -19);
-  assert.equal(core.replayCheck(99999, "1"), 19);
-  for (let i = 0; i < 200; i++) {
+  assert.equal(core.nodeListen(12345, 7), -19);
+  assert.equal(core.raw.nodeOp(99, 1, 0, 0, 0, 0, 0, 0), -19, "an unknown op");
+  assert.equal(core.nodeAtEof(12345, 1), true);
+  assert.equal(core.nodeNextDeadline(12345), null);
+  assert.equal(core.nodeTrust(12345, 1, new Uint8Array(32)), -19);
+  const h = core.nodeNew({ node: 1, identitySeed: random(32), entropy: random(32) });
+  assert.ok(h > 0);
+  assert.equal(core.nodeAddPeer(h, 2, "300.0.0.1", 1, 0), -19);
+  assert.equal(core.nodeAddPeer(h, 2, "1.2.3.4", 0, 0), -19);
+  assert.equal(core.nodeHandleDatagram(h, "not an ip", 1, new Uint8Array(10), 0), -19);
+  assert.equal(core.raw.nodeHandleDatagram(h, new Int8Array([4, 1, 2]), 0), -19);
+  assert.equal(core.raw.nodeHandleDatagram(h, new Int8Array([5, 1, 2, 3, 4, 5, 0, 1]), 0), -19);
+  assert.equal(core.raw.nodeAddPeer(h, 2, null, 0), -19);
+  for (let i = 0; i < 300; i++) { // from 300 different addresses: more than the IP caches keep
     const junk = random(4 + (i % 150));
     if (i % 3 === 0) junk.set([0x50, 0x49, 0x4c, [0x53, 0x41, 0x4b, 0x54][i % 4]]);
-    const r = core.frameDecode(junk);
-    assert.equal(typeof r.ok, "boolean");
+    assert.equal(core.nodeHandleDatagram(h, `10.${i >> 8}.${i & 255}.1`, 4000, junk, 0), 0);
   }
+  assert.ok(core.ipCacheSize() <= 256, "parsed IP texts stay bounded");
+  assert.equal(core.nodeStats(h).packets_in >= 0, true);
+  core.free(h);
+  assert.equal(core.nodeStats(h), null);
+  assert.equal(conf.replayCheck(99999, "1"), -19);
+  assert.equal(conf.frameDecode(new Uint8Array(0)).error, "TRUNCATED");
+  assert.equal(conf.open("nope", new Uint8Array(3), new Uint8Array(1)).error, "INVALID_ARGUMENT");
+  assert.equal(conf.seal("modern", new Uint8Array(31), new Uint8Array(4), "1", 1, new Uint8Array(34)), null);
+  assert.equal(conf.simRun("x", 1).error, "INVALID_ARGUMENT");
 });

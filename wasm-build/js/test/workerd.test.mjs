@@ -1,4 +1,5 @@
-// pilot-core.wasm inside a real local workerd: the same vectors, byte for byte, and two peers.
+// Inside a real local workerd: the conformance module replays the vectors byte for byte and the
+// simulation; the production pilot-core.wasm runs two peers and the benchmark paths.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
@@ -30,6 +31,11 @@ for (const profile of ["modern", "feb2026"]) {
     assert.ok(r.ok, JSON.stringify(r.checks));
   });
 }
+
+test("workerd: the benchmark paths run (node-API datagrams and handshakes)", async () => {
+  assert.deepEqual(await (await mf.dispatchFetch("http://worker/datagrams?n=50")).json(), { got: 50 });
+  assert.equal(await (await mf.dispatchFetch("http://worker/handshakes?n=2")).text(), "ok");
+});
 
 test("workerd: simulation trace hashes match the JVM", async () => {
   const expected = JSON.parse(readFileSync(`${root}test-vectors/generated/sim-traces.json`, "utf8"));

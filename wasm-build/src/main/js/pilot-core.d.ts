@@ -1,4 +1,5 @@
-// Types for pilot-core.mjs. Byte arrays are Uint8Array; 64-bit counters are decimal strings or bigint.
+// Types for pilot-core.mjs, the production module (the node). Byte arrays are Uint8Array.
+// One error convention: a number >= 0 is a result, a negative one is minus an ErrorCode; null means nothing.
 
 export type ErrorName =
   | "TRUNCATED" | "BAD_LENGTH" | "BAD_CHECKSUM" | "BAD_VERSION" | "BAD_MAGIC" | "BAD_ADDRESS" | "NO_SESSION"
@@ -66,19 +67,6 @@ export interface Outcome {
   error_code: number | null;
 }
 
-export interface PacketFields {
-  flags: number;
-  protocol: number;
-  src: string;
-  dst: string;
-  src_port: number;
-  dst_port: number;
-  seq: number;
-  ack: number;
-  window: number;
-  payload_hex: string;
-}
-
 export interface NodeOptions {
   /** our node id, assigned by the registry */
   node: number;
@@ -99,47 +87,28 @@ export interface PilotCore {
   free(handle: number): void;
 
   addressParse(text: string): Outcome & { network?: number; node?: number; canonical?: string };
-  packetEncode(fields: Omit<PacketFields, "payload_hex"> & { payload?: Uint8Array }): Uint8Array | null;
-  packetDecode(wire: Uint8Array): Outcome & { fields?: PacketFields };
-  frameDecode(datagram: Uint8Array): Outcome & { kind?: string; [field: string]: unknown };
-
-  x25519Public(privateKey: Uint8Array): Uint8Array | null;
-  x25519Shared(privateKey: Uint8Array, peerPublic: Uint8Array): Uint8Array | null;
-  sessionKey(profile: Profile, shared: Uint8Array): Uint8Array | null;
   ed25519Public(seed: Uint8Array): Uint8Array | null;
   ed25519Sign(seed: Uint8Array, message: Uint8Array): Uint8Array | null;
-  ed25519Verify(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): boolean;
-  sha256(data: Uint8Array): Uint8Array | null;
-
-  seal(profile: Profile, key: Uint8Array, prefix: Uint8Array, counter: string | bigint, sender: number, packet: Uint8Array): Uint8Array | null;
-  open(profile: Profile, key: Uint8Array, frame: Uint8Array): Outcome & { packet_hex?: string };
-  replayNew(): number;
-  /** 0 = accept, else an ErrorCode (8 REPLAY, 9 TOO_OLD) */
-  replayCheck(handle: number, counter: string | bigint): number;
-  replayCommit(handle: number, counter: string | bigint): void;
-
-  kxNew(node: number, identitySeed: Uint8Array, entropySeed: string | bigint, profile: Profile): number;
-  kxTrust(handle: number, node: number, ed25519: Uint8Array): void;
-  kxStart(handle: number, peer: number, now: number): Uint8Array | null;
-  kxOnAuth(handle: number, frame: Uint8Array, source: string, now: number): { error: ErrorName | null; installed?: boolean; reply_hex?: string | null };
-  kxSeal(handle: number, peer: number, packet: Uint8Array): Uint8Array | null;
-  kxOpen(handle: number, frame: Uint8Array, now: number): Outcome & { packet_hex?: string; rehandshake_hex?: string | null };
 
   /** A node handle, or minus an error code. */
   nodeNew(options: NodeOptions): number;
-  nodeReseed(handle: number, randomBytes: Uint8Array): void;
-  nodeTrust(handle: number, peer: number, ed25519: Uint8Array): void;
-  nodeSetProfile(handle: number, peer: number, profile: Profile): void;
+  /** 0, or minus an error code (also for nodeTrust, nodeSetProfile, nodeAddPeer, nodeHandleDatagram...). */
+  nodeReseed(handle: number, randomBytes: Uint8Array): number;
+  nodeTrust(handle: number, peer: number, ed25519: Uint8Array): number;
+  nodeSetProfile(handle: number, peer: number, profile: Profile): number;
+  /** ip: dotted IPv4 (or the 32 hex digits of a 16-byte address, as Transmit gives it) */
   nodeAddPeer(handle: number, peer: number, ip: string, port: number, now: number): number;
-  nodePeerLookupFailed(handle: number, peer: number, now: number): void;
+  nodePeerLookupFailed(handle: number, peer: number, now: number): number;
   /** Our endpoint moved (another relay): a fresh handshake (new X25519 key) with a peer we hold a session with; true if one started. */
   nodeRehandshake(handle: number, peer: number, now: number): boolean;
   nodeHandleDatagram(handle: number, ip: string, port: number, datagram: Uint8Array, now: number): number;
+  /** The next queued datagram; they cross from the core in batches. datagram is a view: copy it to keep it. */
   nodePollTransmit(handle: number): Transmit | null;
   nodePollEvent(handle: number): NodeEvent | null;
   /** ms of the next deadline, or null */
   nodeNextDeadline(handle: number): number | null;
-  nodeHandleTimeout(handle: number, now: number): void;
+  nodeHandleTimeout(handle: number, now: number): number;
+  /** 0, or minus an error code */
   nodeListen(handle: number, port: number): number;
   /** stream id > 0, or minus an error code */
   nodeOpenStream(handle: number, network: number, node: number, port: number, now: number): number;
@@ -147,24 +116,25 @@ export interface PilotCore {
   nodeWrite(handle: number, stream: number, data: Uint8Array, now: number): number;
   nodeRead(handle: number, stream: number, max: number, now: number): Uint8Array | null;
   nodeAtEof(handle: number, stream: number): boolean;
-  nodeCloseStream(handle: number, stream: number, now: number): void;
-  nodeAbortStream(handle: number, stream: number, now: number): void;
+  nodeCloseStream(handle: number, stream: number, now: number): number;
+  nodeAbortStream(handle: number, stream: number, now: number): number;
   /** Sends every pending delayed ACK now; true when no stream has data, a FIN or an ACK of ours in flight. */
   nodeFlushStreams(handle: number, now: number): boolean;
   /**
    * Ends a stream: "half" (FIN ours, keep reading), "full" (FIN ours, stop reading) or "after-reply" (keep
-   * the write side open until the reply set by nodeExpectReply has ended, then full). 0 or an error code.
+   * the write side open until the reply set by nodeExpectReply has ended, then full). 0 or minus an error code.
    */
   nodeCloseStreamMode(handle: number, stream: number, mode: CloseMode, now: number): number;
-  /** Makes a stream a request/reply exchange; call before writing. 0 or an error code. */
+  /** Makes a stream a request/reply exchange; call before writing. 0 or minus an error code. */
   nodeExpectReply(handle: number, stream: number, reply: ReplyPolicy, now: number): number;
   nodeSendDatagram(handle: number, network: number, node: number, port: number, data: Uint8Array, now: number): number;
   nodePing(handle: number, network: number, node: number, now: number): number;
-  nodeStats(handle: number): { address: string; peers: number; streams: number; packets_in: number; packets_out: number; buffered_bytes: number; dropped: Record<string, number> };
+  nodeStats(handle: number): { address: string; peers: number; streams: number; packets_in: number; packets_out: number; buffered_bytes: number; dropped: Record<string, number> } | null;
   nodeAddress(handle: number): string | null;
   nodeHasSession(handle: number, peer: number): boolean;
 }
 
+export declare function addressText(network: number, node: number): string;
 export declare function decodeEvent(bytes: Uint8Array): NodeEvent;
 export declare function decodeTransmit(bytes: Uint8Array): Transmit;
 /** Pass a WebAssembly.Module in Workers, the .wasm bytes in Node.js. */

@@ -1,6 +1,9 @@
-// pilot-core: the Pilot Protocol core (Java, compiled to WebAssembly GC by TeaVM) for JavaScript.
+// pilot-core: the Pilot Protocol node (Java core compiled to WebAssembly GC by TeaVM) for JavaScript.
 // Works in Cloudflare workerd (pass the imported WebAssembly.Module) and in Node.js 22+ (pass bytes).
-// Byte arrays go in and come out as Uint8Array; failures are error codes or JSON, never exceptions.
+// This is the production module: only what a Worker needs (the conformance exports live in
+// pilot-conformance.wasm). One error convention: a number >= 0 is a result, a negative one is minus an
+// ErrorCode; byte arrays go in and come out as Uint8Array. Never throws on bad input.
+// Per packet: one byte array crosses each way (endpoint bytes, no IP strings), and polls come in batches.
 import { load } from "./teavm-runtime.js";
 
 /** ErrorCode names by numeric code (core-logic pilot.core.ErrorCode; codes never change). */
@@ -18,9 +21,19 @@ export const EventKinds = Object.freeze({
   6: "STREAM_READABLE", 7: "STREAM_WRITABLE", 8: "STREAM_CLOSED", 9: "DATAGRAM", 10: "PONG", 11: "PING_TIMEOUT",
 });
 
-/** CloseMode order in the core: index = the number nodeCloseStreamMode takes. */
+/** CloseMode order in the core: index = the number nodeCloseStream takes. */
 const CLOSE_MODES = Object.freeze(["half", "full", "after-reply"]);
-const EVENT_HEADER = 26;
+/** WireProfile order in the core. */
+const PROFILES = Object.freeze(["modern", "feb2026"]);
+const EVENT_HEADER = 26; // Layouts.EVENT_HEADER
+/** Operation codes of NodeWasm.nodeOp (the calls that take and return only numbers). */
+const OP = Object.freeze({ FREE: 0, LIVE_HANDLES: 1, LISTEN: 2, OPEN_STREAM: 3, CLOSE_STREAM: 4, ABORT_STREAM: 5, PING: 6,
+  PEER_LOOKUP_FAILED: 7, HANDLE_TIMEOUT: 8, NEXT_DEADLINE: 9, HAS_SESSION: 10, AT_EOF: 11, FLUSH_STREAMS: 12,
+  SET_PROFILE: 13, EXPECT_REPLY: 14, REHANDSHAKE: 15 });
+const INVALID_ARGUMENT = -19;
+/** Parsed IP texts kept (Workers talk to few endpoints); the cache is emptied when it reaches this size. */
+const IP_CACHE_MAX = 256;
+const TWO_32 = 4294967296;
 
 // TeaVM maps byte[] to Int8Array; a view (not a copy) over the caller's bytes is ~5x faster than Uint8Array.
 function i8(u8) {
@@ -31,14 +44,78 @@ function i8(u8) {
 function u8(a) {
   return a === null || a === undefined ? null : new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
 }
-function addrText(network, node) {
-  const h = (v) => (v >>> 0).toString(16).toUpperCase().padStart(4, "0");
-  return `${network}:${h(network)}.${h(node >>> 16)}.${h(node & 0xffff)}`;
+function hex4(v) {
+  return (v >>> 0).toString(16).toUpperCase().padStart(4, "0");
+}
+/** The text form of an address (spec A.1), as Address.toString in the core writes it. */
+export function addressText(network, node) {
+  return `${network}:${hex4(network)}.${hex4(node >>> 16)}.${hex4(node & 0xffff)}`;
+}
+function errorName(code) {
+  return ErrorCodes[code] ?? `CODE_${code}`;
 }
 
-/** Decodes one polled event (layout: PilotWasm.nodePollEvent). */
-export function decodeEvent(bytes) {
-  const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+// ---------------------------------------------------------------- endpoints as bytes
+
+const ipBytesCache = new Map();
+const ipTextCache = new Map();
+
+/** Dotted IPv4, or the 32-hex-digit form decodeTransmit gives a 16-byte address; null otherwise. */
+function parseIp(ip) {
+  if (typeof ip !== "string") return null;
+  if (/^[0-9a-fA-F]{32}$/.test(ip)) return Uint8Array.from(ip.match(/../g), (h) => parseInt(h, 16));
+  const parts = ip.split(".");
+  if (parts.length !== 4) return null;
+  const out = new Uint8Array(4);
+  for (let i = 0; i < 4; i++) {
+    if (!/^[0-9]{1,3}$/.test(parts[i]) || Number(parts[i]) > 255) return null;
+    out[i] = Number(parts[i]);
+  }
+  return out;
+}
+function ipBytes(ip) {
+  let b = ipBytesCache.get(ip);
+  if (b === undefined) {
+    b = parseIp(ip);
+    if (ipBytesCache.size >= IP_CACHE_MAX) ipBytesCache.clear();
+    ipBytesCache.set(ip, b);
+  }
+  return b;
+}
+function ipText(bytes, at, n) {
+  if (n === 4) {
+    const key = ((bytes[at] << 24) | (bytes[at + 1] << 16) | (bytes[at + 2] << 8) | bytes[at + 3]) >>> 0;
+    let t = ipTextCache.get(key);
+    if (t === undefined) {
+      t = `${bytes[at]}.${bytes[at + 1]}.${bytes[at + 2]}.${bytes[at + 3]}`;
+      if (ipTextCache.size >= IP_CACHE_MAX) ipTextCache.clear();
+      ipTextCache.set(key, t);
+    }
+    return t;
+  }
+  return Array.from(bytes.subarray(at, at + n), (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/** One reused buffer for `ipLen ‖ ip ‖ port ‖ datagram`: one copy in JavaScript, one crossing. */
+let scratch = new Uint8Array(2048);
+function endpointMessage(ip, port, datagram) {
+  const b = ipBytes(ip);
+  if (b === null || !Number.isInteger(port) || port < 1 || port > 0xffff) return null;
+  const n = 3 + b.length + (datagram ? datagram.length : 0);
+  if (scratch.length < n) scratch = new Uint8Array(Math.max(n, scratch.length * 2));
+  scratch[0] = b.length;
+  scratch.set(b, 1);
+  scratch[1 + b.length] = port >>> 8;
+  scratch[2 + b.length] = port & 0xff;
+  if (datagram) scratch.set(datagram, 3 + b.length); // same element type: a plain memory copy
+  return new Int8Array(scratch.buffer, 0, n);
+}
+
+// ---------------------------------------------------------------- batch layouts
+
+/** Decodes one event record at `at` of `len` bytes (layout: Layouts.event in wasm-build). */
+function decodeEventAt(bytes, at, len) {
+  const v = new DataView(bytes.buffer, bytes.byteOffset + at, len);
   const hasPeer = (v.getUint8(1) & 1) === 1;
   const network = v.getUint16(6);
   const node = v.getUint32(8);
@@ -46,89 +123,135 @@ export function decodeEvent(bytes) {
   return {
     kind: EventKinds[v.getUint8(0)] ?? `KIND_${v.getUint8(0)}`,
     stream: v.getInt32(2),
-    peer: hasPeer ? { network, node, text: addrText(network, node) } : null,
+    peer: hasPeer ? { network, node, text: addressText(network, node) } : null,
     localPort: v.getUint16(12),
     remotePort: v.getUint16(14),
     value: Number(v.getBigInt64(16)),
-    error: error === 0 ? null : (ErrorCodes[error] ?? `CODE_${error}`),
-    data: bytes.length > EVENT_HEADER ? bytes.slice(EVENT_HEADER) : null,
+    error: error === 0 ? null : errorName(error),
+    data: len > EVENT_HEADER ? bytes.slice(at + EVENT_HEADER, at + len) : null,
   };
 }
 
-/** Decodes one polled transmit: {ip, port, datagram}. */
+/** Decodes one event (the record without its length prefix). */
+export function decodeEvent(bytes) {
+  return decodeEventAt(bytes, 0, bytes.length);
+}
+
+/** Decodes one transmit, `ipLen ‖ ip ‖ port ‖ datagram`: {ip, port, datagram (a view)}. */
+function decodeTransmitAt(bytes, at, len) {
+  const n = bytes[at];
+  return { ip: ipText(bytes, at + 1, n), port: (bytes[at + 1 + n] << 8) | bytes[at + 2 + n], datagram: bytes.subarray(at + 3 + n, at + len) };
+}
+
 export function decodeTransmit(bytes) {
-  const n = bytes[0];
-  const ipBytes = bytes.subarray(1, 1 + n);
-  const ip = n === 4 ? Array.from(ipBytes).join(".") : Array.from(ipBytes, (b) => b.toString(16).padStart(2, "0")).join("");
-  const port = (bytes[1 + n] << 8) | bytes[2 + n];
-  return { ip, port, datagram: bytes.subarray(3 + n) };
+  return decodeTransmitAt(bytes, 0, bytes.length);
+}
+
+/** Splits a batch of `length(4) ‖ record` into decoded records. */
+function decodeBatch(bytes, decode) {
+  const out = [];
+  const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  for (let at = 0; at + 4 <= bytes.length;) {
+    const len = v.getUint32(at);
+    out.push(decode(bytes, at + 4, len));
+    at += 4 + len;
+  }
+  return out;
+}
+
+function decodeStats(b) {
+  const v = new DataView(b.buffer, b.byteOffset, b.byteLength);
+  const dropped = {};
+  for (let at = 40; at + 10 <= b.length; at += 10) dropped[errorName(v.getUint16(at))] = Number(v.getBigInt64(at + 2));
+  return {
+    address: addressText(v.getUint16(0), v.getUint32(4)),
+    peers: v.getUint32(8),
+    streams: v.getUint32(12),
+    packets_in: Number(v.getBigInt64(16)),
+    packets_out: Number(v.getBigInt64(24)),
+    buffered_bytes: Number(v.getBigInt64(32)),
+    dropped,
+  };
 }
 
 function wrap(x) {
-  const j = (s) => JSON.parse(s);
+  // per node handle: the rest of the last polled batches, and the node's address text
+  const pending = new Map();
+  const addresses = new Map();
+  const poll = (h, key, fetch, decode) => {
+    let q = pending.get(h);
+    if (q === undefined || q[key].at >= q[key].items.length) {
+      const b = fetch(h);
+      if (b === null) return null;
+      if (q === undefined) {
+        q = { tx: { items: [], at: 0 }, ev: { items: [], at: 0 } };
+        pending.set(h, q);
+      }
+      q[key] = { items: decodeBatch(u8(b), decode), at: 0 };
+    }
+    return q[key].items[q[key].at++] ?? null;
+  };
+  const op = (code, h, a = 0, b = 0, c = 0, p = 0, q = 0, now = 0) => x.nodeOp(code, h, a, b, c, p, q, now);
   return {
     raw: x,
-    version: () => x.version(),
-    errorName: (code) => x.errorName(code),
-    liveHandles: () => x.liveHandles(),
-    free: (h) => x.free(h),
-    // codecs
-    addressParse: (text) => j(x.addressParse(text)),
-    packetEncode: (f) => u8(x.packetEncode(f.flags, f.protocol, f.src, f.dst, f.src_port, f.dst_port, f.seq, f.ack, f.window,
-      i8(f.payload ?? new Uint8Array(0)))),
-    packetDecode: (wire) => j(x.packetDecode(i8(wire))),
-    frameDecode: (datagram) => j(x.frameDecode(i8(datagram))),
-    // crypto
-    x25519Public: (priv) => u8(x.x25519Public(i8(priv))),
-    x25519Shared: (priv, pub) => u8(x.x25519Shared(i8(priv), i8(pub))),
-    sessionKey: (profile, shared) => u8(x.sessionKey(profile, i8(shared))),
+    version: () => "pilot-core 0.1.0",
+    /** Entries in the parsed-IP caches (bounded by IP_CACHE_MAX each); for tests. */
+    ipCacheSize: () => Math.max(ipBytesCache.size, ipTextCache.size),
+    errorName: (code) => ErrorCodes[code] ?? "UNKNOWN",
+    liveHandles: () => op(OP.LIVE_HANDLES, 0),
+    free: (h) => { pending.delete(h); addresses.delete(h); op(OP.FREE, h); },
+    addressParse: (text) => {
+      const v = x.addressParse(String(text));
+      if (v < 0) return { ok: false, error: errorName(-v), error_code: -v };
+      const network = Math.floor(v / TWO_32);
+      const node = v - network * TWO_32;
+      return { ok: true, error: null, error_code: null, network, node, canonical: addressText(network, node) };
+    },
     ed25519Public: (seed) => u8(x.ed25519Public(i8(seed))),
     ed25519Sign: (seed, msg) => u8(x.ed25519Sign(i8(seed), i8(msg))),
-    ed25519Verify: (pub, msg, sig) => x.ed25519Verify(i8(pub), i8(msg), i8(sig)),
-    sha256: (data) => u8(x.sha256(i8(data))),
-    // envelope and replay window
-    seal: (profile, key, prefix, counter, sender, packet) => u8(x.seal(profile, i8(key), i8(prefix), String(counter), sender, i8(packet))),
-    open: (profile, key, frame) => j(x.open(profile, i8(key), i8(frame))),
-    replayNew: () => x.replayNew(),
-    replayCheck: (h, counter) => x.replayCheck(h, String(counter)),
-    replayCommit: (h, counter) => x.replayCommit(h, String(counter)),
-    // key exchange
-    kxNew: (node, seed, entropySeed, profile) => x.kxNew(node, i8(seed), String(entropySeed), profile),
-    kxTrust: (h, node, pub) => x.kxTrust(h, node, i8(pub)),
-    kxStart: (h, peer, now) => u8(x.kxStart(h, peer, now)),
-    kxOnAuth: (h, frame, source, now) => j(x.kxOnAuth(h, i8(frame), source, now)),
-    kxSeal: (h, peer, packet) => u8(x.kxSeal(h, peer, i8(packet))),
-    kxOpen: (h, frame, now) => j(x.kxOpen(h, i8(frame), now)),
     // node
-    nodeNew: (o) => x.nodeNew(o.node, o.network ?? 0, i8(o.identitySeed), i8(o.entropy), o.profile ?? "modern", o.echo ?? true),
+    nodeNew: (o) => {
+      const profile = PROFILES.indexOf(o.profile ?? "modern");
+      const network = o.network ?? 0;
+      const h = x.nodeNew(o.node, network, i8(o.identitySeed), i8(o.entropy), profile, o.echo ?? true);
+      if (h > 0) addresses.set(h, addressText(network, o.node >>> 0));
+      return h;
+    },
     nodeReseed: (h, bytes) => x.nodeReseed(h, i8(bytes)),
     nodeTrust: (h, peer, pub) => x.nodeTrust(h, peer, i8(pub)),
-    nodeSetProfile: (h, peer, profile) => x.nodeSetProfile(h, peer, profile),
-    nodeAddPeer: (h, peer, ip, port, now) => x.nodeAddPeer(h, peer, ip, port, now),
-    nodePeerLookupFailed: (h, peer, now) => x.nodePeerLookupFailed(h, peer, now),
-    nodeRehandshake: (h, peer, now) => x.nodeRehandshake(h, peer, now),
-    nodeHandleDatagram: (h, ip, port, datagram, now) => x.nodeHandleDatagram(h, ip, port, i8(datagram), now),
-    nodePollTransmit: (h) => { const t = x.nodePollTransmit(h); return t === null ? null : decodeTransmit(u8(t)); },
-    nodePollEvent: (h) => { const e = x.nodePollEvent(h); return e === null ? null : decodeEvent(u8(e)); },
-    nodeNextDeadline: (h) => { const d = x.nodeNextDeadline(h); return d < 0 ? null : d; },
-    nodeHandleTimeout: (h, now) => x.nodeHandleTimeout(h, now),
-    nodeListen: (h, port) => x.nodeListen(h, port),
-    nodeOpenStream: (h, network, node, port, now) => x.nodeOpenStream(h, network, node, port, now),
+    nodeSetProfile: (h, peer, profile) => op(OP.SET_PROFILE, h, peer, PROFILES.indexOf(profile)),
+    nodeAddPeer: (h, peer, ip, port, now) => {
+      const e = endpointMessage(ip, port, null);
+      return e === null ? INVALID_ARGUMENT : x.nodeAddPeer(h, peer, e, now);
+    },
+    nodePeerLookupFailed: (h, peer, now) => op(OP.PEER_LOOKUP_FAILED, h, peer, 0, 0, 0, 0, now),
+    nodeRehandshake: (h, peer, now) => op(OP.REHANDSHAKE, h, peer, 0, 0, 0, 0, now) === 1,
+    nodeHandleDatagram: (h, ip, port, datagram, now) => {
+      const m = datagram ? endpointMessage(ip, port, datagram) : null;
+      return m === null ? INVALID_ARGUMENT : x.nodeHandleDatagram(h, m, now);
+    },
+    nodePollTransmit: (h) => poll(h, "tx", (k) => x.nodePollTransmits(k), decodeTransmitAt),
+    nodePollEvent: (h) => poll(h, "ev", (k) => x.nodePollEvents(k), decodeEventAt),
+    nodeNextDeadline: (h) => { const d = op(OP.NEXT_DEADLINE, h); return d < 0 ? null : d; },
+    nodeHandleTimeout: (h, now) => op(OP.HANDLE_TIMEOUT, h, 0, 0, 0, 0, 0, now),
+    nodeListen: (h, port) => op(OP.LISTEN, h, port),
+    nodeOpenStream: (h, network, node, port, now) => op(OP.OPEN_STREAM, h, network, node, port, 0, 0, now),
     nodeWrite: (h, stream, data, now) => x.nodeWrite(h, stream, i8(data), now),
     nodeRead: (h, stream, max, now) => u8(x.nodeRead(h, stream, max, now)),
-    nodeAtEof: (h, stream) => x.nodeAtEof(h, stream),
-    nodeCloseStream: (h, stream, now) => x.nodeCloseStream(h, stream, now),
-    nodeAbortStream: (h, stream, now) => x.nodeAbortStream(h, stream, now),
-    nodeFlushStreams: (h, now) => x.nodeFlushStreams(h, now),
-    nodeCloseStreamMode: (h, stream, mode, now) => x.nodeCloseStreamMode(h, stream, CLOSE_MODES.indexOf(mode), now),
-    nodeExpectReply: (h, stream, reply, now) => x.nodeExpectReply(h, stream,
+    nodeAtEof: (h, stream) => op(OP.AT_EOF, h, stream) === 1,
+    nodeCloseStream: (h, stream, now) => op(OP.CLOSE_STREAM, h, stream, 0, 0, 0, 0, now),
+    nodeAbortStream: (h, stream, now) => op(OP.ABORT_STREAM, h, stream, 0, 0, 0, 0, now),
+    nodeFlushStreams: (h, now) => op(OP.FLUSH_STREAMS, h, 0, 0, 0, 0, 0, now) === 1,
+    nodeCloseStreamMode: (h, stream, mode, now) => op(OP.CLOSE_STREAM, h, stream, CLOSE_MODES.indexOf(mode), 0, 0, 0, now),
+    nodeExpectReply: (h, stream, reply, now) => op(OP.EXPECT_REPLY, h, stream, 0,
+      reply.maxAheadBytes ?? (reply.expect === "echo" ? 65536 : 0),
       reply.expect === "echo" ? -2 : reply.expect === undefined || reply.expect === null ? -1 : reply.expect,
-      reply.maxAheadBytes ?? (reply.expect === "echo" ? 65536 : 0), reply.quietMs ?? 0, now),
+      reply.quietMs ?? 0, now),
     nodeSendDatagram: (h, network, node, port, data, now) => x.nodeSendDatagram(h, network, node, port, i8(data), now),
-    nodePing: (h, network, node, now) => x.nodePing(h, network, node, now),
-    nodeStats: (h) => j(x.nodeStats(h)),
-    nodeAddress: (h) => x.nodeAddress(h),
-    nodeHasSession: (h, peer) => x.nodeHasSession(h, peer),
+    nodePing: (h, network, node, now) => op(OP.PING, h, network, node, 0, 0, 0, now),
+    nodeStats: (h) => { const s = x.nodeStats(h); return s === null ? null : decodeStats(u8(s)); },
+    nodeAddress: (h) => addresses.get(h) ?? null,
+    nodeHasSession: (h, peer) => op(OP.HAS_SESSION, h, peer) === 1,
   };
 }
 

@@ -1,32 +1,57 @@
 package pilot.wasm;
 
-import java.util.HashMap;
-import java.util.Map;
-
-/** Objects handed to JavaScript as small integers; JavaScript frees them explicitly. */
+/**
+ * Objects handed to JavaScript as small integers (slot + 1); JavaScript frees them explicitly. A plain
+ * array with a free list rather than a HashMap: every export looks a handle up, and TeaVM inlines that
+ * look-up into each export's wrapper, so it has to be small.
+ */
 final class Handles {
-    private static final Map<Integer, Object> OBJECTS = new HashMap<>();
-    private static int next = 1;
+    private static Object[] slots = new Object[8];
+    private static int[] free = new int[8];
+    private static int freeCount;
+    private static int used;
+    private static int live;
 
     private Handles() {
     }
 
     static int put(Object o) {
-        int h = next++;
-        OBJECTS.put(h, o);
-        return h;
+        int slot;
+        if (freeCount > 0) {
+            slot = free[--freeCount];
+        } else {
+            if (used == slots.length) {
+                Object[] bigger = new Object[used * 2];
+                System.arraycopy(slots, 0, bigger, 0, used);
+                slots = bigger;
+            }
+            slot = used++;
+        }
+        slots[slot] = o;
+        live++;
+        return slot + 1;
     }
 
     /** The object, or null; callers check its type with instanceof (no reflection in wasm). */
     static Object get(int h) {
-        return OBJECTS.get(h);
+        return h > 0 && h <= used ? slots[h - 1] : null;
     }
 
     static void free(int h) {
-        OBJECTS.remove(h);
+        if (get(h) == null) {
+            return;
+        }
+        slots[h - 1] = null;
+        if (freeCount == free.length) {
+            int[] bigger = new int[free.length * 2];
+            System.arraycopy(free, 0, bigger, 0, freeCount);
+            free = bigger;
+        }
+        free[freeCount++] = h - 1;
+        live--;
     }
 
     static int count() {
-        return OBJECTS.size();
+        return live;
     }
 }

@@ -133,16 +133,21 @@ public final class BouncyCastleSuite implements CryptoSuite {
 
         @Override
         public byte[] seal(byte[] nonce, byte[] aad, byte[] plaintext, int off, int len) {
+            byte[] out = new byte[len + 16];
+            sealInto(nonce, aad, plaintext, off, len, out, 0);
+            return out;
+        }
+
+        @Override
+        public int sealInto(byte[] nonce, byte[] aad, byte[] plaintext, int off, int len, byte[] out, int outOff) {
             sealer.init(true, new AEADParameters(sealKey, 128, nonce, aad));
             sealKey = null;
-            byte[] out = new byte[len + 16];
-            int n = sealer.processBytes(plaintext, off, len, out, 0);
+            int n = sealer.processBytes(plaintext, off, len, out, outOff);
             try {
-                sealer.doFinal(out, n);
+                return n + sealer.doFinal(out, outOff + n);
             } catch (InvalidCipherTextException e) {
                 throw new IllegalStateException("GCM seal cannot fail", e);
             }
-            return out;
         }
 
         @Override

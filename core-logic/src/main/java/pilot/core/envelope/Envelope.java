@@ -22,12 +22,12 @@ public final class Envelope {
         byte[] nonce = new byte[SealedFrame.NONCE_SIZE];
         System.arraycopy(s.noncePrefix(), 0, nonce, 0, Session.PREFIX_SIZE);
         Bytes.put64(nonce, Session.PREFIX_SIZE, counter);
-        byte[] sealed = s.aead().seal(nonce, s.profile().aad(localNode), packetBytes, 0, packetBytes.length);
-        byte[] out = new byte[SealedFrame.OVERHEAD + sealed.length];
+        // sealed straight into the frame: no intermediate ciphertext array
+        byte[] out = new byte[SealedFrame.OVERHEAD + packetBytes.length + SealedFrame.TAG_SIZE];
         Bytes.put32(out, 0, Magic.PILS);
         Bytes.put32(out, 4, localNode);
         System.arraycopy(nonce, 0, out, 8, SealedFrame.NONCE_SIZE);
-        System.arraycopy(sealed, 0, out, SealedFrame.OVERHEAD, sealed.length);
+        s.aead().sealInto(nonce, s.profile().aad(localNode), packetBytes, 0, packetBytes.length, out, SealedFrame.OVERHEAD);
         return out;
     }
 
@@ -45,8 +45,8 @@ public final class Envelope {
         if (verdict != null) {
             return Result.fail(verdict, "counter " + Long.toUnsignedString(counter));
         }
-        byte[] ct = frame.ciphertext();
-        byte[] plain = s.aead().open(frame.nonce(), s.profile().aad(frame.senderNode()), ct, 0, ct.length);
+        byte[] aad = s.profile().aad(frame.senderNode());
+        byte[] plain = frame.read((nonce, ct) -> s.aead().open(nonce, aad, ct, 0, ct.length));
         if (plain == null) {
             return Result.fail(ErrorCode.AEAD_FAILED, "GCM authentication failed");
         }

@@ -1,6 +1,5 @@
 package pilot.core.envelope;
 
-import java.nio.charset.StandardCharsets;
 import pilot.core.crypto.CryptoSuite;
 import pilot.core.wire.Bytes;
 
@@ -14,8 +13,8 @@ public enum WireProfile {
     /** The Feb-2026 daemon: SHA-256("pilot-tunnel-v1:" ‖ shared) key, no AAD (spec D.6). */
     FEB2026;
 
-    private static final byte[] HKDF_INFO = "pilot-tunnel-v1".getBytes(StandardCharsets.US_ASCII);
-    private static final byte[] LEGACY_PREFIX = "pilot-tunnel-v1:".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] HKDF_INFO = Bytes.ascii("pilot-tunnel-v1");
+    private static final byte[] LEGACY_PREFIX = Bytes.ascii("pilot-tunnel-v1:");
     private static final byte[] NO_AAD = new byte[0];
 
     /** The AES-256 key both directions share, from the X25519 shared secret. */

@@ -85,10 +85,7 @@ public final class PacketCodec {
         }
         int version = (b[off + OFF_VERSION_FLAGS] >>> 4) & 0xF;
         int stored = Bytes.i32(b, off + OFF_CHECKSUM);
-        int reg = Crc32.update(Crc32.INIT, b, off, OFF_CHECKSUM);
-        reg = Crc32.updateZeros(reg, 4);
-        reg = Crc32.update(reg, b, off + HEADER_SIZE, payloadLen);
-        if (Crc32.finish(reg) != stored) {
+        if (Crc32.ofZeroedField(b, off, HEADER_SIZE + payloadLen, off + OFF_CHECKSUM) != stored) {
             return Result.fail(ErrorCode.BAD_CHECKSUM, "CRC-32 mismatch");
         }
         if (version != Packet.VERSION) {

@@ -108,6 +108,17 @@ public final class JceSuite implements CryptoSuite {
         }
 
         @Override
+        public int sealInto(byte[] nonce, byte[] aad, byte[] plaintext, int off, int len, byte[] out, int outOff) {
+            try {
+                sealer.init(Cipher.ENCRYPT_MODE, key, new GCMParameterSpec(128, nonce));
+                sealer.updateAAD(aad);
+                return sealer.doFinal(plaintext, off, len, out, outOff);
+            } catch (GeneralSecurityException e) {
+                throw new IllegalStateException("GCM seal failed: " + e.getMessage(), e);
+            }
+        }
+
+        @Override
         public byte[] open(byte[] nonce, byte[] aad, byte[] ct, int off, int len) {
             if (nonce == null || nonce.length != 12 || ct == null || len < 16 || off < 0 || off + len > ct.length) {
                 return null;

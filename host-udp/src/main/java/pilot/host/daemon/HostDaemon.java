@@ -49,6 +49,12 @@ public final class HostDaemon implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(HostDaemon.class);
     private static final int PIPE_BYTES = 512 * 1024;
     /**
+     * Kernel UDP buffers asked for, each way: a burst of a whole send window (and the peer's) fits instead of
+     * being dropped by a default ~200 KiB buffer. The kernel may cap it (net.core.rmem_max / wmem_max).
+     */
+    static final int SOCKET_BUFFER_BYTES = 4 << 20;
+
+    /**
      * Failed heartbeats in a row after which the host registers again (as the reference daemon does): the
      * registry may have restarted without our entry. A heartbeat the registry refuses re-registers at once.
      */
@@ -74,6 +80,10 @@ public final class HostDaemon implements AutoCloseable {
     private final Identity identity;
     private final PilotNode node;
     private final DatagramChannel channel;
+    /** Reused for every datagram sent (event-loop thread only); 64 KiB holds any UDP payload. */
+    private final ByteBuffer sendBuf = ByteBuffer.allocateDirect(65536);
+    /** Socket addresses of recent destinations (event-loop thread only). */
+    private final Destinations destinations = new Destinations();
     private final Selector selector;
     private final RegistryClient registry;
     private final ConcurrentLinkedQueue<Runnable> commands = new ConcurrentLinkedQueue<>();
@@ -124,6 +134,8 @@ public final class HostDaemon implements AutoCloseable {
         this.suite = config.jceCrypto() ? new JceSuite() : new BouncyCastleSuite();
         Entropy entropy = new SecureEntropy();
         this.channel = DatagramChannel.open();
+        channel.setOption(java.net.StandardSocketOptions.SO_RCVBUF, SOCKET_BUFFER_BYTES);
+        channel.setOption(java.net.StandardSocketOptions.SO_SNDBUF, SOCKET_BUFFER_BYTES);
         channel.bind(config.bind());
         channel.configureBlocking(false);
         this.selector = Selector.open();
@@ -366,7 +378,7 @@ public final class HostDaemon implements AutoCloseable {
     // ------------------------------------------------------------------ the loop
 
     private void run() {
-        ByteBuffer buf = ByteBuffer.allocate(65536 + 64);
+        ByteBuffer buf = ByteBuffer.allocateDirect(65536 + 64); // direct: the JDK copies heap buffers through one
         while (running) {
             try {
                 long deadline = node.nextDeadline();
@@ -415,8 +427,10 @@ public final class HostDaemon implements AutoCloseable {
 
     private void drain() throws IOException {
         for (Transmit t = node.pollTransmit(); t != null; t = node.pollTransmit()) {
-            InetSocketAddress to = new InetSocketAddress(java.net.InetAddress.getByAddress(t.to().ip()), t.to().port());
-            if (channel.send(ByteBuffer.wrap(t.datagram()), to) == 0) {
+            InetSocketAddress to = destinations.of(t.to());
+            byte[] d = t.datagram();
+            ByteBuffer out = d.length <= sendBuf.capacity() ? sendBuf.clear().put(d).flip() : ByteBuffer.wrap(d);
+            if (channel.send(out, to) == 0) {
                 LOG.debug("socket buffer full: datagram to {} dropped (the protocol retransmits)", to);
             }
         }

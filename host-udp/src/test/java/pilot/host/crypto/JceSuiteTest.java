@@ -37,6 +37,23 @@ class JceSuiteTest {
     }
 
     @Test
+    void sealIntoWritesTheSameBytesAtTheOffsetInBothSuites() {
+        SeededEntropy r = new SeededEntropy(6);
+        for (int i = 0; i < 100; i++) {
+            byte[] key = r.bytes(32);
+            byte[] nonce = r.bytes(12);
+            byte[] pt = r.bytes(i * 13 % 1300);
+            byte[] want = bc.aes256Gcm(key).seal(nonce, new byte[] {1, 2, 3, 4}, pt, 0, pt.length);
+            for (Aead a : new Aead[] {jce.aes256Gcm(key), bc.aes256Gcm(key)}) {
+                byte[] out = new byte[32 + pt.length + 16 + 5];
+                assertEquals(pt.length + 16, a.sealInto(nonce, new byte[] {1, 2, 3, 4}, pt, 0, pt.length, out, 32));
+                assertArrayEquals(want, java.util.Arrays.copyOfRange(out, 32, 32 + want.length));
+                assertArrayEquals(new byte[5], java.util.Arrays.copyOfRange(out, out.length - 5, out.length));
+            }
+        }
+    }
+
+    @Test
     void keyDerivationMatchesTheSharedKdfVector() {
         byte[] shared = Hex.decode("4a5d9d5ba4ce2de1728e3bf480350f25e07e21c947d19e3376f09b3c1e161742");
         assertEquals("3e765a2f49fe2a9185dd5d57c08a3525060d2d2c2b2a356fadef25f614d38662",

@@ -1,0 +1,65 @@
+// Production-path operations for benchmarks, shared by Node.js and workerd (pure JavaScript): two nodes
+// with a session, and datagrams through the node API (seal in one node, open in the other), exactly the
+// calls a Worker makes per packet; and full handshakes between fresh nodes through the node API.
+export function nodePair(core, random, a = 0x100, b = 0x101) {
+  const mk = (node) => {
+    const seed = random(32);
+    return { h: core.nodeNew({ node, identitySeed: seed, entropy: random(48), echo: false }), node, pub: core.ed25519Public(seed) };
+  };
+  const x = mk(a);
+  const y = mk(b);
+  core.nodeTrust(x.h, y.node, y.pub);
+  core.nodeTrust(y.h, x.node, x.pub);
+  core.nodeAddPeer(x.h, y.node, "10.0.0.2", 4000, 0);
+  core.nodeAddPeer(y.h, x.node, "10.0.0.1", 4000, 0);
+  return { x, y };
+}
+
+/** Moves every queued datagram between the two until both are quiet; returns the number moved. */
+export function pump(core, x, y) {
+  let moved = 0;
+  for (let any = true; any;) {
+    any = false;
+    for (const [from, to, ip] of [[x, y, "10.0.0.1"], [y, x, "10.0.0.2"]]) {
+      for (let t = core.nodePollTransmit(from.h); t; t = core.nodePollTransmit(from.h)) {
+        core.nodeHandleDatagram(to.h, ip, 4000, t.datagram, 0);
+        moved++;
+        any = true;
+      }
+    }
+  }
+  return moved;
+}
+
+/** A full PILA handshake between two fresh nodes (both sides), through the node API. */
+export function handshakeOnce(core, random) {
+  const { x, y } = nodePair(core, random);
+  core.nodePing(x.h, 0, y.node, 0);
+  pump(core, x, y);
+  const ok = core.nodeHasSession(x.h, y.node) && core.nodeHasSession(y.h, x.node);
+  core.free(x.h);
+  core.free(y.h);
+  if (!ok) throw new Error("handshake failed");
+}
+
+/**
+ * n datagrams of `size` payload bytes from x to y: per datagram one seal (x) and one open (y), through
+ * nodeSendDatagram -> nodePollTransmit -> nodeHandleDatagram -> nodePollEvent. Returns the count received.
+ */
+export function datagramsOnce(core, random, n, size = 1200 - 34) {
+  const { x, y } = nodePair(core, random);
+  core.nodePing(x.h, 0, y.node, 0);
+  pump(core, x, y);
+  core.nodeListen(y.h, 1001);
+  for (let e = core.nodePollEvent(y.h); e; e = core.nodePollEvent(y.h));
+  const payload = random(size);
+  let got = 0;
+  for (let i = 0; i < n; i++) {
+    core.nodeSendDatagram(x.h, 0, y.node, 1001, payload, 0);
+    for (let t = core.nodePollTransmit(x.h); t; t = core.nodePollTransmit(x.h)) core.nodeHandleDatagram(y.h, "10.0.0.1", 4000, t.datagram, 0);
+    for (let e = core.nodePollEvent(y.h); e; e = core.nodePollEvent(y.h)) if (e.kind === "DATAGRAM") got++;
+  }
+  core.free(x.h);
+  core.free(y.h);
+  return got;
+}

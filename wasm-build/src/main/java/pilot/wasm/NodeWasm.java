@@ -1,0 +1,371 @@
+package pilot.wasm;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.teavm.jso.JSExport;
+import pilot.core.ErrorCode;
+import pilot.core.Result;
+import pilot.core.addr.Address;
+import pilot.core.addr.Endpoint;
+import pilot.core.crypto.BouncyCastleSuite;
+import pilot.core.crypto.CryptoSuite;
+import pilot.core.crypto.DrbgEntropy;
+import pilot.core.envelope.WireProfile;
+import pilot.core.handshake.LocalIdentity;
+import pilot.core.handshake.PinnedTrust;
+import pilot.core.node.NodeConfig;
+import pilot.core.node.NodeEvent;
+import pilot.core.node.PilotNode;
+import pilot.core.node.Transmit;
+import pilot.core.stream.CloseMode;
+import pilot.core.stream.ReplyPolicy;
+
+/**
+ * The production face of core-logic (pilot-core.wasm, what a Worker ships): the node and the two
+ * Ed25519 calls a Worker needs for the registry. Everything else (vectors, transcripts, the simulation)
+ * lives in {@link ConformanceWasm}, a separate module, so it costs a Worker nothing.
+ *
+ * <p>One error convention for every export (shared with {@link ConformanceWasm}): a number is the result
+ * when {@code >= 0} and minus an {@link ErrorCode} when negative; a byte array is null when there is
+ * nothing (or the input was refused). Nothing throws across the boundary on bad input. No strings cross
+ * per packet: endpoints, events and statistics are byte layouts ({@link Layouts}), and polls return
+ * batches. Times are milliseconds as doubles; profiles are {@link WireProfile} ordinals.
+ */
+public final class NodeWasm {
+    private static final CryptoSuite SUITE = new BouncyCastleSuite();
+    private static final int INVALID = -ErrorCode.INVALID_ARGUMENT.code();
+
+    private NodeWasm() {
+    }
+
+    public static void main(String[] args) {
+        // TeaVM needs an entry point; everything is reached through the exports below.
+    }
+
+    /** A plain class, not a record: a record's generated equals/hashCode/toString would ship in the module. */
+    private static final class Node {
+        private final PilotNode node;
+        private final PinnedTrust trust;
+        private final DrbgEntropy entropy;
+
+        Node(PilotNode node, PinnedTrust trust, DrbgEntropy entropy) {
+            this.node = node;
+            this.trust = trust;
+            this.entropy = entropy;
+        }
+
+        PilotNode node() {
+            return node;
+        }
+
+        PinnedTrust trust() {
+            return trust;
+        }
+
+        DrbgEntropy entropy() {
+            return entropy;
+        }
+    }
+
+    // ------------------------------------------------------------------ handles and identity
+
+    @JSExport
+    public static byte[] ed25519Public(byte[] seed) {
+        return seed == null || seed.length != 32 ? null : SUITE.ed25519(seed).publicKey();
+    }
+
+    @JSExport
+    public static byte[] ed25519Sign(byte[] seed, byte[] message) {
+        return seed == null || seed.length != 32 || message == null ? null : SUITE.ed25519(seed).sign(message);
+    }
+
+    /** {@code network * 2^32 + node} (exact in a double: the network has 16 bits), or minus an error code. */
+    @JSExport
+    public static double addressParse(String text) {
+        Result<Address> r = Address.parse(text);
+        return r.isOk() ? packAddress(r.value()) : -r.error().code();
+    }
+
+    // ------------------------------------------------------------------ the node
+
+    /**
+     * A node for our identity. {@code entropySeed} must be at least 32 bytes from a CSPRNG
+     * ({@code crypto.getRandomValues}); returns a handle, or minus an error code.
+     */
+    @JSExport
+    public static int nodeNew(int node, int network, byte[] identitySeed, byte[] entropySeed, int profile, boolean echo) {
+        WireProfile p = profile(profile);
+        if (p == null || identitySeed == null || identitySeed.length != 32 || entropySeed == null || entropySeed.length < 32
+                || network < 0 || network > 0xFFFF) {
+            return INVALID;
+        }
+        PinnedTrust trust = new PinnedTrust();
+        DrbgEntropy entropy = new DrbgEntropy(SUITE, entropySeed);
+        LocalIdentity id = new LocalIdentity(node, SUITE.ed25519(identitySeed));
+        trust.pin(node, id.publicKey());
+        PilotNode n = new PilotNode(NodeConfig.DEFAULTS.withProfile(p).withEcho(echo), id, network, SUITE, entropy, trust);
+        return Handles.put(new Node(n, trust, entropy));
+    }
+
+    @JSExport
+    public static int nodeReseed(int handle, byte[] randomBytes) {
+        Node n = node(handle);
+        if (n == null || randomBytes == null) {
+            return INVALID;
+        }
+        n.entropy().reseed(randomBytes);
+        return 0;
+    }
+
+    @JSExport
+    public static int nodeTrust(int handle, int peer, byte[] ed25519) {
+        Node n = node(handle);
+        if (n == null || ed25519 == null || ed25519.length != 32) {
+            return INVALID;
+        }
+        n.trust().pin(peer, ed25519);
+        return 0;
+    }
+
+    /** {@code endpoint} = {@code ipLen(1) ‖ ip ‖ port(2)}. 0, or minus an error code. */
+    @JSExport
+    public static int nodeAddPeer(int handle, int peer, byte[] endpoint, double now) {
+        Node n = node(handle);
+        Endpoint e = Layouts.endpoint(endpoint);
+        if (n == null || e == null) {
+            return INVALID;
+        }
+        n.node().addPeer(peer, e, (long) now);
+        return 0;
+    }
+
+    /** {@code message} = {@code ipLen(1) ‖ ip ‖ port(2) ‖ datagram}, the relay's layout. 0, or minus an error code. */
+    @JSExport
+    public static int nodeHandleDatagram(int handle, byte[] message, double now) {
+        Node n = node(handle);
+        Endpoint from = Layouts.endpoint(message);
+        if (n == null || from == null) {
+            return INVALID;
+        }
+        int at = Layouts.endpointSize(message);
+        byte[] datagram = new byte[message.length - at];
+        System.arraycopy(message, at, datagram, 0, datagram.length);
+        n.node().handleDatagram(from, datagram, (long) now);
+        return 0;
+    }
+
+    /**
+     * Every queued datagram, up to {@link Layouts#POLL_BATCH_BYTES} (poll again for more): records of
+     * {@code length(4) ‖ ipLen(1) ‖ ip ‖ port(2) ‖ datagram}; null when nothing is queued.
+     */
+    @JSExport
+    public static byte[] nodePollTransmits(int handle) {
+        Node n = node(handle);
+        if (n == null) {
+            return null;
+        }
+        List<Transmit> batch = new ArrayList<>();
+        int size = 0;
+        for (Transmit t = n.node().pollTransmit(); t != null; t = size >= Layouts.POLL_BATCH_BYTES ? null : n.node().pollTransmit()) {
+            batch.add(t);
+            size += Layouts.RECORD_PREFIX + Layouts.transmitSize(t);
+        }
+        if (batch.isEmpty()) {
+            return null;
+        }
+        byte[] out = new byte[size];
+        int at = 0;
+        for (Transmit t : batch) {
+            int len = Layouts.transmit(t, out, at + Layouts.RECORD_PREFIX);
+            pilot.core.wire.Bytes.put32(out, at, len);
+            at += Layouts.RECORD_PREFIX + len;
+        }
+        return out;
+    }
+
+    /**
+     * Every queued event, up to {@link Layouts#POLL_BATCH_BYTES} (poll again for more): records of
+     * {@code length(4) ‖ event} (layout: {@link Layouts#event}); null when nothing is queued.
+     */
+    @JSExport
+    public static byte[] nodePollEvents(int handle) {
+        Node n = node(handle);
+        if (n == null) {
+            return null;
+        }
+        List<NodeEvent> batch = new ArrayList<>();
+        List<byte[]> data = new ArrayList<>();
+        int size = 0;
+        for (NodeEvent e = n.node().pollEvent(); e != null; e = size >= Layouts.POLL_BATCH_BYTES ? null : n.node().pollEvent()) {
+            byte[] d = e.data();
+            batch.add(e);
+            data.add(d);
+            size += Layouts.RECORD_PREFIX + Layouts.eventSize(d);
+        }
+        if (batch.isEmpty()) {
+            return null;
+        }
+        byte[] out = new byte[size];
+        int at = 0;
+        for (int i = 0; i < batch.size(); i++) {
+            int len = Layouts.event(batch.get(i), data.get(i), out, at + Layouts.RECORD_PREFIX);
+            pilot.core.wire.Bytes.put32(out, at, len);
+            at += Layouts.RECORD_PREFIX + len;
+        }
+        return out;
+    }
+
+    /** Bytes accepted (0 = wait for STREAM_WRITABLE), or minus an error code. */
+    @JSExport
+    public static int nodeWrite(int handle, int stream, byte[] data, double now) {
+        Node n = node(handle);
+        return n == null ? INVALID : idOrError(n.node().write(stream, data, (long) now));
+    }
+
+    /** Up to {@code max} bytes (possibly none), or null for an unknown stream. */
+    @JSExport
+    public static byte[] nodeRead(int handle, int stream, int max, double now) {
+        Node n = node(handle);
+        return n == null ? null : n.node().read(stream, max, (long) now).valueOrNull();
+    }
+
+    /** Our source port, or minus an error code. */
+    @JSExport
+    public static int nodeSendDatagram(int handle, int network, int peer, int port, byte[] data, double now) {
+        Node n = node(handle);
+        return n == null || network < 0 || network > 0xFFFF ? INVALID
+                : idOrError(n.node().sendDatagram(new Address(network, peer), port, data, (long) now));
+    }
+
+    /** Layout: {@link Layouts#stats}; null for an unknown handle. */
+    @JSExport
+    public static byte[] nodeStats(int handle) {
+        Node n = node(handle);
+        return n == null ? null : Layouts.stats(n.node());
+    }
+
+    // ------------------------------------------------------------------ the number-only calls, through one export
+
+    // Operation codes of nodeOp; pilot-core.mjs names them (NODE_OP). One export instead of fifteen: TeaVM
+    // gives every export a wrapper of its own (argument conversion, handle look-up inlined), which was ~8 %
+    // of the module.
+    static final int OP_FREE = 0;
+    static final int OP_LIVE_HANDLES = 1;
+    static final int OP_LISTEN = 2;
+    static final int OP_OPEN_STREAM = 3;
+    static final int OP_CLOSE_STREAM = 4;
+    static final int OP_ABORT_STREAM = 5;
+    static final int OP_PING = 6;
+    static final int OP_PEER_LOOKUP_FAILED = 7;
+    static final int OP_HANDLE_TIMEOUT = 8;
+    static final int OP_NEXT_DEADLINE = 9;
+    static final int OP_HAS_SESSION = 10;
+    static final int OP_AT_EOF = 11;
+    static final int OP_FLUSH_STREAMS = 12;
+    static final int OP_SET_PROFILE = 13;
+    static final int OP_EXPECT_REPLY = 14;
+    static final int OP_REHANDSHAKE = 15;
+
+    /**
+     * The node calls that take and return only numbers. Booleans come back as 1 / 0; everything else
+     * follows the one convention (a result {@code >= 0}, or minus an error code). Arguments by op:
+     * FREE, LIVE_HANDLES, HANDLE_TIMEOUT, NEXT_DEADLINE (-1 = none), FLUSH_STREAMS: none;
+     * LISTEN a=port; OPEN_STREAM a=network b=peer c=port; CLOSE_STREAM a=stream b=CloseMode ordinal;
+     * ABORT_STREAM, AT_EOF a=stream; PING a=network b=peer; PEER_LOOKUP_FAILED, HAS_SESSION a=peer;
+     * SET_PROFILE a=peer b=profile ordinal; EXPECT_REPLY a=stream c=maxAheadBytes x=expectBytes y=quietMillis;
+     * REHANDSHAKE a=peer (our endpoint moved: a fresh handshake with a peer we hold a session with; 1 if one started).
+     */
+    @JSExport
+    public static double nodeOp(int op, int handle, int a, int b, int c, double x, double y, double now) {
+        if (op == OP_LIVE_HANDLES) {
+            return Handles.count();
+        }
+        if (op == OP_FREE) {
+            Handles.free(handle);
+            return 0;
+        }
+        Node n = node(handle);
+        if (n == null) {
+            return op == OP_AT_EOF || op == OP_FLUSH_STREAMS ? 1 : op == OP_NEXT_DEADLINE ? -1
+                    : op == OP_HAS_SESSION || op == OP_REHANDSHAKE ? 0 : INVALID;
+        }
+        PilotNode p = n.node();
+        long t = (long) now;
+        switch (op) {
+            case OP_LISTEN:
+                return orError(p.listen(a), 0);
+            case OP_OPEN_STREAM:
+                return a < 0 || a > 0xFFFF ? INVALID : idOrError(p.openStream(new Address(a, b), c, t));
+            case OP_CLOSE_STREAM: {
+                CloseMode[] modes = CloseMode.values();
+                if (b < 0 || b >= modes.length) {
+                    return INVALID;
+                }
+                p.closeStream(a, modes[b], t);
+                return 0;
+            }
+            case OP_ABORT_STREAM:
+                p.abortStream(a, t);
+                return 0;
+            case OP_PING:
+                return a < 0 || a > 0xFFFF ? INVALID : idOrError(p.ping(new Address(a, b), t));
+            case OP_PEER_LOOKUP_FAILED:
+                p.peerLookupFailed(a, t);
+                return 0;
+            case OP_HANDLE_TIMEOUT:
+                p.handleTimeout(t);
+                return 0;
+            case OP_NEXT_DEADLINE: {
+                long d = p.nextDeadline();
+                return d == Long.MAX_VALUE ? -1 : d;
+            }
+            case OP_HAS_SESSION:
+                return p.hasSession(a) ? 1 : 0;
+            case OP_REHANDSHAKE:
+                return p.rehandshake(a, t) ? 1 : 0;
+            case OP_AT_EOF:
+                return p.atEof(a) ? 1 : 0;
+            case OP_FLUSH_STREAMS:
+                p.flushStreams(t);
+                return p.streamsSettled() ? 1 : 0;
+            case OP_SET_PROFILE: {
+                WireProfile wp = profile(b);
+                if (wp == null) {
+                    return INVALID;
+                }
+                p.setProfile(a, wp);
+                return 0;
+            }
+            case OP_EXPECT_REPLY:
+                if (!(x >= ReplyPolicy.ECHO) || x > 9.0e15 || c < 0 || !(y >= 0) || y > 9.0e15) {
+                    return INVALID;
+                }
+                return orError(p.expectReply(a, new ReplyPolicy((long) x, c, (long) y), t), 0);
+            default:
+                return INVALID;
+        }
+    }
+
+    // ------------------------------------------------------------------ helpers
+
+    static WireProfile profile(int ordinal) {
+        WireProfile[] all = WireProfile.values();
+        return ordinal < 0 || ordinal >= all.length ? null : all[ordinal];
+    }
+
+    static double packAddress(Address a) {
+        return a.network() * 4294967296.0 + a.nodeUnsigned();
+    }
+
+    private static Node node(int handle) {
+        return Handles.get(handle) instanceof Node n ? n : null;
+    }
+
+    private static int orError(Result<?> r, int ok) {
+        return r.isOk() ? ok : -r.error().code();
+    }
+
+    private static int idOrError(Result<Integer> r) {
+        return r.isOk() ? r.value() : -r.error().code();
+    }
+}
