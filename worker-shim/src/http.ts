@@ -1,6 +1,6 @@
 // The HTTP face of a Pilot peer Durable Object: JSON in, JSON out, 4xx with a clear message for bad
 // input (never a stack trace), streams as streamed bodies.
-import { b64 } from "./bytes.js";
+import { b64, concat } from "./bytes.js";
 import { PilotError, type CloseMode, type PilotPeer, type PilotStream, type ReplyPolicy } from "./peer.js";
 
 export const MAX_SEND_BYTES = 1 << 20;
@@ -47,13 +47,7 @@ async function readLimited(req: Request, max: number): Promise<Uint8Array> {
     }
     parts.push(value);
   }
-  const all = new Uint8Array(size);
-  let at = 0;
-  for (const p of parts) {
-    all.set(p, at);
-    at += p.byteLength;
-  }
-  return all;
+  return concat(parts);
 }
 
 async function body(req: Request): Promise<Record<string, unknown>> {
@@ -110,20 +104,12 @@ async function readAll(s: PilotStream): Promise<Uint8Array> {
   const reader = s.readable.getReader();
   reader.closed.catch(() => {});
   const parts: Uint8Array[] = [];
-  let size = 0;
   for (;;) {
     const { done, value } = await reader.read();
     if (done) break;
     parts.push(value);
-    size += value.byteLength;
   }
-  const all = new Uint8Array(size);
-  let at = 0;
-  for (const p of parts) {
-    all.set(p, at);
-    at += p.byteLength;
-  }
-  return all;
+  return concat(parts);
 }
 
 /**

@@ -1,6 +1,7 @@
 package pilot.host.log;
 
 import org.slf4j.Logger;
+import org.slf4j.event.Level;
 
 /**
  * A budget for log lines that hostile or broken input can cause: the first {@code perInterval} lines of
@@ -54,37 +55,29 @@ public final class LogLimiter {
 
     /** A WARN line within the budget (no stack trace: hostile input is not our error). */
     public void warn(Logger log, long now, String format, Object... args) {
-        long left = permit(now);
-        if (left > 0) {
-            log.warn("({} similar lines left out before this one)", left);
-        }
-        if (left >= 0) {
-            log.warn(format, args);
-        }
+        line(log, Level.WARN, now, format, args);
     }
 
     /** An INFO line within the budget. */
     public void info(Logger log, long now, String format, Object... args) {
-        long left = permit(now);
-        if (left > 0) {
-            log.info("({} similar lines left out before this one)", left);
-        }
-        if (left >= 0) {
-            log.info(format, args);
-        }
+        line(log, Level.INFO, now, format, args);
     }
 
     /** A DEBUG line within the budget; costs nothing from it while debug logging is off. */
     public void debug(Logger log, long now, String format, Object... args) {
-        if (!log.isDebugEnabled()) {
+        line(log, Level.DEBUG, now, format, args);
+    }
+
+    private void line(Logger log, Level level, long now, String format, Object... args) {
+        if (!log.isEnabledForLevel(level)) {
             return;
         }
         long left = permit(now);
         if (left > 0) {
-            log.debug("({} similar lines left out before this one)", left);
+            log.atLevel(level).log("({} similar lines left out before this one)", left);
         }
         if (left >= 0) {
-            log.debug(format, args);
+            log.atLevel(level).log(format, args);
         }
     }
 }
