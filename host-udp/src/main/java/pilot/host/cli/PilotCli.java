@@ -69,8 +69,16 @@ public final class PilotCli {
         codes.put("2", "bad usage or arguments");
         codes.put("3", "peer unreachable or timed out");
         codes.put("4", "configuration or I/O problem");
-        cl.getCommandSpec().usageMessage().exitCodeListHeading("Exit codes:%n").exitCodeList(codes);
+        listExitCodes(cl, codes);
         return cl.execute(args);
+    }
+
+    /** Every command's --help lists the exit codes, not only the top level's. */
+    private static void listExitCodes(CommandLine cl, java.util.Map<String, String> codes) {
+        cl.getCommandSpec().usageMessage().exitCodeListHeading("Exit codes:%n").exitCodeList(codes);
+        for (CommandLine sub : cl.getSubcommands().values()) {
+            listExitCodes(sub, codes);
+        }
     }
 
     static int exitCode(Throwable ex) {
@@ -269,6 +277,9 @@ public final class PilotCli {
         @Option(names = "--timeout", defaultValue = "10", paramLabel = "SECONDS", description = "per ping (default: ${DEFAULT-VALUE})")
         int timeout;
 
+        @Option(names = "--json", description = "one JSON object per answer on standard output (seq, peer, rtt_ms, wall_ms, kind)")
+        boolean json;
+
         @Override
         public Integer call() throws Exception {
             try (HostDaemon d = startHost(this, false)) {
@@ -285,21 +296,43 @@ public final class PilotCli {
                         if (!java.util.Arrays.equals(back, msg)) {
                             throw new IOException("echo mismatch from " + target);
                         }
-                        System.out.printf("stream echo from %s: seq=%d time=%.2f ms%n", target, i, (System.nanoTime() - t0) / 1e6);
+                        double wall = (System.nanoTime() - t0) / 1e6;
+                        if (json) {
+                            printJson("stream", i, Math.round(wall), wall);
+                        } else {
+                            System.out.printf("stream echo from %s: seq=%d time=%.2f ms%n", target, i, wall);
+                        }
                     } else {
                         long rtt = await(d.ping(target), timeout, "ping " + target);
-                        System.out.printf("pong from %s: seq=%d time=%d ms (%.2f ms wall)%n", target, i, rtt,
-                                (System.nanoTime() - t0) / 1e6);
+                        double wall = (System.nanoTime() - t0) / 1e6;
+                        if (json) {
+                            printJson("pong", i, rtt, wall);
+                        } else {
+                            System.out.printf("pong from %s: seq=%d time=%d ms (%.2f ms wall)%n", target, i, rtt, wall);
+                        }
                     }
                 }
             }
             return 0;
+        }
+
+        private void printJson(String kind, int seq, long rttMillis, double wallMillis) {
+            java.util.Map<String, Object> m = new java.util.LinkedHashMap<>();
+            m.put("kind", kind);
+            m.put("seq", (long) seq);
+            m.put("peer", target.toString());
+            m.put("rtt_ms", rttMillis);
+            m.put("wall_ms", Math.round(wallMillis * 1000) / 1000.0);
+            System.out.println(pilot.core.json.Json.write(m));
         }
     }
 
     @Command(name = "send", mixinStandardHelpOptions = true,
             description = "Send data to a peer's port: over a stream (default; prints what the peer sends back) or as a datagram.")
     static final class Send extends HostOptions implements java.util.concurrent.Callable<Integer> {
+        /** Bytes handed to the stream per write, so progress moves on a terminal. */
+        static final int SEND_CHUNK = 64 * 1024;
+
         @Parameters(index = "0", paramLabel = "ADDRESS", converter = AddressConverter.class)
         Address target;
 
@@ -354,17 +387,30 @@ public final class PilotCli {
                 if (mode == CloseMode.AFTER_REPLY) {
                     s.expectReply(port == Ports.ECHO ? ReplyPolicy.echo() : new ReplyPolicy(ReplyPolicy.UNKNOWN, 0, QUIET_REPLY_MILLIS));
                 }
+                Progress progress = Progress.onTerminal(bytes.length);
                 CompletableFuture<Long> copied = CompletableFuture.supplyAsync(() -> {
                     try (InputStream in = s.input()) {
-                        return in.transferTo(System.out);
+                        byte[] buf = new byte[64 * 1024];
+                        long n = 0;
+                        for (int r = in.read(buf); r >= 0; r = in.read(buf)) {
+                            System.out.write(buf, 0, r);
+                            n += r;
+                            progress.received(r, System.nanoTime());
+                        }
+                        return n;
                     } catch (IOException e) {
                         throw new java.io.UncheckedIOException(e);
                     }
                 });
-                s.write(bytes); // paced by the core when the reply is an echo
+                for (int at = 0; at < bytes.length; at += SEND_CHUNK) { // paced by the core when the reply is an echo
+                    int n = Math.min(SEND_CHUNK, bytes.length - at);
+                    s.write(java.util.Arrays.copyOfRange(bytes, at, at + n));
+                    progress.sent(n, System.nanoTime());
+                }
                 s.close(mode);
                 // each read waits at most --timeout for progress; a reset or a short echo fails the copy
                 long back = await(copied, 24 * 3600L, "reply from " + target);
+                progress.finish(System.nanoTime());
                 System.out.flush();
                 System.err.printf("sent %d bytes, received %d%n", bytes.length, back);
             }
@@ -403,11 +449,22 @@ public final class PilotCli {
             @Option(names = "--identity", paramLabel = "FILE", defaultValue = "${sys:user.home}/.pilot/identity.json")
             Path file;
 
+            @Option(names = "--json", description = "one JSON object: address (null before registration), public_key, file")
+            boolean json;
+
             @Override
             public Integer call() throws Exception {
                 Identity id = Identity.load(file, new JceSuite());
                 if (id == null) {
                     throw new IOException("no identity at " + file + " (create one with: pilot-host identity new)");
+                }
+                if (json) {
+                    java.util.Map<String, Object> m = new java.util.LinkedHashMap<>();
+                    m.put("address", id.isRegistered() ? id.address().toString() : null);
+                    m.put("public_key", id.publicKeyBase64());
+                    m.put("file", file.toString());
+                    System.out.println(pilot.core.json.Json.write(m));
+                    return 0;
                 }
                 System.out.printf("address    %s%npublic key %s%nfile       %s%n",
                         id.isRegistered() ? id.address() : "(not registered yet)", id.publicKeyBase64(), file);

@@ -129,4 +129,56 @@ class PilotCliTest {
             assertTrue(stats.contains(" active=0 "), stats);
         }
     }
+
+    @Test
+    void everyCommandsHelpListsTheExitCodes() {
+        for (String[] cmd : new String[][] {{"run", "--help"}, {"ping", "--help"}, {"send", "--help"}, {"echo", "--help"},
+            {"registry", "--help"}, {"relay", "--help"}, {"identity", "show", "--help"}, {"identity", "new", "--help"}}) {
+            String help = run(cmd).out();
+            assertTrue(help.contains("Exit codes:") && help.contains("3   peer unreachable or timed out"), String.join(" ", cmd) + ": " + help);
+        }
+    }
+
+    @Test
+    void jsonOutputForScripts() throws Exception {
+        Path id = dir.resolve("me.json");
+        assertEquals(0, run("identity", "new", "--identity", id.toString()).code());
+        Run show = run("identity", "show", "--identity", id.toString(), "--json");
+        assertEquals(0, show.code(), show.err());
+        var shown = pilot.core.json.Json.parseObject(show.out().trim());
+        assertTrue(shown.isOk(), show.out());
+        assertEquals(pilot.host.identity.Identity.load(id, new BouncyCastleSuite()).publicKeyBase64(), shown.value().get("public_key"));
+        assertEquals(id.toString(), shown.value().get("file"));
+        try (RegistryServer registry = new RegistryServer(new InetSocketAddress("127.0.0.1", 0), new BouncyCastleSuite(), null);
+             HostDaemon peer = HostDaemon.start(HostConfig.loopback(dir.resolve("peer.json"), registry.address()))) {
+            Run ping = run("ping", peer.address().toString(), "-c", "2", "--json", "--registry",
+                    "127.0.0.1:" + registry.address().getPort(), "--identity", id.toString());
+            assertEquals(0, ping.code(), ping.err());
+            String[] lines = ping.out().trim().split("\n");
+            assertEquals(2, lines.length, ping.out());
+            for (int i = 0; i < 2; i++) {
+                var line = pilot.core.json.Json.parseObject(lines[i]);
+                assertTrue(line.isOk(), lines[i]);
+                assertEquals((long) (i + 1), line.value().get("seq"));
+                assertEquals(peer.address().toString(), line.value().get("peer"));
+                assertTrue(line.value().get("rtt_ms") instanceof Long, lines[i]);
+            }
+        }
+    }
+
+    @Test
+    void progressIsDrawnOnlyOnATerminal() {
+        StringBuilder drawn = new StringBuilder();
+        Progress quiet = new Progress(false, 1_000_000, drawn::append);
+        quiet.sent(500_000, 1_000_000_000L);
+        quiet.finish(2_000_000_000L);
+        assertEquals("", drawn.toString(), "nothing when standard output or input is not a terminal");
+        Progress shown = new Progress(true, 2 * 1024 * 1024, drawn::append);
+        shown.sent(1024 * 1024, 1_000_000_000L);
+        shown.received(512 * 1024, 1_000_000_000L);
+        shown.draw(1_000_000_000L);
+        assertTrue(drawn.toString().startsWith("\r") && drawn.toString().contains("sent 1.0 of 2.0 MiB (50%), received 0.5 MiB"), drawn.toString());
+        shown.finish(2_000_000_000L);
+        assertTrue(drawn.toString().endsWith("\n"), "the line is ended when the transfer is");
+    }
 }
