@@ -126,8 +126,6 @@ public final class HostDaemon implements AutoCloseable {
     private long nextHeartbeat;
     /** Heartbeats failed in a row; touched only on the look-up thread. */
     private int heartbeatFailures;
-    /** Times the host registered again after losing its entry (tests read it). */
-    final java.util.concurrent.atomic.AtomicLong reRegistrations = new java.util.concurrent.atomic.AtomicLong();
 
     private HostDaemon(HostConfig config) throws IOException {
         this.config = config;
@@ -177,9 +175,7 @@ public final class HostDaemon implements AutoCloseable {
             }
             return id;
         }
-        // signed, so a restart on another port moves our entry instead of being refused (docs/SPEC-NOTES.md)
-        RegistryClient.Registration r = registry.register(listenAddr(), id.publicKey(), null, id.signingKey(suite)::sign,
-                System.currentTimeMillis());
+        RegistryClient.Registration r = registerSigned(id.publicKey(), id.signingKey(suite));
         Identity registered = id.withNode(r.nodeId(), 0);
         if (!registered.equals(id)) {
             registered.save(config.identity());
@@ -187,6 +183,11 @@ public final class HostDaemon implements AutoCloseable {
         var key = registered.signingKey(suite);
         registry.setVisibility(r.nodeId(), true, key::sign); // resolvable without trust, like `daemon -public`
         return registered;
+    }
+
+    /** Signed, so a restart on another port moves our entry instead of being refused (docs/SPEC-NOTES.md #35). */
+    private RegistryClient.Registration registerSigned(byte[] publicKey, pilot.core.crypto.SigningKey key) throws IOException {
+        return registry.register(listenAddr(), publicKey, null, key::sign, System.currentTimeMillis());
     }
 
     private String listenAddr() throws IOException {
@@ -668,8 +669,7 @@ public final class HostDaemon implements AutoCloseable {
      */
     private void registerAgain(pilot.core.crypto.SigningKey key) {
         try {
-            RegistryClient.Registration r = registry.register(listenAddr(), identity.publicKey(), null, key::sign,
-                    System.currentTimeMillis());
+            RegistryClient.Registration r = registerSigned(identity.publicKey(), key);
             if (r.nodeId() != identity.nodeId()) {
                 LOG.error("the registry now gives our key node id {}, not {}: restart this host to take the new address",
                         Integer.toUnsignedString(r.nodeId()), Integer.toUnsignedString(identity.nodeId()));
@@ -677,7 +677,6 @@ public final class HostDaemon implements AutoCloseable {
             }
             registry.setVisibility(r.nodeId(), true, key::sign);
             heartbeatFailures = 0;
-            reRegistrations.incrementAndGet();
             LOG.info("registered again with the registry as {}", address());
         } catch (IOException e) {
             LOG.warn("registering again failed: {}", e.getMessage());
