@@ -125,7 +125,15 @@ class PilotCliTest {
             assertTrue(send.err().contains("sent 300000 bytes, received 300000"), send.err());
             // the CLI lingered until its FINs and last ACKs were through: the echo side of every stream
             // finished (TIME_WAIT or gone), none is left waiting for a FIN or retransmitting one
+            // the peer's loop may run the stats command before it reads our last ACK from its socket, so look
+            // again for up to 1 s: without the linger the peer would still be retransmitting its FIN (RTO >= 200 ms,
+            // 8 tries) well after that
+            long deadline = System.nanoTime() + 1_000_000_000L;
             String stats = peer.stats().get(5, java.util.concurrent.TimeUnit.SECONDS);
+            while (!stats.contains(" active=0 ") && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+                stats = peer.stats().get(5, java.util.concurrent.TimeUnit.SECONDS);
+            }
             assertTrue(stats.contains(" active=0 "), stats);
         }
     }
