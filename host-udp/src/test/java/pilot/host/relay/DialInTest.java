@@ -356,4 +356,26 @@ class DialInTest {
         assertEquals(1000, object.currentClosed.get(5, TimeUnit.SECONDS), "the dialled connection is closed");
         await(() -> relay.dialInCount() == 0, 3000, "dial-in forgotten");
     }
+
+    @Test
+    void aFirstDialThatDoesNotLogInForgetsTheDialInAndTheOutboundLoginKeepsItsEndpoint() throws Exception {
+        startRelay();
+        object.mute = true; // upgrades, then never sends relay_challenge: the dialled login times out (2 s here)
+        assertEquals("dial_in_ok", loginAndAsk(PREFIX_PATH + "w31").get("type"));
+        Map<String, Object> r = w.nextText();
+        assertEquals("dial_in_error", r.get("type"), "reported on the outbound connection");
+        assertTrue(((String) r.get("error")).startsWith("could not dial in at ws://127.0.0.1:"), r.toString());
+        await(() -> relay.dialInCount() == 0, 3000, "forgotten, nothing parked");
+        assertEquals(1, object.upgrades.get(), "no redial after a failed first dial");
+        DatagramSocket peer = peer(); // the outbound login still owns its endpoint: frames reach it
+        send(peer, endpoint(), sealed(5));
+        long end = System.currentTimeMillis() + 5000;
+        Object got = null;
+        while (got == null && System.currentTimeMillis() < end) {
+            Object o = w.inbox.poll(50, TimeUnit.MILLISECONDS);
+            got = o instanceof byte[] ? o : null;
+        }
+        assertNotNull(got);
+        assertArrayEquals(sealed(5), frameOf((byte[]) got));
+    }
 }
