@@ -203,6 +203,7 @@ class DialInTest {
         }
         await(() -> relay.parkedDropped.get() == 6, 3000, "6 of 70 dropped");
         assertEquals(6, relay.counters().drops(RelayCounters.Direction.IN, RelayCounters.DropReason.PARKED_QUEUE_FULL));
+        assertEquals(64 * (7 + 36), relay.parkedBytes(), "64 packed messages held, counted in the relay's total");
         await(() -> relay.dials.get() >= 3, 3000, "a redial refused while evicted (it parks again, forgets nothing)");
         assertEquals(1, relay.dialInCount());
         object.accepting = true;
@@ -213,6 +214,7 @@ class DialInTest {
             assertArrayEquals(sealed(i), frameOf(m), "frame " + i + " in order");
         }
         assertNull(object.frames.poll(200, TimeUnit.MILLISECONDS), "the 6 oldest were dropped, nothing else");
+        assertEquals(0, relay.parkedBytes());
         assertEquals(2, object.upgrades.get(), "refused upgrades never opened a connection");
     }
 
