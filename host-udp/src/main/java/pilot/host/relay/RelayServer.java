@@ -328,6 +328,9 @@ public final class RelayServer extends WebSocketServer {
     public void onMessage(WebSocket ws, String text) {
         Session s = ws.getAttachment();
         if (s == null || s.state == State.CLOSED) {
+            if (s != null && s.dialled) {
+                ws.close(CloseFrame.NORMAL, "dial-in ended"); // a dial that connected after it was given up
+            }
             return;
         }
         if (s.dialled && "pong".equals(text)) {
@@ -370,6 +373,9 @@ public final class RelayServer extends WebSocketServer {
     public void onMessage(WebSocket ws, ByteBuffer message) {
         Session s = ws.getAttachment();
         if (s == null || s.state == State.CLOSED) {
+            if (s != null && s.dialled) {
+                ws.close(CloseFrame.NORMAL, "dial-in ended"); // a dial that connected after it was given up
+            }
             return;
         }
         if (s.state == State.PROVISIONAL) {
@@ -518,6 +524,7 @@ public final class RelayServer extends WebSocketServer {
                 s.udp = udp;
                 s.endpoint = (InetSocketAddress) udp.getLocalAddress();
                 s.worker = taken != null ? parked.worker : new WorkerPolicy(limits, now());
+                s.worker.loggedIn(now());
                 s.state = verdict instanceof RelayPolicy.Login.Full ? State.READY : State.PROVISIONAL;
             }
             udpTasks.add(() -> {

@@ -348,15 +348,18 @@ class DialInTest {
 
     @Test
     void aNewOutboundLoginOfTheKeyTakesTheParkedEndpointOver() throws Exception {
-        startRelay();
+        startRelay(new RelayLimits(64, 2000, 800, 1 << 20, 64L << 20, 5000, 1024), fast());
         assertEquals("dial_in_ok", loginAndAsk(PREFIX_PATH + "w31").get("type"));
         String endpoint = object.logins.poll(5, TimeUnit.SECONDS);
         w.close();
+        Thread.sleep(1200); // longer than the idle limit: the endpoint saw no traffic
         JavaWorker woke = worker(31);
         assertEquals("auth_ok", woke.login().get("type"));
         assertEquals(endpoint, woke.endpoint, "the same UDP endpoint");
         assertEquals(1000, object.currentClosed.get(5, TimeUnit.SECONDS), "the dialled connection is closed");
         await(() -> relay.dialInCount() == 0, 3000, "dial-in forgotten");
+        Thread.sleep(400);
+        assertFalse(woke.closed.isDone(), "the new login's idle time starts at its login, not at the parked endpoint's last frame");
     }
 
     @Test
