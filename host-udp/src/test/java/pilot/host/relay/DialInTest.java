@@ -108,6 +108,14 @@ class DialInTest {
         return askDialIn(w, Map.of("url", object.url(path)));
     }
 
+    /** Worker 31 logged in, asked for dial-in under the prefix and was dialled in; returns the dialled login's endpoint. */
+    String dialledIn() throws Exception {
+        assertEquals("dial_in_ok", loginAndAsk(PREFIX_PATH + "w31").get("type"));
+        String endpoint = object.logins.poll(5, TimeUnit.SECONDS);
+        assertNotNull(endpoint, "dialled in");
+        return endpoint;
+    }
+
     /** A well-formed PILS frame numbered {@code i} (core's decoder passes it; the relay cannot read it). */
     static byte[] sealed(int i) {
         byte[] f = new byte[36];
@@ -190,8 +198,7 @@ class DialInTest {
     @Test
     void framesForAParkedEndpointAreHeldBoundedAndDeliveredInOrderAfterTheRedial() throws Exception {
         startRelay();
-        assertEquals("dial_in_ok", loginAndAsk(PREFIX_PATH + "w31").get("type"));
-        assertNotNull(object.logins.poll(5, TimeUnit.SECONDS));
+        dialledIn();
         DatagramSocket peer = peer();
         w.close();
         object.accepting = false; // evicted: the connection drops and redials are refused for now
@@ -285,8 +292,7 @@ class DialInTest {
     @Test
     void dialInCancelOnTheDialledConnectionReleasesThePort() throws Exception {
         startRelay();
-        assertEquals("dial_in_ok", loginAndAsk(PREFIX_PATH + "w31").get("type"));
-        assertNotNull(object.logins.poll(5, TimeUnit.SECONDS));
+        dialledIn();
         w.close();
         int port = endpoint().getPort();
         object.current.send(Json.write(Map.of("type", "dial_in_cancel")));
@@ -306,8 +312,7 @@ class DialInTest {
     @Test
     void aDialledConnectionIsPingedButNeverClosedForIdlenessUnlikeTheOutboundOne() throws Exception {
         startRelay(new RelayLimits(64, 2000, 800, 1 << 20, 64L << 20, 5000, 1024), fast());
-        assertEquals("dial_in_ok", loginAndAsk(PREFIX_PATH + "w31").get("type"));
-        assertNotNull(object.logins.poll(5, TimeUnit.SECONDS));
+        dialledIn();
         assertEquals(1001, w.closed.get(5, TimeUnit.SECONDS), "the outbound login is closed after 0.8 s idle");
         Thread.sleep(1500);
         assertTrue(object.current.isOpen(), "the dialled connection is still open after twice the idle limit");
@@ -321,8 +326,7 @@ class DialInTest {
     @Test
     void aDialledConnectionWhosePongsStopIsClosedAndRedialled() throws Exception {
         startRelay();
-        assertEquals("dial_in_ok", loginAndAsk(PREFIX_PATH + "w31").get("type"));
-        assertNotNull(object.logins.poll(5, TimeUnit.SECONDS));
+        dialledIn();
         object.deaf = true;
         assertNotNull(object.logins.poll(5, TimeUnit.SECONDS), "a second dialled login after 1.5 s without a pong");
         assertEquals(2, object.upgrades.get());
@@ -349,8 +353,7 @@ class DialInTest {
     @Test
     void aNewOutboundLoginOfTheKeyTakesTheParkedEndpointOver() throws Exception {
         startRelay(new RelayLimits(64, 2000, 800, 1 << 20, 64L << 20, 5000, 1024), fast());
-        assertEquals("dial_in_ok", loginAndAsk(PREFIX_PATH + "w31").get("type"));
-        String endpoint = object.logins.poll(5, TimeUnit.SECONDS);
+        String endpoint = dialledIn();
         w.close();
         Thread.sleep(1200); // longer than the idle limit: the endpoint saw no traffic
         JavaWorker woke = worker(31);
