@@ -89,7 +89,7 @@ public final class IpLiteral {
             }
             int v = 0;
             for (int i = start; i < end; i++) {
-                int d = Character.digit(t.charAt(i), 16);
+                int d = hexDigit(t.charAt(i));
                 if (d < 0) {
                     return null;
                 }
@@ -114,6 +114,17 @@ public final class IpLiteral {
             sb.append(Integer.toHexString(((ip[i] & 0xFF) << 8) | (ip[i + 1] & 0xFF)));
         }
         return sb.toString();
+    }
+
+    /** ASCII hex only (Character.digit would also take other scripts' digits). */
+    private static int hexDigit(char c) {
+        if (c >= '0' && c <= '9') {
+            return c - '0';
+        }
+        if (c >= 'a' && c <= 'f') {
+            return c - 'a' + 10;
+        }
+        return c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
     }
 
     private static void putGroup(byte[] ip, int group, int v) {

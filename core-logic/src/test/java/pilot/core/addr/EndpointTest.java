@@ -33,7 +33,7 @@ class EndpointTest {
     @Test
     void refusesEverythingElse() {
         for (String bad : new String[] {"00000000000000000000000000000001", "1::2::3", "1:2:3:4:5:6:7", "1:2:3:4:5:6:7:8:9",
-            "12345::", ":1", "1:", "::g", "1.2.3", "1.2.3.4.5", "1..2.3", "0001.2.3.4", "localhost", "", "%lo", "[::1]"}) {
+            "12345::", ":1", "1:", "::g", "1.2.3", "1.2.3.4.5", "1..2.3", "0001.2.3.4", "localhost", "", "%lo", "[::1]", "::\uff11"}) {
             assertFalse(Endpoint.parse(bad, 4000).isOk(), bad);
             assertNull(IpLiteral.parse(bad), bad);
         }
