@@ -30,16 +30,11 @@ final class Layouts {
 
     /**
      * Reads {@code ipLen(1) ‖ ip(4|16) ‖ port(2)} at the start of {@code b} (the relay's layout,
-     * {@link RelayMessage}); null when malformed. The rest of {@code b} (from {@link #endpointSize}) is the
-     * datagram, if any.
+     * {@link RelayMessage}); null when malformed.
      */
     static Endpoint endpoint(byte[] b) {
         RelayMessage m = RelayMessage.decode(b).valueOrNull();
         return m == null ? null : m.peer();
-    }
-
-    static int endpointSize(byte[] b) {
-        return 3 + (b[0] & 0xFF);
     }
 
     /** {@code ipLen(1) ‖ ip ‖ port(2) ‖ datagram}: the relay's own message layout. */
