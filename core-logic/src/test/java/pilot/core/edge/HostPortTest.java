@@ -57,6 +57,19 @@ class HostPortTest {
     }
 
     @Test
+    void valuesCompareByHostAddressAndPort() {
+        HostPort a = HostPort.parse("[::1]:4000", Rule.IP).value();
+        assertEquals(a, HostPort.parse("[::1]:4000", Rule.NAME).value());
+        assertEquals(a.hashCode(), HostPort.parse("[::1]:4000", Rule.NAME).value().hashCode());
+        assertFalse(a.equals(HostPort.parse("[::1]:4001", Rule.IP).value()));
+        assertFalse(a.equals(HostPort.parse("::1:4000", Rule.IP).value()), "written differently: host text differs");
+        assertFalse(a.equals("[::1]:4000"));
+        byte[] ip = a.ip();
+        ip[0] = 9;
+        assertArrayEquals(LOOP6, a.ip(), "ip() is a copy");
+    }
+
+    @Test
     void portOfAListenAddressIgnoresItsHost() {
         assertEquals(4000, HostPort.portOf(":4000"));
         assertEquals(4000, HostPort.portOf("0.0.0.0:4000"));
