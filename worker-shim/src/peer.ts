@@ -1,7 +1,8 @@
 // PilotPeer: a Pilot node living in a Worker. The wasm core makes every protocol decision; this class
 // only moves bytes between the core and the transport, keeps time, and turns core events into promises.
 import { getCore, type CloseMode, type NodeEvent, type PilotCore, type Profile, type ReplyPolicy } from "./core.js";
-import { CLOSE_IDLE, coreIp, ipBytes, RelayTransport, type RegistryMessage, type TransportState } from "./transport.js";
+import { CLOSE_IDLE, RelayTransport, type RegistryMessage, type TransportState } from "./transport.js";
+import { ascii, heartbeatText, parseHostPort, registerText, resolveText, setVisibilityStampedText, setVisibilityText } from "./edge.js";
 import { b64, random, unb64 } from "./bytes.js";
 
 export interface PeerOptions {
@@ -241,7 +242,7 @@ export class PilotPeer {
     const listenAddr = this.transport.endpoint ?? "";
     const timestamp = Date.now();
     const reg = await this.signed({ type: "register", public_key: this.publicKeyBase64, listen_addr: listenAddr, timestamp },
-      `register:${this.publicKeyBase64}:${listenAddr}:${timestamp}`);
+      registerText(this.publicKeyBase64, listenAddr, timestamp));
     if (reg.type !== "register_ok") throw new PilotError(`registry refused us: ${String(reg.error)}`, "REFUSED");
     const nodeId = Number(reg.node_id);
     if (!this.handle || nodeId !== this.nodeId) {
@@ -266,18 +267,18 @@ export class PilotPeer {
     // requires the stamped one from a node that registers signed, so a captured request cannot be replayed
     const visibleAt = Math.max(Date.now(), timestamp);
     const stampedSig = this.core.ed25519Sign(this.options.identitySeed,
-      new TextEncoder().encode(`set_visibility:${nodeId}:true:${visibleAt}`));
+      ascii(setVisibilityStampedText(nodeId, true, visibleAt)));
     const vis = await this.signed({
       type: "set_visibility", node_id: nodeId, public: true, timestamp: visibleAt,
       stamped_signature: b64(stampedSig ?? new Uint8Array(64)),
-    }, `set_visibility:${nodeId}`);
+    }, setVisibilityText(nodeId));
     if (vis.type !== "set_visibility_ok") {
       throw new PilotError(`registry refused to make us public: ${String(vis.error)}`, "REFUSED");
     }
     this.backoff = RECONNECT_MIN_MS;
     this.heartbeatTimer ??= setInterval(() => {
       if (this.transport.state === "ready") {
-        this.signed({ type: "heartbeat", node_id: this.nodeId }, `heartbeat:${this.nodeId}`).catch(() => {});
+        this.signed({ type: "heartbeat", node_id: this.nodeId }, heartbeatText(this.nodeId)).catch(() => {});
       }
     }, HEARTBEAT_MS);
     if (!this.quietReconnect) this.log(`connected as ${this.address} via ${this.transport.url}, endpoint ${this.transport.endpoint}`);
@@ -289,9 +290,9 @@ export class PilotPeer {
   private newTransport(): RelayTransport {
     const t = new RelayTransport(this.relays[this.relayIndex] ?? "", b64(this.publicKey),
       (m) => this.core.ed25519Sign(this.options.identitySeed, m) ?? new Uint8Array(64), 10_000, () => this.nodeId);
-    t.onFrame = (ip, port, frame) => {
+    t.onMessage = (message) => {
       if (this.handle) {
-        this.core.nodeHandleDatagram(this.handle, ip, port, frame, this.now());
+        this.core.nodeHandleRelayMessage(this.handle, message, this.now()); // bytes in: no IP text on the packet path
         this.step();
       }
     };
@@ -332,7 +333,7 @@ export class PilotPeer {
   }
 
   private async signed(request: RegistryMessage, challenge: string): Promise<RegistryMessage> {
-    const sig = this.core.ed25519Sign(this.options.identitySeed, new TextEncoder().encode(challenge));
+    const sig = this.core.ed25519Sign(this.options.identitySeed, ascii(challenge));
     return this.transport.registry({ ...request, signature: b64(sig ?? new Uint8Array(64)) });
   }
 
@@ -345,7 +346,7 @@ export class PilotPeer {
     const d = this.core.nodeNextDeadline(h);
     if (d !== null && d <= this.now()) this.core.nodeHandleTimeout(h, this.now());
     for (let t = this.core.nodePollTransmit(h); t; t = this.core.nodePollTransmit(h)) {
-      this.transport.send(t.ip, t.port, t.datagram);
+      this.transport.send(t.message);
     }
     for (let e = this.core.nodePollEvent(h); e; e = this.core.nodePollEvent(h)) this.onEvent(e);
     const next = this.core.nodeNextDeadline(h);
@@ -404,13 +405,12 @@ export class PilotPeer {
       const l = await this.transport.registry({ type: "lookup", node_id: node });
       if (l.type !== "lookup_ok") throw new Error(String(l.error ?? "lookup failed"));
       this.core.nodeTrust(this.handle, node, unb64(String(l.public_key)));
-      const r = await this.signed({ type: "resolve", node_id: node, requester_id: this.nodeId }, `resolve:${this.nodeId}:${node}`);
+      const r = await this.signed({ type: "resolve", node_id: node, requester_id: this.nodeId }, resolveText(this.nodeId, node));
       if (r.type !== "resolve_ok") throw new Error(String(r.error ?? "resolve failed"));
       const real = String(r.real_addr);
-      const colon = real.lastIndexOf(":");
-      const ip = ipBytes(real.slice(0, colon)); // IPv4, or IPv6 as the relay and hosts spell it ("0:0:0:0:0:0:0:1")
-      if (!ip) throw new Error(`the registry named an endpoint that is not an IP: ${real}`);
-      this.core.nodeAddPeer(this.handle, node, coreIp(ip), Number(real.slice(colon + 1)), this.now());
+      const ep = parseHostPort(real, "IP"); // IPv4, or IPv6 as the relay and hosts spell it ("0:0:0:0:0:0:0:1:port")
+      if (!ep.ok || !ep.ip) throw new Error(`the registry named an endpoint that is not IP:PORT: ${real}`);
+      this.core.nodeAddPeer(this.handle, node, ep.ip, ep.port, this.now());
       if (rehandshake) this.core.nodeRehandshake(this.handle, node, this.now());
       if (this.resolved.size < MAX_REMEMBERED_PEERS) this.resolved.add(node);
     } catch (e) {

@@ -1,6 +1,7 @@
 // How a Worker's frames reach the Pilot network. The relay transport is the one in use; the interface
 // keeps room for the upstream beacon's WebSocket compat mode (spec J) and a connect() TCP transport.
 import { b64 } from "./bytes.js";
+import { ascii, relayAuthText } from "./edge.js";
 
 export type TransportState = "idle" | "connecting" | "ready" | "closed";
 
@@ -12,79 +13,22 @@ export interface Transport {
   readonly endpoint: string | null;
   /** Connects and logs in. Rejects with a readable reason. */
   connect(): Promise<void>;
-  /** Sends one tunnel frame to ip:port; false when not connected (the core retransmits). */
-  send(ip: string, port: number, frame: Uint8Array): boolean;
+  /**
+   * Sends one relay message, `ipLen ‖ ip ‖ port ‖ frame` (edge.ts, RelayMessage), as the core polled it;
+   * false when not connected (the core retransmits).
+   */
+  send(message: Uint8Array): boolean;
   /** One registry request (spec I.1), already signed where the protocol needs it. */
   registry(request: RegistryMessage): Promise<RegistryMessage>;
   close(reason?: string): void;
-  onFrame: (ip: string, port: number, frame: Uint8Array) => void;
+  /** A relay message from the network, `ipLen ‖ ip ‖ port ‖ frame`, for the core to read as it is. */
+  onMessage: (message: Uint8Array) => void;
   /** `closeCode`: the WebSocket close code when the relay closed us (1001: idle), else null. */
   onStateChange: (state: TransportState, reason: string, closeCode: number | null) => void;
 }
 
 /** The relay closes a Worker that carried no Pilot frame for its idle time (RelayProtocol.java) with this code. */
 export const CLOSE_IDLE = 1001;
-
-const encoder = new TextEncoder();
-
-
-/**
- * An IP address as its 4 or 16 bytes, from any spelling the relay, the registry or the core uses: dotted
- * IPv4, IPv6 as 32 hex digits (the core's), or IPv6 with colons ("::1", "0:0:0:0:0:0:0:1", "[::1]"; a
- * "%zone" is dropped). Null when it is none of these.
- */
-export function ipBytes(text: string): Uint8Array | null {
-  let t = text.startsWith("[") && text.endsWith("]") ? text.slice(1, -1) : text;
-  const zone = t.indexOf("%");
-  if (zone >= 0) t = t.slice(0, zone);
-  if (/^\d{1,3}(\.\d{1,3}){3}$/.test(t)) {
-    const parts = t.split(".").map(Number);
-    return parts.every((p) => p <= 255) ? Uint8Array.from(parts) : null;
-  }
-  if (/^[0-9a-fA-F]{32}$/.test(t)) return Uint8Array.from({ length: 16 }, (_, i) => parseInt(t.slice(2 * i, 2 * i + 2), 16));
-  const halves = t.split("::");
-  if (!t.includes(":") || halves.length > 2) return null;
-  const groups = (s: string | undefined) => (s ? s.split(":") : []);
-  const head = groups(halves[0]);
-  const tail = groups(halves[1]);
-  if (halves.length === 2 ? head.length + tail.length > 7 : head.length !== 8) return null;
-  const all = [...head, ...Array<string>(8 - head.length - tail.length).fill("0"), ...tail];
-  if (!all.every((g) => /^[0-9a-fA-F]{1,4}$/.test(g))) return null;
-  const out = new Uint8Array(16);
-  all.forEach((g, i) => {
-    const v = parseInt(g, 16);
-    out[2 * i] = v >> 8;
-    out[2 * i + 1] = v & 0xff;
-  });
-  return out;
-}
-
-/** The spelling the core takes (Endpoint.parse): dotted IPv4, or IPv6 as 32 hex digits. */
-export function coreIp(bytes: Uint8Array): string {
-  return bytes.length === 4 ? Array.from(bytes).join(".") : Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
-}
-
-/** ipLen(1) ‖ ip ‖ port(2) ‖ frame — the relay's binary message layout (RelayProtocol.java); null: not an IP. */
-export function packDatagram(ip: string, port: number, frame: Uint8Array): Uint8Array | null {
-  const addr = ipBytes(ip);
-  if (!addr) return null;
-  const n = addr.length;
-  const out = new Uint8Array(1 + n + 2 + frame.length);
-  out[0] = n;
-  out.set(addr, 1);
-  out[1 + n] = port >> 8;
-  out[2 + n] = port & 0xff;
-  out.set(frame, 3 + n);
-  return out;
-}
-
-export function unpackDatagram(msg: Uint8Array): { ip: string; port: number; frame: Uint8Array } | null {
-  const n = msg[0];
-  if ((n !== 4 && n !== 16) || msg.length < 3 + n) return null;
-  const ip = coreIp(msg.subarray(1, 1 + n));
-  const port = ((msg[1 + n] ?? 0) << 8) | (msg[2 + n] ?? 0);
-  return { ip, port, frame: msg.subarray(3 + n) };
-}
 
 /**
  * The pilot-host relay (RelayProtocol.java): one outbound WebSocket, a signed-challenge login, then
@@ -93,7 +37,7 @@ export function unpackDatagram(msg: Uint8Array): { ip: string; port: number; fra
 export class RelayTransport implements Transport {
   state: TransportState = "idle";
   endpoint: string | null = null;
-  onFrame: (ip: string, port: number, frame: Uint8Array) => void = () => {};
+  onMessage: (message: Uint8Array) => void = () => {};
   onStateChange: (state: TransportState, reason: string, closeCode: number | null) => void = () => {};
   private ws: WebSocket | null = null;
   private nextId = 1;
@@ -145,7 +89,7 @@ export class RelayTransport implements Transport {
             return; // not ours to crash on: the relay speaks JSON, anything else is ignored
           }
           if (m.type === "auth_challenge") {
-            const sig = this.sign(encoder.encode(`pilot_relay_auth:${String(m.nonce)}:${this.publicKeyBase64}`));
+            const sig = this.sign(ascii(relayAuthText(String(m.nonce), this.publicKeyBase64)));
             const node = this.nodeId();
             ws.send(JSON.stringify({ type: "auth_reply", public_key: this.publicKeyBase64, sig: b64(sig),
               ...(node ? { node_id: node >>> 0 } : {}) }));
@@ -160,9 +104,7 @@ export class RelayTransport implements Transport {
             p?.resolve((m.reply ?? {}) as RegistryMessage);
           }
         } else {
-          const bytes = new Uint8Array(ev.data as ArrayBuffer);
-          const d = unpackDatagram(bytes);
-          if (d) this.onFrame(d.ip, d.port, d.frame);
+          this.onMessage(new Uint8Array(ev.data as ArrayBuffer)); // the core checks the header
         }
       });
       ws.addEventListener("close", (ev: CloseEvent) => {
@@ -180,12 +122,10 @@ export class RelayTransport implements Transport {
     });
   }
 
-  send(ip: string, port: number, frame: Uint8Array): boolean {
+  send(message: Uint8Array): boolean {
     if (this.state !== "ready" || !this.ws) return false;
-    const msg = packDatagram(ip, port, frame);
-    if (!msg) return false;
     try {
-      this.ws.send(msg);
+      this.ws.send(message);
       return true;
     } catch {
       return false; // closing under us: the close event follows, the core retransmits

@@ -16,5 +16,7 @@ declare module "vitest" {
     refLikeAddress: string;
     /** a JVM host listening on udp [::1] */
     host6Address: string;
+    /** test-vectors/generated/edge.json */
+    edgeVectors: import("./edge.test.js").EdgeVectors;
   }
 }

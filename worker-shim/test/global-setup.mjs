@@ -2,7 +2,7 @@
 // control endpoint the tests (inside workerd) call to restart the relay.
 import { spawn } from "node:child_process";
 import { createServer } from "node:http";
-import { mkdtempSync, existsSync } from "node:fs";
+import { mkdtempSync, existsSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -48,6 +48,8 @@ export default async function setup(project) {
 async function start(project) {
   if (!existsSync(jar)) throw new Error(`build the host first (mvn package): ${jar} is missing`);
   if (!existsSync(testClasses)) throw new Error(`build the host's tests first (mvn test-compile): ${testClasses} is missing`);
+  // the shared edge vectors (test/edge.test.ts checks src/edge.ts against them inside workerd)
+  project.provide("edgeVectors", JSON.parse(readFileSync(new URL("../../test-vectors/generated/edge.json", import.meta.url), "utf8")));
   const ports = JSON.parse(process.env.PILOT_TEST_PORTS);
   const dir = mkdtempSync(join(tmpdir(), "pilot-shim-test-"));
   const registry = java(["registry", "--listen", `127.0.0.1:${ports.registry}`], /registry on tcp/);

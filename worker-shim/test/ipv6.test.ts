@@ -1,10 +1,10 @@
 // IPv6 on the Worker path (issue 14): a Worker whose relay gives it a UDP endpoint on ::1 pings a JVM host
-// on ::1 and streams through it. The relay frames carry 16-byte addresses; the core takes them as 32 hex
-// digits, the registry and the relay spell them with colons.
+// on ::1 and streams through it. The relay messages carry 16-byte addresses, which go to and come from the
+// core as bytes; the registry and the relay spell them with colons (edge.ts parseHostPort).
 import { env } from "cloudflare:test";
 import { describe, expect, inject, it } from "vitest";
 import { PilotPeer } from "../src/index.js";
-import { coreIp, ipBytes, packDatagram, unpackDatagram } from "../src/transport.js";
+import { decodeRelayMessage, encodeRelayMessage, parseHostPort } from "../src/edge.js";
 
 function random(n: number): Uint8Array<ArrayBuffer> {
   const data = new Uint8Array(new ArrayBuffer(n));
@@ -18,16 +18,14 @@ async function hex(buf: ArrayBuffer): Promise<string> {
 }
 
 describe("IPv6 on the Worker path", () => {
-  it("spells addresses the way each side needs them", () => {
-    const loop = "00000000000000000000000000000001";
-    for (const text of ["::1", "0:0:0:0:0:0:0:1", "[::1]", "::1%lo", loop]) expect(coreIp(ipBytes(text) ?? new Uint8Array()), text).toBe(loop);
-    expect(coreIp(ipBytes("2001:db8::ab:cd") ?? new Uint8Array())).toBe("20010db8" + "0".repeat(16) + "00ab00cd");
-    expect(coreIp(ipBytes("127.0.0.1") ?? new Uint8Array())).toBe("127.0.0.1");
-    for (const bad of ["1::2::3", "1:2:3:4:5:6:7", "12345::", "300.0.0.1", "host", ""]) expect(ipBytes(bad), bad).toBeNull();
-    const msg = packDatagram(loop, 4000, Uint8Array.of(9, 8, 7));
-    expect(Array.from(msg ?? [])).toEqual([16, ...new Array(15).fill(0), 1, 0x0f, 0xa0, 9, 8, 7]);
-    expect(unpackDatagram(msg ?? new Uint8Array())).toMatchObject({ ip: loop, port: 4000 });
-    expect(packDatagram("not an ip", 1, Uint8Array.of(1))).toBeNull();
+  it("takes the registry's IPv6 spellings and frames 16-byte addresses", () => {
+    const loop = Uint8Array.from({ length: 16 }, (_, i) => (i === 15 ? 1 : 0));
+    for (const text of ["[::1]:4000", "::1:4000", "0:0:0:0:0:0:0:1:4000"]) {
+      expect(parseHostPort(text, "IP"), text).toEqual({ ok: true, host: text.startsWith("[") ? "::1" : text.slice(0, -5), ip: loop, port: 4000 });
+    }
+    const msg = encodeRelayMessage(loop, 4000, Uint8Array.of(9, 8, 7));
+    expect(Array.from(msg)).toEqual([16, ...new Array(15).fill(0), 1, 0x0f, 0xa0, 9, 8, 7]);
+    expect(decodeRelayMessage(msg)).toEqual({ ok: true, ip: loop, port: 4000, frameOffset: 19 });
   });
 
   it("pings a host on ::1 and echoes 256 KiB through it, with a relay endpoint on ::1", async () => {

@@ -59,6 +59,8 @@ export interface Transmit {
   ip: string;
   port: number;
   datagram: Uint8Array;
+  /** the whole record, `ipLen ‖ ip ‖ port ‖ datagram`: the relay's message layout, to send as it is (a view) */
+  message: Uint8Array;
 }
 
 export interface Outcome {
@@ -96,12 +98,14 @@ export interface PilotCore {
   nodeReseed(handle: number, randomBytes: Uint8Array): number;
   nodeTrust(handle: number, peer: number, ed25519: Uint8Array): number;
   nodeSetProfile(handle: number, peer: number, profile: Profile): number;
-  /** ip: dotted IPv4 (or the 32 hex digits of a 16-byte address, as Transmit gives it) */
-  nodeAddPeer(handle: number, peer: number, ip: string, port: number, now: number): number;
+  /** ip: its 4 or 16 bytes, or as text dotted IPv4 (or the 32 hex digits of a 16-byte address, as Transmit gives it) */
+  nodeAddPeer(handle: number, peer: number, ip: Uint8Array | string, port: number, now: number): number;
   nodePeerLookupFailed(handle: number, peer: number, now: number): number;
   /** Our endpoint moved (another relay): a fresh handshake (new X25519 key) with a peer we hold a session with; true if one started. */
   nodeRehandshake(handle: number, peer: number, now: number): boolean;
   nodeHandleDatagram(handle: number, ip: string, port: number, datagram: Uint8Array, now: number): number;
+  /** A relay message `ipLen ‖ ip ‖ port ‖ datagram` as it came (one crossing, no IP text); -19 when its header is malformed. */
+  nodeHandleRelayMessage(handle: number, message: Uint8Array, now: number): number;
   /** The next queued datagram; they cross from the core in batches. datagram is a view: copy it to keep it. */
   nodePollTransmit(handle: number): Transmit | null;
   nodePollEvent(handle: number): NodeEvent | null;

@@ -4,6 +4,8 @@
 // pilot-conformance.wasm). One error convention: a number >= 0 is a result, a negative one is minus an
 // ErrorCode; byte arrays go in and come out as Uint8Array. Never throws on bad input.
 // Per packet: one byte array crosses each way (endpoint bytes, no IP strings), and polls come in batches.
+// The relay's message layout (ipLen ‖ ip ‖ port ‖ datagram, pilot.core.edge.RelayMessage) is the boundary's:
+// nodeHandleRelayMessage takes a relay message as it came, and each transmit carries `message` to send as it is.
 import { load } from "./teavm-runtime.js";
 
 /** ErrorCode names by numeric code (core-logic pilot.core.ErrorCode; codes never change). */
@@ -111,6 +113,17 @@ function endpointMessage(ip, port, datagram) {
   return new Int8Array(scratch.buffer, 0, n);
 }
 
+/** `ipLen ‖ ip ‖ port` from an address's 4 or 16 bytes; null when it is neither or the port is out of range. */
+function endpointBytes(ip, port) {
+  if ((ip.length !== 4 && ip.length !== 16) || !Number.isInteger(port) || port < 1 || port > 0xffff) return null;
+  const out = new Uint8Array(3 + ip.length);
+  out[0] = ip.length;
+  out.set(ip, 1);
+  out[1 + ip.length] = port >>> 8;
+  out[2 + ip.length] = port & 0xff;
+  return i8(out);
+}
+
 // ---------------------------------------------------------------- batch layouts
 
 /** Decodes one event record at `at` of `len` bytes (layout: Layouts.event in wasm-build). */
@@ -140,7 +153,8 @@ export function decodeEvent(bytes) {
 /** Decodes one transmit, `ipLen ‖ ip ‖ port ‖ datagram`: {ip, port, datagram (a view)}. */
 function decodeTransmitAt(bytes, at, len) {
   const n = bytes[at];
-  return { ip: ipText(bytes, at + 1, n), port: (bytes[at + 1 + n] << 8) | bytes[at + 2 + n], datagram: bytes.subarray(at + 3 + n, at + len) };
+  return { ip: ipText(bytes, at + 1, n), port: (bytes[at + 1 + n] << 8) | bytes[at + 2 + n], datagram: bytes.subarray(at + 3 + n, at + len),
+    message: bytes.subarray(at, at + len) };
 }
 
 export function decodeTransmit(bytes) {
@@ -221,7 +235,7 @@ function wrap(x) {
     nodeTrust: (h, peer, pub) => x.nodeTrust(h, peer, i8(pub)),
     nodeSetProfile: (h, peer, profile) => op(OP.SET_PROFILE, h, peer, PROFILES.indexOf(profile)),
     nodeAddPeer: (h, peer, ip, port, now) => {
-      const e = endpointMessage(ip, port, null);
+      const e = ip instanceof Uint8Array ? endpointBytes(ip, port) : endpointMessage(ip, port, null);
       return e === null ? INVALID_ARGUMENT : x.nodeAddPeer(h, peer, e, now);
     },
     nodePeerLookupFailed: (h, peer, now) => op(OP.PEER_LOOKUP_FAILED, h, peer, 0, 0, 0, 0, now),
@@ -230,6 +244,7 @@ function wrap(x) {
       const m = datagram ? endpointMessage(ip, port, datagram) : null;
       return m === null ? INVALID_ARGUMENT : x.nodeHandleDatagram(h, m, now);
     },
+    nodeHandleRelayMessage: (h, message, now) => (message instanceof Uint8Array ? x.nodeHandleDatagram(h, i8(message), now) : INVALID_ARGUMENT),
     nodePollTransmit: (h) => poll(h, "tx", (k) => x.nodePollTransmits(k), decodeTransmitAt),
     nodePollEvent: (h) => poll(h, "ev", (k) => x.nodePollEvents(k), decodeEventAt),
     nodeNextDeadline: (h) => { const d = op(OP.NEXT_DEADLINE, h); return d < 0 ? null : d; },

@@ -44,7 +44,7 @@ class ArchitectureTest {
      */
     static final Map<String, Integer> LAYER = Map.ofEntries(
             Map.entry("", 0), Map.entry("addr", 1), Map.entry("limit", 1), Map.entry("wire", 2),
-            Map.entry("frame", 3), Map.entry("crypto", 3), Map.entry("envelope", 4), Map.entry("json", 4),
+            Map.entry("frame", 3), Map.entry("crypto", 3), Map.entry("edge", 3), Map.entry("envelope", 4), Map.entry("json", 4),
             Map.entry("handshake", 5), Map.entry("stream", 6), Map.entry("node", 7), Map.entry("sim", 8));
 
     private static final Pattern TYPE_IN_DESCRIPTOR = Pattern.compile("L([A-Za-z0-9_/$]+)[;<]");

@@ -2,6 +2,8 @@ package pilot.wasm;
 
 import pilot.core.ErrorCode;
 import pilot.core.addr.Endpoint;
+import pilot.core.edge.EventLayout;
+import pilot.core.edge.RelayMessage;
 import pilot.core.node.NodeEvent;
 import pilot.core.node.PilotNode;
 import pilot.core.node.Transmit;
@@ -13,8 +15,6 @@ import pilot.core.wire.Bytes;
  * Big-endian throughout.
  */
 final class Layouts {
-    /** Bytes of a polled event before its data: see {@link #event}. */
-    static final int EVENT_HEADER = 26;
     /** Each record of a batch starts with its length (u32). */
     static final int RECORD_PREFIX = 4;
     /**
@@ -29,65 +29,34 @@ final class Layouts {
     }
 
     /**
-     * Reads {@code ipLen(1) ‖ ip(4|16) ‖ port(2)} at the start of {@code b} (the relay's layout); null when
-     * malformed. The rest of {@code b} (from {@link #endpointSize}) is the datagram, if any.
+     * Reads {@code ipLen(1) ‖ ip(4|16) ‖ port(2)} at the start of {@code b} (the relay's layout,
+     * {@link RelayMessage}); null when malformed.
      */
     static Endpoint endpoint(byte[] b) {
-        if (b == null || b.length < 1) {
-            return null;
-        }
-        int n = b[0] & 0xFF;
-        if ((n != 4 && n != 16) || b.length < 3 + n) {
-            return null;
-        }
-        byte[] ip = new byte[n];
-        System.arraycopy(b, 1, ip, 0, n);
-        int port = Bytes.u16(b, 1 + n);
-        return port == 0 ? null : new Endpoint(ip, port);
-    }
-
-    static int endpointSize(byte[] b) {
-        return 3 + (b[0] & 0xFF);
+        RelayMessage m = RelayMessage.decode(b).valueOrNull();
+        return m == null ? null : m.peer();
     }
 
     /** {@code ipLen(1) ‖ ip ‖ port(2) ‖ datagram}: the relay's own message layout. */
     static int transmitSize(Transmit t) {
-        return 3 + t.to().ip().length + t.datagram().length;
+        return RelayMessage.size(t.to(), t.datagram().length);
     }
 
     static int transmit(Transmit t, byte[] out, int at) {
-        byte[] ip = t.to().ip();
         byte[] d = t.datagram();
-        out[at] = (byte) ip.length;
-        System.arraycopy(ip, 0, out, at + 1, ip.length);
-        Bytes.put16(out, at + 1 + ip.length, t.to().port());
-        System.arraycopy(d, 0, out, at + 3 + ip.length, d.length);
-        return 3 + ip.length + d.length;
+        return RelayMessage.encode(t.to(), d, 0, d.length, out, at);
     }
 
     static int eventSize(byte[] data) {
-        return EVENT_HEADER + (data == null ? 0 : data.length);
+        return EventLayout.size(data);
     }
 
-    /**
-     * {@code kind(1) ‖ flags(1: bit0 peer set) ‖ stream(4) ‖ peerNetwork(2) ‖ peerNode(4) ‖ localPort(2) ‖
-     * remotePort(2) ‖ value(8) ‖ error(2) ‖ data}.
-     */
+    /** One event as {@link EventLayout} lays it out. */
     static int event(NodeEvent e, byte[] data, byte[] out, int at) {
-        out[at] = (byte) e.kind().code();
-        out[at + 1] = (byte) (e.peer() == null ? 0 : 1);
-        Bytes.put32(out, at + 2, e.stream());
-        Bytes.put16(out, at + 6, e.peer() == null ? 0 : e.peer().network());
-        Bytes.put32(out, at + 8, e.peer() == null ? 0 : e.peer().node());
-        Bytes.put16(out, at + 12, e.localPort());
-        Bytes.put16(out, at + 14, e.remotePort());
-        Bytes.put64(out, at + 16, e.value());
-        Bytes.put16(out, at + 24, e.error() == null ? 0 : e.error().code());
-        int n = data == null ? 0 : data.length;
-        if (n > 0) {
-            System.arraycopy(data, 0, out, at + EVENT_HEADER, n);
-        }
-        return EVENT_HEADER + n;
+        boolean peer = e.peer() != null;
+        return EventLayout.encode(new EventLayout.Fields(e.kind().code(), e.stream(), peer, peer ? e.peer().network() : 0,
+                peer ? e.peer().node() : 0, e.localPort(), e.remotePort(), e.value(), e.error() == null ? 0 : e.error().code()),
+                data, out, at);
     }
 
     /**

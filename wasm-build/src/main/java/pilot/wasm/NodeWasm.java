@@ -7,6 +7,7 @@ import pilot.core.ErrorCode;
 import pilot.core.Result;
 import pilot.core.addr.Address;
 import pilot.core.addr.Endpoint;
+import pilot.core.edge.RelayMessage;
 import pilot.core.crypto.BouncyCastleSuite;
 import pilot.core.crypto.CryptoSuite;
 import pilot.core.crypto.DrbgEntropy;
@@ -143,14 +144,14 @@ public final class NodeWasm {
     @JSExport
     public static int nodeHandleDatagram(int handle, byte[] message, double now) {
         Node n = node(handle);
-        Endpoint from = Layouts.endpoint(message);
-        if (n == null || from == null) {
+        RelayMessage m = RelayMessage.decode(message).valueOrNull();
+        if (n == null || m == null) {
             return INVALID;
         }
-        int at = Layouts.endpointSize(message);
+        int at = m.frameOffset();
         byte[] datagram = new byte[message.length - at];
         System.arraycopy(message, at, datagram, 0, datagram.length);
-        n.node().handleDatagram(from, datagram, (long) now);
+        n.node().handleDatagram(m.peer(), datagram, (long) now);
         return 0;
     }
 

@@ -70,6 +70,14 @@ public final class FuzzTargets {
         }
         SocketAddr.parse(s);
         Endpoint.parse(s, data.consumeInt(-5, 70_000));
+        for (pilot.core.edge.HostPort.Rule rule : pilot.core.edge.HostPort.Rule.values()) {
+            Result<pilot.core.edge.HostPort> h = pilot.core.edge.HostPort.parse(s, rule);
+            if (h.isOk()) {
+                // the canonical text parses back to itself
+                assertEquals(h.value().toString(), pilot.core.edge.HostPort.parse(h.value().toString(), rule).value().toString());
+            }
+        }
+        pilot.core.edge.RelayMessage.decode(s.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
         U64.parse(s);
         WireProfile.parse(s);
         Json.parse(data.consumeRemainingAsString());

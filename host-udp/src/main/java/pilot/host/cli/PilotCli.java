@@ -21,8 +21,10 @@ import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import pilot.core.Result;
 import pilot.core.addr.Address;
 import pilot.core.addr.Ports;
+import pilot.core.edge.HostPort;
 import pilot.core.envelope.WireProfile;
 import pilot.core.stream.CloseMode;
 import pilot.core.stream.ReplyPolicy;
@@ -119,19 +121,28 @@ public final class PilotCli {
         }
     }
 
-    static final class HostPortConverter implements ITypeConverter<InetSocketAddress> {
+    /** {@code HOST:PORT} to bind ({@link HostPort.Rule#BIND}: a name or IP, {@code [v6]:port}, port 0 = any free one). */
+    static class HostPortConverter implements ITypeConverter<InetSocketAddress> {
+        HostPort.Rule rule() {
+            return HostPort.Rule.BIND;
+        }
+
         @Override
         public InetSocketAddress convert(String value) {
-            int colon = value.lastIndexOf(':');
-            try {
-                int port = Integer.parseInt(value.substring(colon + 1));
-                if (colon <= 0 || port < 0 || port > 65535) {
-                    throw new NumberFormatException();
-                }
-                return new InetSocketAddress(value.substring(0, colon), port);
-            } catch (RuntimeException e) {
-                throw new CommandLine.TypeConversionException("expected HOST:PORT, got '" + value + "'");
+            Result<HostPort> r = HostPort.parse(value, rule());
+            if (!r.isOk()) {
+                throw new CommandLine.TypeConversionException("expected HOST:PORT, got '" + value + "': " + r.detail());
             }
+            // the name (if any) is looked up here, in the host layer; an IP literal is taken as it is
+            return new InetSocketAddress(r.value().host(), r.value().port());
+        }
+    }
+
+    /** {@code HOST:PORT} of a server to reach ({@link HostPort.Rule#NAME}: port 1-65535). */
+    static final class ServerConverter extends HostPortConverter {
+        @Override
+        HostPort.Rule rule() {
+            return HostPort.Rule.NAME;
         }
     }
 
@@ -155,7 +166,7 @@ public final class PilotCli {
                 int eq = value.indexOf('=');
                 String node = value.substring(0, at);
                 int id = node.contains(":") ? new AddressConverter().convert(node).node() : (int) Long.parseLong(node);
-                InetSocketAddress ep = new HostPortConverter().convert(value.substring(at + 1, eq));
+                InetSocketAddress ep = new ServerConverter().convert(value.substring(at + 1, eq));
                 String rest = value.substring(eq + 1);
                 String[] parts = rest.split(",");
                 byte[] key = Base64.getDecoder().decode(parts[0]);
@@ -181,7 +192,7 @@ public final class PilotCli {
                 defaultValue = "${sys:user.home}/.pilot/identity.json")
         Path identity;
 
-        @Option(names = "--registry", paramLabel = "HOST:PORT", converter = HostPortConverter.class,
+        @Option(names = "--registry", paramLabel = "HOST:PORT", converter = ServerConverter.class,
                 description = "registry to register with and resolve peers through (e.g. 127.0.0.1:9000)")
         InetSocketAddress registry;
 

@@ -44,7 +44,7 @@ final class RelayCommand implements Callable<Integer> {
             description = "address the Workers' UDP endpoints bind to (default: ${DEFAULT-VALUE})")
     String udpHost;
 
-    @Option(names = "--registry", paramLabel = "HOST:PORT", converter = PilotCli.HostPortConverter.class, required = true,
+    @Option(names = "--registry", paramLabel = "HOST:PORT", converter = PilotCli.ServerConverter.class, required = true,
             description = "registry the Workers register in (their requests are forwarded, signed by them)")
     InetSocketAddress registry;
 

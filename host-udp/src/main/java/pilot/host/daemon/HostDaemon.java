@@ -26,6 +26,7 @@ import pilot.core.addr.Endpoint;
 import pilot.core.crypto.BouncyCastleSuite;
 import pilot.core.crypto.CryptoSuite;
 import pilot.core.crypto.Entropy;
+import pilot.core.edge.HostPort;
 import pilot.core.handshake.LocalIdentity;
 import pilot.core.handshake.PinnedTrust;
 import pilot.core.node.NodeConfig;
@@ -595,9 +596,9 @@ public final class HostDaemon implements AutoCloseable {
                     }
                     submit(() -> holdLookedUp(id, peerKey)); // commands run in order: held before the addPeer below
                     String real = registry.resolve(id, identity.nodeId(), key::sign);
-                    InetSocketAddress ep = parseHostPort(real);
+                    Endpoint ep = resolvedEndpoint(real);
                     resolvedLog.info(LOG, now(), "resolved {} -> {}", peer, real);
-                    submit(() -> node.addPeer(id, endpoint(ep), now()));
+                    submit(() -> node.addPeer(id, ep, now()));
                 } catch (IOException | RuntimeException ex) {
                     lookupLog.warn(LOG, now(), "cannot resolve {}: {}", peer, ex.getMessage());
                     submit(() -> node.peerLookupFailed(id, now()));
@@ -656,7 +657,7 @@ public final class HostDaemon implements AutoCloseable {
         try {
             String real = registry.lookup(identity.nodeId()).realAddr();
             int port = localEndpoint().getPort();
-            return real != null && !real.endsWith(":" + port);
+            return real != null && HostPort.portOf(real) != port;
         } catch (IOException e) {
             return false; // the next heartbeat tells
         }
@@ -683,9 +684,13 @@ public final class HostDaemon implements AutoCloseable {
         }
     }
 
-    static InetSocketAddress parseHostPort(String s) {
-        int colon = s.lastIndexOf(':');
-        return new InetSocketAddress(s.substring(0, colon), Integer.parseInt(s.substring(colon + 1)));
+    /** The endpoint a registry named: an IP literal and a port ({@link HostPort.Rule#IP}), never a name to look up. */
+    static Endpoint resolvedEndpoint(String real) throws IOException {
+        Result<HostPort> r = HostPort.parse(real, HostPort.Rule.IP);
+        if (!r.isOk()) {
+            throw new IOException("the registry named an endpoint that is not IP:PORT: " + r.detail());
+        }
+        return r.value().endpoint();
     }
 
     static Endpoint endpoint(InetSocketAddress a) {

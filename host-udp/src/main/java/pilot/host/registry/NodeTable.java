@@ -1,7 +1,6 @@
 package pilot.host.registry;
 
 import java.net.InetAddress;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Collection;
@@ -13,6 +12,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
 import pilot.core.addr.Address;
 import pilot.core.crypto.CryptoSuite;
+import pilot.core.edge.HostPort;
+import pilot.core.edge.SignedTexts;
 import pilot.core.limit.RateLimiter;
 
 /**
@@ -21,7 +22,7 @@ import pilot.core.limit.RateLimiter;
  * the table's order) and answered only once the returned future completes — outside the lock.
  *
  * <p>What is authenticated: a first {@code register} of a key is open (as in the reference); moving a
- * known key to another address needs a signed register ({@link RegisterChallenge}); a known key's
+ * known key to another address needs a signed register ({@link SignedTexts#register}); a known key's
  * hostname never changes (the signature does not cover it).
  * {@code set_visibility}, {@code heartbeat} and {@code resolve} are signed by the node's key on file.
  * Keys are compared as their decoded 32 bytes.
@@ -128,7 +129,7 @@ final class NodeTable {
                 case "resolve" -> Answer.now(resolve(req));
                 case "heartbeat" -> {
                     long id = nodeId(req, "node_id");
-                    verify(req, id, "heartbeat:" + id);
+                    verify(req, id, SignedTexts.heartbeat((int) id));
                     yield Answer.now(ok("heartbeat_ok", (int) id));
                 }
                 case "set_visibility" -> setVisibility(req, nowMillis);
@@ -227,7 +228,7 @@ final class NodeTable {
     private long signedStamp(Map<String, Object> req, byte[] key, String listen, long now) throws Refused {
         long stamp = timestamp(req, now);
         byte[] sig = signature(req);
-        if (sig == null || !suite.ed25519Verify(key, RegisterChallenge.bytes(key, listen, stamp), sig)) {
+        if (sig == null || !suite.ed25519Verify(key, SignedTexts.ascii(SignedTexts.register(Base64.getEncoder().encodeToString(key), listen, stamp)), sig)) {
             throw new Refused("register signature does not verify: Ed25519 over \"register:<public_key>:<listen_addr>:<timestamp>\" "
                     + "by the registered key");
         }
@@ -244,9 +245,9 @@ final class NodeTable {
         Node n;
         if (stamped) {
             stamp = timestamp(req, now);
-            n = verify(req, "stamped_signature", id, VisibilityChallenge.text(id, visible, stamp));
+            n = verify(req, "stamped_signature", id, SignedTexts.setVisibilityStamped((int) id, visible, stamp));
         } else {
-            n = verify(req, "signature", id, "set_visibility:" + id);
+            n = verify(req, "signature", id, SignedTexts.setVisibility((int) id));
         }
         synchronized (this) {
             if (!stamped && n.stamp > 0) {
@@ -301,7 +302,7 @@ final class NodeTable {
     private Map<String, Object> resolve(Map<String, Object> req) throws Refused {
         long requester = nodeId(req, "requester_id");
         long target = nodeId(req, "node_id");
-        verify(req, requester, "resolve:" + requester + ":" + target);
+        verify(req, requester, SignedTexts.resolve((int) requester, (int) target));
         synchronized (this) {
             Node n = node(target);
             if (!n.isPublic) {
@@ -327,7 +328,7 @@ final class NodeTable {
             key = Base64.getDecoder().decode(n.publicKey);
         }
         byte[] sig = signature(req, field);
-        if (sig == null || !suite.ed25519Verify(key, challenge.getBytes(StandardCharsets.US_ASCII), sig)) {
+        if (sig == null || !suite.ed25519Verify(key, SignedTexts.ascii(challenge), sig)) {
             throw new Refused("signature required: Ed25519 over \"" + challenge + "\" by node " + signer);
         }
         return n;
@@ -350,14 +351,9 @@ final class NodeTable {
     }
 
     private static int port(String listen) throws Refused {
-        int colon = listen.lastIndexOf(':');
-        String digits = colon < 0 ? "" : listen.substring(colon + 1);
-        if (digits.isEmpty() || digits.length() > 5 || !digits.chars().allMatch(c -> c >= '0' && c <= '9')) {
-            throw new Refused("listen_addr must be host:port with a decimal port, not \"" + clip(listen) + "\"");
-        }
-        int port = Integer.parseInt(digits);
-        if (port < 1 || port > 65535) {
-            throw new Refused("listen_addr port " + port + " is out of range 1-65535");
+        int port = HostPort.portOf(listen); // the host part is not used: the registry stores the address it sees
+        if (port < 0) {
+            throw new Refused("listen_addr must be host:port with a decimal port 1-65535, not \"" + clip(listen) + "\"");
         }
         return port;
     }

@@ -3,11 +3,11 @@ package pilot.host.registry;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Function;
+import pilot.core.edge.SignedTexts;
 
 /**
  * A blocking client for the registry protocol (spec I.1). One short TCP connection per call, so a
@@ -49,7 +49,7 @@ public final class RegistryClient {
     }
 
     /**
-     * A signed register ({@link RegisterChallenge}): needed to move a known key to another address, e.g.
+     * A signed register ({@link SignedTexts#register}): needed to move a known key to another address, e.g.
      * after a restart on another port. {@code timestampMillis} is Unix time; the registry takes it only
      * near its own clock and above the last one it accepted for the key.
      */
@@ -63,7 +63,8 @@ public final class RegistryClient {
         }
         if (signer != null) {
             req.put("timestamp", timestampMillis);
-            req.put("signature", Base64.getEncoder().encodeToString(signer.apply(RegisterChallenge.bytes(publicKey, listenAddr, timestampMillis))));
+            req.put("signature", Base64.getEncoder().encodeToString(signer.apply(SignedTexts.ascii(
+                    SignedTexts.register(Base64.getEncoder().encodeToString(publicKey), listenAddr, timestampMillis)))));
         }
         Map<String, Object> r = call(req, "register_ok");
         return new Registration((int) (long) (Long) r.get("node_id"), (String) r.get("address"));
@@ -87,14 +88,14 @@ public final class RegistryClient {
         Map<String, Object> req = request("resolve");
         req.put("node_id", Integer.toUnsignedLong(nodeId));
         req.put("requester_id", Integer.toUnsignedLong(requester));
-        req.put("signature", sign(signer, "resolve:" + Integer.toUnsignedString(requester) + ":" + Integer.toUnsignedString(nodeId)));
+        req.put("signature", sign(signer, SignedTexts.resolve(requester, nodeId)));
         return (String) call(req, "resolve_ok").get("real_addr");
     }
 
     public void heartbeat(int nodeId, Function<byte[], byte[]> signer) throws IOException {
         Map<String, Object> req = request("heartbeat");
         req.put("node_id", Integer.toUnsignedLong(nodeId));
-        req.put("signature", sign(signer, "heartbeat:" + Integer.toUnsignedString(nodeId)));
+        req.put("signature", sign(signer, SignedTexts.heartbeat(nodeId)));
         call(req, "heartbeat_ok");
     }
 
@@ -104,7 +105,7 @@ public final class RegistryClient {
 
     /**
      * Signed twice: the reference challenge (spec I.1, for reference registries) and the stamped one
-     * ({@link VisibilityChallenge}) that our registry requires from a node that registers signed.
+     * ({@link SignedTexts#setVisibilityStamped}) that our registry requires from a node that registers signed.
      */
     public void setVisibility(int nodeId, boolean isPublic, Function<byte[], byte[]> signer, long timestampMillis)
             throws IOException {
@@ -112,9 +113,9 @@ public final class RegistryClient {
         Map<String, Object> req = request("set_visibility");
         req.put("node_id", id);
         req.put("public", isPublic);
-        req.put("signature", sign(signer, "set_visibility:" + id));
+        req.put("signature", sign(signer, SignedTexts.setVisibility(nodeId)));
         req.put("timestamp", timestampMillis);
-        req.put("stamped_signature", sign(signer, VisibilityChallenge.text(id, isPublic, timestampMillis)));
+        req.put("stamped_signature", sign(signer, SignedTexts.setVisibilityStamped(nodeId, isPublic, timestampMillis)));
         call(req, "set_visibility_ok");
     }
 
@@ -154,6 +155,6 @@ public final class RegistryClient {
     }
 
     private static String sign(Function<byte[], byte[]> signer, String challenge) {
-        return Base64.getEncoder().encodeToString(signer.apply(challenge.getBytes(StandardCharsets.US_ASCII)));
+        return Base64.getEncoder().encodeToString(signer.apply(SignedTexts.ascii(challenge)));
     }
 }

@@ -1,8 +1,9 @@
 package pilot.host.relay;
 
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
-import pilot.core.wire.Bytes;
+import pilot.core.addr.Endpoint;
+import pilot.core.edge.RelayMessage;
+import pilot.core.edge.SignedTexts;
 
 /**
  * The Worker ⇄ relay protocol over one WebSocket (subprotocol {@value #SUBPROTOCOL}).
@@ -56,45 +57,30 @@ public final class RelayProtocol {
     public static final String PATH = "/v1/relay";
     /** Subprotocol the relay offers when it dials into a Worker. */
     public static final String DIAL_SUBPROTOCOL = "pilot-relay-in.v1";
-    /** Largest binary message: a maximal tunnel frame plus the address header. */
-    public static final int MAX_BINARY = 65_535 + 36 + 19;
+    /** Largest binary message: a maximal tunnel frame plus the address header ({@link RelayMessage#MAX_BYTES}). */
+    public static final int MAX_BINARY = RelayMessage.MAX_BYTES;
 
     private RelayProtocol() {
     }
 
-    public static String challenge(String nonceHex, String publicKeyBase64) {
-        return "pilot_relay_auth:" + nonceHex + ":" + publicKeyBase64;
-    }
-
+    /** What a Worker signs to log in ({@link SignedTexts#relayAuth}), as bytes. */
     public static byte[] challengeBytes(String nonceHex, String publicKeyBase64) {
-        return challenge(nonceHex, publicKeyBase64).getBytes(StandardCharsets.US_ASCII);
+        return SignedTexts.ascii(SignedTexts.relayAuth(nonceHex, publicKeyBase64));
     }
 
-    /**
-     * What the relay signs to prove its key to a Worker it dialled: {@code pilot_relay_dial:<nonce>:<worker key b64>}.
-     * The one place this text is built (branch edge moves the challenge texts into core-logic).
-     */
+    /** What the relay signs to prove its key to a Worker it dialled ({@link SignedTexts#relayDial}), as bytes. */
     public static byte[] dialChallenge(String nonceHex, String workerPublicKeyBase64) {
-        return ("pilot_relay_dial:" + nonceHex + ":" + workerPublicKeyBase64).getBytes(StandardCharsets.US_ASCII);
+        return SignedTexts.ascii(SignedTexts.relayDial(nonceHex, workerPublicKeyBase64));
     }
 
-    /** {@code ipLen ‖ ip ‖ port ‖ frame}. */
+    /** {@code ipLen ‖ ip ‖ port ‖ frame} ({@link RelayMessage}) for a JVM socket address. */
     public static byte[] pack(InetSocketAddress a, byte[] frame, int off, int len) {
-        byte[] ip = a.getAddress().getAddress();
-        byte[] out = new byte[1 + ip.length + 2 + len];
-        out[0] = (byte) ip.length;
-        System.arraycopy(ip, 0, out, 1, ip.length);
-        Bytes.put16(out, 1 + ip.length, a.getPort());
-        System.arraycopy(frame, off, out, 3 + ip.length, len);
-        return out;
+        return RelayMessage.encode(new Endpoint(a.getAddress().getAddress(), a.getPort()), frame, off, len);
     }
 
-    /** Header length of a packed message, or -1 when malformed (bad ip length, too short). */
+    /** Header length of a packed message, or -1 when malformed ({@link RelayMessage#decode}). */
     public static int headerLength(byte[] msg) {
-        if (msg.length < 1 || (msg[0] != 4 && msg[0] != 16)) {
-            return -1;
-        }
-        int h = 1 + msg[0] + 2;
-        return msg.length >= h ? h : -1;
+        RelayMessage m = RelayMessage.decode(msg).valueOrNull();
+        return m == null ? -1 : m.frameOffset();
     }
 }

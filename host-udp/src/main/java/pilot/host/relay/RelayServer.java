@@ -36,6 +36,9 @@ import org.slf4j.LoggerFactory;
 import pilot.core.Result;
 import pilot.core.crypto.CryptoSuite;
 import pilot.core.crypto.Entropy;
+import pilot.core.edge.HostPort;
+import pilot.core.edge.RelayMessage;
+import pilot.core.edge.SignedTexts;
 import pilot.core.frame.FrameCodec;
 import pilot.core.frame.FrameKind;
 import pilot.core.frame.TunnelFrame;
@@ -437,7 +440,7 @@ public final class RelayServer extends WebSocketServer {
             refuse(s, CloseFrame.POLICY_VALIDATION, "authentication failed: malformed auth_reply");
             return;
         }
-        if (key.length != 32 || !suite.ed25519Verify(key, RelayProtocol.challengeBytes(s.nonce, keyB64), sig)) {
+        if (key.length != 32 || !suite.ed25519Verify(key, SignedTexts.ascii(SignedTexts.relayAuth(s.nonce, keyB64)), sig)) {
             authRefused.incrementAndGet();
             counters.login(RelayCounters.LoginOutcome.REFUSED);
             refuse(s, CloseFrame.POLICY_VALIDATION, "authentication failed");
@@ -652,15 +655,19 @@ public final class RelayServer extends WebSocketServer {
         }
         WorkerPolicy w = s.worker;
         if (w != null && answer.get("real_addr") instanceof String addr) {
-            int colon = addr.lastIndexOf(':');
+            // an IP literal only: a registry answer never makes the relay look a name up
+            Result<HostPort> named = HostPort.parse(addr, HostPort.Rule.IP);
+            if (!named.isOk()) {
+                LOG.debug("registry named an odd endpoint {}: {}", addr, named.detail());
+                return;
+            }
             try {
-                InetSocketAddress ep = new InetSocketAddress(InetAddress.getByName(addr.substring(0, colon)),
-                        Integer.parseInt(addr.substring(colon + 1)));
+                InetSocketAddress ep = new InetSocketAddress(InetAddress.getByAddress(named.value().ip()), named.value().port());
                 if (!w.resolved(ep)) {
                     drop(s, RelayCounters.Direction.OUT, RelayCounters.DropReason.ALLOW_LIST_FULL, "allow-list full; not adding " + addr);
                 }
-            } catch (IOException | RuntimeException e) {
-                LOG.debug("registry named an odd endpoint {}: {}", addr, e.getMessage());
+            } catch (IOException e) {
+                LOG.debug("registry named an odd endpoint {}: {}", addr, e.getMessage()); // not reached: 4 or 16 bytes
             }
         }
     }
@@ -684,15 +691,19 @@ public final class RelayServer extends WebSocketServer {
     }
 
     private void sendUdp(Session s, byte[] msg) {
-        int h = RelayProtocol.headerLength(msg);
-        if (h < 0 || msg.length > RelayProtocol.MAX_BINARY) {
-            refuse(s, CloseFrame.POLICY_VALIDATION, "malformed binary message");
+        Result<RelayMessage> m = RelayMessage.decode(msg);
+        if (!m.isOk()) {
+            if (m.error() == pilot.core.ErrorCode.BAD_ADDRESS) {
+                drop(s, RelayCounters.Direction.OUT, RelayCounters.DropReason.BAD_ADDRESS, "bad address");
+            } else {
+                refuse(s, CloseFrame.POLICY_VALIDATION, "malformed binary message");
+            }
             return;
         }
+        int h = m.value().frameOffset();
         InetSocketAddress to;
         try {
-            to = new InetSocketAddress(InetAddress.getByAddress(java.util.Arrays.copyOfRange(msg, 1, 1 + msg[0])),
-                    ((msg[1 + msg[0]] & 0xFF) << 8) | (msg[2 + msg[0]] & 0xFF));
+            to = new InetSocketAddress(InetAddress.getByAddress(m.value().peer().ip()), m.value().peer().port());
         } catch (IOException e) {
             drop(s, RelayCounters.Direction.OUT, RelayCounters.DropReason.BAD_ADDRESS, "bad address");
             return;

@@ -110,7 +110,8 @@ public final class RefLikeEchoHost implements AutoCloseable {
     /** {@code RefLikeEchoHost IDENTITY REGISTRY_HOST:PORT}: runs until killed; prints the address line the tests wait for. */
     public static void main(String[] args) throws Exception {
         System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
-        InetSocketAddress registry = HostDaemon.parseHostPort(args[1]);
+        pilot.core.edge.HostPort r = pilot.core.edge.HostPort.parse(args[1], pilot.core.edge.HostPort.Rule.NAME).value();
+        InetSocketAddress registry = new InetSocketAddress(r.host(), r.port());
         RefLikeEchoHost h = new RefLikeEchoHost(Path.of(args[0]), registry);
         System.out.printf("ref-like host %s on udp %s%n", h.daemon.address(), h.daemon.localEndpoint());
         System.out.flush();

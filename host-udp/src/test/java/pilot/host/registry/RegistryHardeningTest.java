@@ -26,6 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
 import pilot.core.crypto.BouncyCastleSuite;
 import pilot.core.crypto.SeededEntropy;
 import pilot.core.crypto.SigningKey;
+import pilot.core.edge.SignedTexts;
 import pilot.core.json.Json;
 
 /** The registry's weaknesses from issue 12, each tried against a running server over loopback. */
@@ -229,7 +230,7 @@ class RegistryHardeningTest {
         captured.put("public", true);
         captured.put("signature", Base64.getEncoder().encodeToString(a.sign(("set_visibility:" + id).getBytes(StandardCharsets.US_ASCII))));
         captured.put("timestamp", t1);
-        captured.put("stamped_signature", Base64.getEncoder().encodeToString(a.sign(VisibilityChallenge.bytes(id, true, t1))));
+        captured.put("stamped_signature", Base64.getEncoder().encodeToString(a.sign(SignedTexts.ascii(SignedTexts.setVisibilityStamped((int) id, true, t1)))));
         assertEquals("set_visibility_ok", client.raw(captured).get("type"));
         assertEquals("127.0.0.1:4001", client.lookup(id).realAddr());
 
@@ -298,7 +299,7 @@ class RegistryHardeningTest {
     Map<String, Object> signedRegister(SigningKey signer, String key, String listen, long stamp) {
         Map<String, Object> m = register(key, listen);
         m.put("timestamp", stamp);
-        m.put("signature", Base64.getEncoder().encodeToString(signer.sign(RegisterChallenge.bytes(Base64.getDecoder().decode(key), listen, stamp))));
+        m.put("signature", Base64.getEncoder().encodeToString(signer.sign(SignedTexts.ascii(SignedTexts.register(key, listen, stamp)))));
         return m;
     }
 

@@ -1,0 +1,84 @@
+// src/edge.ts against test-vectors/generated/edge.json (generated from core-logic's pilot.core.edge): the
+// relay message codec, every signed text, host:port under each rule. Pure functions, run inside workerd.
+import { describe, expect, inject, it } from "vitest";
+import {
+  ascii, decodeRelayMessage, encodeRelayMessage, heartbeatText, hostPortText, ipBytes, ipText, parseHostPort, registerText,
+  relayAuthText, relayDialText, resolveText, setVisibilityStampedText, setVisibilityText, type HostPortRule,
+} from "../src/edge.js";
+
+export interface EdgeVectors {
+  relay_messages: { ip: string; ip_hex: string; port: number; frame_hex: string; message_hex: string; frame_offset: number }[];
+  relay_malformed: { name: string; message_hex?: string; max_bytes?: number; error: string }[];
+  signed_texts: { kind: string; inputs: Record<string, string | number | boolean>; text: string; ascii_hex: string }[];
+  host_port: { text: string; rule: HostPortRule; ok: boolean; error: string | null; host?: string; ip_hex?: string | null; port?: number; canonical?: string }[];
+}
+
+const hex = (b: Uint8Array): string => Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
+const unhex = (h: string): Uint8Array => Uint8Array.from(h.match(/../g) ?? [], (x) => parseInt(x, 16));
+
+describe("edge protocols (edge.json)", () => {
+  const v = inject("edgeVectors");
+
+  it("relay messages encode and decode as the core's, IPv4 and IPv6", () => {
+    expect(v.relay_messages.some((m) => m.ip_hex.length === 32)).toBe(true);
+    for (const m of v.relay_messages) {
+      expect(hex(ipBytes(m.ip) ?? new Uint8Array()), m.ip).toBe(m.ip_hex);
+      expect(ipText(unhex(m.ip_hex))).toBe(m.ip);
+      expect(hex(encodeRelayMessage(unhex(m.ip_hex), m.port, unhex(m.frame_hex)))).toBe(m.message_hex);
+      const d = decodeRelayMessage(unhex(m.message_hex));
+      expect(d).toEqual({ ok: true, ip: unhex(m.ip_hex), port: m.port, frameOffset: m.frame_offset });
+    }
+  });
+
+  it("malformed relay messages fail with the core's error", () => {
+    for (const m of v.relay_malformed) {
+      let bytes: Uint8Array;
+      if (m.message_hex !== undefined) {
+        bytes = unhex(m.message_hex);
+      } else {
+        bytes = new Uint8Array((m.max_bytes ?? 0) + 1);
+        bytes[0] = 4;
+        bytes[6] = 1;
+      }
+      expect(decodeRelayMessage(bytes), m.name).toMatchObject({ ok: false, error: m.error });
+    }
+  });
+
+  it("every signed text, character for character and byte for byte", () => {
+    const build: Record<string, (i: Record<string, string | number | boolean>) => string> = {
+      relay_auth: (i) => relayAuthText(String(i.nonce), String(i.public_key)),
+      relay_dial: (i) => relayDialText(String(i.nonce), String(i.public_key)),
+      register: (i) => registerText(String(i.public_key), String(i.listen_addr), Number(i.timestamp)),
+      set_visibility: (i) => setVisibilityText(Number(i.node_id)),
+      set_visibility_stamped: (i) => setVisibilityStampedText(Number(i.node_id), i.public === true, Number(i.timestamp)),
+      heartbeat: (i) => heartbeatText(Number(i.node_id)),
+      resolve: (i) => resolveText(Number(i.requester_id), Number(i.node_id)),
+    };
+    const kinds = new Set<string>();
+    for (const t of v.signed_texts) {
+      const f = build[t.kind];
+      expect(f, t.kind).toBeDefined();
+      expect(f?.(t.inputs)).toBe(t.text);
+      expect(hex(ascii(t.text))).toBe(t.ascii_hex);
+      kinds.add(t.kind);
+    }
+    expect([...kinds].sort()).toEqual(Object.keys(build).sort());
+  });
+
+  it("host:port under each rule gives the core's result", () => {
+    expect(v.host_port.length).toBeGreaterThan(60);
+    for (const c of v.host_port) {
+      const r = parseHostPort(c.text, c.rule);
+      const where = `${c.text} ${c.rule}`;
+      expect(r.ok, where).toBe(c.ok);
+      if (r.ok) {
+        expect(r.host, where).toBe(c.host);
+        expect(r.ip === null ? null : hex(r.ip), where).toBe(c.ip_hex);
+        expect(r.port, where).toBe(c.port);
+        expect(hostPortText(r), where).toBe(c.canonical);
+      } else {
+        expect(r.error, where).toBe(c.error);
+      }
+    }
+  });
+});
