@@ -120,13 +120,13 @@ public final class StreamTable {
         if (syn) {
             onNewSyn(p, k, now);
         } else if (!p.has(Packet.RST) && p.payloadLength() > 0 && !p.has(Packet.FIN)) {
-            out.send(Connection.rst(local, p.dstPort(), p.src(), p.srcPort()), now); // data for no stream
+            out.send(StreamPackets.rst(local, p.dstPort(), p.src(), p.srcPort()), now); // data for no stream
         }
     }
 
     private void onNewSyn(Packet p, String k, long now) {
         if (!listening.contains(p.dstPort())) {
-            out.send(Connection.rst(local, p.dstPort(), p.src(), p.srcPort()), now); // nothing listens (spec G.7)
+            out.send(StreamPackets.rst(local, p.dstPort(), p.src(), p.srcPort()), now); // nothing listens (spec G.7)
             return;
         }
         if (!synGlobal.allow("", now) || !synPerSource.allow(p.src().toString(), now)) {
@@ -135,7 +135,7 @@ public final class StreamTable {
         }
         if (activeCount() >= limits.maxStreams() || activeOnPort(p.dstPort()) >= limits.maxStreamsPerPort()) {
             refusedSyns++;
-            out.send(Connection.rst(local, p.dstPort(), p.src(), p.srcPort()), now); // spec G.3 listener step 4
+            out.send(StreamPackets.rst(local, p.dstPort(), p.src(), p.srcPort()), now); // spec G.3 listener step 4
             return;
         }
         int id = nextId++;
