@@ -9,7 +9,7 @@ import static pilot.core.stream.TimerTable.Timer;
 
 /**
  * One reliable stream (spec G) as a step function: packets and application calls go in with the current
- * time, packets and events come out through {@link StreamEvents}, and {@link #nextDeadline()} says when
+ * time, packets and events queue in the table's {@link Outbox}, and {@link #nextDeadline()} says when
  * {@link #onTimeout} must run next. Owned by {@link StreamTable}; single-threaded.
  *
  * <p>This class holds the parts and the application calls, and runs the entry actions of
@@ -29,7 +29,7 @@ final class Connection {
     final Address remote;
     final int remotePort;
     private final StreamConfig cfg;
-    final StreamEvents out;
+    final Outbox out;
     final StreamMachine machine;
     final SendQueue sendQ = new SendQueue(ISN + 1);
     final Reassembly recv;
@@ -50,7 +50,7 @@ final class Connection {
     private ErrorCode closeReason;
 
     private Connection(int id, Address local, int localPort, Address remote, int remotePort, StreamConfig cfg,
-                       StreamEvents out, StreamState initial, long now) {
+                       Outbox out, StreamState initial, long now) {
         this.id = id;
         this.local = local;
         this.localPort = localPort;
@@ -73,14 +73,14 @@ final class Connection {
 
     /** Dialer side (spec G.3): sends SYN and waits in SYN_SENT. */
     static Connection dial(int id, Address local, int localPort, Address remote, int remotePort, StreamConfig cfg,
-                           StreamEvents out, long now) {
+                           Outbox out, long now) {
         Connection c = new Connection(id, local, localPort, remote, remotePort, cfg, out, StreamState.SYN_SENT, now);
         c.tx.syn(now, c.timeouts.synRto());
         return c;
     }
 
     /** Listener side (spec G.3 step 5): answers SYN|ACK and is ESTABLISHED at once. */
-    static Connection accept(int id, Address local, int localPort, Packet syn, StreamConfig cfg, StreamEvents out, long now) {
+    static Connection accept(int id, Address local, int localPort, Packet syn, StreamConfig cfg, Outbox out, long now) {
         Connection c = new Connection(id, local, localPort, syn.src(), syn.srcPort(), cfg, out, StreamState.ESTABLISHED, now);
         c.recv.start(syn.seq());
         c.tx.peerWindow(syn.window());
