@@ -32,6 +32,8 @@ final class StreamPair {
         private final ArrayDeque<byte[]> wire = new ArrayDeque<>();
         private final List<Integer> opened = new ArrayList<>();
         private final List<Integer> accepted = new ArrayList<>();
+        /** The remote port of each accepted stream, by stream. */
+        final Map<Integer, Integer> acceptedFrom = new HashMap<>();
         private final Map<Integer, ErrorCode> closed = new HashMap<>();
         private final Map<Integer, Integer> closedCount = new HashMap<>();
         final Map<Integer, ByteArrayOutputStream> read = new HashMap<>();
@@ -93,6 +95,7 @@ final class StreamPair {
         @Override
         public void accepted(int stream, int localPort, Address remote, int remotePort) {
             accepted.add(stream);
+            acceptedFrom.put(stream, remotePort);
         }
 
         @Override
