@@ -747,8 +747,11 @@ public final class PilotNode {
                 signal(x.stream(), NodeEvent.Kind.STREAM_READABLE);
             } else if (o instanceof StreamOutput.Writable x) {
                 signal(x.stream(), NodeEvent.Kind.STREAM_WRITABLE);
-            } else if (o instanceof StreamOutput.Closed x && !echo.closed(x.stream())) {
-                event(NodeEvent.stream(NodeEvent.Kind.STREAM_CLOSED, x.stream(), null, 0, 0, x.reason()));
+            } else {
+                StreamOutput.Closed x = (StreamOutput.Closed) o; // the sealed interface's last kind
+                if (!echo.closed(x.stream())) {
+                    event(NodeEvent.stream(NodeEvent.Kind.STREAM_CLOSED, x.stream(), null, 0, 0, x.reason()));
+                }
             }
         }
     }

@@ -170,4 +170,26 @@ class StreamLifecycleTest {
         assertEquals(ErrorCode.STREAM_RESET, pair.a.closed().get(s));
         assertEquals(0, a.streamCount(), "an abnormal end drops unread data");
     }
+
+    @Test
+    void aReceiverThatEmptiesAFullBufferOpensTheWindowAtOnce() {
+        establish();
+        int size = StreamConfig.DEFAULTS.receiveBufferBytes();
+        assertEquals(size, a.write(s, new byte[size], 0, size, pair.now).value());
+        for (int i = 0; i < 10_000 && b.readable(t) < size; i++) { // moves packets and timers, but b never reads
+            boolean moved = pair.deliver(pair.a, pair.b, p -> false) | pair.deliver(pair.b, pair.a, p -> false);
+            if (!moved) {
+                pair.now = Math.max(pair.now, Math.min(a.nextDeadline(), b.nextDeadline()));
+                a.onTimeout(pair.now);
+                b.onTimeout(pair.now);
+            }
+        }
+        assertEquals(size, b.readable(t), "the whole receive buffer is full");
+        pair.b.wire().clear();
+        b.read(t, 4096, pair.now);
+        assertTrue(pair.b.wire().isEmpty(), "one unit freed: the window stays at its minimum, no update yet");
+        b.read(t, size, pair.now);
+        Packet update = pilot.core.wire.PacketCodec.decode(pair.b.wire().peekLast()).value();
+        assertTrue(update.window() > 1, "the window update tells the peer it may send again: " + update.window());
+    }
 }
