@@ -2,6 +2,7 @@ package pilot.core.stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -141,5 +142,23 @@ class StreamTableTest {
                 initialCwnd, d.maxCwndBytes(), d.initialRtoMillis(), minRto, maxRto, d.clockGranularityMillis(), maxAttempts,
                 d.synRtoMillis(), d.synMaxRtoMillis(), synRetries, d.delayedAckMillis(), ackEvery, d.keepaliveMillis(),
                 d.idleTimeoutMillis(), d.timeWaitMillis());
+    }
+
+    @Test
+    void outputWaitsInTheOrderItAroseUntilTheOwnerPollsIt() {
+        StreamTable t = new StreamTable(StreamPair.A, StreamConfig.DEFAULTS, StreamTable.Limits.DEFAULTS, 0);
+        int s = t.open(StreamPair.B, StreamPair.PORT, pair.now).value();
+        t.write(s, new byte[3], 0, 3, pair.now);
+        StreamOutput.Send syn = (StreamOutput.Send) t.poll();
+        assertTrue(syn.packet().has(Packet.SYN), "the SYN; the data waits for the handshake");
+        assertNull(t.poll());
+        t.onPacket(new Packet(Packet.SYN | Packet.ACK, Packet.PROTO_STREAM, StreamPair.B, StreamPair.A, StreamPair.PORT,
+                syn.packet().srcPort(), 0, 1, 64, null), pair.now);
+        StreamOutput ack = t.poll();
+        assertEquals(new StreamOutput.Opened(s), t.poll(), "the entry action: ACK, then the application is told");
+        StreamOutput data = t.poll();
+        assertNull(t.poll());
+        assertEquals(0, ((StreamOutput.Send) ack).packet().payloadLength());
+        assertEquals(3, ((StreamOutput.Send) data).packet().payloadLength(), "then the data that waited");
     }
 }
