@@ -11,8 +11,8 @@ import pilot.core.stream.StreamTable;
 /**
  * The echo service on port 7 (spec H.3), served inside the node as the reference daemon does: reads what
  * arrived, writes it back, holds what did not fit until the stream is writable, and closes after the
- * peer's end of stream. At most one read's worth is held per stream. The node hands it stream signals and
- * runs {@link #service} after every step (never from inside the stream layer).
+ * peer's end of stream. At most one read's worth is held per stream. The node hands it the stream signals
+ * it drains and runs {@link #service} after every step, again while a drain made a stream due.
  */
 final class EchoService {
     private final boolean enabled;
@@ -46,6 +46,11 @@ final class EchoService {
     /** A stream closed: true when it was an echo stream. */
     boolean closed(int stream) {
         return held.remove(stream) != null;
+    }
+
+    /** True while some echo stream waits for {@link #service}. */
+    boolean hasDue() {
+        return !due.isEmpty();
     }
 
     /** Serves every due echo stream: read up to {@code readMax}, write back, close after the peer's end. */

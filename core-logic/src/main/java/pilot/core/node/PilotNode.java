@@ -27,8 +27,8 @@ import pilot.core.handshake.TrustSource;
 import pilot.core.limit.RateLimiter;
 import pilot.core.stream.CloseMode;
 import pilot.core.stream.ReplyPolicy;
-import pilot.core.stream.StreamEvents;
 import pilot.core.stream.StreamConfig;
+import pilot.core.stream.StreamOutput;
 import pilot.core.stream.StreamTable;
 import pilot.core.wire.Packet;
 import pilot.core.wire.PacketCodec;
@@ -86,7 +86,7 @@ public final class PilotNode {
         this.lookupRate = new RateLimiter(cfg.handshake().lookupsPerSecond(), 1, 60_000);
         byte[] r = entropy.bytes(4);
         this.nextEphemeral = Ports.EPHEMERAL_FIRST + ((r[0] & 0xFF) << 8 | (r[1] & 0xFF)) % (Ports.EPHEMERAL_LAST - Ports.EPHEMERAL_FIRST + 1);
-        this.streams = new StreamTable(address, cfg.stream(), this::streamConfigFor, cfg.streams(), new StreamSink(),
+        this.streams = new StreamTable(address, cfg.stream(), this::streamConfigFor, cfg.streams(),
                 (r[2] & 0xFF) << 8 | (r[3] & 0xFF));
         if (cfg.echoService()) {
             streams.listen(Ports.ECHO);
@@ -120,7 +120,7 @@ public final class PilotNode {
             }
             default -> drop(ErrorCode.REFUSED); // PILP and beacon messages: nothing to do without a beacon
         }
-        echo.service(streams, cfg.stream().sendBufferBytes(), now);
+        serveEcho(now);
     }
 
     /** The next datagram to send, or {@code null}. */
@@ -153,7 +153,8 @@ public final class PilotNode {
             event(e);
         }
         streams.onTimeout(now);
-        echo.service(streams, cfg.stream().sendBufferBytes(), now);
+        drainStreams(now);
+        serveEcho(now);
     }
 
     /**
@@ -235,16 +236,28 @@ public final class PilotNode {
     /** Opens a stream to {@code dst:port}; STREAM_OPENED or STREAM_CLOSED follows. */
     public Result<Integer> openStream(Address dst, int port, long now) {
         Result<Void> ok = checkDestination(dst);
-        return ok != null ? ok.castFailure() : streams.open(dst, port, now);
+        if (ok != null) {
+            return ok.castFailure();
+        }
+        Result<Integer> r = streams.open(dst, port, now);
+        drainStreams(now);
+        return r;
     }
 
     /** Queues bytes; returns how many were accepted (0 = wait for STREAM_WRITABLE). */
     public Result<Integer> write(int stream, byte[] data, long now) {
-        return data == null ? Result.fail(ErrorCode.INVALID_ARGUMENT, "null data") : streams.write(stream, data, 0, data.length, now);
+        if (data == null) {
+            return Result.fail(ErrorCode.INVALID_ARGUMENT, "null data");
+        }
+        Result<Integer> r = streams.write(stream, data, 0, data.length, now);
+        drainStreams(now);
+        return r;
     }
 
     public Result<byte[]> read(int stream, int max, long now) {
-        return streams.read(stream, max, now);
+        Result<byte[]> r = streams.read(stream, max, now);
+        drainStreams(now);
+        return r;
     }
 
     /** Bytes ready to read on a stream (0 for an unknown one). */
@@ -260,11 +273,13 @@ public final class PilotNode {
     /** Half-close: our side is done writing. */
     public void closeStream(int stream, long now) {
         streams.close(stream, now);
+        drainStreams(now);
     }
 
     /** Ends a stream: half-close, full close, or after the reply (see {@link CloseMode}). */
     public void closeStream(int stream, CloseMode mode, long now) {
         streams.close(stream, mode, now);
+        drainStreams(now);
     }
 
     /** Declares a stream a request/reply exchange (see {@link ReplyPolicy}); call before writing. */
@@ -278,6 +293,7 @@ public final class PilotNode {
      */
     public void flushStreams(long now) {
         streams.flushAcks(now);
+        drainStreams(now);
     }
 
     /** True when no stream has data, a FIN or an ACK of ours still on its way. */
@@ -287,6 +303,7 @@ public final class PilotNode {
 
     public void abortStream(int stream, long now) {
         streams.abort(stream, now);
+        drainStreams(now);
     }
 
     /** Sends a datagram (spec H.1) from a fresh ephemeral port; returns that port. */
@@ -549,6 +566,7 @@ public final class PilotNode {
         }
         event(NodeEvent.peer(NodeEvent.Kind.PEER_UNREACHABLE, peer, ErrorCode.PEER_UNREACHABLE));
         streams.failPeer(peer, ErrorCode.PEER_UNREACHABLE, now);
+        drainStreams(now);
         for (NodeEvent e : pings.failPeer(peer)) {
             event(e);
         }
@@ -652,7 +670,10 @@ public final class PilotNode {
         }
         packetsIn++;
         switch (p.protocol()) {
-            case Packet.PROTO_STREAM -> streams.onPacket(p, now);
+            case Packet.PROTO_STREAM -> {
+                streams.onPacket(p, now);
+                drainStreams(now);
+            }
             case Packet.PROTO_DATAGRAM -> {
                 if (p.payloadLength() > 0 && streams.isListening(p.dstPort())) {
                     event(new NodeEvent(NodeEvent.Kind.DATAGRAM, 0, p.src(), p.dstPort(), p.srcPort(), p.payload(), 0, null));
@@ -708,50 +729,45 @@ public final class PilotNode {
 
     // ================================================================ stream layer output
 
-    /** Receives stream-layer output; serves the echo port itself (spec H.3). */
-    private final class StreamSink implements StreamEvents {
-        @Override
-        public void send(Packet packet, long now) {
-            PilotNode.this.send(packet, now);
-        }
-
-        @Override
-        public void opened(int stream) {
-            event(NodeEvent.stream(NodeEvent.Kind.STREAM_OPENED, stream, null, 0, 0, null));
-        }
-
-        @Override
-        public void accepted(int stream, int localPort, Address remote, int remotePort) {
-            if (echo.claim(stream, localPort)) {
-                return;
+    /**
+     * Drains the stream layer's output after a call into it, in the order it arose: packets go through the
+     * tunnel, signals to the application; echo streams are served inside the node (spec H.3).
+     */
+    private void drainStreams(long now) {
+        for (StreamOutput o = streams.poll(); o != null; o = streams.poll()) {
+            if (o instanceof StreamOutput.Send s) {
+                send(s.packet(), now);
+            } else if (o instanceof StreamOutput.Opened x) {
+                event(NodeEvent.stream(NodeEvent.Kind.STREAM_OPENED, x.stream(), null, 0, 0, null));
+            } else if (o instanceof StreamOutput.Accepted x) {
+                if (!echo.claim(x.stream(), x.localPort())) {
+                    event(NodeEvent.stream(NodeEvent.Kind.STREAM_ACCEPTED, x.stream(), x.remote(), x.localPort(), x.remotePort(), null));
+                }
+            } else if (o instanceof StreamOutput.Readable x) {
+                signal(x.stream(), NodeEvent.Kind.STREAM_READABLE);
+            } else if (o instanceof StreamOutput.Writable x) {
+                signal(x.stream(), NodeEvent.Kind.STREAM_WRITABLE);
+            } else {
+                StreamOutput.Closed x = (StreamOutput.Closed) o; // the sealed interface's last kind
+                if (!echo.closed(x.stream())) {
+                    event(NodeEvent.stream(NodeEvent.Kind.STREAM_CLOSED, x.stream(), null, 0, 0, x.reason()));
+                }
             }
-            event(NodeEvent.stream(NodeEvent.Kind.STREAM_ACCEPTED, stream, remote, localPort, remotePort, null));
         }
+    }
 
-        @Override
-        public void readable(int stream) {
-            signal(stream, NodeEvent.Kind.STREAM_READABLE);
-        }
-
-        @Override
-        public void writable(int stream) {
-            signal(stream, NodeEvent.Kind.STREAM_WRITABLE);
-        }
-
-        /** Echo streams are served inside the node; every other stream's signal goes to the application. */
-        private void signal(int stream, NodeEvent.Kind kind) {
-            if (echo.signal(stream)) {
-                return;
-            }
+    /** Echo streams are served inside the node; every other stream's signal goes to the application. */
+    private void signal(int stream, NodeEvent.Kind kind) {
+        if (!echo.signal(stream)) {
             event(NodeEvent.stream(kind, stream, null, 0, 0, null));
         }
+    }
 
-        @Override
-        public void closed(int stream, ErrorCode reason) {
-            if (echo.closed(stream)) {
-                return;
-            }
-            event(NodeEvent.stream(NodeEvent.Kind.STREAM_CLOSED, stream, null, 0, 0, reason));
-        }
+    /** Serves the echo streams that are due until none is: serving one drains its output, which may make it due again. */
+    private void serveEcho(long now) {
+        do {
+            echo.service(streams, cfg.stream().sendBufferBytes(), now);
+            drainStreams(now);
+        } while (echo.hasDue());
     }
 }

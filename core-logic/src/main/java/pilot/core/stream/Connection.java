@@ -9,17 +9,17 @@ import static pilot.core.stream.TimerTable.Timer;
 
 /**
  * One reliable stream (spec G) as a step function: packets and application calls go in with the current
- * time, packets and events come out through {@link StreamEvents}, and {@link #nextDeadline()} says when
+ * time, packets and events queue in the table's {@link Outbox}, and {@link #nextDeadline()} says when
  * {@link #onTimeout} must run next. Owned by {@link StreamTable}; single-threaded.
  *
  * <p>This class holds the parts and the application calls, and runs the entry actions of
- * {@link StreamMachine}; inbound packets are {@link PacketHandler}'s, timers {@link TimeoutHandler}'s,
+ * {@link StreamMachine} through {@link StateEntry}; inbound packets are {@link PacketHandler}'s, timers {@link TimeoutHandler}'s,
  * outbound packets {@link Transmitter}'s. Choices beyond the reference (docs/SPEC-NOTES.md, "Streams"):
  * half-close (a FIN ends one direction), SACK-driven loss recovery that retransmits every hole rather
  * than one segment per RTO, a receive window advertised in 4096-byte units and never 0 (0 means "no
  * limit" on the wire), and retransmission limits that only count while the peer is silent.
  */
-final class Connection implements StreamMachine.EntryActions {
+final class Connection {
     /** Initial sequence number: the reference uses 0 and no receiver checks it (spec G.2). */
     static final int ISN = 0;
 
@@ -29,7 +29,7 @@ final class Connection implements StreamMachine.EntryActions {
     final Address remote;
     final int remotePort;
     private final StreamConfig cfg;
-    private final StreamEvents out;
+    final Outbox out;
     final StreamMachine machine;
     final SendQueue sendQ = new SendQueue(ISN + 1);
     final Reassembly recv;
@@ -41,16 +41,16 @@ final class Connection implements StreamMachine.EntryActions {
     final Transmitter tx;
     private final PacketHandler inbound = new PacketHandler(this);
     private final TimeoutHandler timeouts;
+    final Shutdown shutdown = new Shutdown(this);
 
     boolean discardIncoming;        // closed FULL: data still arriving is acknowledged and dropped
     long lastHeardFrom;
-    private boolean closeRequested;
     private boolean writeBlocked;
     private boolean readableSignalled;
     private ErrorCode closeReason;
 
     private Connection(int id, Address local, int localPort, Address remote, int remotePort, StreamConfig cfg,
-                       StreamEvents out, StreamState initial, long now) {
+                       Outbox out, StreamState initial, long now) {
         this.id = id;
         this.local = local;
         this.localPort = localPort;
@@ -58,7 +58,7 @@ final class Connection implements StreamMachine.EntryActions {
         this.remotePort = remotePort;
         this.cfg = cfg;
         this.out = out;
-        this.machine = new StreamMachine(initial, this);
+        this.machine = new StreamMachine(initial, new StateEntry(this, cfg));
         this.recv = new Reassembly(cfg);
         this.rtt = new RttEstimator(cfg);
         this.cc = new NewRenoSack(cfg);
@@ -73,23 +73,19 @@ final class Connection implements StreamMachine.EntryActions {
 
     /** Dialer side (spec G.3): sends SYN and waits in SYN_SENT. */
     static Connection dial(int id, Address local, int localPort, Address remote, int remotePort, StreamConfig cfg,
-                           StreamEvents out, long now) {
+                           Outbox out, long now) {
         Connection c = new Connection(id, local, localPort, remote, remotePort, cfg, out, StreamState.SYN_SENT, now);
         c.tx.syn(now, c.timeouts.synRto());
         return c;
     }
 
     /** Listener side (spec G.3 step 5): answers SYN|ACK and is ESTABLISHED at once. */
-    static Connection accept(int id, Address local, int localPort, Packet syn, StreamConfig cfg, StreamEvents out, long now) {
+    static Connection accept(int id, Address local, int localPort, Packet syn, StreamConfig cfg, Outbox out, long now) {
         Connection c = new Connection(id, local, localPort, syn.src(), syn.srcPort(), cfg, out, StreamState.ESTABLISHED, now);
         c.recv.start(syn.seq());
         c.tx.peerWindow(syn.window());
         c.tx.synAck(now);
         return c;
-    }
-
-    static Packet rst(Address local, int localPort, Address remote, int remotePort) {
-        return StreamPackets.rst(local, localPort, remote, remotePort);
     }
 
     StreamState state() {
@@ -105,7 +101,7 @@ final class Connection implements StreamMachine.EntryActions {
     /** Queues up to {@code len} bytes; returns how many fit in the send buffer (0 = wait for writable), -1 if closed. */
     int write(byte[] data, int off, int len, long now) {
         StreamState s = state();
-        if (closeRequested || s == StreamState.CLOSED || s == StreamState.TIME_WAIT || s == StreamState.LAST_ACK) {
+        if (shutdown.requested() || s == StreamState.CLOSED || s == StreamState.TIME_WAIT || s == StreamState.LAST_ACK) {
             return -1;
         }
         int room = Math.min(cfg.sendBufferBytes() - sendQ.bufferedBytes(), echoRoom());
@@ -118,7 +114,7 @@ final class Connection implements StreamMachine.EntryActions {
             writeBlocked = true;
         }
         pump(now);
-        checkReply(now);
+        shutdown.checkReply(now);
         return n;
     }
 
@@ -149,44 +145,17 @@ final class Connection implements StreamMachine.EntryActions {
 
     /** Ends the stream as {@code mode} says (see {@link CloseMode}). */
     void close(CloseMode mode, long now) {
-        if (closeRequested || state() == StreamState.CLOSED) {
-            return;
-        }
-        switch (mode) {
-            case HALF -> close(now);
-            case FULL -> {
-                discardIncoming = true;
-                signalReadable(); // the reader's end is now
-                close(now);
-            }
-            case AFTER_REPLY -> {
-                reply.requestDone(now);
-                checkReply(now);
-            }
-        }
+        shutdown.close(mode, now);
     }
 
     /** Half-close: no more writes; a FIN follows the buffered data (spec G.6). */
     void close(long now) {
-        if (closeRequested || state() == StreamState.CLOSED) {
-            return;
-        }
-        closeRequested = true;
-        if (state() == StreamState.SYN_SENT) {
-            return; // the FIN follows once established
-        }
-        pump(now);
+        shutdown.close(now);
     }
 
     /** Sends RST and drops everything (spec G.7). */
     void abort(long now, ErrorCode reason) {
-        if (state() == StreamState.CLOSED) {
-            return;
-        }
-        if (state() != StreamState.TIME_WAIT) {
-            tx.rst(now);
-        }
-        terminate(reason, now);
+        shutdown.abort(now, reason);
     }
 
     void onPacket(Packet p, long now) {
@@ -208,17 +177,9 @@ final class Connection implements StreamMachine.EntryActions {
         }
     }
 
-    /**
-     * Nothing of ours is still on its way: no data or FIN unacknowledged, no ACK owed, and a close we
-     * began has finished. A stream the application left open with nothing in flight counts as settled.
-     */
+    /** Nothing of ours is still on its way (see {@link Shutdown#settled}). */
     boolean settled() {
-        return switch (state()) {
-            case CLOSED, TIME_WAIT -> true;
-            // our FIN went out: wait for its ACK and the peer's FIN, which we must acknowledge
-            case SYN_SENT, FIN_WAIT, LAST_ACK -> false;
-            default -> !sendQ.hasUnacked() && !sendQ.hasUnsent() && !timers.isSet(Timer.DELAYED_ACK) && !closeRequested;
-        };
+        return shutdown.settled();
     }
 
     /** Bytes of buffers this stream holds (memory accounting for the bound checks). */
@@ -228,26 +189,13 @@ final class Connection implements StreamMachine.EntryActions {
 
     // ---------------------------------------------------------------- shared with the handlers
 
-    /** Ends a request/reply exchange that is complete (FULL close) or came back short (abort). */
-    void checkReply(long now) {
-        if (closeRequested || state() == StreamState.CLOSED) {
-            return;
-        }
-        ReplyTracker.Verdict v = reply.verdict(recv.finConsumed(), recv.receivedTotal());
-        if (v == ReplyTracker.Verdict.INCOMPLETE) {
-            abort(now, ErrorCode.REPLY_INCOMPLETE); // the peer closed before replying in full
-        } else if (v == ReplyTracker.Verdict.COMPLETE) {
-            close(CloseMode.FULL, now);
-        }
-    }
-
     /** Sends lost segments, then new data, then the FIN, as the window allows. */
     void pump(long now) {
         if (state() == StreamState.SYN_SENT || state() == StreamState.CLOSED) {
             return;
         }
         tx.pumpData(now, sendingOpen());
-        if (closeRequested && !sendQ.hasUnsent() && !sendQ.finQueued() && sendingOpen()) {
+        if (shutdown.requested() && !sendQ.hasUnsent() && !sendQ.finQueued() && sendingOpen()) {
             SendQueue.Segment f = sendQ.queueFin();
             tx.markData(now);
             machine.fire(Input.FIN_SENT, now);
@@ -270,7 +218,7 @@ final class Connection implements StreamMachine.EntryActions {
     }
 
     void refreshReplyQuiet() {
-        timers.set(Timer.REPLY_QUIET, reply.quietDeadline(closeRequested, !sendQ.hasUnacked() && !sendQ.hasUnsent()));
+        timers.set(Timer.REPLY_QUIET, reply.quietDeadline(shutdown.requested(), !sendQ.hasUnacked() && !sendQ.hasUnsent()));
     }
 
     void signalReadable() {
@@ -292,29 +240,6 @@ final class Connection implements StreamMachine.EntryActions {
             closeReason = reason;
             machine.fire(Input.TERMINATE, now);
         }
-    }
-
-    /** Entry actions of {@link StreamMachine}'s transitions. */
-    @Override
-    public void enter(StreamState from, StreamState to, long now) {
-        if (to == StreamState.ESTABLISHED) { // from SYN_SENT: our SYN was answered
-            timers.cancel(Timer.SYN);
-            tx.markData(now);
-            tx.ack(now);
-            out.opened(id);
-        } else if (to == StreamState.TIME_WAIT) { // both FINs acknowledged: linger; the stream is done for the application
-            timers.set(Timer.TIME_WAIT, now + cfg.timeWaitMillis());
-            timers.cancel(Timer.RTO);
-            sendQ.clear();
-            out.closed(id, null);
-        } else if (to == StreamState.CLOSED) {
-            sendQ.clear();
-            recv.clear(closeReason != null);
-            timers.cancelAll();
-            if (from != StreamState.TIME_WAIT) {
-                out.closed(id, closeReason);
-            }
-        } // SYN_SENT is only ever initial; FIN_WAIT, CLOSE_WAIT and LAST_ACK have no entry action
     }
 
     private int echoRoom() {

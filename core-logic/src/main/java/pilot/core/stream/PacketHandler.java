@@ -51,7 +51,7 @@ final class PacketHandler {
         if (fin) {
             onFin(p.seq() + p.payloadLength(), now);
         }
-        c.checkReply(now);
+        c.shutdown.checkReply(now);
         if (c.state() == StreamState.CLOSED) {
             return;
         }

@@ -16,7 +16,8 @@ import pilot.core.wire.Packet;
 /**
  * All streams of one node: listening ports, the (local port, remote address, remote port) lookup of
  * spec A.2, ephemeral port allocation, SYN rate limits and connection bounds (spec G.3). Packets and
- * events leave through {@link StreamEvents}. Single-threaded.
+ * signals queue in one {@link Outbox}, which the owner drains with {@link #poll()} after every call:
+ * nothing here calls back up. Single-threaded.
  */
 public final class StreamTable {
     /** Limits of spec G.3 (listener steps 3-4). */
@@ -30,7 +31,7 @@ public final class StreamTable {
     /** The configuration of a stream with a given peer node (its segment size follows the peer's generation). */
     private final java.util.function.IntFunction<StreamConfig> cfgFor;
     private final Limits limits;
-    private final StreamEvents out;
+    private final Outbox out = new Outbox();
     private final Set<Integer> listening = new HashSet<>();
     private final Map<Integer, Connection> byId = new LinkedHashMap<>();
     private final Map<String, Connection> byKey = new LinkedHashMap<>();
@@ -45,21 +46,25 @@ public final class StreamTable {
      *                       restarted process does not reuse the port tuples its previous run left in
      *                       the peers' TIME_WAIT (spec A.2: no peer may rely on the choice)
      */
-    public StreamTable(Address local, StreamConfig cfg, Limits limits, StreamEvents out, int firstEphemeral) {
-        this(local, cfg, node -> cfg, limits, out, firstEphemeral);
+    public StreamTable(Address local, StreamConfig cfg, Limits limits, int firstEphemeral) {
+        this(local, cfg, node -> cfg, limits, firstEphemeral);
     }
 
     /** @param cfgFor the configuration for streams with one peer node; {@code cfg} is the node-wide default */
     public StreamTable(Address local, StreamConfig cfg, java.util.function.IntFunction<StreamConfig> cfgFor, Limits limits,
-                       StreamEvents out, int firstEphemeral) {
+                       int firstEphemeral) {
         this.nextEphemeral = Ports.EPHEMERAL_FIRST + Math.floorMod(firstEphemeral, Ports.EPHEMERAL_LAST - Ports.EPHEMERAL_FIRST + 1);
         this.local = local;
         this.cfg = cfg;
         this.cfgFor = cfgFor;
         this.limits = limits;
-        this.out = out;
         this.synGlobal = new RateLimiter(limits.synPerSecond(), 1, 10_000);
         this.synPerSource = new RateLimiter(limits.synPerSourcePerSecond(), limits.maxSynSources(), 10_000);
+    }
+
+    /** The next packet or signal, in the order they arose; {@code null} when all are drained. */
+    public StreamOutput poll() {
+        return out.poll();
     }
 
     public StreamConfig config() {
@@ -84,7 +89,7 @@ public final class StreamTable {
         return listening.contains(port);
     }
 
-    /** Opens a stream: SYN now, {@link StreamEvents#opened} or {@link StreamEvents#closed} later. */
+    /** Opens a stream: SYN now, {@link StreamOutput.Opened} or {@link StreamOutput.Closed} later. */
     public Result<Integer> open(Address remote, int remotePort, long now) {
         if (!Ports.isValid(remotePort)) {
             return Result.fail(ErrorCode.INVALID_ARGUMENT, "port out of range: " + remotePort);
@@ -120,13 +125,13 @@ public final class StreamTable {
         if (syn) {
             onNewSyn(p, k, now);
         } else if (!p.has(Packet.RST) && p.payloadLength() > 0 && !p.has(Packet.FIN)) {
-            out.send(Connection.rst(local, p.dstPort(), p.src(), p.srcPort()), now); // data for no stream
+            out.send(StreamPackets.rst(local, p.dstPort(), p.src(), p.srcPort())); // data for no stream
         }
     }
 
     private void onNewSyn(Packet p, String k, long now) {
         if (!listening.contains(p.dstPort())) {
-            out.send(Connection.rst(local, p.dstPort(), p.src(), p.srcPort()), now); // nothing listens (spec G.7)
+            out.send(StreamPackets.rst(local, p.dstPort(), p.src(), p.srcPort())); // nothing listens (spec G.7)
             return;
         }
         if (!synGlobal.allow("", now) || !synPerSource.allow(p.src().toString(), now)) {
@@ -135,7 +140,7 @@ public final class StreamTable {
         }
         if (activeCount() >= limits.maxStreams() || activeOnPort(p.dstPort()) >= limits.maxStreamsPerPort()) {
             refusedSyns++;
-            out.send(Connection.rst(local, p.dstPort(), p.src(), p.srcPort()), now); // spec G.3 listener step 4
+            out.send(StreamPackets.rst(local, p.dstPort(), p.src(), p.srcPort())); // spec G.3 listener step 4
             return;
         }
         int id = nextId++;

@@ -11,7 +11,7 @@ import static pilot.core.stream.TimerTable.Timer;
  */
 final class Transmitter {
     private final StreamConfig cfg;
-    private final StreamEvents out;
+    private final Outbox out;
     private final StreamPackets packets;
     private final SendQueue sendQ;
     private final Reassembly recv;
@@ -22,7 +22,7 @@ final class Transmitter {
     private int peerWindow;        // segments; 0 = no limit (spec G.2)
     private int lastAdvertised;
 
-    Transmitter(StreamConfig cfg, StreamEvents out, StreamPackets packets, SendQueue sendQ, Reassembly recv,
+    Transmitter(StreamConfig cfg, Outbox out, StreamPackets packets, SendQueue sendQ, Reassembly recv,
                 CongestionControl cc, RttEstimator rtt, AckPolicy acks, TimerTable timers) {
         this.cfg = cfg;
         this.out = out;
@@ -76,36 +76,36 @@ final class Transmitter {
         if (!timers.isSet(Timer.RTO)) {
             timers.set(Timer.RTO, now + rtt.rto());
         }
-        out.send(p, now);
+        out.send(p);
     }
 
     /** Sends our SYN and arms its retransmission after {@code rto} ms. */
     void syn(long now, long rto) {
         markSent(now);
         timers.set(Timer.SYN, now + rto);
-        out.send(packets.syn(Connection.ISN, advertise()), now);
+        out.send(packets.syn(Connection.ISN, advertise()));
     }
 
     void synAck(long now) {
         markSent(now);
-        out.send(packets.synAck(Connection.ISN, recv.recvNext(), advertise()), now);
+        out.send(packets.synAck(Connection.ISN, recv.recvNext(), advertise()));
     }
 
     /** A pure ACK, with SACK blocks while out-of-order data is held. */
     void ack(long now) {
         acks.onAckSent(timers);
         markSent(now);
-        out.send(packets.ack(sendQ.sendNext(), recv.recvNext(), advertise(), recv.sackBlocks()), now);
+        out.send(packets.ack(sendQ.sendNext(), recv.recvNext(), advertise(), recv.sackBlocks()));
     }
 
     /** Keepalive probe: pure ACK, window 0 (spec G.8). */
     void keepalive(long now) {
         markSent(now);
-        out.send(packets.keepalive(sendQ.sendNext(), recv.recvNext()), now);
+        out.send(packets.keepalive(sendQ.sendNext(), recv.recvNext()));
     }
 
     void rst(long now) {
-        out.send(packets.rst(), now);
+        out.send(packets.rst());
     }
 
     /** Data moved (either way): the idle timer restarts. */

@@ -76,4 +76,23 @@ class JsonTest {
     void stringsRoundTrip(@ForAll String s) {
         assertEquals(s, Json.parse(Json.write(s)).value());
     }
+
+    @Test
+    void writingRefusesNaNAndInfinityAndKeepsFractionsAndLargeNumbers() {
+        assertThrows(IllegalArgumentException.class, () -> Json.write(Double.NaN));
+        assertThrows(IllegalArgumentException.class, () -> Json.write(Double.POSITIVE_INFINITY));
+        assertEquals("2", Json.write(2.0), "a whole double is written as an integer");
+        assertEquals("1.5", Json.write(1.5));
+        assertEquals("1.0E15", Json.write(1e15), "beyond 1e15 a double keeps its exponent");
+        assertEquals("[1,\"a\",[]]", Json.write(List.of(1L, "a", List.of())), "list items are comma separated");
+    }
+
+    @Test
+    void readsEveryEscapeWhitespaceAndNumberForm() {
+        assertEquals("\"\\/\b\f\n\r\t", Json.parse("\"\\\"\\\\\\/\\b\\f\\n\\r\\t\"").value());
+        assertEquals(List.of(1L, 2L), Json.parse(" [\t1 ,\r\n2 ] ").value(), "whitespace around values and commas");
+        assertEquals(List.of(-1.5e3, 2.5E+2, 1e-2), Json.parse("[-1.5e3,2.5E+2,1e-2]").value());
+        assertFalse(Json.parse("[1 2]").isOk(), "items need a comma");
+        assertFalse(Json.parse("\"\\x\"").isOk(), "unknown escape");
+    }
 }

@@ -74,4 +74,26 @@ class SimulationTest {
         assertEquals(8L * (200_000 + 12), r.streamBytes());
         assertEquals(0, r.streamsFailed());
     }
+
+    @Test
+    void aLoggedRunIsTheSameRunAndItsLogNamesDatagramsEventsAndDrops() {
+        SimConfig cfg = SimConfig.forSeed(5, 20_000);
+        java.util.List<String> lines = new java.util.ArrayList<>();
+        SimReport logged = Simulation.run(cfg, lines::add);
+        SimReport quiet = Simulation.run(cfg);
+        assertEquals(quiet.traceHash(), logged.traceHash(), "logging never changes what happens");
+        assertTrue(lines.stream().anyMatch(l -> l.contains(" event ")), "events are logged");
+        assertTrue(lines.stream().allMatch(l -> l.startsWith("t=")), "every line carries the virtual time");
+        assertTrue(logged.toString().startsWith(logged.ok() ? "OK " : "VIOLATED "));
+    }
+
+    @Test
+    void aReportSaysViolatedAndListsWhatBroke() {
+        SimConfig dead = new SimConfig(7, 3, 1, 10_000, 2, 10, 0, 1000, 0, 0, 0, 0, 0, 20_000, 240_000, WireProfile.MODERN);
+        java.util.List<String> lines = new java.util.ArrayList<>();
+        SimReport r = Simulation.run(dead, lines::add);
+        assertTrue(r.toString().startsWith("VIOLATED "));
+        assertTrue(r.toString().contains("never reached"), r.toString());
+        assertTrue(lines.stream().anyMatch(l -> l.contains("lost")), "lost datagrams are logged");
+    }
 }

@@ -35,26 +35,11 @@ class ReplyModeTest {
     boolean closedEvent;
     long now = 1_000;
 
-    final StreamTable us = new StreamTable(US, StreamConfig.DEFAULTS, StreamTable.Limits.DEFAULTS, new StreamEvents() {
+    final StreamTable us = new StreamTable(US, StreamConfig.DEFAULTS, StreamTable.Limits.DEFAULTS, 0);
+    final Outputs.Listener ours = new Outputs.Listener() {
         @Override
-        public void send(Packet packet, long at) {
-            wire.add(new Wire(at + LATENCY, true, packet));
-        }
-
-        @Override
-        public void opened(int stream) {
-        }
-
-        @Override
-        public void accepted(int stream, int localPort, Address remote, int remotePort) {
-        }
-
-        @Override
-        public void readable(int stream) {
-        }
-
-        @Override
-        public void writable(int stream) {
+        public void send(Packet packet) {
+            wire.add(new Wire(now + LATENCY, true, packet));
         }
 
         @Override
@@ -62,11 +47,12 @@ class ReplyModeTest {
             closedEvent = true;
             closeReason = reason;
         }
-    }, 0);
+    };
 
     /** Moves packets, runs both ends' timers, the reader and the writer, one millisecond at a time. */
     byte[] exchange(RefLikeEchoPeer peer, byte[] request, CloseMode mode, ReplyPolicy policy, long maxMillis) {
         int id = us.open(THEM, peer.port, now).value();
+        Outputs.drain(us, ours);
         if (policy != null) {
             us.expectReply(id, policy, now);
         }
@@ -82,6 +68,7 @@ class ReplyModeTest {
                     peer.onPacket(w.p, now);
                 } else {
                     us.onPacket(w.p, now);
+                    Outputs.drain(us, ours);
                 }
             }
             peer.step(now);
@@ -91,18 +78,22 @@ class ReplyModeTest {
             peer.out.clear();
             if (us.nextDeadline() <= now) {
                 us.onTimeout(now);
+                Outputs.drain(us, ours);
             }
             if (us.state(id) != StreamState.SYN_SENT && written < request.length) {
                 var r = us.write(id, request, written, Math.min(16 * 1024, request.length - written), now);
+                Outputs.drain(us, ours);
                 if (r.isOk()) {
                     written += r.value();
                 }
             }
             if (written == request.length && !closeCalled && us.state(id) != StreamState.SYN_SENT) {
                 us.close(id, mode, now);
+                Outputs.drain(us, ours);
                 closeCalled = true;
             }
             byte[] b = us.read(id, 1 << 20, now).valueOrNull();
+            Outputs.drain(us, ours);
             if (b != null) {
                 got.write(b, 0, b.length);
             }

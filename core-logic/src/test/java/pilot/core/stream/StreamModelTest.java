@@ -88,7 +88,7 @@ class StreamModelTest {
         int[] ids = new int[2];
         ids[0] = pair.a.table.open(StreamPair.B, StreamPair.PORT, pair.now).value();
         pair.drive(pair.now + 100);
-        ids[1] = pair.b.accepted.get(0);
+        ids[1] = pair.b.accepted().get(0);
         StreamPair.Side[] sides = {pair.a, pair.b};
         ByteArrayOutputStream[] written = {new ByteArrayOutputStream(), new ByteArrayOutputStream()};
         int counter = 0;
@@ -108,16 +108,16 @@ class StreamModelTest {
             } else if (op instanceof Deliver d) {
                 deliverOne(pair, sides[d.side()], sides[1 - d.side()]);
             } else if (op instanceof Drop d) {
-                sides[d.side()].wire.poll();
+                sides[d.side()].wire().poll();
             } else if (op instanceof Duplicate d) {
-                byte[] head = sides[d.side()].wire.peek();
+                byte[] head = sides[d.side()].wire().peek();
                 if (head != null) {
-                    sides[d.side()].wire.addFirst(head.clone());
+                    sides[d.side()].wire().addFirst(head.clone());
                 }
             } else if (op instanceof Reorder r) {
-                byte[] head = sides[r.side()].wire.poll();
+                byte[] head = sides[r.side()].wire().poll();
                 if (head != null) {
-                    sides[r.side()].wire.addLast(head);
+                    sides[r.side()].wire().addLast(head);
                 }
             } else if (op instanceof Tick t) {
                 pair.now += t.millis();
@@ -144,15 +144,15 @@ class StreamModelTest {
         pair.drive(pair.now + 600_000);
         for (int s = 0; s < 2; s++) {
             assertArrayEquals(written[s].toByteArray(), sides[1 - s].bytesRead(ids[1 - s]), "every byte, once, in order");
-            assertTrue(sides[s].closed.containsKey(ids[s]), "the stream ended");
-            assertEquals(null, sides[s].closed.get(ids[s]), "cleanly");
-            assertEquals(1, sides[s].closedCount.get(ids[s]), "closed is told once");
+            assertTrue(sides[s].closed().containsKey(ids[s]), "the stream ended");
+            assertEquals(null, sides[s].closed().get(ids[s]), "cleanly");
+            assertEquals(1, sides[s].closedCount().get(ids[s]), "closed is told once");
             assertEquals(0, sides[s].table.streamCount(), "and released");
         }
     }
 
     private static void deliverOne(StreamPair pair, StreamPair.Side from, StreamPair.Side to) {
-        byte[] bytes = from.wire.poll();
+        byte[] bytes = from.wire().poll();
         if (bytes != null) {
             to.table.onPacket(pilot.core.wire.PacketCodec.decode(bytes).value(), pair.now);
         }

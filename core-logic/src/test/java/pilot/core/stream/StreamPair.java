@@ -23,23 +23,66 @@ final class StreamPair {
     static final Address B = new Address(0, 2);
     static final int PORT = 1000;
 
-    /** One end: its table, the wire bytes it sent and not yet delivered, and what it told its application. */
-    static final class Side implements StreamEvents {
+    /**
+     * One end: its table, the wire bytes it sent and not yet delivered, and what it told its application.
+     * Every accessor drains the table's output first, as an owner does after each call.
+     */
+    static final class Side implements Outputs.Listener {
         final StreamTable table;
-        final ArrayDeque<byte[]> wire = new ArrayDeque<>();
-        final List<Integer> opened = new ArrayList<>();
-        final List<Integer> accepted = new ArrayList<>();
-        final Map<Integer, ErrorCode> closed = new HashMap<>();
-        final Map<Integer, Integer> closedCount = new HashMap<>();
+        private final ArrayDeque<byte[]> wire = new ArrayDeque<>();
+        private final List<Integer> opened = new ArrayList<>();
+        private final List<Integer> accepted = new ArrayList<>();
+        /** The remote port of each accepted stream, by stream. */
+        final Map<Integer, Integer> acceptedFrom = new HashMap<>();
+        private final Map<Integer, ErrorCode> closed = new HashMap<>();
+        private final Map<Integer, Integer> closedCount = new HashMap<>();
         final Map<Integer, ByteArrayOutputStream> read = new HashMap<>();
-        int packetsSent;
+        private int packetsSent;
 
         Side(Address self, StreamConfig cfg, int firstEphemeral) {
-            table = new StreamTable(self, cfg, StreamTable.Limits.DEFAULTS, this, firstEphemeral);
+            this(self, cfg, StreamTable.Limits.DEFAULTS, firstEphemeral);
+        }
+
+        Side(Address self, StreamConfig cfg, StreamTable.Limits limits, int firstEphemeral) {
+            table = new StreamTable(self, cfg, limits, firstEphemeral);
+        }
+
+        void drain() {
+            Outputs.drain(table, this);
+        }
+
+        ArrayDeque<byte[]> wire() {
+            drain();
+            return wire;
+        }
+
+        List<Integer> opened() {
+            drain();
+            return opened;
+        }
+
+        List<Integer> accepted() {
+            drain();
+            return accepted;
+        }
+
+        Map<Integer, ErrorCode> closed() {
+            drain();
+            return closed;
+        }
+
+        Map<Integer, Integer> closedCount() {
+            drain();
+            return closedCount;
+        }
+
+        int packetsSent() {
+            drain();
+            return packetsSent;
         }
 
         @Override
-        public void send(Packet packet, long now) {
+        public void send(Packet packet) {
             packetsSent++;
             wire.add(PacketCodec.encode(packet));
         }
@@ -52,14 +95,7 @@ final class StreamPair {
         @Override
         public void accepted(int stream, int localPort, Address remote, int remotePort) {
             accepted.add(stream);
-        }
-
-        @Override
-        public void readable(int stream) {
-        }
-
-        @Override
-        public void writable(int stream) {
+            acceptedFrom.put(stream, remotePort);
         }
 
         @Override
@@ -101,8 +137,8 @@ final class StreamPair {
     /** Moves one side's wire bytes to the other, dropping what {@code drop} says; true if anything moved. */
     boolean deliver(Side from, Side to, Predicate<Packet> drop) {
         boolean moved = false;
-        while (!from.wire.isEmpty()) {
-            byte[] bytes = from.wire.poll();
+        while (!from.wire().isEmpty()) {
+            byte[] bytes = from.wire().poll();
             Packet p = PacketCodec.decode(bytes).value();
             moved = true;
             if (!drop.test(p)) {
@@ -122,7 +158,7 @@ final class StreamPair {
             boolean moved = deliver(a, b, drop) | deliver(b, a, drop);
             a.drainReads(now);
             b.drainReads(now);
-            if (moved || !a.wire.isEmpty() || !b.wire.isEmpty()) {
+            if (moved || !a.wire().isEmpty() || !b.wire().isEmpty()) {
                 continue;
             }
             long next = Math.min(a.table.nextDeadline(), b.table.nextDeadline());

@@ -36,8 +36,8 @@ class StreamPairTest {
         pair.b.table.listen(StreamPair.PORT);
         int s = pair.a.table.open(StreamPair.B, StreamPair.PORT, pair.now).value();
         pair.drive(pair.now + 100);
-        assertEquals(java.util.List.of(s), pair.a.opened);
-        int t = pair.b.accepted.get(0);
+        assertEquals(java.util.List.of(s), pair.a.opened());
+        int t = pair.b.accepted().get(0);
 
         byte[] up = pattern(300_000, 1);
         byte[] down = pattern(70_001, 2);
@@ -49,10 +49,10 @@ class StreamPairTest {
 
         assertArrayEquals(up, pair.b.bytesRead(t));
         assertArrayEquals(down, pair.a.bytesRead(s));
-        assertEquals(null, pair.a.closed.get(s), "clean close reports no error");
-        assertEquals(null, pair.b.closed.get(t));
-        assertEquals(1, pair.a.closedCount.get(s), "closed is told once");
-        assertEquals(1, pair.b.closedCount.get(t));
+        assertEquals(null, pair.a.closed().get(s), "clean close reports no error");
+        assertEquals(null, pair.b.closed().get(t));
+        assertEquals(1, pair.a.closedCount().get(s), "closed is told once");
+        assertEquals(1, pair.b.closedCount().get(t));
         assertEquals(StreamState.CLOSED, pair.a.table.state(s), "TIME_WAIT ended");
         assertEquals(0, pair.a.table.streamCount());
         assertEquals(0, pair.b.table.streamCount());
@@ -66,7 +66,7 @@ class StreamPairTest {
         java.util.function.Predicate<Packet> lossy = p -> ++n[0] % 5 == 0;
         int s = pair.a.table.open(StreamPair.B, StreamPair.PORT, pair.now).value();
         pair.drive(pair.now + 100_000, lossy);
-        int t = pair.b.accepted.get(0);
+        int t = pair.b.accepted().get(0);
         byte[] up = pattern(100_000, 3);
         writeAll(pair, pair.a, s, up, lossy);
         pair.a.table.close(s, pair.now);
@@ -76,8 +76,8 @@ class StreamPairTest {
 
         assertArrayEquals(up, pair.b.bytesRead(t));
         assertTrue(pair.b.table.atEof(t));
-        assertEquals(null, pair.a.closed.get(s));
-        assertEquals(null, pair.b.closed.get(t));
+        assertEquals(null, pair.a.closed().get(s));
+        assertEquals(null, pair.b.closed().get(t));
     }
 
     @Test
@@ -85,7 +85,7 @@ class StreamPairTest {
         StreamPair pair = new StreamPair();
         int s = pair.a.table.open(StreamPair.B, 4242, pair.now).value();
         pair.drive(pair.now + 1_000);
-        assertEquals(ErrorCode.REFUSED, pair.a.closed.get(s));
+        assertEquals(ErrorCode.REFUSED, pair.a.closed().get(s));
         assertEquals(StreamState.CLOSED, pair.a.table.state(s));
     }
 
@@ -95,11 +95,11 @@ class StreamPairTest {
         pair.b.table.listen(StreamPair.PORT);
         int s = pair.a.table.open(StreamPair.B, StreamPair.PORT, pair.now).value();
         pair.drive(pair.now + 100);
-        int t = pair.b.accepted.get(0);
+        int t = pair.b.accepted().get(0);
         pair.a.table.abort(s, pair.now);
         pair.drive(pair.now + 100);
-        assertEquals(ErrorCode.ABORTED, pair.a.closed.get(s));
-        assertEquals(ErrorCode.STREAM_RESET, pair.b.closed.get(t));
+        assertEquals(ErrorCode.ABORTED, pair.a.closed().get(s));
+        assertEquals(ErrorCode.STREAM_RESET, pair.b.closed().get(t));
     }
 
     @Test
@@ -108,7 +108,7 @@ class StreamPairTest {
         pair.b.table.listen(StreamPair.PORT);
         int s = pair.a.table.open(StreamPair.B, StreamPair.PORT, pair.now).value();
         pair.drive(pair.now + 600_000, p -> true);
-        assertEquals(ErrorCode.TIMED_OUT, pair.a.closed.get(s));
-        assertEquals(1 + StreamConfig.DEFAULTS.synRetries(), pair.a.packetsSent, "one SYN plus each retry");
+        assertEquals(ErrorCode.TIMED_OUT, pair.a.closed().get(s));
+        assertEquals(1 + StreamConfig.DEFAULTS.synRetries(), pair.a.packetsSent(), "one SYN plus each retry");
     }
 }

@@ -2,6 +2,7 @@ package pilot.core.stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -18,7 +19,7 @@ class StreamTableTest {
 
     Packet lastSent(StreamPair.Side side) {
         byte[] last = null;
-        for (byte[] b : side.wire) {
+        for (byte[] b : side.wire()) {
             last = b;
         }
         return last == null ? null : PacketCodec.decode(last).value();
@@ -47,7 +48,7 @@ class StreamTableTest {
         a.close(99, pair.now);
         a.close(99, CloseMode.FULL, pair.now);
         a.abort(99, pair.now);
-        assertTrue(pair.a.wire.isEmpty(), "nothing sent");
+        assertTrue(pair.a.wire().isEmpty(), "nothing sent");
     }
 
     @Test
@@ -66,7 +67,7 @@ class StreamTableTest {
     @Test
     void openChecksThePortAndTheStreamBound() {
         StreamPair small = new StreamPair();
-        StreamTable t = new StreamTable(StreamPair.A, StreamConfig.DEFAULTS, new StreamTable.Limits(1, 1, 100, 10, 16), small.a, 0);
+        StreamTable t = new StreamPair.Side(StreamPair.A, StreamConfig.DEFAULTS, new StreamTable.Limits(1, 1, 100, 10, 16), 0).table;
         assertEquals(ErrorCode.INVALID_ARGUMENT, t.open(StreamPair.B, 65536, small.now).error());
         assertTrue(t.open(StreamPair.B, 80, small.now).isOk());
         assertEquals(ErrorCode.LIMIT_REACHED, t.open(StreamPair.B, 81, small.now).error());
@@ -77,13 +78,14 @@ class StreamTableTest {
     @Test
     void aSecondStreamBeyondThePortBoundIsRefusedWithRst() {
         StreamPair p = new StreamPair();
-        StreamTable b = new StreamTable(StreamPair.B, StreamConfig.DEFAULTS, new StreamTable.Limits(8, 1, 100, 10, 16), p.b, 0);
+        StreamPair.Side side = new StreamPair.Side(StreamPair.B, StreamConfig.DEFAULTS, new StreamTable.Limits(8, 1, 100, 10, 16), 0);
+        StreamTable b = side.table;
         b.listen(StreamPair.PORT);
         b.onPacket(new Packet(Packet.SYN, Packet.PROTO_STREAM, StreamPair.A, StreamPair.B, 50000, StreamPair.PORT, 0, 0, 8, null), p.now);
         b.onPacket(new Packet(Packet.SYN, Packet.PROTO_STREAM, StreamPair.A, StreamPair.B, 50001, StreamPair.PORT, 0, 0, 8, null), p.now);
         assertEquals(1, b.activeCount());
         assertEquals(1, b.refusedSyns());
-        Packet rst = lastSent(p.b);
+        Packet rst = lastSent(side);
         assertTrue(rst.has(Packet.RST));
         assertEquals(50001, rst.dstPort());
     }
@@ -93,11 +95,11 @@ class StreamTableTest {
         Packet data = new Packet(Packet.ACK, Packet.PROTO_STREAM, StreamPair.B, StreamPair.A, 7, 49152, 1, 1, 8, new byte[3]);
         a.onPacket(data, pair.now);
         assertTrue(lastSent(pair.a).has(Packet.RST), "data for no stream is reset");
-        pair.a.wire.clear();
+        pair.a.wire().clear();
         a.onPacket(new Packet(Packet.FIN, Packet.PROTO_STREAM, StreamPair.B, StreamPair.A, 7, 49152, 1, 0, 0, null), pair.now);
         a.onPacket(new Packet(Packet.RST, Packet.PROTO_STREAM, StreamPair.B, StreamPair.A, 7, 49152, 0, 0, 0, null), pair.now);
         a.onPacket(new Packet(Packet.ACK, Packet.PROTO_STREAM, StreamPair.B, StreamPair.A, 7, 49152, 1, 1, 8, null), pair.now);
-        assertTrue(pair.a.wire.isEmpty(), "a FIN, RST or pure ACK for no stream is ignored (no RST storms)");
+        assertTrue(pair.a.wire().isEmpty(), "a FIN, RST or pure ACK for no stream is ignored (no RST storms)");
     }
 
     @Test
@@ -107,11 +109,11 @@ class StreamTableTest {
         pair.drive(pair.now + 100);
         a.write(s, new byte[1024], 0, 1024, pair.now);
         pair.deliver(pair.a, pair.b, x -> false);
-        assertTrue(pair.b.wire.isEmpty(), "one full segment: the ACK is delayed");
+        assertTrue(pair.b.wire().isEmpty(), "one full segment: the ACK is delayed");
         assertFalse(pair.b.table.settled(), "an ACK is owed");
         pair.b.table.flushAcks(pair.now);
         pair.b.table.flushAcks(pair.now);
-        assertEquals(1, pair.b.wire.size());
+        assertEquals(1, pair.b.wire().size());
         assertTrue(pair.b.table.settled());
     }
 
@@ -140,5 +142,23 @@ class StreamTableTest {
                 initialCwnd, d.maxCwndBytes(), d.initialRtoMillis(), minRto, maxRto, d.clockGranularityMillis(), maxAttempts,
                 d.synRtoMillis(), d.synMaxRtoMillis(), synRetries, d.delayedAckMillis(), ackEvery, d.keepaliveMillis(),
                 d.idleTimeoutMillis(), d.timeWaitMillis());
+    }
+
+    @Test
+    void outputWaitsInTheOrderItAroseUntilTheOwnerPollsIt() {
+        StreamTable t = new StreamTable(StreamPair.A, StreamConfig.DEFAULTS, StreamTable.Limits.DEFAULTS, 0);
+        int s = t.open(StreamPair.B, StreamPair.PORT, pair.now).value();
+        t.write(s, new byte[3], 0, 3, pair.now);
+        StreamOutput.Send syn = (StreamOutput.Send) t.poll();
+        assertTrue(syn.packet().has(Packet.SYN), "the SYN; the data waits for the handshake");
+        assertNull(t.poll());
+        t.onPacket(new Packet(Packet.SYN | Packet.ACK, Packet.PROTO_STREAM, StreamPair.B, StreamPair.A, StreamPair.PORT,
+                syn.packet().srcPort(), 0, 1, 64, null), pair.now);
+        StreamOutput ack = t.poll();
+        assertEquals(new StreamOutput.Opened(s), t.poll(), "the entry action: ACK, then the application is told");
+        StreamOutput data = t.poll();
+        assertNull(t.poll());
+        assertEquals(0, ((StreamOutput.Send) ack).packet().payloadLength());
+        assertEquals(3, ((StreamOutput.Send) data).packet().payloadLength(), "then the data that waited");
     }
 }
