@@ -2,8 +2,6 @@ package pilot.core.handshake;
 
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import pilot.core.ErrorCode;
@@ -49,9 +47,7 @@ public final class KeyExchange {
     private final KxLimiter kxLimiter;
     private final KeyHistory history;
     private final Map<Integer, WireProfile> profiles = new HashMap<>();
-    /** Insertion-ordered so eviction and iteration are deterministic on every runtime. */
-    private final LinkedHashMap<Integer, PeerState> peers = new LinkedHashMap<>();
-    private int halfOpen;
+    private final PeerTable peers;
     private long refusedFrames;
 
     public KeyExchange(LocalIdentity identity, CryptoSuite suite, Entropy entropy, TrustSource trust,
@@ -68,6 +64,12 @@ public final class KeyExchange {
         this.limits = limits;
         this.kxLimiter = new KxLimiter(limits);
         this.history = new KeyHistory(limits.retiredKeysPerPeer(), limits.keyHistoryNodes());
+        this.peers = new PeerTable(limits);
+    }
+
+    /** The one peer table: key state here, tunnel state kept by the node in the same entries. */
+    public PeerTable peers() {
+        return peers;
     }
 
     public int localNode() {
@@ -92,8 +94,8 @@ public final class KeyExchange {
         if (peerNode == identity.node()) {
             return Result.fail(ErrorCode.INVALID_ARGUMENT, "cannot handshake with our own node id");
         }
-        PeerState p = getOrAllocate(peerNode, now, true);
-        if (p == null) {
+        PeerState p = peers.getOrAllocate(peerNode, now, true);
+        if (p == null || !peers.admitHalfOpen(p)) {
             return Result.fail(ErrorCode.TABLE_FULL, "peer table full");
         }
         if (p.session != null) {
@@ -134,7 +136,7 @@ public final class KeyExchange {
             return refuse(ErrorCode.STALE_KEY, "PILA repeats an X25519 key this peer already replaced");
         }
         boolean fresh = !history.contains(f.senderNode(), x);
-        if (p == null && (p = getOrAllocate(f.senderNode(), now, false)) == null) {
+        if (p == null && (p = peers.getOrAllocate(f.senderNode(), now, false)) == null) {
             return refuse(ErrorCode.TABLE_FULL, "peer table full");
         }
         if (p.ourPrivate == null) {
@@ -178,11 +180,14 @@ public final class KeyExchange {
             return refuse(ErrorCode.UNKNOWN_IDENTITY, "anonymous key exchange refused: no trusted key for node "
                     + unsigned(f.senderNode()));
         }
-        PeerState p = getOrAllocate(f.senderNode(), now, true);
+        PeerState p = peers.getOrAllocate(f.senderNode(), now, true);
         if (p == null) {
             return refuse(ErrorCode.TABLE_FULL, "peer table full");
         }
         if (p.ourPrivate == null) {
+            if (!peers.admitHalfOpen(p)) {
+                return refuse(ErrorCode.TABLE_FULL, "half-open handshakes at their bound");
+            }
             newOurKey(p);
             markHalfOpen(p, now);
         }
@@ -262,10 +267,7 @@ public final class KeyExchange {
 
     /** Drops all state for a peer (the host forgets it). */
     public void forget(int peerNode) {
-        PeerState p = peers.remove(peerNode);
-        if (p != null && p.isHalfOpen()) {
-            halfOpen--;
-        }
+        peers.remove(peerNode);
     }
 
     /** Peers whose half-open handshake started at or before {@code olderThan}, oldest first. */
@@ -284,7 +286,7 @@ public final class KeyExchange {
     }
 
     public int halfOpenCount() {
-        return halfOpen;
+        return peers.halfOpenCount();
     }
 
     /** Key-exchange frames refused for any reason so far. */
@@ -360,51 +362,11 @@ public final class KeyExchange {
     }
 
     private void markHalfOpen(PeerState p, long now) {
-        if (!p.isHalfOpen()) {
-            halfOpen++;
-        }
-        p.state = HandshakeState.INITIATED;
-        p.halfOpenSince = now;
+        peers.markHalfOpen(p, now);
     }
 
     private void clearHalfOpen(PeerState p) {
-        if (p.isHalfOpen()) {
-            halfOpen--;
-        }
-        p.halfOpenSince = -1;
-    }
-
-    /**
-     * Finds or creates a peer entry within the bounds. A new half-open entry beyond
-     * {@code maxHalfOpen}, or any new entry in a full table, first evicts the oldest half-open peer;
-     * established sessions are never evicted to make room.
-     */
-    private PeerState getOrAllocate(int node, long now, boolean willBeHalfOpen) {
-        PeerState p = peers.get(node);
-        if (p != null) {
-            return p;
-        }
-        boolean needRoom = peers.size() >= limits.maxPeers() || (willBeHalfOpen && halfOpen >= limits.maxHalfOpen());
-        if (needRoom && !evictOldestHalfOpen()) {
-            return null;
-        }
-        p = new PeerState(node, limits.retiredKeysPerPeer(), now);
-        peers.put(node, p);
-        return p;
-    }
-
-    private boolean evictOldestHalfOpen() {
-        PeerState oldest = null;
-        for (PeerState p : peers.values()) {
-            if (p.isHalfOpen() && (oldest == null || p.halfOpenSince < oldest.halfOpenSince)) {
-                oldest = p;
-            }
-        }
-        if (oldest == null) {
-            return false;
-        }
-        forget(oldest.node);
-        return true;
+        peers.clearHalfOpen(p);
     }
 
     private static String unsigned(int node) {
