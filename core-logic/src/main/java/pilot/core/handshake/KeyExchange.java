@@ -41,13 +41,15 @@ public final class KeyExchange {
     private final LocalIdentity identity;
     private final CryptoSuite suite;
     private final Entropy entropy;
-    private final TrustSource trust;
+    private final RestoredPins trust;
     private final WireProfile defaultProfile;
     private final HandshakeLimits limits;
     private final KxLimiter kxLimiter;
     private final KeyHistory history;
     private final Map<Integer, WireProfile> profiles = new HashMap<>();
     private final PeerTable peers;
+    /** How urgently the sessions should be persisted: {@link SessionSnapshot#DUE_NONE} and up. */
+    private int snapshotDue;
     private long refusedFrames;
 
     public KeyExchange(LocalIdentity identity, CryptoSuite suite, Entropy entropy, TrustSource trust,
@@ -59,12 +61,17 @@ public final class KeyExchange {
         this.identity = identity;
         this.suite = suite;
         this.entropy = entropy;
-        this.trust = trust;
+        this.trust = new RestoredPins(trust);
         this.defaultProfile = defaultProfile;
         this.limits = limits;
         this.kxLimiter = new KxLimiter(limits);
         this.history = new KeyHistory(limits.retiredKeysPerPeer(), limits.keyHistoryNodes());
         this.peers = new PeerTable(limits);
+    }
+
+    /** The trust the exchange uses: the host's, then keys a restored snapshot carried. */
+    public TrustSource trust() {
+        return trust;
     }
 
     /** The one peer table: key state here, tunnel state kept by the node in the same entries. */
@@ -100,6 +107,7 @@ public final class KeyExchange {
         }
         if (p.session != null) {
             p.previous = p.session;
+            due(SessionSnapshot.DUE_REQUIRED); // the session is gone
         }
         p.session = null;
         newOurKey(p);
@@ -160,6 +168,7 @@ public final class KeyExchange {
         p.session = Session.derive(profileFor(p.node), suite, entropy, shared, x, now);
         java.util.Arrays.fill(shared, (byte) 0);
         p.sessionFromCurrentKey = true;
+        due(SessionSnapshot.DUE_REQUIRED); // a new session: its key and counter reservation
         history.record(p.node, x);
         clearHalfOpen(p);
         p.state = HandshakeState.INSTALLED;
@@ -200,7 +209,11 @@ public final class KeyExchange {
         if (p == null || p.session == null) {
             return Result.fail(ErrorCode.NO_SESSION, "no session with node " + unsigned(peerNode));
         }
-        return Result.ok(Envelope.seal(p.session, identity.node(), packetBytes));
+        byte[] sealed = Envelope.seal(p.session, identity.node(), packetBytes);
+        if (p.session.takeReservationRaised()) {
+            due(SessionSnapshot.DUE_REQUIRED); // persist the raised reservation before this frame leaves
+        }
+        return Result.ok(sealed);
     }
 
     /**
@@ -213,7 +226,11 @@ public final class KeyExchange {
         if (p == null || p.session == null) {
             return new OpenResult(Result.fail(ErrorCode.NO_SESSION, "no session with node " + unsigned(f.senderNode())), null);
         }
+        long highWater = p.session.receiveMax();
         Result<Packet> r = Envelope.open(p.session, f);
+        if (p.session.receiveMax() != highWater) {
+            due(SessionSnapshot.DUE_ADVISORY); // a restore from an older snapshot would accept it again
+        }
         if (authenticated(r) && p.state != HandshakeState.CONFIRMED) {
             p.state = HandshakeState.CONFIRMED;
             if (p.previous != null) {
@@ -267,7 +284,77 @@ public final class KeyExchange {
 
     /** Drops all state for a peer (the host forgets it). */
     public void forget(int peerNode) {
-        peers.remove(peerNode);
+        PeerState p = peers.remove(peerNode);
+        if (p != null && p.session != null) {
+            due(SessionSnapshot.DUE_REQUIRED);
+        }
+    }
+
+    /**
+     * What a snapshot taken now should be persisted with: {@link SessionSnapshot#DUE_REQUIRED} before any
+     * datagram of this step leaves (a counter reservation was raised, a session installed or dropped),
+     * {@link SessionSnapshot#DUE_ADVISORY} when only a receive high-water mark advanced, else
+     * {@link SessionSnapshot#DUE_NONE}. Taking a {@link #snapshot()} clears it.
+     */
+    public int snapshotDue() {
+        return snapshotDue;
+    }
+
+    /** Every established session with a known endpoint and key, in table order; clears {@link #snapshotDue()}. */
+    public SessionSnapshot snapshot() {
+        snapshotDue = SessionSnapshot.DUE_NONE;
+        List<SessionSnapshot.Entry> out = new ArrayList<>();
+        for (PeerState p : peers.values()) {
+            byte[] ed = p.session == null || p.endpoint == null ? null : trust.ed25519KeyFor(p.node);
+            if (ed != null) {
+                Session s = p.session;
+                out.add(new SessionSnapshot.Entry(p.node, p.state == HandshakeState.CONFIRMED, s.profile(), p.endpoint,
+                        ed, s.peerX25519(), s.keyBytes(), s.noncePrefixBytes(), s.reservedUpTo(), s.receiveMax(),
+                        s.createdAt()));
+            }
+        }
+        return new SessionSnapshot(identity.node(), defaultProfile, out);
+    }
+
+    /**
+     * Installs the sessions of a snapshot into a node that holds no peer yet, all or nothing. Refused with
+     * {@link ErrorCode#IDENTITY_MISMATCH} (another node's snapshot, or an entry for our own id),
+     * {@link ErrorCode#REFUSED} (another default profile), {@link ErrorCode#INVALID_STATE} (peers exist),
+     * {@link ErrorCode#INVALID_ARGUMENT} (a node twice). Returns the number of sessions restored.
+     */
+    public Result<Integer> restore(SessionSnapshot snap, long now) {
+        if (snap.node() != identity.node()) {
+            return Result.fail(ErrorCode.IDENTITY_MISMATCH, "the snapshot is another node's");
+        }
+        if (snap.profile() != defaultProfile) {
+            return Result.fail(ErrorCode.REFUSED, "the snapshot was taken under another wire profile");
+        }
+        if (peers.size() != 0) {
+            return Result.fail(ErrorCode.INVALID_STATE, "restore only into a node that holds no peer");
+        }
+        Map<Integer, byte[]> pins = new HashMap<>();
+        for (SessionSnapshot.Entry e : snap.peers()) {
+            if (e.node() == identity.node() || pins.put(e.node(), e.ed25519()) != null) {
+                return Result.fail(e.node() == identity.node() ? ErrorCode.IDENTITY_MISMATCH : ErrorCode.INVALID_ARGUMENT,
+                        "snapshot entry for our own node or a node twice");
+            }
+        }
+        for (SessionSnapshot.Entry e : snap.peers()) {
+            PeerState p = peers.getOrAllocate(e.node(), now, false); // empty table, at most maxPeers entries
+            p.session = Session.restore(e.profile(), suite, e.key(), e.noncePrefix(), e.peerX25519(), e.createdAt(),
+                    e.reservedUpTo(), e.receiveHighWater());
+            p.state = e.confirmed() ? HandshakeState.CONFIRMED : HandshakeState.INSTALLED;
+            p.sessionFromCurrentKey = true; // no newer key of ours exists: a PILA repeating the peer's key keeps it
+            p.lastAuthenticated = now;
+            p.endpoint = e.endpoint();
+            history.record(e.node(), e.peerX25519());
+        }
+        trust.replaceAll(pins);
+        return Result.ok(snap.peers().size());
+    }
+
+    private void due(int level) {
+        snapshotDue = Math.max(snapshotDue, level);
     }
 
     /** Peers whose half-open handshake started at or before {@code olderThan}, oldest first. */

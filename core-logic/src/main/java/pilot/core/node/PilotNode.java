@@ -24,6 +24,7 @@ import pilot.core.handshake.LocalIdentity;
 import pilot.core.handshake.OpenResult;
 import pilot.core.handshake.PeerState;
 import pilot.core.handshake.PeerTable;
+import pilot.core.handshake.SessionSnapshot;
 import pilot.core.handshake.TrustSource;
 import pilot.core.limit.RateLimiter;
 import pilot.core.stream.CloseMode;
@@ -82,10 +83,10 @@ public final class PilotNode {
         this.cfg = cfg;
         this.identity = identity;
         this.address = new Address(network, identity.node());
-        this.trust = trust;
         this.echo = new EchoService(cfg.echoService());
         this.kx = new KeyExchange(identity, suite, entropy, trust, cfg.profile(), cfg.handshake());
         this.links = kx.peers();
+        this.trust = kx.trust(); // the host's keys, then those a restored snapshot carried
         this.lookupRate = new RateLimiter(cfg.handshake().lookupsPerSecond(), 1, 60_000);
         byte[] r = entropy.bytes(4);
         this.nextEphemeral = Ports.EPHEMERAL_FIRST + ((r[0] & 0xFF) << 8 | (r[1] & 0xFF)) % (Ports.EPHEMERAL_LAST - Ports.EPHEMERAL_FIRST + 1);
@@ -320,6 +321,37 @@ public final class PilotNode {
         }
         pings.sent(id, dst, src, now, cfg.pingTimeoutMillis());
         return Result.ok(id);
+    }
+
+    // ================================================================ sessions across an eviction
+
+    /**
+     * The established sessions as bytes ({@link SessionSnapshot}, docs/SPEC-NOTES.md #37), to persist; clears
+     * {@link #snapshotDue()}. Streams are not in it: after a restore their packets meet the unknown-stream RST.
+     * {@code now} is taken for symmetry with every other call; nothing in the layout is relative to it.
+     */
+    public byte[] snapshot(long now) {
+        return kx.snapshot().encode();
+    }
+
+    /**
+     * Restores the sessions of {@link #snapshot} into this node before it handled any frame. Returns the number
+     * of sessions restored, or a typed error (malformed, other version, other node, other profile, not fresh);
+     * never throws, and allocates at most {@code maxPeers} entries.
+     */
+    public Result<Integer> restore(byte[] snapshot, long now) {
+        Result<SessionSnapshot> s = SessionSnapshot.decode(snapshot, cfg.handshake().maxPeers());
+        return s.isOk() ? kx.restore(s.value(), now) : s.castFailure();
+    }
+
+    /**
+     * Poll after each step, before sending its datagrams: {@link SessionSnapshot#DUE_REQUIRED} means persist
+     * {@link #snapshot} first (a send-counter reservation was raised, or a session came or went);
+     * {@link SessionSnapshot#DUE_ADVISORY} means a receive high-water mark advanced (persisting when the host
+     * likes bounds what a restore would accept again); 0 means nothing changed.
+     */
+    public int snapshotDue() {
+        return kx.snapshotDue();
     }
 
     // ================================================================ inspection
