@@ -41,7 +41,7 @@ public final class KeyExchange {
     private final LocalIdentity identity;
     private final CryptoSuite suite;
     private final Entropy entropy;
-    private final RestoredPins trust;
+    private final TrustSource trust;
     private final WireProfile defaultProfile;
     private final HandshakeLimits limits;
     private final KxLimiter kxLimiter;
@@ -61,17 +61,12 @@ public final class KeyExchange {
         this.identity = identity;
         this.suite = suite;
         this.entropy = entropy;
-        this.trust = new RestoredPins(trust);
+        this.trust = trust;
         this.defaultProfile = defaultProfile;
         this.limits = limits;
         this.kxLimiter = new KxLimiter(limits);
         this.history = new KeyHistory(limits.retiredKeysPerPeer(), limits.keyHistoryNodes());
         this.peers = new PeerTable(limits);
-    }
-
-    /** The trust the exchange uses: the host's, then keys a restored snapshot carried. */
-    public TrustSource trust() {
-        return trust;
     }
 
     /** The one peer table: key state here, tunnel state kept by the node in the same entries. */
@@ -124,7 +119,7 @@ public final class KeyExchange {
         if (gate != null) {
             return gate;
         }
-        byte[] trusted = trust.ed25519KeyFor(f.senderNode());
+        byte[] trusted = trusted(f.senderNode());
         if (trusted == null) {
             return refuse(ErrorCode.UNKNOWN_IDENTITY, "no trusted Ed25519 key for node " + unsigned(f.senderNode()));
         }
@@ -185,7 +180,7 @@ public final class KeyExchange {
         if (gate != null) {
             return gate;
         }
-        if (trust.ed25519KeyFor(f.senderNode()) == null) {
+        if (trusted(f.senderNode()) == null) {
             return refuse(ErrorCode.UNKNOWN_IDENTITY, "anonymous key exchange refused: no trusted key for node "
                     + unsigned(f.senderNode()));
         }
@@ -305,7 +300,7 @@ public final class KeyExchange {
         snapshotDue = SessionSnapshot.DUE_NONE;
         List<SessionSnapshot.Entry> out = new ArrayList<>();
         for (PeerState p : peers.values()) {
-            byte[] ed = p.session == null || p.endpoint == null ? null : trust.ed25519KeyFor(p.node);
+            byte[] ed = p.session == null || p.endpoint == null ? null : trusted(p.node);
             if (ed != null) {
                 Session s = p.session;
                 out.add(new SessionSnapshot.Entry(p.node, p.state == HandshakeState.CONFIRMED, s.profile(), p.endpoint,
@@ -318,39 +313,48 @@ public final class KeyExchange {
 
     /**
      * Installs the sessions of a snapshot into a node that holds no peer yet, all or nothing. Refused with
-     * {@link ErrorCode#IDENTITY_MISMATCH} (another node's snapshot, or an entry for our own id),
-     * {@link ErrorCode#REFUSED} (another default profile), {@link ErrorCode#INVALID_STATE} (peers exist),
-     * {@link ErrorCode#INVALID_ARGUMENT} (a node twice). Returns the number of sessions restored.
+     * {@link ErrorCode#IDENTITY_MISMATCH} (another node's snapshot), {@link ErrorCode#REFUSED} (another default
+     * profile), {@link ErrorCode#INVALID_STATE} (peers exist), {@link ErrorCode#INVALID_ARGUMENT} (an entry for
+     * our own id, or a node twice). Returns the number of sessions restored.
      */
     public Result<Integer> restore(SessionSnapshot snap, long now) {
         if (snap.node() != identity.node()) {
-            return Result.fail(ErrorCode.IDENTITY_MISMATCH, "the snapshot is another node's");
+            return Result.fail(ErrorCode.IDENTITY_MISMATCH, "another node's snapshot");
         }
         if (snap.profile() != defaultProfile) {
-            return Result.fail(ErrorCode.REFUSED, "the snapshot was taken under another wire profile");
+            return Result.fail(ErrorCode.REFUSED, "snapshot of another wire profile");
         }
         if (peers.size() != 0) {
-            return Result.fail(ErrorCode.INVALID_STATE, "restore only into a node that holds no peer");
+            return Result.fail(ErrorCode.INVALID_STATE, "node holds peers");
         }
-        Map<Integer, byte[]> pins = new HashMap<>();
         for (SessionSnapshot.Entry e : snap.peers()) {
-            if (e.node() == identity.node() || pins.put(e.node(), e.ed25519()) != null) {
-                return Result.fail(e.node() == identity.node() ? ErrorCode.IDENTITY_MISMATCH : ErrorCode.INVALID_ARGUMENT,
-                        "snapshot entry for our own node or a node twice");
+            PeerState p = e.node == identity.node() ? null : peers.getOrAllocate(e.node, now, false);
+            if (p == null || p.session != null) { // our own id, or a node twice: undo, all or nothing
+                for (SessionSnapshot.Entry undo : snap.peers()) {
+                    peers.remove(undo.node);
+                }
+                return Result.fail(ErrorCode.INVALID_ARGUMENT, "snapshot entry for our node or a node twice");
             }
-        }
-        for (SessionSnapshot.Entry e : snap.peers()) {
-            PeerState p = peers.getOrAllocate(e.node(), now, false); // empty table, at most maxPeers entries
-            p.session = Session.restore(e.profile(), suite, e.key(), e.noncePrefix(), e.peerX25519(), e.createdAt(),
-                    e.reservedUpTo(), e.receiveHighWater());
-            p.state = e.confirmed() ? HandshakeState.CONFIRMED : HandshakeState.INSTALLED;
+            p.session = Session.restore(e.profile, suite, e.key, e.noncePrefix, e.peerX25519, e.createdAt,
+                    e.reservedUpTo, e.receiveHighWater);
+            p.state = e.confirmed ? HandshakeState.CONFIRMED : HandshakeState.INSTALLED;
             p.sessionFromCurrentKey = true; // no newer key of ours exists: a PILA repeating the peer's key keeps it
             p.lastAuthenticated = now;
-            p.endpoint = e.endpoint();
-            history.record(e.node(), e.peerX25519());
+            p.endpoint = e.endpoint;
+            p.restoredEd25519 = e.ed25519;
+            history.record(e.node, e.peerX25519);
         }
-        trust.replaceAll(pins);
         return Result.ok(snap.peers().size());
+    }
+
+    /** The host's key for a node, else the one a restored snapshot carried for it (proven by that session's PILA). */
+    private byte[] trusted(int node) {
+        byte[] k = trust.ed25519KeyFor(node);
+        if (k == null) {
+            PeerState p = peers.get(node);
+            k = p == null || p.restoredEd25519 == null ? null : p.restoredEd25519.clone();
+        }
+        return k;
     }
 
     private void due(int level) {

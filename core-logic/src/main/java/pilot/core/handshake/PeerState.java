@@ -35,6 +35,8 @@ public final class PeerState {
     int aeadRun;
     int tooOldRun;
     int replayRun;
+    /** The Ed25519 key a restored snapshot carried, used when the host's trust source has none. */
+    byte[] restoredEd25519;
     private final byte[][] retired;
     private int retiredNext;
 

@@ -21,10 +21,9 @@ import pilot.core.wire.Bytes;
  * Integers big-endian; profile 0 = MODERN, 1 = FEB2026; flags bit 0 = the session was confirmed. Decoding
  * never throws and allocates at most {@code maxPeers} fixed-size entries, after the length was checked.
  *
- * @param node    our node id
- * @param profile our default wire profile
+ * <p>Plain classes, not records: a record's generated equals/hashCode/toString would ship in the wasm module.
  */
-public record SessionSnapshot(int node, WireProfile profile, List<Entry> peers) {
+public final class SessionSnapshot {
     public static final byte[] MAGIC = {'P', 'I', 'S', 'N'};
     public static final int VERSION = 1;
     static final int HEADER = 12;
@@ -38,21 +37,79 @@ public record SessionSnapshot(int node, WireProfile profile, List<Entry> peers) 
     /** Persist before this step's datagrams leave: a counter reservation was raised, or a session came or went. */
     public static final int DUE_REQUIRED = 2;
 
-    /** One peer's established session: where it is, the key it proved, and the key state. */
-    public record Entry(int node, boolean confirmed, WireProfile profile, Endpoint endpoint, byte[] ed25519,
-                        byte[] peerX25519, byte[] key, byte[] noncePrefix, long reservedUpTo, long receiveHighWater,
-                        long createdAt) {
-        /** The key material stays out of logs. */
-        @Override
-        public String toString() {
-            return "Entry[node=" + Integer.toUnsignedString(node) + ", endpoint=" + endpoint + "]";
+    private final int node;
+    private final WireProfile profile;
+    private final List<Entry> peers;
+
+    /** {@code node}: our node id; {@code profile}: our default wire profile. */
+    public SessionSnapshot(int node, WireProfile profile, List<Entry> peers) {
+        this.node = node;
+        this.profile = profile;
+        this.peers = peers;
+    }
+
+    public int node() {
+        return node;
+    }
+
+    public WireProfile profile() {
+        return profile;
+    }
+
+    public List<Entry> peers() {
+        return peers;
+    }
+
+    /** One peer's established session: where it is, the key it proved, and the key state (no toString: keys). */
+    public static final class Entry {
+        final int node;
+        final boolean confirmed;
+        final WireProfile profile;
+        final Endpoint endpoint;
+        final byte[] ed25519;
+        final byte[] peerX25519;
+        final byte[] key;
+        final byte[] noncePrefix;
+        final long reservedUpTo;
+        final long receiveHighWater;
+        final long createdAt;
+
+        public Entry(int node, boolean confirmed, WireProfile profile, Endpoint endpoint, byte[] ed25519, byte[] peerX25519,
+                     byte[] key, byte[] noncePrefix, long reservedUpTo, long receiveHighWater, long createdAt) {
+            this.node = node;
+            this.confirmed = confirmed;
+            this.profile = profile;
+            this.endpoint = endpoint;
+            this.ed25519 = ed25519;
+            this.peerX25519 = peerX25519;
+            this.key = key;
+            this.noncePrefix = noncePrefix;
+            this.reservedUpTo = reservedUpTo;
+            this.receiveHighWater = receiveHighWater;
+            this.createdAt = createdAt;
+        }
+
+        public int node() {
+            return node;
+        }
+
+        public Endpoint endpoint() {
+            return endpoint;
+        }
+
+        public long reservedUpTo() {
+            return reservedUpTo;
+        }
+
+        public long receiveHighWater() {
+            return receiveHighWater;
         }
     }
 
     public byte[] encode() {
         int size = HEADER;
         for (Entry e : peers) {
-            size += ENTRY_FIXED + e.endpoint().ip().length;
+            size += ENTRY_FIXED + e.endpoint.ip().length;
         }
         byte[] out = new byte[size];
         System.arraycopy(MAGIC, 0, out, 0, 4);
@@ -62,21 +119,21 @@ public record SessionSnapshot(int node, WireProfile profile, List<Entry> peers) 
         Bytes.put16(out, 10, peers.size());
         int at = HEADER;
         for (Entry e : peers) {
-            byte[] ip = e.endpoint().ip();
-            Bytes.put32(out, at, e.node());
-            out[at + 4] = (byte) (e.confirmed() ? FLAG_CONFIRMED : 0);
-            out[at + 5] = (byte) profileCode(e.profile());
+            byte[] ip = e.endpoint.ip();
+            Bytes.put32(out, at, e.node);
+            out[at + 4] = (byte) (e.confirmed ? FLAG_CONFIRMED : 0);
+            out[at + 5] = (byte) profileCode(e.profile);
             out[at + 6] = (byte) ip.length;
             System.arraycopy(ip, 0, out, at + 7, ip.length);
             at += 7 + ip.length;
-            Bytes.put16(out, at, e.endpoint().port());
-            at = put(out, at + 2, e.ed25519());
-            at = put(out, at, e.peerX25519());
-            at = put(out, at, e.key());
-            at = put(out, at, e.noncePrefix());
-            Bytes.put64(out, at, e.reservedUpTo());
-            Bytes.put64(out, at + 8, e.receiveHighWater());
-            Bytes.put64(out, at + 16, e.createdAt());
+            Bytes.put16(out, at, e.endpoint.port());
+            at = put(out, at + 2, e.ed25519);
+            at = put(out, at, e.peerX25519);
+            at = put(out, at, e.key);
+            at = put(out, at, e.noncePrefix);
+            Bytes.put64(out, at, e.reservedUpTo);
+            Bytes.put64(out, at + 8, e.receiveHighWater);
+            Bytes.put64(out, at + 16, e.createdAt);
             at += 24;
         }
         return out;
@@ -89,43 +146,43 @@ public record SessionSnapshot(int node, WireProfile profile, List<Entry> peers) 
      */
     public static Result<SessionSnapshot> decode(byte[] b, int maxPeers) {
         if (b == null || b.length < HEADER) {
-            return Result.fail(ErrorCode.TRUNCATED, "snapshot shorter than its header");
+            return Result.fail(ErrorCode.TRUNCATED, "snapshot truncated");
         }
         for (int i = 0; i < 4; i++) {
             if (b[i] != MAGIC[i]) {
-                return Result.fail(ErrorCode.BAD_MAGIC, "not a session snapshot");
+                return Result.fail(ErrorCode.BAD_MAGIC, "snapshot magic");
             }
         }
         if (Bytes.u8(b, 4) != VERSION) {
-            return Result.fail(ErrorCode.BAD_VERSION, "snapshot version " + Bytes.u8(b, 4));
+            return Result.fail(ErrorCode.BAD_VERSION, "snapshot version");
         }
         WireProfile profile = profileOf(Bytes.u8(b, 9));
         int count = Bytes.u16(b, 10);
         if (profile == null) {
-            return Result.fail(ErrorCode.INVALID_ARGUMENT, "unknown profile code");
+            return Result.fail(ErrorCode.INVALID_ARGUMENT, "snapshot field");
         }
         if (count > maxPeers) {
-            return Result.fail(ErrorCode.LIMIT_REACHED, "snapshot holds more peers than the table");
+            return Result.fail(ErrorCode.LIMIT_REACHED, "snapshot peers");
         }
         List<Entry> peers = new ArrayList<>(count);
         int at = HEADER;
         for (int i = 0; i < count; i++) {
             if (b.length - at < ENTRY_FIXED + 4) {
-                return Result.fail(ErrorCode.TRUNCATED, "snapshot entry " + i + " cut short");
+                return Result.fail(ErrorCode.TRUNCATED, "snapshot truncated");
             }
             int ipLen = Bytes.u8(b, at + 6);
             if (ipLen != 4 && ipLen != 16) {
-                return Result.fail(ErrorCode.INVALID_ARGUMENT, "endpoint address must be 4 or 16 bytes");
+                return Result.fail(ErrorCode.INVALID_ARGUMENT, "snapshot field");
             }
             if (b.length - at < ENTRY_FIXED + ipLen) {
-                return Result.fail(ErrorCode.TRUNCATED, "snapshot entry " + i + " cut short");
+                return Result.fail(ErrorCode.TRUNCATED, "snapshot truncated");
             }
             int node = Bytes.i32(b, at);
             int flags = Bytes.u8(b, at + 4);
             WireProfile p = profileOf(Bytes.u8(b, at + 5));
             int port = Bytes.u16(b, at + 7 + ipLen);
             if (p == null || (flags & ~FLAG_CONFIRMED) != 0 || !Ports.isValid(port)) {
-                return Result.fail(ErrorCode.INVALID_ARGUMENT, "snapshot entry " + i + " has a field out of range");
+                return Result.fail(ErrorCode.INVALID_ARGUMENT, "snapshot field");
             }
             Endpoint endpoint = new Endpoint(Bytes.slice(b, at + 7, ipLen), port);
             at += 9 + ipLen;
@@ -139,9 +196,9 @@ public record SessionSnapshot(int node, WireProfile profile, List<Entry> peers) 
             at += 24;
         }
         if (at != b.length) {
-            return Result.fail(ErrorCode.BAD_LENGTH, "bytes after the last snapshot entry");
+            return Result.fail(ErrorCode.BAD_LENGTH, "snapshot length");
         }
-        return Result.ok(new SessionSnapshot(Bytes.i32(b, 5), profile, List.copyOf(peers)));
+        return Result.ok(new SessionSnapshot(Bytes.i32(b, 5), profile, peers));
     }
 
     private static int put(byte[] out, int at, byte[] v) {

@@ -83,10 +83,10 @@ public final class PilotNode {
         this.cfg = cfg;
         this.identity = identity;
         this.address = new Address(network, identity.node());
+        this.trust = trust;
         this.echo = new EchoService(cfg.echoService());
         this.kx = new KeyExchange(identity, suite, entropy, trust, cfg.profile(), cfg.handshake());
         this.links = kx.peers();
-        this.trust = kx.trust(); // the host's keys, then those a restored snapshot carried
         this.lookupRate = new RateLimiter(cfg.handshake().lookupsPerSecond(), 1, 60_000);
         byte[] r = entropy.bytes(4);
         this.nextEphemeral = Ports.EPHEMERAL_FIRST + ((r[0] & 0xFF) << 8 | (r[1] & 0xFF)) % (Ports.EPHEMERAL_LAST - Ports.EPHEMERAL_FIRST + 1);
