@@ -1,6 +1,6 @@
 // PilotPeer: a Pilot node living in a Worker. The wasm core makes every protocol decision; this class
 // only moves bytes between the core and the transport, keeps time, and turns core events into promises.
-import { getCore, type CloseMode, type NodeEvent, type PilotCore, type Profile, type ReplyPolicy } from "./core.js";
+import { getCore, nodeRestore, nodeSnapshot, type CloseMode, type NodeEvent, type PilotCore, type Profile, type ReplyPolicy } from "./core.js";
 import { CLOSE_IDLE, coreIp, ipBytes, RelayTransport, type RegistryMessage, type TransportState } from "./transport.js";
 import { b64, random, unb64 } from "./bytes.js";
 
@@ -24,7 +24,19 @@ export interface PeerOptions {
   onRegistered?: (nodeId: number) => void;
   /** milliseconds; Date.now by default */
   now?: () => number;
+  /**
+   * Where the node's sessions survive an eviction (docs/SPEC-NOTES.md #37): load() once before the node
+   * handles its first frame, save() whenever the core marks the snapshot due (at most once per step). save()
+   * must be ordered before the datagrams of that step reach the network (a Durable Object's output gate does
+   * this for ctx.storage.put), or send counters could repeat after a restore.
+   */
+  sessions?: PeerSessionStore;
   log?: (line: string) => void;
+}
+
+export interface PeerSessionStore {
+  load(): Promise<Uint8Array | null>;
+  save(bytes: Uint8Array): void;
 }
 
 export interface PeerStatus {
@@ -246,6 +258,7 @@ export class PilotPeer {
     const nodeId = Number(reg.node_id);
     if (!this.handle || nodeId !== this.nodeId) {
       if (this.handle) this.core.free(this.handle);
+      const saved = this.handle ? null : await this.loadSessions(); // before the node exists: no frame can slip in
       const h = this.core.nodeNew({
         node: nodeId, identitySeed: this.options.identitySeed, entropy: random(48),
         profile: this.options.profile ?? "modern", echo: this.options.echo ?? true,
@@ -253,6 +266,7 @@ export class PilotPeer {
       if (h < 0) throw new PilotError("cannot create the node: " + this.core.errorName(-h), this.core.errorName(-h));
       this.handle = h;
       this.nodeId = nodeId;
+      if (saved) this.restoreSessions(h, saved);
       // a new node knows no ports yet: listen on every one onDatagram was given, before or since
       for (const port of this.datagramHandlers.keys()) this.core.nodeListen(h, port);
       this.options.onRegistered?.(nodeId);
@@ -344,6 +358,7 @@ export class PilotPeer {
     const h = this.handle;
     const d = this.core.nodeNextDeadline(h);
     if (d !== null && d <= this.now()) this.core.nodeHandleTimeout(h, this.now());
+    this.saveSessionsIfDue(h); // before this step's datagrams: they may use counters only the save reserves
     for (let t = this.core.nodePollTransmit(h); t; t = this.core.nodePollTransmit(h)) {
       this.transport.send(t.ip, t.port, t.datagram);
     }
@@ -351,6 +366,28 @@ export class PilotPeer {
     const next = this.core.nodeNextDeadline(h);
     if (this.timer) clearTimeout(this.timer);
     this.timer = next === null ? null : setTimeout(() => { this.timer = null; this.step(); }, Math.max(0, next - this.now()));
+  }
+
+  // ---------------------------------------------------------------- sessions across an eviction
+
+  private async loadSessions(): Promise<Uint8Array | null> {
+    try {
+      return (await this.options.sessions?.load()) ?? null;
+    } catch (e) {
+      this.log(`cannot load saved sessions: ${e instanceof Error ? e.message : String(e)}`);
+      return null;
+    }
+  }
+
+  private restoreSessions(h: number, saved: Uint8Array): void {
+    const err = nodeRestore(this.core, h, saved, this.now());
+    if (err !== 0) this.log(`saved sessions not restored (${this.core.errorName(err)}): peers will handshake again`);
+  }
+
+  private saveSessionsIfDue(h: number): void {
+    if (!this.options.sessions || this.core.nodeSnapshotDue(h) === 0) return;
+    const bytes = nodeSnapshot(this.core, h, this.now());
+    if (bytes) this.options.sessions.save(bytes);
   }
 
   private onEvent(e: NodeEvent): void {
