@@ -1,6 +1,6 @@
 // PilotPeer: a Pilot node living in a Worker. The wasm core makes every protocol decision; this class
 // only moves bytes between the core and the transport, keeps time, and turns core events into promises.
-import { getCore, nodeRestore, nodeSnapshot, type CloseMode, type NodeEvent, type PilotCore, type Profile, type ReplyPolicy } from "./core.js";
+import { getCore, nodeRestore, nodeSnapshot, SNAPSHOT_DUE, type CloseMode, type NodeEvent, type PilotCore, type Profile, type ReplyPolicy } from "./core.js";
 import { CLOSE_IDLE, coreIp, ipBytes, RelayTransport, type RegistryMessage, type TransportState } from "./transport.js";
 import { b64, random, unb64 } from "./bytes.js";
 
@@ -63,6 +63,11 @@ export const MAX_RELAYS = 16;
 /** Peers remembered to re-resolve after a reconnect (each reconnect opens the new relay's allow-list for them). */
 export const MAX_REMEMBERED_PEERS = 1024;
 const HEARTBEAT_MS = 30_000;
+/**
+ * Sessions whose only change is a receive high-water mark are saved at most this often (PeerOptions.sessions):
+ * a restore may accept again what arrived since the last save (docs/SECURITY.md, replay exposure).
+ */
+export const ADVISORY_SAVE_MS = 1_000;
 /** How long close() keeps the peer up for its last FINs and ACKs to be acknowledged. */
 export const LINGER_MS = 1_000;
 /**
@@ -185,6 +190,8 @@ export class PilotPeer {
   private readonly publicKey: Uint8Array;
   private readonly relays: readonly string[];
   private relayIndex = 0;
+  /** When the sessions were last saved (PeerOptions.sessions). */
+  private lastSessionSave = -Infinity;
   /** Our UDP endpoint at the relay of the last registration: peers learn a new one by a fresh handshake. */
   private registeredEndpoint: string | null = null;
 
@@ -384,10 +391,19 @@ export class PilotPeer {
     if (err !== 0) this.log(`saved sessions not restored (${this.core.errorName(err)}): peers will handshake again`);
   }
 
+  /**
+   * SNAPSHOT_DUE.REQUIRED is saved at once (a raised counter reservation must be stored before the frame that
+   * uses it leaves); ADVISORY (only a receive high-water mark moved) at most every ADVISORY_SAVE_MS, since each
+   * save is a storage write and holds this step's output until it is durable.
+   */
   private saveSessionsIfDue(h: number): void {
-    if (!this.options.sessions || this.core.nodeSnapshotDue(h) === 0) return;
-    const bytes = nodeSnapshot(this.core, h, this.now());
+    if (!this.options.sessions) return;
+    const due = this.core.nodeSnapshotDue(h);
+    const now = this.now();
+    if (due === SNAPSHOT_DUE.NONE || (due === SNAPSHOT_DUE.ADVISORY && now - this.lastSessionSave < ADVISORY_SAVE_MS)) return;
+    const bytes = nodeSnapshot(this.core, h, now);
     if (bytes) this.options.sessions.save(bytes);
+    this.lastSessionSave = now;
   }
 
   private onEvent(e: NodeEvent): void {
