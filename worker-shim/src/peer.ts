@@ -1,6 +1,6 @@
 // PilotPeer: a Pilot node living in a Worker. The wasm core makes every protocol decision; this class
 // only moves bytes between the core and the transport, keeps time, and turns core events into promises.
-import { getCore, type CloseMode, type NodeEvent, type PilotCore, type Profile, type ReplyPolicy } from "./core.js";
+import { getCore, nodeRestore, nodeSnapshot, SNAPSHOT_DUE, type CloseMode, type NodeEvent, type PilotCore, type Profile, type ReplyPolicy } from "./core.js";
 import { CLOSE_IDLE, RelayTransport, type RegistryMessage, type TransportState } from "./transport.js";
 import { ascii, heartbeatText, parseHostPort, registerText, resolveText, setVisibilityStampedText, setVisibilityText } from "./edge.js";
 import { b64, random, unb64 } from "./bytes.js";
@@ -25,7 +25,19 @@ export interface PeerOptions {
   onRegistered?: (nodeId: number) => void;
   /** milliseconds; Date.now by default */
   now?: () => number;
+  /**
+   * Where the node's sessions survive an eviction (docs/SPEC-NOTES.md #37): load() once before the node
+   * handles its first frame, save() whenever the core marks the snapshot due (at most once per step). save()
+   * must be ordered before the datagrams of that step reach the network (a Durable Object's output gate does
+   * this for ctx.storage.put), or send counters could repeat after a restore.
+   */
+  sessions?: PeerSessionStore;
   log?: (line: string) => void;
+}
+
+export interface PeerSessionStore {
+  load(): Promise<Uint8Array | null>;
+  save(bytes: Uint8Array): void;
 }
 
 export interface PeerStatus {
@@ -52,6 +64,11 @@ export const MAX_RELAYS = 16;
 /** Peers remembered to re-resolve after a reconnect (each reconnect opens the new relay's allow-list for them). */
 export const MAX_REMEMBERED_PEERS = 1024;
 const HEARTBEAT_MS = 30_000;
+/**
+ * Sessions whose only change is a receive high-water mark are saved at most this often (PeerOptions.sessions):
+ * a restore may accept again what arrived since the last save (docs/SECURITY.md, replay exposure).
+ */
+export const ADVISORY_SAVE_MS = 1_000;
 /** How long close() keeps the peer up for its last FINs and ACKs to be acknowledged. */
 export const LINGER_MS = 1_000;
 /**
@@ -174,6 +191,8 @@ export class PilotPeer {
   private readonly publicKey: Uint8Array;
   private readonly relays: readonly string[];
   private relayIndex = 0;
+  /** When the sessions were last saved (PeerOptions.sessions). */
+  private lastSessionSave = -Infinity;
   /** Our UDP endpoint at the relay of the last registration: peers learn a new one by a fresh handshake. */
   private registeredEndpoint: string | null = null;
 
@@ -247,6 +266,7 @@ export class PilotPeer {
     const nodeId = Number(reg.node_id);
     if (!this.handle || nodeId !== this.nodeId) {
       if (this.handle) this.core.free(this.handle);
+      const saved = this.handle ? null : await this.loadSessions(); // before the node exists: no frame can slip in
       const h = this.core.nodeNew({
         node: nodeId, identitySeed: this.options.identitySeed, entropy: random(48),
         profile: this.options.profile ?? "modern", echo: this.options.echo ?? true,
@@ -254,6 +274,7 @@ export class PilotPeer {
       if (h < 0) throw new PilotError("cannot create the node: " + this.core.errorName(-h), this.core.errorName(-h));
       this.handle = h;
       this.nodeId = nodeId;
+      if (saved) this.restoreSessions(h, saved);
       // a new node knows no ports yet: listen on every one onDatagram was given, before or since
       for (const port of this.datagramHandlers.keys()) this.core.nodeListen(h, port);
       this.options.onRegistered?.(nodeId);
@@ -345,6 +366,7 @@ export class PilotPeer {
     const h = this.handle;
     const d = this.core.nodeNextDeadline(h);
     if (d !== null && d <= this.now()) this.core.nodeHandleTimeout(h, this.now());
+    this.saveSessionsIfDue(h); // before this step's datagrams: they may use counters only the save reserves
     for (let t = this.core.nodePollTransmit(h); t; t = this.core.nodePollTransmit(h)) {
       this.transport.send(t.message);
     }
@@ -352,6 +374,37 @@ export class PilotPeer {
     const next = this.core.nodeNextDeadline(h);
     if (this.timer) clearTimeout(this.timer);
     this.timer = next === null ? null : setTimeout(() => { this.timer = null; this.step(); }, Math.max(0, next - this.now()));
+  }
+
+  // ---------------------------------------------------------------- sessions across an eviction
+
+  private async loadSessions(): Promise<Uint8Array | null> {
+    try {
+      return (await this.options.sessions?.load()) ?? null;
+    } catch (e) {
+      this.log(`cannot load saved sessions: ${e instanceof Error ? e.message : String(e)}`);
+      return null;
+    }
+  }
+
+  private restoreSessions(h: number, saved: Uint8Array): void {
+    const err = nodeRestore(this.core, h, saved, this.now());
+    if (err !== 0) this.log(`saved sessions not restored (${this.core.errorName(err)}): peers will handshake again`);
+  }
+
+  /**
+   * SNAPSHOT_DUE.REQUIRED is saved at once (a raised counter reservation must be stored before the frame that
+   * uses it leaves); ADVISORY (only a receive high-water mark moved) at most every ADVISORY_SAVE_MS, since each
+   * save is a storage write and holds this step's output until it is durable.
+   */
+  private saveSessionsIfDue(h: number): void {
+    if (!this.options.sessions) return;
+    const due = this.core.nodeSnapshotDue(h);
+    const now = this.now();
+    if (due === SNAPSHOT_DUE.NONE || (due === SNAPSHOT_DUE.ADVISORY && now - this.lastSessionSave < ADVISORY_SAVE_MS)) return;
+    const bytes = nodeSnapshot(this.core, h, now);
+    if (bytes) this.options.sessions.save(bytes);
+    this.lastSessionSave = now;
   }
 
   private onEvent(e: NodeEvent): void {

@@ -73,6 +73,7 @@ public final class VectorGenerator {
         files.put("handshake.json", pretty(handshake()));
         files.put("sim-traces.json", pretty(simTraces()));
         files.put("edge.json", pretty(EdgeVectors.generate()));
+        files.put("snapshot.json", pretty(SnapshotVectors.generate()));
         return files;
     }
 
