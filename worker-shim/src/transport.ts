@@ -95,6 +95,8 @@ export class RelayTransport implements Transport {
   endpoint: string | null = null;
   onFrame: (ip: string, port: number, frame: Uint8Array) => void = () => {};
   onStateChange: (state: TransportState, reason: string, closeCode: number | null) => void = () => {};
+  /** Any other text message from the relay (dial_in_ok, dial_in_error). */
+  onControl: (message: RegistryMessage) => void = () => {};
   private ws: WebSocket | null = null;
   private nextId = 1;
   private readonly pending = new Map<number, { resolve: (m: RegistryMessage) => void; reject: (e: Error) => void }>();
@@ -158,6 +160,8 @@ export class RelayTransport implements Transport {
             const p = this.pending.get(Number(m.id));
             this.pending.delete(Number(m.id));
             p?.resolve((m.reply ?? {}) as RegistryMessage);
+          } else {
+            this.onControl(m); // dial_in_ok / dial_in_error
           }
         } else {
           const bytes = new Uint8Array(ev.data as ArrayBuffer);
@@ -189,6 +193,17 @@ export class RelayTransport implements Transport {
       return true;
     } catch {
       return false; // closing under us: the close event follows, the core retransmits
+    }
+  }
+
+  /** Sends a text control message (dial_in, dial_in_cancel); false when not logged in. */
+  sendText(message: RegistryMessage): boolean {
+    if (this.state !== "ready" || !this.ws) return false;
+    try {
+      this.ws.send(JSON.stringify(message));
+      return true;
+    } catch {
+      return false;
     }
   }
 
