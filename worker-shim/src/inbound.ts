@@ -32,8 +32,8 @@ export function relayDialText(nonceHex: string, workerPublicKeyBase64: string): 
 
 /** What a dial-in socket carries across hibernation (ws.serializeAttachment). */
 interface Attachment {
-  /** proof: waiting for relay_proof; auth: waiting for auth_ok; ready: logged in */
-  stage: "proof" | "auth" | "ready";
+  /** proof: waiting for relay_proof; auth: waiting for auth_ok; ready: logged in; refused: closing, ignored */
+  stage: "proof" | "auth" | "ready" | "refused";
   nonce: string;
   /** when we accepted it (ms) */
   since: number;
@@ -106,7 +106,7 @@ export class InboundTransport implements Transport {
         this.ws = ws;
         this.endpoint = a.endpoint ?? null;
         this.state = "ready";
-      } else if (a && a.stage !== "ready" && !this.pending && o.now() - a.since < INBOUND_AUTH_MS) {
+      } else if (a && (a.stage === "proof" || a.stage === "auth") && !this.pending && o.now() - a.since < INBOUND_AUTH_MS) {
         this.pending = ws;
         this.armAuthTimer(ws, a.since + INBOUND_AUTH_MS - o.now());
       } else {
@@ -137,6 +137,7 @@ export class InboundTransport implements Transport {
   message(ws: WebSocket, data: string | ArrayBuffer): void {
     const a = attachment(ws);
     if (!a) return this.closeSocket(ws, CLOSE_POLICY, "unknown socket");
+    if (a.stage === "refused") return; // what a refused relay still sent before our close reached it
     if (typeof data !== "string") {
       if (a.stage !== "ready" || ws !== this.ws) return; // frames before the login are not ours to take
       const d = unpackDatagram(new Uint8Array(data));
@@ -244,6 +245,8 @@ export class InboundTransport implements Transport {
   }
 
   private refuse(ws: WebSocket, why: string): void {
+    const a = attachment(ws);
+    if (a) ws.serializeAttachment({ ...a, stage: "refused" } satisfies Attachment);
     this.refused++;
     this.o.log(`dial-in refused: ${why}`);
     if (ws === this.pending) {
