@@ -1,3 +1,4 @@
+// Run by `node --test` (npm test), not by vitest: the name does not end in .test.mjs on purpose.
 // Dial-in (issue 17) in a real workerd (`wrangler dev` on a loopback port, since the relay must reach the
 // Worker over HTTP, which vitest-pool-workers cannot offer). Here the relay is a small fake written to the
 // dial-in protocol (docs/DEPLOY.md, "Dial-in"), so the Worker side is checked message by message.
