@@ -22,6 +22,12 @@ final class AdminOption {
 
     /** Starts the admin listener if {@code --admin} was given (null otherwise); prints where it listens. */
     AdminServer start(Consumer<PrometheusRegistry> metrics, BooleanSupplier healthy) throws IOException {
+        return start(metrics, healthy, () -> "");
+    }
+
+    /** The same, {@code /healthz} adding {@code healthDetail}'s lines after its status. */
+    AdminServer start(Consumer<PrometheusRegistry> metrics, BooleanSupplier healthy,
+                      java.util.function.Supplier<String> healthDetail) throws IOException {
         if (admin == null) {
             return null;
         }
@@ -29,7 +35,7 @@ final class AdminOption {
         metrics.accept(registry);
         AdminServer server;
         try {
-            server = new AdminServer(admin, registry, healthy);
+            server = new AdminServer(admin, registry, healthy, healthDetail);
         } catch (IOException e) {
             throw new IOException("cannot listen for --admin on " + admin + ": " + e.getMessage(), e);
         }

@@ -6,7 +6,9 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Base64;
+import java.util.List;
 import java.util.HashSet;
 import java.util.Set;
 import java.util.concurrent.Callable;
@@ -19,6 +21,9 @@ import pilot.host.crypto.SecureEntropy;
 import pilot.host.metrics.AdminServer;
 import pilot.host.metrics.RelayMetrics;
 import pilot.host.registry.RegistryClient;
+import pilot.host.identity.Identity;
+import pilot.host.relay.DialInConfig;
+import pilot.host.relay.DialInPolicy;
 import pilot.host.relay.RelayLimits;
 import pilot.host.relay.RelayPolicy;
 import pilot.host.relay.RelayProtocol;
@@ -68,6 +73,16 @@ final class RelayCommand implements Callable<Integer> {
                     + " without it any key may log in to register itself (a small provisional pool)")
     Path allowKeys;
 
+    @Option(names = "--relay-key", paramLabel = "FILE", defaultValue = "${sys:user.home}/.pilot/relay-key.json",
+            description = "the relay's long-term Ed25519 key, which it proves to Workers it dials into (created owner-only"
+                    + " on first use, in the format of an identity file; read only with --dial-in-allow; default: ${DEFAULT-VALUE})")
+    Path relayKey;
+
+    @Option(names = "--dial-in-allow", paramLabel = "PREFIX",
+            description = "dial into Workers whose URL starts with PREFIX, an http(s)://host[:port]/path… URL (repeatable;"
+                    + " default: none, dial-in refused). The relay dials only after the Worker logged in with its key")
+    List<String> dialInAllow = new ArrayList<>();
+
     @Mixin
     PilotCli.VerboseOption verbose;
 
@@ -98,6 +113,22 @@ final class RelayCommand implements Callable<Integer> {
         return keys;
     }
 
+    /** The dial-in settings: with no {@code --dial-in-allow} the key file is neither read nor created. */
+    DialInConfig dialIn() throws IOException {
+        if (dialInAllow.isEmpty()) {
+            return DialInConfig.NONE;
+        }
+        for (String prefix : dialInAllow) {
+            if (!DialInPolicy.validPrefix(prefix)) {
+                throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
+                        "--dial-in-allow " + prefix + ": expected http(s)://host[:port]/path (the path fixes host and port)");
+            }
+        }
+        JceSuite suite = new JceSuite();
+        Identity key = Identity.loadOrCreate(relayKey, suite, new SecureEntropy());
+        return new DialInConfig(key.signingKey(suite), dialInAllow, RelayLimits.DialIn.DEFAULTS);
+    }
+
     @Override
     public Integer call() throws Exception {
         RelayLimits d = RelayLimits.DEFAULTS;
@@ -110,8 +141,9 @@ final class RelayCommand implements Callable<Integer> {
         }
         SSLContext tls = tlsCert == null ? null : RelayTls.context(tlsCert, tlsKey);
         Set<RelayPolicy.Key> keys = allowKeys == null ? Set.of() : readKeys(allowKeys);
+        DialInConfig dial = dialIn();
         RelayServer relay = new RelayServer(listen, InetAddress.getByName(udpHost), new RegistryClient(registry, 3000),
-                new JceSuite(), new SecureEntropy(), limits, keys, tls);
+                new JceSuite(), new SecureEntropy(), limits, keys, tls, dial);
         relay.start();
         if (!relay.awaitStarted(10_000)) {
             throw new java.io.IOException("the relay could not listen on " + listen);
@@ -119,7 +151,12 @@ final class RelayCommand implements Callable<Integer> {
         System.out.printf("relay on %s://%s:%d%s (UDP endpoints on %s, registry %s%s)%n", tls == null ? "ws" : "wss",
                 listen.getHostString(), listen.getPort(), RelayProtocol.PATH, udpHost, registry,
                 keys.isEmpty() ? "" : ", " + keys.size() + " allowed keys");
-        try (AdminServer a = admin.start(r -> RelayMetrics.register(r, relay), relay::healthy)) {
+        if (dial.enabled()) {
+            System.out.printf("relay key %s (give it to Worker authors as RELAY_PUBLIC_KEY); dial-in to %s%n",
+                    relay.relayKeyBase64(), String.join(" ", dial.allowPrefixes()));
+        }
+        try (AdminServer a = admin.start(r -> RelayMetrics.register(r, relay), relay::healthy,
+                () -> dial.enabled() ? "relay_key " + relay.relayKeyBase64() + "\n" : "")) {
             PilotCli.waitForInterrupt();
         } finally {
             relay.shutdown();

@@ -45,6 +45,8 @@ public final class AdminServer implements AutoCloseable {
     private final ExecutorService workers;
     private final PrometheusRegistry registry;
     private final BooleanSupplier healthy;
+    /** Lines after "ok" on {@code /healthz} (e.g. the relay's public key), or "". */
+    private final java.util.function.Supplier<String> healthDetail;
     private final PrometheusTextFormatWriter text = PrometheusTextFormatWriter.create();
 
     /**
@@ -53,8 +55,15 @@ public final class AdminServer implements AutoCloseable {
      * @param healthy what {@code /healthz} reports: the service is up and doing its work
      */
     public AdminServer(InetSocketAddress bind, PrometheusRegistry registry, BooleanSupplier healthy) throws IOException {
+        this(bind, registry, healthy, () -> "");
+    }
+
+    /** @param healthDetail lines {@code /healthz} adds after its status line (public facts only: no authentication) */
+    public AdminServer(InetSocketAddress bind, PrometheusRegistry registry, BooleanSupplier healthy,
+                       java.util.function.Supplier<String> healthDetail) throws IOException {
         this.registry = registry;
         this.healthy = healthy;
+        this.healthDetail = healthDetail;
         this.http = HttpServer.create(bind, BACKLOG);
         this.workers = new ThreadPoolExecutor(THREADS, THREADS, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(QUEUE),
                 r -> {
@@ -83,7 +92,7 @@ public final class AdminServer implements AutoCloseable {
             } else if (path.equals(HEALTH_PATH)) {
                 boolean ok = healthy.getAsBoolean();
                 reply(ex, ok ? 200 : 503, "text/plain; charset=utf-8",
-                        (ok ? "ok\n" : "unhealthy\n").getBytes(StandardCharsets.UTF_8));
+                        ((ok ? "ok\n" : "unhealthy\n") + healthDetail.get()).getBytes(StandardCharsets.UTF_8));
             } else if (path.equals(METRICS_PATH)) {
                 ByteArrayOutputStream body = new ByteArrayOutputStream(16 * 1024);
                 text.write(body, registry.scrape());

@@ -39,6 +39,8 @@ public final class RelayCounters {
         PENDING_FULL,
         /** The Worker's queue, or all Workers' queues, are full ({@code maxQueuedBytes}, {@code maxTotalQueuedBytes}). */
         QUEUE_FULL,
+        /** A parked dial-in endpoint's queue was full: the oldest held frame went ({@code DIAL_IN_QUEUE_*}). */
+        PARKED_QUEUE_FULL,
         /** The UDP socket's send buffer was full. */
         UDP_BUFFER_FULL,
         /** The UDP send failed. */

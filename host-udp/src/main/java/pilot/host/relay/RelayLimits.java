@@ -38,6 +38,53 @@ public record RelayLimits(int maxConnections, long authTimeoutMillis, long idleT
                 maxDestinations, 8192, 5_000, 256, 20, 64, 8, 65_536, 64, 10_000, 50);
     }
 
+    // ---------------------------------------------------------------- dial-in (docs/SECURITY.md "Relay dial-in")
+    /** Frames queued for a parked dial-in endpoint; beyond, the oldest is dropped (counted). */
+    public static final int DIAL_IN_QUEUE_FRAMES = 64;
+    /** Bytes queued for a parked dial-in endpoint (packed messages); beyond, the oldest are dropped. */
+    public static final int DIAL_IN_QUEUE_BYTES = 256 * 1024;
+    /** At most one dial per this time per identity; also the first redial delay after a drop. */
+    public static final long DIAL_IN_MIN_REDIAL_MS = 1_000;
+    /** The redial delay doubles up to this. */
+    public static final long DIAL_IN_MAX_BACKOFF_MS = 60_000;
+    /** Parked this long without a successful dial-in: the relay forgets the identity and frees its port. */
+    public static final long DIAL_IN_PARK_TTL_MS = 24L * 3600 * 1000;
+    /** Dial-in identities per relay (dialled, dialling or parked). */
+    public static final int MAX_DIAL_IN = 1024;
+    /** Registry heartbeats repeated on a dial-in Worker's behalf this often. */
+    public static final long DIAL_IN_HEARTBEAT_MS = 30_000;
+    /** TCP connect time of one dial (the WebSocket upgrade and both logins then count against authTimeoutMillis). */
+    public static final int DIAL_IN_CONNECT_TIMEOUT_MS = 10_000;
+    /** WebSocket protocol pings on a dialled connection this often (the runtime answers without waking the object). */
+    public static final long DIAL_IN_PING_MS = 30_000;
+    /** No pong (protocol or text) for this long: the dialled connection is closed and redialled. */
+    public static final long DIAL_IN_PONG_TIMEOUT_MS = 90_000;
+    /** The text {@code ping} (answered by the Durable Object's auto-response) this often. */
+    public static final long DIAL_IN_TEXT_PING_MS = 60_000;
+    /** Characters of a dial-in URL. */
+    public static final int MAX_DIAL_IN_URL = 2048;
+
+    /**
+     * The dial-in bounds as one value, so tests can shorten the times; {@link #DEFAULTS} are the constants above.
+     */
+    public record DialIn(int maxDialIns, int queueFrames, int queueBytes, long minRedialMillis, long maxBackoffMillis,
+                         long parkTtlMillis, long heartbeatMillis, int connectTimeoutMillis, long pingMillis,
+                         long pongTimeoutMillis, long textPingMillis) {
+        public static final DialIn DEFAULTS = new DialIn(MAX_DIAL_IN, DIAL_IN_QUEUE_FRAMES, DIAL_IN_QUEUE_BYTES,
+                DIAL_IN_MIN_REDIAL_MS, DIAL_IN_MAX_BACKOFF_MS, DIAL_IN_PARK_TTL_MS, DIAL_IN_HEARTBEAT_MS,
+                DIAL_IN_CONNECT_TIMEOUT_MS, DIAL_IN_PING_MS, DIAL_IN_PONG_TIMEOUT_MS, DIAL_IN_TEXT_PING_MS);
+
+        public DialIn withMax(int max) {
+            return new DialIn(max, queueFrames, queueBytes, minRedialMillis, maxBackoffMillis, parkTtlMillis,
+                    heartbeatMillis, connectTimeoutMillis, pingMillis, pongTimeoutMillis, textPingMillis);
+        }
+
+        public DialIn withTimes(long heartbeat, long ping, long pongTimeout, long parkTtl) {
+            return new DialIn(maxDialIns, queueFrames, queueBytes, minRedialMillis, maxBackoffMillis, parkTtl,
+                    heartbeat, connectTimeoutMillis, ping, pongTimeout, textPingMillis);
+        }
+    }
+
     /** TCP sockets at once, upgrading or open: twice {@link #maxConnections}, so a polite 1013 can still be sent. */
     public int maxSockets() {
         return 2 * maxConnections;

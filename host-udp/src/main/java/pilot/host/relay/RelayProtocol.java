@@ -33,10 +33,29 @@ import pilot.core.wire.Bytes;
  *       {@code {"type":"registry_reply","id":N,"reply":{...}}}. The relay checks that a register carries
  *       the authenticated key and the Worker's own endpoint, and never signs anything itself.</li>
  * </ul>
+ *
+ * <p>Dial-in (so a Worker's Durable Object can hibernate: it holds only a connection it accepted):
+ * <ol>
+ *   <li>on a logged-in outbound connection, Worker → relay {@code {"type":"dial_in","url":"http(s)://…",
+ *       "heartbeat":{"node_id":N,"signature":"<b64 over heartbeat:N>"}}} ({@code heartbeat} optional);
+ *       relay → Worker {@code {"type":"dial_in_ok","relay_key":"<b64 Ed25519>"}} or
+ *       {@code {"type":"dial_in_error","error":"…"}}. Only URLs under the operator's {@code --dial-in-allow}
+ *       prefixes are dialled.</li>
+ *   <li>the relay dials the URL (http→ws, https→wss) with subprotocol {@value #DIAL_SUBPROTOCOL}; the Worker
+ *       sends {@code {"type":"relay_challenge","nonce":"<32 lowercase hex>"}}, the relay answers
+ *       {@code {"type":"relay_proof","relay_key":"<b64>","sig":"<b64>"}} over {@link #dialChallenge}, then the
+ *       login above runs with the roles unchanged (auth_challenge from the relay) and must prove the key
+ *       that asked; {@code auth_ok} names the same endpoint.</li>
+ *   <li>{@code {"type":"dial_in_cancel"}} on either connection forgets the dial-in and frees the endpoint.
+ *       A dialled connection is never closed for idleness; WebSocket pings (and the text {@code ping},
+ *       answered {@code pong}) find dead ones, which are redialled while the endpoint stays parked.</li>
+ * </ol>
  */
 public final class RelayProtocol {
     public static final String SUBPROTOCOL = "pilot-relay.v1";
     public static final String PATH = "/v1/relay";
+    /** Subprotocol the relay offers when it dials into a Worker. */
+    public static final String DIAL_SUBPROTOCOL = "pilot-relay-in.v1";
     /** Largest binary message: a maximal tunnel frame plus the address header. */
     public static final int MAX_BINARY = 65_535 + 36 + 19;
 
@@ -49,6 +68,14 @@ public final class RelayProtocol {
 
     public static byte[] challengeBytes(String nonceHex, String publicKeyBase64) {
         return challenge(nonceHex, publicKeyBase64).getBytes(StandardCharsets.US_ASCII);
+    }
+
+    /**
+     * What the relay signs to prove its key to a Worker it dialled: {@code pilot_relay_dial:<nonce>:<worker key b64>}.
+     * The one place this text is built (branch edge moves the challenge texts into core-logic).
+     */
+    public static byte[] dialChallenge(String nonceHex, String workerPublicKeyBase64) {
+        return ("pilot_relay_dial:" + nonceHex + ":" + workerPublicKeyBase64).getBytes(StandardCharsets.US_ASCII);
     }
 
     /** {@code ipLen ‖ ip ‖ port ‖ frame}. */

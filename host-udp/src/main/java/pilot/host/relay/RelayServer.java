@@ -3,6 +3,7 @@ package pilot.host.relay;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.URI;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
 import java.nio.channels.SelectionKey;
@@ -79,6 +80,10 @@ public final class RelayServer extends WebSocketServer {
     private final RelayLimits limits;
     private final RelayPolicy policy;
     private final RelayChannelFactory channels;
+    private final DialInConfig dialConfig;
+    /** Dial-in identities, at most {@link RelayLimits.DialIn#maxDialIns}; additions under {@link #dialInLock}. */
+    private final Map<RelayPolicy.Key, DialIn> dialIns = new ConcurrentHashMap<>();
+    private final Object dialInLock = new Object();
     private final Selector udpSelector;
     private final ConcurrentLinkedQueue<Runnable> udpTasks = new ConcurrentLinkedQueue<>();
     private final Map<Long, Session> sessions = new ConcurrentHashMap<>();
@@ -99,18 +104,37 @@ public final class RelayServer extends WebSocketServer {
     public final AtomicLong bytesOut = new AtomicLong();
     public final AtomicLong dropped = new AtomicLong();
     public final AtomicLong handshakesTimedOut = new AtomicLong();
+    /** Dial-in: dials started, dials that failed or dropped, frames dropped from parked queues, heartbeats sent. */
+    public final AtomicLong dials = new AtomicLong();
+    public final AtomicLong dialsLost = new AtomicLong();
+    public final AtomicLong parkedDropped = new AtomicLong();
+    public final AtomicLong heartbeatsOnBehalf = new AtomicLong();
     /** The same events by direction, reason and outcome, for the metrics endpoint. */
     private final RelayCounters counters = new RelayCounters();
 
-    enum State { AWAITING_AUTH, PROVISIONAL, READY, CLOSED }
+    /** AWAITING_CHALLENGE: a dialled connection before the Worker's relay_challenge. */
+    enum State { AWAITING_CHALLENGE, AWAITING_AUTH, PROVISIONAL, READY, CLOSED }
 
-    /** One WebSocket connection. Fields touched from several threads are volatile or guarded by the session. */
+    /**
+     * One WebSocket connection, with two ways in: accepted here (a Worker's outbound login) or dialled by the
+     * relay ({@link DialClient}, {@code dialled}). Fields touched from several threads are volatile or guarded
+     * by the session.
+     */
     final class Session {
         final long id = nextId.getAndIncrement();
         final WebSocket ws;
         final String ip;
         final long openedAt = now();
         final String nonce;
+        /** The relay dialled this connection (for {@link #dialIn}). */
+        final boolean dialled;
+        /** The dial-in this connection asked for (outbound) or serves (dialled); such a session never closes the UDP socket. */
+        volatile DialIn dialIn;
+        /** A dial_in that arrived while provisional, answered once registered. */
+        volatile Map<String, Object> pendingDialIn;
+        volatile long lastPong = openedAt;
+        long lastPing = openedAt;
+        long lastTextPing = openedAt;
         volatile State state = State.AWAITING_AUTH;
         volatile RelayPolicy.Key key;
         String publicKeyBase64;
@@ -124,11 +148,20 @@ public final class RelayServer extends WebSocketServer {
         final java.util.concurrent.atomic.AtomicBoolean loginStarted = new java.util.concurrent.atomic.AtomicBoolean();
 
         Session(WebSocket ws) {
+            this(ws, remoteIp(ws), false);
+        }
+
+        Session(WebSocket ws, String ip, boolean dialled) {
             this.ws = ws;
-            InetSocketAddress remote = ws.getRemoteSocketAddress();
-            this.ip = remote == null ? "?" : remote.getAddress().getHostAddress();
+            this.ip = ip;
+            this.dialled = dialled;
             this.nonce = Hex.encode(entropy.bytes(32));
         }
+    }
+
+    private static String remoteIp(WebSocket ws) {
+        InetSocketAddress remote = ws.getRemoteSocketAddress();
+        return remote == null ? "?" : remote.getAddress().getHostAddress();
     }
 
     public RelayServer(InetSocketAddress bind, InetAddress udpHost, RegistryClient registry, CryptoSuite suite,
@@ -143,6 +176,13 @@ public final class RelayServer extends WebSocketServer {
     public RelayServer(InetSocketAddress bind, InetAddress udpHost, RegistryClient registry, CryptoSuite suite,
                        Entropy entropy, RelayLimits limits, Set<RelayPolicy.Key> allowedKeys, SSLContext tls)
             throws IOException {
+        this(bind, udpHost, registry, suite, entropy, limits, allowedKeys, tls, DialInConfig.NONE);
+    }
+
+    /** @param dial whether and where this relay dials into Workers ({@link DialInConfig#NONE}: never) */
+    public RelayServer(InetSocketAddress bind, InetAddress udpHost, RegistryClient registry, CryptoSuite suite,
+                       Entropy entropy, RelayLimits limits, Set<RelayPolicy.Key> allowedKeys, SSLContext tls,
+                       DialInConfig dial) throws IOException {
         super(bind, List.of(new BoundedDraft(
                 List.<IProtocol>of(new Protocol(RelayProtocol.SUBPROTOCOL), new Protocol("")), RelayProtocol.MAX_BINARY)));
         this.suite = suite;
@@ -151,6 +191,7 @@ public final class RelayServer extends WebSocketServer {
         this.udpHost = udpHost;
         this.limits = limits;
         this.tls = tls != null;
+        this.dialConfig = dial;
         this.policy = new RelayPolicy(limits, allowedKeys);
         this.channels = new RelayChannelFactory(tls, policy, limits, RelayServer::now);
         setWebSocketFactory(channels);
@@ -161,6 +202,20 @@ public final class RelayServer extends WebSocketServer {
         this.udpThread = daemon(this::udpLoop, "relay-udp");
         udpThread.start();
         timers.scheduleAtFixedRate(this::sweep, 200, 200, TimeUnit.MILLISECONDS);
+        if (dial.enabled()) {
+            long hb = dial.limits().heartbeatMillis();
+            timers.scheduleAtFixedRate(this::heartbeatsOnBehalf, hb, hb, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /** The relay's Ed25519 public key in base64 (what Workers pin as RELAY_PUBLIC_KEY), or null without one. */
+    public String relayKeyBase64() {
+        return dialConfig.publicKeyBase64();
+    }
+
+    /** Dial-in identities held (dialled, dialling or parked). */
+    public int dialInCount() {
+        return dialIns.size();
     }
 
     static long now() {
@@ -239,6 +294,10 @@ public final class RelayServer extends WebSocketServer {
         started.countDown();
         LOG.info("relay listening on {}://{}{} (UDP endpoints on {})", tls ? "wss" : "ws", getAddress(), RelayProtocol.PATH,
                 udpHost.getHostAddress());
+        if (dialConfig.relayKey() != null) {
+            LOG.info("relay key {} (Workers pin it as RELAY_PUBLIC_KEY); dial-in {}", relayKeyBase64(),
+                    dialConfig.enabled() ? "to " + dialConfig.allowPrefixes() : "off (no --dial-in-allow)");
+        }
     }
 
     @Override
@@ -269,13 +328,23 @@ public final class RelayServer extends WebSocketServer {
         if (s == null || s.state == State.CLOSED) {
             return;
         }
+        if (s.dialled && "pong".equals(text)) {
+            s.lastPong = now(); // the Durable Object's auto-response to our text ping
+            return;
+        }
         Result<Map<String, Object>> m = Json.parseObject(text);
         if (!m.isOk()) {
             refuse(s, CloseFrame.POLICY_VALIDATION, "malformed message: " + m.detail());
             return;
         }
         Object type = m.value().get("type");
-        if (s.state == State.AWAITING_AUTH) {
+        if (s.state == State.AWAITING_CHALLENGE) {
+            if ("relay_challenge".equals(type)) {
+                proveRelayKey(s, m.value());
+            } else {
+                refuse(s, CloseFrame.POLICY_VALIDATION, "expected relay_challenge");
+            }
+        } else if (s.state == State.AWAITING_AUTH) {
             if ("auth_reply".equals(type) && s.loginStarted.compareAndSet(false, true)) {
                 login(s, m.value());
             } else {
@@ -283,6 +352,14 @@ public final class RelayServer extends WebSocketServer {
             }
         } else if ("registry".equals(type)) {
             forwardRegistry(s, m.value());
+        } else if ("dial_in".equals(type)) {
+            if (s.state == State.PROVISIONAL) {
+                s.pendingDialIn = m.value(); // answered once the registry promoted this key (learn)
+            } else {
+                dialInRequest(s, m.value());
+            }
+        } else if ("dial_in_cancel".equals(type)) {
+            cancelDialIn(s);
         }
         // other text after login is reserved and ignored (as in spec J); it is not traffic, so it keeps nothing alive
     }
@@ -333,7 +410,7 @@ public final class RelayServer extends WebSocketServer {
     }
 
     private void login(Session s, Map<String, Object> m) {
-        if (!policy.loginAttempt(s.ip, now())) {
+        if (!s.dialled && !policy.loginAttempt(s.ip, now())) { // a dialled login is paced by the relay's own dials
             authRefused.incrementAndGet();
             counters.login(RelayCounters.LoginOutcome.REFUSED);
             refuse(s, CloseFrame.TRY_AGAIN_LATER, "too many login attempts from your address");
@@ -359,6 +436,10 @@ public final class RelayServer extends WebSocketServer {
             return;
         }
         RelayPolicy.Key k = new RelayPolicy.Key(key);
+        if (s.dialled) {
+            admitDialled(s, k, keyB64);
+            return;
+        }
         if (!policy.isKnown(k) && m.get("node_id") instanceof Long node && registry != null) {
             // the Worker says it is registered as `node`: one look-up, and the key is known if the registry agrees
             try {
@@ -417,10 +498,16 @@ public final class RelayServer extends WebSocketServer {
             older.ws.close(CloseFrame.NORMAL, "replaced by a newer login of the same key");
             end(older);
         }
+        // a newer outbound login of a dial-in key takes its parked endpoint over (the Worker woke and dialled out)
+        DialIn parked = dialIns.get(k);
+        DatagramChannel taken = parked == null ? null : forget(parked, "replaced by a newer login of the same key", true);
+        List<byte[]> held = taken == null ? List.of() : parked.policy.drain();
         try {
-            DatagramChannel udp = DatagramChannel.open();
-            udp.bind(new InetSocketAddress(udpHost, 0));
-            udp.configureBlocking(false);
+            DatagramChannel udp = taken != null ? taken : DatagramChannel.open();
+            if (taken == null) {
+                udp.bind(new InetSocketAddress(udpHost, 0));
+                udp.configureBlocking(false);
+            }
             synchronized (s) {
                 if (s.state != State.AWAITING_AUTH) {
                     udp.close();
@@ -428,12 +515,17 @@ public final class RelayServer extends WebSocketServer {
                 }
                 s.udp = udp;
                 s.endpoint = (InetSocketAddress) udp.getLocalAddress();
-                s.worker = new WorkerPolicy(limits, now());
+                s.worker = taken != null ? parked.worker : new WorkerPolicy(limits, now());
                 s.state = verdict instanceof RelayPolicy.Login.Full ? State.READY : State.PROVISIONAL;
             }
             udpTasks.add(() -> {
                 try {
-                    udp.register(udpSelector, SelectionKey.OP_READ, s);
+                    SelectionKey watched = udp.keyFor(udpSelector);
+                    if (watched != null) {
+                        watched.attach(s);
+                    } else {
+                        udp.register(udpSelector, SelectionKey.OP_READ, s);
+                    }
                 } catch (IOException e) {
                     LOG.warn("cannot watch UDP socket: {}", e.getMessage());
                 }
@@ -446,6 +538,11 @@ public final class RelayServer extends WebSocketServer {
         counters.login(verdict instanceof RelayPolicy.Login.Full ? RelayCounters.LoginOutcome.FULL : RelayCounters.LoginOutcome.PROVISIONAL);
         String endpoint = endpointText(s);
         s.ws.send(Json.write(Map.of("type", "auth_ok", "endpoint", endpoint)));
+        if (s.state == State.READY) {
+            sendHeld(s, held);
+        } else {
+            parkedDropped.addAndGet(held.size()); // a provisional login receives nothing yet
+        }
         if (s.state == State.READY) {
             LOG.info("Worker {} logged in, UDP endpoint {}", keyB64, endpoint);
         } else {
@@ -532,6 +629,17 @@ public final class RelayServer extends WebSocketServer {
                     hostile("Worker {} registered as node {}: promoted", s.publicKeyBase64, Integer.toUnsignedString(s.nodeId));
                 }
             }
+            DialIn d = s.dialIn;
+            if (d != null) {
+                synchronized (d) {
+                    d.nodeId = s.nodeId;
+                }
+            }
+            Map<String, Object> pending = s.pendingDialIn;
+            if (pending != null) {
+                s.pendingDialIn = null;
+                dialInRequest(s, pending);
+            }
         }
         WorkerPolicy w = s.worker;
         if (w != null && answer.get("real_addr") instanceof String addr) {
@@ -613,7 +721,7 @@ public final class RelayServer extends WebSocketServer {
                     r.run();
                 }
                 for (SelectionKey key : udpSelector.selectedKeys()) {
-                    Session s = (Session) key.attachment();
+                    Object owner = key.attachment();
                     DatagramChannel ch = (DatagramChannel) key.channel();
                     for (int i = 0; i < 64; i++) {
                         buf.clear();
@@ -622,7 +730,11 @@ public final class RelayServer extends WebSocketServer {
                             break;
                         }
                         buf.flip();
-                        deliver(s, from, buf);
+                        if (owner instanceof DialIn d) {
+                            deliverDialIn(d, from, buf);
+                        } else {
+                            deliver((Session) owner, from, buf);
+                        }
                     }
                 }
                 udpSelector.selectedKeys().clear();
@@ -660,6 +772,341 @@ public final class RelayServer extends WebSocketServer {
         counters.forwarded(RelayCounters.Direction.IN, len);
     }
 
+    // ------------------------------------------------------------------ dial-in
+
+    /** A logged-in outbound connection asks to be dialled at a URL (see {@link RelayProtocol}, dial-in). */
+    private void dialInRequest(Session s, Map<String, Object> m) {
+        if (s.dialled || s.dialIn != null) {
+            dialInError(s, s.dialled ? "dial_in on a dialled connection" : "this connection already set up a dial-in");
+            return;
+        }
+        if (!dialConfig.enabled()) {
+            dialInError(s, "this relay does not dial in");
+            return;
+        }
+        URI uri = DialInPolicy.dialUri(m.get("url") instanceof String u ? u : null, dialConfig.allowPrefixes());
+        if (uri == null) {
+            dialInError(s, "url not allowed: this relay dials only http(s) URLs under " + dialConfig.allowPrefixes());
+            return;
+        }
+        Map<String, Object> heartbeat = null;
+        if (m.get("heartbeat") != null) {
+            heartbeat = heartbeatOf(s, m.get("heartbeat"));
+            if (heartbeat == null) {
+                dialInError(s, "heartbeat must be {node_id, signature} signed by your key over heartbeat:<node_id>");
+                return;
+            }
+        }
+        DialIn d;
+        synchronized (dialInLock) {
+            if (dialIns.size() >= dialConfig.limits().maxDialIns()) {
+                dialInError(s, "this relay holds its maximum of " + dialConfig.limits().maxDialIns() + " dial-ins; try later");
+                return;
+            }
+            if (dialIns.containsKey(s.key)) {
+                dialInError(s, "a dial-in for this key is already active");
+                return;
+            }
+            synchronized (s) {
+                if (s.state != State.READY || s.udp == null) {
+                    return;
+                }
+                d = new DialIn(s.key, s.publicKeyBase64, uri, heartbeat, s.udp, s.endpoint, s.worker,
+                        new DialInPolicy(dialConfig.limits(), now()));
+                d.outbound = s;
+                d.nodeId = s.nodeId;
+                s.dialIn = d;
+            }
+            dialIns.put(s.key, d);
+        }
+        watchFor(d.udp, d); // after the login's own registration: tasks run in order
+        s.ws.send(Json.write(Map.of("type", "dial_in_ok", "relay_key", relayKeyBase64())));
+        hostile("Worker {} asked to be dialled at {}", s.publicKeyBase64, uri);
+        maybeDial(d);
+    }
+
+    /** The heartbeat to repeat, if {@code o} is {@code {node_id, signature}} signed by the session's own key. */
+    private Map<String, Object> heartbeatOf(Session s, Object o) {
+        if (!(o instanceof Map<?, ?> hb) || !(hb.get("node_id") instanceof Long node) || node <= 0 || node > 0xFFFFFFFFL
+                || !(hb.get("signature") instanceof String sigB64)) {
+            return null;
+        }
+        try {
+            byte[] sig = Base64.getDecoder().decode(sigB64);
+            byte[] text = ("heartbeat:" + node).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+            return suite.ed25519Verify(s.key.bytes(), text, sig)
+                    ? Map.of("type", "heartbeat", "node_id", node, "signature", sigB64) : null;
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+    }
+
+    private void dialInError(Session s, String why) {
+        hostile("dial_in from Worker {} refused: {}", s.publicKeyBase64, why);
+        s.ws.send(Json.write(Map.of("type", "dial_in_error", "error", why)));
+    }
+
+    private void cancelDialIn(Session s) {
+        DialIn d = s.dialIn;
+        if (d != null) {
+            forget(d, "dial-in cancelled", false);
+        }
+    }
+
+    /** Starts a dial if the policy says one is due. */
+    private void maybeDial(DialIn d) {
+        DialClient c;
+        synchronized (d) {
+            long now = now();
+            if (d.forgotten || stopping || !d.policy.dialDue(now)) {
+                return;
+            }
+            d.policy.dialStarted(now);
+            c = new DialClient(this, d.uri, dialConfig.limits().connectTimeoutMillis());
+            Session s = new Session(c, d.uri.getHost(), true);
+            s.dialIn = d;
+            s.state = State.AWAITING_CHALLENGE;
+            c.setAttachment(s);
+            d.dialled = s;
+            sessions.put(s.id, s);
+        }
+        dials.incrementAndGet();
+        c.connect(); // failures arrive as onClose, which parks or forgets
+    }
+
+    /** The Worker's relay_challenge on a dialled connection: prove the relay key, then the usual login. */
+    private void proveRelayKey(Session s, Map<String, Object> m) {
+        DialIn d = s.dialIn;
+        if (d == null || !(m.get("nonce") instanceof String nonce) || !nonce.matches("[0-9a-f]{32}")) {
+            refuse(s, CloseFrame.POLICY_VALIDATION, "malformed relay_challenge");
+            return;
+        }
+        byte[] sig = dialConfig.relayKey().sign(RelayProtocol.dialChallenge(nonce, d.keyBase64));
+        s.state = State.AWAITING_AUTH;
+        s.ws.send(Json.write(Map.of("type", "relay_proof", "relay_key", relayKeyBase64(),
+                "sig", Base64.getEncoder().encodeToString(sig))));
+        s.ws.send(Json.write(Map.of("type", "auth_challenge", "nonce", s.nonce)));
+    }
+
+    /** A dialled login proved {@code k}: served on the parked endpoint if it is the key that asked. */
+    private void admitDialled(Session s, RelayPolicy.Key k, String keyB64) {
+        DialIn d = s.dialIn;
+        if (!d.key.equals(k)) {
+            authRefused.incrementAndGet();
+            refuse(s, CloseFrame.POLICY_VALIDATION, "not the key that asked for this dial-in");
+            return;
+        }
+        synchronized (d) {
+            if (d.forgotten || d.dialled != s) {
+                return;
+            }
+            synchronized (s) {
+                if (s.state != State.AWAITING_AUTH) {
+                    return;
+                }
+                s.key = k;
+                s.publicKeyBase64 = keyB64;
+                s.udp = d.udp;
+                s.endpoint = d.endpoint;
+                s.worker = d.worker;
+                s.nodeId = d.nodeId;
+                s.lastPong = now();
+                s.state = State.READY;
+            }
+            d.policy.connected(now());
+            s.ws.send(Json.write(Map.of("type", "auth_ok", "endpoint", endpointText(s))));
+            sendHeld(s, d.policy.drain()); // in order, before anything newer (deliveries take the same lock)
+        }
+        hostile("dialled into Worker {}: endpoint {}", keyB64, endpointText(s));
+    }
+
+    /** Frames held for a parked endpoint, onto the connection that now serves it. */
+    private void sendHeld(Session s, List<byte[]> held) {
+        for (byte[] m : held) {
+            s.ws.send(m);
+            framesIn.incrementAndGet();
+            counters.forwarded(RelayCounters.Direction.IN, m.length - RelayProtocol.headerLength(m));
+        }
+    }
+
+    /** A connection of a dial-in ended: the outbound one leaves; the dialled one parks the endpoint (or forgets). */
+    private void connectionEnded(DialIn d, Session s) {
+        boolean forgetIt = false;
+        Session out;
+        synchronized (d) {
+            if (d.forgotten) {
+                return;
+            }
+            if (d.outbound == s) {
+                d.outbound = null;
+            }
+            if (d.dialled == s) {
+                d.dialled = null;
+                dialsLost.incrementAndGet();
+                forgetIt = !d.policy.lost(now());
+            }
+            out = d.outbound;
+        }
+        if (forgetIt) {
+            if (out != null && out.ws.isOpen()) {
+                out.ws.send(Json.write(Map.of("type", "dial_in_error", "error", "could not dial in at " + d.uri)));
+            }
+            forget(d, "the first dial failed", false);
+        } else if (s.dialled) {
+            hostile("dial-in connection of Worker {} ended: endpoint {} parked", d.keyBase64, d.endpoint);
+        }
+    }
+
+    /**
+     * Forgets a dial-in: its dialled connection closes; the UDP socket goes back to a still-open outbound login,
+     * or to the caller ({@code take}: a newer login of the key takes the endpoint over), or is closed.
+     */
+    private DatagramChannel forget(DialIn d, String why, boolean take) {
+        Session out;
+        Session dialled;
+        synchronized (d) {
+            if (d.forgotten) {
+                return null;
+            }
+            d.forgotten = true;
+            out = d.outbound;
+            dialled = d.dialled;
+            d.outbound = null;
+            d.dialled = null;
+            if (!take) {
+                parkedDropped.addAndGet(d.policy.drain().size());
+            }
+        }
+        dialIns.remove(d.key, d);
+        if (dialled != null) {
+            dialled.ws.close(CloseFrame.NORMAL, why);
+            end(dialled);
+        }
+        if (take) {
+            return d.udp;
+        }
+        if (out != null) {
+            out.dialIn = null; // the outbound login owns its endpoint again; if it just ended, it is closed here
+            if (out.state != State.CLOSED) {
+                watchFor(d.udp, out);
+                return null;
+            }
+        }
+        try {
+            d.udp.close();
+        } catch (IOException e) {
+            LOG.debug("closing UDP socket: {}", e.getMessage());
+        }
+        return null;
+    }
+
+    /** From now on datagrams at {@code udp} go to {@code owner} (a Session or a DialIn). */
+    private void watchFor(DatagramChannel udp, Object owner) {
+        udpTasks.add(() -> {
+            SelectionKey k = udp.keyFor(udpSelector);
+            if (k != null && k.isValid()) {
+                k.attach(owner);
+            }
+        });
+        udpSelector.wakeup();
+    }
+
+    /** A datagram at a dial-in's endpoint: to the connection serving it, or held while parked (and the Worker woken). */
+    private void deliverDialIn(DialIn d, InetSocketAddress from, ByteBuffer datagram) {
+        boolean held = false;
+        synchronized (d) {
+            if (d.forgotten) {
+                return;
+            }
+            Session live = d.live();
+            if (live != null) {
+                sendHeld(live, d.policy.drain());
+                deliver(live, from, datagram);
+                return;
+            }
+            int len = datagram.remaining();
+            WorkerPolicy.Verdict v = d.worker.inbound(from, kindOf(datagram.array(), datagram.position(), len), now());
+            if (v != WorkerPolicy.Verdict.FORWARD) {
+                dropped.incrementAndGet();
+                counters.dropped(RelayCounters.Direction.IN, RelayCounters.DropReason.of(v));
+                return;
+            }
+            int lost = d.policy.offer(RelayProtocol.pack(from, datagram.array(), datagram.position(), len), now());
+            for (int i = 0; i < lost; i++) {
+                parkedDropped.incrementAndGet();
+                dropped.incrementAndGet();
+                counters.dropped(RelayCounters.Direction.IN, RelayCounters.DropReason.PARKED_QUEUE_FULL);
+            }
+            held = true;
+        }
+        if (held) {
+            maybeDial(d); // wake on traffic
+        }
+    }
+
+    private void sweepDialIns(long now) {
+        for (DialIn d : dialIns.values()) {
+            boolean expired;
+            synchronized (d) {
+                expired = d.policy.expired(now);
+            }
+            if (expired) {
+                forget(d, "parked without a dial-in for " + dialConfig.limits().parkTtlMillis() + " ms", false);
+            } else {
+                maybeDial(d);
+            }
+        }
+    }
+
+    /** Pings on a logged-in dialled connection; closes it (to be redialled) when its pongs stopped. */
+    private void keepAlive(Session s, long now) {
+        RelayLimits.DialIn l = dialConfig.limits();
+        if (now - s.lastPong > l.pongTimeoutMillis()) {
+            hostile("dialled connection of Worker {} answered no ping for {} ms: redialling", s.publicKeyBase64,
+                    l.pongTimeoutMillis());
+            s.ws.closeConnection(CloseFrame.ABNORMAL_CLOSE, "no pong");
+            end(s);
+            return;
+        }
+        try {
+            if (now - s.lastPing >= l.pingMillis()) {
+                s.lastPing = now;
+                s.ws.sendPing();
+            }
+            if (now - s.lastTextPing >= l.textPingMillis()) {
+                s.lastTextPing = now;
+                s.ws.send("ping");
+            }
+        } catch (org.java_websocket.exceptions.WebsocketNotConnectedException e) {
+            LOG.debug("ping on a closed dialled connection");
+        }
+    }
+
+    /** Repeats each dial-in Worker's signed registry heartbeat, so the Worker need not wake for it. */
+    private void heartbeatsOnBehalf() {
+        if (registry == null) {
+            return;
+        }
+        for (DialIn d : dialIns.values()) {
+            if (d.heartbeat == null) {
+                continue;
+            }
+            try {
+                registryCalls.execute(() -> {
+                    try {
+                        if ("heartbeat_ok".equals(registry.raw(d.heartbeat).get("type"))) {
+                            heartbeatsOnBehalf.incrementAndGet();
+                        }
+                    } catch (IOException e) {
+                        LOG.debug("heartbeat on behalf of {}: {}", d.keyBase64, e.getMessage());
+                    }
+                });
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                LOG.debug("registry busy: heartbeat on behalf of {} skipped", d.keyBase64);
+            }
+        }
+    }
+
     // ------------------------------------------------------------------ housekeeping
 
     private void sweep() {
@@ -668,15 +1115,19 @@ public final class RelayServer extends WebSocketServer {
             handshakesTimedOut.addAndGet(channels.closeStalled());
             for (Session s : sessions.values()) {
                 State st = s.state;
-                if ((st == State.AWAITING_AUTH || st == State.PROVISIONAL) && now - s.openedAt > limits.authTimeoutMillis()) {
-                    refuse(s, CloseFrame.POLICY_VALIDATION, st == State.AWAITING_AUTH
+                if ((st == State.AWAITING_CHALLENGE || st == State.AWAITING_AUTH || st == State.PROVISIONAL)
+                        && now - s.openedAt > limits.authTimeoutMillis()) {
+                    refuse(s, CloseFrame.POLICY_VALIDATION, st != State.PROVISIONAL
                             ? "no login within " + limits.authTimeoutMillis() + " ms"
                             : "no registration within " + limits.authTimeoutMillis() + " ms");
+                } else if (st == State.READY && s.dialled) {
+                    keepAlive(s, now); // never closed for idleness: only when its pongs stop
                 } else if (st == State.READY && s.worker.idle(now)) {
                     s.ws.close(CloseFrame.GOING_AWAY, "idle: no Pilot traffic");
                     end(s);
                 }
             }
+            sweepDialIns(now);
         } catch (RuntimeException e) {
             LOG.warn("relay sweep: {}", e.toString());
         }
@@ -718,6 +1169,11 @@ public final class RelayServer extends WebSocketServer {
             policy.loggedOut(s.id, key);
         }
         totalQueued.addAndGet(-s.queued.getAndSet(0));
+        DialIn d = s.dialIn;
+        if (d != null) {
+            udp = null; // the dial-in holds the socket (forget closes it or hands it back)
+            connectionEnded(d, s);
+        }
         if (udp != null) {
             try {
                 udp.close();
@@ -733,7 +1189,13 @@ public final class RelayServer extends WebSocketServer {
         timers.shutdownNow();
         registryCalls.shutdownNow();
         stop(1000);
+        for (DialIn d : dialIns.values()) {
+            forget(d, "relay stopping", false);
+        }
         for (Session s : sessions.values()) {
+            if (s.dialled) {
+                s.ws.close(CloseFrame.GOING_AWAY, "relay stopping");
+            }
             end(s);
         }
         udpSelector.wakeup();

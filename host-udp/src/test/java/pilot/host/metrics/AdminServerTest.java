@@ -51,4 +51,14 @@ class AdminServerTest {
             assertEquals(405, post.statusCode());
         }
     }
+
+    @Test
+    void healthzAddsTheServicesPublicFactsAfterItsStatus() throws Exception {
+        try (AdminServer admin = new AdminServer(new InetSocketAddress("127.0.0.1", 0), new PrometheusRegistry(), () -> true,
+                () -> "relay_key AAAA\n")) {
+            var r = new AdminClient(admin.address()).get("/healthz");
+            assertEquals(200, r.statusCode());
+            assertEquals("ok\nrelay_key AAAA\n", r.body());
+        }
+    }
 }

@@ -1,0 +1,359 @@
+package pilot.host.relay;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import pilot.core.crypto.BouncyCastleSuite;
+import pilot.core.crypto.SeededEntropy;
+import pilot.core.crypto.SigningKey;
+import pilot.core.json.Json;
+import pilot.host.crypto.SecureEntropy;
+import pilot.host.registry.RegistryClient;
+import pilot.host.registry.RegistryServer;
+
+/**
+ * The relay side of dial-in against a running relay on loopback: {@link DialInWorker} plays the Worker's
+ * Durable Object (it accepts the relay's dial), a {@link JavaWorker} makes the outbound login that asks for
+ * it, a UDP socket plays a daemon peer. Times are shortened through {@link RelayLimits.DialIn}.
+ */
+class DialInTest {
+    static final String PREFIX_PATH = "/agents/";
+    final BouncyCastleSuite suite = new BouncyCastleSuite();
+    final SigningKey relayKey = suite.ed25519(new SeededEntropy(4242).bytes(32));
+    final List<AutoCloseable> open = new ArrayList<>();
+    RegistryServer registry;
+    RelayServer relay;
+    DialInWorker object;
+    JavaWorker w;
+
+    static RelayLimits.DialIn fast() {
+        // max, queue frames, queue bytes, min redial, max backoff, park TTL, heartbeat, connect, ping, pong timeout, text ping
+        return new RelayLimits.DialIn(16, 64, 256 * 1024, 200, 400, 60_000, 300, 2000, 200, 1500, 300);
+    }
+
+    @BeforeEach
+    void start() throws Exception {
+        registry = new RegistryServer(new InetSocketAddress("127.0.0.1", 0), suite, null);
+    }
+
+    void startRelay(RelayLimits limits, RelayLimits.DialIn dial) throws Exception {
+        object = new DialInWorker(suite.ed25519(new SeededEntropy(31).bytes(32)));
+        object.start();
+        for (int i = 0; i < 100 && object.getPort() == 0; i++) {
+            Thread.sleep(10);
+        }
+        object.relayKey = relayKey.publicKey();
+        relay = new RelayServer(new InetSocketAddress("127.0.0.1", 0), InetAddress.getLoopbackAddress(),
+                new RegistryClient(registry.address(), 2000), suite, new SecureEntropy(), limits, Set.of(), null,
+                new DialInConfig(relayKey, List.of(object.url(PREFIX_PATH)), dial));
+        relay.start();
+        assertTrue(relay.awaitStarted(5000));
+    }
+
+    void startRelay() throws Exception {
+        startRelay(new RelayLimits(64, 2000, 90_000, 1 << 20, 64L << 20, 5000, 1024), fast());
+    }
+
+    JavaWorker worker(long seed) throws Exception {
+        JavaWorker j = new JavaWorker(new InetSocketAddress("127.0.0.1", relay.getPort()), seed);
+        open.add(j);
+        return j;
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        for (AutoCloseable c : open) {
+            c.close();
+        }
+        if (relay != null) {
+            relay.shutdown();
+        }
+        if (object != null) {
+            object.stop(500);
+        }
+        registry.close();
+    }
+
+    static Map<String, Object> askDialIn(JavaWorker j, Map<String, Object> request) throws InterruptedException {
+        Map<String, Object> m = new LinkedHashMap<>(request);
+        m.put("type", "dial_in");
+        j.ws.send(Json.write(m));
+        return j.nextText();
+    }
+
+    /** Logs in and registers worker 31 (the key the test object holds) and asks to be dialled at {@code path}. */
+    Map<String, Object> loginAndAsk(String path) throws Exception {
+        w = worker(31);
+        assertEquals("auth_ok", w.login().get("type"));
+        w.join();
+        return askDialIn(w, Map.of("url", object.url(path)));
+    }
+
+    /** A well-formed PILS frame numbered {@code i} (core's decoder passes it; the relay cannot read it). */
+    static byte[] sealed(int i) {
+        byte[] f = new byte[36];
+        f[0] = 'P';
+        f[1] = 'I';
+        f[2] = 'L';
+        f[3] = 'S';
+        for (int k = 4; k < f.length; k++) {
+            f[k] = (byte) (i >> (8 * (k % 4)));
+        }
+        return f;
+    }
+
+    /** A registered peer on a UDP socket, resolved by the Worker so it is on its allow-list. */
+    DatagramSocket peer() throws Exception {
+        DatagramSocket peer = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0));
+        open.add(peer);
+        RegistryClient rc = new RegistryClient(registry.address(), 2000);
+        SigningKey pk = suite.ed25519(new SeededEntropy(77).bytes(32));
+        int node = rc.register("127.0.0.1:" + peer.getLocalPort(), pk.publicKey(), null).nodeId();
+        rc.setVisibility(node, true, pk::sign);
+        w.realAddress(node);
+        return peer;
+    }
+
+    InetSocketAddress endpoint() {
+        int colon = w.endpoint.lastIndexOf(':');
+        return new InetSocketAddress(w.endpoint.substring(0, colon), Integer.parseInt(w.endpoint.substring(colon + 1)));
+    }
+
+    static void send(DatagramSocket from, InetSocketAddress to, byte[] frame) throws Exception {
+        from.send(new DatagramPacket(frame, frame.length, to));
+    }
+
+    static byte[] frameOf(byte[] message) {
+        int h = RelayProtocol.headerLength(message);
+        return java.util.Arrays.copyOfRange(message, h, message.length);
+    }
+
+    static void await(BooleanSupplier condition, long millis, String what) throws InterruptedException {
+        long end = System.currentTimeMillis() + millis;
+        while (!condition.getAsBoolean()) {
+            if (System.currentTimeMillis() > end) {
+                throw new AssertionError("timed out waiting for: " + what);
+            }
+            Thread.sleep(10);
+        }
+    }
+
+    @Test
+    void dialsTheAllowedUrlProvesItsKeyAndServesTheSameEndpoint() throws Exception {
+        startRelay();
+        Map<String, Object> ok = loginAndAsk(PREFIX_PATH + "w31/relay-in");
+        assertEquals("dial_in_ok", ok.get("type"), ok.toString());
+        assertEquals(Base64.getEncoder().encodeToString(relayKey.publicKey()), ok.get("relay_key"));
+        assertEquals(PREFIX_PATH + "w31/relay-in", object.paths.poll(5, TimeUnit.SECONDS), "dialled exactly the URL's path");
+        assertEquals(RelayProtocol.DIAL_SUBPROTOCOL, object.subprotocols.poll(1, TimeUnit.SECONDS));
+        assertEquals(Boolean.TRUE, object.proofs.poll(5, TimeUnit.SECONDS), "relay_proof verifies over pilot_relay_dial:<nonce>:<key>");
+        assertEquals(w.endpoint, object.logins.poll(5, TimeUnit.SECONDS), "the dialled login gets the outbound login's endpoint");
+        DatagramSocket peer = peer();
+        w.close(); // the Worker closes its outbound connection: the endpoint stays, served by the dialled one
+        await(() -> relay.sessionCount() == 1, 3000, "outbound connection gone");
+        send(peer, endpoint(), sealed(1));
+        byte[] in = object.frames.poll(5, TimeUnit.SECONDS);
+        assertNotNull(in, "the peer's frame reached the dialled-in Worker");
+        assertArrayEquals(sealed(1), frameOf(in));
+        assertArrayEquals(RelayProtocol.pack((InetSocketAddress) peer.getLocalSocketAddress(), new byte[0], 0, 0),
+                java.util.Arrays.copyOf(in, RelayProtocol.headerLength(in)), "with the peer's address in front");
+        // and back out of the same endpoint
+        byte[] out = sealed(2);
+        object.current.send(RelayProtocol.pack((InetSocketAddress) peer.getLocalSocketAddress(), out, 0, out.length));
+        peer.setSoTimeout(5000);
+        DatagramPacket p = new DatagramPacket(new byte[64], 64);
+        peer.receive(p);
+        assertArrayEquals(out, java.util.Arrays.copyOf(p.getData(), p.getLength()));
+        assertEquals(endpoint().getPort(), p.getPort(), "sent from the parked endpoint");
+        assertEquals(1, object.upgrades.get());
+    }
+
+    @Test
+    void framesForAParkedEndpointAreHeldBoundedAndDeliveredInOrderAfterTheRedial() throws Exception {
+        startRelay();
+        assertEquals("dial_in_ok", loginAndAsk(PREFIX_PATH + "w31").get("type"));
+        assertNotNull(object.logins.poll(5, TimeUnit.SECONDS));
+        DatagramSocket peer = peer();
+        w.close();
+        object.accepting = false; // evicted: the connection drops and redials are refused for now
+        object.current.close(1001, "evicted");
+        await(() -> relay.sessionCount() == 0, 3000, "dialled connection gone");
+        assertEquals(1, relay.dialInCount(), "parked, not forgotten");
+        for (int i = 0; i < 70; i++) {
+            send(peer, endpoint(), sealed(i));
+        }
+        await(() -> relay.parkedDropped.get() == 6, 3000, "6 of 70 dropped");
+        assertEquals(6, relay.counters().drops(RelayCounters.Direction.IN, RelayCounters.DropReason.PARKED_QUEUE_FULL));
+        await(() -> relay.dials.get() >= 3, 3000, "a redial refused while evicted (it parks again, forgets nothing)");
+        assertEquals(1, relay.dialInCount());
+        object.accepting = true;
+        assertEquals(w.endpoint, object.logins.poll(5, TimeUnit.SECONDS), "redialled; the same endpoint");
+        for (int i = 6; i < 70; i++) {
+            byte[] m = object.frames.poll(5, TimeUnit.SECONDS);
+            assertNotNull(m, "held frame " + i);
+            assertArrayEquals(sealed(i), frameOf(m), "frame " + i + " in order");
+        }
+        assertNull(object.frames.poll(200, TimeUnit.MILLISECONDS), "the 6 oldest were dropped, nothing else");
+        assertEquals(2, object.upgrades.get(), "refused upgrades never opened a connection");
+    }
+
+    @Test
+    void aUrlOutsideTheAllowedPrefixesIsRefusedAndNeverDialled() throws Exception {
+        startRelay();
+        w = worker(31);
+        w.login();
+        w.join();
+        for (String url : List.of("http://127.0.0.1:" + object.getPort() + "/other/w31", "http://127.0.0.2:" + object.getPort() + PREFIX_PATH,
+                "file:///etc/passwd", object.url(PREFIX_PATH) + "x".repeat(RelayLimits.MAX_DIAL_IN_URL))) {
+            Map<String, Object> r = askDialIn(w, Map.of("url", url));
+            assertEquals("dial_in_error", r.get("type"), url);
+        }
+        assertEquals("dial_in_error", askDialIn(w, Map.of()).get("type"), "no url");
+        Thread.sleep(300);
+        assertEquals(0, object.upgrades.get(), "never dialled");
+        assertEquals(0, relay.dials.get());
+        assertEquals(0, relay.dialInCount());
+    }
+
+    @Test
+    void aRelayWithoutDialInPrefixesRefusesEveryDialIn() throws Exception {
+        startRelay();
+        RelayServer plain = new RelayServer(new InetSocketAddress("127.0.0.1", 0), InetAddress.getLoopbackAddress(),
+                new RegistryClient(registry.address(), 2000), suite, new SecureEntropy(), RelayLimits.DEFAULTS);
+        plain.start();
+        assertTrue(plain.awaitStarted(5000));
+        try {
+            JavaWorker j = new JavaWorker(new InetSocketAddress("127.0.0.1", plain.getPort()), 31);
+            open.add(j);
+            j.login();
+            j.join();
+            Map<String, Object> r = askDialIn(j, Map.of("url", object.url(PREFIX_PATH)));
+            assertEquals(Map.of("type", "dial_in_error", "error", "this relay does not dial in"), r);
+            assertNull(plain.relayKeyBase64());
+        } finally {
+            plain.shutdown();
+        }
+        assertEquals(0, object.upgrades.get());
+    }
+
+    @Test
+    void atMostMaxDialInIdentities() throws Exception {
+        startRelay(new RelayLimits(64, 2000, 90_000, 1 << 20, 64L << 20, 5000, 1024), fast().withMax(1));
+        assertEquals("dial_in_ok", loginAndAsk(PREFIX_PATH + "w31").get("type"));
+        JavaWorker second = worker(32);
+        second.login();
+        second.join();
+        Map<String, Object> r = askDialIn(second, Map.of("url", object.url(PREFIX_PATH + "w32")));
+        assertEquals("dial_in_error", r.get("type"));
+        assertTrue(((String) r.get("error")).contains("maximum of 1"), r.toString());
+        assertEquals(1, relay.dialInCount());
+    }
+
+    @Test
+    void dialInBeforeLoginClosesTheConnectionAndDialsNothing() throws Exception {
+        startRelay();
+        JavaWorker stranger = worker(33);
+        stranger.nextText(); // auth_challenge
+        stranger.ws.send(Json.write(Map.of("type", "dial_in", "url", object.url(PREFIX_PATH + "x"))));
+        assertEquals(1008, stranger.closed.get(5, TimeUnit.SECONDS));
+        Thread.sleep(200);
+        assertEquals(0, object.upgrades.get());
+        assertEquals(0, relay.dialInCount());
+    }
+
+    @Test
+    void dialInCancelOnTheDialledConnectionReleasesThePort() throws Exception {
+        startRelay();
+        assertEquals("dial_in_ok", loginAndAsk(PREFIX_PATH + "w31").get("type"));
+        assertNotNull(object.logins.poll(5, TimeUnit.SECONDS));
+        w.close();
+        int port = endpoint().getPort();
+        object.current.send(Json.write(Map.of("type", "dial_in_cancel")));
+        assertEquals(1000, object.currentClosed.get(5, TimeUnit.SECONDS), "the relay closes the dialled connection");
+        await(() -> relay.dialInCount() == 0, 3000, "dial-in forgotten");
+        await(() -> {
+            try (DatagramSocket again = new DatagramSocket(new InetSocketAddress("127.0.0.1", port))) {
+                return true;
+            } catch (java.net.SocketException e) {
+                return false;
+            }
+        }, 3000, "the UDP port is free again");
+        Thread.sleep(500); // longer than a redial would take
+        assertEquals(1, object.upgrades.get(), "never redialled");
+    }
+
+    @Test
+    void aDialledConnectionIsPingedButNeverClosedForIdlenessUnlikeTheOutboundOne() throws Exception {
+        startRelay(new RelayLimits(64, 2000, 800, 1 << 20, 64L << 20, 5000, 1024), fast());
+        assertEquals("dial_in_ok", loginAndAsk(PREFIX_PATH + "w31").get("type"));
+        assertNotNull(object.logins.poll(5, TimeUnit.SECONDS));
+        assertEquals(1001, w.closed.get(5, TimeUnit.SECONDS), "the outbound login is closed after 0.8 s idle");
+        Thread.sleep(1500);
+        assertTrue(object.current.isOpen(), "the dialled connection is still open after twice the idle limit");
+        assertFalse(object.currentClosed.isDone());
+        assertEquals(1, object.upgrades.get());
+        assertTrue(object.pings.get() >= 3, "WebSocket pings: " + object.pings.get());
+        assertTrue(object.textPings.get() >= 2, "text pings: " + object.textPings.get());
+        assertEquals(1, relay.dialInCount());
+    }
+
+    @Test
+    void aDialledConnectionWhosePongsStopIsClosedAndRedialled() throws Exception {
+        startRelay();
+        assertEquals("dial_in_ok", loginAndAsk(PREFIX_PATH + "w31").get("type"));
+        assertNotNull(object.logins.poll(5, TimeUnit.SECONDS));
+        object.deaf = true;
+        assertNotNull(object.logins.poll(5, TimeUnit.SECONDS), "a second dialled login after 1.5 s without a pong");
+        assertEquals(2, object.upgrades.get());
+    }
+
+    @Test
+    void heartbeatsOnBehalfReachTheRegistryAndAForgedOneIsRefused() throws Exception {
+        startRelay();
+        w = worker(31);
+        w.login();
+        w.join();
+        long node = Integer.toUnsignedLong(w.nodeId);
+        Map<String, Object> forged = Map.of("node_id", node, "signature",
+                Base64.getEncoder().encodeToString(suite.ed25519(new SeededEntropy(9).bytes(32)).sign(("heartbeat:" + node).getBytes())));
+        assertEquals("dial_in_error", askDialIn(w, Map.of("url", object.url(PREFIX_PATH), "heartbeat", forged)).get("type"));
+        Map<String, Object> hb = Map.of("node_id", node, "signature", w.sign("heartbeat:" + node));
+        assertEquals("dial_in_ok", askDialIn(w, Map.of("url", object.url(PREFIX_PATH), "heartbeat", hb)).get("type"));
+        assertNotNull(object.logins.poll(5, TimeUnit.SECONDS));
+        w.close();
+        // every 300 ms (30 s in production) the relay repeats it; heartbeat_ok counts: the registry verified it
+        await(() -> relay.heartbeatsOnBehalf.get() >= 2, 3000, "two heartbeats answered heartbeat_ok");
+    }
+
+    @Test
+    void aNewOutboundLoginOfTheKeyTakesTheParkedEndpointOver() throws Exception {
+        startRelay();
+        assertEquals("dial_in_ok", loginAndAsk(PREFIX_PATH + "w31").get("type"));
+        String endpoint = object.logins.poll(5, TimeUnit.SECONDS);
+        w.close();
+        JavaWorker woke = worker(31);
+        assertEquals("auth_ok", woke.login().get("type"));
+        assertEquals(endpoint, woke.endpoint, "the same UDP endpoint");
+        assertEquals(1000, object.currentClosed.get(5, TimeUnit.SECONDS), "the dialled connection is closed");
+        await(() -> relay.dialInCount() == 0, 3000, "dial-in forgotten");
+    }
+}
