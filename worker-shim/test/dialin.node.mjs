@@ -8,6 +8,8 @@ import { createPublicKey, generateKeyPairSync, randomBytes, sign, verify } from 
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
 import { WebSocketServer } from "ws";
 import { api, freePort, startWrangler, until } from "./wrangler-dev.mjs";
 
@@ -109,6 +111,7 @@ class FakeRelay {
 
   close() {
     this.inbound?.close();
+    if (!this.server) return;
     for (const c of this.server.clients) c.terminate();
     this.server.close();
   }
@@ -167,4 +170,191 @@ test("dial-in against a fake relay: an idle peer holds no outbound socket and no
   // the route refuses what is not a relay-in upgrade
   const plain = await fetch(`${worker.base}/pilot/relay-in/dialer`);
   assert.equal(plain.status, 426);
+});
+
+// ------------------------------------------------------------------------------------------------------
+// The real relay (pilot-host relay --dial-in-allow), a JVM registry and a long-lived JVM host; between the
+// relay and the Worker a WebSocket proxy of the test's own, which counts key-exchange frames (PILA) both
+// ways and keeps a sealed frame the host sent, to replay it after the eviction.
+
+const jar = fileURLToPath(new URL("../../host-udp/target/pilot-host.jar", import.meta.url));
+const testClasses = fileURLToPath(new URL("../../host-udp/target/test-classes", import.meta.url));
+const started = [];
+after(() => { for (const p of started) p.kill("SIGKILL"); });
+// node --test runs one file: when a test fails half-way, nothing else must keep the process alive
+after(() => setTimeout(() => process.exit(process.exitCode ?? 0), 500).unref());
+
+function java(args, ready, javaArgs = ["-jar", jar]) {
+  const p = spawn("java", [...javaArgs, ...args], { stdio: ["pipe", "pipe", "pipe"] });
+  started.push(p);
+  let out = "";
+  let stdout = ""; // matched alone: a log line on stderr may land in the middle of the ready line
+  const lines = [];
+  const waiters = [];
+  let buf = "";
+  p.stdout.on("data", (d) => {
+    out += d.toString();
+    stdout += d.toString();
+    buf += d.toString();
+    for (let i = buf.indexOf("\n"); i >= 0; i = buf.indexOf("\n")) {
+      const line = buf.slice(0, i);
+      buf = buf.slice(i + 1);
+      const w = waiters.shift();
+      if (w) w(line);
+      else lines.push(line);
+    }
+  });
+  p.stderr.on("data", (d) => { out += d.toString(); });
+  const readyMatch = new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${args[0]} did not start: ${out}`)), 30_000);
+    p.stdout.on("data", () => {
+      const m = stdout.match(ready);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m);
+      }
+    });
+    p.on("exit", (code) => reject(new Error(`${args[0]} exited with ${code}: ${out}`)));
+  });
+  /** One stdin command, its one answer line. */
+  const command = (text) => new Promise((resolve) => {
+    waiters.push(resolve);
+    p.stdin.write(text + "\n");
+  });
+  return { process: p, ready: readyMatch, log: () => out, command, lines };
+}
+
+const PILA_MAGIC = Buffer.from("PILA");
+const PILS_MAGIC = Buffer.from("PILS");
+
+/** The frame inside a relay binary message (ipLen ‖ ip ‖ port ‖ frame). */
+function frameOf(msg) {
+  const n = msg[0];
+  return msg.subarray(3 + n);
+}
+
+/** relay ⇄ proxy ⇄ Worker: pipes every message, counts PILAs, keeps the host's sealed frames. */
+class TapProxy {
+  constructor(target) {
+    this.target = target;
+    this.pila = { toWorker: 0, fromWorker: 0 };
+    this.sealedToWorker = [];
+    this.dials = 0;
+    this.current = null; // the relay-side socket of the live connection
+    this.upstream = null;
+  }
+
+  async listen(port) {
+    this.server = new WebSocketServer({ host: "127.0.0.1", port, handleProtocols: () => "pilot-relay-in.v1" });
+    await new Promise((r) => this.server.once("listening", r));
+    this.server.on("connection", (ws, req) => this.pipe(ws, req.url));
+  }
+
+  pipe(down, path) {
+    this.dials++;
+    const up = new WebSocket(`${this.target}${path}`, ["pilot-relay-in.v1"]);
+    up.binaryType = "arraybuffer";
+    const early = [];
+    up.addEventListener("open", () => { for (const m of early.splice(0)) up.send(m); });
+    up.addEventListener("message", (ev) => {
+      if (typeof ev.data !== "string" && frameOf(Buffer.from(ev.data)).subarray(0, 4).equals(PILA_MAGIC)) this.pila.fromWorker++;
+      down.send(typeof ev.data === "string" ? ev.data : Buffer.from(ev.data), { binary: typeof ev.data !== "string" });
+    });
+    up.addEventListener("close", (ev) => down.close(ev.code === 1005 || ev.code === 1006 ? 1000 : ev.code, ev.reason));
+    up.addEventListener("error", () => down.terminate());
+    down.on("message", (data, binary) => {
+      if (binary) {
+        const f = frameOf(data);
+        if (f.subarray(0, 4).equals(PILA_MAGIC)) this.pila.toWorker++;
+        if (f.subarray(0, 4).equals(PILS_MAGIC)) this.sealedToWorker.push(Buffer.from(data));
+      }
+      const m = binary ? data : data.toString();
+      if (up.readyState === WebSocket.OPEN) up.send(m);
+      else early.push(m);
+    });
+    down.on("close", () => { try { up.close(); } catch { /* not open */ } });
+    this.current = down;
+    this.upstream = up;
+  }
+
+  /** Sends a recorded relay message to the Worker again, as if the relay had forwarded it. */
+  replay(msg) {
+    this.upstream.send(msg);
+  }
+
+  close() {
+    for (const c of this.server.clients) c.terminate();
+    this.server.close();
+  }
+}
+
+test("eviction: after SIGKILL and a restart over the same storage the host's ping is answered without a new PILA,"
+  + " a stream works, and a sealed frame from before is refused", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "pilot-evict-"));
+  const persist2 = join(dir, "state");
+  const registryPort = await freePort();
+  const relayPort = await freePort();
+  const proxyPort = await freePort();
+  const port = await freePort();
+  const registry = java(["registry", "--listen", `127.0.0.1:${registryPort}`], /registry on tcp/);
+  await registry.ready;
+  const relayProc = java(["relay", "--listen", `127.0.0.1:${relayPort}`, "--registry", `127.0.0.1:${registryPort}`,
+    "--dial-in-allow", `http://127.0.0.1:${proxyPort}/pilot/relay-in/`, "--relay-key", join(dir, "relay-key.json")], /relay on ws/);
+  const host = java([join(dir, "host.json"), `127.0.0.1:${registryPort}`], /scripted host (\S+) on udp/,
+    ["-cp", `${testClasses}:${jar}`, "pilot.host.daemon.ScriptedHost"]);
+  await relayProc.ready;
+  const hostAddress = (await host.ready)[1];
+  const proxy = new TapProxy(`ws://127.0.0.1:${port}`);
+  await proxy.listen(proxyPort);
+  const vars = { RELAY_URL: `ws://127.0.0.1:${relayPort}/v1/relay`, PILOT_PUBLIC_URL: `http://127.0.0.1:${proxyPort}`,
+    PILOT_API_SECRET: SECRET };
+  let w = await startWrangler({ port, persist: persist2, vars });
+  try {
+    const call = api(w.base, SECRET);
+    const status = async () => (await call("/v1/status?identity=evict")).body;
+    const idle = (b) => b.transport === "inbound" && b.outbound_socket === false && b.timers === 0;
+    const first = await until(status, (b) => idle(b) && b.address, 20_000, "an idle dial-in peer behind the real relay");
+    const workerAddress = first.address;
+
+    // a session both ways: the Worker pings the host (it resolves it: the relay's allow-list), then the host the Worker
+    const ping = await call("/v1/ping?identity=evict", { method: "POST", body: JSON.stringify({ address: hostAddress }) });
+    assert.equal(ping.status, 200, JSON.stringify(ping.body));
+    assert.match(await host.command(`ping ${workerAddress}`), /^pong \d+/);
+    const settled = await until(status, idle, 10_000, "idle again after the pings");
+    assert.equal(settled.alarm, null, "no stream, no ping: nothing to wake for");
+    const pilaBefore = { ...proxy.pila };
+    assert.ok(pilaBefore.toWorker + pilaBefore.fromWorker >= 2, `one key exchange seen: ${JSON.stringify(pilaBefore)}`);
+    const recorded = proxy.sealedToWorker.at(-1);
+    assert.ok(recorded, "a sealed frame from the host was seen");
+
+    // eviction without goodbye, then the same storage again
+    await w.kill();
+    w = await startWrangler({ port, persist: persist2, vars });
+    const dialsBefore = proxy.dials;
+    const t0 = Date.now();
+    const pong = await host.command(`ping ${workerAddress}`);
+    const wakeMs = Date.now() - t0;
+    assert.match(pong, /^pong \d+/, `the host's ping after the eviction: ${pong}\n${relayProc.log().slice(-2000)}\n${w.log().slice(-3000)}`);
+    assert.ok(proxy.dials > dialsBefore, "the relay redialled the Worker (wake on traffic)");
+    assert.deepEqual(proxy.pila, pilaBefore, "no new key exchange: the session came back from storage");
+    const back = await status();
+    assert.equal(back.address, workerAddress);
+    assert.equal(back.pila_in + back.pila_out, 0, "the restarted object never saw a PILA");
+    assert.equal(back.transport, "inbound");
+    assert.match(await host.command(`echo ${workerAddress} 100000`), /^echo OK 100000$/);
+    assert.deepEqual(proxy.pila, pilaBefore, "the stream used the restored session too");
+
+    // a sealed frame from before the eviction, sent again: refused by the replay window's restored high-water
+    const dropsBefore = (await status()).dropped ?? {};
+    const inBefore = (await status()).packets_in;
+    proxy.replay(recorded);
+    const refused = await until(status, (b) => Object.entries(b.dropped ?? {})
+      .some(([k, v]) => /REPLAY|TOO_OLD/.test(k) && v > (dropsBefore[k] ?? 0)), 5_000, "the replayed frame dropped");
+    assert.equal(refused.packets_in, inBefore, "the replayed frame was not accepted");
+    console.log(`# wake on traffic after an eviction: the host's ping answered in ${wakeMs} ms (redial, restore, answer)`);
+  } finally {
+    await w.kill();
+    proxy.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
