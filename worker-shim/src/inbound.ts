@@ -8,9 +8,8 @@
 // we pinned), then logs us in exactly as on an outbound connection (auth_challenge / auth_reply / auth_ok).
 // From then on the messages are the outbound ones (RelayProtocol.java). An unauthenticated socket is
 // closed after INBOUND_AUTH_MS, and at most one is pending at a time (the caller checks hasPending()).
-import { b64 } from "./bytes.js";
 import type { Timers } from "./timers.js";
-import { unpackDatagram, packDatagram, type RegistryMessage, type Transport, type TransportState } from "./transport.js";
+import { authReply, sendFrame, unpackDatagram, type RegistryMessage, type Transport, type TransportState } from "./transport.js";
 
 /** The WebSocket subprotocol the relay asks for when it dials in. */
 export const RELAY_IN_PROTOCOL = "pilot-relay-in.v1";
@@ -162,10 +161,7 @@ export class InboundTransport implements Transport {
       ws.serializeAttachment({ ...a, stage: "auth" } satisfies Attachment);
     } else if (m.type === "auth_challenge") {
       if (a.stage !== "auth") return;
-      const sig = this.o.sign(encoder.encode(`pilot_relay_auth:${String(m.nonce)}:${this.o.publicKeyBase64}`));
-      const node = this.o.nodeId();
-      ws.send(JSON.stringify({ type: "auth_reply", public_key: this.o.publicKeyBase64, sig: b64(sig),
-        ...(node ? { node_id: node >>> 0 } : {}) }));
+      ws.send(authReply(String(m.nonce), this.o.publicKeyBase64, this.o.sign, this.o.nodeId()));
     } else if (m.type === "auth_ok") {
       if (a.stage !== "auth") return;
       const endpoint = String(m.endpoint);
@@ -200,15 +196,7 @@ export class InboundTransport implements Transport {
   }
 
   send(ip: string, port: number, frame: Uint8Array): boolean {
-    if (this.state !== "ready" || !this.ws) return false;
-    const msg = packDatagram(ip, port, frame);
-    if (!msg) return false;
-    try {
-      this.ws.send(msg);
-      return true;
-    } catch {
-      return false; // closing under us: the close handler follows, the core retransmits
-    }
+    return this.state === "ready" && sendFrame(this.ws, ip, port, frame);
   }
 
   registry(request: RegistryMessage): Promise<RegistryMessage> {

@@ -78,6 +78,24 @@ export function packDatagram(ip: string, port: number, frame: Uint8Array): Uint8
   return out;
 }
 
+/** Sends one tunnel frame on a logged-in relay socket (either direction of dialling); false when it cannot (the core retransmits). */
+export function sendFrame(ws: WebSocket | null, ip: string, port: number, frame: Uint8Array): boolean {
+  const msg = ws ? packDatagram(ip, port, frame) : null;
+  if (!ws || !msg) return false;
+  try {
+    ws.send(msg);
+    return true;
+  } catch {
+    return false; // closing under us: the close event follows, the core retransmits
+  }
+}
+
+/** Our auth_reply to the relay's auth_challenge (outbound login and dial-in alike): the one builder of `pilot_relay_auth:`. */
+export function authReply(nonce: string, publicKeyBase64: string, sign: (m: Uint8Array) => Uint8Array, nodeId: number): string {
+  const sig = sign(encoder.encode(`pilot_relay_auth:${nonce}:${publicKeyBase64}`));
+  return JSON.stringify({ type: "auth_reply", public_key: publicKeyBase64, sig: b64(sig), ...(nodeId ? { node_id: nodeId >>> 0 } : {}) });
+}
+
 export function unpackDatagram(msg: Uint8Array): { ip: string; port: number; frame: Uint8Array } | null {
   const n = msg[0];
   if ((n !== 4 && n !== 16) || msg.length < 3 + n) return null;
@@ -147,10 +165,7 @@ export class RelayTransport implements Transport {
             return; // not ours to crash on: the relay speaks JSON, anything else is ignored
           }
           if (m.type === "auth_challenge") {
-            const sig = this.sign(encoder.encode(`pilot_relay_auth:${String(m.nonce)}:${this.publicKeyBase64}`));
-            const node = this.nodeId();
-            ws.send(JSON.stringify({ type: "auth_reply", public_key: this.publicKeyBase64, sig: b64(sig),
-              ...(node ? { node_id: node >>> 0 } : {}) }));
+            ws.send(authReply(String(m.nonce), this.publicKeyBase64, this.sign, this.nodeId()));
           } else if (m.type === "auth_ok") {
             clearTimeout(timer);
             this.endpoint = String(m.endpoint);
@@ -185,15 +200,7 @@ export class RelayTransport implements Transport {
   }
 
   send(ip: string, port: number, frame: Uint8Array): boolean {
-    if (this.state !== "ready" || !this.ws) return false;
-    const msg = packDatagram(ip, port, frame);
-    if (!msg) return false;
-    try {
-      this.ws.send(msg);
-      return true;
-    } catch {
-      return false; // closing under us: the close event follows, the core retransmits
-    }
+    return this.state === "ready" && sendFrame(this.ws, ip, port, frame);
   }
 
   /** Sends a text control message (dial_in, dial_in_cancel); false when not logged in. */
