@@ -343,6 +343,9 @@ test("eviction: after SIGKILL and a restart over the same storage the host's pin
     assert.equal(back.transport, "inbound");
     assert.match(await host.command(`echo ${workerAddress} 100000`), /^echo OK 100000$/);
     assert.deepEqual(proxy.pila, pilaBefore, "the stream used the restored session too");
+    // idle again at once: the closed stream's TIME_WAIT (10 s) waits in the alarm, not in an in-memory timer
+    const lingering = await until(status, (b) => idle(b) && b.alarm !== null, 8_000, "only an alarm after the stream");
+    assert.ok(lingering.alarm > Date.now() - 2_000 && lingering.alarm < Date.now() + 12_000, `alarm at ${lingering.alarm}`);
 
     // a sealed frame from before the eviction, sent again: refused by the replay window's restored high-water
     const dropsBefore = (await status()).dropped ?? {};
