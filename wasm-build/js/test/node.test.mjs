@@ -31,7 +31,7 @@ for (const profile of ["modern", "feb2026"]) {
 
 test("the production module exports the node and nothing of the conformance suite", () => {
   for (const name of ["addressParse", "ed25519Public", "ed25519Sign", "ed25519Verify", "nodeAddPeer", "nodeHandleDatagram", "nodeNew",
-    "nodeOp", "nodePollEvents", "nodePollTransmits", "nodeRead", "nodeReseed", "nodeSendDatagram", "nodeStats", "nodeTrust", "nodeWrite"]) assert.equal(typeof core.raw[name], "function", name);
+    "nodeOp", "nodePollEvents", "nodePollTransmits", "nodeRead", "nodeReseed", "nodeSendDatagram", "nodeSessions", "nodeStats", "nodeTrust", "nodeWrite"]) assert.equal(typeof core.raw[name], "function", name);
   for (const name of ["version", "errorName", "packetEncode", "packetDecode", "frameDecode", "x25519Public", "x25519Shared",
     "sessionKey", "sha256", "seal", "open", "replayNew", "replayCheck", "kxNew", "kxOnAuth", "kxSeal",
     "kxOpen", "simRun", "nodePollTransmit", "nodePollEvent", "nodeAddress", "nodeListen", "free"]) {
@@ -51,6 +51,26 @@ test("production ed25519Verify accepts our own signature and refuses a changed m
   assert.equal(core.ed25519Verify(key, msg, sig.map((b, i) => (i === 0 ? b ^ 1 : b))), false);
   assert.equal(core.ed25519Verify(key.slice(1), msg, sig), false, "short key");
   assert.equal(core.ed25519Verify(key, msg, sig.slice(1)), false, "short signature");
+});
+
+test("snapshot vectors: the production module restores the JVM's snapshot and snapshots the same bytes; damaged ones give their errors", () => {
+  const v = vectorFiles().generated.snapshot;
+  const unhex = (h) => new Uint8Array((h.match(/../g) ?? []).map((b) => parseInt(b, 16)));
+  const hex = (u) => Array.from(u, (b) => b.toString(16).padStart(2, "0")).join("");
+  const fresh = (profile) => core.nodeNew({ node: v.node, network: v.network, identitySeed: unhex(v.identity_seed_hex), entropy: random(48), profile });
+  const h = fresh(v.profile);
+  assert.equal(core.nodeRestore(h, unhex(v.snapshot_hex), v.now), v.sessions);
+  assert.equal(hex(core.nodeSnapshot(h, v.now)), v.snapshot_hex, "snapshot of the restore is the snapshot");
+  assert.equal(core.nodeSnapshotDue(h), 0);
+  assert.equal(core.nodeRestore(h, unhex(v.snapshot_hex), v.now), -20, "INVALID_STATE: only into a node without peers");
+  core.free(h);
+  for (const c of v.cases) {
+    const k = fresh(c.profile);
+    const r = core.nodeRestore(k, unhex(c.snapshot_hex), v.now);
+    assert.equal(r, c.ok ? c.sessions : -c.error_code, `${c.name}: ${r < 0 ? ErrorCodes[-r] : r}`);
+    core.free(k);
+  }
+  assert.equal(core.liveHandles(), 0);
 });
 
 test("production addressParse gives every address vector's result (binary across the boundary)", () => {

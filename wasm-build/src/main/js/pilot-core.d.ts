@@ -134,6 +134,19 @@ export interface PilotCore {
   nodeStats(handle: number): { address: string; peers: number; streams: number; packets_in: number; packets_out: number; buffered_bytes: number; dropped: Record<string, number> } | null;
   nodeAddress(handle: number): string | null;
   nodeHasSession(handle: number, peer: number): boolean;
+  /**
+   * The node's established sessions as bytes to persist (docs/SPEC-NOTES.md #37: "PISN", version 1); clears
+   * the due mark. null for an unknown handle.
+   */
+  nodeSnapshot(handle: number, now: number): Uint8Array | null;
+  /** Restores a snapshot into a node that handled no frame yet: sessions restored (>= 0), or minus an error code. */
+  nodeRestore(handle: number, snapshot: Uint8Array, now: number): number;
+  /**
+   * Poll after each step: 0 nothing changed; 1 a receive high-water mark advanced (persist when convenient);
+   * 2 persist nodeSnapshot before this step's datagrams leave (a send-counter reservation was raised, or a
+   * session came or went).
+   */
+  nodeSnapshotDue(handle: number): 0 | 1 | 2;
 }
 
 export declare function addressText(network: number, node: number): string;

@@ -29,7 +29,7 @@ const EVENT_HEADER = 26; // Layouts.EVENT_HEADER
 /** Operation codes of NodeWasm.nodeOp (the calls that take and return only numbers). */
 const OP = Object.freeze({ FREE: 0, LIVE_HANDLES: 1, LISTEN: 2, OPEN_STREAM: 3, CLOSE_STREAM: 4, ABORT_STREAM: 5, PING: 6,
   PEER_LOOKUP_FAILED: 7, HANDLE_TIMEOUT: 8, NEXT_DEADLINE: 9, HAS_SESSION: 10, AT_EOF: 11, FLUSH_STREAMS: 12,
-  SET_PROFILE: 13, EXPECT_REPLY: 14, REHANDSHAKE: 15 });
+  SET_PROFILE: 13, EXPECT_REPLY: 14, REHANDSHAKE: 15, SNAPSHOT_DUE: 16 });
 const INVALID_ARGUMENT = -19;
 /** Parsed IP texts kept (Workers talk to few endpoints); the cache is emptied when it reaches this size. */
 const IP_CACHE_MAX = 256;
@@ -253,6 +253,14 @@ function wrap(x) {
     nodeStats: (h) => { const s = x.nodeStats(h); return s === null ? null : decodeStats(u8(s)); },
     nodeAddress: (h) => addresses.get(h) ?? null,
     nodeHasSession: (h, peer) => op(OP.HAS_SESSION, h, peer) === 1,
+    // sessions across an eviction (docs/SPEC-NOTES.md #37)
+    nodeSnapshot: (h, now) => { const b = x.nodeSessions(h, null, now); return b === null ? null : u8(b).slice(); },
+    nodeRestore: (h, bytes, now) => {
+      if (!(bytes instanceof Uint8Array)) return INVALID_ARGUMENT;
+      const r = x.nodeSessions(h, i8(bytes), now);
+      return r === null ? INVALID_ARGUMENT : new DataView(r.buffer, r.byteOffset, 4).getInt32(0);
+    },
+    nodeSnapshotDue: (h) => op(OP.SNAPSHOT_DUE, h),
   };
 }
 

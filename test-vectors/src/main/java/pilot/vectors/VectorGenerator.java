@@ -72,6 +72,7 @@ public final class VectorGenerator {
         files.put("replay.json", pretty(replay()));
         files.put("handshake.json", pretty(handshake()));
         files.put("sim-traces.json", pretty(simTraces()));
+        files.put("snapshot.json", pretty(SnapshotVectors.generate()));
         return files;
     }
 

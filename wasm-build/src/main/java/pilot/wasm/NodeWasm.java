@@ -253,6 +253,26 @@ public final class NodeWasm {
         return n == null ? null : Layouts.stats(n.node());
     }
 
+    /**
+     * Sessions across an eviction (docs/SPEC-NOTES.md #37), one export for both directions (every export costs
+     * a wrapper in the module): {@code restore == null} returns the snapshot to persist and clears the due mark
+     * (op SNAPSHOT_DUE); otherwise restores it into a node that handled nothing yet and returns 4 bytes, the
+     * number of sessions restored or minus an error code (big-endian int). Null for an unknown handle.
+     */
+    @JSExport
+    public static byte[] nodeSessions(int handle, byte[] restore, double now) {
+        Node n = node(handle);
+        if (n == null) {
+            return null;
+        }
+        if (restore == null) {
+            return n.node().snapshot((long) now);
+        }
+        byte[] out = new byte[4];
+        pilot.core.wire.Bytes.put32(out, 0, idOrError(n.node().restore(restore, (long) now)));
+        return out;
+    }
+
     // ------------------------------------------------------------------ the number-only calls, through one export
 
     // Operation codes of nodeOp; pilot-core.mjs names them (NODE_OP). One export instead of fifteen: TeaVM
@@ -274,6 +294,7 @@ public final class NodeWasm {
     static final int OP_SET_PROFILE = 13;
     static final int OP_EXPECT_REPLY = 14;
     static final int OP_REHANDSHAKE = 15;
+    static final int OP_SNAPSHOT_DUE = 16;
 
     /**
      * The node calls that take and return only numbers. Booleans come back as 1 / 0; everything else
@@ -282,7 +303,8 @@ public final class NodeWasm {
      * LISTEN a=port; OPEN_STREAM a=network b=peer c=port; CLOSE_STREAM a=stream b=CloseMode ordinal;
      * ABORT_STREAM, AT_EOF a=stream; PING a=network b=peer; PEER_LOOKUP_FAILED, HAS_SESSION a=peer;
      * SET_PROFILE a=peer b=profile ordinal; EXPECT_REPLY a=stream c=maxAheadBytes x=expectBytes y=quietMillis;
-     * REHANDSHAKE a=peer (our endpoint moved: a fresh handshake with a peer we hold a session with; 1 if one started).
+     * REHANDSHAKE a=peer (our endpoint moved: a fresh handshake with a peer we hold a session with; 1 if one started);
+     * SNAPSHOT_DUE: 0 none, 1 advisory, 2 required (persist nodeSnapshot before this step's datagrams leave).
      */
     @JSExport
     public static double nodeOp(int op, int handle, int a, int b, int c, double x, double y, double now) {
@@ -296,7 +318,7 @@ public final class NodeWasm {
         Node n = node(handle);
         if (n == null) {
             return op == OP_AT_EOF || op == OP_FLUSH_STREAMS ? 1 : op == OP_NEXT_DEADLINE ? -1
-                    : op == OP_HAS_SESSION || op == OP_REHANDSHAKE ? 0 : INVALID;
+                    : op == OP_HAS_SESSION || op == OP_REHANDSHAKE || op == OP_SNAPSHOT_DUE ? 0 : INVALID;
         }
         PilotNode p = n.node();
         long t = (long) now;
@@ -332,6 +354,8 @@ public final class NodeWasm {
                 return p.hasSession(a) ? 1 : 0;
             case OP_REHANDSHAKE:
                 return p.rehandshake(a, t) ? 1 : 0;
+            case OP_SNAPSHOT_DUE:
+                return p.snapshotDue();
             case OP_AT_EOF:
                 return p.atEof(a) ? 1 : 0;
             case OP_FLUSH_STREAMS:

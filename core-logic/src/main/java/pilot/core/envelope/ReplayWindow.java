@@ -55,6 +55,16 @@ public final class ReplayWindow {
         bits[pos >>> 6] &= ~(1L << (pos & 63));
     }
 
+    /**
+     * After a restore: {@code highWater} becomes the highest accepted counter and every counter at or below
+     * it is refused ({@link ErrorCode#REPLAY} within the window, {@link ErrorCode#TOO_OLD} below it), since
+     * the lost instance may have accepted any of them.
+     */
+    public void refuseUpTo(long highWater) {
+        max = highWater;
+        java.util.Arrays.fill(bits, highWater == 0 ? 0L : -1L);
+    }
+
     /** Highest accepted counter (0 before the first). */
     public long max() {
         return max;

@@ -2,8 +2,6 @@ package pilot.core.handshake;
 
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import pilot.core.ErrorCode;
@@ -49,9 +47,9 @@ public final class KeyExchange {
     private final KxLimiter kxLimiter;
     private final KeyHistory history;
     private final Map<Integer, WireProfile> profiles = new HashMap<>();
-    /** Insertion-ordered so eviction and iteration are deterministic on every runtime. */
-    private final LinkedHashMap<Integer, PeerState> peers = new LinkedHashMap<>();
-    private int halfOpen;
+    private final PeerTable peers;
+    /** How urgently the sessions should be persisted: {@link SessionSnapshot#DUE_NONE} and up. */
+    private int snapshotDue;
     private long refusedFrames;
 
     public KeyExchange(LocalIdentity identity, CryptoSuite suite, Entropy entropy, TrustSource trust,
@@ -68,6 +66,12 @@ public final class KeyExchange {
         this.limits = limits;
         this.kxLimiter = new KxLimiter(limits);
         this.history = new KeyHistory(limits.retiredKeysPerPeer(), limits.keyHistoryNodes());
+        this.peers = new PeerTable(limits);
+    }
+
+    /** The one peer table: key state here, tunnel state kept by the node in the same entries. */
+    public PeerTable peers() {
+        return peers;
     }
 
     public int localNode() {
@@ -92,12 +96,13 @@ public final class KeyExchange {
         if (peerNode == identity.node()) {
             return Result.fail(ErrorCode.INVALID_ARGUMENT, "cannot handshake with our own node id");
         }
-        PeerState p = getOrAllocate(peerNode, now, true);
-        if (p == null) {
+        PeerState p = peers.getOrAllocate(peerNode, now, true);
+        if (p == null || !peers.admitHalfOpen(p)) {
             return Result.fail(ErrorCode.TABLE_FULL, "peer table full");
         }
         if (p.session != null) {
             p.previous = p.session;
+            due(SessionSnapshot.DUE_REQUIRED); // the session is gone
         }
         p.session = null;
         newOurKey(p);
@@ -114,7 +119,7 @@ public final class KeyExchange {
         if (gate != null) {
             return gate;
         }
-        byte[] trusted = trust.ed25519KeyFor(f.senderNode());
+        byte[] trusted = trusted(f.senderNode());
         if (trusted == null) {
             return refuse(ErrorCode.UNKNOWN_IDENTITY, "no trusted Ed25519 key for node " + unsigned(f.senderNode()));
         }
@@ -134,7 +139,7 @@ public final class KeyExchange {
             return refuse(ErrorCode.STALE_KEY, "PILA repeats an X25519 key this peer already replaced");
         }
         boolean fresh = !history.contains(f.senderNode(), x);
-        if (p == null && (p = getOrAllocate(f.senderNode(), now, false)) == null) {
+        if (p == null && (p = peers.getOrAllocate(f.senderNode(), now, false)) == null) {
             return refuse(ErrorCode.TABLE_FULL, "peer table full");
         }
         if (p.ourPrivate == null) {
@@ -158,6 +163,7 @@ public final class KeyExchange {
         p.session = Session.derive(profileFor(p.node), suite, entropy, shared, x, now);
         java.util.Arrays.fill(shared, (byte) 0);
         p.sessionFromCurrentKey = true;
+        due(SessionSnapshot.DUE_REQUIRED); // a new session: its key and counter reservation
         history.record(p.node, x);
         clearHalfOpen(p);
         p.state = HandshakeState.INSTALLED;
@@ -174,15 +180,18 @@ public final class KeyExchange {
         if (gate != null) {
             return gate;
         }
-        if (trust.ed25519KeyFor(f.senderNode()) == null) {
+        if (trusted(f.senderNode()) == null) {
             return refuse(ErrorCode.UNKNOWN_IDENTITY, "anonymous key exchange refused: no trusted key for node "
                     + unsigned(f.senderNode()));
         }
-        PeerState p = getOrAllocate(f.senderNode(), now, true);
+        PeerState p = peers.getOrAllocate(f.senderNode(), now, true);
         if (p == null) {
             return refuse(ErrorCode.TABLE_FULL, "peer table full");
         }
         if (p.ourPrivate == null) {
+            if (!peers.admitHalfOpen(p)) {
+                return refuse(ErrorCode.TABLE_FULL, "half-open handshakes at their bound");
+            }
             newOurKey(p);
             markHalfOpen(p, now);
         }
@@ -195,7 +204,11 @@ public final class KeyExchange {
         if (p == null || p.session == null) {
             return Result.fail(ErrorCode.NO_SESSION, "no session with node " + unsigned(peerNode));
         }
-        return Result.ok(Envelope.seal(p.session, identity.node(), packetBytes));
+        byte[] sealed = Envelope.seal(p.session, identity.node(), packetBytes);
+        if (p.session.takeReservationRaised()) {
+            due(SessionSnapshot.DUE_REQUIRED); // persist the raised reservation before this frame leaves
+        }
+        return Result.ok(sealed);
     }
 
     /**
@@ -208,7 +221,11 @@ public final class KeyExchange {
         if (p == null || p.session == null) {
             return new OpenResult(Result.fail(ErrorCode.NO_SESSION, "no session with node " + unsigned(f.senderNode())), null);
         }
+        long highWater = p.session.receiveMax();
         Result<Packet> r = Envelope.open(p.session, f);
+        if (p.session.receiveMax() != highWater) {
+            due(SessionSnapshot.DUE_ADVISORY); // a restore from an older snapshot would accept it again
+        }
         if (authenticated(r) && p.state != HandshakeState.CONFIRMED) {
             p.state = HandshakeState.CONFIRMED;
             if (p.previous != null) {
@@ -263,9 +280,85 @@ public final class KeyExchange {
     /** Drops all state for a peer (the host forgets it). */
     public void forget(int peerNode) {
         PeerState p = peers.remove(peerNode);
-        if (p != null && p.isHalfOpen()) {
-            halfOpen--;
+        if (p != null && p.session != null) {
+            due(SessionSnapshot.DUE_REQUIRED);
         }
+    }
+
+    /**
+     * What a snapshot taken now should be persisted with: {@link SessionSnapshot#DUE_REQUIRED} before any
+     * datagram of this step leaves (a counter reservation was raised, a session installed or dropped),
+     * {@link SessionSnapshot#DUE_ADVISORY} when only a receive high-water mark advanced, else
+     * {@link SessionSnapshot#DUE_NONE}. Taking a {@link #snapshot()} clears it.
+     */
+    public int snapshotDue() {
+        return snapshotDue;
+    }
+
+    /** Every established session with a known endpoint and key, in table order; clears {@link #snapshotDue()}. */
+    public SessionSnapshot snapshot() {
+        snapshotDue = SessionSnapshot.DUE_NONE;
+        List<SessionSnapshot.Entry> out = new ArrayList<>();
+        for (PeerState p : peers.values()) {
+            byte[] ed = p.session == null || p.endpoint == null ? null : trusted(p.node);
+            if (ed != null) {
+                Session s = p.session;
+                out.add(new SessionSnapshot.Entry(p.node, p.state == HandshakeState.CONFIRMED, s.profile(), p.endpoint,
+                        ed, s.peerX25519(), s.keyBytes(), s.noncePrefixBytes(), s.reservedUpTo(), s.receiveMax(),
+                        s.createdAt()));
+            }
+        }
+        return new SessionSnapshot(identity.node(), defaultProfile, out);
+    }
+
+    /**
+     * Installs the sessions of a snapshot into a node that holds no peer yet, all or nothing. Refused with
+     * {@link ErrorCode#IDENTITY_MISMATCH} (another node's snapshot), {@link ErrorCode#REFUSED} (another default
+     * profile), {@link ErrorCode#INVALID_STATE} (peers exist), {@link ErrorCode#INVALID_ARGUMENT} (an entry for
+     * our own id, or a node twice). Returns the number of sessions restored.
+     */
+    public Result<Integer> restore(SessionSnapshot snap, long now) {
+        if (snap.node() != identity.node()) {
+            return Result.fail(ErrorCode.IDENTITY_MISMATCH, "another node's snapshot");
+        }
+        if (snap.profile() != defaultProfile) {
+            return Result.fail(ErrorCode.REFUSED, "snapshot of another wire profile");
+        }
+        if (peers.size() != 0) {
+            return Result.fail(ErrorCode.INVALID_STATE, "node holds peers");
+        }
+        for (SessionSnapshot.Entry e : snap.peers()) {
+            PeerState p = e.node == identity.node() ? null : peers.getOrAllocate(e.node, now, false);
+            if (p == null || p.session != null) { // our own id, or a node twice: undo, all or nothing
+                for (SessionSnapshot.Entry undo : snap.peers()) {
+                    peers.remove(undo.node);
+                }
+                return Result.fail(ErrorCode.INVALID_ARGUMENT, "snapshot entry for our node or a node twice");
+            }
+            p.session = Session.restore(e.profile, suite, e.key, e.noncePrefix, e.peerX25519, e.createdAt,
+                    e.reservedUpTo, e.receiveHighWater);
+            p.state = e.confirmed ? HandshakeState.CONFIRMED : HandshakeState.INSTALLED;
+            p.sessionFromCurrentKey = true; // no newer key of ours exists: a PILA repeating the peer's key keeps it
+            p.lastAuthenticated = now;
+            p.endpoint = e.endpoint;
+            p.restoredEd25519 = e.ed25519;
+            history.record(e.node, e.peerX25519);
+        }
+        return Result.ok(snap.peers().size());
+    }
+
+    /** The host's key for a node, else the one a restored snapshot carried for it (proven by that session's PILA). */
+    private byte[] trusted(int node) {
+        byte[] k = trust.ed25519KeyFor(node);
+        if (k == null) {
+            PeerState p = peers.get(node);
+            k = p == null || p.restoredEd25519 == null ? null : p.restoredEd25519.clone();
+        }
+        return k;
+    }
+
+    private void due(int level) {
+        snapshotDue = Math.max(snapshotDue, level);
     }
 
     /** Peers whose half-open handshake started at or before {@code olderThan}, oldest first. */
@@ -284,7 +377,7 @@ public final class KeyExchange {
     }
 
     public int halfOpenCount() {
-        return halfOpen;
+        return peers.halfOpenCount();
     }
 
     /** Key-exchange frames refused for any reason so far. */
@@ -360,51 +453,11 @@ public final class KeyExchange {
     }
 
     private void markHalfOpen(PeerState p, long now) {
-        if (!p.isHalfOpen()) {
-            halfOpen++;
-        }
-        p.state = HandshakeState.INITIATED;
-        p.halfOpenSince = now;
+        peers.markHalfOpen(p, now);
     }
 
     private void clearHalfOpen(PeerState p) {
-        if (p.isHalfOpen()) {
-            halfOpen--;
-        }
-        p.halfOpenSince = -1;
-    }
-
-    /**
-     * Finds or creates a peer entry within the bounds. A new half-open entry beyond
-     * {@code maxHalfOpen}, or any new entry in a full table, first evicts the oldest half-open peer;
-     * established sessions are never evicted to make room.
-     */
-    private PeerState getOrAllocate(int node, long now, boolean willBeHalfOpen) {
-        PeerState p = peers.get(node);
-        if (p != null) {
-            return p;
-        }
-        boolean needRoom = peers.size() >= limits.maxPeers() || (willBeHalfOpen && halfOpen >= limits.maxHalfOpen());
-        if (needRoom && !evictOldestHalfOpen()) {
-            return null;
-        }
-        p = new PeerState(node, limits.retiredKeysPerPeer(), now);
-        peers.put(node, p);
-        return p;
-    }
-
-    private boolean evictOldestHalfOpen() {
-        PeerState oldest = null;
-        for (PeerState p : peers.values()) {
-            if (p.isHalfOpen() && (oldest == null || p.halfOpenSince < oldest.halfOpenSince)) {
-                oldest = p;
-            }
-        }
-        if (oldest == null) {
-            return false;
-        }
-        forget(oldest.node);
-        return true;
+        peers.clearHalfOpen(p);
     }
 
     private static String unsigned(int node) {

@@ -1,11 +1,19 @@
 package pilot.core.handshake;
 
+import java.util.ArrayDeque;
 import java.util.Arrays;
+import pilot.core.addr.Endpoint;
 import pilot.core.envelope.Session;
 
-/** Key-exchange state for one peer node. Owned and mutated only by {@link KeyExchange}. */
-final class PeerState {
-    final int node;
+/**
+ * Everything a node holds for one peer, in one record of the one {@link PeerTable}: the key-exchange part
+ * (package-private, moved only by {@link KeyExchange}) and the tunnel part (public, kept by the node: where
+ * the peer is, what waits for its session, handshake retries and look-ups).
+ */
+public final class PeerState {
+    public final int node;
+
+    // ---------------------------------------------------------------- key exchange (KeyExchange only)
     /** Our current X25519 pair for this peer and the signed PILA announcing it. */
     byte[] ourPrivate;
     byte[] ourFrame;
@@ -27,8 +35,26 @@ final class PeerState {
     int aeadRun;
     int tooOldRun;
     int replayRun;
+    /** The Ed25519 key a restored snapshot carried, used when the host's trust source has none. */
+    byte[] restoredEd25519;
     private final byte[][] retired;
     private int retiredNext;
+
+    // ---------------------------------------------------------------- tunnel (the node's)
+    /** Where the peer's datagrams go; null until resolved or verified. */
+    public Endpoint endpoint;
+    /** Marshalled packets waiting for the session. */
+    public final ArrayDeque<byte[]> queue = new ArrayDeque<>();
+    public int queuedBytes;
+    /** PILA transmissions so far in the current attempt of ours (0 = we run no handshake). */
+    public int tries;
+    public long retryAt = Long.MAX_VALUE;
+    public long retryDelay;
+    /** A PEER_NEEDED event is out and unanswered. */
+    public boolean lookupPending;
+    /** Last time we reacted to an unopenable PILS with a PILA (rate limit); meaningful once {@link #reacted}. */
+    public long lastReactiveHandshake;
+    public boolean reacted;
 
     PeerState(int node, int retiredKeys, long now) {
         this.node = node;
@@ -36,8 +62,27 @@ final class PeerState {
         this.lastActivity = now;
     }
 
+    /** Where the key exchange stands. */
+    public HandshakeState state() {
+        return state;
+    }
+
+    public boolean hasSession() {
+        return session != null;
+    }
+
+    public void clearQueue() {
+        queue.clear();
+        queuedBytes = 0;
+    }
+
     boolean isHalfOpen() {
         return state == HandshakeState.INITIATED;
+    }
+
+    /** Nothing of ours depends on this entry: no session, no traffic waiting, no handshake of ours running. */
+    boolean isEvictable() {
+        return session == null && queue.isEmpty() && tries == 0;
     }
 
     void retire(byte[] peerX25519) {

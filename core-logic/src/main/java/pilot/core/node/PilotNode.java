@@ -4,7 +4,6 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
-import java.util.Map;
 import pilot.core.ErrorCode;
 import pilot.core.Result;
 import pilot.core.addr.Address;
@@ -23,6 +22,9 @@ import pilot.core.handshake.HandshakeResult;
 import pilot.core.handshake.KeyExchange;
 import pilot.core.handshake.LocalIdentity;
 import pilot.core.handshake.OpenResult;
+import pilot.core.handshake.PeerState;
+import pilot.core.handshake.PeerTable;
+import pilot.core.handshake.SessionSnapshot;
 import pilot.core.handshake.TrustSource;
 import pilot.core.limit.RateLimiter;
 import pilot.core.stream.CloseMode;
@@ -53,7 +55,8 @@ public final class PilotNode {
     private final TrustSource trust;
     private final KeyExchange kx;
     private final StreamTable streams;
-    private final Map<Integer, PeerLink> links = new LinkedHashMap<>();
+    /** The one peer table, shared with the key exchange: tunnel and key state of a peer in one entry. */
+    private final PeerTable links;
     private final LinkedHashMap<Integer, Stash> stashed = new LinkedHashMap<>();
     private final PingService pings = new PingService();
     private final EchoService echo;
@@ -83,6 +86,7 @@ public final class PilotNode {
         this.trust = trust;
         this.echo = new EchoService(cfg.echoService());
         this.kx = new KeyExchange(identity, suite, entropy, trust, cfg.profile(), cfg.handshake());
+        this.links = kx.peers();
         this.lookupRate = new RateLimiter(cfg.handshake().lookupsPerSecond(), 1, 60_000);
         byte[] r = entropy.bytes(4);
         this.nextEphemeral = Ports.EPHEMERAL_FIRST + ((r[0] & 0xFF) << 8 | (r[1] & 0xFF)) % (Ports.EPHEMERAL_LAST - Ports.EPHEMERAL_FIRST + 1);
@@ -136,7 +140,7 @@ public final class PilotNode {
     /** When {@link #handleTimeout} must run next; {@code Long.MAX_VALUE} when nothing is scheduled. */
     public long nextDeadline() {
         long d = streams.nextDeadline();
-        for (PeerLink l : links.values()) {
+        for (PeerState l : links.values()) {
             d = Math.min(d, l.retryAt);
         }
         return Math.min(d, pings.nextDeadline());
@@ -144,7 +148,7 @@ public final class PilotNode {
 
     /** Runs every timer due at {@code now}; a spurious call does nothing. */
     public void handleTimeout(long now) {
-        for (PeerLink l : new ArrayList<>(links.values())) {
+        for (PeerState l : new ArrayList<>(links.values())) {
             if (l.retryAt <= now) {
                 onHandshakeTimer(l, now);
             }
@@ -161,7 +165,7 @@ public final class PilotNode {
      * Starts the handshake if traffic waits, and re-examines a PILA that arrived before its key.
      */
     public void addPeer(int node, Endpoint endpoint, long now) {
-        PeerLink l = link(node);
+        PeerState l = link(node, now);
         if (l == null) {
             return;
         }
@@ -179,7 +183,7 @@ public final class PilotNode {
 
     /** The host could not resolve a peer: its waiting traffic fails. */
     public void peerLookupFailed(int node, long now) {
-        PeerLink l = links.get(node);
+        PeerState l = links.get(node);
         stashed.remove(node);
         rememberFailedLookup(node, now);
         if (l != null) {
@@ -194,7 +198,7 @@ public final class PilotNode {
      * packets meanwhile queue and leave sealed under the new session. Returns whether a handshake started.
      */
     public boolean rehandshake(int node, long now) {
-        PeerLink l = links.get(node);
+        PeerState l = links.get(node);
         if (l == null || l.endpoint == null || l.tries > 0 || !kx.hasSession(node)) {
             return false;
         }
@@ -319,6 +323,37 @@ public final class PilotNode {
         return Result.ok(id);
     }
 
+    // ================================================================ sessions across an eviction
+
+    /**
+     * The established sessions as bytes ({@link SessionSnapshot}, docs/SPEC-NOTES.md #37), to persist; clears
+     * {@link #snapshotDue()}. Streams are not in it: after a restore their packets meet the unknown-stream RST.
+     * {@code now} is taken for symmetry with every other call; nothing in the layout is relative to it.
+     */
+    public byte[] snapshot(long now) {
+        return kx.snapshot().encode();
+    }
+
+    /**
+     * Restores the sessions of {@link #snapshot} into this node before it handled any frame. Returns the number
+     * of sessions restored, or a typed error (malformed, other version, other node, other profile, not fresh);
+     * never throws, and allocates at most {@code maxPeers} entries.
+     */
+    public Result<Integer> restore(byte[] snapshot, long now) {
+        Result<SessionSnapshot> s = SessionSnapshot.decode(snapshot, cfg.handshake().maxPeers());
+        return s.isOk() ? kx.restore(s.value(), now) : s.castFailure();
+    }
+
+    /**
+     * Poll after each step, before sending its datagrams: {@link SessionSnapshot#DUE_REQUIRED} means persist
+     * {@link #snapshot} first (a send-counter reservation was raised, or a session came or went);
+     * {@link SessionSnapshot#DUE_ADVISORY} means a receive high-water mark advanced (persisting when the host
+     * likes bounds what a restore would accept again); 0 means nothing changed.
+     */
+    public int snapshotDue() {
+        return kx.snapshotDue();
+    }
+
     // ================================================================ inspection
 
     public int peerCount() {
@@ -350,7 +385,7 @@ public final class PilotNode {
     /** Bytes held in buffers and queues: the figure that must stay bounded. */
     public long bufferedBytes() {
         long n = streams.bufferedBytes();
-        for (PeerLink l : links.values()) {
+        for (PeerState l : links.values()) {
             n += l.queuedBytes;
         }
         for (Transmit t : transmits) {
@@ -373,7 +408,7 @@ public final class PilotNode {
         if (r.error() == ErrorCode.UNKNOWN_IDENTITY) {
             if (mayLookUp(f.senderNode(), now)) {
                 stash(f, from);
-                requestLookup(f.senderNode());
+                requestLookup(f.senderNode(), now);
             } else {
                 drop(ErrorCode.RATE_LIMITED);
             }
@@ -383,7 +418,7 @@ public final class PilotNode {
             drop(r.error());
             return;
         }
-        PeerLink l = link(f.senderNode());
+        PeerState l = link(f.senderNode(), now);
         if (l == null) {
             drop(ErrorCode.TABLE_FULL);
             return;
@@ -411,14 +446,14 @@ public final class PilotNode {
      * the request was at least as large as the answer. Otherwise it is dropped before any crypto or state.
      */
     private void onAnonFrame(AnonKeyFrame f, Endpoint from, int size, long now) {
-        PeerLink known = links.get(f.senderNode());
+        PeerState known = links.get(f.senderNode());
         if (size < AuthKeyFrame.SIZE && (known == null || !from.equals(known.endpoint))) {
             drop(ErrorCode.REFUSED);
             return;
         }
         HandshakeResult r = kx.onAnonFrame(f, from.toString(), now);
         if (r.error() == ErrorCode.UNKNOWN_IDENTITY && mayLookUp(f.senderNode(), now)) {
-            requestLookup(f.senderNode());
+            requestLookup(f.senderNode(), now);
         }
         if (!r.isOk()) {
             drop(r.error());
@@ -429,7 +464,7 @@ public final class PilotNode {
 
     private void onSealed(SealedFrame f, Endpoint from, long now) {
         OpenResult r = kx.open(f, now);
-        PeerLink l = links.get(f.senderNode());
+        PeerState l = links.get(f.senderNode());
         if (r.rehandshake() != null && l != null) {
             transmit(l.endpoint, r.rehandshake()); // our X25519 keys are per peer: never to an unverified endpoint
         }
@@ -454,7 +489,7 @@ public final class PilotNode {
      * without one the host is asked to resolve the node.
      */
     private void reactToUnknownSession(int node, long now) {
-        PeerLink l = links.get(node);
+        PeerState l = links.get(node);
         if (l != null && (l.tries > 0 || (l.reacted && now - l.lastReactiveHandshake < 1000))) {
             return;
         }
@@ -463,14 +498,14 @@ public final class PilotNode {
             drop(ErrorCode.RATE_LIMITED); // before any state is made for a sender id nobody vouched for
             return;
         }
-        l = link(node);
+        l = link(node, now);
         if (l == null) {
             return;
         }
         l.reacted = true;
         l.lastReactiveHandshake = now;
         if (!known) {
-            requestLookup(node); // the host's answer (addPeer) starts the handshake
+            requestLookup(node, now); // the host's answer (addPeer) starts the handshake
             return;
         }
         startHandshake(l, now);
@@ -482,7 +517,7 @@ public final class PilotNode {
      * look-up rate. Traffic the application sends is never limited by this.
      */
     private boolean mayLookUp(int node, long now) {
-        PeerLink l = links.get(node);
+        PeerState l = links.get(node);
         if (l != null && l.lookupPending) {
             return true;
         }
@@ -504,7 +539,7 @@ public final class PilotNode {
         negativeLookups.put(node, now + cfg.handshake().negativeLookupMillis());
     }
 
-    private void startHandshake(PeerLink l, long now) {
+    private void startHandshake(PeerState l, long now) {
         Result<byte[]> pila = kx.startHandshake(l.node, now);
         if (!pila.isOk()) {
             drop(pila.error());
@@ -516,7 +551,7 @@ public final class PilotNode {
         transmit(l.endpoint, pila.value());
     }
 
-    private void onHandshakeTimer(PeerLink l, long now) {
+    private void onHandshakeTimer(PeerState l, long now) {
         if (kx.hasSession(l.node)) {
             l.tries = 0;
             l.retryAt = Long.MAX_VALUE;
@@ -537,7 +572,7 @@ public final class PilotNode {
         }
     }
 
-    private void giveUp(PeerLink l, long now) {
+    private void giveUp(PeerState l, long now) {
         Address peer = new Address(address.network(), l.node);
         l.clearQueue();
         l.tries = 0;
@@ -557,7 +592,7 @@ public final class PilotNode {
     /** Sends a packet through the tunnel, queueing it while the session is set up. Null = sent or queued. */
     private Result<Void> send(Packet p, long now) {
         int node = p.dst().node();
-        PeerLink l = link(node);
+        PeerState l = link(node, now);
         if (l == null) {
             return Result.fail(ErrorCode.LIMIT_REACHED, "peer table full");
         }
@@ -573,14 +608,14 @@ public final class PilotNode {
         l.queue.add(packet);
         l.queuedBytes += packet.length;
         if (l.endpoint == null || trust.ed25519KeyFor(node) == null) {
-            requestLookup(node);
+            requestLookup(node, now);
         } else if (l.tries == 0) {
             startHandshake(l, now);
         }
         return null;
     }
 
-    private void flush(PeerLink l) {
+    private void flush(PeerState l) {
         if (!kx.hasSession(l.node) || l.endpoint == null) {
             return;
         }
@@ -590,8 +625,8 @@ public final class PilotNode {
         l.queuedBytes = 0;
     }
 
-    private void requestLookup(int node) {
-        PeerLink l = link(node);
+    private void requestLookup(int node, long now) {
+        PeerState l = link(node, now);
         if (l != null && !l.lookupPending) {
             l.lookupPending = true;
             event(NodeEvent.peer(NodeEvent.Kind.PEER_NEEDED, new Address(address.network(), node), null));
@@ -606,28 +641,9 @@ public final class PilotNode {
         stashed.put(f.senderNode(), new Stash(f, from));
     }
 
-    private PeerLink link(int node) {
-        PeerLink l = links.get(node);
-        if (l == null) {
-            if (links.size() >= cfg.handshake().maxPeers() && !evictIdleLink()) {
-                return null;
-            }
-            l = new PeerLink(node);
-            links.put(node, l);
-        }
-        return l;
-    }
-
-    /** Frees the oldest link that has no session, no traffic waiting and no handshake running. */
-    private boolean evictIdleLink() {
-        for (PeerLink l : links.values()) {
-            if (!kx.hasSession(l.node) && l.queue.isEmpty() && l.tries == 0) {
-                links.remove(l.node);
-                kx.forget(l.node);
-                return true;
-            }
-        }
-        return false;
+    /** The peer's entry in the one table, made if absent; null when the table is full (its eviction rule). */
+    private PeerState link(int node, long now) {
+        return links.getOrAllocate(node, now, false);
     }
 
     private void transmit(Endpoint to, byte[] datagram) {

@@ -37,4 +37,9 @@ class DecoderFuzzTest {
     void nodeDatagrams(FuzzedDataProvider input) {
         FuzzTargets.nodeDatagrams(input);
     }
+
+    @FuzzTest
+    void snapshotRestore(byte[] input) {
+        FuzzTargets.snapshotRestore(input);
+    }
 }
