@@ -31,6 +31,8 @@ export interface PilotEnv {
 }
 
 const WATCHDOG_MS = 30_000;
+/** Storage key of the node's session snapshot. */
+const SESSIONS_KEY = "pilot_sessions";
 
 /** RELAY_URLS (comma- or space-separated), else RELAY_URL. */
 export function relayList(env: Pick<PilotEnv, "RELAY_URL" | "RELAY_URLS">): string[] {
@@ -72,11 +74,18 @@ export class PilotPeerObject extends DurableObject<PilotEnv> {
       ...(nodeId ? { nodeId } : {}),
       profile,
       onRegistered: (nodeId) => { void this.ctx.storage.put("node_id", nodeId); },
+      // Sessions survive an eviction (docs/SPEC-NOTES.md #37). save() is not awaited, and need not be: the
+      // output gate holds every message this object sends after a storage.put until the write is durable,
+      // so no frame sealed under a raised send-counter reservation leaves before the reservation is stored.
+      sessions: {
+        load: async () => (await this.ctx.storage.get<Uint8Array>(SESSIONS_KEY)) ?? null,
+        save: (bytes) => { void this.ctx.storage.put(SESSIONS_KEY, bytes); },
+      },
       log: (line) => console.log(`[pilot] ${line}`),
       ...(dialIn ? { dialIn } : {}),
     });
     if (dialIn) {
-      peer.resume(connect);
+      await peer.resume(connect);
       return peer;
     }
     await this.ctx.storage.setAlarm(Date.now() + WATCHDOG_MS);

@@ -1,6 +1,6 @@
 // PilotPeer: a Pilot node living in a Worker. The wasm core makes every protocol decision; this class
 // only moves bytes between the core and the transport, keeps time, and turns core events into promises.
-import { getCore, type CloseMode, type NodeEvent, type PilotCore, type Profile, type ReplyPolicy } from "./core.js";
+import { getCore, nodeRestore, nodeSnapshot, type CloseMode, type NodeEvent, type PilotCore, type Profile, type ReplyPolicy } from "./core.js";
 import { CLOSE_IDLE, coreIp, ipBytes, RelayTransport, type RegistryMessage, type Transport, type TransportState } from "./transport.js";
 import { b64, random, unb64 } from "./bytes.js";
 import { InboundTransport } from "./inbound.js";
@@ -44,9 +44,21 @@ export interface PeerOptions {
   onRegistered?: (nodeId: number) => void;
   /** milliseconds; Date.now by default */
   now?: () => number;
+  /**
+   * Where the node's sessions survive an eviction (docs/SPEC-NOTES.md #37): load() once before the node
+   * handles its first frame, save() whenever the core marks the snapshot due (at most once per step). save()
+   * must be ordered before the datagrams of that step reach the network (a Durable Object's output gate does
+   * this for ctx.storage.put), or send counters could repeat after a restore.
+   */
+  sessions?: PeerSessionStore;
   log?: (line: string) => void;
   /** the relay dials into us (absent: the outbound connection only, as before) */
   dialIn?: DialInOptions;
+}
+
+export interface PeerSessionStore {
+  load(): Promise<Uint8Array | null>;
+  save(bytes: Uint8Array): void;
 }
 
 export interface PeerStatus {
@@ -219,6 +231,8 @@ export class PilotPeer {
   private connecting: Promise<void> | null = null;
   /** Peers we resolved: re-resolved after a reconnect, which also re-opens the new relay's allow-list. */
   private readonly resolved = new Set<number>();
+  /** Peers the core asked for while no connection was logged in (after a wake): resolved once one is. */
+  private readonly resolveLater = new Set<number>();
   private readonly now: () => number;
   private readonly publicKey: Uint8Array;
   private readonly relays: readonly string[];
@@ -321,15 +335,22 @@ export class PilotPeer {
    * is made from our stored node id without any registry call; with none (first start, or the object was
    * evicted and nobody redialled yet) we log in outbound, which asks the relay to dial in again.
    */
-  resume(connectIfNoSocket: boolean): void {
+  async resume(connectIfNoSocket: boolean): Promise<void> {
     const inbound = this.inbound;
     if (!inbound) return;
     if (inbound.state === "ready" || inbound.hasPending() || !connectIfNoSocket) {
-      if (!this.handle && this.nodeId) this.createNode(this.nodeId);
+      await this.ensureNode();
       this.step();
       return;
     }
     this.connect().catch((e: unknown) => this.log(`connect failed: ${e instanceof Error ? e.message : String(e)}`));
+  }
+
+  /** Dial-in after a wake: the node from our stored id, its saved sessions restored before any frame reaches it. */
+  private async ensureNode(): Promise<void> {
+    if (this.handle || !this.nodeId) return;
+    const saved = await this.loadSessions();
+    if (!this.handle) this.createNode(this.nodeId, saved);
   }
 
   /** Over the logged-in outbound connection: asks the relay to dial into us, and pins its key on first use. */
@@ -380,8 +401,10 @@ export class PilotPeer {
         this.transport = this.newTransport();
         old.close("moved to the relay's dial-in connection");
       }
-      if (!this.handle && this.nodeId) this.createNode(this.nodeId);
-      this.step();
+      for (const node of this.resolveLater) void this.resolvePeer(node);
+      this.resolveLater.clear();
+      if (this.handle) this.step();
+      else void this.ensureNode().then(() => this.step());
     } else if (state === "closed") {
       this.lastError = reason;
       // the relay redials by itself; only work that waits now makes us dial out
@@ -401,7 +424,8 @@ export class PilotPeer {
     if (reg.type !== "register_ok") throw new PilotError(`registry refused us: ${String(reg.error)}`, "REFUSED");
     const nodeId = Number(reg.node_id);
     if (!this.handle || nodeId !== this.nodeId) {
-      this.createNode(nodeId);
+      const saved = this.handle ? null : await this.loadSessions(); // before the node exists: no frame can slip in
+      this.createNode(nodeId, saved);
       this.options.onRegistered?.(nodeId);
     }
     // Our endpoint changed (another relay, or the same one after a reconnect): a peer that follows an
@@ -426,11 +450,13 @@ export class PilotPeer {
     if (!this.quietReconnect) this.log(`connected as ${this.address} via ${this.transport.url}, endpoint ${this.transport.endpoint}`);
     this.quietReconnect = false;
     for (const node of this.resolved) void this.resolvePeer(node, moved); // the relay only forwards to resolved peers
+    for (const node of this.resolveLater) if (!this.resolved.has(node)) void this.resolvePeer(node);
+    this.resolveLater.clear();
     this.step();
   }
 
-  /** The node for our id (freeing an older one): made once per registration or wake. */
-  private createNode(nodeId: number): void {
+  /** The node for our id (freeing an older one): made once per registration or wake; `saved` sessions restored into it. */
+  private createNode(nodeId: number, saved: Uint8Array | null): void {
     if (this.handle) this.core.free(this.handle);
     const h = this.core.nodeNew({
       node: nodeId, identitySeed: this.options.identitySeed, entropy: random(48),
@@ -439,6 +465,7 @@ export class PilotPeer {
     if (h < 0) throw new PilotError("cannot create the node: " + this.core.errorName(-h), this.core.errorName(-h));
     this.handle = h;
     this.nodeId = nodeId;
+    if (saved) this.restoreSessions(h, saved);
     // a new node knows no ports yet: listen on every one onDatagram was given, before or since
     for (const port of this.datagramHandlers.keys()) this.core.nodeListen(h, port);
   }
@@ -562,6 +589,7 @@ export class PilotPeer {
     const h = this.handle;
     const d = this.core.nodeNextDeadline(h);
     if (d !== null && d <= this.now()) this.core.nodeHandleTimeout(h, this.now());
+    this.saveSessionsIfDue(h); // before this step's datagrams: they may use counters only the save reserves
     const out = this.active();
     for (let t = this.core.nodePollTransmit(h); t; t = this.core.nodePollTransmit(h)) {
       if (isPila(t.datagram)) this.pilaOut++;
@@ -569,6 +597,28 @@ export class PilotPeer {
     }
     for (let e = this.core.nodePollEvent(h); e; e = this.core.nodePollEvent(h)) this.onEvent(e);
     this.schedule();
+  }
+
+  // ---------------------------------------------------------------- sessions across an eviction
+
+  private async loadSessions(): Promise<Uint8Array | null> {
+    try {
+      return (await this.options.sessions?.load()) ?? null;
+    } catch (e) {
+      this.log(`cannot load saved sessions: ${e instanceof Error ? e.message : String(e)}`);
+      return null;
+    }
+  }
+
+  private restoreSessions(h: number, saved: Uint8Array): void {
+    const err = nodeRestore(this.core, h, saved, this.now());
+    if (err !== 0) this.log(`saved sessions not restored (${this.core.errorName(err)}): peers will handshake again`);
+  }
+
+  private saveSessionsIfDue(h: number): void {
+    if (!this.options.sessions || this.core.nodeSnapshotDue(h) === 0) return;
+    const bytes = nodeSnapshot(this.core, h, this.now());
+    if (bytes) this.options.sessions.save(bytes);
   }
 
   private onEvent(e: NodeEvent): void {
@@ -618,6 +668,12 @@ export class PilotPeer {
 
   /** Looks a peer up, pins its key, resolves its endpoint; `rehandshake` after our own endpoint moved. */
   private async resolvePeer(node: number, rehandshake = false): Promise<void> {
+    if (this.active().state !== "ready") {
+      // woken before the relay's connection is logged in (restored sessions ask for their peers at once):
+      // resolved once one is, instead of failing the look-up
+      if (this.resolveLater.size < MAX_REMEMBERED_PEERS) this.resolveLater.add(node);
+      return;
+    }
     try {
       const l = await this.active().registry({ type: "lookup", node_id: node });
       if (l.type !== "lookup_ok") throw new Error(String(l.error ?? "lookup failed"));

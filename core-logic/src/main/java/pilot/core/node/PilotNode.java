@@ -335,13 +335,20 @@ public final class PilotNode {
     }
 
     /**
-     * Restores the sessions of {@link #snapshot} into this node before it handled any frame. Returns the number
-     * of sessions restored, or a typed error (malformed, other version, other node, other profile, not fresh);
+     * Restores the sessions of {@link #snapshot} into this node before it handled any frame, and asks the host
+     * to resolve each restored peer again (PEER_NEEDED; {@link #addPeer} then only updates the endpoint, the
+     * session stays). Returns the number of sessions restored, or a typed error (malformed, other version, other node, other profile, not fresh);
      * never throws, and allocates at most {@code maxPeers} entries.
      */
     public Result<Integer> restore(byte[] snapshot, long now) {
         Result<SessionSnapshot> s = SessionSnapshot.decode(snapshot, cfg.handshake().maxPeers());
-        return s.isOk() ? kx.restore(s.value(), now) : s.castFailure();
+        Result<Integer> r = s.isOk() ? kx.restore(s.value(), now) : s.castFailure();
+        if (r.isOk()) {
+            for (PeerState l : new ArrayList<>(links.values())) {
+                requestLookup(l.node, now); // its key or endpoint may have moved while we were gone; no handshake follows
+            }
+        }
+        return r;
     }
 
     /**

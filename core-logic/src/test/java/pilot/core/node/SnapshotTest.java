@@ -97,6 +97,11 @@ class SnapshotTest {
         assertEquals(1, restored.restore(snap, net.now).value(), "one session restored");
         assertArrayEquals(snap, restored.snapshot(net.now), "snapshot of the restore is the snapshot");
         assertTrue(restored.hasSession(b.address().node()));
+        NodeEvent needed = restored.pollEvent();
+        assertEquals(NodeEvent.Kind.PEER_NEEDED, needed.kind(), "the host is asked to resolve the restored peer again");
+        assertEquals(b.address(), needed.peer());
+        restored.addPeer(b.address().node(), net.endpoints.get(1), net.now);
+        assertTrue(restored.hasSession(b.address().node()), "and its answer keeps the session");
 
         long pilasBefore = pilas();
         int since = wire.size();
