@@ -97,5 +97,21 @@ public final class RelayMetrics {
                 .help("Registry requests being answered")
                 .callback(cb -> cb.call(relay.registryActive()))
                 .register(registry);
+        GaugeWithCallback.builder().name("pilot_relay_dial_ins")
+                .help("Worker identities the relay dials into: dialled, dialling or parked (at most MAX_DIAL_IN)")
+                .callback(cb -> cb.call(relay.dialInCount()))
+                .register(registry);
+        CounterWithCallback.builder().name("pilot_relay_dials")
+                .help("Dials into Workers started (first dials and redials)")
+                .callback(cb -> cb.call(relay.dials.get()))
+                .register(registry);
+        CounterWithCallback.builder().name("pilot_relay_dials_lost")
+                .help("Dialled connections that failed or ended (each parks the endpoint or, on a first dial, forgets it)")
+                .callback(cb -> cb.call(relay.dialsLost.get()))
+                .register(registry);
+        CounterWithCallback.builder().name("pilot_relay_heartbeats_on_behalf")
+                .help("Registry heartbeats repeated for dial-in Workers and answered heartbeat_ok")
+                .callback(cb -> cb.call(relay.heartbeatsOnBehalf.get()))
+                .register(registry);
     }
 }

@@ -28,6 +28,7 @@ final class DialClient extends WebSocketClient {
         this.relay = relay;
         setConnectionLostTimeout(0); // the relay's own pings (RelayLimits.DialIn) decide liveness
         setTcpNoDelay(true);
+        setDaemon(true); // its reader and writer threads never keep a stopping relay alive
     }
 
     @Override

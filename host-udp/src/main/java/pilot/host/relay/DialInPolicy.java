@@ -151,15 +151,13 @@ public final class DialInPolicy {
         if (url == null || url.length() > RelayLimits.MAX_DIAL_IN_URL || prefixes.stream().noneMatch(url::startsWith)) {
             return null;
         }
+        URI u = httpUri(url);
+        if (u == null) {
+            return null;
+        }
         try {
-            URI u = new URI(url);
-            String scheme = u.getScheme() == null ? "" : u.getScheme().toLowerCase(Locale.ROOT);
-            if (!(scheme.equals("http") || scheme.equals("https")) || u.getHost() == null || u.getRawUserInfo() != null
-                    || u.getRawFragment() != null) {
-                return null;
-            }
-            return new URI((scheme.equals("https") ? "wss" : "ws") + url.substring(scheme.length()));
-        } catch (URISyntaxException | IllegalArgumentException e) {
+            return new URI((u.getScheme().equalsIgnoreCase("https") ? "wss" : "ws") + url.substring(u.getScheme().length()));
+        } catch (URISyntaxException e) {
             return null;
         }
     }
@@ -169,14 +167,20 @@ public final class DialInPolicy {
      * path that begins with {@code /}, so every URL that starts with it names the same host and port.
      */
     public static boolean validPrefix(String prefix) {
+        URI u = httpUri(prefix);
+        return u != null && u.getRawPath() != null && u.getRawPath().startsWith("/") && u.getRawQuery() == null;
+    }
+
+    /** {@code text} as an absolute http or https URI with a host, no user info and no fragment; otherwise null. */
+    private static URI httpUri(String text) {
         try {
-            URI u = new URI(prefix);
+            URI u = new URI(text);
             String scheme = u.getScheme() == null ? "" : u.getScheme().toLowerCase(Locale.ROOT);
-            return (scheme.equals("http") || scheme.equals("https")) && u.getHost() != null && u.getRawUserInfo() == null
-                    && u.getRawPath() != null && u.getRawPath().startsWith("/") && u.getRawQuery() == null
-                    && u.getRawFragment() == null;
+            boolean ok = (scheme.equals("http") || scheme.equals("https")) && u.getHost() != null
+                    && u.getRawUserInfo() == null && u.getRawFragment() == null;
+            return ok ? u : null;
         } catch (URISyntaxException e) {
-            return false;
+            return null;
         }
     }
 }

@@ -84,6 +84,8 @@ public final class RelayServer extends WebSocketServer {
     /** Dial-in identities, at most {@link RelayLimits.DialIn#maxDialIns}; additions under {@link #dialInLock}. */
     private final Map<RelayPolicy.Key, DialIn> dialIns = new ConcurrentHashMap<>();
     private final Object dialInLock = new Object();
+    /** Bytes held for all parked endpoints together. */
+    private final AtomicLong parkedBytes = new AtomicLong();
     private final Selector udpSelector;
     private final ConcurrentLinkedQueue<Runnable> udpTasks = new ConcurrentLinkedQueue<>();
     private final Map<Long, Session> sessions = new ConcurrentHashMap<>();
@@ -326,6 +328,9 @@ public final class RelayServer extends WebSocketServer {
     public void onMessage(WebSocket ws, String text) {
         Session s = ws.getAttachment();
         if (s == null || s.state == State.CLOSED) {
+            if (s != null && s.dialled) {
+                ws.close(CloseFrame.NORMAL, "dial-in ended"); // a dial that connected after it was given up
+            }
             return;
         }
         if (s.dialled && "pong".equals(text)) {
@@ -368,6 +373,9 @@ public final class RelayServer extends WebSocketServer {
     public void onMessage(WebSocket ws, ByteBuffer message) {
         Session s = ws.getAttachment();
         if (s == null || s.state == State.CLOSED) {
+            if (s != null && s.dialled) {
+                ws.close(CloseFrame.NORMAL, "dial-in ended"); // a dial that connected after it was given up
+            }
             return;
         }
         if (s.state == State.PROVISIONAL) {
@@ -501,7 +509,7 @@ public final class RelayServer extends WebSocketServer {
         // a newer outbound login of a dial-in key takes its parked endpoint over (the Worker woke and dialled out)
         DialIn parked = dialIns.get(k);
         DatagramChannel taken = parked == null ? null : forget(parked, "replaced by a newer login of the same key", true);
-        List<byte[]> held = taken == null ? List.of() : parked.policy.drain();
+        List<byte[]> held = taken == null ? List.of() : drainHeld(parked);
         try {
             DatagramChannel udp = taken != null ? taken : DatagramChannel.open();
             if (taken == null) {
@@ -516,6 +524,7 @@ public final class RelayServer extends WebSocketServer {
                 s.udp = udp;
                 s.endpoint = (InetSocketAddress) udp.getLocalAddress();
                 s.worker = taken != null ? parked.worker : new WorkerPolicy(limits, now());
+                s.worker.loggedIn(now());
                 s.state = verdict instanceof RelayPolicy.Login.Full ? State.READY : State.PROVISIONAL;
             }
             udpTasks.add(() -> {
@@ -915,9 +924,22 @@ public final class RelayServer extends WebSocketServer {
             }
             d.policy.connected(now());
             s.ws.send(Json.write(Map.of("type", "auth_ok", "endpoint", endpointText(s))));
-            sendHeld(s, d.policy.drain()); // in order, before anything newer (deliveries take the same lock)
+            sendHeld(s, drainHeld(d)); // in order, before anything newer (deliveries take the same lock)
         }
         hostile("dialled into Worker {}: endpoint {}", keyB64, endpointText(s));
+    }
+
+    /** Takes everything held for {@code d} (its lock held or {@code d} forgotten), keeping the total in step. */
+    private List<byte[]> drainHeld(DialIn d) {
+        int bytes = d.policy.queuedBytes();
+        List<byte[]> held = d.policy.drain();
+        parkedBytes.addAndGet(-bytes);
+        return held;
+    }
+
+    /** Bytes held for parked endpoints, all together (bounded by {@link RelayLimits#maxTotalQueuedBytes}). */
+    public long parkedBytes() {
+        return parkedBytes.get();
     }
 
     /** Frames held for a parked endpoint, onto the connection that now serves it. */
@@ -974,7 +996,7 @@ public final class RelayServer extends WebSocketServer {
             d.outbound = null;
             d.dialled = null;
             if (!take) {
-                parkedDropped.addAndGet(d.policy.drain().size());
+                parkedDropped.addAndGet(drainHeld(d).size());
             }
         }
         dialIns.remove(d.key, d);
@@ -1020,7 +1042,7 @@ public final class RelayServer extends WebSocketServer {
             }
             Session live = d.live();
             if (live != null) {
-                sendHeld(live, d.policy.drain());
+                sendHeld(live, drainHeld(d));
                 deliver(live, from, datagram);
                 return;
             }
@@ -1031,7 +1053,14 @@ public final class RelayServer extends WebSocketServer {
                 counters.dropped(RelayCounters.Direction.IN, RelayCounters.DropReason.of(v));
                 return;
             }
+            if (parkedBytes.get() + len > limits.maxTotalQueuedBytes()) {
+                dropped.incrementAndGet();
+                counters.dropped(RelayCounters.Direction.IN, RelayCounters.DropReason.QUEUE_FULL);
+                return;
+            }
+            int before = d.policy.queuedBytes();
             int lost = d.policy.offer(RelayProtocol.pack(from, datagram.array(), datagram.position(), len), now());
+            parkedBytes.addAndGet(d.policy.queuedBytes() - before);
             for (int i = 0; i < lost; i++) {
                 parkedDropped.incrementAndGet();
                 dropped.incrementAndGet();

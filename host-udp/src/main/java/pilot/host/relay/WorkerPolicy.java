@@ -125,6 +125,11 @@ public final class WorkerPolicy {
         return Verdict.FORWARD;
     }
 
+    /** A new login took this policy over (a parked dial-in endpoint): its idle time starts now. */
+    public synchronized void loggedIn(long now) {
+        lastTraffic = now;
+    }
+
     /** No Pilot frame either way for {@link RelayLimits#idleTimeoutMillis}. */
     public synchronized boolean idle(long now) {
         return now - lastTraffic > limits.idleTimeoutMillis();

@@ -108,6 +108,14 @@ class DialInTest {
         return askDialIn(w, Map.of("url", object.url(path)));
     }
 
+    /** Worker 31 logged in, asked for dial-in under the prefix and was dialled in; returns the dialled login's endpoint. */
+    String dialledIn() throws Exception {
+        assertEquals("dial_in_ok", loginAndAsk(PREFIX_PATH + "w31").get("type"));
+        String endpoint = object.logins.poll(5, TimeUnit.SECONDS);
+        assertNotNull(endpoint, "dialled in");
+        return endpoint;
+    }
+
     /** A well-formed PILS frame numbered {@code i} (core's decoder passes it; the relay cannot read it). */
     static byte[] sealed(int i) {
         byte[] f = new byte[36];
@@ -190,8 +198,7 @@ class DialInTest {
     @Test
     void framesForAParkedEndpointAreHeldBoundedAndDeliveredInOrderAfterTheRedial() throws Exception {
         startRelay();
-        assertEquals("dial_in_ok", loginAndAsk(PREFIX_PATH + "w31").get("type"));
-        assertNotNull(object.logins.poll(5, TimeUnit.SECONDS));
+        dialledIn();
         DatagramSocket peer = peer();
         w.close();
         object.accepting = false; // evicted: the connection drops and redials are refused for now
@@ -203,6 +210,7 @@ class DialInTest {
         }
         await(() -> relay.parkedDropped.get() == 6, 3000, "6 of 70 dropped");
         assertEquals(6, relay.counters().drops(RelayCounters.Direction.IN, RelayCounters.DropReason.PARKED_QUEUE_FULL));
+        assertEquals(64 * (7 + 36), relay.parkedBytes(), "64 packed messages held, counted in the relay's total");
         await(() -> relay.dials.get() >= 3, 3000, "a redial refused while evicted (it parks again, forgets nothing)");
         assertEquals(1, relay.dialInCount());
         object.accepting = true;
@@ -213,6 +221,7 @@ class DialInTest {
             assertArrayEquals(sealed(i), frameOf(m), "frame " + i + " in order");
         }
         assertNull(object.frames.poll(200, TimeUnit.MILLISECONDS), "the 6 oldest were dropped, nothing else");
+        assertEquals(0, relay.parkedBytes());
         assertEquals(2, object.upgrades.get(), "refused upgrades never opened a connection");
     }
 
@@ -283,8 +292,7 @@ class DialInTest {
     @Test
     void dialInCancelOnTheDialledConnectionReleasesThePort() throws Exception {
         startRelay();
-        assertEquals("dial_in_ok", loginAndAsk(PREFIX_PATH + "w31").get("type"));
-        assertNotNull(object.logins.poll(5, TimeUnit.SECONDS));
+        dialledIn();
         w.close();
         int port = endpoint().getPort();
         object.current.send(Json.write(Map.of("type", "dial_in_cancel")));
@@ -304,8 +312,7 @@ class DialInTest {
     @Test
     void aDialledConnectionIsPingedButNeverClosedForIdlenessUnlikeTheOutboundOne() throws Exception {
         startRelay(new RelayLimits(64, 2000, 800, 1 << 20, 64L << 20, 5000, 1024), fast());
-        assertEquals("dial_in_ok", loginAndAsk(PREFIX_PATH + "w31").get("type"));
-        assertNotNull(object.logins.poll(5, TimeUnit.SECONDS));
+        dialledIn();
         assertEquals(1001, w.closed.get(5, TimeUnit.SECONDS), "the outbound login is closed after 0.8 s idle");
         Thread.sleep(1500);
         assertTrue(object.current.isOpen(), "the dialled connection is still open after twice the idle limit");
@@ -319,8 +326,7 @@ class DialInTest {
     @Test
     void aDialledConnectionWhosePongsStopIsClosedAndRedialled() throws Exception {
         startRelay();
-        assertEquals("dial_in_ok", loginAndAsk(PREFIX_PATH + "w31").get("type"));
-        assertNotNull(object.logins.poll(5, TimeUnit.SECONDS));
+        dialledIn();
         object.deaf = true;
         assertNotNull(object.logins.poll(5, TimeUnit.SECONDS), "a second dialled login after 1.5 s without a pong");
         assertEquals(2, object.upgrades.get());
@@ -346,14 +352,38 @@ class DialInTest {
 
     @Test
     void aNewOutboundLoginOfTheKeyTakesTheParkedEndpointOver() throws Exception {
-        startRelay();
-        assertEquals("dial_in_ok", loginAndAsk(PREFIX_PATH + "w31").get("type"));
-        String endpoint = object.logins.poll(5, TimeUnit.SECONDS);
+        startRelay(new RelayLimits(64, 2000, 800, 1 << 20, 64L << 20, 5000, 1024), fast());
+        String endpoint = dialledIn();
         w.close();
+        Thread.sleep(1200); // longer than the idle limit: the endpoint saw no traffic
         JavaWorker woke = worker(31);
         assertEquals("auth_ok", woke.login().get("type"));
         assertEquals(endpoint, woke.endpoint, "the same UDP endpoint");
         assertEquals(1000, object.currentClosed.get(5, TimeUnit.SECONDS), "the dialled connection is closed");
         await(() -> relay.dialInCount() == 0, 3000, "dial-in forgotten");
+        Thread.sleep(400);
+        assertFalse(woke.closed.isDone(), "the new login's idle time starts at its login, not at the parked endpoint's last frame");
+    }
+
+    @Test
+    void aFirstDialThatDoesNotLogInForgetsTheDialInAndTheOutboundLoginKeepsItsEndpoint() throws Exception {
+        startRelay();
+        object.mute = true; // upgrades, then never sends relay_challenge: the dialled login times out (2 s here)
+        assertEquals("dial_in_ok", loginAndAsk(PREFIX_PATH + "w31").get("type"));
+        Map<String, Object> r = w.nextText();
+        assertEquals("dial_in_error", r.get("type"), "reported on the outbound connection");
+        assertTrue(((String) r.get("error")).startsWith("could not dial in at ws://127.0.0.1:"), r.toString());
+        await(() -> relay.dialInCount() == 0, 3000, "forgotten, nothing parked");
+        assertEquals(1, object.upgrades.get(), "no redial after a failed first dial");
+        DatagramSocket peer = peer(); // the outbound login still owns its endpoint: frames reach it
+        send(peer, endpoint(), sealed(5));
+        long end = System.currentTimeMillis() + 5000;
+        Object got = null;
+        while (got == null && System.currentTimeMillis() < end) {
+            Object o = w.inbox.poll(50, TimeUnit.MILLISECONDS);
+            got = o instanceof byte[] ? o : null;
+        }
+        assertNotNull(got);
+        assertArrayEquals(sealed(5), frameOf((byte[]) got));
     }
 }

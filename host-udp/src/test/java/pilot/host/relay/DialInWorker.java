@@ -42,6 +42,8 @@ final class DialInWorker extends WebSocketServer {
     volatile byte[] relayKey;
     /** Upgrades refused while false (the object is gone). */
     volatile boolean accepting = true;
+    /** Accepts the upgrade but never sends relay_challenge while true. */
+    volatile boolean mute;
     /** Neither protocol pongs nor text pongs while true. */
     volatile boolean deaf;
     final AtomicInteger upgrades = new AtomicInteger();
@@ -89,6 +91,9 @@ final class DialInWorker extends WebSocketServer {
         current = conn;
         currentClosed = new CompletableFuture<>();
         nonce = Hex.encode(new SeededEntropy(upgrades.get()).bytes(16));
+        if (mute) {
+            return;
+        }
         conn.send(Json.write(Map.of("type", "relay_challenge", "nonce", nonce)));
     }
 
