@@ -1,6 +1,6 @@
 // PilotPeer: a Pilot node living in a Worker. The wasm core makes every protocol decision; this class
 // only moves bytes between the core and the transport, keeps time, and turns core events into promises.
-import { getCore, nodeRestore, nodeSnapshot, type CloseMode, type NodeEvent, type PilotCore, type Profile, type ReplyPolicy } from "./core.js";
+import { getCore, nodeRestore, nodeSnapshot, SNAPSHOT_DUE, type CloseMode, type NodeEvent, type PilotCore, type Profile, type ReplyPolicy } from "./core.js";
 import { CLOSE_IDLE, coreIp, ipBytes, RelayTransport, type RegistryMessage, type Transport, type TransportState } from "./transport.js";
 import { b64, random, unb64 } from "./bytes.js";
 import { InboundTransport } from "./inbound.js";
@@ -105,6 +105,11 @@ const PILA = [0x50, 0x49, 0x4c, 0x41];
 function isPila(frame: Uint8Array): boolean {
   return frame.length >= 4 && frame[0] === PILA[0] && frame[1] === PILA[1] && frame[2] === PILA[2] && frame[3] === PILA[3];
 }
+/**
+ * Sessions whose only change is a receive high-water mark are saved at most this often (PeerOptions.sessions):
+ * a restore may accept again what arrived since the last save (docs/SECURITY.md, replay exposure).
+ */
+export const ADVISORY_SAVE_MS = 1_000;
 /** How long close() keeps the peer up for its last FINs and ACKs to be acknowledged. */
 export const LINGER_MS = 1_000;
 /**
@@ -237,6 +242,8 @@ export class PilotPeer {
   private readonly publicKey: Uint8Array;
   private readonly relays: readonly string[];
   private relayIndex = 0;
+  /** When the sessions were last saved (PeerOptions.sessions). */
+  private lastSessionSave = -Infinity;
   /** Our UDP endpoint at the relay of the last registration: peers learn a new one by a fresh handshake. */
   private registeredEndpoint: string | null = null;
 
@@ -572,6 +579,9 @@ export class PilotPeer {
       }
     }
     const sleeps = d !== undefined && this.active() === this.inbound && !this.busy();
+    // about to be idle, so possibly hibernated or evicted: a receive high-water mark the once-a-second limit
+    // held back is saved now, or a frame from before could be accepted again after the restore
+    if (sleeps && this.handle) this.saveSessionsIfDue(this.handle, true);
     if (next === null || sleeps || this.closed) this.timers.clear("step");
     else this.timers.set("step", next - this.now(), () => this.step());
   }
@@ -615,10 +625,20 @@ export class PilotPeer {
     if (err !== 0) this.log(`saved sessions not restored (${this.core.errorName(err)}): peers will handshake again`);
   }
 
-  private saveSessionsIfDue(h: number): void {
-    if (!this.options.sessions || this.core.nodeSnapshotDue(h) === 0) return;
-    const bytes = nodeSnapshot(this.core, h, this.now());
+  /**
+   * SNAPSHOT_DUE.REQUIRED is saved at once (a raised counter reservation must be stored before the frame that
+   * uses it leaves); ADVISORY (only a receive high-water mark moved) at most every ADVISORY_SAVE_MS, since each
+   * save is a storage write and holds this step's output until it is durable.
+   */
+  private saveSessionsIfDue(h: number, beforeSleep = false): void {
+    if (!this.options.sessions) return;
+    const due = this.core.nodeSnapshotDue(h);
+    const now = this.now();
+    if (due === SNAPSHOT_DUE.NONE
+        || (due === SNAPSHOT_DUE.ADVISORY && !beforeSleep && now - this.lastSessionSave < ADVISORY_SAVE_MS)) return;
+    const bytes = nodeSnapshot(this.core, h, now);
     if (bytes) this.options.sessions.save(bytes);
+    this.lastSessionSave = now;
   }
 
   private onEvent(e: NodeEvent): void {
