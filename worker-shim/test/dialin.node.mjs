@@ -74,6 +74,7 @@ class FakeRelay {
       if (m.type === "registry") ws.send(JSON.stringify({ type: "registry_reply", id: m.id, reply: this.registry(m.request) }));
       else if (m.type === "dial_in") {
         this.dialIns.push(m);
+        if (m.url.endsWith("/mute")) return; // a relay that never answers dial_in (DIAL_IN_REPLY_MS)
         ws.send(JSON.stringify({ type: "dial_in_ok", relay_key: this.publicRaw.toString("base64") }));
         void this.dialIn(m.url, this.key);
       }
@@ -163,9 +164,16 @@ test("dial-in against a fake relay: an idle peer holds no outbound socket and no
   // (the Worker's refusal is what counts: the client's close event may come much later, when the
   // runtime drops the TCP connection)
   const t0 = Date.now();
+  // meanwhile another identity asks a relay that never answers dial_in: after 10 s it stays outbound
+  const mute = async () => (await call("/v1/status?identity=mute")).body;
+  await mute();
   await until(status, (b) => b.dial_in_refused === 2, 14_000, "the silent dial-in refused");
   assert.ok(Date.now() - t0 > 8_000, `refused after about 10 s, not before: ${Date.now() - t0} ms`);
   silent.ws.close();
+  const m = await until(mute, (b) => /did not answer dial_in/.test(String(b.last_error)), 5_000, "dial_in given up");
+  assert.equal(m.transport, "outbound");
+  assert.equal(m.connection, "ready", "it keeps working on its own connection");
+  assert.equal(m.outbound_socket, true);
 
   // the route refuses what is not a relay-in upgrade
   const plain = await fetch(`${worker.base}/pilot/relay-in/dialer`);
