@@ -172,6 +172,17 @@ class SnapshotTest {
         assertEquals(ErrorCode.IDENTITY_MISMATCH, b.restore(snap, net.now).error(), "another node's snapshot");
         assertEquals(ErrorCode.REFUSED,
                 replaceA(NodeConfig.DEFAULTS.withProfile(WireProfile.FEB2026)).restore(snap, net.now).error());
+        byte[] entry = Arrays.copyOfRange(snap, 12, snap.length);
+        byte[] twice = new byte[snap.length + entry.length];
+        System.arraycopy(snap, 0, twice, 0, snap.length);
+        System.arraycopy(entry, 0, twice, snap.length, entry.length);
+        twice[11] = 2;
+        PilotNode fresh = replaceA(NodeConfig.DEFAULTS);
+        assertEquals(ErrorCode.INVALID_ARGUMENT, fresh.restore(twice, net.now).error(), "a node twice");
+        assertEquals(0, fresh.keyExchange().peerCount(), "all or nothing: the first copy was undone");
+        byte[] ours = snap.clone();
+        System.arraycopy(snap, 5, ours, 12, 4); // the entry's node id := our own
+        assertEquals(ErrorCode.INVALID_ARGUMENT, replaceA(NodeConfig.DEFAULTS).restore(ours, net.now).error(), "our own id");
         PilotNode used = replaceA(NodeConfig.DEFAULTS);
         used.addPeer(b.address().node(), net.endpoints.get(1), net.now);
         assertEquals(ErrorCode.INVALID_STATE, used.restore(snap, net.now).error(), "only into a node without peers");
