@@ -1,9 +1,14 @@
 // One Durable Object per Pilot identity: the keys live in its storage (created on first use, never
-// logged or returned), the node lives in memory, an alarm keeps the relay connection alive.
+// logged or returned), the node lives in memory. Two ways to reach the relay:
+// - outbound only (PILOT_PUBLIC_URL unset): the object holds its own WebSocket to the relay and an alarm
+//   watchdog; it never hibernates;
+// - dial-in (PILOT_PUBLIC_URL set): the relay connects to GET /pilot/relay-in/<identity> and the object
+//   accepts with ctx.acceptWebSocket, so it can hibernate while idle; every timer is then the one alarm.
 import { DurableObject } from "cloudflare:workers";
 import { handleApi, json } from "./http.js";
-import { random } from "./bytes.js";
-import { PilotPeer } from "./peer.js";
+import { random, unb64 } from "./bytes.js";
+import { PilotPeer, type DialInOptions } from "./peer.js";
+import { RELAY_IN_PATH, RELAY_IN_PROTOCOL, RELAY_IN_TAG } from "./inbound.js";
 import type { Profile } from "./core.js";
 
 export interface PilotEnv {
@@ -15,6 +20,13 @@ export interface PilotEnv {
   PILOT_API_SECRET?: string;
   /** modern (default) or feb2026 */
   PILOT_PROFILE?: string;
+  /**
+   * The Worker's own public base URL (https://pilot.example.workers.dev): the relay dials into
+   * <it>/pilot/relay-in/<identity>, so an idle object can hibernate. Absent: dial-in is off.
+   */
+  PILOT_PUBLIC_URL?: string;
+  /** base64 Ed25519 key of the relay we let dial in; absent: the key the relay names at the first dial-in is pinned */
+  RELAY_PUBLIC_KEY?: string;
   PILOT: DurableObjectNamespace<PilotPeerObject>;
 }
 
@@ -27,15 +39,25 @@ export function relayList(env: Pick<PilotEnv, "RELAY_URL" | "RELAY_URLS">): stri
   return (env.RELAY_URLS ?? env.RELAY_URL ?? "").split(/[\s,]+/).filter((u) => u.length > 0);
 }
 
+const NAME = /^[A-Za-z0-9_-]{1,64}$/;
+
 export class PilotPeerObject extends DurableObject<PilotEnv> {
   private peer: Promise<PilotPeer> | null = null;
+  private relayKey: Uint8Array | null = null;
 
-  private getPeer(): Promise<PilotPeer> {
-    this.peer ??= this.createPeer();
+  constructor(ctx: DurableObjectState, env: PilotEnv) {
+    super(ctx, env);
+    // the relay's liveness text: answered by the runtime, without waking a hibernated object
+    if (env.PILOT_PUBLIC_URL) ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair("ping", "pong"));
+  }
+
+  /** `connect`: on creation, log in outbound unless a dial-in socket is there (or on its way). */
+  private getPeer(connect = true): Promise<PilotPeer> {
+    this.peer ??= this.createPeer(connect);
     return this.peer;
   }
 
-  private async createPeer(): Promise<PilotPeer> {
+  private async createPeer(connect: boolean): Promise<PilotPeer> {
     let seed = await this.ctx.storage.get<Uint8Array>("identity_seed");
     if (!seed) {
       seed = random(32);
@@ -45,6 +67,7 @@ export class PilotPeerObject extends DurableObject<PilotEnv> {
     const relayUrls = relayList(this.env);
     if (relayUrls.length === 0) throw new Error("no relay configured: set the RELAY_URLS (or RELAY_URL) var in wrangler.jsonc");
     const nodeId = await this.ctx.storage.get<number>("node_id");
+    const dialIn = await this.dialInOptions();
     const peer = await PilotPeer.create({
       relayUrls,
       identitySeed: seed,
@@ -59,26 +82,101 @@ export class PilotPeerObject extends DurableObject<PilotEnv> {
         save: (bytes) => { void this.ctx.storage.put(SESSIONS_KEY, bytes); },
       },
       log: (line) => console.log(`[pilot] ${line}`),
+      ...(dialIn ? { dialIn } : {}),
     });
+    if (dialIn) {
+      await peer.resume(connect);
+      return peer;
+    }
     await this.ctx.storage.setAlarm(Date.now() + WATCHDOG_MS);
     peer.connect().catch((e: unknown) => console.log(`[pilot] first connect failed: ${e instanceof Error ? e.message : String(e)}`));
     return peer;
   }
 
-  /** The watchdog: wakes an evicted object, reconnects if needed, runs due timers. */
+  /** Dial-in when PILOT_PUBLIC_URL is set and we know our identity name (stored at the first request). */
+  private async dialInOptions(): Promise<DialInOptions | null> {
+    const base = this.env.PILOT_PUBLIC_URL;
+    if (!base) return null;
+    const name = await this.ctx.storage.get<string>("identity_name");
+    if (!name) {
+      console.log("[pilot] dial-in off: identity name unknown");
+      return null;
+    }
+    if (this.env.RELAY_PUBLIC_KEY) this.relayKey = unb64(this.env.RELAY_PUBLIC_KEY);
+    else this.relayKey = (await this.ctx.storage.get<Uint8Array>("relay_key")) ?? null;
+    return {
+      url: `${base.replace(/\/+$/, "")}${RELAY_IN_PATH}${name}`,
+      sockets: this.ctx.getWebSockets(RELAY_IN_TAG),
+      relayKey: () => this.relayKey,
+      pinRelayKey: (key) => {
+        this.relayKey = key;
+        void this.ctx.storage.put("relay_key", key);
+      },
+      setAlarm: (at) => { void (at === null ? this.ctx.storage.deleteAlarm() : this.ctx.storage.setAlarm(at)); },
+    };
+  }
+
+  private async rememberName(name: string): Promise<void> {
+    if (!this.env.PILOT_PUBLIC_URL || !NAME.test(name)) return;
+    if ((await this.ctx.storage.get<string>("identity_name")) !== name) await this.ctx.storage.put("identity_name", name);
+  }
+
+  /** Dial-in: the relay's alarm-driven timers; outbound: the watchdog that reconnects and runs due timers. */
   override async alarm(): Promise<void> {
     const peer = await this.getPeer();
+    if (this.env.PILOT_PUBLIC_URL && peer.inbound) {
+      peer.onAlarm();
+      return;
+    }
     peer.connect().catch(() => { /* the peer schedules its own reconnects */ });
     peer.step();
     await this.ctx.storage.setAlarm(Date.now() + WATCHDOG_MS);
   }
 
   override async fetch(request: Request): Promise<Response> {
+    const url = new URL(request.url);
     try {
+      if (url.pathname.startsWith(RELAY_IN_PATH)) return await this.relayIn(request, url.pathname.slice(RELAY_IN_PATH.length));
+      await this.rememberName(url.searchParams.get("identity") ?? "default");
       const peer = await this.getPeer();
       return await handleApi(request, peer);
     } catch (e) {
       return json(503, { error: e instanceof Error ? e.message : String(e), code: "UNAVAILABLE" });
     }
+  }
+
+  /** GET /pilot/relay-in/<identity> with Upgrade: the relay dials in; it proves its key on the socket. */
+  private async relayIn(request: Request, name: string): Promise<Response> {
+    if (!this.env.PILOT_PUBLIC_URL) return json(404, { error: "dial-in is off (PILOT_PUBLIC_URL is not set)", code: "NOT_FOUND" });
+    if (request.headers.get("upgrade")?.toLowerCase() !== "websocket") {
+      return json(426, { error: "the relay-in route takes a WebSocket upgrade", code: "UPGRADE_REQUIRED" });
+    }
+    const protocols = (request.headers.get("sec-websocket-protocol") ?? "").split(",").map((p) => p.trim());
+    if (!protocols.includes(RELAY_IN_PROTOCOL)) {
+      return json(400, { error: `the relay-in route speaks ${RELAY_IN_PROTOCOL} only`, code: "BAD_REQUEST" });
+    }
+    await this.rememberName(name);
+    const peer = await this.getPeer(false);
+    const inbound = peer.inbound;
+    if (!inbound) return json(503, { error: "dial-in is off for this identity", code: "UNAVAILABLE" });
+    if (inbound.hasPending()) return json(429, { error: "another dial-in is being authenticated", code: "BUSY" });
+    const pair = new WebSocketPair();
+    const [client, server] = [pair[0], pair[1]];
+    this.ctx.acceptWebSocket(server, [RELAY_IN_TAG]);
+    inbound.accept(server);
+    peer.step();
+    return new Response(null, { status: 101, webSocket: client, headers: { "Sec-WebSocket-Protocol": RELAY_IN_PROTOCOL } });
+  }
+
+  override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
+    (await this.getPeer(false)).inbound?.message(ws, message);
+  }
+
+  override async webSocketClose(ws: WebSocket, code: number, reason: string): Promise<void> {
+    (await this.getPeer(false)).inbound?.closed(ws, `the relay's dial-in closed (${code} ${reason})`);
+  }
+
+  override async webSocketError(ws: WebSocket, error: unknown): Promise<void> {
+    (await this.getPeer(false)).inbound?.closed(ws, `the relay's dial-in failed: ${error instanceof Error ? error.message : String(error)}`);
   }
 }

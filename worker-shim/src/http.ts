@@ -143,7 +143,12 @@ async function replyBody(s: PilotStream): Promise<Response> {
 }
 
 function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
-  return Promise.race([p, new Promise<T>((_, reject) => setTimeout(() => reject(new PilotError(`${what}: no answer within ${ms} ms`, "TIMED_OUT")), ms))]);
+  // cleared on settle: a pending timer would keep a dial-in object from hibernating for `ms` more
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<T>((_, reject) => {
+    timer = setTimeout(() => reject(new PilotError(`${what}: no answer within ${ms} ms`, "TIMED_OUT")), ms);
+  });
+  return Promise.race([p, late]).finally(() => { if (timer !== undefined) clearTimeout(timer); });
 }
 
 
@@ -158,6 +163,8 @@ export async function handleApi(req: Request, peer: PilotPeer): Promise<Response
           address: s.address, public_key: peer.publicKeyBase64, connection: s.state, relay_url: s.relayUrl, relay_endpoint: s.endpoint,
           reconnects: s.reconnects, last_error: s.lastError, peers: s.node?.peers ?? 0, streams: s.node?.streams ?? 0,
           packets_in: s.node?.packets_in ?? 0, packets_out: s.node?.packets_out ?? 0,
+          transport: s.transport, outbound_socket: s.outboundSocket, timers: s.timers, alarm: s.alarm,
+          pila_in: s.pilaIn, pila_out: s.pilaOut, dropped: s.node?.dropped ?? {}, dial_in_refused: s.dialInRefused,
         });
       }
       case "POST /v1/ping": {

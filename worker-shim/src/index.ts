@@ -1,5 +1,6 @@
-export { PilotPeer, PilotStream, PilotError, type PeerOptions, type PeerStatus, type RequestOptions } from "./peer.js";
+export { PilotPeer, PilotStream, PilotError, type PeerOptions, type PeerStatus, type DialInOptions, type RequestOptions } from "./peer.js";
 export { RelayTransport, type Transport, type TransportState } from "./transport.js";
+export { InboundTransport, relayDialText, RELAY_IN_PATH, RELAY_IN_PROTOCOL } from "./inbound.js";
 export { PilotPeerObject, type PilotEnv } from "./durable-object.js";
 export { handleApi, json } from "./http.js";
 export { pilotWorker, routeToPeer } from "./worker.js";

@@ -1,9 +1,29 @@
 // PilotPeer: a Pilot node living in a Worker. The wasm core makes every protocol decision; this class
 // only moves bytes between the core and the transport, keeps time, and turns core events into promises.
 import { getCore, nodeRestore, nodeSnapshot, SNAPSHOT_DUE, type CloseMode, type NodeEvent, type PilotCore, type Profile, type ReplyPolicy } from "./core.js";
-import { CLOSE_IDLE, RelayTransport, type RegistryMessage, type TransportState } from "./transport.js";
+import { CLOSE_IDLE, RelayTransport, type RegistryMessage, type Transport, type TransportState } from "./transport.js";
 import { ascii, heartbeatText, parseHostPort, registerText, resolveText, setVisibilityStampedText, setVisibilityText } from "./edge.js";
 import { b64, random, unb64 } from "./bytes.js";
+import { InboundTransport } from "./inbound.js";
+import { Timers } from "./timers.js";
+
+/**
+ * Dial-in (issue 17): the relay connects INTO the Worker, so the Durable Object may hibernate. The peer
+ * still logs in outbound first (to register and to ask for the dial-in), then moves to the inbound
+ * connection and closes its own; while idle it holds no in-memory timer, only the object's alarm.
+ */
+export interface DialInOptions {
+  /** our relay-in URL (http(s)://host[:port]/pilot/relay-in/<identity>), sent to the relay in dial_in */
+  url: string;
+  /** the dial-in sockets the object holds after a wake (ctx.getWebSockets) */
+  sockets: readonly WebSocket[];
+  /** the relay key we trust (env RELAY_PUBLIC_KEY or the one pinned at bootstrap), null before the first */
+  relayKey: () => Uint8Array | null;
+  /** trust on first use: the relay key from dial_in_ok over the authenticated outbound login */
+  pinRelayKey: (key: Uint8Array) => void;
+  /** sets (a time in ms) or deletes (null) the object's one alarm */
+  setAlarm: (at: number | null) => void;
+}
 
 export interface PeerOptions {
   /** ws(s)://relay/v1/relay: one relay (or give relayUrls) */
@@ -33,6 +53,8 @@ export interface PeerOptions {
    */
   sessions?: PeerSessionStore;
   log?: (line: string) => void;
+  /** the relay dials into us (absent: the outbound connection only, as before) */
+  dialIn?: DialInOptions;
 }
 
 export interface PeerSessionStore {
@@ -49,6 +71,19 @@ export interface PeerStatus {
   reconnects: number;
   lastError: string | null;
   node: ReturnType<PilotCore["nodeStats"]> | null;
+  /** which connection carries our frames: the relay's dial-in or our own outbound one */
+  transport: "inbound" | "outbound";
+  /** whether we hold an outbound WebSocket (connecting or logged in): it keeps the object in memory */
+  outboundSocket: boolean;
+  /** in-memory timers pending (0 when idle on dial-in: the object can hibernate) */
+  timers: number;
+  /** the alarm time the peer asked for (ms), or null */
+  alarm: number | null;
+  /** key-exchange frames (PILA) received and sent since this object started */
+  pilaIn: number;
+  pilaOut: number;
+  /** dial-in sockets refused for a wrong or missing relay proof */
+  dialInRefused: number;
 }
 
 export class PilotError extends Error {
@@ -64,6 +99,15 @@ export const MAX_RELAYS = 16;
 /** Peers remembered to re-resolve after a reconnect (each reconnect opens the new relay's allow-list for them). */
 export const MAX_REMEMBERED_PEERS = 1024;
 const HEARTBEAT_MS = 30_000;
+/** How long the peer waits for dial_in_ok / dial_in_error after asking the relay to dial in. */
+export const DIAL_IN_REPLY_MS = 10_000;
+const PILA = [0x50, 0x49, 0x4c, 0x41];
+
+/** Whether a relay message `ipLen ‖ ip ‖ port ‖ frame` carries a PILA (counted for the status API). */
+function isPila(message: Uint8Array): boolean {
+  const f = 3 + (message[0] ?? 0); // the header is checked by the core; a bad one just does not count
+  return message.length >= f + 4 && PILA.every((b, i) => message[f + i] === b);
+}
 /**
  * Sessions whose only change is a receive high-water mark are saved at most this often (PeerOptions.sessions):
  * a restore may accept again what arrived since the last save (docs/SECURITY.md, replay exposure).
@@ -171,9 +215,17 @@ export class PilotPeer {
   private handle = 0;
   private transport: RelayTransport;
   private nodeId = 0;
-  private timer: ReturnType<typeof setTimeout> | null = null;
-  private heartbeatTimer: ReturnType<typeof setInterval> | null = null;
-  private reconnectTimer: ReturnType<typeof setTimeout> | null = null;
+  /** the relay's dial-in connection (null: dial-in is off) */
+  readonly inbound: InboundTransport | null = null;
+  private readonly timers = new Timers();
+  /** the alarm we asked the object for (dial-in only) */
+  private alarmAt: number | null = null;
+  /** a reconnect waiting in the alarm instead of an in-memory timer (dial-in, idle) */
+  private reconnectAt: number | null = null;
+  /** shutdown() waits for our last FINs and ACKs */
+  private lingering = false;
+  private pilaIn = 0;
+  private pilaOut = 0;
   private backoff = RECONNECT_MIN_MS;
   private reconnects = 0;
   /** The relay closed us for idleness: the reconnect that follows logs nothing. */
@@ -187,6 +239,8 @@ export class PilotPeer {
   private connecting: Promise<void> | null = null;
   /** Peers we resolved: re-resolved after a reconnect, which also re-opens the new relay's allow-list. */
   private readonly resolved = new Set<number>();
+  /** Peers the core asked for while no connection was logged in (after a wake): resolved once one is. */
+  private readonly resolveLater = new Set<number>();
   private readonly now: () => number;
   private readonly publicKey: Uint8Array;
   private readonly relays: readonly string[];
@@ -208,6 +262,17 @@ export class PilotPeer {
     this.relays = relays;
     this.nodeId = options.nodeId ?? 0;
     this.transport = this.newTransport();
+    const dialIn = options.dialIn;
+    if (dialIn) {
+      const inbound = new InboundTransport({
+        publicKeyBase64: b64(pub), sign: (m) => core.ed25519Sign(options.identitySeed, m) ?? new Uint8Array(64),
+        verify: (k, m, sig) => core.ed25519Verify(k, m, sig), relayKey: dialIn.relayKey, nodeId: () => this.nodeId,
+        random, timers: this.timers, now: this.now, log: (l) => this.log(l),
+      }, dialIn.sockets);
+      inbound.onMessage = (message) => this.messageIn(message);
+      inbound.onStateChange = (state, reason) => this.onInboundState(state, reason);
+      this.inbound = inbound;
+    }
   }
 
   static async create(options: PeerOptions): Promise<PilotPeer> {
@@ -223,21 +288,34 @@ export class PilotPeer {
   }
 
   status(): PeerStatus {
+    const active = this.active();
     return {
       address: this.address,
-      state: this.transport.state,
+      state: active.state,
       relayUrl: this.relays[this.relayIndex] ?? "",
-      endpoint: this.transport.endpoint,
+      endpoint: active.endpoint,
       reconnects: this.reconnects,
       lastError: this.lastError,
       node: this.handle ? this.core.nodeStats(this.handle) : null,
+      transport: active === this.inbound ? "inbound" : "outbound",
+      outboundSocket: this.transport.state === "connecting" || this.transport.state === "ready",
+      timers: this.timers.count,
+      alarm: this.alarmAt,
+      pilaIn: this.pilaIn,
+      pilaOut: this.pilaOut,
+      dialInRefused: this.inbound?.refused ?? 0,
     };
+  }
+
+  /** The connection our frames go over: the relay's dial-in once it is logged in, else our own. */
+  private active(): Transport {
+    return this.inbound?.state === "ready" ? this.inbound : this.transport;
   }
 
   /** Connects to the relay, registers our key, and creates the node. Idempotent; reconnects by itself. */
   connect(): Promise<void> {
     if (this.connecting) return this.connecting;
-    if (this.transport.state === "ready" && this.handle) return Promise.resolve();
+    if (this.active().state === "ready" && this.handle) return Promise.resolve();
     this.connecting = this.doConnect().finally(() => { this.connecting = null; });
     return this.connecting;
   }
@@ -252,6 +330,97 @@ export class PilotPeer {
       this.transport.close(e instanceof Error ? e.message : String(e));
       throw e;
     }
+    const dialIn = this.options.dialIn;
+    if (dialIn) {
+      this.askDialIn(dialIn).catch((e: unknown) => {
+        // we stay on the outbound connection: it works, it only keeps the object awake
+        this.lastError = `dial-in: ${e instanceof Error ? e.message : String(e)}`;
+        this.log(this.lastError);
+      });
+    }
+  }
+
+  /**
+   * Dial-in mode, after a wake: with the relay's connection (or one being authenticated) in hand, the node
+   * is made from our stored node id without any registry call; with none (first start, or the object was
+   * evicted and nobody redialled yet) we log in outbound, which asks the relay to dial in again.
+   */
+  async resume(connectIfNoSocket: boolean): Promise<void> {
+    const inbound = this.inbound;
+    if (!inbound) return;
+    if (inbound.state === "ready" || inbound.hasPending() || !connectIfNoSocket) {
+      await this.ensureNode();
+      this.step();
+      return;
+    }
+    this.connect().catch((e: unknown) => this.log(`connect failed: ${e instanceof Error ? e.message : String(e)}`));
+  }
+
+  /** Dial-in after a wake: the node from our stored id, its saved sessions restored before any frame reaches it. */
+  private async ensureNode(): Promise<void> {
+    if (this.handle || !this.nodeId) return;
+    const saved = await this.loadSessions();
+    if (!this.handle) this.createNode(this.nodeId, saved);
+  }
+
+  /** Over the logged-in outbound connection: asks the relay to dial into us, and pins its key on first use. */
+  private async askDialIn(d: DialInOptions): Promise<void> {
+    const t = this.transport;
+    const heartbeat = this.core.ed25519Sign(this.options.identitySeed, ascii(heartbeatText(this.nodeId)));
+    const reply = await new Promise<RegistryMessage>((resolve, reject) => {
+      this.timers.set("dial-in", DIAL_IN_REPLY_MS, () => reject(new Error("the relay did not answer dial_in")));
+      t.onControl = (m) => {
+        if (m.type !== "dial_in_ok" && m.type !== "dial_in_error") return;
+        this.timers.clear("dial-in");
+        resolve(m);
+      };
+      const sent = t.sendText({ type: "dial_in", url: d.url,
+        heartbeat: { node_id: this.nodeId >>> 0, signature: b64(heartbeat ?? new Uint8Array(64)) } });
+      if (!sent) {
+        this.timers.clear("dial-in");
+        reject(new Error("the outbound connection closed before dial_in"));
+      }
+    });
+    if (reply.type !== "dial_in_ok") throw new PilotError(`the relay refused to dial in: ${String(reply.error)}`, "REFUSED");
+    let key: Uint8Array;
+    try {
+      key = unb64(String(reply.relay_key));
+    } catch {
+      key = new Uint8Array(0);
+    }
+    if (key.length !== 32) throw new PilotError("the relay sent no valid relay_key", "REFUSED");
+    const pinned = d.relayKey();
+    if (!pinned) d.pinRelayKey(key);
+    else if (b64(pinned) !== b64(key)) {
+      this.transport.sendText({ type: "dial_in_cancel" });
+      throw new PilotError("the relay's key is not the one we trust (RELAY_PUBLIC_KEY or the pinned one)", "REFUSED");
+    }
+  }
+
+  /** The relay's dial-in connection logged in, or was lost. */
+  private onInboundState(state: TransportState, reason: string): void {
+    if (this.closed) return;
+    if (state === "ready") {
+      this.log(reason);
+      this.timers.clear("heartbeat"); // the relay heartbeats for us while we are dialled in
+      this.reconnectAt = null;
+      this.timers.clear("reconnect");
+      const old = this.transport;
+      if (old.state !== "idle") {
+        // a fresh idle transport first, so the old one's close schedules no reconnect
+        this.transport = this.newTransport();
+        old.close("moved to the relay's dial-in connection");
+      }
+      for (const node of this.resolveLater) void this.resolvePeer(node);
+      this.resolveLater.clear();
+      if (this.handle) this.step();
+      else void this.ensureNode().then(() => this.step());
+    } else if (state === "closed") {
+      this.lastError = reason;
+      // the relay redials by itself; only work that waits now makes us dial out
+      if (this.busy()) this.connect().catch(() => { /* its close schedules the next attempt */ });
+      this.step();
+    }
   }
 
   /** Registers our key at our new endpoint (signed), creates the node once, and re-points our peers. */
@@ -265,18 +434,8 @@ export class PilotPeer {
     if (reg.type !== "register_ok") throw new PilotError(`registry refused us: ${String(reg.error)}`, "REFUSED");
     const nodeId = Number(reg.node_id);
     if (!this.handle || nodeId !== this.nodeId) {
-      if (this.handle) this.core.free(this.handle);
       const saved = this.handle ? null : await this.loadSessions(); // before the node exists: no frame can slip in
-      const h = this.core.nodeNew({
-        node: nodeId, identitySeed: this.options.identitySeed, entropy: random(48),
-        profile: this.options.profile ?? "modern", echo: this.options.echo ?? true,
-      });
-      if (h < 0) throw new PilotError("cannot create the node: " + this.core.errorName(-h), this.core.errorName(-h));
-      this.handle = h;
-      this.nodeId = nodeId;
-      if (saved) this.restoreSessions(h, saved);
-      // a new node knows no ports yet: listen on every one onDatagram was given, before or since
-      for (const port of this.datagramHandlers.keys()) this.core.nodeListen(h, port);
+      this.createNode(nodeId, saved);
       this.options.onRegistered?.(nodeId);
     }
     // Our endpoint changed (another relay, or the same one after a reconnect): a peer that follows an
@@ -297,28 +456,56 @@ export class PilotPeer {
       throw new PilotError(`registry refused to make us public: ${String(vis.error)}`, "REFUSED");
     }
     this.backoff = RECONNECT_MIN_MS;
-    this.heartbeatTimer ??= setInterval(() => {
-      if (this.transport.state === "ready") {
-        this.signed({ type: "heartbeat", node_id: this.nodeId }, heartbeatText(this.nodeId)).catch(() => {});
-      }
-    }, HEARTBEAT_MS);
+    if (this.active() === this.transport) this.armHeartbeat();
     if (!this.quietReconnect) this.log(`connected as ${this.address} via ${this.transport.url}, endpoint ${this.transport.endpoint}`);
     this.quietReconnect = false;
     for (const node of this.resolved) void this.resolvePeer(node, moved); // the relay only forwards to resolved peers
+    for (const node of this.resolveLater) if (!this.resolved.has(node)) void this.resolvePeer(node);
+    this.resolveLater.clear();
     this.step();
+  }
+
+  /** The node for our id (freeing an older one): made once per registration or wake; `saved` sessions restored into it. */
+  private createNode(nodeId: number, saved: Uint8Array | null): void {
+    if (this.handle) this.core.free(this.handle);
+    const h = this.core.nodeNew({
+      node: nodeId, identitySeed: this.options.identitySeed, entropy: random(48),
+      profile: this.options.profile ?? "modern", echo: this.options.echo ?? true,
+    });
+    if (h < 0) throw new PilotError("cannot create the node: " + this.core.errorName(-h), this.core.errorName(-h));
+    this.handle = h;
+    this.nodeId = nodeId;
+    if (saved) this.restoreSessions(h, saved);
+    // a new node knows no ports yet: listen on every one onDatagram was given, before or since
+    for (const port of this.datagramHandlers.keys()) this.core.nodeListen(h, port);
+  }
+
+  /** Our registry heartbeat while on our own outbound connection (the relay sends it for a dialled-in peer). */
+  private armHeartbeat(): void {
+    this.timers.set("heartbeat", HEARTBEAT_MS, () => {
+      if (this.active() !== this.transport) return;
+      if (this.transport.state === "ready") {
+        this.signed({ type: "heartbeat", node_id: this.nodeId }, heartbeatText(this.nodeId)).catch(() => {});
+      }
+      this.armHeartbeat();
+    });
+  }
+
+  /** A relay message from either connection into the core, as bytes: no IP text on the packet path. */
+  private messageIn(message: Uint8Array): void {
+    if (isPila(message)) this.pilaIn++;
+    if (this.handle) {
+      this.core.nodeHandleRelayMessage(this.handle, message, this.now());
+      this.step();
+    }
   }
 
   private newTransport(): RelayTransport {
     const t = new RelayTransport(this.relays[this.relayIndex] ?? "", b64(this.publicKey),
       (m) => this.core.ed25519Sign(this.options.identitySeed, m) ?? new Uint8Array(64), 10_000, () => this.nodeId);
-    t.onMessage = (message) => {
-      if (this.handle) {
-        this.core.nodeHandleRelayMessage(this.handle, message, this.now()); // bytes in: no IP text on the packet path
-        this.step();
-      }
-    };
+    t.onMessage = (message) => this.messageIn(message);
     t.onStateChange = (state, reason, code) => {
-      if (state === "closed" && !this.closed && t === this.transport) {
+      if (state === "closed" && !this.closed && t === this.transport && this.active() !== this.inbound) {
         this.lastError = reason;
         this.scheduleReconnect(code === CLOSE_IDLE);
       }
@@ -331,7 +518,7 @@ export class PilotPeer {
    * registration). A relay that closed us for idleness is healthy: we come back to it at once, quietly.
    */
   private scheduleReconnect(idle = false): void {
-    if (this.reconnectTimer || this.closed) return;
+    if (this.timers.has("reconnect") || this.reconnectAt !== null || this.closed) return;
     let delay = RECONNECT_MIN_MS;
     if (idle) {
       this.quietReconnect = true;
@@ -343,37 +530,86 @@ export class PilotPeer {
       this.log(`relay connection lost (${this.lastError}); ${this.relays.length > 1 ? `moving from ${from} to` : "reconnecting to"}`
         + ` ${this.relays[this.relayIndex]} in ${delay} ms`);
     }
-    this.reconnectTimer = setTimeout(() => {
-      this.reconnectTimer = null;
-      this.reconnects++;
-      this.connect().catch((e: unknown) => {
-        this.lastError = e instanceof Error ? e.message : String(e);
-        this.scheduleReconnect();
-      });
-    }, delay);
+    if (this.options.dialIn && !this.busy()) {
+      // nothing waits: the retry sleeps in the object's alarm, not in an in-memory timer
+      this.reconnectAt = this.now() + delay;
+      this.schedule();
+      return;
+    }
+    this.timers.set("reconnect", delay, () => this.reconnectNow());
+  }
+
+  private reconnectNow(): void {
+    this.reconnects++;
+    this.connect().catch((e: unknown) => {
+      this.lastError = e instanceof Error ? e.message : String(e);
+      this.scheduleReconnect();
+    });
+  }
+
+  /** The Durable Object's alarm fired (dial-in mode): a due reconnect, then the core's due timers. */
+  onAlarm(): void {
+    this.alarmAt = null; // it fired: schedule() asks for the next one
+    if (this.reconnectAt !== null && this.reconnectAt <= this.now()) {
+      this.reconnectAt = null;
+      this.reconnectNow();
+    }
+    this.step();
+  }
+
+  /**
+   * Work in flight: streams, pings, dials, a connect, registry requests, a dial-in being authenticated.
+   * While busy the peer may use in-memory timers; while not, a dial-in peer holds none.
+   */
+  private busy(): boolean {
+    return this.streams.size > 0 || this.pings.size > 0 || this.dialing.size > 0 || this.connecting !== null
+      || this.lingering || (this.inbound !== null && (this.inbound.pendingRequests > 0 || this.inbound.hasPending()));
+  }
+
+  /**
+   * The next deadline goes to an in-memory timer while busy (or on the outbound connection, which keeps the
+   * object awake anyway) and, for a dial-in peer, always to the object's one alarm (min of the core's
+   * deadline and a sleeping reconnect) as well: so an idle dial-in peer holds no in-memory timer at all.
+   */
+  private schedule(): void {
+    const next = this.handle ? this.core.nodeNextDeadline(this.handle) : null;
+    const d = this.options.dialIn;
+    if (d && !this.closed) {
+      const at = next === null ? this.reconnectAt : this.reconnectAt === null ? next : Math.min(next, this.reconnectAt);
+      if (at !== this.alarmAt) {
+        this.alarmAt = at;
+        d.setAlarm(at);
+      }
+    }
+    const sleeps = d !== undefined && this.active() === this.inbound && !this.busy();
+    // about to be idle, so possibly hibernated or evicted: a receive high-water mark the once-a-second limit
+    // held back is saved now, or a frame from before could be accepted again after the restore
+    if (sleeps && this.handle) this.saveSessionsIfDue(this.handle, true);
+    if (next === null || sleeps || this.closed) this.timers.clear("step");
+    else this.timers.set("step", next - this.now(), () => this.step());
   }
 
   private async signed(request: RegistryMessage, challenge: string): Promise<RegistryMessage> {
     const sig = this.core.ed25519Sign(this.options.identitySeed, ascii(challenge));
-    return this.transport.registry({ ...request, signature: b64(sig ?? new Uint8Array(64)) });
+    return this.active().registry({ ...request, signature: b64(sig ?? new Uint8Array(64)) });
   }
 
   // ---------------------------------------------------------------- the step function driver
 
   /** Runs due timers, moves frames out, dispatches events, and re-arms the timer for the next deadline. */
   step(): void {
-    if (!this.handle) return;
+    if (!this.handle) return this.schedule();
     const h = this.handle;
     const d = this.core.nodeNextDeadline(h);
     if (d !== null && d <= this.now()) this.core.nodeHandleTimeout(h, this.now());
     this.saveSessionsIfDue(h); // before this step's datagrams: they may use counters only the save reserves
+    const out = this.active();
     for (let t = this.core.nodePollTransmit(h); t; t = this.core.nodePollTransmit(h)) {
-      this.transport.send(t.message);
+      if (isPila(t.message)) this.pilaOut++;
+      out.send(t.message);
     }
     for (let e = this.core.nodePollEvent(h); e; e = this.core.nodePollEvent(h)) this.onEvent(e);
-    const next = this.core.nodeNextDeadline(h);
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = next === null ? null : setTimeout(() => { this.timer = null; this.step(); }, Math.max(0, next - this.now()));
+    this.schedule();
   }
 
   // ---------------------------------------------------------------- sessions across an eviction
@@ -397,11 +633,12 @@ export class PilotPeer {
    * uses it leaves); ADVISORY (only a receive high-water mark moved) at most every ADVISORY_SAVE_MS, since each
    * save is a storage write and holds this step's output until it is durable.
    */
-  private saveSessionsIfDue(h: number): void {
+  private saveSessionsIfDue(h: number, beforeSleep = false): void {
     if (!this.options.sessions) return;
     const due = this.core.nodeSnapshotDue(h);
     const now = this.now();
-    if (due === SNAPSHOT_DUE.NONE || (due === SNAPSHOT_DUE.ADVISORY && now - this.lastSessionSave < ADVISORY_SAVE_MS)) return;
+    if (due === SNAPSHOT_DUE.NONE
+        || (due === SNAPSHOT_DUE.ADVISORY && !beforeSleep && now - this.lastSessionSave < ADVISORY_SAVE_MS)) return;
     const bytes = nodeSnapshot(this.core, h, now);
     if (bytes) this.options.sessions.save(bytes);
     this.lastSessionSave = now;
@@ -454,8 +691,14 @@ export class PilotPeer {
 
   /** Looks a peer up, pins its key, resolves its endpoint; `rehandshake` after our own endpoint moved. */
   private async resolvePeer(node: number, rehandshake = false): Promise<void> {
+    if (this.active().state !== "ready") {
+      // woken before the relay's connection is logged in (restored sessions ask for their peers at once):
+      // resolved once one is, instead of failing the look-up
+      if (this.resolveLater.size < MAX_REMEMBERED_PEERS) this.resolveLater.add(node);
+      return;
+    }
     try {
-      const l = await this.transport.registry({ type: "lookup", node_id: node });
+      const l = await this.active().registry({ type: "lookup", node_id: node });
       if (l.type !== "lookup_ok") throw new Error(String(l.error ?? "lookup failed"));
       this.core.nodeTrust(this.handle, node, unb64(String(l.public_key)));
       const r = await this.signed({ type: "resolve", node_id: node, requester_id: this.nodeId }, resolveText(this.nodeId, node));
@@ -628,6 +871,7 @@ export class PilotPeer {
    * closed connection and reset.
    */
   async shutdown(): Promise<void> {
+    this.lingering = true;
     const until = this.now() + LINGER_MS;
     while (this.handle && !this.core.nodeFlushStreams(this.handle, this.now()) && this.now() < until) {
       this.step();
@@ -639,10 +883,12 @@ export class PilotPeer {
 
   close(): void {
     this.closed = true;
-    if (this.timer) clearTimeout(this.timer);
-    if (this.heartbeatTimer) clearInterval(this.heartbeatTimer);
-    if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
+    this.timers.clearAll();
+    if (this.alarmAt !== null) this.options.dialIn?.setAlarm(null);
+    this.alarmAt = null;
     this.transport.close();
+    this.inbound?.sendText({ type: "dial_in_cancel" }); // stopped for good: the relay may release our endpoint
+    this.inbound?.close();
     if (this.handle) this.core.free(this.handle);
     this.handle = 0;
   }

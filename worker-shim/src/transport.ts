@@ -30,6 +30,23 @@ export interface Transport {
 /** The relay closes a Worker that carried no Pilot frame for its idle time (RelayProtocol.java) with this code. */
 export const CLOSE_IDLE = 1001;
 
+/** Sends one relay message on a logged-in relay socket (either direction of dialling); false when it cannot (the core retransmits). */
+export function sendMessage(ws: WebSocket | null, message: Uint8Array): boolean {
+  if (!ws) return false;
+  try {
+    ws.send(message);
+    return true;
+  } catch {
+    return false; // closing under us: the close event follows, the core retransmits
+  }
+}
+
+/** Our auth_reply to the relay's auth_challenge (outbound login and dial-in alike). */
+export function authReply(nonce: string, publicKeyBase64: string, sign: (m: Uint8Array) => Uint8Array, nodeId: number): string {
+  const sig = sign(ascii(relayAuthText(nonce, publicKeyBase64)));
+  return JSON.stringify({ type: "auth_reply", public_key: publicKeyBase64, sig: b64(sig), ...(nodeId ? { node_id: nodeId >>> 0 } : {}) });
+}
+
 /**
  * The pilot-host relay (RelayProtocol.java): one outbound WebSocket, a signed-challenge login, then
  * binary tunnel frames and registry requests. The relay never sees our private key: `sign` runs here.
@@ -39,6 +56,8 @@ export class RelayTransport implements Transport {
   endpoint: string | null = null;
   onMessage: (message: Uint8Array) => void = () => {};
   onStateChange: (state: TransportState, reason: string, closeCode: number | null) => void = () => {};
+  /** Any other text message from the relay (dial_in_ok, dial_in_error). */
+  onControl: (message: RegistryMessage) => void = () => {};
   private ws: WebSocket | null = null;
   private nextId = 1;
   private readonly pending = new Map<number, { resolve: (m: RegistryMessage) => void; reject: (e: Error) => void }>();
@@ -89,10 +108,7 @@ export class RelayTransport implements Transport {
             return; // not ours to crash on: the relay speaks JSON, anything else is ignored
           }
           if (m.type === "auth_challenge") {
-            const sig = this.sign(ascii(relayAuthText(String(m.nonce), this.publicKeyBase64)));
-            const node = this.nodeId();
-            ws.send(JSON.stringify({ type: "auth_reply", public_key: this.publicKeyBase64, sig: b64(sig),
-              ...(node ? { node_id: node >>> 0 } : {}) }));
+            ws.send(authReply(String(m.nonce), this.publicKeyBase64, this.sign, this.nodeId()));
           } else if (m.type === "auth_ok") {
             clearTimeout(timer);
             this.endpoint = String(m.endpoint);
@@ -102,6 +118,8 @@ export class RelayTransport implements Transport {
             const p = this.pending.get(Number(m.id));
             this.pending.delete(Number(m.id));
             p?.resolve((m.reply ?? {}) as RegistryMessage);
+          } else {
+            this.onControl(m); // dial_in_ok / dial_in_error
           }
         } else {
           this.onMessage(new Uint8Array(ev.data as ArrayBuffer)); // the core checks the header
@@ -123,12 +141,17 @@ export class RelayTransport implements Transport {
   }
 
   send(message: Uint8Array): boolean {
+    return this.state === "ready" && sendMessage(this.ws, message);
+  }
+
+  /** Sends a text control message (dial_in, dial_in_cancel); false when not logged in. */
+  sendText(message: RegistryMessage): boolean {
     if (this.state !== "ready" || !this.ws) return false;
     try {
-      this.ws.send(message);
+      this.ws.send(JSON.stringify(message));
       return true;
     } catch {
-      return false; // closing under us: the close event follows, the core retransmits
+      return false;
     }
   }
 

@@ -4,9 +4,13 @@
 //   POST /v1/ping     {"address": "..."}     round-trip time
 //   POST /v1/send     {"address","port","data"|"data_base64","datagram"?}
 //   POST /v1/streams?address=...&port=...   request body streamed in, response streamed out
+//   GET  /pilot/relay-in/<identity>          (Upgrade) the relay dialling in, when PILOT_PUBLIC_URL is set
 // ?identity=NAME picks the identity (one Durable Object each; default "default").
 import type { PilotEnv } from "./durable-object.js";
 import { json } from "./http.js";
+import { RELAY_IN_PATH } from "./inbound.js";
+
+const NAME = /^[A-Za-z0-9_-]{1,64}$/;
 
 /** Constant-time comparison of the bearer token with the secret. */
 function authorized(request: Request, secret: string): boolean {
@@ -21,6 +25,12 @@ function authorized(request: Request, secret: string): boolean {
 /** Checks the bearer secret and the identity name, then hands the request to that identity's Durable Object. */
 export async function routeToPeer(request: Request, env: PilotEnv): Promise<Response> {
   const url = new URL(request.url);
+  if (url.pathname.startsWith(RELAY_IN_PATH)) {
+    // the relay dialling in: no bearer secret, it proves its key on the socket (relay_proof)
+    const name = url.pathname.slice(RELAY_IN_PATH.length);
+    if (!NAME.test(name)) return json(400, { error: "identity must be 1-64 letters, digits, '-' or '_'", code: "BAD_REQUEST" });
+    return env.PILOT.get(env.PILOT.idFromName(name)).fetch(request);
+  }
   if (!url.pathname.startsWith("/v1/")) {
     return json(404, { error: "the API lives under /v1/ (GET /v1/status)", code: "NOT_FOUND" });
   }
@@ -31,7 +41,7 @@ export async function routeToPeer(request: Request, env: PilotEnv): Promise<Resp
     return json(401, { error: "missing or wrong bearer token", code: "UNAUTHORIZED" });
   }
   const name = url.searchParams.get("identity") ?? "default";
-  if (!/^[A-Za-z0-9_-]{1,64}$/.test(name)) {
+  if (!NAME.test(name)) {
     return json(400, { error: "identity must be 1-64 letters, digits, '-' or '_'", code: "BAD_REQUEST" });
   }
   const stub = env.PILOT.get(env.PILOT.idFromName(name));

@@ -30,14 +30,27 @@ for (const profile of ["modern", "feb2026"]) {
 }
 
 test("the production module exports the node and nothing of the conformance suite", () => {
-  for (const name of ["addressParse", "ed25519Public", "ed25519Sign", "nodeAddPeer", "nodeHandleDatagram", "nodeNew",
+  for (const name of ["addressParse", "ed25519Public", "ed25519Sign", "ed25519Verify", "nodeAddPeer", "nodeHandleDatagram", "nodeNew",
     "nodeOp", "nodePollEvents", "nodePollTransmits", "nodeRead", "nodeReseed", "nodeSendDatagram", "nodeSessions", "nodeStats", "nodeTrust", "nodeWrite"]) assert.equal(typeof core.raw[name], "function", name);
   for (const name of ["version", "errorName", "packetEncode", "packetDecode", "frameDecode", "x25519Public", "x25519Shared",
-    "sessionKey", "ed25519Verify", "sha256", "seal", "open", "replayNew", "replayCheck", "kxNew", "kxOnAuth", "kxSeal",
+    "sessionKey", "sha256", "seal", "open", "replayNew", "replayCheck", "kxNew", "kxOnAuth", "kxSeal",
     "kxOpen", "simRun", "nodePollTransmit", "nodePollEvent", "nodeAddress", "nodeListen", "free"]) {
     assert.equal(core.raw[name], undefined, `${name} must not ship to Workers`);
   }
   assert.equal(typeof conf.raw.kxOpen, "function");
+});
+
+test("production ed25519Verify accepts our own signature and refuses a changed message, key or signature", () => {
+  const seed = new Uint8Array(32).fill(7);
+  const key = core.ed25519Public(seed);
+  const msg = new TextEncoder().encode("pilot_relay_dial:00112233445566778899aabbccddeeff:key");
+  const sig = core.ed25519Sign(seed, msg);
+  assert.equal(core.ed25519Verify(key, msg, sig), true);
+  assert.equal(core.ed25519Verify(key, msg.slice(1), sig), false);
+  assert.equal(core.ed25519Verify(core.ed25519Public(new Uint8Array(32).fill(8)), msg, sig), false);
+  assert.equal(core.ed25519Verify(key, msg, sig.map((b, i) => (i === 0 ? b ^ 1 : b))), false);
+  assert.equal(core.ed25519Verify(key.slice(1), msg, sig), false, "short key");
+  assert.equal(core.ed25519Verify(key, msg, sig.slice(1)), false, "short signature");
 });
 
 test("snapshot vectors: the production module restores the JVM's snapshot and snapshots the same bytes; damaged ones give their errors", () => {

@@ -91,6 +91,8 @@ export interface PilotCore {
   addressParse(text: string): Outcome & { network?: number; node?: number; canonical?: string };
   ed25519Public(seed: Uint8Array): Uint8Array | null;
   ed25519Sign(seed: Uint8Array, message: Uint8Array): Uint8Array | null;
+  /** Ed25519 verification; false for a malformed key or signature. */
+  ed25519Verify(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): boolean;
 
   /** A node handle, or minus an error code. */
   nodeNew(options: NodeOptions): number;

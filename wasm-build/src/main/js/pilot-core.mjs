@@ -223,6 +223,7 @@ function wrap(x) {
     },
     ed25519Public: (seed) => u8(x.ed25519Public(i8(seed))),
     ed25519Sign: (seed, msg) => u8(x.ed25519Sign(i8(seed), i8(msg))),
+    ed25519Verify: (key, msg, sig) => x.ed25519Verify(i8(key), i8(msg), i8(sig)) === true,
     // node
     nodeNew: (o) => {
       const profile = PROFILES.indexOf(o.profile ?? "modern");

@@ -80,6 +80,15 @@ public final class NodeWasm {
         return seed == null || seed.length != 32 || message == null ? null : SUITE.ed25519(seed).sign(message);
     }
 
+    /**
+     * Ed25519 verification (a relay's relay_proof when it dials into a Worker); false for any malformed
+     * key or signature. Bytes in, so not a nodeOp (those take only numbers).
+     */
+    @JSExport
+    public static boolean ed25519Verify(byte[] publicKey, byte[] message, byte[] signature) {
+        return SUITE.ed25519Verify(publicKey, message, signature);
+    }
+
     /** {@code network * 2^32 + node} (exact in a double: the network has 16 bits), or minus an error code. */
     @JSExport
     public static double addressParse(String text) {

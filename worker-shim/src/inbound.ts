@@ -1,0 +1,274 @@
+// The dial-in transport: the relay connects INTO the Worker (GET /pilot/relay-in/<identity>, subprotocol
+// pilot-relay-in.v1) and the Durable Object accepts with ctx.acceptWebSocket, so the runtime may hibernate
+// the object while the connection stays open (it never does for a socket the object opened itself).
+// The object's webSocketMessage / webSocketClose / webSocketError handlers feed this class; after a wake it
+// is rebuilt from ctx.getWebSockets() and what each socket carries in its attachment.
+//
+// On a new socket: we send relay_challenge, the relay proves its key (relay_proof, checked against the key
+// we pinned), then logs us in exactly as on an outbound connection (auth_challenge / auth_reply / auth_ok).
+// From then on the messages are the outbound ones (RelayProtocol.java). An unauthenticated socket is
+// closed after INBOUND_AUTH_MS, and at most one is pending at a time (the caller checks hasPending()).
+import type { Timers } from "./timers.js";
+import { ascii, relayDialText as relayDialString } from "./edge.js";
+import { authReply, sendMessage, type RegistryMessage, type Transport, type TransportState } from "./transport.js";
+
+/** The WebSocket subprotocol the relay asks for when it dials in. */
+export const RELAY_IN_PROTOCOL = "pilot-relay-in.v1";
+/** The path prefix of the dial-in route: /pilot/relay-in/<identity name>. */
+export const RELAY_IN_PATH = "/pilot/relay-in/";
+/** Tag of dial-in sockets among the object's accepted WebSockets. */
+export const RELAY_IN_TAG = "relay-in";
+/** How long a dial-in socket may stay unauthenticated (relay_proof, then auth_ok) before we close it. */
+export const INBOUND_AUTH_MS = 10_000;
+/** Close code for a relay that failed its proof (policy violation). */
+export const CLOSE_POLICY = 1008;
+
+/** The bytes a relay signs to prove its key when it dials in (the text is edge.ts's, checked against the vectors). */
+export function relayDialText(nonceHex: string, workerPublicKeyBase64: string): Uint8Array {
+  return ascii(relayDialString(nonceHex, workerPublicKeyBase64));
+}
+
+/** What a dial-in socket carries across hibernation (ws.serializeAttachment). */
+interface Attachment {
+  /** proof: waiting for relay_proof; auth: waiting for auth_ok; ready: logged in; refused: closing, ignored */
+  stage: "proof" | "auth" | "ready" | "refused";
+  nonce: string;
+  /** when we accepted it (ms) */
+  since: number;
+  endpoint?: string;
+}
+
+export interface InboundOptions {
+  publicKeyBase64: string;
+  sign: (message: Uint8Array) => Uint8Array;
+  verify: (publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array) => boolean;
+  /** the relay key we trust (env RELAY_PUBLIC_KEY, else the one pinned at bootstrap); null: refuse every dial-in */
+  relayKey: () => Uint8Array | null;
+  nodeId: () => number;
+  random: (n: number) => Uint8Array;
+  timers: Timers;
+  now: () => number;
+  log: (line: string) => void;
+  timeoutMs?: number;
+}
+
+function attachment(ws: WebSocket): Attachment | null {
+  try {
+    const a = ws.deserializeAttachment() as Attachment | null;
+    return a && typeof a === "object" && typeof a.stage === "string" ? a : null;
+  } catch {
+    return null;
+  }
+}
+
+function hex(bytes: Uint8Array): string {
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  let d = 0;
+  for (let i = 0; i < a.length; i++) d |= (a[i] ?? 0) ^ (b[i] ?? 0);
+  return d === 0;
+}
+
+function b64Bytes(s: unknown): Uint8Array | null {
+  if (typeof s !== "string" || s.length > 200) return null;
+  try {
+    return Uint8Array.from(atob(s), (c) => c.charCodeAt(0));
+  } catch {
+    return null;
+  }
+}
+
+export class InboundTransport implements Transport {
+  state: TransportState = "idle";
+  endpoint: string | null = null;
+  readonly url = "dial-in";
+  onMessage: (message: Uint8Array) => void = () => {};
+  onStateChange: (state: TransportState, reason: string, closeCode: number | null) => void = () => {};
+  /** dial-in sockets refused for a wrong or missing proof (status API, tests) */
+  refused = 0;
+  private ws: WebSocket | null = null;
+  private pending: WebSocket | null = null;
+  private nextId = 1;
+  private readonly requests = new Map<number, { resolve: (m: RegistryMessage) => void; reject: (e: Error) => void }>();
+  private readonly timeoutMs: number;
+
+  /** `sockets`: the object's accepted dial-in sockets (ctx.getWebSockets(RELAY_IN_TAG)), after a wake. */
+  constructor(private readonly o: InboundOptions, sockets: readonly WebSocket[] = []) {
+    this.timeoutMs = o.timeoutMs ?? 10_000;
+    for (const ws of sockets) {
+      const a = attachment(ws);
+      if (a?.stage === "ready" && !this.ws) {
+        this.ws = ws;
+        this.endpoint = a.endpoint ?? null;
+        this.state = "ready";
+      } else if (a && (a.stage === "proof" || a.stage === "auth") && !this.pending && o.now() - a.since < INBOUND_AUTH_MS) {
+        this.pending = ws;
+        this.armAuthTimer(ws, a.since + INBOUND_AUTH_MS - o.now());
+      } else {
+        this.closeSocket(ws, CLOSE_POLICY, "not authenticated in time");
+      }
+    }
+  }
+
+  /** An unauthenticated dial-in socket is open (the route refuses a second one). */
+  hasPending(): boolean {
+    return this.pending !== null;
+  }
+
+  /** Registry requests waiting for their reply. */
+  get pendingRequests(): number {
+    return this.requests.size;
+  }
+
+  /** A socket the object just accepted: we speak first with the challenge. */
+  accept(ws: WebSocket): void {
+    const nonce = hex(this.o.random(16));
+    this.pending = ws;
+    ws.serializeAttachment({ stage: "proof", nonce, since: this.o.now() } satisfies Attachment);
+    ws.send(JSON.stringify({ type: "relay_challenge", nonce }));
+    this.armAuthTimer(ws, INBOUND_AUTH_MS);
+  }
+
+  message(ws: WebSocket, data: string | ArrayBuffer): void {
+    const a = attachment(ws);
+    if (!a) return this.closeSocket(ws, CLOSE_POLICY, "unknown socket");
+    if (a.stage === "refused") return; // what a refused relay still sent before our close reached it
+    if (typeof data !== "string") {
+      if (a.stage !== "ready" || ws !== this.ws) return; // frames before the login are not ours to take
+      this.onMessage(new Uint8Array(data)); // the core checks the header
+      return;
+    }
+    let m: RegistryMessage;
+    try {
+      m = JSON.parse(data) as RegistryMessage;
+    } catch {
+      return; // not JSON: ignored, as on the outbound connection
+    }
+    if (a.stage === "proof") {
+      if (m.type !== "relay_proof") return this.refuse(ws, "expected relay_proof");
+      const pinned = this.o.relayKey();
+      const key = b64Bytes(m.relay_key);
+      const sig = b64Bytes(m.sig);
+      if (!pinned || !key || !sig || !sameBytes(key, pinned)
+          || !this.o.verify(pinned, relayDialText(a.nonce, this.o.publicKeyBase64), sig)) {
+        return this.refuse(ws, pinned ? "wrong relay proof" : "no relay key pinned");
+      }
+      ws.serializeAttachment({ ...a, stage: "auth" } satisfies Attachment);
+    } else if (m.type === "auth_challenge") {
+      if (a.stage !== "auth") return;
+      ws.send(authReply(String(m.nonce), this.o.publicKeyBase64, this.o.sign, this.o.nodeId()));
+    } else if (m.type === "auth_ok") {
+      if (a.stage !== "auth") return;
+      const endpoint = String(m.endpoint);
+      ws.serializeAttachment({ ...a, stage: "ready", endpoint } satisfies Attachment);
+      if (this.pending === ws) this.pending = null;
+      this.o.timers.clear("inbound-auth");
+      const old = this.ws;
+      this.ws = ws;
+      this.endpoint = endpoint;
+      if (old && old !== ws) this.closeSocket(old, 1000, "replaced by a newer dial-in");
+      this.setState("ready", `relay dialled in, endpoint ${endpoint}`);
+    } else if (m.type === "registry_reply" && a.stage === "ready") {
+      const p = this.requests.get(Number(m.id));
+      this.requests.delete(Number(m.id));
+      this.o.timers.clear(`inbound-registry-${String(m.id)}`);
+      p?.resolve((m.reply ?? {}) as RegistryMessage);
+    }
+  }
+
+  /** webSocketClose / webSocketError of a dial-in socket. */
+  closed(ws: WebSocket, reason: string): void {
+    this.closeSocket(ws, 1000, "closed");
+    if (ws === this.pending) {
+      this.pending = null;
+      this.o.timers.clear("inbound-auth");
+    }
+    if (ws === this.ws) this.lose(reason);
+  }
+
+  connect(): Promise<void> {
+    return this.state === "ready" ? Promise.resolve() : Promise.reject(new Error("the relay dials in: nothing to connect"));
+  }
+
+  send(message: Uint8Array): boolean {
+    return this.state === "ready" && sendMessage(this.ws, message);
+  }
+
+  registry(request: RegistryMessage): Promise<RegistryMessage> {
+    const ws = this.ws;
+    if (this.state !== "ready" || !ws) return Promise.reject(new Error("the relay is not dialled in"));
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.requests.set(id, { resolve, reject });
+      this.o.timers.set(`inbound-registry-${id}`, this.timeoutMs, () => {
+        this.requests.delete(id);
+        reject(new Error(`registry ${String(request.type)} timed out`));
+      });
+      ws.send(JSON.stringify({ type: "registry", id, request }));
+    });
+  }
+
+  /** Sends a text control message (dial_in_cancel) on the logged-in socket; false when there is none. */
+  sendText(message: RegistryMessage): boolean {
+    if (!this.ws || this.state !== "ready") return false;
+    try {
+      this.ws.send(JSON.stringify(message));
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  close(reason = "closed by us"): void {
+    if (this.ws) this.closeSocket(this.ws, 1000, "bye");
+    if (this.pending) this.closeSocket(this.pending, 1000, "bye");
+    this.pending = null;
+    this.o.timers.clear("inbound-auth");
+    this.lose(reason);
+  }
+
+  private refuse(ws: WebSocket, why: string): void {
+    const a = attachment(ws);
+    if (a) ws.serializeAttachment({ ...a, stage: "refused" } satisfies Attachment);
+    this.refused++;
+    this.o.log(`dial-in refused: ${why}`);
+    if (ws === this.pending) {
+      this.pending = null;
+      this.o.timers.clear("inbound-auth");
+    }
+    this.closeSocket(ws, CLOSE_POLICY, why);
+  }
+
+  private armAuthTimer(ws: WebSocket, ms: number): void {
+    this.o.timers.set("inbound-auth", ms, () => {
+      if (this.pending === ws) this.refuse(ws, "not authenticated in time");
+    });
+  }
+
+  private lose(reason: string): void {
+    this.ws = null;
+    this.endpoint = null;
+    for (const [id, p] of this.requests) {
+      this.o.timers.clear(`inbound-registry-${id}`);
+      p.reject(new Error(reason));
+    }
+    this.requests.clear();
+    if (this.state !== "closed") this.setState("closed", reason);
+  }
+
+  private closeSocket(ws: WebSocket, code: number, reason: string): void {
+    try {
+      ws.close(code, reason);
+    } catch {
+      // already closed
+    }
+  }
+
+  private setState(state: TransportState, reason: string): void {
+    this.state = state;
+    this.onStateChange(state, reason, null);
+  }
+}

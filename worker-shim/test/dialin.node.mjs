@@ -1,0 +1,372 @@
+// Run by `node --test` (npm test), not by vitest: the name does not end in .test.mjs on purpose.
+// Dial-in (issue 17) in a real workerd (`wrangler dev` on a loopback port, since the relay must reach the
+// Worker over HTTP, which vitest-pool-workers cannot offer). Here the relay is a small fake written to the
+// dial-in protocol (docs/DEPLOY.md, "Dial-in"), so the Worker side is checked message by message.
+import { test, after } from "node:test";
+import assert from "node:assert/strict";
+import { createPublicKey, generateKeyPairSync, randomBytes, sign, verify } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { WebSocketServer } from "ws";
+import { api, freePort, startWrangler, until } from "./wrangler-dev.mjs";
+
+const SECRET = "dialin-secret";
+
+function rawPublic(keyObject) {
+  return Buffer.from(keyObject.export({ format: "jwk" }).x, "base64url");
+}
+
+function edPublic(raw) {
+  return createPublicKey({ key: { kty: "OKP", crv: "Ed25519", x: Buffer.from(raw).toString("base64url") }, format: "jwk" });
+}
+
+/**
+ * A relay that speaks only what the Worker needs: the outbound login, register / set_visibility answers,
+ * dial_in, then dialling into the Worker's URL with relay_proof and the login again (same endpoint).
+ */
+class FakeRelay {
+  constructor() {
+    const { publicKey, privateKey } = generateKeyPairSync("ed25519");
+    this.key = privateKey;
+    this.publicRaw = rawPublic(publicKey);
+    this.endpoint = "127.0.0.1:40123";
+    this.outbound = 0; // outbound logins seen
+    this.outboundOpen = 0;
+    this.dialIns = []; // {url, heartbeat}
+    this.inbound = null; // the socket we dialled into the Worker
+    this.workerKey = null;
+  }
+
+  async listen() {
+    this.server = new WebSocketServer({ host: "127.0.0.1", port: 0, handleProtocols: () => "pilot-relay.v1" });
+    await new Promise((r) => this.server.once("listening", r));
+    this.server.on("connection", (ws) => this.serveOutbound(ws));
+    return `ws://127.0.0.1:${this.server.address().port}/v1/relay`;
+  }
+
+  /** Logs a Worker in on `send`/`onText` (outbound or dialled in): auth_challenge, check auth_reply, auth_ok. */
+  login(send, reply) {
+    const nonce = randomBytes(32).toString("hex");
+    send(JSON.stringify({ type: "auth_challenge", nonce }));
+    return (m) => {
+      if (m.type !== "auth_reply") return false;
+      const ok = verify(null, Buffer.from(`pilot_relay_auth:${nonce}:${m.public_key}`), edPublic(Buffer.from(m.public_key, "base64")),
+        Buffer.from(m.sig, "base64"));
+      assert.ok(ok, "the Worker's auth_reply verifies");
+      this.workerKey = m.public_key;
+      reply(JSON.stringify({ type: "auth_ok", endpoint: this.endpoint }));
+      return true;
+    };
+  }
+
+  serveOutbound(ws) {
+    this.outbound++;
+    this.outboundOpen++;
+    ws.on("close", () => { this.outboundOpen--; });
+    const onAuth = this.login((t) => ws.send(t), (t) => ws.send(t));
+    ws.on("message", (data, binary) => {
+      if (binary) return;
+      const m = JSON.parse(data.toString());
+      if (onAuth(m)) return;
+      if (m.type === "registry") ws.send(JSON.stringify({ type: "registry_reply", id: m.id, reply: this.registry(m.request) }));
+      else if (m.type === "dial_in") {
+        this.dialIns.push(m);
+        if (m.url.endsWith("/mute")) return; // a relay that never answers dial_in (DIAL_IN_REPLY_MS)
+        ws.send(JSON.stringify({ type: "dial_in_ok", relay_key: this.publicRaw.toString("base64") }));
+        void this.dialIn(m.url, this.key);
+      }
+    });
+  }
+
+  registry(r) {
+    if (r.type === "register") return { type: "register_ok", node_id: 4242 };
+    if (r.type === "set_visibility") return { type: "set_visibility_ok" };
+    return { type: "error", error: `fake relay: no ${r.type}` };
+  }
+
+  /** Dials into the Worker as the relay does; `key` signs the proof (a wrong key for the refusal test). */
+  dialIn(url, key, { answer = true } = {}) {
+    const ws = new WebSocket(url.replace(/^http/, "ws"), ["pilot-relay-in.v1"]);
+    ws.binaryType = "arraybuffer";
+    const closed = new Promise((r) => ws.addEventListener("close", (e) => r({ code: e.code, reason: e.reason })));
+    const failed = new Promise((r) => ws.addEventListener("error", () => r("error")));
+    let onAuth = null;
+    ws.addEventListener("message", (ev) => {
+      if (typeof ev.data !== "string") return;
+      const m = JSON.parse(ev.data);
+      if (m.type === "relay_challenge" && answer) {
+        assert.match(m.nonce, /^[0-9a-f]{32}$/);
+        const sig = sign(null, Buffer.from(`pilot_relay_dial:${m.nonce}:${this.workerKey}`), key);
+        ws.send(JSON.stringify({ type: "relay_proof", relay_key: this.publicRaw.toString("base64"), sig: sig.toString("base64") }));
+        onAuth = this.login((t) => ws.send(t), (t) => ws.send(t));
+        if (key === this.key) this.inbound = ws;
+      } else if (onAuth) {
+        onAuth(m);
+      }
+    });
+    return { ws, closed, failed };
+  }
+
+  close() {
+    this.inbound?.close();
+    if (!this.server) return;
+    for (const c of this.server.clients) c.terminate();
+    this.server.close();
+  }
+}
+
+const relay = new FakeRelay();
+const persist = mkdtempSync(join(tmpdir(), "pilot-dialin-"));
+let worker = null;
+after(async () => {
+  relay.close();
+  await worker?.kill();
+  rmSync(persist, { recursive: true, force: true });
+});
+
+test("dial-in against a fake relay: an idle peer holds no outbound socket and no in-memory timer; a wrong proof is refused", async () => {
+  const relayUrl = await relay.listen();
+  const port = await freePort();
+  worker = await startWrangler({ port, persist, vars: {
+    RELAY_URL: relayUrl, PILOT_PUBLIC_URL: `http://127.0.0.1:${port}`, PILOT_API_SECRET: SECRET } });
+  const call = api(worker.base, SECRET);
+  const status = async () => (await call("/v1/status?identity=dialer")).body;
+
+  // the first request creates the object: outbound login, register, dial_in; the relay dials in, the
+  // Worker moves to it and closes its own socket
+  const s = await until(status, (b) => b.transport === "inbound" && b.outbound_socket === false && b.timers === 0,
+    20_000, "an idle dial-in peer");
+  assert.equal(s.connection, "ready");
+  assert.equal(s.relay_endpoint, relay.endpoint, "the dial-in login gives the same endpoint");
+  assert.equal(s.alarm, null, "no deadline while idle: no alarm either");
+  assert.equal(relay.dialIns.length, 1, worker.log());
+  assert.equal(relay.dialIns[0].url, `http://127.0.0.1:${port}/pilot/relay-in/dialer`);
+  assert.equal(relay.dialIns[0].heartbeat.node_id, 4242, "the relay gets a signed heartbeat to repeat for us");
+  await until(async () => relay.outboundOpen, (n) => n === 0, 5_000, "the Worker closing its outbound socket");
+
+  // a dialler that cannot prove the pinned relay key: closed with 1008, counted
+  const { publicKey: _p, privateKey: wrong } = generateKeyPairSync("ed25519");
+  const bad = relay.dialIn(`http://127.0.0.1:${port}/pilot/relay-in/dialer`, wrong);
+  const c = await bad.closed;
+  assert.equal(c.code, 1008, `closed for the wrong proof: ${JSON.stringify(c)}`);
+  const after1 = await status();
+  assert.equal(after1.dial_in_refused, 1);
+  assert.equal(after1.transport, "inbound", "the real dial-in is untouched");
+
+  // at most one unauthenticated dial-in at a time, and it is closed after 10 s (INBOUND_AUTH_MS)
+  const silent = relay.dialIn(`http://127.0.0.1:${port}/pilot/relay-in/dialer`, wrong, { answer: false });
+  await new Promise((r) => silent.ws.addEventListener("open", r));
+  const second = relay.dialIn(`http://127.0.0.1:${port}/pilot/relay-in/dialer`, wrong, { answer: false });
+  assert.equal(await Promise.race([second.failed, second.closed.then(() => "closed")]), "error", "a second pending dial-in is refused (429)");
+  // (the Worker's refusal is what counts: the client's close event may come much later, when the
+  // runtime drops the TCP connection)
+  const t0 = Date.now();
+  // meanwhile another identity asks a relay that never answers dial_in: after 10 s it stays outbound
+  const mute = async () => (await call("/v1/status?identity=mute")).body;
+  await mute();
+  await until(status, (b) => b.dial_in_refused === 2, 14_000, "the silent dial-in refused");
+  assert.ok(Date.now() - t0 > 8_000, `refused after about 10 s, not before: ${Date.now() - t0} ms`);
+  silent.ws.close();
+  const m = await until(mute, (b) => /did not answer dial_in/.test(String(b.last_error)), 5_000, "dial_in given up");
+  assert.equal(m.transport, "outbound");
+  assert.equal(m.connection, "ready", "it keeps working on its own connection");
+  assert.equal(m.outbound_socket, true);
+
+  // the route refuses what is not a relay-in upgrade
+  const plain = await fetch(`${worker.base}/pilot/relay-in/dialer`);
+  assert.equal(plain.status, 426);
+});
+
+// ------------------------------------------------------------------------------------------------------
+// The real relay (pilot-host relay --dial-in-allow), a JVM registry and a long-lived JVM host; between the
+// relay and the Worker a WebSocket proxy of the test's own, which counts key-exchange frames (PILA) both
+// ways and keeps a sealed frame the host sent, to replay it after the eviction.
+
+const jar = fileURLToPath(new URL("../../host-udp/target/pilot-host.jar", import.meta.url));
+const testClasses = fileURLToPath(new URL("../../host-udp/target/test-classes", import.meta.url));
+const started = [];
+after(() => { for (const p of started) p.kill("SIGKILL"); });
+// node --test runs one file: when a test fails half-way, nothing else must keep the process alive
+after(() => setTimeout(() => process.exit(process.exitCode ?? 0), 500).unref());
+
+function java(args, ready, javaArgs = ["-jar", jar]) {
+  const p = spawn("java", [...javaArgs, ...args], { stdio: ["pipe", "pipe", "pipe"] });
+  started.push(p);
+  let out = "";
+  let stdout = ""; // matched alone: a log line on stderr may land in the middle of the ready line
+  const lines = [];
+  const waiters = [];
+  let buf = "";
+  p.stdout.on("data", (d) => {
+    out += d.toString();
+    stdout += d.toString();
+    buf += d.toString();
+    for (let i = buf.indexOf("\n"); i >= 0; i = buf.indexOf("\n")) {
+      const line = buf.slice(0, i);
+      buf = buf.slice(i + 1);
+      const w = waiters.shift();
+      if (w) w(line);
+      else lines.push(line);
+    }
+  });
+  p.stderr.on("data", (d) => { out += d.toString(); });
+  const readyMatch = new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${args[0]} did not start: ${out}`)), 30_000);
+    p.stdout.on("data", () => {
+      const m = stdout.match(ready);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m);
+      }
+    });
+    p.on("exit", (code) => reject(new Error(`${args[0]} exited with ${code}: ${out}`)));
+  });
+  /** One stdin command, its one answer line. */
+  const command = (text) => new Promise((resolve) => {
+    waiters.push(resolve);
+    p.stdin.write(text + "\n");
+  });
+  return { process: p, ready: readyMatch, log: () => out, command, lines };
+}
+
+const PILA_MAGIC = Buffer.from("PILA");
+const PILS_MAGIC = Buffer.from("PILS");
+
+/** The frame inside a relay binary message (ipLen ‖ ip ‖ port ‖ frame). */
+function frameOf(msg) {
+  const n = msg[0];
+  return msg.subarray(3 + n);
+}
+
+/** relay ⇄ proxy ⇄ Worker: pipes every message, counts PILAs, keeps the host's sealed frames. */
+class TapProxy {
+  constructor(target) {
+    this.target = target;
+    this.pila = { toWorker: 0, fromWorker: 0 };
+    this.sealedToWorker = [];
+    this.dials = 0;
+    this.current = null; // the relay-side socket of the live connection
+    this.upstream = null;
+  }
+
+  async listen(port) {
+    this.server = new WebSocketServer({ host: "127.0.0.1", port, handleProtocols: () => "pilot-relay-in.v1" });
+    await new Promise((r) => this.server.once("listening", r));
+    this.server.on("connection", (ws, req) => this.pipe(ws, req.url));
+  }
+
+  pipe(down, path) {
+    this.dials++;
+    const up = new WebSocket(`${this.target}${path}`, ["pilot-relay-in.v1"]);
+    up.binaryType = "arraybuffer";
+    const early = [];
+    up.addEventListener("open", () => { for (const m of early.splice(0)) up.send(m); });
+    up.addEventListener("message", (ev) => {
+      if (typeof ev.data !== "string" && frameOf(Buffer.from(ev.data)).subarray(0, 4).equals(PILA_MAGIC)) this.pila.fromWorker++;
+      down.send(typeof ev.data === "string" ? ev.data : Buffer.from(ev.data), { binary: typeof ev.data !== "string" });
+    });
+    up.addEventListener("close", (ev) => down.close(ev.code === 1005 || ev.code === 1006 ? 1000 : ev.code, ev.reason));
+    up.addEventListener("error", () => down.terminate());
+    down.on("message", (data, binary) => {
+      if (binary) {
+        const f = frameOf(data);
+        if (f.subarray(0, 4).equals(PILA_MAGIC)) this.pila.toWorker++;
+        if (f.subarray(0, 4).equals(PILS_MAGIC)) this.sealedToWorker.push(Buffer.from(data));
+      }
+      const m = binary ? data : data.toString();
+      if (up.readyState === WebSocket.OPEN) up.send(m);
+      else early.push(m);
+    });
+    down.on("close", () => { try { up.close(); } catch { /* not open */ } });
+    this.current = down;
+    this.upstream = up;
+  }
+
+  /** Sends a recorded relay message to the Worker again, as if the relay had forwarded it. */
+  replay(msg) {
+    this.upstream.send(msg);
+  }
+
+  close() {
+    for (const c of this.server.clients) c.terminate();
+    this.server.close();
+  }
+}
+
+test("eviction: after SIGKILL and a restart over the same storage the host's ping is answered without a new PILA,"
+  + " a stream works, and a sealed frame from before is refused", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "pilot-evict-"));
+  const persist2 = join(dir, "state");
+  const registryPort = await freePort();
+  const relayPort = await freePort();
+  const proxyPort = await freePort();
+  const port = await freePort();
+  const registry = java(["registry", "--listen", `127.0.0.1:${registryPort}`], /registry on tcp/);
+  await registry.ready;
+  const relayProc = java(["relay", "--listen", `127.0.0.1:${relayPort}`, "--registry", `127.0.0.1:${registryPort}`,
+    "--dial-in-allow", `http://127.0.0.1:${proxyPort}/pilot/relay-in/`, "--relay-key", join(dir, "relay-key.json")], /relay on ws/);
+  const host = java([join(dir, "host.json"), `127.0.0.1:${registryPort}`], /scripted host (\S+) on udp/,
+    ["-cp", `${testClasses}:${jar}`, "pilot.host.daemon.ScriptedHost"]);
+  await relayProc.ready;
+  const hostAddress = (await host.ready)[1];
+  const proxy = new TapProxy(`ws://127.0.0.1:${port}`);
+  await proxy.listen(proxyPort);
+  const vars = { RELAY_URL: `ws://127.0.0.1:${relayPort}/v1/relay`, PILOT_PUBLIC_URL: `http://127.0.0.1:${proxyPort}`,
+    PILOT_API_SECRET: SECRET };
+  let w = await startWrangler({ port, persist: persist2, vars });
+  try {
+    const call = api(w.base, SECRET);
+    const status = async () => (await call("/v1/status?identity=evict")).body;
+    const idle = (b) => b.transport === "inbound" && b.outbound_socket === false && b.timers === 0;
+    const first = await until(status, (b) => idle(b) && b.address, 20_000, "an idle dial-in peer behind the real relay");
+    const workerAddress = first.address;
+
+    // a session both ways: the Worker pings the host (it resolves it: the relay's allow-list), then the host the Worker
+    const ping = await call("/v1/ping?identity=evict", { method: "POST", body: JSON.stringify({ address: hostAddress }) });
+    assert.equal(ping.status, 200, JSON.stringify(ping.body));
+    assert.match(await host.command(`ping ${workerAddress}`), /^pong \d+/);
+    const settled = await until(status, idle, 10_000, "idle again after the pings");
+    assert.equal(settled.alarm, null, "no stream, no ping: nothing to wake for");
+    const pilaBefore = { ...proxy.pila };
+    assert.ok(pilaBefore.toWorker + pilaBefore.fromWorker >= 2, `one key exchange seen: ${JSON.stringify(pilaBefore)}`);
+    const recorded = proxy.sealedToWorker.at(-1);
+    assert.ok(recorded, "a sealed frame from the host was seen");
+
+    // eviction without goodbye, then the same storage again
+    const dialsBefore = proxy.dials;
+    await w.kill();
+    w = await startWrangler({ port, persist: persist2, vars });
+    const t0 = Date.now();
+    const pong = await host.command(`ping ${workerAddress}`);
+    const wakeMs = Date.now() - t0;
+    assert.match(pong, /^pong \d+/, `the host's ping after the eviction: ${pong}\n${relayProc.log().slice(-2000)}\n${w.log().slice(-3000)}`);
+    // (by its backoff or on the ping's traffic, whichever came first)
+    assert.ok(proxy.dials > dialsBefore, "the relay dialled the restarted Worker again");
+    assert.deepEqual(proxy.pila, pilaBefore, "no new key exchange: the session came back from storage");
+    const back = await status();
+    assert.equal(back.address, workerAddress);
+    assert.equal(back.pila_in + back.pila_out, 0, "the restarted object never saw a PILA");
+    assert.equal(back.transport, "inbound");
+    assert.match(await host.command(`echo ${workerAddress} 100000`), /^echo OK 100000$/);
+    assert.deepEqual(proxy.pila, pilaBefore, "the stream used the restored session too");
+    // idle again at once: the closed stream's TIME_WAIT (10 s) waits in the alarm, not in an in-memory timer
+    const lingering = await until(status, (b) => idle(b) && b.alarm !== null, 8_000, "only an alarm after the stream");
+    assert.ok(lingering.alarm > Date.now() - 2_000 && lingering.alarm < Date.now() + 12_000, `alarm at ${lingering.alarm}`);
+
+    // a sealed frame from before the eviction, sent again: refused by the replay window's restored high-water
+    const dropsBefore = (await status()).dropped ?? {};
+    const inBefore = (await status()).packets_in;
+    proxy.replay(recorded);
+    const refused = await until(status, (b) => Object.entries(b.dropped ?? {})
+      .some(([k, v]) => /REPLAY|TOO_OLD/.test(k) && v > (dropsBefore[k] ?? 0)), 5_000, "the replayed frame dropped");
+    assert.equal(refused.packets_in, inBefore, "the replayed frame was not accepted");
+    console.log(`# after the eviction the host's ping was answered in ${wakeMs} ms (redial if not yet done, restore, answer)`);
+  } finally {
+    await w.kill();
+    proxy.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

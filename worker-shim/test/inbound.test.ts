@@ -1,0 +1,105 @@
+// The dial-in transport on its own, with stand-in sockets: what the relay must send, what it gets back, and
+// how the transport comes back after the runtime hibernated the object (sockets and their attachments only).
+import { describe, expect, it } from "vitest";
+import { getCore } from "../src/core.js";
+import { InboundTransport, INBOUND_AUTH_MS, relayDialText, type InboundOptions } from "../src/inbound.js";
+import { Timers } from "../src/timers.js";
+import { b64 } from "../src/bytes.js";
+
+/** Enough of a hibernatable WebSocket: sent messages, the close, the attachment. */
+class FakeSocket {
+  sent: Array<string | Uint8Array> = [];
+  closed: { code: number; reason: string } | null = null;
+  private attachment: unknown = null;
+  send(m: string | Uint8Array): void { this.sent.push(m); }
+  close(code: number, reason: string): void { this.closed ??= { code, reason }; }
+  serializeAttachment(a: unknown): void { this.attachment = structuredClone(a); }
+  deserializeAttachment(): unknown { return structuredClone(this.attachment); }
+  json(i: number): Record<string, unknown> { return JSON.parse(String(this.sent[i])) as Record<string, unknown>; }
+}
+
+const ws = (s: FakeSocket) => s as unknown as WebSocket;
+
+async function setup(now = () => Date.now()) {
+  const core = await getCore();
+  const workerSeed = new Uint8Array(32).fill(1);
+  const relaySeed = new Uint8Array(32).fill(2);
+  const workerKey = b64(core.ed25519Public(workerSeed)!);
+  const relayKey = core.ed25519Public(relaySeed)!;
+  const timers = new Timers();
+  const options: InboundOptions = {
+    publicKeyBase64: workerKey, sign: (m) => core.ed25519Sign(workerSeed, m)!,
+    verify: (k, m, s) => core.ed25519Verify(k, m, s), relayKey: () => relayKey, nodeId: () => 77,
+    random: (n) => new Uint8Array(n).fill(0xab), timers, now, log: () => {},
+  };
+  const proof = (nonce: string, seed = relaySeed) => JSON.stringify({
+    type: "relay_proof", relay_key: b64(relayKey), sig: b64(core.ed25519Sign(seed, relayDialText(nonce, workerKey))!) });
+  return { core, options, timers, proof, workerKey };
+}
+
+describe("InboundTransport", () => {
+  it("challenges, takes the pinned relay's proof, logs in and carries frames", async () => {
+    const { options, timers, proof } = await setup();
+    const t = new InboundTransport(options);
+    const states: string[] = [];
+    t.onStateChange = (s) => states.push(s);
+    const messages: number[][] = [];
+    t.onMessage = (m) => messages.push(Array.from(m));
+    const s = new FakeSocket();
+    t.accept(ws(s));
+    expect(s.json(0)).toEqual({ type: "relay_challenge", nonce: "ab".repeat(16) });
+    expect(t.hasPending()).toBe(true);
+    expect(timers.count).toBe(1); // the 10 s limit
+    t.message(ws(s), proof("ab".repeat(16)));
+    t.message(ws(s), JSON.stringify({ type: "auth_challenge", nonce: "cd".repeat(32) }));
+    expect(s.json(1)).toMatchObject({ type: "auth_reply", node_id: 77 });
+    t.message(ws(s), JSON.stringify({ type: "auth_ok", endpoint: "127.0.0.1:4000" }));
+    expect(states).toEqual(["ready"]);
+    expect(t.endpoint).toBe("127.0.0.1:4000");
+    expect(t.hasPending()).toBe(false);
+    expect(timers.count).toBe(0);
+    t.message(ws(s), new Uint8Array([4, 10, 0, 0, 1, 0x1f, 0x90, 1, 2, 3]).buffer);
+    expect(messages).toEqual([[4, 10, 0, 0, 1, 0x1f, 0x90, 1, 2, 3]]); // as it came: the core reads the header
+    expect(t.send(new Uint8Array([4, 10, 0, 0, 1, 0x1f, 0x90, 9]))).toBe(true);
+    expect(Array.from(s.sent[2] as Uint8Array)).toEqual([4, 10, 0, 0, 1, 0x1f, 0x90, 9]);
+  });
+
+  it("refuses a proof by another key, and frames before the login", async () => {
+    const { options, proof } = await setup();
+    const t = new InboundTransport(options);
+    const frames: number[] = [];
+    t.onMessage = () => frames.push(1);
+    const s = new FakeSocket();
+    t.accept(ws(s));
+    t.message(ws(s), new Uint8Array([4, 10, 0, 0, 1, 0, 80, 1]).buffer);
+    expect(frames).toEqual([]);
+    t.message(ws(s), proof("ab".repeat(16), new Uint8Array(32).fill(3)));
+    expect(s.closed?.code).toBe(1008);
+    expect(t.refused).toBe(1);
+    t.message(ws(s), JSON.stringify({ type: "auth_challenge", nonce: "00" })); // late: ignored, not counted again
+    expect(t.refused).toBe(1);
+    expect(s.sent.length).toBe(1);
+    expect(t.state).toBe("idle");
+  });
+
+  it("after a hibernation: the logged-in socket is ours again; a stale unauthenticated one is closed", async () => {
+    let now = 1_000_000;
+    const { options, proof } = await setup(() => now);
+    const first = new InboundTransport(options);
+    const ready = new FakeSocket();
+    first.accept(ws(ready));
+    first.message(ws(ready), proof("ab".repeat(16)));
+    first.message(ws(ready), JSON.stringify({ type: "auth_ok", endpoint: "127.0.0.1:4000" }));
+    const stale = new FakeSocket();
+    stale.serializeAttachment({ stage: "proof", nonce: "ab".repeat(16), since: now });
+    now += INBOUND_AUTH_MS + 1;
+
+    // the object is gone; the runtime kept the sockets and their attachments
+    const woken = new InboundTransport(options, [ws(ready), ws(stale)]);
+    expect(woken.state).toBe("ready");
+    expect(woken.endpoint).toBe("127.0.0.1:4000");
+    expect(stale.closed?.code).toBe(1008);
+    expect(woken.hasPending()).toBe(false);
+    expect(woken.send(new Uint8Array([4, 127, 0, 0, 1, 0, 9, 1]))).toBe(true);
+  });
+});
