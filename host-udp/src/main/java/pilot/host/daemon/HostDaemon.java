@@ -352,8 +352,9 @@ public final class HostDaemon implements AutoCloseable {
      * Writes what fits. When nothing fits, {@code writable} is registered in the same loop step, so the
      * STREAM_WRITABLE event that frees space cannot slip in between (a lost wake-up).
      */
-    void writeNow(HostStream s, byte[] data, CompletableFuture<Integer> accepted, CompletableFuture<Void> writable) {
-        Result<Integer> r = node.write(s.id, data, now());
+    void writeNow(HostStream s, byte[] data, int off, int len, CompletableFuture<Integer> accepted,
+                  CompletableFuture<Void> writable) {
+        Result<Integer> r = node.write(s.id, data, off, len, now());
         if (r.isOk() && r.value() == 0) {
             blockedWriters.put(s.id, writable);
         }

@@ -78,7 +78,7 @@ public final class HostStream implements AutoCloseable {
 
             @Override
             public void write(byte[] b, int off, int len) throws IOException {
-                HostStream.this.write(java.util.Arrays.copyOfRange(b, off, off + len));
+                HostStream.this.write(b, off, len);
             }
 
             @Override
@@ -90,12 +90,21 @@ public final class HostStream implements AutoCloseable {
 
     /** Writes everything, blocking while the send buffer is full. */
     public void write(byte[] data) throws IOException {
-        int off = 0;
-        while (off < data.length) {
-            byte[] rest = java.util.Arrays.copyOfRange(data, off, data.length);
+        write(data, 0, data.length);
+    }
+
+    /**
+     * Writes {@code data[off, off + len)}, blocking while the send buffer is full. The array is handed to the
+     * loop in place (the core copies what it accepts while this thread waits), never copied here per refill.
+     */
+    public void write(byte[] data, int off, int len) throws IOException {
+        java.util.Objects.checkFromIndexSize(off, len, data.length);
+        int end = off + len;
+        while (off < end) {
+            int from = off;
             CompletableFuture<Integer> accepted = new CompletableFuture<>();
             CompletableFuture<Void> writable = new CompletableFuture<>();
-            daemon.submit(() -> daemon.writeNow(this, rest, accepted, writable));
+            daemon.submit(() -> daemon.writeNow(this, data, from, end - from, accepted, writable));
             int n = await(accepted);
             if (n < 0) {
                 throw new IOException("stream " + id + " is closed for writing");
