@@ -34,9 +34,11 @@ final class StreamPipe {
             throw new IllegalStateException("pipe overflow");
         }
         total += data.length;
-        for (byte b : data) {
-            buf[(head + size++) % buf.length] = b;
-        }
+        int tail = (head + size) % buf.length;
+        int first = Math.min(data.length, buf.length - tail); // up to the end of the ring, then from its start
+        System.arraycopy(data, 0, buf, tail, first);
+        System.arraycopy(data, first, buf, 0, data.length - first);
+        size += data.length;
         notifyAll();
     }
 
@@ -72,10 +74,10 @@ final class StreamPipe {
             return -1;
         }
         int n = Math.min(len, size);
-        for (int i = 0; i < n; i++) {
-            dst[off + i] = buf[head];
-            head = (head + 1) % buf.length;
-        }
+        int first = Math.min(n, buf.length - head);
+        System.arraycopy(buf, head, dst, off, first);
+        System.arraycopy(buf, 0, dst, off + first, n - first);
+        head = (head + n) % buf.length;
         size -= n;
         return n;
     }
