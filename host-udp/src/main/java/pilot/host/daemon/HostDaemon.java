@@ -104,7 +104,8 @@ public final class HostDaemon implements AutoCloseable {
     final java.util.concurrent.atomic.AtomicLong lookupsStarted = new java.util.concurrent.atomic.AtomicLong();
     private final Map<Integer, HostStream> streams = new HashMap<>();
     private final Map<Integer, CompletableFuture<HostStream>> dialing = new HashMap<>();
-    private final Map<Integer, CompletableFuture<Void>> blockedWriters = new HashMap<>();
+    /** Writes the core has not taken in full yet, by stream (event loop only; at most one per stream). */
+    private final Map<Integer, PendingWrite> pendingWrites = new HashMap<>();
     private final Map<Integer, CompletableFuture<Long>> pings = new HashMap<>();
     private final Map<Integer, Consumer<HostStream>> acceptors = new HashMap<>();
     private final Map<Integer, Consumer<NodeEvent>> datagramHandlers = new HashMap<>();
@@ -349,16 +350,68 @@ public final class HostDaemon implements AutoCloseable {
     // ------------------------------------------------------------------ loop-side helpers for HostStream
 
     /**
-     * Writes what fits. When nothing fits, {@code writable} is registered in the same loop step, so the
-     * STREAM_WRITABLE event that frees space cannot slip in between (a lost wake-up).
+     * A {@link HostStream#write} in progress: the caller's array (read only, on the loop, while the caller
+     * waits) and how far the core has accepted it. Event loop only, except {@link #position} and {@link #done}.
      */
-    void writeNow(HostStream s, byte[] data, int off, int len, CompletableFuture<Integer> accepted,
-                  CompletableFuture<Void> writable) {
-        Result<Integer> r = node.write(s.id, data, off, len, now());
-        if (r.isOk() && r.value() == 0) {
-            blockedWriters.put(s.id, writable);
+    static final class PendingWrite {
+        final int stream;
+        final byte[] data;
+        private volatile int off;
+        final int end;
+        final CompletableFuture<Void> done = new CompletableFuture<>();
+
+        PendingWrite(int stream, byte[] data, int off, int end) {
+            this.stream = stream;
+            this.data = data;
+            this.off = off;
+            this.end = end;
         }
-        accepted.complete(r.isOk() ? r.value() : -1);
+
+        /** How far the core accepted the array (the writer's progress check). */
+        int position() {
+            return off;
+        }
+    }
+
+    /** Loop: the write starts; the rest is fed on STREAM_WRITABLE, and a close fails it. */
+    void startWrite(PendingWrite w) {
+        if (pendingWrites.putIfAbsent(w.stream, w) != null) {
+            w.done.completeExceptionally(new IOException("stream " + w.stream + " has a write in progress"));
+            return;
+        }
+        feed(w);
+    }
+
+    /** Loop: gives the core what fits of {@code w}; completes it when all is in, fails it when the stream is closed. */
+    private void feed(PendingWrite w) {
+        Result<Integer> r = node.write(w.stream, w.data, w.off, w.end - w.off, now());
+        int n = r.isOk() ? r.value() : -1;
+        if (n < 0) {
+            pendingWrites.remove(w.stream, w);
+            w.done.completeExceptionally(new IOException("stream " + w.stream + " is closed for writing"));
+            return;
+        }
+        w.off += n;
+        if (w.off == w.end) {
+            pendingWrites.remove(w.stream, w);
+            w.done.complete(null);
+        } // else the core marked the stream write-blocked: STREAM_WRITABLE feeds the rest
+    }
+
+    /** The writer gave up (no progress, interrupted): the loop lets go of its array before the writer returns. */
+    void cancelWrite(PendingWrite w) {
+        CompletableFuture<Void> released = new CompletableFuture<>();
+        submit(() -> {
+            pendingWrites.remove(w.stream, w);
+            released.complete(null);
+        });
+        try {
+            released.get(1, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            LOG.debug("write cancel not confirmed: {}", e.toString());
+        }
     }
 
     void pullInto(HostStream s) {
@@ -371,6 +424,9 @@ public final class HostDaemon implements AutoCloseable {
             if (data != null && data.length > 0) {
                 s.pipe.put(data);
             }
+        }
+        if (node.readableBytes(s.id) > 0) {
+            s.pipe.needRefill(); // the reader asks for the rest once it has made room
         }
         if (node.atEof(s.id)) {
             s.pipe.finish(null);
@@ -487,9 +543,9 @@ public final class HostDaemon implements AutoCloseable {
                 }
             }
             case STREAM_WRITABLE -> {
-                CompletableFuture<Void> w = blockedWriters.remove(e.stream());
+                PendingWrite w = pendingWrites.get(e.stream());
                 if (w != null) {
-                    w.complete(null);
+                    feed(w);
                 }
             }
             case STREAM_CLOSED -> {
@@ -506,9 +562,9 @@ public final class HostDaemon implements AutoCloseable {
                         s.pipe.finish(null);
                     }
                 }
-                CompletableFuture<Void> w = blockedWriters.remove(e.stream());
+                PendingWrite w = pendingWrites.remove(e.stream());
                 if (w != null) {
-                    w.completeExceptionally(new IOException("stream closed: " + e.error()));
+                    w.done.completeExceptionally(new IOException("stream closed: " + e.error()));
                 }
             }
             case DATAGRAM -> {

@@ -24,6 +24,26 @@ final class StreamPipe {
     }
 
     private long total;
+    /** The loop left bytes in the core because this pipe was full; the reader asks for them once it made room. */
+    private boolean refill;
+
+    /** Loop: data is waiting in the core for room here. */
+    synchronized void needRefill() {
+        refill = true;
+    }
+
+    /**
+     * Reader, after a read: true once (the caller asks the loop to move more in) when the loop is waiting for
+     * room and a quarter of the pipe is free, so a reader taking small bites wakes the loop once per quarter,
+     * not once per read.
+     */
+    synchronized boolean takeRefill() {
+        if (refill && (buf.length - size >= buf.length / 4 || size == 0)) {
+            refill = false;
+            return true;
+        }
+        return false;
+    }
 
     synchronized long total() {
         return total;
