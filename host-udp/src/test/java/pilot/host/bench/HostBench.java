@@ -39,6 +39,10 @@ public final class HostBench {
 
     public static void main(String[] args) throws Exception {
         System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
+        if (args.length > 0 && args[0].equals("stream")) {
+            streamVsRawUdp(args.length > 1 ? Integer.parseInt(args[1]) : 100, args.length > 2 ? Integer.parseInt(args[2]) : 3);
+            return;
+        }
         envelopeVsRawJce();
         if (args.length > 0 && args[0].equals("crypto")) {
             return;
@@ -163,6 +167,111 @@ public final class HostBench {
         long got = done.get(120, TimeUnit.SECONDS);
         double secs = (System.nanoTime() - t) / 1e9;
         System.out.printf("| host -> host stream on loopback | %.1f MB/s | %d MiB, JCE suite, MSS 1024 |%n", got / secs / 1e6, total >> 20);
+    }
+
+    /**
+     * Host → host stream (the embedding API a user's program calls: {@link HostStream#write}, the peer's
+     * {@code input()}) against raw UDP between two sockets of the same JVM carrying the same bytes in
+     * datagrams of a full 1024-byte segment's size: what the protocol, crypto and threads cost on top of
+     * the kernel's loopback. Rounds alternate so both see the same load.
+     */
+    static void streamVsRawUdp(int mib, int rounds) throws Exception {
+        Path dir = Files.createTempDirectory("pilot-bench");
+        double[] host = new double[rounds];
+        double[] udp = new double[rounds];
+        try (RegistryServer registry = new RegistryServer(new InetSocketAddress("127.0.0.1", 0), new JceSuite(), null);
+             HostDaemon a = HostDaemon.start(HostConfig.loopback(dir.resolve("a.json"), registry.address()));
+             HostDaemon b = HostDaemon.start(HostConfig.loopback(dir.resolve("b.json"), registry.address()))) {
+            a.ping(b.address()).get(10, TimeUnit.SECONDS);
+            b.listen(1000, s -> CompletableFuture.runAsync(() -> {
+                try (InputStream in = s.input()) {
+                    long n = in.transferTo(java.io.OutputStream.nullOutputStream());
+                    s.write(new byte[] {(byte) (n & 0x7F)}); // one byte back: the sender times until all arrived
+                    s.close();
+                } catch (Exception e) {
+                    e.printStackTrace();
+                }
+            })).get(5, TimeUnit.SECONDS);
+            streamOnce(a, b, 16); // warm-up
+            rawUdp(16);
+            var os = (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+            for (int r = 0; r < rounds; r++) {
+                long outA = a.snapshot().get().packetsOut();
+                long outB = b.snapshot().get().packetsOut();
+                long cpu = os.getProcessCpuTime();
+                host[r] = streamOnce(a, b, mib);
+                double hostCpu = (os.getProcessCpuTime() - cpu) / 1e9;
+                outA = a.snapshot().get().packetsOut() - outA;
+                outB = b.snapshot().get().packetsOut() - outB;
+                cpu = os.getProcessCpuTime();
+                udp[r] = rawUdp(mib);
+                double udpCpu = (os.getProcessCpuTime() - cpu) / 1e9;
+                System.out.printf("round %d: host stream %.1f MB/s (%.0f MB per CPU-s; %d datagrams out, %d back), "
+                        + "raw UDP %.1f MB/s (%.0f MB per CPU-s), ratio %.2f%n", r + 1, host[r],
+                        mib * 1.048576 / hostCpu, outA, outB, udp[r], mib * 1.048576 / udpCpu, host[r] / udp[r]);
+            }
+        }
+        Arrays.sort(host);
+        Arrays.sort(udp);
+        System.out.printf("| host -> host stream on loopback, %d MiB | %.1f-%.1f MB/s | %d rounds, HostStream write/read |%n",
+                mib, host[0], host[rounds - 1], rounds);
+        System.out.printf("| raw UDP loopback, 1,094-byte datagrams, same JVM | %.1f-%.1f MB/s | alternating rounds |%n",
+                udp[0], udp[rounds - 1]);
+    }
+
+    /** One transfer of {@code mib} MiB from a to b's port 1000, timed until b confirmed it read everything. */
+    private static double streamOnce(HostDaemon a, HostDaemon b, int mib) throws Exception {
+        byte[] chunk = new byte[1 << 20];
+        HostStream s = a.open(b.address(), 1000).get(10, TimeUnit.SECONDS);
+        long t = System.nanoTime();
+        for (int i = 0; i < mib; i++) {
+            s.write(chunk);
+        }
+        s.close();
+        if (s.input().read() < 0) {
+            throw new IllegalStateException("the receiver did not confirm");
+        }
+        return (long) mib * (1 << 20) / ((System.nanoTime() - t) / 1e9) / 1e6;
+    }
+
+    /** Raw UDP loopback: one thread sends {@code mib} MiB as 1,094-byte datagrams, another receives. */
+    private static double rawUdp(int mib) throws Exception {
+        int size = 1024 + 70; // a full segment's PILS datagram
+        try (java.nio.channels.DatagramChannel rx = java.nio.channels.DatagramChannel.open();
+             java.nio.channels.DatagramChannel tx = java.nio.channels.DatagramChannel.open()) {
+            rx.setOption(java.net.StandardSocketOptions.SO_RCVBUF, 4 << 20);
+            tx.setOption(java.net.StandardSocketOptions.SO_SNDBUF, 4 << 20);
+            rx.bind(new InetSocketAddress("127.0.0.1", 0));
+            rx.socket().setSoTimeout(0);
+            long datagrams = (long) mib * (1 << 20) / 1024;
+            long[] received = {0};
+            long[] lastAt = {0};
+            Thread reader = new Thread(() -> {
+                java.nio.ByteBuffer in = java.nio.ByteBuffer.allocateDirect(65536);
+                try {
+                    while (received[0] < datagrams) {
+                        in.clear();
+                        rx.receive(in);
+                        received[0]++;
+                        lastAt[0] = System.nanoTime();
+                    }
+                } catch (java.io.IOException closed) {
+                    // the sender gave up waiting for lost datagrams
+                }
+            });
+            reader.start();
+            java.nio.ByteBuffer out = java.nio.ByteBuffer.allocateDirect(size);
+            InetSocketAddress to = (InetSocketAddress) rx.getLocalAddress();
+            long t = System.nanoTime();
+            for (long i = 0; i < datagrams; i++) {
+                out.clear();
+                tx.send(out, to);
+            }
+            reader.join(2000);
+            rx.close();
+            reader.join();
+            return received[0] * 1024 / ((lastAt[0] - t) / 1e9) / 1e6;
+        }
     }
 
     static void relay(RegistryServer registry, HostDaemon host) throws Exception {
