@@ -147,7 +147,7 @@ public final class HostDaemon implements AutoCloseable {
             trust.pin(e.getKey(), e.getValue()); // trusted peers from earlier runs
         }
         LocalIdentity local = new LocalIdentity(identity.nodeId(), identity.signingKey(suite));
-        this.node = new PilotNode(NodeConfig.DEFAULTS.withProfile(config.profile()).withEcho(config.echo()), local,
+        this.node = new PilotNode(nodeConfig(config), local,
                 identity.network(), suite, entropy, this::trustedKey);
         for (HostConfig.StaticPeer p : config.peers()) {
             trust.pin(p.node(), p.ed25519());
@@ -157,6 +157,22 @@ public final class HostDaemon implements AutoCloseable {
             node.addPeer(p.node(), endpoint(p.endpoint()), now());
         }
         this.loop = daemonThread(this::run, "pilot-loop");
+    }
+
+    /**
+     * Stream segment size of a host bound to a loopback address: a whole window unit (4096 bytes, what Feb-2026
+     * daemons send anyway) instead of the 1024 that fit one unfragmented datagram on any network (spec C.2, G.5).
+     * Such a host reaches only peers on the same machine, where nothing fragments (the loopback MTU is 64 KiB)
+     * and every generation receives segments up to 65,535 bytes; a window slot stays one unit, so the bytes in
+     * flight do not change, only the datagrams per byte (and their syscalls, seals and ACKs) drop fourfold.
+     */
+    static final int LOOPBACK_MSS = pilot.core.stream.StreamConfig.DEFAULTS.windowUnit();
+
+    /** The node's configuration for this host: the profile, the echo service, and the segment size for its path. */
+    static NodeConfig nodeConfig(HostConfig config) {
+        NodeConfig c = NodeConfig.DEFAULTS.withProfile(config.profile()).withEcho(config.echo());
+        java.net.InetAddress bound = config.bind().getAddress();
+        return bound != null && bound.isLoopbackAddress() ? c.withStream(c.stream().withMss(LOOPBACK_MSS)) : c;
     }
 
     /** Starts a host: binds the socket, loads (or creates) the identity, registers, runs the loop. */

@@ -175,10 +175,14 @@ public final class HostBench {
      * datagrams of a full 1024-byte segment's size: what the protocol, crypto and threads cost on top of
      * the kernel's loopback. Rounds alternate so both see the same load.
      */
+    /** The segment size of two hosts bound to loopback (HostDaemon.LOOPBACK_MSS). */
+    static final int SEGMENT = 4096;
+
     static void streamVsRawUdp(int mib, int rounds) throws Exception {
         Path dir = Files.createTempDirectory("pilot-bench");
         double[] host = new double[rounds];
         double[] udp = new double[rounds];
+        double[] udp1k = new double[rounds];
         try (RegistryServer registry = new RegistryServer(new InetSocketAddress("127.0.0.1", 0), new JceSuite(), null);
              HostDaemon a = HostDaemon.start(HostConfig.loopback(dir.resolve("a.json"), registry.address()));
              HostDaemon b = HostDaemon.start(HostConfig.loopback(dir.resolve("b.json"), registry.address()))) {
@@ -193,7 +197,8 @@ public final class HostBench {
                 }
             })).get(5, TimeUnit.SECONDS);
             streamOnce(a, b, 16); // warm-up
-            rawUdp(16);
+            rawUdp(16, SEGMENT);
+            rawUdp(16, 1024);
             var os = (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
             for (int r = 0; r < rounds; r++) {
                 long outA = a.snapshot().get().packetsOut();
@@ -204,19 +209,26 @@ public final class HostBench {
                 outA = a.snapshot().get().packetsOut() - outA;
                 outB = b.snapshot().get().packetsOut() - outB;
                 cpu = os.getProcessCpuTime();
-                udp[r] = rawUdp(mib);
+                udp[r] = rawUdp(mib, SEGMENT);
                 double udpCpu = (os.getProcessCpuTime() - cpu) / 1e9;
+                cpu = os.getProcessCpuTime();
+                udp1k[r] = rawUdp(mib, 1024);
+                double udp1kCpu = (os.getProcessCpuTime() - cpu) / 1e9;
                 System.out.printf("round %d: host stream %.1f MB/s (%.0f MB per CPU-s; %d datagrams out, %d back), "
-                        + "raw UDP %.1f MB/s (%.0f MB per CPU-s), ratio %.2f%n", r + 1, host[r],
-                        mib * 1.048576 / hostCpu, outA, outB, udp[r], mib * 1.048576 / udpCpu, host[r] / udp[r]);
+                        + "raw UDP %.1f MB/s (%.0f MB per CPU-s), ratio %.2f; raw UDP of 1,094-byte datagrams %.1f MB/s "
+                        + "(%.0f MB per CPU-s)%n", r + 1, host[r], mib * 1.048576 / hostCpu, outA, outB, udp[r],
+                        mib * 1.048576 / udpCpu, host[r] / udp[r], udp1k[r], mib * 1.048576 / udp1kCpu);
             }
         }
         Arrays.sort(host);
         Arrays.sort(udp);
         System.out.printf("| host -> host stream on loopback, %d MiB | %.1f-%.1f MB/s | %d rounds, HostStream write/read |%n",
                 mib, host[0], host[rounds - 1], rounds);
+        Arrays.sort(udp1k);
+        System.out.printf("| raw UDP loopback, %,d-byte datagrams, same JVM | %.1f-%.1f MB/s | alternating rounds |%n",
+                SEGMENT + 70, udp[0], udp[rounds - 1]);
         System.out.printf("| raw UDP loopback, 1,094-byte datagrams, same JVM | %.1f-%.1f MB/s | alternating rounds |%n",
-                udp[0], udp[rounds - 1]);
+                udp1k[0], udp1k[rounds - 1]);
     }
 
     /** One transfer of {@code mib} MiB from a to b's port 1000, timed until b confirmed it read everything. */
@@ -234,16 +246,16 @@ public final class HostBench {
         return (long) mib * (1 << 20) / ((System.nanoTime() - t) / 1e9) / 1e6;
     }
 
-    /** Raw UDP loopback: one thread sends {@code mib} MiB as 1,094-byte datagrams, another receives. */
-    private static double rawUdp(int mib) throws Exception {
-        int size = 1024 + 70; // a full segment's PILS datagram
+    /** Raw UDP loopback: one thread sends {@code mib} MiB as datagrams of a full segment's PILS frame, another receives. */
+    private static double rawUdp(int mib, int segment) throws Exception {
+        int size = segment + 70; // a full segment's PILS datagram
         try (java.nio.channels.DatagramChannel rx = java.nio.channels.DatagramChannel.open();
              java.nio.channels.DatagramChannel tx = java.nio.channels.DatagramChannel.open()) {
             rx.setOption(java.net.StandardSocketOptions.SO_RCVBUF, 4 << 20);
             tx.setOption(java.net.StandardSocketOptions.SO_SNDBUF, 4 << 20);
             rx.bind(new InetSocketAddress("127.0.0.1", 0));
             rx.socket().setSoTimeout(0);
-            long datagrams = (long) mib * (1 << 20) / 1024;
+            long datagrams = (long) mib * (1 << 20) / segment;
             long[] received = {0};
             long[] lastAt = {0};
             Thread reader = new Thread(() -> {
@@ -270,7 +282,7 @@ public final class HostBench {
             reader.join(2000);
             rx.close();
             reader.join();
-            return received[0] * 1024 / ((lastAt[0] - t) / 1e9) / 1e6;
+            return received[0] * segment / ((lastAt[0] - t) / 1e9) / 1e6;
         }
     }
 

@@ -1,6 +1,7 @@
 package pilot.host.daemon;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
@@ -17,6 +18,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import pilot.core.crypto.SeededEntropy;
 import pilot.host.crypto.JceSuite;
+import pilot.host.identity.Identity;
 import pilot.host.registry.RegistryServer;
 
 /** The application side of a host stream: what {@link HostStream#write} costs the writing thread. */
@@ -72,5 +74,53 @@ class HostStreamTest {
         // the write hands the caller's array to the loop; what the caller allocates is bookkeeping only
         assertTrue(allocated < data.length / 4, "the writing thread allocated " + allocated + " B for a "
                 + data.length + " B write");
+    }
+
+    /**
+     * A host bound to loopback reaches only peers on the same machine, where nothing fragments: its streams
+     * send 4096-byte segments (one window unit), four times fewer datagrams than the 1024 of a networked host.
+     */
+    @Test
+    void aHostBoundToLoopbackSendsWholeWindowUnitSegments() throws Exception {
+        JceSuite suite = new JceSuite();
+        Identity ia = Identity.generate(suite, new SeededEntropy(11)).withNode(0x100, 0);
+        Identity ib = Identity.generate(suite, new SeededEntropy(12)).withNode(0x200, 0);
+        ia.save(dir.resolve("a.json"));
+        ib.save(dir.resolve("b.json"));
+        ChaosProxy proxy = new ChaosProxy(7, 0, 0, 0);
+        open.add(proxy);
+        HostDaemon a = HostDaemon.start(HostConfig.loopback(dir.resolve("a.json"), null).withPeers(List.of(
+                new HostConfig.StaticPeer(0x200, proxy.forA(), ib.publicKey(), null))));
+        open.add(a);
+        HostDaemon b = HostDaemon.start(HostConfig.loopback(dir.resolve("b.json"), null).withPeers(List.of(
+                new HostConfig.StaticPeer(0x100, proxy.forB(), ia.publicKey(), null))));
+        open.add(b);
+        proxy.connect(a.localEndpoint(), b.localEndpoint());
+        CompletableFuture<byte[]> received = new CompletableFuture<>();
+        b.listen(1000, s -> CompletableFuture.runAsync(() -> {
+            try {
+                ByteArrayOutputStream out = new ByteArrayOutputStream();
+                s.input().transferTo(out);
+                received.complete(out.toByteArray());
+            } catch (IOException e) {
+                received.completeExceptionally(e);
+            }
+        })).get(5, TimeUnit.SECONDS);
+        byte[] data = new SeededEntropy(4).bytes(1 << 20);
+        HostStream s = a.open(b.address(), 1000).get(20, TimeUnit.SECONDS);
+        s.write(data);
+        s.close();
+        assertArrayEquals(data, received.get(30, TimeUnit.SECONDS));
+        assertEquals(4096 + 36 + 34, proxy.largestFromA, "PILS frame (36) + packet header (34) + a 4096-byte segment");
+    }
+
+    @Test
+    void onlyAHostBoundToLoopbackUsesTheLargerSegments() {
+        HostConfig base = HostConfig.loopback(dir.resolve("a.json"), null);
+        assertEquals(4096, HostDaemon.nodeConfig(base).stream().mss());
+        assertEquals(4096, HostDaemon.nodeConfig(base.withBind(new InetSocketAddress("::1", 0))).stream().mss());
+        assertEquals(1024, HostDaemon.nodeConfig(base.withBind(new InetSocketAddress("0.0.0.0", 0))).stream().mss(),
+                "a host on a network keeps segments that fit one unfragmented datagram anywhere");
+        assertEquals(1024, HostDaemon.nodeConfig(base.withBind(new InetSocketAddress("192.0.2.1", 0))).stream().mss());
     }
 }
