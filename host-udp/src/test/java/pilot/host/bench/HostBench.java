@@ -202,7 +202,7 @@ public final class HostBench {
                     e.printStackTrace();
                 }
             })).get(5, TimeUnit.SECONDS);
-            streamOnce(a, b, 16); // warm-up
+            streamOnce(a, b, 64); // warm-up (the first 100 MiB round after 16 MiB still ran slower)
             rawUdp(16, SEGMENT);
             rawUdp(16, 1024);
             var os = (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
@@ -210,8 +210,14 @@ public final class HostBench {
                 long outA = a.snapshot().get().packetsOut();
                 long outB = b.snapshot().get().packetsOut();
                 long cpu = os.getProcessCpuTime();
+                long[] loops = loopCpu();
+                long drops = udpReceiveBufferDrops();
+                long wall = System.nanoTime();
                 host[r] = streamOnce(a, b, mib);
                 double hostCpu = (os.getProcessCpuTime() - cpu) / 1e9;
+                wall = System.nanoTime() - wall;
+                long[] loopsAfter = loopCpu();
+                drops = udpReceiveBufferDrops() - drops;
                 outA = a.snapshot().get().packetsOut() - outA;
                 outB = b.snapshot().get().packetsOut() - outB;
                 cpu = os.getProcessCpuTime();
@@ -220,6 +226,9 @@ public final class HostBench {
                 cpu = os.getProcessCpuTime();
                 udp1k[r] = rawUdp(mib, 1024);
                 double udp1kCpu = (os.getProcessCpuTime() - cpu) / 1e9;
+                System.out.printf("round %d: event loops busy %.0f%% and %.0f%% of the wall time; %d datagrams dropped by "
+                        + "full UDP receive buffers on this machine meanwhile%n", r + 1,
+                        100.0 * (loopsAfter[0] - loops[0]) / wall, 100.0 * (loopsAfter[1] - loops[1]) / wall, drops);
                 System.out.printf("round %d: host stream %.1f MB/s (%.0f MB per CPU-s; %d datagrams out, %d back), "
                         + "raw UDP %.1f MB/s (%.0f MB per CPU-s), ratio %.2f; raw UDP of 1,094-byte datagrams %.1f MB/s "
                         + "(%.0f MB per CPU-s)%n", r + 1, host[r], mib * 1.048576 / hostCpu, outA, outB, udp[r],
@@ -235,6 +244,35 @@ public final class HostBench {
                 SEGMENT + 70, udp[0], udp[rounds - 1]);
         System.out.printf("| raw UDP loopback, 1,094-byte datagrams, same JVM | %.1f-%.1f MB/s | alternating rounds |%n",
                 udp1k[0], udp1k[rounds - 1]);
+    }
+
+    /** Linux's count of UDP datagrams dropped for a full receive buffer (machine-wide), or -1 elsewhere. */
+    private static long udpReceiveBufferDrops() {
+        try {
+            java.util.List<String> lines = Files.readAllLines(Path.of("/proc/net/snmp"));
+            for (int i = 0; i + 1 < lines.size(); i++) {
+                if (lines.get(i).startsWith("Udp:") && lines.get(i + 1).startsWith("Udp:")) {
+                    java.util.List<String> names = Arrays.asList(lines.get(i).trim().split("\\s+"));
+                    return Long.parseLong(lines.get(i + 1).trim().split("\\s+")[names.indexOf("RcvbufErrors")]);
+                }
+            }
+        } catch (java.io.IOException | RuntimeException e) {
+            return -1;
+        }
+        return -1;
+    }
+
+    /** CPU nanoseconds of the (two) daemons' event-loop threads so far, in thread-id order. */
+    private static long[] loopCpu() {
+        var threads = java.lang.management.ManagementFactory.getThreadMXBean();
+        long[] out = new long[2];
+        int i = 0;
+        for (java.lang.management.ThreadInfo t : threads.getThreadInfo(threads.getAllThreadIds())) {
+            if (t != null && t.getThreadName().equals("pilot-loop") && i < out.length) {
+                out[i++] = threads.getThreadCpuTime(t.getThreadId());
+            }
+        }
+        return out;
     }
 
     /** One transfer of {@code mib} MiB from a to b's port 1000, timed until b confirmed it read everything. */
