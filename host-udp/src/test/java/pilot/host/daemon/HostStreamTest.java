@@ -45,15 +45,10 @@ class HostStreamTest {
         return new HostDaemon[] {a, b};
     }
 
-    /**
-     * One large write is handed to the loop in place: the writing thread never copies the rest of the
-     * array per send-buffer refill (which made a write of n bytes cost O(n²/buffer) copying).
-     */
-    @Test
-    void aLargeWriteDoesNotCopyTheRestOfTheArrayPerRefill() throws Exception {
-        HostDaemon[] p = pair();
+    /** Everything the first stream to {@code host}'s port 1000 carries, once it ends. */
+    static CompletableFuture<byte[]> receiveAll(HostDaemon host) throws Exception {
         CompletableFuture<byte[]> received = new CompletableFuture<>();
-        p[1].listen(1000, s -> CompletableFuture.runAsync(() -> {
+        host.listen(1000, s -> CompletableFuture.runAsync(() -> {
             try {
                 ByteArrayOutputStream out = new ByteArrayOutputStream();
                 s.input().transferTo(out);
@@ -62,6 +57,17 @@ class HostStreamTest {
                 received.completeExceptionally(e);
             }
         })).get(5, TimeUnit.SECONDS);
+        return received;
+    }
+
+    /**
+     * One large write is handed to the loop in place: the writing thread never copies the rest of the
+     * array per send-buffer refill (which made a write of n bytes cost O(n²/buffer) copying).
+     */
+    @Test
+    void aLargeWriteDoesNotCopyTheRestOfTheArrayPerRefill() throws Exception {
+        HostDaemon[] p = pair();
+        CompletableFuture<byte[]> received = receiveAll(p[1]);
         byte[] data = new SeededEntropy(3).bytes(16 * 1024 * 1024);
         HostStream s = p[0].open(p[1].address(), 1000).get(10, TimeUnit.SECONDS);
         var threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
@@ -96,16 +102,7 @@ class HostStreamTest {
                 new HostConfig.StaticPeer(0x100, proxy.forB(), ia.publicKey(), null))));
         open.add(b);
         proxy.connect(a.localEndpoint(), b.localEndpoint());
-        CompletableFuture<byte[]> received = new CompletableFuture<>();
-        b.listen(1000, s -> CompletableFuture.runAsync(() -> {
-            try {
-                ByteArrayOutputStream out = new ByteArrayOutputStream();
-                s.input().transferTo(out);
-                received.complete(out.toByteArray());
-            } catch (IOException e) {
-                received.completeExceptionally(e);
-            }
-        })).get(5, TimeUnit.SECONDS);
+        CompletableFuture<byte[]> received = receiveAll(b);
         byte[] data = new SeededEntropy(4).bytes(1 << 20);
         HostStream s = a.open(b.address(), 1000).get(20, TimeUnit.SECONDS);
         s.write(data);
