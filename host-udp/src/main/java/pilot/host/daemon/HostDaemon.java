@@ -815,5 +815,11 @@ public final class HostDaemon implements AutoCloseable {
         for (HostStream s : streams.values()) {
             s.pipe.finish(ErrorCode.ABORTED.name());
         }
+        if (!loop.isAlive()) { // the loop's maps are ours now: writers waiting on it fail instead of timing out
+            for (PendingWrite w : pendingWrites.values()) {
+                w.done.completeExceptionally(new IOException("the host is closed"));
+            }
+            pendingWrites.clear();
+        }
     }
 }

@@ -111,7 +111,7 @@ public final class HostStream implements AutoCloseable {
         synchronized (writeLock) {
             HostDaemon.PendingWrite w = new HostDaemon.PendingWrite(id, data, off, off + len);
             daemon.submit(() -> daemon.startWrite(w));
-            long progress = -1;
+            long progress = w.position();
             while (true) {
                 try {
                     w.done.get(NO_PROGRESS_MILLIS, TimeUnit.MILLISECONDS);

@@ -120,4 +120,27 @@ class HostStreamTest {
                 "a host on a network keeps segments that fit one unfragmented datagram anywhere");
         assertEquals(1024, HostDaemon.nodeConfig(base.withBind(new InetSocketAddress("192.0.2.1", 0))).stream().mss());
     }
+
+    /** A writer blocked on a peer that does not read learns at once that its own host closed, not after 120 s. */
+    @Test
+    void aBlockedWriteFailsWhenItsHostCloses() throws Exception {
+        HostDaemon[] p = pair();
+        p[1].listen(1000, s -> { }).get(5, TimeUnit.SECONDS); // accepts and never reads
+        HostStream s = p[0].open(p[1].address(), 1000).get(10, TimeUnit.SECONDS);
+        CompletableFuture<Void> writing = CompletableFuture.runAsync(() -> {
+            try {
+                s.write(new byte[32 * 1024 * 1024]); // far beyond the send buffer, window and pipe
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        Thread.sleep(500);
+        assertTrue(!writing.isDone(), "the write is blocked");
+        long t = System.nanoTime();
+        p[0].close();
+        var failure = org.junit.jupiter.api.Assertions.assertThrows(java.util.concurrent.ExecutionException.class,
+                () -> writing.get(10, TimeUnit.SECONDS));
+        assertTrue(failure.getCause().getMessage().contains("closed"), failure.getCause().getMessage());
+        assertTrue(System.nanoTime() - t < 5_000_000_000L, "failed within the close, not after a timeout");
+    }
 }
