@@ -104,6 +104,14 @@ public final class HostDaemon implements AutoCloseable {
     final java.util.concurrent.atomic.AtomicLong lookupsStarted = new java.util.concurrent.atomic.AtomicLong();
     private final Map<Integer, HostStream> streams = new HashMap<>();
     private final Map<Integer, CompletableFuture<HostStream>> dialing = new HashMap<>();
+    /**
+     * Datagrams handled before the data they brought moves to the streams' pipes: one reader wake-up per this
+     * many instead of one per segment, while the core's receive buffer (256 KiB, 64 loopback segments) stays far
+     * from full, so the window we advertise does not close meanwhile.
+     */
+    static final int PULL_EVERY_DATAGRAMS = 16;
+    /** Streams whose new data goes to their pipes at the end of this loop step (event loop only). */
+    private final java.util.Set<HostStream> readable = new java.util.LinkedHashSet<>();
     /** Writes the core has not taken in full yet, by stream (event loop only; at most one per stream). */
     private final Map<Integer, PendingWrite> pendingWrites = new HashMap<>();
     private final Map<Integer, CompletableFuture<Long>> pings = new HashMap<>();
@@ -471,6 +479,7 @@ public final class HostDaemon implements AutoCloseable {
                     node.handleTimeout(now());
                 }
                 drain();
+                pullReadable();
                 pinConfirmed();
                 heartbeat();
                 if (closing && (node.streamsSettled() || now() >= lingerUntil)) {
@@ -481,6 +490,17 @@ public final class HostDaemon implements AutoCloseable {
                     LOG.error("event loop error (continuing): {}", e.toString(), e);
                 }
             }
+        }
+    }
+
+    /** Moves what arrived during this step into the streams' pipes (window updates it causes go out at once). */
+    private void pullReadable() throws IOException {
+        while (!readable.isEmpty()) {
+            java.util.Iterator<HostStream> it = readable.iterator();
+            HostStream s = it.next();
+            it.remove();
+            pullInto(s);
+            drain();
         }
     }
 
@@ -496,6 +516,9 @@ public final class HostDaemon implements AutoCloseable {
             buf.get(datagram);
             node.handleDatagram(endpoint(from), datagram, now());
             drain();
+            if (i % PULL_EVERY_DATAGRAMS == PULL_EVERY_DATAGRAMS - 1) {
+                pullReadable(); // well before a stream's receive buffer (64 segments) fills and its window closes
+            }
         }
     }
 
@@ -555,7 +578,7 @@ public final class HostDaemon implements AutoCloseable {
             case STREAM_READABLE -> {
                 HostStream s = streams.get(e.stream());
                 if (s != null) {
-                    pullInto(s);
+                    readable.add(s); // moved once the datagrams at hand are handled: one reader wake-up per batch
                 }
             }
             case STREAM_WRITABLE -> {
