@@ -4,6 +4,10 @@
 #   ./scripts/bench-host.sh                        everything
 #   ./scripts/bench-host.sh --crypto [GIT-REV]     only the envelope vs raw JCE ratio; with GIT-REV, also that
 #                                                  revision's core and host measured by the same bench, one after the other
+#   ./scripts/bench-host.sh --stream [MIB [ROUNDS]] [--jfr FILE]
+#                                                  host -> host stream (HostStream, 100 MiB by default) against raw UDP
+#                                                  on loopback in the same JVM, alternating rounds; --jfr also records a
+#                                                  Flight Recorder profile (jfr print --events jdk.ExecutionSample FILE)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib/env.sh
@@ -11,6 +15,22 @@ cd "$(dirname "$0")/.."
 mvn -q -B -pl host-udp -am test-compile dependency:build-classpath -Djacoco.skip=true -Dmdep.includeScope=test \
   -Dmdep.outputFile=target/test-classpath.txt
 deps="$(cat host-udp/target/test-classpath.txt)"
+if [ "${1:-}" = "--stream" ]; then
+  shift
+  args=()
+  jfr=()
+  while [ $# -gt 0 ]; do
+    if [ "$1" = "--jfr" ]; then
+      jfr=("-XX:StartFlightRecording=filename=$2,settings=profile")
+      shift 2
+    else
+      args+=("$1")
+      shift
+    fi
+  done
+  java "${jfr[@]}" -cp "host-udp/target/test-classes:host-udp/target/classes:$deps" pilot.host.bench.HostBench stream "${args[@]}"
+  exit 0
+fi
 if [ "${1:-}" = "--crypto" ]; then
   if [ -n "${2:-}" ]; then
     tmp=$(mktemp -d)

@@ -37,7 +37,7 @@ public final class FrameCodec {
                 if (body < SealedFrame.MIN_BODY) {
                     return short_("PILS", body);
                 }
-                return Result.ok(new SealedFrame(Bytes.i32(b, at), Bytes.slice(b, at + 4, SealedFrame.NONCE_SIZE),
+                return Result.ok(SealedFrame.owning(Bytes.i32(b, at), Bytes.slice(b, at + 4, SealedFrame.NONCE_SIZE),
                         Bytes.slice(b, at + 4 + SealedFrame.NONCE_SIZE, body - 4 - SealedFrame.NONCE_SIZE)));
             case Magic.PILA:
                 if (body < AuthKeyFrame.MIN_BODY) {

@@ -5,21 +5,46 @@ import pilot.core.wire.Bytes;
 
 /**
  * {@code PILS ‖ sender node (4) ‖ nonce (12) ‖ ciphertext ‖ tag (16)} (spec C, E). The sender is the
- * node that sealed the frame. Immutable: arrays are copied in and out.
+ * node that sealed the frame. Immutable: arrays are copied in and out. A final class rather than a record
+ * so that {@link FrameCodec} can hand over the arrays it just sliced from a datagram without a second copy
+ * (every received packet passes here).
  */
-public record SealedFrame(int senderNode, byte[] nonce, byte[] ciphertext) implements TunnelFrame {
+public final class SealedFrame implements TunnelFrame {
     public static final int NONCE_SIZE = 12;
     public static final int TAG_SIZE = 16;
     /** Bytes after the magic that every PILS must have: sender, nonce, tag (spec C minimum). */
     public static final int MIN_BODY = 4 + NONCE_SIZE + TAG_SIZE;
     public static final int OVERHEAD = Magic.SIZE + 4 + NONCE_SIZE;
 
-    public SealedFrame {
+    private final int senderNode;
+    private final byte[] nonce;
+    private final byte[] ciphertext;
+
+    public SealedFrame(int senderNode, byte[] nonce, byte[] ciphertext) {
+        this(senderNode, check(nonce, ciphertext).clone(), ciphertext.clone(), true);
+    }
+
+    /** Takes the arrays as they are: only for arrays nobody else holds (the codec's fresh slices). */
+    private SealedFrame(int senderNode, byte[] nonce, byte[] ciphertext, boolean owned) {
+        this.senderNode = senderNode;
+        this.nonce = nonce;
+        this.ciphertext = ciphertext;
+    }
+
+    /** A frame over freshly sliced arrays that nothing else references (FrameCodec). */
+    static SealedFrame owning(int senderNode, byte[] nonce, byte[] ciphertext) {
+        return new SealedFrame(senderNode, check(nonce, ciphertext), ciphertext, true);
+    }
+
+    private static byte[] check(byte[] nonce, byte[] ciphertext) {
         if (nonce == null || nonce.length != NONCE_SIZE || ciphertext == null || ciphertext.length < TAG_SIZE) {
             throw new IllegalArgumentException("nonce must be 12 bytes and ciphertext at least the 16-byte tag");
         }
-        nonce = nonce.clone();
-        ciphertext = ciphertext.clone();
+        return nonce;
+    }
+
+    public int senderNode() {
+        return senderNode;
     }
 
     /** The 64-bit counter in the last 8 nonce bytes (unsigned). */
@@ -27,13 +52,11 @@ public record SealedFrame(int senderNode, byte[] nonce, byte[] ciphertext) imple
         return Bytes.i64(nonce, 4);
     }
 
-    @Override
     public byte[] nonce() {
         return nonce.clone();
     }
 
     /** Ciphertext followed by the 16-byte GCM tag. */
-    @Override
     public byte[] ciphertext() {
         return ciphertext.clone();
     }

@@ -250,10 +250,15 @@ public final class PilotNode {
 
     /** Queues bytes; returns how many were accepted (0 = wait for STREAM_WRITABLE). */
     public Result<Integer> write(int stream, byte[] data, long now) {
-        if (data == null) {
-            return Result.fail(ErrorCode.INVALID_ARGUMENT, "null data");
+        return data == null ? Result.fail(ErrorCode.INVALID_ARGUMENT, "null data") : write(stream, data, 0, data.length, now);
+    }
+
+    /** The same for {@code data[off, off + len)}: the node copies what it accepts, so a host can pass a big array in place. */
+    public Result<Integer> write(int stream, byte[] data, int off, int len, long now) {
+        if (data == null || off < 0 || len < 0 || off > data.length - len) {
+            return Result.fail(ErrorCode.INVALID_ARGUMENT, "bad data range");
         }
-        Result<Integer> r = streams.write(stream, data, 0, data.length, now);
+        Result<Integer> r = streams.write(stream, data, off, len, now);
         drainStreams(now);
         return r;
     }

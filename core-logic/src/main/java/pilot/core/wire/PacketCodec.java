@@ -91,7 +91,7 @@ public final class PacketCodec {
         if (version != Packet.VERSION) {
             return Result.fail(ErrorCode.BAD_VERSION, "header version " + version);
         }
-        return Result.ok(new Packet(
+        return Result.ok(Packet.owning(
                 b[off + OFF_VERSION_FLAGS] & 0xF,
                 Bytes.u8(b, off + OFF_PROTOCOL),
                 new Address(Bytes.u16(b, off + OFF_SRC_NET), Bytes.i32(b, off + OFF_SRC_NODE)),

@@ -110,6 +110,21 @@ class PilotNodeTest {
     }
 
     @Test
+    void aWriteOfARangeSendsExactlyThoseBytesAndABadRangeIsAnError() {
+        byte[] data = new SeededEntropy(4).bytes(5000);
+        b.listen(1000);
+        int s = a.openStream(b.address(), 1000, net.now).value();
+        net.run(500);
+        assertEquals(ErrorCode.INVALID_ARGUMENT, a.write(s, data, -1, 10, net.now).error());
+        assertEquals(ErrorCode.INVALID_ARGUMENT, a.write(s, data, 4990, 11, net.now).error());
+        assertEquals(ErrorCode.INVALID_ARGUMENT, a.write(s, null, 0, 0, net.now).error());
+        assertEquals(3000, a.write(s, data, 1000, 3000, net.now).value());
+        a.closeStream(s, net.now);
+        int accepted = net.eventsOf(1, NodeEvent.Kind.STREAM_ACCEPTED).get(0).stream();
+        assertArrayEquals(java.util.Arrays.copyOfRange(data, 1000, 4000), readAll(net, 1, accepted, 10_000));
+    }
+
+    @Test
     void streamToAnUnboundPortIsRefused() {
         int s = a.openStream(b.address(), 4444, net.now).value();
         net.run(2000);

@@ -105,7 +105,16 @@ public final class HostDaemon implements AutoCloseable {
     final java.util.concurrent.atomic.AtomicLong lookupsStarted = new java.util.concurrent.atomic.AtomicLong();
     private final Map<Integer, HostStream> streams = new HashMap<>();
     private final Map<Integer, CompletableFuture<HostStream>> dialing = new HashMap<>();
-    private final Map<Integer, CompletableFuture<Void>> blockedWriters = new HashMap<>();
+    /**
+     * Datagrams handled before the data they brought moves to the streams' pipes: one reader wake-up per this
+     * many instead of one per segment, while the core's receive buffer (256 KiB, 64 loopback segments) stays far
+     * from full, so the window we advertise does not close meanwhile.
+     */
+    static final int PULL_EVERY_DATAGRAMS = 16;
+    /** Streams whose new data goes to their pipes at the end of this loop step (event loop only). */
+    private final java.util.Set<HostStream> readable = new java.util.LinkedHashSet<>();
+    /** Writes the core has not taken in full yet, by stream (event loop only; at most one per stream). */
+    private final Map<Integer, PendingWrite> pendingWrites = new HashMap<>();
     private final Map<Integer, CompletableFuture<Long>> pings = new HashMap<>();
     private final Map<Integer, Consumer<HostStream>> acceptors = new HashMap<>();
     private final Map<Integer, Consumer<NodeEvent>> datagramHandlers = new HashMap<>();
@@ -147,7 +156,7 @@ public final class HostDaemon implements AutoCloseable {
             trust.pin(e.getKey(), e.getValue()); // trusted peers from earlier runs
         }
         LocalIdentity local = new LocalIdentity(identity.nodeId(), identity.signingKey(suite));
-        this.node = new PilotNode(NodeConfig.DEFAULTS.withProfile(config.profile()).withEcho(config.echo()), local,
+        this.node = new PilotNode(nodeConfig(config), local,
                 identity.network(), suite, entropy, this::trustedKey);
         for (HostConfig.StaticPeer p : config.peers()) {
             trust.pin(p.node(), p.ed25519());
@@ -157,6 +166,22 @@ public final class HostDaemon implements AutoCloseable {
             node.addPeer(p.node(), endpoint(p.endpoint()), now());
         }
         this.loop = daemonThread(this::run, "pilot-loop");
+    }
+
+    /**
+     * Stream segment size of a host bound to a loopback address: a whole window unit (4096 bytes, what Feb-2026
+     * daemons send anyway) instead of the 1024 that fit one unfragmented datagram on any network (spec C.2, G.5).
+     * Such a host reaches only peers on the same machine, where nothing fragments (the loopback MTU is 64 KiB)
+     * and every generation receives segments up to 65,535 bytes; a window slot stays one unit, so the bytes in
+     * flight do not change, only the datagrams per byte (and their syscalls, seals and ACKs) drop fourfold.
+     */
+    static final int LOOPBACK_MSS = pilot.core.stream.StreamConfig.DEFAULTS.windowUnit();
+
+    /** The node's configuration for this host: the profile, the echo service, and the segment size for its path. */
+    static NodeConfig nodeConfig(HostConfig config) {
+        NodeConfig c = NodeConfig.DEFAULTS.withProfile(config.profile()).withEcho(config.echo());
+        java.net.InetAddress bound = config.bind().getAddress();
+        return bound != null && bound.isLoopbackAddress() ? c.withStream(c.stream().withMss(LOOPBACK_MSS)) : c;
     }
 
     /** Starts a host: binds the socket, loads (or creates) the identity, registers, runs the loop. */
@@ -350,15 +375,68 @@ public final class HostDaemon implements AutoCloseable {
     // ------------------------------------------------------------------ loop-side helpers for HostStream
 
     /**
-     * Writes what fits. When nothing fits, {@code writable} is registered in the same loop step, so the
-     * STREAM_WRITABLE event that frees space cannot slip in between (a lost wake-up).
+     * A {@link HostStream#write} in progress: the caller's array (read only, on the loop, while the caller
+     * waits) and how far the core has accepted it. Event loop only, except {@link #position} and {@link #done}.
      */
-    void writeNow(HostStream s, byte[] data, CompletableFuture<Integer> accepted, CompletableFuture<Void> writable) {
-        Result<Integer> r = node.write(s.id, data, now());
-        if (r.isOk() && r.value() == 0) {
-            blockedWriters.put(s.id, writable);
+    static final class PendingWrite {
+        final int stream;
+        final byte[] data;
+        private volatile int off;
+        final int end;
+        final CompletableFuture<Void> done = new CompletableFuture<>();
+
+        PendingWrite(int stream, byte[] data, int off, int end) {
+            this.stream = stream;
+            this.data = data;
+            this.off = off;
+            this.end = end;
         }
-        accepted.complete(r.isOk() ? r.value() : -1);
+
+        /** How far the core accepted the array (the writer's progress check). */
+        int position() {
+            return off;
+        }
+    }
+
+    /** Loop: the write starts; the rest is fed on STREAM_WRITABLE, and a close fails it. */
+    void startWrite(PendingWrite w) {
+        if (pendingWrites.putIfAbsent(w.stream, w) != null) {
+            w.done.completeExceptionally(new IOException("stream " + w.stream + " has a write in progress"));
+            return;
+        }
+        feed(w);
+    }
+
+    /** Loop: gives the core what fits of {@code w}; completes it when all is in, fails it when the stream is closed. */
+    private void feed(PendingWrite w) {
+        Result<Integer> r = node.write(w.stream, w.data, w.off, w.end - w.off, now());
+        int n = r.isOk() ? r.value() : -1;
+        if (n < 0) {
+            pendingWrites.remove(w.stream, w);
+            w.done.completeExceptionally(new IOException("stream " + w.stream + " is closed for writing"));
+            return;
+        }
+        w.off += n;
+        if (w.off == w.end) {
+            pendingWrites.remove(w.stream, w);
+            w.done.complete(null);
+        } // else the core marked the stream write-blocked: STREAM_WRITABLE feeds the rest
+    }
+
+    /** The writer gave up (no progress, interrupted): the loop lets go of its array before the writer returns. */
+    void cancelWrite(PendingWrite w) {
+        CompletableFuture<Void> released = new CompletableFuture<>();
+        submit(() -> {
+            pendingWrites.remove(w.stream, w);
+            released.complete(null);
+        });
+        try {
+            released.get(1, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            LOG.debug("write cancel not confirmed: {}", e.toString());
+        }
     }
 
     void pullInto(HostStream s) {
@@ -371,6 +449,9 @@ public final class HostDaemon implements AutoCloseable {
             if (data != null && data.length > 0) {
                 s.pipe.put(data);
             }
+        }
+        if (node.readableBytes(s.id) > 0) {
+            s.pipe.needRefill(); // the reader asks for the rest once it has made room
         }
         if (node.atEof(s.id)) {
             s.pipe.finish(null);
@@ -399,6 +480,7 @@ public final class HostDaemon implements AutoCloseable {
                     node.handleTimeout(now());
                 }
                 drain();
+                pullReadable();
                 pinConfirmed();
                 heartbeat();
                 if (closing && (node.streamsSettled() || now() >= lingerUntil)) {
@@ -409,6 +491,17 @@ public final class HostDaemon implements AutoCloseable {
                     LOG.error("event loop error (continuing): {}", e.toString(), e);
                 }
             }
+        }
+    }
+
+    /** Moves what arrived during this step into the streams' pipes (window updates it causes go out at once). */
+    private void pullReadable() throws IOException {
+        while (!readable.isEmpty()) {
+            java.util.Iterator<HostStream> it = readable.iterator();
+            HostStream s = it.next();
+            it.remove();
+            pullInto(s);
+            drain();
         }
     }
 
@@ -424,6 +517,9 @@ public final class HostDaemon implements AutoCloseable {
             buf.get(datagram);
             node.handleDatagram(endpoint(from), datagram, now());
             drain();
+            if (i % PULL_EVERY_DATAGRAMS == PULL_EVERY_DATAGRAMS - 1) {
+                pullReadable(); // well before a stream's receive buffer (64 segments) fills and its window closes
+            }
         }
     }
 
@@ -483,13 +579,13 @@ public final class HostDaemon implements AutoCloseable {
             case STREAM_READABLE -> {
                 HostStream s = streams.get(e.stream());
                 if (s != null) {
-                    pullInto(s);
+                    readable.add(s); // moved once the datagrams at hand are handled: one reader wake-up per batch
                 }
             }
             case STREAM_WRITABLE -> {
-                CompletableFuture<Void> w = blockedWriters.remove(e.stream());
+                PendingWrite w = pendingWrites.get(e.stream());
                 if (w != null) {
-                    w.complete(null);
+                    feed(w);
                 }
             }
             case STREAM_CLOSED -> {
@@ -506,9 +602,9 @@ public final class HostDaemon implements AutoCloseable {
                         s.pipe.finish(null);
                     }
                 }
-                CompletableFuture<Void> w = blockedWriters.remove(e.stream());
+                PendingWrite w = pendingWrites.remove(e.stream());
                 if (w != null) {
-                    w.completeExceptionally(new IOException("stream closed: " + e.error()));
+                    w.done.completeExceptionally(new IOException("stream closed: " + e.error()));
                 }
             }
             case DATAGRAM -> {
@@ -746,6 +842,12 @@ public final class HostDaemon implements AutoCloseable {
         }
         for (HostStream s : streams.values()) {
             s.pipe.finish(ErrorCode.ABORTED.name());
+        }
+        if (!loop.isAlive()) { // the loop's maps are ours now: writers waiting on it fail instead of timing out
+            for (PendingWrite w : pendingWrites.values()) {
+                w.done.completeExceptionally(new IOException("the host is closed"));
+            }
+            pendingWrites.clear();
         }
     }
 }

@@ -23,6 +23,9 @@ public final class HostStream implements AutoCloseable {
     private final int port;
     final StreamPipe pipe;
     private volatile long readTimeoutMillis = 60_000;
+    /** A write that accepts no byte for this long fails (the peer stopped reading or vanished). */
+    static final long NO_PROGRESS_MILLIS = 120_000;
+    private final Object writeLock = new Object();
 
     HostStream(HostDaemon daemon, int id, Address peer, int port, int pipeBytes) {
         this.daemon = daemon;
@@ -63,7 +66,9 @@ public final class HostStream implements AutoCloseable {
                     return 0;
                 }
                 int n = pipe.read(b, off, len, readTimeoutMillis);
-                daemon.submit(() -> daemon.pullInto(HostStream.this)); // room freed: let more data in
+                if (pipe.takeRefill()) { // the loop left data in the core for want of room: let more in
+                    daemon.submit(() -> daemon.pullInto(HostStream.this));
+                }
                 return n;
             }
         };
@@ -78,7 +83,7 @@ public final class HostStream implements AutoCloseable {
 
             @Override
             public void write(byte[] b, int off, int len) throws IOException {
-                HostStream.this.write(java.util.Arrays.copyOfRange(b, off, off + len));
+                HostStream.this.write(b, off, len);
             }
 
             @Override
@@ -90,19 +95,40 @@ public final class HostStream implements AutoCloseable {
 
     /** Writes everything, blocking while the send buffer is full. */
     public void write(byte[] data) throws IOException {
-        int off = 0;
-        while (off < data.length) {
-            byte[] rest = java.util.Arrays.copyOfRange(data, off, data.length);
-            CompletableFuture<Integer> accepted = new CompletableFuture<>();
-            CompletableFuture<Void> writable = new CompletableFuture<>();
-            daemon.submit(() -> daemon.writeNow(this, rest, accepted, writable));
-            int n = await(accepted);
-            if (n < 0) {
-                throw new IOException("stream " + id + " is closed for writing");
-            }
-            off += n;
-            if (n == 0) {
-                await(writable);
+        write(data, 0, data.length);
+    }
+
+    /**
+     * Writes {@code data[off, off + len)}, blocking while the send buffer is full. The array is handed to the
+     * loop once, in place: the loop feeds it to the core as ACKs free room (one hand-off per call, not one per
+     * refill), and this thread waits until the last byte was accepted. Writes on one stream are serialised.
+     */
+    public void write(byte[] data, int off, int len) throws IOException {
+        java.util.Objects.checkFromIndexSize(off, len, data.length);
+        if (len == 0) {
+            return;
+        }
+        synchronized (writeLock) {
+            HostDaemon.PendingWrite w = new HostDaemon.PendingWrite(id, data, off, off + len);
+            daemon.submit(() -> daemon.startWrite(w));
+            long progress = w.position();
+            while (true) {
+                try {
+                    w.done.get(NO_PROGRESS_MILLIS, TimeUnit.MILLISECONDS);
+                    return;
+                } catch (InterruptedException e) {
+                    daemon.cancelWrite(w);
+                    Thread.currentThread().interrupt();
+                    throw new java.io.InterruptedIOException();
+                } catch (ExecutionException e) {
+                    throw new IOException(e.getCause().getMessage(), e.getCause());
+                } catch (TimeoutException e) {
+                    if (w.position() == progress) {
+                        daemon.cancelWrite(w);
+                        throw new IOException("stream made no progress for " + NO_PROGRESS_MILLIS / 1000 + " s");
+                    }
+                    progress = w.position();
+                }
             }
         }
     }
@@ -128,18 +154,5 @@ public final class HostStream implements AutoCloseable {
 
     public void abort() {
         daemon.submit(() -> daemon.node().abortStream(id, daemon.now()));
-    }
-
-    private static <T> T await(CompletableFuture<T> f) throws IOException {
-        try {
-            return f.get(120, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new java.io.InterruptedIOException();
-        } catch (ExecutionException e) {
-            throw new IOException(e.getCause().getMessage(), e.getCause());
-        } catch (TimeoutException e) {
-            throw new IOException("stream made no progress for 120 s");
-        }
     }
 }

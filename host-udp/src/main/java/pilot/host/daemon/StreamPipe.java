@@ -24,6 +24,26 @@ final class StreamPipe {
     }
 
     private long total;
+    /** The loop left bytes in the core because this pipe was full; the reader asks for them once it made room. */
+    private boolean refill;
+
+    /** Loop: data is waiting in the core for room here. */
+    synchronized void needRefill() {
+        refill = true;
+    }
+
+    /**
+     * Reader, after a read: true once (the caller asks the loop to move more in) when the loop is waiting for
+     * room and a quarter of the pipe is free, so a reader taking small bites wakes the loop once per quarter,
+     * not once per read.
+     */
+    synchronized boolean takeRefill() {
+        if (refill && (buf.length - size >= buf.length / 4 || size == 0)) {
+            refill = false;
+            return true;
+        }
+        return false;
+    }
 
     synchronized long total() {
         return total;
@@ -34,9 +54,11 @@ final class StreamPipe {
             throw new IllegalStateException("pipe overflow");
         }
         total += data.length;
-        for (byte b : data) {
-            buf[(head + size++) % buf.length] = b;
-        }
+        int tail = (head + size) % buf.length;
+        int first = Math.min(data.length, buf.length - tail); // up to the end of the ring, then from its start
+        System.arraycopy(data, 0, buf, tail, first);
+        System.arraycopy(data, first, buf, 0, data.length - first);
+        size += data.length;
         notifyAll();
     }
 
@@ -72,10 +94,10 @@ final class StreamPipe {
             return -1;
         }
         int n = Math.min(len, size);
-        for (int i = 0; i < n; i++) {
-            dst[off + i] = buf[head];
-            head = (head + 1) % buf.length;
-        }
+        int first = Math.min(n, buf.length - head);
+        System.arraycopy(buf, head, dst, off, first);
+        System.arraycopy(buf, 0, dst, off + first, n - first);
+        head = (head + n) % buf.length;
         size -= n;
         return n;
     }

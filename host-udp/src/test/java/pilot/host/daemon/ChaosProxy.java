@@ -26,6 +26,8 @@ final class ChaosProxy implements AutoCloseable {
     private volatile InetSocketAddress b;
     volatile long forwarded;
     volatile long dropped;
+    /** The largest datagram A sent (what segment size its streams use). */
+    volatile int largestFromA;
 
     ChaosProxy(long seed, double loss, double dup, double reorder) throws IOException {
         this.random = new Random(seed);
@@ -57,6 +59,9 @@ final class ChaosProxy implements AutoCloseable {
                     DatagramPacket p = new DatagramPacket(buf, buf.length);
                     in.receive(p);
                     byte[] data = java.util.Arrays.copyOf(p.getData(), p.getLength());
+                    if (fromA && data.length > largestFromA) {
+                        largestFromA = data.length;
+                    }
                     InetSocketAddress to = fromA ? b : a;
                     if (to == null) {
                         continue;
