@@ -29,7 +29,7 @@ const EVENT_HEADER = 26; // Layouts.EVENT_HEADER
 /** Operation codes of NodeWasm.nodeOp (the calls that take and return only numbers). */
 const OP = Object.freeze({ FREE: 0, LIVE_HANDLES: 1, LISTEN: 2, OPEN_STREAM: 3, CLOSE_STREAM: 4, ABORT_STREAM: 5, PING: 6,
   PEER_LOOKUP_FAILED: 7, HANDLE_TIMEOUT: 8, NEXT_DEADLINE: 9, HAS_SESSION: 10, AT_EOF: 11, FLUSH_STREAMS: 12,
-  SET_PROFILE: 13, EXPECT_REPLY: 14, REHANDSHAKE: 15 });
+  SET_PROFILE: 13, EXPECT_REPLY: 14, REHANDSHAKE: 15, PLATFORM_AEAD: 16 });
 const INVALID_ARGUMENT = -19;
 /** Parsed IP texts kept (Workers talk to few endpoints); the cache is emptied when it reaches this size. */
 const IP_CACHE_MAX = 256;
@@ -111,6 +111,106 @@ function endpointMessage(ip, port, datagram) {
   return new Int8Array(scratch.buffer, 0, n);
 }
 
+// ---------------------------------------------------------------- AES-GCM from the platform
+
+/**
+ * Keys the platform AEAD holds at once (all nodes of this instance together). Beyond it the oldest is
+ * dropped; the core imports a dropped key again on its next use (PlatformAead.UNKNOWN_KEY), so the bound
+ * costs a re-import, never a wrong result. A session holds one key, a node at most a few per peer.
+ */
+export const AEAD_KEYS_MAX = 4096;
+const AEAD_NONCE = 12;
+const AEAD_TAG = 16;
+
+/** node:crypto when the runtime has it without an import statement (Node.js, Workers with nodejs_compat). */
+function builtinNodeCrypto() {
+  try {
+    const c = globalThis.process?.getBuiltinModule?.("node:crypto");
+    return c && typeof c.createCipheriv === "function" && typeof c.createSecretKey === "function" ? c : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The imports PlatformAead (wasm-build) calls: AES-256-GCM by node:crypto's native createCipheriv, with
+ * nonce ‖ aad ‖ input read from, and the output written to, one region of the module's linear memory.
+ * `nc` null: aeadAvailable() answers 0 and the core keeps Bouncy Castle. Never throws into wasm.
+ */
+function aeadImports(nc, memory, maxKeys = AEAD_KEYS_MAX) {
+  maxKeys = Math.max(1, Math.floor(maxKeys) || 1);
+  const keys = new Map();
+  let next = 1;
+  let view = new Uint8Array(0);
+  const mem = () => (view.buffer === memory.buffer ? view : (view = new Uint8Array(memory.buffer)));
+  return {
+    keyCount: () => keys.size,
+    imports: {
+      aeadAvailable: () => (nc === null ? 0 : 1),
+      aeadKey: (at) => {
+        if (nc === null) return -1;
+        try {
+          const key = nc.createSecretKey(mem().slice(at, at + 32));
+          while (keys.size >= maxKeys) keys.delete(keys.keys().next().value);
+          const h = next;
+          next = next >= 0x7fffffff ? 1 : next + 1;
+          keys.set(h, key);
+          return h;
+        } catch {
+          return -1;
+        }
+      },
+      aeadRun: (open, h, at, aadLen, n) => {
+        const key = keys.get(h);
+        if (key === undefined) return -2; // evicted: the core imports it again
+        try {
+          const m = mem();
+          const nonce = m.subarray(at, at + AEAD_NONCE);
+          const aad = m.subarray(at + AEAD_NONCE, at + AEAD_NONCE + aadLen);
+          const input = at + AEAD_NONCE + aadLen;
+          if (open === 0) {
+            const c = nc.createCipheriv("aes-256-gcm", key, nonce);
+            c.setAAD(aad);
+            const ct = c.update(m.subarray(input, input + n));
+            const rest = c.final();
+            const tag = c.getAuthTag();
+            m.set(ct, at);
+            m.set(rest, at + ct.length);
+            m.set(tag, at + ct.length + rest.length);
+            return ct.length + rest.length + tag.length;
+          }
+          if (n < AEAD_TAG) return -1;
+          const d = nc.createDecipheriv("aes-256-gcm", key, nonce);
+          d.setAAD(aad);
+          d.setAuthTag(m.slice(input + n - AEAD_TAG, input + n));
+          const pt = d.update(m.subarray(input, input + n - AEAD_TAG));
+          let rest;
+          try {
+            rest = d.final();
+          } catch {
+            return -1; // the tag did not verify
+          }
+          m.set(pt, at);
+          m.set(rest, at + pt.length);
+          return pt.length + rest.length;
+        } catch {
+          return -3; // a platform failure: the core falls back to Bouncy Castle for this key
+        }
+      },
+    },
+  };
+}
+
+/**
+ * Gives a TeaVM instance's import object the platform AEAD (`option` as LoadOptions.aead); used by
+ * loadPilotCore and by pilot-conformance.mjs, so the vectors run through the same code.
+ */
+export function installAead(importObj, option, maxKeys) {
+  const aead = aeadImports(option === false ? null : option ?? builtinNodeCrypto(), importObj.env.memory, maxKeys);
+  importObj.pilot = aead.imports;
+  return aead;
+}
+
 // ---------------------------------------------------------------- batch layouts
 
 /** Decodes one event record at `at` of `len` bytes (layout: Layouts.event in wasm-build). */
@@ -174,7 +274,7 @@ function decodeStats(b) {
   };
 }
 
-function wrap(x) {
+function wrap(x, aead) {
   // per node handle: the rest of the last polled batches, and the node's address text
   const pending = new Map();
   const addresses = new Map();
@@ -195,6 +295,10 @@ function wrap(x) {
   return {
     raw: x,
     version: () => "pilot-core 0.1.0",
+    /** "node:crypto" when nodes seal and open with the platform's AES-GCM, "bouncy-castle" otherwise. */
+    aead: () => (op(OP.PLATFORM_AEAD, 0) === 1 ? "node:crypto" : "bouncy-castle"),
+    /** Keys the platform AEAD holds now (bounded by AEAD_KEYS_MAX); for tests. */
+    aeadKeyCount: () => aead.keyCount(),
     /** Entries in the parsed-IP caches (bounded by IP_CACHE_MAX each); for tests. */
     ipCacheSize: () => Math.max(ipBytesCache.size, ipTextCache.size),
     errorName: (code) => ErrorCodes[code] ?? "UNKNOWN",
@@ -258,13 +362,17 @@ function wrap(x) {
 /**
  * Instantiates the core. `source`: a WebAssembly.Module (Workers: `import wasm from "./pilot-core.wasm"`),
  * or the module's bytes (Node.js: `readFileSync(new URL("./pilot-core.wasm", import.meta.url))`).
+ * `options.aead`: where AES-256-GCM runs. Left out: node:crypto when the runtime has it (Node.js, Workers
+ * with the `nodejs_compat` flag), else Bouncy Castle inside the module; `false`: always Bouncy Castle;
+ * or a node:crypto-like object (createSecretKey, createCipheriv, createDecipheriv). Same bytes either way.
  */
-export async function loadPilotCore(source) {
+export async function loadPilotCore(source, options = {}) {
   let module = source;
   if (!(source instanceof WebAssembly.Module)) {
     // Node.js path only: Workers forbid compiling wasm at run time, so they must pass a Module.
     module = await WebAssembly.compile(source);
   }
-  const teavm = await load(module);
-  return wrap(teavm.exports);
+  let aead = null;
+  const teavm = await load(module, { installImports: (importObj) => { aead = installAead(importObj, options.aead, options.aeadKeysMax); } });
+  return wrap(teavm.exports, aead);
 }

@@ -33,6 +33,8 @@ import pilot.core.stream.ReplyPolicy;
  */
 public final class NodeWasm {
     private static final CryptoSuite SUITE = new BouncyCastleSuite();
+    /** AES-GCM from the host when it offers it (a Worker with nodejs_compat), read once per instance. */
+    private static final CryptoSuite NODE_SUITE = PlatformAead.available() == 1 ? new PlatformSuite(SUITE) : SUITE;
     private static final int INVALID = -ErrorCode.INVALID_ARGUMENT.code();
 
     private NodeWasm() {
@@ -103,7 +105,7 @@ public final class NodeWasm {
         DrbgEntropy entropy = new DrbgEntropy(SUITE, entropySeed);
         LocalIdentity id = new LocalIdentity(node, SUITE.ed25519(identitySeed));
         trust.pin(node, id.publicKey());
-        PilotNode n = new PilotNode(NodeConfig.DEFAULTS.withProfile(p).withEcho(echo), id, network, SUITE, entropy, trust);
+        PilotNode n = new PilotNode(NodeConfig.DEFAULTS.withProfile(p).withEcho(echo), id, network, NODE_SUITE, entropy, trust);
         return Handles.put(new Node(n, trust, entropy));
     }
 
@@ -265,6 +267,7 @@ public final class NodeWasm {
     static final int OP_SET_PROFILE = 13;
     static final int OP_EXPECT_REPLY = 14;
     static final int OP_REHANDSHAKE = 15;
+    static final int OP_PLATFORM_AEAD = 16;
 
     /**
      * The node calls that take and return only numbers. Booleans come back as 1 / 0; everything else
@@ -273,12 +276,16 @@ public final class NodeWasm {
      * LISTEN a=port; OPEN_STREAM a=network b=peer c=port; CLOSE_STREAM a=stream b=CloseMode ordinal;
      * ABORT_STREAM, AT_EOF a=stream; PING a=network b=peer; PEER_LOOKUP_FAILED, HAS_SESSION a=peer;
      * SET_PROFILE a=peer b=profile ordinal; EXPECT_REPLY a=stream c=maxAheadBytes x=expectBytes y=quietMillis;
-     * REHANDSHAKE a=peer (our endpoint moved: a fresh handshake with a peer we hold a session with; 1 if one started).
+     * REHANDSHAKE a=peer (our endpoint moved: a fresh handshake with a peer we hold a session with; 1 if one started);
+     * PLATFORM_AEAD: none (1 when new nodes seal and open with the host's AES-GCM, 0 for Bouncy Castle).
      */
     @JSExport
     public static double nodeOp(int op, int handle, int a, int b, int c, double x, double y, double now) {
         if (op == OP_LIVE_HANDLES) {
             return Handles.count();
+        }
+        if (op == OP_PLATFORM_AEAD) {
+            return NODE_SUITE == SUITE ? 0 : 1;
         }
         if (op == OP_FREE) {
             Handles.free(handle);
