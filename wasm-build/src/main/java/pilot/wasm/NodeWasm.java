@@ -26,8 +26,10 @@ import pilot.core.stream.ReplyPolicy;
  * lives in {@link ConformanceWasm}, a separate module, so it costs a Worker nothing.
  *
  * <p>One error convention for every export (shared with {@link ConformanceWasm}): a number is the result
- * when {@code >= 0} and minus an {@link ErrorCode} when negative; a byte array is null when there is
- * nothing (or the input was refused). Nothing throws across the boundary on bad input. No strings cross
+ * when {@code >= 0} and minus an {@link ErrorCode} when negative. Byte arrays cross through {@link Io}, one
+ * reused region of linear memory: an export reads its inputs from the region (JavaScript passes their
+ * lengths) and writes its byte result there, returning its length, or -1 when there is nothing (or the
+ * input was refused). Nothing throws across the boundary on bad input. No strings cross
  * per packet: endpoints, events and statistics are byte layouts ({@link Layouts}), and polls return
  * batches. Times are milliseconds as doubles; profiles are {@link WireProfile} ordinals.
  */
@@ -71,14 +73,25 @@ public final class NodeWasm {
 
     // ------------------------------------------------------------------ handles and identity
 
+    /** The region's address once it can hold {@code size} bytes (inputs go there), or -1. */
     @JSExport
-    public static byte[] ed25519Public(byte[] seed) {
-        return seed == null || seed.length != 32 ? null : SUITE.ed25519(seed).publicKey();
+    public static int nodeIo(int size) {
+        return Io.ensure(size);
     }
 
+    /** Seed (32 bytes) in the region; the public key out, or -1. */
     @JSExport
-    public static byte[] ed25519Sign(byte[] seed, byte[] message) {
-        return seed == null || seed.length != 32 || message == null ? null : SUITE.ed25519(seed).sign(message);
+    public static int ed25519Public() {
+        byte[] seed = Io.in(0, 32);
+        return seed == null ? -1 : Io.out(SUITE.ed25519(seed).publicKey());
+    }
+
+    /** Seed (32 bytes) ‖ message ({@code messageLen}) in the region; the signature out, or -1. */
+    @JSExport
+    public static int ed25519Sign(int messageLen) {
+        byte[] seed = Io.in(0, 32);
+        byte[] message = Io.in(32, messageLen);
+        return seed == null || message == null ? -1 : Io.out(SUITE.ed25519(seed).sign(message));
     }
 
     /** {@code network * 2^32 + node} (exact in a double: the network has 16 bits), or minus an error code. */
@@ -91,11 +104,14 @@ public final class NodeWasm {
     // ------------------------------------------------------------------ the node
 
     /**
-     * A node for our identity. {@code entropySeed} must be at least 32 bytes from a CSPRNG
-     * ({@code crypto.getRandomValues}); returns a handle, or minus an error code.
+     * A node for our identity: identity seed ({@code seedLen}, must be 32) ‖ entropy seed
+     * ({@code entropyLen}, at least 32 bytes from a CSPRNG: {@code crypto.getRandomValues}) in the region;
+     * returns a handle, or minus an error code.
      */
     @JSExport
-    public static int nodeNew(int node, int network, byte[] identitySeed, byte[] entropySeed, int profile, boolean echo) {
+    public static int nodeNew(int node, int network, int seedLen, int entropyLen, int profile, boolean echo) {
+        byte[] identitySeed = seedLen == 32 ? Io.in(0, 32) : null;
+        byte[] entropySeed = Io.in(seedLen, entropyLen);
         WireProfile p = profile(profile);
         if (p == null || identitySeed == null || identitySeed.length != 32 || entropySeed == null || entropySeed.length < 32
                 || network < 0 || network > 0xFFFF) {
@@ -109,9 +125,11 @@ public final class NodeWasm {
         return Handles.put(new Node(n, trust, entropy));
     }
 
+    /** {@code len} random bytes in the region. */
     @JSExport
-    public static int nodeReseed(int handle, byte[] randomBytes) {
+    public static int nodeReseed(int handle, int len) {
         Node n = node(handle);
+        byte[] randomBytes = Io.in(0, len);
         if (n == null || randomBytes == null) {
             return INVALID;
         }
@@ -119,9 +137,11 @@ public final class NodeWasm {
         return 0;
     }
 
+    /** The peer's Ed25519 key ({@code len}, must be 32) in the region. */
     @JSExport
-    public static int nodeTrust(int handle, int peer, byte[] ed25519) {
+    public static int nodeTrust(int handle, int peer, int len) {
         Node n = node(handle);
+        byte[] ed25519 = Io.in(0, len);
         if (n == null || ed25519 == null || ed25519.length != 32) {
             return INVALID;
         }
@@ -129,10 +149,11 @@ public final class NodeWasm {
         return 0;
     }
 
-    /** {@code endpoint} = {@code ipLen(1) ‖ ip ‖ port(2)}. 0, or minus an error code. */
+    /** {@code ipLen(1) ‖ ip ‖ port(2)} ({@code len} bytes) in the region. 0, or minus an error code. */
     @JSExport
-    public static int nodeAddPeer(int handle, int peer, byte[] endpoint, double now) {
+    public static int nodeAddPeer(int handle, int peer, int len, double now) {
         Node n = node(handle);
+        byte[] endpoint = Io.in(0, len);
         Endpoint e = Layouts.endpoint(endpoint);
         if (n == null || e == null) {
             return INVALID;
@@ -141,27 +162,36 @@ public final class NodeWasm {
         return 0;
     }
 
-    /** {@code message} = {@code ipLen(1) ‖ ip ‖ port(2) ‖ datagram}, the relay's layout. 0, or minus an error code. */
+    /**
+     * {@code ipLen(1) ‖ ip ‖ port(2) ‖ datagram} ({@code len} bytes, the relay's layout) in the region.
+     * 0, or minus an error code.
+     */
     @JSExport
-    public static int nodeHandleDatagram(int handle, byte[] message, double now) {
+    public static int nodeHandleDatagram(int handle, int len, double now) {
         Node n = node(handle);
-        Endpoint from = Layouts.endpoint(message);
+        byte[] head = Io.in(0, Math.min(len, 19));
+        Endpoint from = Layouts.endpoint(head);
         if (n == null || from == null) {
             return INVALID;
         }
-        int at = Layouts.endpointSize(message);
-        byte[] datagram = new byte[message.length - at];
-        System.arraycopy(message, at, datagram, 0, datagram.length);
+        byte[] datagram = Io.in(Layouts.endpointSize(head), len - Layouts.endpointSize(head));
+        if (datagram == null) {
+            return INVALID; // longer than what JavaScript put in the region
+        }
         n.node().handleDatagram(from, datagram, (long) now);
         return 0;
     }
 
     /**
      * Every queued datagram, up to {@link Layouts#POLL_BATCH_BYTES} (poll again for more): records of
-     * {@code length(4) ‖ ipLen(1) ‖ ip ‖ port(2) ‖ datagram}; null when nothing is queued.
+     * {@code length(4) ‖ ipLen(1) ‖ ip ‖ port(2) ‖ datagram}, out through the region; -1 when nothing is queued.
      */
     @JSExport
-    public static byte[] nodePollTransmits(int handle) {
+    public static int nodePollTransmits(int handle) {
+        return Io.out(pollTransmits(handle));
+    }
+
+    private static byte[] pollTransmits(int handle) {
         Node n = node(handle);
         if (n == null) {
             return null;
@@ -187,10 +217,14 @@ public final class NodeWasm {
 
     /**
      * Every queued event, up to {@link Layouts#POLL_BATCH_BYTES} (poll again for more): records of
-     * {@code length(4) ‖ event} (layout: {@link Layouts#event}); null when nothing is queued.
+     * {@code length(4) ‖ event} (layout: {@link Layouts#event}), out through the region; -1 when nothing is queued.
      */
     @JSExport
-    public static byte[] nodePollEvents(int handle) {
+    public static int nodePollEvents(int handle) {
+        return Io.out(pollEvents(handle));
+    }
+
+    private static byte[] pollEvents(int handle) {
         Node n = node(handle);
         if (n == null) {
             return null;
@@ -217,33 +251,35 @@ public final class NodeWasm {
         return out;
     }
 
-    /** Bytes accepted (0 = wait for STREAM_WRITABLE), or minus an error code. */
+    /** {@code len} bytes in the region. Bytes accepted (0 = wait for STREAM_WRITABLE), or minus an error code. */
     @JSExport
-    public static int nodeWrite(int handle, int stream, byte[] data, double now) {
+    public static int nodeWrite(int handle, int stream, int len, double now) {
         Node n = node(handle);
-        return n == null ? INVALID : idOrError(n.node().write(stream, data, (long) now));
+        byte[] data = Io.in(0, len);
+        return n == null || data == null ? INVALID : idOrError(n.node().write(stream, data, (long) now));
     }
 
-    /** Up to {@code max} bytes (possibly none), or null for an unknown stream. */
+    /** Up to {@code max} bytes (possibly none) out through the region, or -1 for an unknown stream. */
     @JSExport
-    public static byte[] nodeRead(int handle, int stream, int max, double now) {
+    public static int nodeRead(int handle, int stream, int max, double now) {
         Node n = node(handle);
-        return n == null ? null : n.node().read(stream, max, (long) now).valueOrNull();
+        return Io.out(n == null ? null : n.node().read(stream, max, (long) now).valueOrNull());
     }
 
-    /** Our source port, or minus an error code. */
+    /** {@code len} payload bytes in the region. Our source port, or minus an error code. */
     @JSExport
-    public static int nodeSendDatagram(int handle, int network, int peer, int port, byte[] data, double now) {
+    public static int nodeSendDatagram(int handle, int network, int peer, int port, int len, double now) {
         Node n = node(handle);
-        return n == null || network < 0 || network > 0xFFFF ? INVALID
+        byte[] data = Io.in(0, len);
+        return n == null || data == null || network < 0 || network > 0xFFFF ? INVALID
                 : idOrError(n.node().sendDatagram(new Address(network, peer), port, data, (long) now));
     }
 
-    /** Layout: {@link Layouts#stats}; null for an unknown handle. */
+    /** Layout: {@link Layouts#stats}, out through the region; -1 for an unknown handle. */
     @JSExport
-    public static byte[] nodeStats(int handle) {
+    public static int nodeStats(int handle) {
         Node n = node(handle);
-        return n == null ? null : Layouts.stats(n.node());
+        return Io.out(n == null ? null : Layouts.stats(n.node()));
     }
 
     // ------------------------------------------------------------------ the number-only calls, through one export
