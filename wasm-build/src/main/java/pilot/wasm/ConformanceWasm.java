@@ -45,8 +45,7 @@ import pilot.core.wire.U64;
  */
 public final class ConformanceWasm {
     /** The envelope's AES-GCM on the host's cipher when it offers one, so the vectors check that path too. */
-    private static final CryptoSuite SUITE = PlatformAead.available() == 1
-            ? new PlatformSuite(new BouncyCastleSuite()) : new BouncyCastleSuite();
+    private static final PlatformSuite SUITE = new PlatformSuite(new BouncyCastleSuite(), PlatformAead.available() == 1);
 
     private ConformanceWasm() {
     }
@@ -54,7 +53,7 @@ public final class ConformanceWasm {
     /** 1 when {@link #seal}, {@link #open} and the key exchange use the host's AES-GCM, 0 for Bouncy Castle. */
     @JSExport
     public static int platformAead() {
-        return SUITE instanceof PlatformSuite ? 1 : 0;
+        return SUITE.platform() ? 1 : 0;
     }
 
     public static void main(String[] args) {

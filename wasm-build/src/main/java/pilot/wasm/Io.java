@@ -9,7 +9,9 @@ import org.teavm.runtime.heap.Heap;
  * {@code nodeIo}), the export copies it into a Java array; outputs go the other way and JavaScript takes
  * them with one {@code slice}. This replaces TeaVM's own array conversion, which costs about eight
  * JavaScript calls per array and ships a converter inside every export that takes or returns one.
- * Reused for every call; it grows to the largest crossing (a poll batch is at most
+ * Every export copies all of its inputs out of the region before it does anything else, so the region is
+ * free while the core runs ({@link PlatformAead} uses it for the cipher's input and output) and is written
+ * last with the export's result. Reused for every call; it grows to the largest crossing (a poll batch is at most
  * {@link Layouts#POLL_BATCH_BYTES} plus one record) and never shrinks.
  */
 final class Io {
@@ -49,6 +51,22 @@ final class Io {
         return b;
     }
 
+    /** Copies {@code len} bytes of {@code src} from {@code off} to the region at {@code at} (room ensured by the caller). */
+    static void write(int at, byte[] src, int off, int len) {
+        Address p = base.add(at);
+        for (int i = 0; i < len; i++) {
+            p.add(i).putByte(src[off + i]);
+        }
+    }
+
+    /** Copies {@code len} bytes from the region's start into {@code dst} at {@code off}. */
+    static void read(byte[] dst, int off, int len) {
+        Address p = base;
+        for (int i = 0; i < len; i++) {
+            dst[off + i] = p.add(i).getByte();
+        }
+    }
+
     /** Writes {@code b} at the region's start: its length, -1 for null, or -2 when memory cannot grow. */
     static int out(byte[] b) {
         if (b == null) {
@@ -57,10 +75,7 @@ final class Io {
         if (ensure(b.length) < 0) {
             return -2;
         }
-        Address p = base;
-        for (int i = 0; i < b.length; i++) {
-            p.add(i).putByte(b[i]);
-        }
+        write(0, b, 0, b.length);
         return b.length;
     }
 }

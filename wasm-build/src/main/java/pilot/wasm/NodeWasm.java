@@ -8,7 +8,6 @@ import pilot.core.Result;
 import pilot.core.addr.Address;
 import pilot.core.addr.Endpoint;
 import pilot.core.crypto.BouncyCastleSuite;
-import pilot.core.crypto.CryptoSuite;
 import pilot.core.crypto.DrbgEntropy;
 import pilot.core.envelope.WireProfile;
 import pilot.core.handshake.LocalIdentity;
@@ -34,9 +33,8 @@ import pilot.core.stream.ReplyPolicy;
  * batches. Times are milliseconds as doubles; profiles are {@link WireProfile} ordinals.
  */
 public final class NodeWasm {
-    private static final CryptoSuite SUITE = new BouncyCastleSuite();
-    /** AES-GCM from the host when it offers it (a Worker with nodejs_compat), read once per instance. */
-    private static final CryptoSuite NODE_SUITE = PlatformAead.available() == 1 ? new PlatformSuite(SUITE) : SUITE;
+    /** Bouncy Castle, with AES-GCM from the host when it offers it (a Worker with nodejs_compat), read once. */
+    private static final PlatformSuite SUITE = new PlatformSuite(new BouncyCastleSuite(), PlatformAead.available() == 1);
     private static final int INVALID = -ErrorCode.INVALID_ARGUMENT.code();
 
     private NodeWasm() {
@@ -121,7 +119,7 @@ public final class NodeWasm {
         DrbgEntropy entropy = new DrbgEntropy(SUITE, entropySeed);
         LocalIdentity id = new LocalIdentity(node, SUITE.ed25519(identitySeed));
         trust.pin(node, id.publicKey());
-        PilotNode n = new PilotNode(NodeConfig.DEFAULTS.withProfile(p).withEcho(echo), id, network, NODE_SUITE, entropy, trust);
+        PilotNode n = new PilotNode(NodeConfig.DEFAULTS.withProfile(p).withEcho(echo), id, network, SUITE, entropy, trust);
         return Handles.put(new Node(n, trust, entropy));
     }
 
@@ -321,7 +319,7 @@ public final class NodeWasm {
             return Handles.count();
         }
         if (op == OP_PLATFORM_AEAD) {
-            return NODE_SUITE == SUITE ? 0 : 1;
+            return SUITE.platform() ? 1 : 0;
         }
         if (op == OP_FREE) {
             Handles.free(handle);

@@ -1,17 +1,16 @@
 package pilot.wasm;
 
-import org.teavm.interop.Address;
 import org.teavm.interop.Import;
-import org.teavm.runtime.heap.Heap;
 import pilot.core.crypto.Aead;
 import pilot.core.crypto.CryptoSuite;
 
 /**
  * AES-256-GCM done by the host (a Worker's {@code node:crypto}, native code) instead of Bouncy Castle
  * compiled to wasm, which is ~3x slower. Nonce, AAD and key composition stay in Java; the host only runs
- * the cipher. Bytes cross through one reused region of wasm linear memory: Java writes
+ * the cipher. Bytes cross through {@link Io}'s region of wasm linear memory: Java writes
  * {@code nonce(12) ‖ aad ‖ input} there, makes one import call, and reads the output back from the same
- * place, so a packet costs one call and one bulk copy each way (no per-byte JavaScript calls).
+ * place, so a packet costs one call and one bulk copy each way (no per-byte JavaScript calls). Sharing
+ * the region with the exports is safe because every export copies its inputs out before it does anything.
  *
  * <p>The host keeps the imported keys in a table of its own, bounded by its {@code AEAD_KEYS_MAX}
  * (pilot-core.mjs): a key it has evicted answers {@link #UNKNOWN_KEY} and is imported again here (Java
@@ -26,9 +25,6 @@ final class PlatformAead implements Aead {
     static final int AUTH_FAILED = -1;
     private static final int NONCE = 12;
     private static final int TAG = 16;
-
-    private static Address scratch;
-    private static int capacity;
 
     private final byte[] key;
     private final CryptoSuite base;
@@ -75,7 +71,7 @@ final class PlatformAead implements Aead {
         if (n != len + TAG) {
             return fallback().sealInto(nonce, aad, plaintext, off, len, out, outOff);
         }
-        read(out, outOff, n);
+        Io.read(out, outOff, n);
         return n;
     }
 
@@ -92,7 +88,7 @@ final class PlatformAead implements Aead {
             return fallback().open(nonce, aad, ct, off, len);
         }
         byte[] out = new byte[n];
-        read(out, 0, n);
+        Io.read(out, 0, n);
         return out;
     }
 
@@ -100,15 +96,16 @@ final class PlatformAead implements Aead {
 
     private int run(int open, byte[] nonce, byte[] aad, byte[] input, int off, int len, boolean retry) {
         int aadLen = aad == null ? 0 : aad.length;
-        if (nonce.length != NONCE || handle <= 0 || !ensure(NONCE + aadLen + len + TAG)) {
+        int at = Io.ensure(NONCE + aadLen + len + TAG);
+        if (nonce.length != NONCE || handle <= 0 || at < 0) {
             return -3;
         }
-        write(0, nonce, 0, NONCE);
+        Io.write(0, nonce, 0, NONCE);
         if (aadLen > 0) {
-            write(NONCE, aad, 0, aadLen);
+            Io.write(NONCE, aad, 0, aadLen);
         }
-        write(NONCE + aadLen, input, off, len);
-        int n = hostRun(open, handle, scratch.toInt(), aadLen, len);
+        Io.write(NONCE + aadLen, input, off, len);
+        int n = hostRun(open, handle, at, aadLen, len);
         if (n == UNKNOWN_KEY && retry) {
             // evicted from the host's bounded table: import again (this overwrites the region) and retry once
             handle = importKey(key);
@@ -125,44 +122,11 @@ final class PlatformAead implements Aead {
     }
 
     private static int importKey(byte[] key) {
-        if (!ensure(key.length)) {
+        int at = Io.ensure(key.length);
+        if (at < 0) {
             return -1;
         }
-        write(0, key, 0, key.length);
-        return hostKey(scratch.toInt());
-    }
-
-    /** Grows the shared region to at least {@code n} bytes; false when linear memory cannot. */
-    private static boolean ensure(int n) {
-        if (n <= capacity) {
-            return true;
-        }
-        int size = Math.max(n, Math.max(2048, capacity * 2));
-        if (scratch != null) {
-            Heap.release(scratch);
-            scratch = null;
-            capacity = 0;
-        }
-        Address a = Heap.alloc(size);
-        if (a == null || a.toInt() == 0) {
-            return false;
-        }
-        scratch = a;
-        capacity = size;
-        return true;
-    }
-
-    private static void write(int at, byte[] src, int off, int len) {
-        Address p = scratch.add(at);
-        for (int i = 0; i < len; i++) {
-            p.add(i).putByte(src[off + i]);
-        }
-    }
-
-    private static void read(byte[] dst, int off, int len) {
-        Address p = scratch;
-        for (int i = 0; i < len; i++) {
-            dst[off + i] = p.add(i).getByte();
-        }
+        Io.write(0, key, 0, key.length);
+        return hostKey(at);
     }
 }

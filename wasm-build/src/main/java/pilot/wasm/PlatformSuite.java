@@ -5,15 +5,23 @@ import pilot.core.crypto.CryptoSuite;
 import pilot.core.crypto.SigningKey;
 
 /**
- * Bouncy Castle for everything but AES-256-GCM, which the host runs ({@link PlatformAead}). Chosen by
- * {@link NodeWasm#nodeNew} only when the host says it provides the cipher; otherwise the node keeps the
- * plain Bouncy Castle suite, so a Worker without {@code nodejs_compat} still works, only slower.
+ * Bouncy Castle for everything, and AES-256-GCM on the host ({@link PlatformAead}) when the host says it
+ * provides the cipher ({@code platform}); otherwise Bouncy Castle's, so a Worker without
+ * {@code nodejs_compat} still works, only slower. The one suite of its module: every crypto call goes
+ * through it, so TeaVM does not inline Bouncy Castle into two callers.
  */
 final class PlatformSuite implements CryptoSuite {
     private final CryptoSuite base;
+    private final boolean platform;
 
-    PlatformSuite(CryptoSuite base) {
+    PlatformSuite(CryptoSuite base, boolean platform) {
         this.base = base;
+        this.platform = platform;
+    }
+
+    /** True when sessions seal and open with the host's AES-GCM. */
+    boolean platform() {
+        return platform;
     }
 
     @Override
@@ -38,7 +46,7 @@ final class PlatformSuite implements CryptoSuite {
 
     @Override
     public Aead aes256Gcm(byte[] key) {
-        if (key == null || key.length != 32) {
+        if (!platform || key == null || key.length != 32) {
             return base.aes256Gcm(key); // throws exactly as Bouncy Castle's suite does
         }
         return new PlatformAead(key, base);
