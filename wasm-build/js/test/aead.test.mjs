@@ -7,6 +7,7 @@ import { readFileSync } from "node:fs";
 import * as nodeCrypto from "node:crypto";
 import { dist, conformanceDist, vectorFiles } from "./files.mjs";
 import { runVectorSuite } from "../suite/vectors.mjs";
+import { nodePair } from "../suite/nodebench.mjs";
 
 const { loadPilotCore, AEAD_KEYS_MAX } = await import(`${dist}pilot-core.mjs`);
 const { loadConformance } = await import(`${conformanceDist}pilot-conformance.mjs`);
@@ -18,16 +19,10 @@ const castle = await loadPilotCore(wasm, { aead: false });
 const fixed = (n, salt) => Uint8Array.from({ length: n }, (_, i) => (i * 31 + salt * 7 + 1) & 0xff);
 const hex = (b) => Buffer.from(b).toString("hex");
 
+/** Two nodes with a session's prerequisites, from seeds that depend only on the node ids. */
 function pair(core, a, b) {
-  const mk = (node) => ({ h: core.nodeNew({ node, identitySeed: fixed(32, node), entropy: fixed(48, node + 1), echo: false }),
-    node, pub: core.ed25519Public(fixed(32, node)) });
-  const x = mk(a);
-  const y = mk(b);
-  core.nodeTrust(x.h, y.node, y.pub);
-  core.nodeTrust(y.h, x.node, x.pub);
-  core.nodeAddPeer(x.h, y.node, "10.0.0.2", 4000, 0);
-  core.nodeAddPeer(y.h, x.node, "10.0.0.1", 4000, 0);
-  return { x, y };
+  let k = a;
+  return nodePair(core, (n) => fixed(n, k++), a, b);
 }
 
 /** Moves datagrams both ways until quiet (optionally through `tamper`); returns them as hex, in order. */
