@@ -249,6 +249,19 @@ export function installAead(importObj, option, maxKeys) {
 
 // ---------------------------------------------------------------- batch layouts
 
+const peerTexts = new Map();
+/** addressText for event peers, cached (bounded like the IP caches: emptied when it reaches IP_CACHE_MAX). */
+function peerText(network, node) {
+  const key = network * TWO_32 + node;
+  let t = peerTexts.get(key);
+  if (t === undefined) {
+    t = addressText(network, node);
+    if (peerTexts.size >= IP_CACHE_MAX) peerTexts.clear();
+    peerTexts.set(key, t);
+  }
+  return t;
+}
+
 /** Decodes one event record at `at` of `len` bytes (layout: Layouts.event in wasm-build). */
 function decodeEventAt(bytes, at, len) {
   const v = new DataView(bytes.buffer, bytes.byteOffset + at, len);
@@ -259,7 +272,7 @@ function decodeEventAt(bytes, at, len) {
   return {
     kind: EventKinds[v.getUint8(0)] ?? `KIND_${v.getUint8(0)}`,
     stream: v.getInt32(2),
-    peer: hasPeer ? { network, node, text: addressText(network, node) } : null,
+    peer: hasPeer ? { network, node, text: peerText(network, node) } : null,
     localPort: v.getUint16(12),
     remotePort: v.getUint16(14),
     value: Number(v.getBigInt64(16)),
@@ -310,7 +323,11 @@ function decodeStats(b) {
   };
 }
 
-function wrap(x, aead, memory) {
+function wrap(exports, aead, memory) {
+  // TeaVM exposes each export through a getter that reads a WebAssembly.Global on every access; the
+  // functions never change, so they are read once here.
+  const x = {};
+  for (const k of Object.getOwnPropertyNames(exports)) x[k] = exports[k];
   const io = ioRegion(x, memory);
   // per node handle: the rest of the last polled batches, and the node's address text
   const pending = new Map();
@@ -337,7 +354,7 @@ function wrap(x, aead, memory) {
     /** Keys the platform AEAD holds now (bounded by AEAD_KEYS_MAX); for tests. */
     aeadKeyCount: () => aead.keyCount(),
     /** Entries in the parsed-IP caches (bounded by IP_CACHE_MAX each); for tests. */
-    ipCacheSize: () => Math.max(ipBytesCache.size, ipTextCache.size),
+    ipCacheSize: () => Math.max(ipBytesCache.size, ipTextCache.size, peerTexts.size),
     errorName: (code) => ErrorCodes[code] ?? "UNKNOWN",
     /** Copies bytes into the I/O region (what every wrapper call does first); for tests of the raw exports. */
     ioPut: (...arrays) => io.put(...arrays),
