@@ -4,10 +4,12 @@ import { fileURLToPath } from "node:url";
 
 const base = fileURLToPath(new URL("../../", import.meta.url)); // wasm-build/
 
-export function startWorker() {
+/** `nodejsCompat`: with the flag, node:crypto is there and the core seals with it (PlatformAead). */
+export function startWorker({ nodejsCompat = false } = {}) {
   // Modules are listed explicitly: Miniflare's own import scanner cannot parse TeaVM's runtime.
   return new Miniflare({
     compatibilityDate: "2025-06-01",
+    compatibilityFlags: nodejsCompat ? ["nodejs_compat"] : [],
     cf: false,
     modulesRoot: base,
     modules: [

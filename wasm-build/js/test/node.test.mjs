@@ -31,7 +31,8 @@ for (const profile of ["modern", "feb2026"]) {
 
 test("the production module exports the node and nothing of the conformance suite", () => {
   for (const name of ["addressParse", "ed25519Public", "ed25519Sign", "ed25519Verify", "nodeAddPeer", "nodeHandleDatagram", "nodeNew",
-    "nodeOp", "nodePollEvents", "nodePollTransmits", "nodeRead", "nodeReseed", "nodeSendDatagram", "nodeSessions", "nodeStats", "nodeTrust", "nodeWrite"]) assert.equal(typeof core.raw[name], "function", name);
+    "nodeOp", "nodePollEvents", "nodePollTransmits", "nodeRead", "nodeReseed", "nodeSendDatagram", "nodeSessions", "nodeStats", "nodeTrust", "nodeWrite",
+    "nodeIo"]) assert.equal(typeof core.raw[name], "function", name);
   for (const name of ["version", "errorName", "packetEncode", "packetDecode", "frameDecode", "x25519Public", "x25519Shared",
     "sessionKey", "sha256", "seal", "open", "replayNew", "replayCheck", "kxNew", "kxOnAuth", "kxSeal",
     "kxOpen", "simRun", "nodePollTransmit", "nodePollEvent", "nodeAddress", "nodeListen", "free"]) {
@@ -116,10 +117,10 @@ test("polls come in batches of at most POLL_BATCH_BYTES (64 KiB) plus one record
   assert.equal(core.nodeListen(b.h, 1001), 0);
   const n = 100;
   for (let i = 0; i < n; i++) assert.ok(core.nodeSendDatagram(a.h, 0, b.node, 1001, new Uint8Array(1000).fill(i), 0) > 0);
-  const first = core.raw.nodePollTransmits(a.h); // the raw batch, below the wrapper
-  assert.ok(first.length >= 65536 && first.length < 65536 + 1200, `first batch ${first.length} bytes`);
+  const first = core.raw.nodePollTransmits(a.h); // the raw batch's length, below the wrapper
+  assert.ok(first >= 65536 && first < 65536 + 1200, `first batch ${first} bytes`);
   let rest = 0;
-  for (let t = core.raw.nodePollTransmits(a.h); t; t = core.raw.nodePollTransmits(a.h)) rest += t.length;
+  for (let t = core.raw.nodePollTransmits(a.h); t >= 0; t = core.raw.nodePollTransmits(a.h)) rest += t;
   assert.ok(rest > 0, "the rest came in a second batch");
   // through the wrapper, in order
   for (let i = 0; i < n; i++) core.nodeSendDatagram(a.h, 0, b.node, 1001, new Uint8Array(1000).fill(i), 0);
@@ -146,9 +147,17 @@ test("bad input yields negative error codes, never exceptions", () => {
   assert.equal(core.nodeAddPeer(h, 2, "300.0.0.1", 1, 0), -19);
   assert.equal(core.nodeAddPeer(h, 2, "1.2.3.4", 0, 0), -19);
   assert.equal(core.nodeHandleDatagram(h, "not an ip", 1, new Uint8Array(10), 0), -19);
-  assert.equal(core.raw.nodeHandleDatagram(h, new Int8Array([4, 1, 2]), 0), -19);
-  assert.equal(core.raw.nodeHandleDatagram(h, new Int8Array([5, 1, 2, 3, 4, 5, 0, 1]), 0), -19);
-  assert.equal(core.raw.nodeAddPeer(h, 2, null, 0), -19);
+  assert.equal(core.raw.nodeHandleDatagram(h, core.ioPut(new Uint8Array([4, 1, 2])), 0), -19);
+  assert.equal(core.raw.nodeHandleDatagram(h, core.ioPut(new Uint8Array([5, 1, 2, 3, 4, 5, 0, 1])), 0), -19);
+  core.ioPut(new Uint8Array([4, 10, 0, 0, 1, 0x0f, 0xa0]));
+  assert.equal(core.raw.nodeHandleDatagram(h, 1 << 30, 0), -19, "a length beyond the region");
+  assert.equal(core.raw.nodeHandleDatagram(h, -5, 0), -19);
+  assert.equal(core.raw.nodeAddPeer(h, 2, -1, 0), -19);
+  assert.equal(core.raw.nodeWrite(h, 1, 1 << 30, 0), -19);
+  assert.equal(core.raw.nodeSendDatagram(h, 0, 2, 7, -1, 0), -19);
+  assert.equal(core.raw.nodeIo(-1), -1);
+  assert.equal(core.nodeWrite(h, 1, "not bytes", 0), -19);
+  assert.equal(core.ed25519Public(new Uint8Array(31)), null);
   for (let i = 0; i < 300; i++) { // from 300 different addresses: more than the IP caches keep
     const junk = random(4 + (i % 150));
     if (i % 3 === 0) junk.set([0x50, 0x49, 0x4c, [0x53, 0x41, 0x4b, 0x54][i % 4]]);

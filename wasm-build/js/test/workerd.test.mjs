@@ -7,12 +7,30 @@ import { root, vectorFiles } from "./files.mjs";
 import { startWorker } from "./miniflare.mjs";
 
 let mf;
+let compat;
 before(async () => {
   mf = startWorker();
-  await mf.ready;
+  compat = startWorker({ nodejsCompat: true });
+  await Promise.all([mf.ready, compat.ready]);
 });
 after(async () => {
   await mf?.dispose();
+  await compat?.dispose();
+});
+
+test("workerd without nodejs_compat keeps Bouncy Castle; with it, the core and the vectors use node:crypto", async () => {
+  assert.deepEqual(await (await mf.dispatchFetch("http://worker/aead")).json(), { core: "bouncy-castle", conformance: "bouncy-castle" });
+  assert.deepEqual(await (await compat.dispatchFetch("http://worker/aead")).json(), { core: "node:crypto", conformance: "node:crypto" });
+});
+
+test("workerd with nodejs_compat: every vector through the platform AEAD, and two peers on it", async () => {
+  const res = await compat.dispatchFetch("http://worker/vectors", { method: "POST", body: JSON.stringify(vectorFiles()) });
+  const r = await res.json();
+  assert.deepEqual(r.failures, []);
+  assert.ok(r.passed >= 300);
+  const p = await (await compat.dispatchFetch("http://worker/twopeer?profile=modern&bytes=100000")).json();
+  assert.ok(p.ok, JSON.stringify(p.checks));
+  assert.deepEqual(await (await compat.dispatchFetch("http://worker/datagrams?n=50")).json(), { got: 50 });
 });
 
 test("workerd: every vector gives the JVM's bytes", async () => {

@@ -10,6 +10,7 @@ import { runTwoPeers } from "../suite/twopeer.mjs";
 import { datagramsOnce, handshakeOnce } from "../suite/nodebench.mjs";
 
 let corePromise = null;
+let castlePromise = null;
 let confPromise = null;
 const random = (n) => {
   const out = new Uint8Array(n);
@@ -33,9 +34,36 @@ export default {
       if (url.pathname === "/vectors") return Response.json(runVectorSuite(conf, await request.json()));
       return Response.json(conf.simRun(url.searchParams.get("seed"), Number(url.searchParams.get("bytes"))));
     }
-    corePromise ??= loadPilotCore(wasm);
-    const core = await corePromise;
+    // ?aead=bc: a core that keeps Bouncy Castle even where node:crypto is there (benchmarks compare both)
+    const castle = url.searchParams.get("aead") === "bc";
+    if (castle) castlePromise ??= loadPilotCore(wasm, { aead: false });
+    else corePromise ??= loadPilotCore(wasm);
+    const core = await (castle ? castlePromise : corePromise);
     switch (url.pathname) {
+      case "/aead":
+        confPromise ??= loadConformance(conformanceWasm);
+        return Response.json({ core: core.aead(), conformance: (await confPromise).aead() });
+      case "/nodecrypto": {
+        // node:crypto's AES-GCM alone, the same 1,200-byte seal + open (only with nodejs_compat)
+        const nc = globalThis.process?.getBuiltinModule?.("node:crypto");
+        const key = nc.createSecretKey(random(32));
+        const pt = random(1200);
+        const aad = new Uint8Array([0, 0, 0, 1]);
+        const iv = new Uint8Array(12);
+        for (let i = 1; i <= n; i++) {
+          new DataView(iv.buffer).setUint32(8, i);
+          const c = nc.createCipheriv("aes-256-gcm", key, iv);
+          c.setAAD(aad);
+          const ct = c.update(pt);
+          c.final();
+          const d = nc.createDecipheriv("aes-256-gcm", key, iv);
+          d.setAAD(aad);
+          d.setAuthTag(c.getAuthTag());
+          d.update(ct);
+          d.final();
+        }
+        return new Response("ok");
+      }
       case "/twopeer":
         return Response.json(runTwoPeers(core, random, { profile: url.searchParams.get("profile") ?? "modern",
           streamBytes: Number(url.searchParams.get("bytes") ?? 65536) }));

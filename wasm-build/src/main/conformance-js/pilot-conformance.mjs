@@ -3,6 +3,7 @@
 // Same error convention as pilot-core: a number >= 0 is a result, a negative one is minus an ErrorCode;
 // results with several fields come as JSON {ok, error, error_code, ...}.
 import { load } from "../pilot-core/teavm-runtime.js";
+import { installAead } from "../pilot-core/pilot-core.mjs";
 
 function i8(u8) {
   if (u8 === null || u8 === undefined) return u8;
@@ -35,6 +36,8 @@ function wrap(x) {
     ed25519Sign: (seed, msg) => u8(x.ed25519Sign(i8(seed), i8(msg))),
     ed25519Verify: (pub, msg, sig) => x.ed25519Verify(i8(pub), i8(msg), i8(sig)),
     sha256: (data) => u8(x.sha256(i8(data))),
+    /** "node:crypto" when seal, open and the key exchange run AES-GCM on the platform, else "bouncy-castle". */
+    aead: () => (x.platformAead() === 1 ? "node:crypto" : "bouncy-castle"),
     // envelope and replay window
     seal: (profile, key, prefix, counter, sender, packet) => u8(x.seal(profile, i8(key), i8(prefix), String(counter), sender, i8(packet))),
     open: (profile, key, frame) => j(x.open(profile, i8(key), i8(frame))),
@@ -53,8 +56,13 @@ function wrap(x) {
   };
 }
 
-/** A WebAssembly.Module (workerd) or the module's bytes (Node.js). */
-export async function loadConformance(source) {
+/**
+ * A WebAssembly.Module (workerd) or the module's bytes (Node.js). `options.aead` as in loadPilotCore:
+ * by default the envelope's AES-GCM runs on node:crypto when the runtime has it, so the vectors check
+ * the platform AEAD; `false` keeps Bouncy Castle.
+ */
+export async function loadConformance(source, options = {}) {
   const module = source instanceof WebAssembly.Module ? source : await WebAssembly.compile(source);
-  return wrap((await load(module)).exports);
+  const teavm = await load(module, { installImports: (importObj) => installAead(importObj, options.aead) });
+  return wrap(teavm.exports);
 }

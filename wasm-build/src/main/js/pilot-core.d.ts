@@ -84,6 +84,10 @@ export interface NodeOptions {
 
 export interface PilotCore {
   version(): string;
+  /** Where nodes run AES-256-GCM: the platform's node:crypto, or Bouncy Castle inside the module. */
+  aead(): "node:crypto" | "bouncy-castle";
+  /** Keys the platform AEAD holds now (at most AEAD_KEYS_MAX); for tests. */
+  aeadKeyCount(): number;
   errorName(code: number): string;
   liveHandles(): number;
   free(handle: number): void;
@@ -157,4 +161,24 @@ export declare function addressText(network: number, node: number): string;
 export declare function decodeEvent(bytes: Uint8Array): NodeEvent;
 export declare function decodeTransmit(bytes: Uint8Array): Transmit;
 /** Pass a WebAssembly.Module in Workers, the .wasm bytes in Node.js. */
-export declare function loadPilotCore(source: WebAssembly.Module | BufferSource): Promise<PilotCore>;
+/** The node:crypto functions the platform AEAD uses. */
+export interface PlatformCrypto {
+  createSecretKey(key: Uint8Array): unknown;
+  createCipheriv(algorithm: "aes-256-gcm", key: unknown, iv: Uint8Array): unknown;
+  createDecipheriv(algorithm: "aes-256-gcm", key: unknown, iv: Uint8Array): unknown;
+}
+
+export interface LoadOptions {
+  /**
+   * Where AES-256-GCM runs. Left out: node:crypto when the runtime has it (Node.js; Workers with the
+   * `nodejs_compat` flag), else Bouncy Castle inside the module. false: always Bouncy Castle.
+   */
+  aead?: false | PlatformCrypto;
+  /** For tests: a smaller key table than AEAD_KEYS_MAX. */
+  aeadKeysMax?: number;
+}
+
+/** Keys the platform AEAD holds at once, all nodes together; the oldest is dropped and re-imported on use. */
+export declare const AEAD_KEYS_MAX: number;
+
+export declare function loadPilotCore(source: WebAssembly.Module | BufferSource, options?: LoadOptions): Promise<PilotCore>;

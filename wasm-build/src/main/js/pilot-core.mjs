@@ -31,20 +31,14 @@ const EVENT_HEADER = 26; // Layouts.EVENT_HEADER
 /** Operation codes of NodeWasm.nodeOp (the calls that take and return only numbers). */
 const OP = Object.freeze({ FREE: 0, LIVE_HANDLES: 1, LISTEN: 2, OPEN_STREAM: 3, CLOSE_STREAM: 4, ABORT_STREAM: 5, PING: 6,
   PEER_LOOKUP_FAILED: 7, HANDLE_TIMEOUT: 8, NEXT_DEADLINE: 9, HAS_SESSION: 10, AT_EOF: 11, FLUSH_STREAMS: 12,
-  SET_PROFILE: 13, EXPECT_REPLY: 14, REHANDSHAKE: 15, SNAPSHOT_DUE: 16 });
+  SET_PROFILE: 13, EXPECT_REPLY: 14, REHANDSHAKE: 15, SNAPSHOT_DUE: 16, PLATFORM_AEAD: 17 });
 const INVALID_ARGUMENT = -19;
 /** Parsed IP texts kept (Workers talk to few endpoints); the cache is emptied when it reaches this size. */
 const IP_CACHE_MAX = 256;
 const TWO_32 = 4294967296;
 
-// TeaVM maps byte[] to Int8Array; a view (not a copy) over the caller's bytes is ~5x faster than Uint8Array.
-function i8(u8) {
-  if (u8 === null || u8 === undefined) return u8;
-  if (u8 instanceof Int8Array) return u8;
-  return new Int8Array(u8.buffer, u8.byteOffset, u8.byteLength);
-}
-function u8(a) {
-  return a === null || a === undefined ? null : new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+function isBytes(b) {
+  return b instanceof Uint8Array || b instanceof Int8Array;
 }
 function hex4(v) {
   return (v >>> 0).toString(16).toUpperCase().padStart(4, "0");
@@ -98,33 +92,177 @@ function ipText(bytes, at, n) {
   return Array.from(bytes.subarray(at, at + n), (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
-/** One reused buffer for `ipLen ‖ ip ‖ port ‖ datagram`: one copy in JavaScript, one crossing. */
-let scratch = new Uint8Array(2048);
-function endpointMessage(ip, port, datagram) {
-  const b = ipBytes(ip);
-  if (b === null || !Number.isInteger(port) || port < 1 || port > 0xffff) return null;
+/**
+ * Writes `ipLen ‖ ip ‖ port ‖ datagram` straight into the core's I/O region (one copy of the datagram);
+ * its length, or -1 when the endpoint is malformed or memory is exhausted.
+ */
+function putEndpointMessage(io, ip, port, datagram) {
+  const b = ip instanceof Uint8Array ? (ip.length === 4 || ip.length === 16 ? ip : null) : ipBytes(ip);
+  if (b === null || !Number.isInteger(port) || port < 1 || port > 0xffff) return -1;
+  if (datagram !== null && !isBytes(datagram)) return -1;
   const n = 3 + b.length + (datagram ? datagram.length : 0);
-  if (scratch.length < n) scratch = new Uint8Array(Math.max(n, scratch.length * 2));
-  scratch[0] = b.length;
-  scratch.set(b, 1);
-  scratch[1 + b.length] = port >>> 8;
-  scratch[2 + b.length] = port & 0xff;
-  if (datagram) scratch.set(datagram, 3 + b.length); // same element type: a plain memory copy
-  return new Int8Array(scratch.buffer, 0, n);
+  const at = io.reserve(n);
+  if (at < 0) return -1;
+  const m = io.mem();
+  m[at] = b.length;
+  m.set(b, at + 1);
+  m[at + 1 + b.length] = port >>> 8;
+  m[at + 2 + b.length] = port & 0xff;
+  if (datagram) m.set(datagram, at + 3 + b.length);
+  return n;
 }
 
-/** `ipLen ‖ ip ‖ port` from an address's 4 or 16 bytes; null when it is neither or the port is out of range. */
-function endpointBytes(ip, port) {
-  if ((ip.length !== 4 && ip.length !== 16) || !Number.isInteger(port) || port < 1 || port > 0xffff) return null;
-  const out = new Uint8Array(3 + ip.length);
-  out[0] = ip.length;
-  out.set(ip, 1);
-  out[1 + ip.length] = port >>> 8;
-  out[2 + ip.length] = port & 0xff;
-  return i8(out);
+/**
+ * The core's I/O region in linear memory (NodeWasm's Io): inputs are copied in with one `set`, outputs
+ * out with one `slice`, no per-byte work in JavaScript or calls from wasm.
+ */
+function ioRegion(x, memory) {
+  let view = new Uint8Array(0);
+  const mem = () => (view.buffer === memory.buffer ? view : (view = new Uint8Array(memory.buffer)));
+  return {
+    mem,
+    /** The region's address with room for n bytes, or -1. */
+    reserve: (n) => x.nodeIo(n),
+    /** Copies the arrays in one after another; their total length, or -1 (not bytes, or no memory). */
+    put: (...arrays) => {
+      let n = 0;
+      for (const a of arrays) {
+        if (!isBytes(a)) return -1;
+        n += a.length;
+      }
+      const at = x.nodeIo(n);
+      if (at < 0) return -1;
+      const m = mem();
+      let k = at;
+      for (const a of arrays) {
+        m.set(a instanceof Int8Array ? new Uint8Array(a.buffer, a.byteOffset, a.byteLength) : a, k);
+        k += a.length;
+      }
+      return n;
+    },
+    /** A copy of an export's byte result of length n (n < 0: none, null). */
+    take: (n) => {
+      if (n < 0) return null;
+      const at = x.nodeIo(0);
+      return mem().slice(at, at + n);
+    },
+  };
+}
+
+// ---------------------------------------------------------------- AES-GCM from the platform
+
+/**
+ * Keys the platform AEAD holds at once (all nodes of this instance together). Beyond it the oldest is
+ * dropped; the core imports a dropped key again on its next use (PlatformAead.UNKNOWN_KEY), so the bound
+ * costs a re-import, never a wrong result. A session holds one key, a node at most a few per peer.
+ */
+export const AEAD_KEYS_MAX = 4096;
+const AEAD_NONCE = 12;
+const AEAD_TAG = 16;
+
+/** node:crypto when the runtime has it without an import statement (Node.js, Workers with nodejs_compat). */
+function builtinNodeCrypto() {
+  try {
+    const c = globalThis.process?.getBuiltinModule?.("node:crypto");
+    return c && typeof c.createCipheriv === "function" && typeof c.createSecretKey === "function" ? c : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The imports PlatformAead (wasm-build) calls: AES-256-GCM by node:crypto's native createCipheriv, with
+ * nonce ‖ aad ‖ input read from, and the output written to, one region of the module's linear memory.
+ * `nc` null: aeadAvailable() answers 0 and the core keeps Bouncy Castle. Never throws into wasm.
+ */
+function aeadImports(nc, memory, maxKeys = AEAD_KEYS_MAX) {
+  maxKeys = Math.max(1, Math.floor(maxKeys) || 1);
+  const keys = new Map();
+  let next = 1;
+  let view = new Uint8Array(0);
+  const mem = () => (view.buffer === memory.buffer ? view : (view = new Uint8Array(memory.buffer)));
+  return {
+    keyCount: () => keys.size,
+    imports: {
+      aeadAvailable: () => (nc === null ? 0 : 1),
+      aeadKey: (at) => {
+        if (nc === null) return -1;
+        try {
+          const key = nc.createSecretKey(mem().slice(at, at + 32));
+          while (keys.size >= maxKeys) keys.delete(keys.keys().next().value);
+          const h = next;
+          next = next >= 0x7fffffff ? 1 : next + 1;
+          keys.set(h, key);
+          return h;
+        } catch {
+          return -1;
+        }
+      },
+      aeadRun: (open, h, at, aadLen, n) => {
+        const key = keys.get(h);
+        if (key === undefined) return -2; // evicted: the core imports it again
+        try {
+          const m = mem();
+          const nonce = m.subarray(at, at + AEAD_NONCE);
+          const aad = m.subarray(at + AEAD_NONCE, at + AEAD_NONCE + aadLen);
+          const input = at + AEAD_NONCE + aadLen;
+          if (open === 0) {
+            const c = nc.createCipheriv("aes-256-gcm", key, nonce);
+            c.setAAD(aad);
+            const ct = c.update(m.subarray(input, input + n));
+            const rest = c.final();
+            const tag = c.getAuthTag();
+            m.set(ct, at);
+            m.set(rest, at + ct.length);
+            m.set(tag, at + ct.length + rest.length);
+            return ct.length + rest.length + tag.length;
+          }
+          if (n < AEAD_TAG) return -1;
+          const d = nc.createDecipheriv("aes-256-gcm", key, nonce);
+          d.setAAD(aad);
+          d.setAuthTag(m.slice(input + n - AEAD_TAG, input + n));
+          const pt = d.update(m.subarray(input, input + n - AEAD_TAG));
+          let rest;
+          try {
+            rest = d.final();
+          } catch {
+            return -1; // the tag did not verify
+          }
+          m.set(pt, at);
+          m.set(rest, at + pt.length);
+          return pt.length + rest.length;
+        } catch {
+          return -3; // a platform failure: the core falls back to Bouncy Castle for this key
+        }
+      },
+    },
+  };
+}
+
+/**
+ * Gives a TeaVM instance's import object the platform AEAD (`option` as LoadOptions.aead); used by
+ * loadPilotCore and by pilot-conformance.mjs, so the vectors run through the same code.
+ */
+export function installAead(importObj, option, maxKeys) {
+  const aead = aeadImports(option === false ? null : option ?? builtinNodeCrypto(), importObj.env.memory, maxKeys);
+  importObj.pilot = aead.imports;
+  return aead;
 }
 
 // ---------------------------------------------------------------- batch layouts
+
+const peerTexts = new Map();
+/** addressText for event peers, cached (bounded like the IP caches: emptied when it reaches IP_CACHE_MAX). */
+function peerText(network, node) {
+  const key = network * TWO_32 + node;
+  let t = peerTexts.get(key);
+  if (t === undefined) {
+    t = addressText(network, node);
+    if (peerTexts.size >= IP_CACHE_MAX) peerTexts.clear();
+    peerTexts.set(key, t);
+  }
+  return t;
+}
 
 /** Decodes one event record at `at` of `len` bytes (layout: Layouts.event in wasm-build). */
 function decodeEventAt(bytes, at, len) {
@@ -136,7 +274,7 @@ function decodeEventAt(bytes, at, len) {
   return {
     kind: EventKinds[v.getUint8(0)] ?? `KIND_${v.getUint8(0)}`,
     stream: v.getInt32(2),
-    peer: hasPeer ? { network, node, text: addressText(network, node) } : null,
+    peer: hasPeer ? { network, node, text: peerText(network, node) } : null,
     localPort: v.getUint16(12),
     remotePort: v.getUint16(14),
     value: Number(v.getBigInt64(16)),
@@ -188,7 +326,12 @@ function decodeStats(b) {
   };
 }
 
-function wrap(x) {
+function wrap(exports, aead, memory) {
+  // TeaVM exposes each export through a getter that reads a WebAssembly.Global on every access; the
+  // functions never change, so they are read once here.
+  const x = {};
+  for (const k of Object.getOwnPropertyNames(exports)) x[k] = exports[k];
+  const io = ioRegion(x, memory);
   // per node handle: the rest of the last polled batches, and the node's address text
   const pending = new Map();
   const addresses = new Map();
@@ -201,7 +344,7 @@ function wrap(x) {
         q = { tx: { items: [], at: 0 }, ev: { items: [], at: 0 } };
         pending.set(h, q);
       }
-      q[key] = { items: decodeBatch(u8(b), decode), at: 0 };
+      q[key] = { items: decodeBatch(b, decode), at: 0 };
     }
     return q[key].items[q[key].at++] ?? null;
   };
@@ -209,9 +352,15 @@ function wrap(x) {
   return {
     raw: x,
     version: () => "pilot-core 0.1.0",
+    /** "node:crypto" when nodes seal and open with the platform's AES-GCM, "bouncy-castle" otherwise. */
+    aead: () => (op(OP.PLATFORM_AEAD, 0) === 1 ? "node:crypto" : "bouncy-castle"),
+    /** Keys the platform AEAD holds now (bounded by AEAD_KEYS_MAX); for tests. */
+    aeadKeyCount: () => aead.keyCount(),
     /** Entries in the parsed-IP caches (bounded by IP_CACHE_MAX each); for tests. */
-    ipCacheSize: () => Math.max(ipBytesCache.size, ipTextCache.size),
+    ipCacheSize: () => Math.max(ipBytesCache.size, ipTextCache.size, peerTexts.size),
     errorName: (code) => ErrorCodes[code] ?? "UNKNOWN",
+    /** Copies bytes into the I/O region (what every wrapper call does first); for tests of the raw exports. */
+    ioPut: (...arrays) => io.put(...arrays),
     liveHandles: () => op(OP.LIVE_HANDLES, 0),
     free: (h) => { pending.delete(h); addresses.delete(h); op(OP.FREE, h); },
     addressParse: (text) => {
@@ -221,39 +370,40 @@ function wrap(x) {
       const node = v - network * TWO_32;
       return { ok: true, error: null, error_code: null, network, node, canonical: addressText(network, node) };
     },
-    ed25519Public: (seed) => u8(x.ed25519Public(i8(seed))),
-    ed25519Sign: (seed, msg) => u8(x.ed25519Sign(i8(seed), i8(msg))),
-    ed25519Verify: (key, msg, sig) => x.ed25519Verify(i8(key), i8(msg), i8(sig)) === true,
+    ed25519Public: (seed) => (isBytes(seed) && seed.length === 32 && io.put(seed) >= 0 ? io.take(x.ed25519Public()) : null),
+    ed25519Sign: (seed, msg) => (isBytes(seed) && seed.length === 32 && io.put(seed, msg) >= 0 ? io.take(x.ed25519Sign(msg.length)) : null),
+    ed25519Verify: (key, msg, sig) => io.put(key, msg, sig) >= 0 && x.ed25519Verify(key.length, msg.length, sig.length) === 1,
     // node
     nodeNew: (o) => {
       const profile = PROFILES.indexOf(o.profile ?? "modern");
       const network = o.network ?? 0;
-      const h = x.nodeNew(o.node, network, i8(o.identitySeed), i8(o.entropy), profile, o.echo ?? true);
+      if (io.put(o.identitySeed, o.entropy) < 0) return INVALID_ARGUMENT;
+      const h = x.nodeNew(o.node, network, o.identitySeed.length, o.entropy.length, profile, o.echo ?? true);
       if (h > 0) addresses.set(h, addressText(network, o.node >>> 0));
       return h;
     },
-    nodeReseed: (h, bytes) => x.nodeReseed(h, i8(bytes)),
-    nodeTrust: (h, peer, pub) => x.nodeTrust(h, peer, i8(pub)),
+    nodeReseed: (h, bytes) => (io.put(bytes) < 0 ? INVALID_ARGUMENT : x.nodeReseed(h, bytes.length)),
+    nodeTrust: (h, peer, pub) => (io.put(pub) < 0 ? INVALID_ARGUMENT : x.nodeTrust(h, peer, pub.length)),
     nodeSetProfile: (h, peer, profile) => op(OP.SET_PROFILE, h, peer, PROFILES.indexOf(profile)),
     nodeAddPeer: (h, peer, ip, port, now) => {
-      const e = ip instanceof Uint8Array ? endpointBytes(ip, port) : endpointMessage(ip, port, null);
-      return e === null ? INVALID_ARGUMENT : x.nodeAddPeer(h, peer, e, now);
+      const n = putEndpointMessage(io, ip, port, null);
+      return n < 0 ? INVALID_ARGUMENT : x.nodeAddPeer(h, peer, n, now);
     },
     nodePeerLookupFailed: (h, peer, now) => op(OP.PEER_LOOKUP_FAILED, h, peer, 0, 0, 0, 0, now),
     nodeRehandshake: (h, peer, now) => op(OP.REHANDSHAKE, h, peer, 0, 0, 0, 0, now) === 1,
     nodeHandleDatagram: (h, ip, port, datagram, now) => {
-      const m = datagram ? endpointMessage(ip, port, datagram) : null;
-      return m === null ? INVALID_ARGUMENT : x.nodeHandleDatagram(h, m, now);
+      const n = datagram ? putEndpointMessage(io, ip, port, datagram) : -1;
+      return n < 0 ? INVALID_ARGUMENT : x.nodeHandleDatagram(h, n, now);
     },
-    nodeHandleRelayMessage: (h, message, now) => (message instanceof Uint8Array ? x.nodeHandleDatagram(h, i8(message), now) : INVALID_ARGUMENT),
-    nodePollTransmit: (h) => poll(h, "tx", (k) => x.nodePollTransmits(k), decodeTransmitAt),
-    nodePollEvent: (h) => poll(h, "ev", (k) => x.nodePollEvents(k), decodeEventAt),
+    nodeHandleRelayMessage: (h, message, now) => (io.put(message) < 0 ? INVALID_ARGUMENT : x.nodeHandleDatagram(h, message.length, now)),
+    nodePollTransmit: (h) => poll(h, "tx", (k) => io.take(x.nodePollTransmits(k)), decodeTransmitAt),
+    nodePollEvent: (h) => poll(h, "ev", (k) => io.take(x.nodePollEvents(k)), decodeEventAt),
     nodeNextDeadline: (h) => { const d = op(OP.NEXT_DEADLINE, h); return d < 0 ? null : d; },
     nodeHandleTimeout: (h, now) => op(OP.HANDLE_TIMEOUT, h, 0, 0, 0, 0, 0, now),
     nodeListen: (h, port) => op(OP.LISTEN, h, port),
     nodeOpenStream: (h, network, node, port, now) => op(OP.OPEN_STREAM, h, network, node, port, 0, 0, now),
-    nodeWrite: (h, stream, data, now) => x.nodeWrite(h, stream, i8(data), now),
-    nodeRead: (h, stream, max, now) => u8(x.nodeRead(h, stream, max, now)),
+    nodeWrite: (h, stream, data, now) => (io.put(data) < 0 ? INVALID_ARGUMENT : x.nodeWrite(h, stream, data.length, now)),
+    nodeRead: (h, stream, max, now) => io.take(x.nodeRead(h, stream, max, now)),
     nodeAtEof: (h, stream) => op(OP.AT_EOF, h, stream) === 1,
     nodeCloseStream: (h, stream, now) => op(OP.CLOSE_STREAM, h, stream, 0, 0, 0, 0, now),
     nodeAbortStream: (h, stream, now) => op(OP.ABORT_STREAM, h, stream, 0, 0, 0, 0, now),
@@ -263,17 +413,18 @@ function wrap(x) {
       reply.maxAheadBytes ?? (reply.expect === "echo" ? 65536 : 0),
       reply.expect === "echo" ? -2 : reply.expect === undefined || reply.expect === null ? -1 : reply.expect,
       reply.quietMs ?? 0, now),
-    nodeSendDatagram: (h, network, node, port, data, now) => x.nodeSendDatagram(h, network, node, port, i8(data), now),
+    nodeSendDatagram: (h, network, node, port, data, now) =>
+      (io.put(data) < 0 ? INVALID_ARGUMENT : x.nodeSendDatagram(h, network, node, port, data.length, now)),
     nodePing: (h, network, node, now) => op(OP.PING, h, network, node, 0, 0, 0, now),
-    nodeStats: (h) => { const s = x.nodeStats(h); return s === null ? null : decodeStats(u8(s)); },
+    nodeStats: (h) => { const s = io.take(x.nodeStats(h)); return s === null ? null : decodeStats(s); },
     nodeAddress: (h) => addresses.get(h) ?? null,
     nodeHasSession: (h, peer) => op(OP.HAS_SESSION, h, peer) === 1,
     // sessions across an eviction (docs/SPEC-NOTES.md #37)
-    nodeSnapshot: (h, now) => { const b = x.nodeSessions(h, null, now); return b === null ? null : u8(b).slice(); },
+    nodeSnapshot: (h, now) => io.take(x.nodeSessions(h, -1, now)),
     nodeRestore: (h, bytes, now) => {
-      if (!(bytes instanceof Uint8Array)) return INVALID_ARGUMENT;
-      const r = x.nodeSessions(h, i8(bytes), now);
-      return r === null ? INVALID_ARGUMENT : new DataView(r.buffer, r.byteOffset, 4).getInt32(0);
+      if (!(bytes instanceof Uint8Array) || io.put(bytes) < 0) return INVALID_ARGUMENT;
+      const r = io.take(x.nodeSessions(h, bytes.length, now));
+      return r === null || r.length !== 4 ? INVALID_ARGUMENT : new DataView(r.buffer, r.byteOffset, 4).getInt32(0);
     },
     nodeSnapshotDue: (h) => op(OP.SNAPSHOT_DUE, h),
   };
@@ -282,13 +433,23 @@ function wrap(x) {
 /**
  * Instantiates the core. `source`: a WebAssembly.Module (Workers: `import wasm from "./pilot-core.wasm"`),
  * or the module's bytes (Node.js: `readFileSync(new URL("./pilot-core.wasm", import.meta.url))`).
+ * `options.aead`: where AES-256-GCM runs. Left out: node:crypto when the runtime has it (Node.js, Workers
+ * with the `nodejs_compat` flag), else Bouncy Castle inside the module; `false`: always Bouncy Castle;
+ * or a node:crypto-like object (createSecretKey, createCipheriv, createDecipheriv). Same bytes either way.
  */
-export async function loadPilotCore(source) {
+export async function loadPilotCore(source, options = {}) {
   let module = source;
   if (!(source instanceof WebAssembly.Module)) {
     // Node.js path only: Workers forbid compiling wasm at run time, so they must pass a Module.
     module = await WebAssembly.compile(source);
   }
-  const teavm = await load(module);
-  return wrap(teavm.exports);
+  let aead = null;
+  let memory = null;
+  const teavm = await load(module, {
+    installImports: (importObj) => {
+      memory = importObj.env.memory;
+      aead = installAead(importObj, options.aead, options.aeadKeysMax);
+    },
+  });
+  return wrap(teavm.exports, aead, memory);
 }

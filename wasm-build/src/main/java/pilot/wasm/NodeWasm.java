@@ -9,7 +9,6 @@ import pilot.core.addr.Address;
 import pilot.core.addr.Endpoint;
 import pilot.core.edge.RelayMessage;
 import pilot.core.crypto.BouncyCastleSuite;
-import pilot.core.crypto.CryptoSuite;
 import pilot.core.crypto.DrbgEntropy;
 import pilot.core.envelope.WireProfile;
 import pilot.core.handshake.LocalIdentity;
@@ -27,13 +26,16 @@ import pilot.core.stream.ReplyPolicy;
  * lives in {@link ConformanceWasm}, a separate module, so it costs a Worker nothing.
  *
  * <p>One error convention for every export (shared with {@link ConformanceWasm}): a number is the result
- * when {@code >= 0} and minus an {@link ErrorCode} when negative; a byte array is null when there is
- * nothing (or the input was refused). Nothing throws across the boundary on bad input. No strings cross
+ * when {@code >= 0} and minus an {@link ErrorCode} when negative. Byte arrays cross through {@link Io}, one
+ * reused region of linear memory: an export reads its inputs from the region (JavaScript passes their
+ * lengths) and writes its byte result there, returning its length, or -1 when there is nothing (or the
+ * input was refused). Nothing throws across the boundary on bad input. No strings cross
  * per packet: endpoints, events and statistics are byte layouts ({@link Layouts}), and polls return
  * batches. Times are milliseconds as doubles; profiles are {@link WireProfile} ordinals.
  */
 public final class NodeWasm {
-    private static final CryptoSuite SUITE = new BouncyCastleSuite();
+    /** Bouncy Castle, with AES-GCM from the host when it offers it (a Worker with nodejs_compat), read once. */
+    private static final PlatformSuite SUITE = new PlatformSuite(new BouncyCastleSuite(), PlatformAead.available() == 1);
     private static final int INVALID = -ErrorCode.INVALID_ARGUMENT.code();
 
     private NodeWasm() {
@@ -70,23 +72,37 @@ public final class NodeWasm {
 
     // ------------------------------------------------------------------ handles and identity
 
+    /** The region's address once it can hold {@code size} bytes (inputs go there), or -1. */
     @JSExport
-    public static byte[] ed25519Public(byte[] seed) {
-        return seed == null || seed.length != 32 ? null : SUITE.ed25519(seed).publicKey();
+    public static int nodeIo(int size) {
+        return Io.ensure(size);
     }
 
+    /** Seed (32 bytes) in the region; the public key out, or -1. */
     @JSExport
-    public static byte[] ed25519Sign(byte[] seed, byte[] message) {
-        return seed == null || seed.length != 32 || message == null ? null : SUITE.ed25519(seed).sign(message);
+    public static int ed25519Public() {
+        byte[] seed = Io.in(0, 32);
+        return seed == null ? -1 : Io.out(SUITE.ed25519(seed).publicKey());
+    }
+
+    /** Seed (32 bytes) ‖ message ({@code messageLen}) in the region; the signature out, or -1. */
+    @JSExport
+    public static int ed25519Sign(int messageLen) {
+        byte[] seed = Io.in(0, 32);
+        byte[] message = Io.in(32, messageLen);
+        return seed == null || message == null ? -1 : Io.out(SUITE.ed25519(seed).sign(message));
     }
 
     /**
-     * Ed25519 verification (a relay's relay_proof when it dials into a Worker); false for any malformed
-     * key or signature. Bytes in, so not a nodeOp (those take only numbers).
+     * Ed25519 verification (a relay's relay_proof when it dials into a Worker): key ‖ message ‖ signature in
+     * the region; 1 when it verifies, 0 for a wrong or malformed key or signature.
      */
     @JSExport
-    public static boolean ed25519Verify(byte[] publicKey, byte[] message, byte[] signature) {
-        return SUITE.ed25519Verify(publicKey, message, signature);
+    public static int ed25519Verify(int keyLen, int messageLen, int signatureLen) {
+        byte[] key = Io.in(0, keyLen);
+        byte[] message = Io.in(keyLen, messageLen);
+        byte[] signature = Io.in(keyLen + messageLen, signatureLen);
+        return key != null && message != null && signature != null && SUITE.ed25519Verify(key, message, signature) ? 1 : 0;
     }
 
     /** {@code network * 2^32 + node} (exact in a double: the network has 16 bits), or minus an error code. */
@@ -99,11 +115,14 @@ public final class NodeWasm {
     // ------------------------------------------------------------------ the node
 
     /**
-     * A node for our identity. {@code entropySeed} must be at least 32 bytes from a CSPRNG
-     * ({@code crypto.getRandomValues}); returns a handle, or minus an error code.
+     * A node for our identity: identity seed ({@code seedLen}, must be 32) ‖ entropy seed
+     * ({@code entropyLen}, at least 32 bytes from a CSPRNG: {@code crypto.getRandomValues}) in the region;
+     * returns a handle, or minus an error code.
      */
     @JSExport
-    public static int nodeNew(int node, int network, byte[] identitySeed, byte[] entropySeed, int profile, boolean echo) {
+    public static int nodeNew(int node, int network, int seedLen, int entropyLen, int profile, boolean echo) {
+        byte[] identitySeed = seedLen == 32 ? Io.in(0, 32) : null;
+        byte[] entropySeed = Io.in(seedLen, entropyLen);
         WireProfile p = profile(profile);
         if (p == null || identitySeed == null || identitySeed.length != 32 || entropySeed == null || entropySeed.length < 32
                 || network < 0 || network > 0xFFFF) {
@@ -117,9 +136,11 @@ public final class NodeWasm {
         return Handles.put(new Node(n, trust, entropy));
     }
 
+    /** {@code len} random bytes in the region. */
     @JSExport
-    public static int nodeReseed(int handle, byte[] randomBytes) {
+    public static int nodeReseed(int handle, int len) {
         Node n = node(handle);
+        byte[] randomBytes = Io.in(0, len);
         if (n == null || randomBytes == null) {
             return INVALID;
         }
@@ -127,9 +148,11 @@ public final class NodeWasm {
         return 0;
     }
 
+    /** The peer's Ed25519 key ({@code len}, must be 32) in the region. */
     @JSExport
-    public static int nodeTrust(int handle, int peer, byte[] ed25519) {
+    public static int nodeTrust(int handle, int peer, int len) {
         Node n = node(handle);
+        byte[] ed25519 = Io.in(0, len);
         if (n == null || ed25519 == null || ed25519.length != 32) {
             return INVALID;
         }
@@ -137,10 +160,11 @@ public final class NodeWasm {
         return 0;
     }
 
-    /** {@code endpoint} = {@code ipLen(1) ‖ ip ‖ port(2)}. 0, or minus an error code. */
+    /** {@code ipLen(1) ‖ ip ‖ port(2)} ({@code len} bytes) in the region. 0, or minus an error code. */
     @JSExport
-    public static int nodeAddPeer(int handle, int peer, byte[] endpoint, double now) {
+    public static int nodeAddPeer(int handle, int peer, int len, double now) {
         Node n = node(handle);
+        byte[] endpoint = Io.in(0, len);
         Endpoint e = Layouts.endpoint(endpoint);
         if (n == null || e == null) {
             return INVALID;
@@ -149,27 +173,37 @@ public final class NodeWasm {
         return 0;
     }
 
-    /** {@code message} = {@code ipLen(1) ‖ ip ‖ port(2) ‖ datagram}, the relay's layout. 0, or minus an error code. */
+    /**
+     * {@code ipLen(1) ‖ ip ‖ port(2) ‖ datagram} ({@code len} bytes, the relay's layout) in the region.
+     * 0, or minus an error code.
+     */
     @JSExport
-    public static int nodeHandleDatagram(int handle, byte[] message, double now) {
+    public static int nodeHandleDatagram(int handle, int len, double now) {
         Node n = node(handle);
-        RelayMessage m = RelayMessage.decode(message).valueOrNull();
+        // the header alone first (at most 19 bytes): the frame is copied once, straight into its own array
+        RelayMessage m = len < 0 || len > RelayMessage.MAX_BYTES ? null
+                : RelayMessage.decode(Io.in(0, Math.min(len, 19))).valueOrNull();
         if (n == null || m == null) {
             return INVALID;
         }
-        int at = m.frameOffset();
-        byte[] datagram = new byte[message.length - at];
-        System.arraycopy(message, at, datagram, 0, datagram.length);
+        byte[] datagram = Io.in(m.frameOffset(), len - m.frameOffset());
+        if (datagram == null) {
+            return INVALID; // longer than what JavaScript put in the region
+        }
         n.node().handleDatagram(m.peer(), datagram, (long) now);
         return 0;
     }
 
     /**
      * Every queued datagram, up to {@link Layouts#POLL_BATCH_BYTES} (poll again for more): records of
-     * {@code length(4) ‖ ipLen(1) ‖ ip ‖ port(2) ‖ datagram}; null when nothing is queued.
+     * {@code length(4) ‖ ipLen(1) ‖ ip ‖ port(2) ‖ datagram}, out through the region; -1 when nothing is queued.
      */
     @JSExport
-    public static byte[] nodePollTransmits(int handle) {
+    public static int nodePollTransmits(int handle) {
+        return Io.out(pollTransmits(handle));
+    }
+
+    private static byte[] pollTransmits(int handle) {
         Node n = node(handle);
         if (n == null) {
             return null;
@@ -195,10 +229,14 @@ public final class NodeWasm {
 
     /**
      * Every queued event, up to {@link Layouts#POLL_BATCH_BYTES} (poll again for more): records of
-     * {@code length(4) ‖ event} (layout: {@link Layouts#event}); null when nothing is queued.
+     * {@code length(4) ‖ event} (layout: {@link Layouts#event}), out through the region; -1 when nothing is queued.
      */
     @JSExport
-    public static byte[] nodePollEvents(int handle) {
+    public static int nodePollEvents(int handle) {
+        return Io.out(pollEvents(handle));
+    }
+
+    private static byte[] pollEvents(int handle) {
         Node n = node(handle);
         if (n == null) {
             return null;
@@ -225,53 +263,59 @@ public final class NodeWasm {
         return out;
     }
 
-    /** Bytes accepted (0 = wait for STREAM_WRITABLE), or minus an error code. */
+    /** {@code len} bytes in the region. Bytes accepted (0 = wait for STREAM_WRITABLE), or minus an error code. */
     @JSExport
-    public static int nodeWrite(int handle, int stream, byte[] data, double now) {
+    public static int nodeWrite(int handle, int stream, int len, double now) {
         Node n = node(handle);
-        return n == null ? INVALID : idOrError(n.node().write(stream, data, (long) now));
+        byte[] data = Io.in(0, len);
+        return n == null || data == null ? INVALID : idOrError(n.node().write(stream, data, (long) now));
     }
 
-    /** Up to {@code max} bytes (possibly none), or null for an unknown stream. */
+    /** Up to {@code max} bytes (possibly none) out through the region, or -1 for an unknown stream. */
     @JSExport
-    public static byte[] nodeRead(int handle, int stream, int max, double now) {
+    public static int nodeRead(int handle, int stream, int max, double now) {
         Node n = node(handle);
-        return n == null ? null : n.node().read(stream, max, (long) now).valueOrNull();
+        return Io.out(n == null ? null : n.node().read(stream, max, (long) now).valueOrNull());
     }
 
-    /** Our source port, or minus an error code. */
+    /** {@code len} payload bytes in the region. Our source port, or minus an error code. */
     @JSExport
-    public static int nodeSendDatagram(int handle, int network, int peer, int port, byte[] data, double now) {
+    public static int nodeSendDatagram(int handle, int network, int peer, int port, int len, double now) {
         Node n = node(handle);
-        return n == null || network < 0 || network > 0xFFFF ? INVALID
+        byte[] data = Io.in(0, len);
+        return n == null || data == null || network < 0 || network > 0xFFFF ? INVALID
                 : idOrError(n.node().sendDatagram(new Address(network, peer), port, data, (long) now));
     }
 
-    /** Layout: {@link Layouts#stats}; null for an unknown handle. */
+    /** Layout: {@link Layouts#stats}, out through the region; -1 for an unknown handle. */
     @JSExport
-    public static byte[] nodeStats(int handle) {
+    public static int nodeStats(int handle) {
         Node n = node(handle);
-        return n == null ? null : Layouts.stats(n.node());
+        return Io.out(n == null ? null : Layouts.stats(n.node()));
     }
 
     /**
      * Sessions across an eviction (docs/SPEC-NOTES.md #37), one export for both directions (every export costs
-     * a wrapper in the module): {@code restore == null} returns the snapshot to persist and clears the due mark
-     * (op SNAPSHOT_DUE); otherwise restores it into a node that handled nothing yet and returns 4 bytes, the
-     * number of sessions restored or minus an error code (big-endian int). Null for an unknown handle.
+     * a wrapper in the module): {@code restoreLen < 0} returns the snapshot to persist (out through the region) and clears the due mark
+     * (op SNAPSHOT_DUE); otherwise restores the {@code restoreLen} bytes in the region into a node that handled nothing yet and returns 4 bytes, the
+     * number of sessions restored or minus an error code (big-endian int). -1 for an unknown handle.
      */
     @JSExport
-    public static byte[] nodeSessions(int handle, byte[] restore, double now) {
+    public static int nodeSessions(int handle, int restoreLen, double now) {
         Node n = node(handle);
         if (n == null) {
-            return null;
+            return -1;
         }
+        if (restoreLen < 0) {
+            return Io.out(n.node().snapshot((long) now));
+        }
+        byte[] restore = Io.in(0, restoreLen);
         if (restore == null) {
-            return n.node().snapshot((long) now);
+            return -1;
         }
         byte[] out = new byte[4];
         pilot.core.wire.Bytes.put32(out, 0, idOrError(n.node().restore(restore, (long) now)));
-        return out;
+        return Io.out(out);
     }
 
     // ------------------------------------------------------------------ the number-only calls, through one export
@@ -296,6 +340,7 @@ public final class NodeWasm {
     static final int OP_EXPECT_REPLY = 14;
     static final int OP_REHANDSHAKE = 15;
     static final int OP_SNAPSHOT_DUE = 16;
+    static final int OP_PLATFORM_AEAD = 17;
 
     /**
      * The node calls that take and return only numbers. Booleans come back as 1 / 0; everything else
@@ -306,11 +351,15 @@ public final class NodeWasm {
      * SET_PROFILE a=peer b=profile ordinal; EXPECT_REPLY a=stream c=maxAheadBytes x=expectBytes y=quietMillis;
      * REHANDSHAKE a=peer (our endpoint moved: a fresh handshake with a peer we hold a session with; 1 if one started);
      * SNAPSHOT_DUE: 0 none, 1 advisory, 2 required (persist nodeSnapshot before this step's datagrams leave).
+     * PLATFORM_AEAD: none (1 when new nodes seal and open with the host's AES-GCM, 0 for Bouncy Castle).
      */
     @JSExport
     public static double nodeOp(int op, int handle, int a, int b, int c, double x, double y, double now) {
         if (op == OP_LIVE_HANDLES) {
             return Handles.count();
+        }
+        if (op == OP_PLATFORM_AEAD) {
+            return SUITE.platform() ? 1 : 0;
         }
         if (op == OP_FREE) {
             Handles.free(handle);
