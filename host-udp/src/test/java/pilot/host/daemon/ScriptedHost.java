@@ -28,7 +28,8 @@ public final class ScriptedHost {
     /** {@code ScriptedHost IDENTITY REGISTRY_HOST:PORT}: prints {@code scripted host ADDRESS on udp ENDPOINT}, then serves stdin. */
     public static void main(String[] args) throws Exception {
         System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
-        InetSocketAddress registry = HostDaemon.parseHostPort(args[1]);
+        pilot.core.edge.HostPort r = pilot.core.edge.HostPort.parse(args[1], pilot.core.edge.HostPort.Rule.NAME).value();
+        InetSocketAddress registry = new InetSocketAddress(r.host(), r.port());
         HostDaemon d = HostDaemon.start(new HostConfig(new InetSocketAddress("127.0.0.1", 0), Path.of(args[0]), registry,
                 WireProfile.MODERN, true, true, java.util.List.of()));
         System.out.printf("scripted host %s on udp %s%n", d.address(), d.localEndpoint());
