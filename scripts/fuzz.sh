@@ -14,7 +14,8 @@ run() { # module class
   local module=$1 cls=$2
   mvn -q -B -pl "$module" test-compile dependency:build-classpath -Dmdep.includeScope=test \
       -Dmdep.outputFile=target/fuzz-classpath.txt -Djacoco.skip=true >/dev/null
-  local cp="$PWD/$module/target/test-classes:$PWD/$module/target/classes:$(cat "$module/target/fuzz-classpath.txt")"
+  # this clone's core-logic classes first: the jar in ~/.m2 is shared with every other build on the machine
+  local cp="$PWD/$module/target/test-classes:$PWD/$module/target/classes:$PWD/core-logic/target/classes:$(cat "$module/target/fuzz-classpath.txt")"
   for target in $(sed -n 's/.*public static final class \([A-Za-z]*Fuzz\) {.*/\1/p' "$module/src/test/java/$(echo "$cls" | tr . /).java"); do
     local dir="$PWD/$module/target/fuzz-corpus/$target"
     mkdir -p "$dir"
