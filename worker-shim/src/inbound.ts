@@ -141,12 +141,14 @@ export class InboundTransport implements Transport {
       this.onMessage(new Uint8Array(data)); // the core checks the header
       return;
     }
-    let m: RegistryMessage;
+    let parsed: unknown;
     try {
-      m = JSON.parse(data) as RegistryMessage;
+      parsed = JSON.parse(data);
     } catch {
       return; // not JSON: ignored, as on the outbound connection
     }
+    // null, a number or a string is no message: `m.type` on null threw out of webSocketMessage
+    const m: RegistryMessage = parsed !== null && typeof parsed === "object" ? parsed as RegistryMessage : {};
     if (a.stage === "proof") {
       if (m.type !== "relay_proof") return this.refuse(ws, "expected relay_proof");
       const pinned = this.o.relayKey();

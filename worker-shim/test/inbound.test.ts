@@ -102,4 +102,29 @@ describe("InboundTransport", () => {
     expect(woken.hasPending()).toBe(false);
     expect(woken.send(new Uint8Array([4, 127, 0, 0, 1, 0, 9, 1]))).toBe(true);
   });
+
+  it("a JSON value that is not an object (null, a number) is refused before the proof, never thrown", async () => {
+    const { options } = await setup();
+    const t = new InboundTransport(options);
+    for (const text of ["null", "7", "\"x\"", "[]"]) {
+      const s = new FakeSocket();
+      t.accept(ws(s));
+      expect(() => t.message(ws(s), text)).not.toThrow();
+      expect(s.closed?.code).toBe(1008);
+    }
+    expect(t.refused).toBe(4);
+    expect(t.hasPending()).toBe(false);
+  });
+
+  it("on a logged-in socket, null and other non-objects are ignored, never thrown", async () => {
+    const { options, proof } = await setup();
+    const t = new InboundTransport(options);
+    const s = new FakeSocket();
+    t.accept(ws(s));
+    t.message(ws(s), proof("ab".repeat(16)));
+    t.message(ws(s), JSON.stringify({ type: "auth_ok", endpoint: "127.0.0.1:4000" }));
+    for (const text of ["null", "0", "true"]) expect(() => t.message(ws(s), text)).not.toThrow();
+    expect(t.state).toBe("ready");
+    expect(s.closed).toBeNull();
+  });
 });
