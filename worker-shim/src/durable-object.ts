@@ -159,7 +159,8 @@ export class PilotPeerObject extends DurableObject<PilotEnv> {
     const peer = await this.getPeer(false);
     const inbound = peer.inbound;
     if (!inbound) return json(503, { error: "dial-in is off for this identity", code: "UNAVAILABLE" });
-    if (inbound.hasPending()) return json(429, { error: "another dial-in is being authenticated", code: "BUSY" });
+    // strangers' silent sockets make room for a new one (InboundTransport.accept): 429 only when all proved the key
+    if (!inbound.canAccept()) return json(429, { error: "other dial-ins are being authenticated", code: "BUSY" });
     const pair = new WebSocketPair();
     const [client, server] = [pair[0], pair[1]];
     this.ctx.acceptWebSocket(server, [RELAY_IN_TAG]);

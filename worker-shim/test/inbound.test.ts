@@ -2,7 +2,7 @@
 // how the transport comes back after the runtime hibernated the object (sockets and their attachments only).
 import { describe, expect, it } from "vitest";
 import { getCore } from "../src/core.js";
-import { InboundTransport, INBOUND_AUTH_MS, relayDialText, type InboundOptions } from "../src/inbound.js";
+import { InboundTransport, INBOUND_AUTH_MS, MAX_PENDING_DIAL_INS, relayDialText, type InboundOptions } from "../src/inbound.js";
 import { Timers } from "../src/timers.js";
 import { b64 } from "../src/bytes.js";
 
@@ -126,5 +126,40 @@ describe("InboundTransport", () => {
     for (const text of ["null", "0", "true"]) expect(() => t.message(ws(s), text)).not.toThrow();
     expect(t.state).toBe("ready");
     expect(s.closed).toBeNull();
+  });
+
+  it("strangers holding unauthenticated sockets cannot keep the real relay out: the oldest unproven one makes room", async () => {
+    const { options, proof } = await setup();
+    const t = new InboundTransport(options);
+    const strangers = Array.from({ length: MAX_PENDING_DIAL_INS }, () => new FakeSocket());
+    for (const s of strangers) {
+      expect(t.canAccept()).toBe(true);
+      t.accept(ws(s)); // and then silence, for up to INBOUND_AUTH_MS each
+    }
+    expect(t.canAccept()).toBe(true); // before: a second pending socket got HTTP 429 for as long as one was held
+    const relay = new FakeSocket();
+    t.accept(ws(relay));
+    expect(strangers[0]!.closed?.code).toBe(1008); // the oldest unproven one went
+    expect(strangers.slice(1).every((s) => s.closed === null)).toBe(true);
+    t.message(ws(relay), proof("ab".repeat(16)));
+    // a proven socket is never the one that makes room: more strangers replace only each other
+    for (let i = 0; i < 2 * MAX_PENDING_DIAL_INS; i++) t.accept(ws(new FakeSocket()));
+    expect(relay.closed).toBeNull();
+    t.message(ws(relay), JSON.stringify({ type: "auth_ok", endpoint: "127.0.0.1:4000" }));
+    expect(t.state).toBe("ready");
+    expect(t.pendingSockets).toBe(MAX_PENDING_DIAL_INS - 1); // the strangers left, each to its own 10 s limit
+  });
+
+  it("each unauthenticated socket has its own 10 s limit", async () => {
+    const { options, timers } = await setup();
+    const t = new InboundTransport(options);
+    const a = new FakeSocket();
+    const b = new FakeSocket();
+    t.accept(ws(a));
+    t.accept(ws(b));
+    expect(timers.count).toBe(2);
+    t.message(ws(a), "null"); // a is refused: b keeps its timer
+    expect(timers.count).toBe(1);
+    expect(b.closed).toBeNull();
   });
 });
