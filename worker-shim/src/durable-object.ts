@@ -155,6 +155,11 @@ export class PilotPeerObject extends DurableObject<PilotEnv> {
     if (!protocols.includes(RELAY_IN_PROTOCOL)) {
       return json(400, { error: `the relay-in route speaks ${RELAY_IN_PROTOCOL} only`, code: "BAD_REQUEST" });
     }
+    // only an identity made through the bearer-protected API is dialled into: this route is open to anyone,
+    // and creating the peer here would store a new identity key (and its name) for any name a stranger picks
+    if (!this.peer && !(await this.ctx.storage.get<Uint8Array>("identity_seed"))) {
+      return json(404, { error: "no such identity", code: "NOT_FOUND" });
+    }
     await this.rememberName(name);
     const peer = await this.getPeer(false);
     const inbound = peer.inbound;

@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import { WebSocketServer } from "ws";
+import { WebSocket as WsClient, WebSocketServer } from "ws";
 import { api, freePort, startWrangler, until } from "./wrangler-dev.mjs";
 
 const SECRET = "dialin-secret";
@@ -188,6 +188,15 @@ test("dial-in against a fake relay: an idle peer holds no outbound socket and no
   const plain = await fetch(`${worker.base}/pilot/relay-in/dialer`);
   assert.equal(plain.status, 426);
 
+  // an identity nobody made through the API is not created by the open route: no object keys for a
+  // stranger's names (before: 101, and the object stored a new identity seed and name for it)
+  const made = await new Promise((resolve) => {
+    const c = new WsClient(`ws://127.0.0.1:${port}/pilot/relay-in/stranger-made-${Date.now()}`, ["pilot-relay-in.v1"]);
+    c.on("unexpected-response", (req, res) => { resolve(res.statusCode); req.destroy(); });
+    c.on("open", () => { resolve(101); c.close(); });
+    c.on("error", () => {});
+  });
+  assert.equal(made, 404, "refused before the upgrade");
 });
 
 // ------------------------------------------------------------------------------------------------------
