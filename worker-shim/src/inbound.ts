@@ -28,6 +28,11 @@ export const INBOUND_AUTH_MS = 10_000;
  * relay's proof round trip, again at each of its redials (one slot was held by one silent socket for 10 s).
  */
 export const MAX_PENDING_DIAL_INS = 4;
+/**
+ * Refused dial-ins are hostile input from anyone who can reach the route: at most one log line per this time,
+ * naming how many were refused without a line since (the count is also in `refused`, on the status API).
+ */
+export const REFUSED_LOG_MS = 10_000;
 /** Close code for a relay that failed its proof (policy violation). */
 export const CLOSE_POLICY = 1008;
 
@@ -101,6 +106,8 @@ export class InboundTransport implements Transport {
   /** unauthenticated sockets, oldest first, each with its own INBOUND_AUTH_MS timer (at most MAX_PENDING_DIAL_INS) */
   private readonly pending = new Map<WebSocket, string>();
   private nextTimer = 1;
+  private lastRefusedLog = -Infinity;
+  private refusedUnlogged = 0;
   private nextId = 1;
   private readonly requests = new Map<number, { resolve: (m: RegistryMessage) => void; reject: (e: Error) => void }>();
   private readonly timeoutMs: number;
@@ -257,7 +264,15 @@ export class InboundTransport implements Transport {
     const a = attachment(ws);
     if (a) ws.serializeAttachment({ ...a, stage: "refused" } satisfies Attachment);
     this.refused++;
-    this.o.log(`dial-in refused: ${why}`);
+    const now = this.o.now();
+    if (now - this.lastRefusedLog >= REFUSED_LOG_MS) {
+      const left = this.refusedUnlogged > 0 ? ` (${this.refusedUnlogged} more since the last line)` : "";
+      this.o.log(`dial-in refused: ${why}${left}`);
+      this.lastRefusedLog = now;
+      this.refusedUnlogged = 0;
+    } else {
+      this.refusedUnlogged++;
+    }
     this.unpend(ws);
     this.closeSocket(ws, CLOSE_POLICY, why);
   }

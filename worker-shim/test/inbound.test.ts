@@ -2,7 +2,7 @@
 // how the transport comes back after the runtime hibernated the object (sockets and their attachments only).
 import { describe, expect, it } from "vitest";
 import { getCore } from "../src/core.js";
-import { InboundTransport, INBOUND_AUTH_MS, MAX_PENDING_DIAL_INS, relayDialText, type InboundOptions } from "../src/inbound.js";
+import { InboundTransport, INBOUND_AUTH_MS, MAX_PENDING_DIAL_INS, REFUSED_LOG_MS, relayDialText, type InboundOptions } from "../src/inbound.js";
 import { Timers } from "../src/timers.js";
 import { b64 } from "../src/bytes.js";
 
@@ -161,5 +161,24 @@ describe("InboundTransport", () => {
     t.message(ws(a), "null"); // a is refused: b keeps its timer
     expect(timers.count).toBe(1);
     expect(b.closed).toBeNull();
+  });
+
+  it("refusals are logged at most once per REFUSED_LOG_MS, with a count of those left out", async () => {
+    let now = 5_000_000;
+    const { options } = await setup(() => now);
+    const lines: string[] = [];
+    const t = new InboundTransport({ ...options, log: (l) => lines.push(l) });
+    for (let i = 0; i < 50; i++) {
+      const s = new FakeSocket();
+      t.accept(ws(s));
+      t.message(ws(s), JSON.stringify({ type: "relay_proof", relay_key: "AA==", sig: "AA==" }));
+    }
+    expect(t.refused).toBe(50);
+    expect(lines).toEqual(["dial-in refused: wrong relay proof"]); // before: 50 lines for 50 strangers
+    now += REFUSED_LOG_MS;
+    const s = new FakeSocket();
+    t.accept(ws(s));
+    t.message(ws(s), "null");
+    expect(lines[1]).toBe("dial-in refused: expected relay_proof (49 more since the last line)");
   });
 });
