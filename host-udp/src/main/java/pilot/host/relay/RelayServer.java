@@ -87,6 +87,12 @@ public final class RelayServer extends WebSocketServer {
     /** Dial-in identities, at most {@link RelayLimits.DialIn#maxDialIns}; additions under {@link #dialInLock}. */
     private final Map<RelayPolicy.Key, DialIn> dialIns = new ConcurrentHashMap<>();
     private final Object dialInLock = new Object();
+    /**
+     * Keys whose first dial failed, with the time before which they may not ask again (each {@code dial_in}
+     * makes the relay dial, and wake, whatever Worker answers at the URL). At most
+     * {@link RelayLimits.DialIn#maxDialIns} entries, oldest first; under {@link #dialInLock}.
+     */
+    private final LinkedHashMap<RelayPolicy.Key, Long> failedDialIns = new LinkedHashMap<>();
     /** Bytes held for all parked endpoints together. */
     private final AtomicLong parkedBytes = new AtomicLong();
     private final Selector udpSelector;
@@ -819,6 +825,12 @@ public final class RelayServer extends WebSocketServer {
         }
         DialIn d;
         synchronized (dialInLock) {
+            Long until = failedDialIns.get(s.key);
+            if (until != null && now() < until) {
+                dialInError(s, "the last dial-in for this key failed; ask again in " + (until - now()) + " ms");
+                return;
+            }
+            failedDialIns.remove(s.key);
             if (dialIns.size() >= dialConfig.limits().maxDialIns()) {
                 dialInError(s, "this relay holds its maximum of " + dialConfig.limits().maxDialIns() + " dial-ins; try later");
                 return;
@@ -981,6 +993,16 @@ public final class RelayServer extends WebSocketServer {
             out = d.outbound;
         }
         if (forgetIt) {
+            synchronized (dialInLock) {
+                // the key may ask again after the longest redial backoff, not at once (DialInTest …FirstDialFailed…)
+                failedDialIns.remove(d.key);
+                long now = now();
+                failedDialIns.values().removeIf(until -> until <= now);
+                if (failedDialIns.size() >= dialConfig.limits().maxDialIns()) {
+                    failedDialIns.remove(failedDialIns.keySet().iterator().next());
+                }
+                failedDialIns.put(d.key, now + dialConfig.limits().maxBackoffMillis());
+            }
             if (out != null && out.ws.isOpen()) {
                 out.ws.send(Json.write(Map.of("type", "dial_in_error", "error", "could not dial in at " + d.uri)));
             }
