@@ -410,4 +410,23 @@ class DialInTest {
         assertEquals("dial_in_error", w.nextText().get("type"));
         assertEquals(2, object.upgrades.get());
     }
+
+    @Test
+    void cancellingAFirstDialDoesNotLetTheKeyMakeTheRelayDialAgainAtOnce() throws Exception {
+        startRelay(); // max backoff 400 ms here (60 s by default)
+        w = worker(32); // names the other Worker's (key 31's) URL and cancels before that dial can fail
+        assertEquals("auth_ok", w.login().get("type"));
+        w.join();
+        int ok = 0;
+        for (int i = 0; i < 10; i++) {
+            Map<String, Object> r = askDialIn(w, Map.of("url", object.url(PREFIX_PATH + "w31")));
+            if ("dial_in_ok".equals(r.get("type"))) {
+                ok++;
+                w.ws.send(Json.write(Map.of("type", "dial_in_cancel")));
+                await(() -> relay.dialInCount() == 0, 3000, "cancelled");
+            }
+        }
+        assertEquals(1, ok, "only the first dial_in was taken");
+        assertEquals(1, relay.dials.get(), "one dial, not one per dial_in/dial_in_cancel pair");
+    }
 }
