@@ -197,6 +197,17 @@ test("dial-in against a fake relay: an idle peer holds no outbound socket and no
     c.on("error", () => {});
   });
   assert.equal(made, 404, "refused before the upgrade");
+
+  // the relay drops the dialled connection and never redials (it restarted and lost its dial-ins): the
+  // object, woken by the close, dials out itself after INBOUND_LOST_FALLBACK_MS (10 s), asks for dial-in
+  // again and is dialled in again (before: it waited for a redial that never came, unreachable until the
+  // application itself sent something)
+  const logins = relay.outbound;
+  const dialIns = relay.dialIns.length;
+  relay.inbound.close(4000, "relay restarting");
+  await until(async () => relay.outbound, (n) => n > logins, 16_000, "the Worker dialling out after the relay forgot it");
+  await until(status, (b) => b.transport === "inbound" && b.connection === "ready" && relay.dialIns.length === dialIns + 1,
+    10_000, "dialled in again");
 });
 
 // ------------------------------------------------------------------------------------------------------
