@@ -155,11 +155,17 @@ export class PilotPeerObject extends DurableObject<PilotEnv> {
     if (!protocols.includes(RELAY_IN_PROTOCOL)) {
       return json(400, { error: `the relay-in route speaks ${RELAY_IN_PROTOCOL} only`, code: "BAD_REQUEST" });
     }
+    // only an identity made through the bearer-protected API is dialled into: this route is open to anyone,
+    // and creating the peer here would store a new identity key (and its name) for any name a stranger picks
+    if (!this.peer && !(await this.ctx.storage.get<Uint8Array>("identity_seed"))) {
+      return json(404, { error: "no such identity", code: "NOT_FOUND" });
+    }
     await this.rememberName(name);
     const peer = await this.getPeer(false);
     const inbound = peer.inbound;
     if (!inbound) return json(503, { error: "dial-in is off for this identity", code: "UNAVAILABLE" });
-    if (inbound.hasPending()) return json(429, { error: "another dial-in is being authenticated", code: "BUSY" });
+    // strangers' silent sockets make room for a new one (InboundTransport.accept): 429 only when all proved the key
+    if (!inbound.canAccept()) return json(429, { error: "other dial-ins are being authenticated", code: "BUSY" });
     const pair = new WebSocketPair();
     const [client, server] = [pair[0], pair[1]];
     this.ctx.acceptWebSocket(server, [RELAY_IN_TAG]);

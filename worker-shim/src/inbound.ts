@@ -7,7 +7,9 @@
 // On a new socket: we send relay_challenge, the relay proves its key (relay_proof, checked against the key
 // we pinned), then logs us in exactly as on an outbound connection (auth_challenge / auth_reply / auth_ok).
 // From then on the messages are the outbound ones (RelayProtocol.java). An unauthenticated socket is
-// closed after INBOUND_AUTH_MS, and at most one is pending at a time (the caller checks hasPending()).
+// closed after INBOUND_AUTH_MS, and at most MAX_PENDING_DIAL_INS are pending at a time: a new one makes
+// room by closing the oldest that has not proven the relay key, so strangers who open sockets and stay
+// silent cannot keep the real relay out (the route answers 429 only when every pending one is proven).
 import type { Timers } from "./timers.js";
 import { ascii, relayDialText as relayDialString } from "./edge.js";
 import { authReply, sendMessage, type RegistryMessage, type Transport, type TransportState } from "./transport.js";
@@ -20,6 +22,17 @@ export const RELAY_IN_PATH = "/pilot/relay-in/";
 export const RELAY_IN_TAG = "relay-in";
 /** How long a dial-in socket may stay unauthenticated (relay_proof, then auth_ok) before we close it. */
 export const INBOUND_AUTH_MS = 10_000;
+/**
+ * Unauthenticated dial-in sockets held at a time. Beyond, the oldest one still waiting for its relay_proof is
+ * closed: to keep the real relay out, a stranger would have to open this many sockets within the real
+ * relay's proof round trip, again at each of its redials (one slot was held by one silent socket for 10 s).
+ */
+export const MAX_PENDING_DIAL_INS = 4;
+/**
+ * Refused dial-ins are hostile input from anyone who can reach the route: at most one log line per this time,
+ * naming how many were refused without a line since (the count is also in `refused`, on the status API).
+ */
+export const REFUSED_LOG_MS = 10_000;
 /** Close code for a relay that failed its proof (policy violation). */
 export const CLOSE_POLICY = 1008;
 
@@ -90,7 +103,11 @@ export class InboundTransport implements Transport {
   /** dial-in sockets refused for a wrong or missing proof (status API, tests) */
   refused = 0;
   private ws: WebSocket | null = null;
-  private pending: WebSocket | null = null;
+  /** unauthenticated sockets, oldest first, each with its own INBOUND_AUTH_MS timer (at most MAX_PENDING_DIAL_INS) */
+  private readonly pending = new Map<WebSocket, string>();
+  private nextTimer = 1;
+  private lastRefusedLog = -Infinity;
+  private refusedUnlogged = 0;
   private nextId = 1;
   private readonly requests = new Map<number, { resolve: (m: RegistryMessage) => void; reject: (e: Error) => void }>();
   private readonly timeoutMs: number;
@@ -104,8 +121,8 @@ export class InboundTransport implements Transport {
         this.ws = ws;
         this.endpoint = a.endpoint ?? null;
         this.state = "ready";
-      } else if (a && (a.stage === "proof" || a.stage === "auth") && !this.pending && o.now() - a.since < INBOUND_AUTH_MS) {
-        this.pending = ws;
+      } else if (a && (a.stage === "proof" || a.stage === "auth") && this.pending.size < MAX_PENDING_DIAL_INS
+          && o.now() - a.since < INBOUND_AUTH_MS) {
         this.armAuthTimer(ws, a.since + INBOUND_AUTH_MS - o.now());
       } else {
         this.closeSocket(ws, CLOSE_POLICY, "not authenticated in time");
@@ -113,9 +130,19 @@ export class InboundTransport implements Transport {
     }
   }
 
-  /** An unauthenticated dial-in socket is open (the route refuses a second one). */
+  /** An unauthenticated dial-in socket is open. */
   hasPending(): boolean {
-    return this.pending !== null;
+    return this.pending.size > 0;
+  }
+
+  /** Unauthenticated dial-in sockets open now (at most MAX_PENDING_DIAL_INS). */
+  get pendingSockets(): number {
+    return this.pending.size;
+  }
+
+  /** Whether accept() may take another socket: a free slot, or one held by a socket that has not proven the relay key. */
+  canAccept(): boolean {
+    return this.pending.size < MAX_PENDING_DIAL_INS || this.oldestUnproven() !== null;
   }
 
   /** Registry requests waiting for their reply. */
@@ -125,8 +152,12 @@ export class InboundTransport implements Transport {
 
   /** A socket the object just accepted: we speak first with the challenge. */
   accept(ws: WebSocket): void {
+    if (this.pending.size >= MAX_PENDING_DIAL_INS) {
+      const oldest = this.oldestUnproven();
+      if (!oldest) return this.closeSocket(ws, 1013, "another dial-in is being authenticated"); // callers check canAccept()
+      this.refuse(oldest, "replaced by a newer dial-in before its proof");
+    }
     const nonce = hex(this.o.random(16));
-    this.pending = ws;
     ws.serializeAttachment({ stage: "proof", nonce, since: this.o.now() } satisfies Attachment);
     ws.send(JSON.stringify({ type: "relay_challenge", nonce }));
     this.armAuthTimer(ws, INBOUND_AUTH_MS);
@@ -141,12 +172,14 @@ export class InboundTransport implements Transport {
       this.onMessage(new Uint8Array(data)); // the core checks the header
       return;
     }
-    let m: RegistryMessage;
+    let parsed: unknown;
     try {
-      m = JSON.parse(data) as RegistryMessage;
+      parsed = JSON.parse(data);
     } catch {
       return; // not JSON: ignored, as on the outbound connection
     }
+    // null, a number or a string is no message: `m.type` on null threw out of webSocketMessage
+    const m: RegistryMessage = parsed !== null && typeof parsed === "object" ? parsed as RegistryMessage : {};
     if (a.stage === "proof") {
       if (m.type !== "relay_proof") return this.refuse(ws, "expected relay_proof");
       const pinned = this.o.relayKey();
@@ -164,8 +197,7 @@ export class InboundTransport implements Transport {
       if (a.stage !== "auth") return;
       const endpoint = String(m.endpoint);
       ws.serializeAttachment({ ...a, stage: "ready", endpoint } satisfies Attachment);
-      if (this.pending === ws) this.pending = null;
-      this.o.timers.clear("inbound-auth");
+      this.unpend(ws);
       const old = this.ws;
       this.ws = ws;
       this.endpoint = endpoint;
@@ -182,10 +214,7 @@ export class InboundTransport implements Transport {
   /** webSocketClose / webSocketError of a dial-in socket. */
   closed(ws: WebSocket, reason: string): void {
     this.closeSocket(ws, 1000, "closed");
-    if (ws === this.pending) {
-      this.pending = null;
-      this.o.timers.clear("inbound-auth");
-    }
+    this.unpend(ws);
     if (ws === this.ws) this.lose(reason);
   }
 
@@ -224,9 +253,10 @@ export class InboundTransport implements Transport {
 
   close(reason = "closed by us"): void {
     if (this.ws) this.closeSocket(this.ws, 1000, "bye");
-    if (this.pending) this.closeSocket(this.pending, 1000, "bye");
-    this.pending = null;
-    this.o.timers.clear("inbound-auth");
+    for (const ws of [...this.pending.keys()]) {
+      this.closeSocket(ws, 1000, "bye");
+      this.unpend(ws);
+    }
     this.lose(reason);
   }
 
@@ -234,18 +264,41 @@ export class InboundTransport implements Transport {
     const a = attachment(ws);
     if (a) ws.serializeAttachment({ ...a, stage: "refused" } satisfies Attachment);
     this.refused++;
-    this.o.log(`dial-in refused: ${why}`);
-    if (ws === this.pending) {
-      this.pending = null;
-      this.o.timers.clear("inbound-auth");
+    const now = this.o.now();
+    if (now - this.lastRefusedLog >= REFUSED_LOG_MS) {
+      const left = this.refusedUnlogged > 0 ? ` (${this.refusedUnlogged} more since the last line)` : "";
+      this.o.log(`dial-in refused: ${why}${left}`);
+      this.lastRefusedLog = now;
+      this.refusedUnlogged = 0;
+    } else {
+      this.refusedUnlogged++;
     }
+    this.unpend(ws);
     this.closeSocket(ws, CLOSE_POLICY, why);
   }
 
+  /** Holds `ws` as pending with its own limit of `ms`. */
   private armAuthTimer(ws: WebSocket, ms: number): void {
-    this.o.timers.set("inbound-auth", ms, () => {
-      if (this.pending === ws) this.refuse(ws, "not authenticated in time");
+    const name = `inbound-auth-${this.nextTimer++}`;
+    this.pending.set(ws, name);
+    this.o.timers.set(name, ms, () => {
+      if (this.pending.has(ws)) this.refuse(ws, "not authenticated in time");
     });
+  }
+
+  private unpend(ws: WebSocket): void {
+    const name = this.pending.get(ws);
+    if (name === undefined) return;
+    this.pending.delete(ws);
+    this.o.timers.clear(name);
+  }
+
+  /** The oldest pending socket still waiting for its relay_proof (a stranger's, or the relay's before it proved). */
+  private oldestUnproven(): WebSocket | null {
+    for (const ws of this.pending.keys()) {
+      if (attachment(ws)?.stage === "proof") return ws;
+    }
+    return null;
   }
 
   private lose(reason: string): void {

@@ -99,6 +99,12 @@ export const MAX_RELAYS = 16;
 /** Peers remembered to re-resolve after a reconnect (each reconnect opens the new relay's allow-list for them). */
 export const MAX_REMEMBERED_PEERS = 1024;
 const HEARTBEAT_MS = 30_000;
+/**
+ * After the relay's dial-in connection closed, how long we wait for its redial (its first comes after 1 s, the
+ * next after 2 s more) before we dial out ourselves and ask again: a relay that restarted has forgotten us
+ * and never redials, and without this the object stayed unreachable until the application sent something.
+ */
+export const INBOUND_LOST_FALLBACK_MS = 10_000;
 /** How long the peer waits for dial_in_ok / dial_in_error after asking the relay to dial in. */
 export const DIAL_IN_REPLY_MS = 10_000;
 const PILA = [0x50, 0x49, 0x4c, 0x41];
@@ -417,8 +423,12 @@ export class PilotPeer {
       else void this.ensureNode().then(() => this.step());
     } else if (state === "closed") {
       this.lastError = reason;
-      // the relay redials by itself; only work that waits now makes us dial out
+      // the relay redials by itself; only work that waits now makes us dial out at once. Otherwise we dial
+      // out after INBOUND_LOST_FALLBACK_MS unless its redial logged in first (which clears reconnectAt)
       if (this.busy()) this.connect().catch(() => { /* its close schedules the next attempt */ });
+      else if (this.reconnectAt === null && !this.timers.has("reconnect")) {
+        this.reconnectAt = this.now() + INBOUND_LOST_FALLBACK_MS;
+      }
       this.step();
     }
   }

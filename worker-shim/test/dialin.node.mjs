@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import { WebSocketServer } from "ws";
+import { WebSocket as WsClient, WebSocketServer } from "ws";
 import { api, freePort, startWrangler, until } from "./wrangler-dev.mjs";
 
 const SECRET = "dialin-secret";
@@ -156,20 +156,29 @@ test("dial-in against a fake relay: an idle peer holds no outbound socket and no
   assert.equal(after1.dial_in_refused, 1);
   assert.equal(after1.transport, "inbound", "the real dial-in is untouched");
 
-  // at most one unauthenticated dial-in at a time, and it is closed after 10 s (INBOUND_AUTH_MS)
-  const silent = relay.dialIn(`http://127.0.0.1:${port}/pilot/relay-in/dialer`, wrong, { answer: false });
-  await new Promise((r) => silent.ws.addEventListener("open", r));
-  const second = relay.dialIn(`http://127.0.0.1:${port}/pilot/relay-in/dialer`, wrong, { answer: false });
-  assert.equal(await Promise.race([second.failed, second.closed.then(() => "closed")]), "error", "a second pending dial-in is refused (429)");
-  // (the Worker's refusal is what counts: the client's close event may come much later, when the
-  // runtime drops the TCP connection)
+  // strangers who open relay-in sockets and stay silent hold at most MAX_PENDING_DIAL_INS (4) of them, each
+  // closed after 10 s (INBOUND_AUTH_MS), and cannot keep the real relay out: its dial-in makes room by
+  // closing the oldest unproven one (before: one silent socket made every other dial-in get 429 for 10 s,
+  // again and again, and the relay's redials backed off to 60 s)
+  const url = `http://127.0.0.1:${port}/pilot/relay-in/dialer`;
+  const silent = [];
+  for (let i = 0; i < 4; i++) {
+    const one = relay.dialIn(url, wrong, { answer: false });
+    await Promise.race([new Promise((r) => one.ws.addEventListener("open", r)), one.failed]);
+    assert.equal(one.ws.readyState, WebSocket.OPEN, `silent stranger ${i} is held, not refused`);
+    silent.push(one);
+  }
   const t0 = Date.now();
+  const real = relay.dialIn(url, relay.key);
+  await until(status, (b) => b.dial_in_refused === 2 && b.transport === "inbound" && b.connection === "ready"
+    && relay.inbound === real.ws, 5_000, "the real relay dialled in past the silent strangers");
+  assert.equal(silent[0].ws.readyState === WebSocket.OPEN, false, "the oldest silent stranger made room");
   // meanwhile another identity asks a relay that never answers dial_in: after 10 s it stays outbound
   const mute = async () => (await call("/v1/status?identity=mute")).body;
   await mute();
-  await until(status, (b) => b.dial_in_refused === 2, 14_000, "the silent dial-in refused");
+  await until(status, (b) => b.dial_in_refused === 5, 14_000, "the other silent dial-ins refused");
   assert.ok(Date.now() - t0 > 8_000, `refused after about 10 s, not before: ${Date.now() - t0} ms`);
-  silent.ws.close();
+  for (const one of silent) one.ws.close();
   const m = await until(mute, (b) => /did not answer dial_in/.test(String(b.last_error)), 5_000, "dial_in given up");
   assert.equal(m.transport, "outbound");
   assert.equal(m.connection, "ready", "it keeps working on its own connection");
@@ -178,6 +187,27 @@ test("dial-in against a fake relay: an idle peer holds no outbound socket and no
   // the route refuses what is not a relay-in upgrade
   const plain = await fetch(`${worker.base}/pilot/relay-in/dialer`);
   assert.equal(plain.status, 426);
+
+  // an identity nobody made through the API is not created by the open route: no object keys for a
+  // stranger's names (before: 101, and the object stored a new identity seed and name for it)
+  const made = await new Promise((resolve) => {
+    const c = new WsClient(`ws://127.0.0.1:${port}/pilot/relay-in/stranger-made-${Date.now()}`, ["pilot-relay-in.v1"]);
+    c.on("unexpected-response", (req, res) => { resolve(res.statusCode); req.destroy(); });
+    c.on("open", () => { resolve(101); c.close(); });
+    c.on("error", () => {});
+  });
+  assert.equal(made, 404, "refused before the upgrade");
+
+  // the relay drops the dialled connection and never redials (it restarted and lost its dial-ins): the
+  // object, woken by the close, dials out itself after INBOUND_LOST_FALLBACK_MS (10 s), asks for dial-in
+  // again and is dialled in again (before: it waited for a redial that never came, unreachable until the
+  // application itself sent something)
+  const logins = relay.outbound;
+  const dialIns = relay.dialIns.length;
+  relay.inbound.close(4000, "relay restarting");
+  await until(async () => relay.outbound, (n) => n > logins, 16_000, "the Worker dialling out after the relay forgot it");
+  await until(status, (b) => b.transport === "inbound" && b.connection === "ready" && relay.dialIns.length === dialIns + 1,
+    10_000, "dialled in again");
 });
 
 // ------------------------------------------------------------------------------------------------------

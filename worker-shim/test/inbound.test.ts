@@ -2,7 +2,7 @@
 // how the transport comes back after the runtime hibernated the object (sockets and their attachments only).
 import { describe, expect, it } from "vitest";
 import { getCore } from "../src/core.js";
-import { InboundTransport, INBOUND_AUTH_MS, relayDialText, type InboundOptions } from "../src/inbound.js";
+import { InboundTransport, INBOUND_AUTH_MS, MAX_PENDING_DIAL_INS, REFUSED_LOG_MS, relayDialText, type InboundOptions } from "../src/inbound.js";
 import { Timers } from "../src/timers.js";
 import { b64 } from "../src/bytes.js";
 
@@ -101,5 +101,84 @@ describe("InboundTransport", () => {
     expect(stale.closed?.code).toBe(1008);
     expect(woken.hasPending()).toBe(false);
     expect(woken.send(new Uint8Array([4, 127, 0, 0, 1, 0, 9, 1]))).toBe(true);
+  });
+
+  it("a JSON value that is not an object (null, a number) is refused before the proof, never thrown", async () => {
+    const { options } = await setup();
+    const t = new InboundTransport(options);
+    for (const text of ["null", "7", "\"x\"", "[]"]) {
+      const s = new FakeSocket();
+      t.accept(ws(s));
+      expect(() => t.message(ws(s), text)).not.toThrow();
+      expect(s.closed?.code).toBe(1008);
+    }
+    expect(t.refused).toBe(4);
+    expect(t.hasPending()).toBe(false);
+  });
+
+  it("on a logged-in socket, null and other non-objects are ignored, never thrown", async () => {
+    const { options, proof } = await setup();
+    const t = new InboundTransport(options);
+    const s = new FakeSocket();
+    t.accept(ws(s));
+    t.message(ws(s), proof("ab".repeat(16)));
+    t.message(ws(s), JSON.stringify({ type: "auth_ok", endpoint: "127.0.0.1:4000" }));
+    for (const text of ["null", "0", "true"]) expect(() => t.message(ws(s), text)).not.toThrow();
+    expect(t.state).toBe("ready");
+    expect(s.closed).toBeNull();
+  });
+
+  it("strangers holding unauthenticated sockets cannot keep the real relay out: the oldest unproven one makes room", async () => {
+    const { options, proof } = await setup();
+    const t = new InboundTransport(options);
+    const strangers = Array.from({ length: MAX_PENDING_DIAL_INS }, () => new FakeSocket());
+    for (const s of strangers) {
+      expect(t.canAccept()).toBe(true);
+      t.accept(ws(s)); // and then silence, for up to INBOUND_AUTH_MS each
+    }
+    expect(t.canAccept()).toBe(true); // before: a second pending socket got HTTP 429 for as long as one was held
+    const relay = new FakeSocket();
+    t.accept(ws(relay));
+    expect(strangers[0]!.closed?.code).toBe(1008); // the oldest unproven one went
+    expect(strangers.slice(1).every((s) => s.closed === null)).toBe(true);
+    t.message(ws(relay), proof("ab".repeat(16)));
+    // a proven socket is never the one that makes room: more strangers replace only each other
+    for (let i = 0; i < 2 * MAX_PENDING_DIAL_INS; i++) t.accept(ws(new FakeSocket()));
+    expect(relay.closed).toBeNull();
+    t.message(ws(relay), JSON.stringify({ type: "auth_ok", endpoint: "127.0.0.1:4000" }));
+    expect(t.state).toBe("ready");
+    expect(t.pendingSockets).toBe(MAX_PENDING_DIAL_INS - 1); // the strangers left, each to its own 10 s limit
+  });
+
+  it("each unauthenticated socket has its own 10 s limit", async () => {
+    const { options, timers } = await setup();
+    const t = new InboundTransport(options);
+    const a = new FakeSocket();
+    const b = new FakeSocket();
+    t.accept(ws(a));
+    t.accept(ws(b));
+    expect(timers.count).toBe(2);
+    t.message(ws(a), "null"); // a is refused: b keeps its timer
+    expect(timers.count).toBe(1);
+    expect(b.closed).toBeNull();
+  });
+
+  it("refusals are logged at most once per REFUSED_LOG_MS, with a count of those left out", async () => {
+    let now = 5_000_000;
+    const { options } = await setup(() => now);
+    const lines: string[] = [];
+    const t = new InboundTransport({ ...options, log: (l) => lines.push(l) });
+    for (let i = 0; i < 50; i++) {
+      const s = new FakeSocket();
+      t.accept(ws(s));
+      t.message(ws(s), JSON.stringify({ type: "relay_proof", relay_key: "AA==", sig: "AA==" }));
+    }
+    expect(t.refused).toBe(50);
+    expect(lines).toEqual(["dial-in refused: wrong relay proof"]); // before: 50 lines for 50 strangers
+    now += REFUSED_LOG_MS;
+    const s = new FakeSocket();
+    t.accept(ws(s));
+    t.message(ws(s), "null");
+    expect(lines[1]).toBe("dial-in refused: expected relay_proof (49 more since the last line)");
   });
 });

@@ -17,7 +17,9 @@ import java.util.Locale;
  * dropped, until a redial succeeds or {@link RelayLimits.DialIn#parkTtlMillis} passes. Redials: after
  * {@link RelayLimits.DialIn#minRedialMillis}, the delay doubling up to {@link RelayLimits.DialIn#maxBackoffMillis};
  * a frame for the parked endpoint makes the next dial due at once, but never sooner than
- * {@code minRedialMillis} after the last one began. Queue: at most {@code queueFrames} packed messages and
+ * {@code minRedialMillis} after the last one began, and not at all once failed redials have backed off to
+ * {@code maxBackoffMillis} (a Worker that refuses every dial is then dialled once a backoff, whoever sends
+ * frames to its endpoint). Queue: at most {@code queueFrames} packed messages and
  * {@code queueBytes} bytes; beyond, the oldest go (counted). Not thread-safe: the caller holds its lock.
  */
 public final class DialInPolicy {
@@ -29,6 +31,8 @@ public final class DialInPolicy {
     private Phase phase = Phase.FIRST_DIAL;
     private boolean dialing;
     private long nextDelay;
+    /** The current wait is the full backoff after failed redials: traffic no longer shortens it. */
+    private boolean backedOff;
     private long nextDialAt;
     private long lastDialAt;
     private boolean dialledOnce;
@@ -67,6 +71,7 @@ public final class DialInPolicy {
         dialing = false;
         phase = Phase.CONNECTED;
         nextDelay = limits.minRedialMillis();
+        backedOff = false;
     }
 
     /**
@@ -82,6 +87,7 @@ public final class DialInPolicy {
             phase = Phase.PARKED;
             parkedSince = now;
         }
+        backedOff = nextDelay >= limits.maxBackoffMillis();
         nextDialAt = now + nextDelay;
         nextDelay = Math.min(2 * nextDelay, limits.maxBackoffMillis());
         return true;
@@ -114,7 +120,7 @@ public final class DialInPolicy {
         queue.addLast(packed);
         queuedBytes += packed.length;
         droppedFrames += dropped;
-        if (phase == Phase.PARKED && !dialing) {
+        if (phase == Phase.PARKED && !dialing && !backedOff) {
             nextDialAt = Math.min(nextDialAt, now);
         }
         return dropped;

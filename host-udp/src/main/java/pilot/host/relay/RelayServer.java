@@ -87,6 +87,12 @@ public final class RelayServer extends WebSocketServer {
     /** Dial-in identities, at most {@link RelayLimits.DialIn#maxDialIns}; additions under {@link #dialInLock}. */
     private final Map<RelayPolicy.Key, DialIn> dialIns = new ConcurrentHashMap<>();
     private final Object dialInLock = new Object();
+    /**
+     * Keys whose first dial failed, with the time before which they may not ask again (each {@code dial_in}
+     * makes the relay dial, and wake, whatever Worker answers at the URL). At most
+     * {@link RelayLimits.DialIn#maxDialIns} entries, oldest first; under {@link #dialInLock}.
+     */
+    private final LinkedHashMap<RelayPolicy.Key, Long> failedDialIns = new LinkedHashMap<>();
     /** Bytes held for all parked endpoints together. */
     private final AtomicLong parkedBytes = new AtomicLong();
     private final Selector udpSelector;
@@ -819,6 +825,12 @@ public final class RelayServer extends WebSocketServer {
         }
         DialIn d;
         synchronized (dialInLock) {
+            Long until = failedDialIns.get(s.key);
+            if (until != null && now() < until) {
+                dialInError(s, "the last dial-in for this key failed or was cancelled before it was dialled in; ask again in " + (until - now()) + " ms");
+                return;
+            }
+            failedDialIns.remove(s.key);
             if (dialIns.size() >= dialConfig.limits().maxDialIns()) {
                 dialInError(s, "this relay holds its maximum of " + dialConfig.limits().maxDialIns() + " dial-ins; try later");
                 return;
@@ -981,10 +993,10 @@ public final class RelayServer extends WebSocketServer {
             out = d.outbound;
         }
         if (forgetIt) {
+            forget(d, "the first dial failed", false); // first: a dial_in answering the error meets the hold-off
             if (out != null && out.ws.isOpen()) {
                 out.ws.send(Json.write(Map.of("type", "dial_in_error", "error", "could not dial in at " + d.uri)));
             }
-            forget(d, "the first dial failed", false);
         } else if (s.dialled) {
             hostile("dial-in connection of Worker {} ended: endpoint {} parked", d.keyBase64, d.endpoint);
         }
@@ -997,11 +1009,13 @@ public final class RelayServer extends WebSocketServer {
     private DatagramChannel forget(DialIn d, String why, boolean take) {
         Session out;
         Session dialled;
+        boolean neverDialledIn;
         synchronized (d) {
             if (d.forgotten) {
                 return null;
             }
             d.forgotten = true;
+            neverDialledIn = d.policy.phase() == DialInPolicy.Phase.FIRST_DIAL;
             out = d.outbound;
             dialled = d.dialled;
             d.outbound = null;
@@ -1009,6 +1023,9 @@ public final class RelayServer extends WebSocketServer {
             if (!take) {
                 parkedDropped.addAndGet(drainHeld(d).size());
             }
+        }
+        if (neverDialledIn && !take) {
+            holdOff(d.key); // failed or cancelled before its first dialled login (before the slot frees: no race)
         }
         dialIns.remove(d.key, d);
         if (dialled != null) {
@@ -1031,6 +1048,23 @@ public final class RelayServer extends WebSocketServer {
             LOG.debug("closing UDP socket: {}", e.getMessage());
         }
         return null;
+    }
+
+    /**
+     * {@code key} may not ask for a dial-in again for the longest redial backoff: its last one ended (failed or
+     * cancelled) before a dialled login, and each {@code dial_in} makes the relay dial, and wake, whatever Worker
+     * answers at the URL. A newer login of the key taking the endpoint over does not count.
+     */
+    private void holdOff(RelayPolicy.Key key) {
+        synchronized (dialInLock) {
+            failedDialIns.remove(key);
+            long now = now();
+            failedDialIns.values().removeIf(until -> until <= now);
+            if (failedDialIns.size() >= dialConfig.limits().maxDialIns()) {
+                failedDialIns.remove(failedDialIns.keySet().iterator().next());
+            }
+            failedDialIns.put(key, now + dialConfig.limits().maxBackoffMillis());
+        }
     }
 
     /** From now on datagrams at {@code udp} go to {@code owner} (a Session or a DialIn). */

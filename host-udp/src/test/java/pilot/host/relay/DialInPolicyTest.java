@@ -68,6 +68,36 @@ class DialInPolicyTest {
     }
 
     @Test
+    void onceFailedRedialsBackedOffToTheCapTrafficNoLongerWakesADialEverySecond() {
+        // a Worker that refuses every dial (a rotated relay key, an identity that is gone) and a stranger who
+        // sends one PILA a second to its parked endpoint: before, the relay dialled, and woke, it once a second
+        // for the park TTL (24 h: 86,400 dials); now once per backoff (60 s), as without traffic
+        DialInPolicy p = connected();
+        p.lost(1_000);
+        long t = 0;
+        for (int i = 0; i < 7; i++) { // redials after 1, 2, 4, 8, 16, 32, 60 s, each refused
+            t = p.nextDialAt();
+            assertTrue(p.dialDue(t));
+            p.dialStarted(t);
+            p.lost(t + 10);
+        }
+        long next = p.nextDialAt();
+        assertEquals(t + 10 + L.maxBackoffMillis(), next, "backed off to the cap");
+        for (long now = t + 1_000; now < next; now += 1_000) {
+            p.offer(new byte[10], now);
+            assertFalse(p.dialDue(now), "woken by a frame at " + (now - t) + " ms");
+        }
+        assertTrue(p.dialDue(next));
+        p.dialStarted(next);
+        p.connected(next + 10); // it came back: traffic wakes dials at once again after the next loss
+        p.lost(next + 20);
+        p.dialStarted(next + 1_020);
+        p.lost(next + 1_030);
+        p.offer(new byte[10], next + 2_100);
+        assertTrue(p.dialDue(next + 2_100));
+    }
+
+    @Test
     void theQueueHoldsSixtyFourFramesDroppingTheOldest() {
         DialInPolicy p = connected();
         p.lost(0);

@@ -386,4 +386,47 @@ class DialInTest {
         assertNotNull(got);
         assertArrayEquals(sealed(5), frameOf((byte[]) got));
     }
+
+    @Test
+    void aKeyWhoseFirstDialFailedMayNotMakeTheRelayDialAgainUntilTheMaximumBackoffPassed() throws Exception {
+        startRelay(); // max backoff 400 ms here (60 s by default)
+        // key 32 names the URL of another Worker's object (key 31): each dial wakes that object, which proves
+        // 31, and the relay refuses it; before, key 32 could ask again at once, as often as it liked
+        w = worker(32);
+        assertEquals("auth_ok", w.login().get("type"));
+        w.join();
+        assertEquals("dial_in_ok", askDialIn(w, Map.of("url", object.url(PREFIX_PATH + "w31"))).get("type"));
+        assertEquals("dial_in_error", w.nextText().get("type"), "the first dial failed: not the key that asked");
+        await(() -> relay.dialInCount() == 0, 3000, "forgotten");
+        for (int i = 0; i < 10; i++) {
+            Map<String, Object> r = askDialIn(w, Map.of("url", object.url(PREFIX_PATH + "w31")));
+            assertEquals("dial_in_error", r.get("type"), "asked again at once: " + r);
+            assertTrue(((String) r.get("error")).startsWith("the last dial-in for this key failed"), r.toString());
+        }
+        Thread.sleep(100);
+        assertEquals(1, object.upgrades.get(), "the other Worker's object was dialled once, not eleven times");
+        Thread.sleep(400); // the maximum backoff passed: the key may ask again
+        assertEquals("dial_in_ok", askDialIn(w, Map.of("url", object.url(PREFIX_PATH + "w31"))).get("type"));
+        assertEquals("dial_in_error", w.nextText().get("type"));
+        assertEquals(2, object.upgrades.get());
+    }
+
+    @Test
+    void cancellingAFirstDialDoesNotLetTheKeyMakeTheRelayDialAgainAtOnce() throws Exception {
+        startRelay(); // max backoff 400 ms here (60 s by default)
+        w = worker(32); // names the other Worker's (key 31's) URL and cancels before that dial can fail
+        assertEquals("auth_ok", w.login().get("type"));
+        w.join();
+        int ok = 0;
+        for (int i = 0; i < 10; i++) {
+            Map<String, Object> r = askDialIn(w, Map.of("url", object.url(PREFIX_PATH + "w31")));
+            if ("dial_in_ok".equals(r.get("type"))) {
+                ok++;
+                w.ws.send(Json.write(Map.of("type", "dial_in_cancel")));
+                await(() -> relay.dialInCount() == 0, 3000, "cancelled");
+            }
+        }
+        assertEquals(1, ok, "only the first dial_in was taken");
+        assertEquals(1, relay.dials.get(), "one dial, not one per dial_in/dial_in_cancel pair");
+    }
 }
