@@ -4,9 +4,7 @@ import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.Map;
-import java.util.Set;
 import java.util.function.IntPredicate;
 import pilot.core.addr.Endpoint;
 import pilot.core.handshake.TrustSource;
@@ -34,11 +32,28 @@ public final class PeerResolver {
     /** How long an id the registry did not know fails at once, without asking the registry again. */
     public static final long FAILED_MILLIS = 5_000;
 
-    /** What the host must ask the registry. */
-    public enum Kind { LOOKUP, RESOLVE }
+    /**
+     * One registry call to make for {@code node}: its look-up (key; the answer goes to {@link #lookedUp}) or
+     * its resolve (endpoint; to {@link #resolved}); a failure of either goes to {@link #failed}. A plain
+     * class, not a record or an enum: their generated methods would ship in the wasm module.
+     */
+    public static final class Request {
+        private final boolean lookup;
+        private final int node;
 
-    /** One registry call to make for {@code node}; its answer goes to {@link #lookedUp}, {@link #resolved} or {@link #failed}. */
-    public record Request(Kind kind, int node) {
+        Request(boolean lookup, int node) {
+            this.lookup = lookup;
+            this.node = node;
+        }
+
+        /** True: look the key up; false: resolve the endpoint. */
+        public boolean lookup() {
+            return lookup;
+        }
+
+        public int node() {
+            return node;
+        }
     }
 
     /** What the resolver does to the node (and the host's pin store). */
@@ -53,13 +68,15 @@ public final class PeerResolver {
 
     private final TrustSource pinned;
     private final Actions actions;
-    /** Peers in flight → whether their endpoint moved under us and they need a fresh handshake once added. */
-    private final Map<Integer, Boolean> lookingUp = new HashMap<>();
-    private final Map<Integer, Boolean> resolving = new HashMap<>();
+    /** Peers in flight → {@link #RESOLVING} (else looking up) | {@link #REHANDSHAKE} (a fresh handshake once added). */
+    private final Map<Integer, Integer> inFlight = new HashMap<>();
+    private static final int RESOLVING = 1;
+    private static final int REHANDSHAKE = 2;
     private final ArrayDeque<Request> requests = new ArrayDeque<>();
     private final LinkedHashMap<Integer, Long> failedUntil = new LinkedHashMap<>();
+    /** Looked-up keys not pinned → whether a session with them is up and awaits confirmation. LRU. */
     private final LinkedHashMap<Integer, byte[]> held = new LinkedHashMap<>(16, 0.75f, true);
-    private final Set<Integer> awaitingConfirmation = new LinkedHashSet<>();
+    private final LinkedHashMap<Integer, Boolean> awaitingConfirmation = new LinkedHashMap<>();
 
     /** {@code pinned}: the keys the host trusts already (they win over the registry's). */
     public PeerResolver(TrustSource pinned, Actions actions) {
@@ -69,10 +86,10 @@ public final class PeerResolver {
 
     /** The node asked for {@code node} (PEER_NEEDED), or the host wants it resolved again ({@code rehandshake}: our endpoint moved). */
     public void peerNeeded(int node, boolean rehandshake, long now) {
-        Boolean r = lookingUp.containsKey(node) ? lookingUp.get(node) : resolving.get(node);
-        if (r != null) {
-            if (rehandshake && !r) { // one look-up in flight per id; it carries the strongest ask
-                (lookingUp.containsKey(node) ? lookingUp : resolving).put(node, true);
+        Integer state = inFlight.get(node);
+        if (state != null) {
+            if (rehandshake) { // one look-up in flight per id; it carries the strongest ask
+                inFlight.put(node, state | REHANDSHAKE);
             }
             return;
         }
@@ -82,12 +99,12 @@ public final class PeerResolver {
             return;
         }
         failedUntil.remove(node);
-        if (inFlight() >= MAX_IN_FLIGHT) {
+        if (inFlight.size() >= MAX_IN_FLIGHT) {
             actions.lookupFailed(node, now);
             return;
         }
-        lookingUp.put(node, rehandshake);
-        requests.add(new Request(Kind.LOOKUP, node));
+        inFlight.put(node, rehandshake ? REHANDSHAKE : 0);
+        requests.add(new Request(true, node));
     }
 
     /** The next registry call to make, or null. */
@@ -97,12 +114,13 @@ public final class PeerResolver {
 
     /** The registry gave {@code node}'s key. A key other than the pinned one fails the look-up. */
     public void lookedUp(int node, byte[] ed25519, long now) {
-        Boolean r = lookingUp.remove(node);
-        if (r == null) {
+        Integer state = inFlight.get(node);
+        if (state == null || (state & RESOLVING) != 0) {
             return; // nobody asked
         }
         byte[] pin = pinned.ed25519KeyFor(node);
         if (ed25519 == null || ed25519.length != 32 || pin != null && !java.util.Arrays.equals(pin, ed25519)) {
+            inFlight.remove(node);
             actions.lookupFailed(node, now);
             return;
         }
@@ -114,15 +132,16 @@ public final class PeerResolver {
                 awaitingConfirmation.remove(oldest);
             }
         }
-        resolving.put(node, r);
-        requests.add(new Request(Kind.RESOLVE, node));
+        inFlight.put(node, state | RESOLVING);
+        requests.add(new Request(false, node));
     }
 
     /** The registry gave {@code node}'s endpoint: the node gets the peer. */
     public void resolved(int node, Endpoint endpoint, long now) {
-        Boolean r = resolving.remove(node);
-        if (r != null) {
-            actions.addPeer(node, endpoint, r, now);
+        Integer state = inFlight.get(node);
+        if (state != null && (state & RESOLVING) != 0) {
+            inFlight.remove(node);
+            actions.addPeer(node, endpoint, (state & REHANDSHAKE) != 0, now);
         }
     }
 
@@ -131,7 +150,7 @@ public final class PeerResolver {
      * fails at once for {@link #FAILED_MILLIS}), else a transport error (the next PEER_NEEDED asks again).
      */
     public void failed(int node, boolean unknown, long now) {
-        if (lookingUp.remove(node) == null && resolving.remove(node) == null) {
+        if (inFlight.remove(node) == null) {
             return; // nobody asked
         }
         if (unknown) {
@@ -147,13 +166,13 @@ public final class PeerResolver {
     /** A session with {@code node} came up (PEER_UP): its held key is pinned once {@link #confirm} sees traffic authenticate. */
     public void sessionUp(int node) {
         if (held.containsKey(node)) {
-            awaitingConfirmation.add(node);
+            awaitingConfirmation.put(node, Boolean.TRUE);
         }
     }
 
     /** Pins the held keys whose session {@code confirmed} says authenticated traffic has confirmed. */
     public void confirm(IntPredicate confirmed) {
-        for (Iterator<Integer> it = awaitingConfirmation.iterator(); it.hasNext(); ) {
+        for (Iterator<Integer> it = awaitingConfirmation.keySet().iterator(); it.hasNext(); ) {
             int node = it.next();
             if (!held.containsKey(node)) {
                 it.remove(); // forgotten before confirmation: not pinned
@@ -176,7 +195,7 @@ public final class PeerResolver {
 
     /** Peers being looked up or resolved now. */
     public int inFlight() {
-        return lookingUp.size() + resolving.size();
+        return inFlight.size();
     }
 
     /** Looked-up keys held now (not pinned). */

@@ -10,7 +10,6 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import pilot.core.addr.Endpoint;
 import pilot.core.handshake.PinnedTrust;
-import pilot.core.node.PeerResolver.Kind;
 import pilot.core.node.PeerResolver.Request;
 
 /** The lookup → pin → resolve policy: what it asks the registry, and what it does to the node. */
@@ -42,10 +41,11 @@ class PeerResolverTest {
         return k;
     }
 
-    private List<Request> requests() {
-        List<Request> out = new ArrayList<>();
+    /** The registry calls asked for, as "lookup N" / "resolve N". */
+    private List<String> requests() {
+        List<String> out = new ArrayList<>();
         for (Request q = r.pollRequest(); q != null; q = r.pollRequest()) {
-            out.add(q);
+            out.add((q.lookup() ? "lookup " : "resolve ") + q.node());
         }
         return out;
     }
@@ -53,9 +53,9 @@ class PeerResolverTest {
     @Test
     void lookupThenResolveThenAddPeer() {
         r.peerNeeded(7, false, 0);
-        assertEquals(List.of(new Request(Kind.LOOKUP, 7)), requests());
+        assertEquals(List.of("lookup 7"), requests());
         r.lookedUp(7, key(1), 1);
-        assertEquals(List.of(new Request(Kind.RESOLVE, 7)), requests());
+        assertEquals(List.of("resolve 7"), requests());
         assertArrayEquals(key(1), r.trustedKey(7), "the node may verify the peer's PILA with the looked-up key");
         r.resolved(7, EP, 2);
         assertEquals(List.of("add 7 4000"), done);
@@ -67,10 +67,10 @@ class PeerResolverTest {
         r.peerNeeded(7, false, 0);
         r.peerNeeded(7, false, 1);
         r.peerNeeded(7, true, 2); // the second ask only upgrades the first
-        assertEquals(List.of(new Request(Kind.LOOKUP, 7)), requests());
+        assertEquals(List.of("lookup 7"), requests());
         r.lookedUp(7, key(1), 3);
         r.peerNeeded(7, false, 4);
-        assertEquals(List.of(new Request(Kind.RESOLVE, 7)), requests());
+        assertEquals(List.of("resolve 7"), requests());
         r.resolved(7, EP, 5);
         assertEquals(List.of("add 7 4000 rehandshake"), done);
     }
@@ -85,7 +85,7 @@ class PeerResolverTest {
         assertEquals(List.of("failed 5"), done);
         r.failed(1000, false, 1); // one answer frees one place
         r.peerNeeded(5, false, 1);
-        assertEquals(List.of(new Request(Kind.LOOKUP, 5)), requests());
+        assertEquals(List.of("lookup 5"), requests());
     }
 
     @Test
@@ -97,7 +97,7 @@ class PeerResolverTest {
         assertEquals(List.of(), requests(), "no registry call while the id is in the negative cache");
         assertEquals(List.of("failed 9", "failed 9"), done);
         r.peerNeeded(9, false, 100 + PeerResolver.FAILED_MILLIS);
-        assertEquals(List.of(new Request(Kind.LOOKUP, 9)), requests(), "asked again once it expired");
+        assertEquals(List.of("lookup 9"), requests(), "asked again once it expired");
     }
 
     @Test
@@ -107,7 +107,7 @@ class PeerResolverTest {
         r.failed(9, false, 1);
         assertEquals(List.of("failed 9"), done);
         r.peerNeeded(9, false, 2);
-        assertEquals(List.of(new Request(Kind.LOOKUP, 9)), requests());
+        assertEquals(List.of("lookup 9"), requests());
     }
 
     @Test
@@ -119,7 +119,7 @@ class PeerResolverTest {
         }
         done.clear();
         r.peerNeeded(0, false, 1); // the oldest was forgotten: asked again
-        assertEquals(List.of(new Request(Kind.LOOKUP, 0)), requests());
+        assertEquals(List.of("lookup 0"), requests());
         r.peerNeeded(PeerResolver.MAX_FAILED, false, 1);
         assertEquals(List.of(), requests());
         assertEquals(List.of("failed " + PeerResolver.MAX_FAILED), done);
@@ -136,7 +136,7 @@ class PeerResolverTest {
         assertEquals(List.of(), requests());
         assertNull(r.trustedKey(7));
         r.peerNeeded(7, false, 1); // and the unasked failure did not enter the negative cache
-        assertEquals(List.of(new Request(Kind.LOOKUP, 7)), requests());
+        assertEquals(List.of("lookup 7"), requests());
         r.resolved(7, EP, 2); // a resolve answer before the look-up answered: ignored
         assertEquals(List.of(), done);
     }
@@ -155,7 +155,7 @@ class PeerResolverTest {
         r.lookedUp(7, key(1), 3); // the same key: resolved, nothing held
         assertEquals(0, r.heldKeys());
         r.lookedUp(8, new byte[5], 3); // malformed and unasked
-        assertEquals(List.of(new Request(Kind.RESOLVE, 7)), requests());
+        assertEquals(List.of("resolve 7"), requests());
     }
 
     @Test

@@ -671,7 +671,7 @@ public final class HostDaemon implements AutoCloseable {
         for (PeerResolver.Request q = resolver.pollRequest(); q != null; q = resolver.pollRequest()) {
             int id = q.node();
             Address peer = new Address(identity.network(), id);
-            boolean lookup = q.kind() == PeerResolver.Kind.LOOKUP;
+            boolean lookup = q.lookup();
             try {
                 lookups.execute(() -> {
                     try {
