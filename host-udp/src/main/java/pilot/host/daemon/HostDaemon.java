@@ -677,6 +677,11 @@ public final class HostDaemon implements AutoCloseable {
                     try {
                         if (lookup) {
                             byte[] peerKey = registry.lookup(id).publicKey();
+                            byte[] pinned = peers.key(id);
+                            if (pinned != null && !java.util.Arrays.equals(pinned, peerKey)) { // the resolver refuses it
+                                lookupLog.warn(LOG, now(), "the registry's key for {} differs from the one pinned in {}; refusing it",
+                                        peer, pilot.host.identity.PeerStore.beside(config.identity()));
+                            }
                             submit(() -> answered(() -> resolver.lookedUp(id, peerKey, now())));
                         } else {
                             String real = registry.resolve(id, identity.nodeId(), key::sign);
