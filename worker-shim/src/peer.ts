@@ -127,6 +127,9 @@ export const LINGER_MS = 1_000;
  */
 export const DRAIN_AFTER_FAILURE_BYTES = 1 << 20;
 
+/** The registry answered with an error (it does not know the node): the core's resolver caches that a while. */
+class RegistryRefused extends Error {}
+
 export type { CloseMode, ReplyPolicy };
 
 /** How {@link PilotPeer.request} sends its request and ends its side. */
@@ -245,8 +248,6 @@ export class PilotPeer {
   private connecting: Promise<void> | null = null;
   /** Peers we resolved: re-resolved after a reconnect, which also re-opens the new relay's allow-list. */
   private readonly resolved = new Set<number>();
-  /** Peers the core asked for while no connection was logged in (after a wake): resolved once one is. */
-  private readonly resolveLater = new Set<number>();
   private readonly now: () => number;
   private readonly publicKey: Uint8Array;
   private readonly relays: readonly string[];
@@ -417,8 +418,7 @@ export class PilotPeer {
         this.transport = this.newTransport();
         old.close("moved to the relay's dial-in connection");
       }
-      for (const node of this.resolveLater) void this.resolvePeer(node);
-      this.resolveLater.clear();
+      this.registryCalls(); // asked for while no connection was logged in (after a wake)
       if (this.handle) this.step();
       else void this.ensureNode().then(() => this.step());
     } else if (state === "closed") {
@@ -469,9 +469,9 @@ export class PilotPeer {
     if (this.active() === this.transport) this.armHeartbeat();
     if (!this.quietReconnect) this.log(`connected as ${this.address} via ${this.transport.url}, endpoint ${this.transport.endpoint}`);
     this.quietReconnect = false;
-    for (const node of this.resolved) void this.resolvePeer(node, moved); // the relay only forwards to resolved peers
-    for (const node of this.resolveLater) if (!this.resolved.has(node)) void this.resolvePeer(node);
-    this.resolveLater.clear();
+    // the relay only forwards to resolved peers: ask again for each (and re-handshake once resolved if we moved)
+    for (const node of this.resolved) this.core.resolverNeeded(this.handle, node, moved, this.now());
+    this.registryCalls();
     this.step();
   }
 
@@ -657,7 +657,10 @@ export class PilotPeer {
   private onEvent(e: NodeEvent): void {
     switch (e.kind) {
       case "PEER_NEEDED":
-        if (e.peer) void this.resolvePeer(e.peer.node);
+        if (e.peer) {
+          this.core.resolverNeeded(this.handle, e.peer.node, false, this.now());
+          this.registryCalls();
+        }
         break;
       case "PONG": this.pings.get(e.stream)?.resolve(e.value); this.pings.delete(e.stream); break;
       case "PING_TIMEOUT":
@@ -699,30 +702,38 @@ export class PilotPeer {
     }
   }
 
-  /** Looks a peer up, pins its key, resolves its endpoint; `rehandshake` after our own endpoint moved. */
-  private async resolvePeer(node: number, rehandshake = false): Promise<void> {
-    if (this.active().state !== "ready") {
-      // woken before the relay's connection is logged in (restored sessions ask for their peers at once):
-      // resolved once one is, instead of failing the look-up
-      if (this.resolveLater.size < MAX_REMEMBERED_PEERS) this.resolveLater.add(node);
-      return;
+  /**
+   * Makes the registry calls the core's resolver asks for (lookup → pin → resolve, its bounds and negative
+   * cache are the core's) and hands it the answers. While no connection is logged in (woken, not yet
+   * dialled in) they wait in the resolver, which fails what does not fit.
+   */
+  private registryCalls(): void {
+    if (!this.handle || this.active().state !== "ready") return;
+    for (let q = this.core.resolverPoll(this.handle); q; q = this.core.resolverPoll(this.handle)) {
+      void this.registryCall(q.kind, q.node);
     }
+  }
+
+  private async registryCall(kind: "lookup" | "resolve", node: number): Promise<void> {
     try {
-      const l = await this.active().registry({ type: "lookup", node_id: node });
-      if (l.type !== "lookup_ok") throw new Error(String(l.error ?? "lookup failed"));
-      this.core.nodeTrust(this.handle, node, unb64(String(l.public_key)));
-      const r = await this.signed({ type: "resolve", node_id: node, requester_id: this.nodeId }, resolveText(this.nodeId, node));
-      if (r.type !== "resolve_ok") throw new Error(String(r.error ?? "resolve failed"));
-      const real = String(r.real_addr);
-      const ep = parseHostPort(real, "IP"); // IPv4, or IPv6 as the relay and hosts spell it ("0:0:0:0:0:0:0:1:port")
-      if (!ep.ok || !ep.ip) throw new Error(`the registry named an endpoint that is not IP:PORT: ${real}`);
-      this.core.nodeAddPeer(this.handle, node, ep.ip, ep.port, this.now());
-      if (rehandshake) this.core.nodeRehandshake(this.handle, node, this.now());
-      if (this.resolved.size < MAX_REMEMBERED_PEERS) this.resolved.add(node);
+      if (kind === "lookup") {
+        const l = await this.active().registry({ type: "lookup", node_id: node });
+        if (l.type !== "lookup_ok") throw new RegistryRefused(String(l.error ?? "lookup failed"));
+        this.core.resolverLookedUp(this.handle, node, unb64(String(l.public_key)), this.now());
+      } else {
+        const r = await this.signed({ type: "resolve", node_id: node, requester_id: this.nodeId }, resolveText(this.nodeId, node));
+        if (r.type !== "resolve_ok") throw new RegistryRefused(String(r.error ?? "resolve failed"));
+        const real = String(r.real_addr);
+        const ep = parseHostPort(real, "IP"); // IPv4, or IPv6 as the relay and hosts spell it ("0:0:0:0:0:0:0:1:port")
+        if (!ep.ok || !ep.ip) throw new Error(`the registry named an endpoint that is not IP:PORT: ${real}`);
+        this.core.resolverResolved(this.handle, node, ep.ip, ep.port, this.now());
+        if (this.resolved.size < MAX_REMEMBERED_PEERS) this.resolved.add(node);
+      }
     } catch (e) {
       this.log(`cannot resolve node ${node}: ${e instanceof Error ? e.message : String(e)}`);
-      if (this.handle) this.core.nodePeerLookupFailed(this.handle, node, this.now());
+      if (this.handle) this.core.resolverFailed(this.handle, node, e instanceof RegistryRefused, this.now());
     }
+    this.registryCalls();
     this.step();
   }
 

@@ -132,6 +132,51 @@ test("polls come in batches of at most POLL_BATCH_BYTES (64 KiB) plus one record
   core.free(b.h);
 });
 
+test("the core's resolver: PEER_NEEDED asks lookup then resolve; the answers add the peer; unasked answers change nothing", () => {
+  const mk = (node) => {
+    const seed = random(32);
+    return { h: core.nodeNew({ node, identitySeed: seed, entropy: random(48) }), node, pub: core.ed25519Public(seed) };
+  };
+  const a = mk(0x20);
+  const b = mk(0x21);
+  core.nodeTrust(b.h, a.node, a.pub);
+  core.nodeAddPeer(b.h, a.node, "10.0.0.1", 4000, 0);
+  assert.equal(core.resolverPoll(a.h), null);
+  assert.equal(core.resolverResolved(a.h, b.node, "10.0.0.2", 4000, 0), 0, "an answer nobody asked for");
+  assert.equal(core.resolverPoll(a.h), null);
+  core.nodePing(a.h, 0, b.node, 0); // b is unknown to a: PEER_NEEDED
+  const needed = [];
+  for (let e = core.nodePollEvent(a.h); e; e = core.nodePollEvent(a.h)) if (e.kind === "PEER_NEEDED") needed.push(e.peer.node);
+  assert.deepEqual(needed, [b.node]);
+  core.resolverNeeded(a.h, b.node, false, 0);
+  core.resolverNeeded(a.h, b.node, false, 0); // one look-up per id
+  assert.deepEqual(core.resolverPoll(a.h), { kind: "lookup", node: b.node });
+  assert.equal(core.resolverPoll(a.h), null);
+  core.resolverLookedUp(a.h, b.node, b.pub, 1);
+  assert.deepEqual(core.resolverPoll(a.h), { kind: "resolve", node: b.node });
+  core.resolverResolved(a.h, b.node, "10.0.0.2", 4000, 2);
+  for (let moved = true; moved;) {
+    moved = false;
+    for (const [x, y, from] of [[a, b, "10.0.0.1"], [b, a, "10.0.0.2"]]) {
+      for (let t = core.nodePollTransmit(x.h); t; t = core.nodePollTransmit(x.h)) {
+        core.nodeHandleDatagram(y.h, from, 4000, t.datagram, 3);
+        moved = true;
+      }
+      for (let e = core.nodePollEvent(x.h); e; e = core.nodePollEvent(x.h)) { /* drained: PEER_UP reaches the resolver */ }
+    }
+  }
+  assert.ok(core.nodeHasSession(a.h, b.node), "the resolved peer got a session with the looked-up key");
+  // an id the registry does not know fails at once for a while, without another registry call
+  core.resolverNeeded(a.h, 0x99, false, 10);
+  assert.deepEqual(core.resolverPoll(a.h), { kind: "lookup", node: 0x99 });
+  core.resolverFailed(a.h, 0x99, true, 10);
+  core.resolverNeeded(a.h, 0x99, false, 11);
+  assert.equal(core.resolverPoll(a.h), null);
+  assert.equal(core.resolverPoll(12345), null, "an unknown handle");
+  core.free(a.h);
+  core.free(b.h);
+});
+
 test("bad input yields negative error codes, never exceptions", () => {
   assert.equal(core.addressParse("nonsense").error, "BAD_ADDRESS");
   assert.equal(core.nodeNew({ node: 1, identitySeed: new Uint8Array(3), entropy: new Uint8Array(32) }), -19);

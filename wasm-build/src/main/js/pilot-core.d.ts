@@ -107,6 +107,17 @@ export interface PilotCore {
   /** ip: its 4 or 16 bytes, or as text dotted IPv4 (or the 32 hex digits of a 16-byte address, as Transmit gives it) */
   nodeAddPeer(handle: number, peer: number, ip: Uint8Array | string, port: number, now: number): number;
   nodePeerLookupFailed(handle: number, peer: number, now: number): number;
+  /**
+   * The core's lookup → pin → resolve policy (PeerResolver, bounded): PEER_NEEDED (or our endpoint moved:
+   * `rehandshake`) goes in; the registry calls to make come out of resolverPoll; their answers go back.
+   * A looked-up key is pinned only once a session with it is confirmed; answers nobody asked for change nothing.
+   */
+  resolverNeeded(handle: number, peer: number, rehandshake: boolean, now: number): number;
+  resolverPoll(handle: number): { kind: "lookup" | "resolve"; node: number } | null;
+  resolverLookedUp(handle: number, peer: number, ed25519: Uint8Array, now: number): number;
+  resolverResolved(handle: number, peer: number, ip: Uint8Array | string, port: number, now: number): number;
+  /** `unknown`: the registry does not know the id (it fails at once for a while); else a transport error. */
+  resolverFailed(handle: number, peer: number, unknown: boolean, now: number): number;
   /** Our endpoint moved (another relay): a fresh handshake (new X25519 key) with a peer we hold a session with; true if one started. */
   nodeRehandshake(handle: number, peer: number, now: number): boolean;
   nodeHandleDatagram(handle: number, ip: string, port: number, datagram: Uint8Array, now: number): number;

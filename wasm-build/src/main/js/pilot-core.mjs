@@ -31,7 +31,10 @@ const EVENT_HEADER = 26; // Layouts.EVENT_HEADER
 /** Operation codes of NodeWasm.nodeOp (the calls that take and return only numbers). */
 const OP = Object.freeze({ FREE: 0, LIVE_HANDLES: 1, LISTEN: 2, OPEN_STREAM: 3, CLOSE_STREAM: 4, ABORT_STREAM: 5, PING: 6,
   PEER_LOOKUP_FAILED: 7, HANDLE_TIMEOUT: 8, NEXT_DEADLINE: 9, HAS_SESSION: 10, AT_EOF: 11, FLUSH_STREAMS: 12,
-  SET_PROFILE: 13, EXPECT_REPLY: 14, REHANDSHAKE: 15, SNAPSHOT_DUE: 16, PLATFORM_AEAD: 17 });
+  SET_PROFILE: 13, EXPECT_REPLY: 14, REHANDSHAKE: 15, SNAPSHOT_DUE: 16, PLATFORM_AEAD: 17,
+  RESOLVE_NEEDED: 18, RESOLVE_NEXT: 19, RESOLVE_FAILED: 20 });
+/** Kinds of the resolver's registry calls (NodeWasm OP_RESOLVE_NEXT: kind * 2^32 + peer). */
+const RESOLVE_KINDS = Object.freeze([null, "lookup", "resolve"]);
 const INVALID_ARGUMENT = -19;
 /** Parsed IP texts kept (Workers talk to few endpoints); the cache is emptied when it reaches this size. */
 const IP_CACHE_MAX = 256;
@@ -383,12 +386,26 @@ function wrap(exports, aead, memory) {
       return h;
     },
     nodeReseed: (h, bytes) => (io.put(bytes) < 0 ? INVALID_ARGUMENT : x.nodeReseed(h, bytes.length)),
-    nodeTrust: (h, peer, pub) => (io.put(pub) < 0 ? INVALID_ARGUMENT : x.nodeTrust(h, peer, pub.length)),
+    nodeTrust: (h, peer, pub) => (io.put(pub) < 0 ? INVALID_ARGUMENT : x.nodeTrust(h, peer, pub.length, 0, 0)),
     nodeSetProfile: (h, peer, profile) => op(OP.SET_PROFILE, h, peer, PROFILES.indexOf(profile)),
     nodeAddPeer: (h, peer, ip, port, now) => {
       const n = putEndpointMessage(io, ip, port, null);
-      return n < 0 ? INVALID_ARGUMENT : x.nodeAddPeer(h, peer, n, now);
+      return n < 0 ? INVALID_ARGUMENT : x.nodeAddPeer(h, peer, n, 0, now);
     },
+    // the core's lookup → pin → resolve policy (PeerResolver): the host makes the registry calls it asks for
+    resolverNeeded: (h, peer, rehandshake, now) => op(OP.RESOLVE_NEEDED, h, peer, rehandshake ? 1 : 0, 0, 0, 0, now),
+    resolverPoll: (h) => {
+      const v = op(OP.RESOLVE_NEXT, h);
+      if (v < 0) return null;
+      const kind = Math.floor(v / TWO_32);
+      return { kind: RESOLVE_KINDS[kind], node: v - kind * TWO_32 };
+    },
+    resolverLookedUp: (h, peer, pub, now) => (io.put(pub) < 0 ? INVALID_ARGUMENT : x.nodeTrust(h, peer, pub.length, 1, now)),
+    resolverResolved: (h, peer, ip, port, now) => {
+      const n = putEndpointMessage(io, ip, port, null);
+      return n < 0 ? INVALID_ARGUMENT : x.nodeAddPeer(h, peer, n, 1, now);
+    },
+    resolverFailed: (h, peer, unknown, now) => op(OP.RESOLVE_FAILED, h, peer, unknown ? 1 : 0, 0, 0, 0, now),
     nodePeerLookupFailed: (h, peer, now) => op(OP.PEER_LOOKUP_FAILED, h, peer, 0, 0, 0, 0, now),
     nodeRehandshake: (h, peer, now) => op(OP.REHANDSHAKE, h, peer, 0, 0, 0, 0, now) === 1,
     nodeHandleDatagram: (h, ip, port, datagram, now) => {

@@ -15,6 +15,7 @@ import pilot.core.handshake.LocalIdentity;
 import pilot.core.handshake.PinnedTrust;
 import pilot.core.node.NodeConfig;
 import pilot.core.node.NodeEvent;
+import pilot.core.node.PeerResolver;
 import pilot.core.node.PilotNode;
 import pilot.core.node.Transmit;
 import pilot.core.stream.CloseMode;
@@ -50,11 +51,13 @@ public final class NodeWasm {
         private final PilotNode node;
         private final PinnedTrust trust;
         private final DrbgEntropy entropy;
+        private final PeerResolver resolver;
 
-        Node(PilotNode node, PinnedTrust trust, DrbgEntropy entropy) {
+        Node(PilotNode node, PinnedTrust trust, DrbgEntropy entropy, PeerResolver resolver) {
             this.node = node;
             this.trust = trust;
             this.entropy = entropy;
+            this.resolver = resolver;
         }
 
         PilotNode node() {
@@ -67,6 +70,34 @@ public final class NodeWasm {
 
         DrbgEntropy entropy() {
             return entropy;
+        }
+    }
+
+    /** What the core's resolver does to a Worker's node: the node is set once it exists (it trusts the resolver). */
+    private static final class ResolverActions implements PeerResolver.Actions {
+        private final PinnedTrust trust;
+        private PilotNode node;
+
+        ResolverActions(PinnedTrust trust) {
+            this.trust = trust;
+        }
+
+        @Override
+        public void addPeer(int peer, Endpoint endpoint, boolean rehandshake, long now) {
+            node.addPeer(peer, endpoint, now);
+            if (rehandshake) {
+                node.rehandshake(peer, now);
+            }
+        }
+
+        @Override
+        public void lookupFailed(int peer, long now) {
+            node.peerLookupFailed(peer, now);
+        }
+
+        @Override
+        public void pin(int peer, byte[] ed25519) {
+            trust.pin(peer, ed25519);
         }
     }
 
@@ -132,8 +163,12 @@ public final class NodeWasm {
         DrbgEntropy entropy = new DrbgEntropy(SUITE, entropySeed);
         LocalIdentity id = new LocalIdentity(node, SUITE.ed25519(identitySeed));
         trust.pin(node, id.publicKey());
-        PilotNode n = new PilotNode(NodeConfig.DEFAULTS.withProfile(p).withEcho(echo), id, network, SUITE, entropy, trust);
-        return Handles.put(new Node(n, trust, entropy));
+        ResolverActions actions = new ResolverActions(trust);
+        PeerResolver resolver = new PeerResolver(trust, actions);
+        PilotNode n = new PilotNode(NodeConfig.DEFAULTS.withProfile(p).withEcho(echo), id, network, SUITE, entropy,
+                resolver::trustedKey);
+        actions.node = n;
+        return Handles.put(new Node(n, trust, entropy, resolver));
     }
 
     /** {@code len} random bytes in the region. */
@@ -148,28 +183,42 @@ public final class NodeWasm {
         return 0;
     }
 
-    /** The peer's Ed25519 key ({@code len}, must be 32) in the region. */
+    /**
+     * The peer's Ed25519 key ({@code len}, must be 32) in the region. {@code answer} 0: pin it now (a key the
+     * application gives); 1: the registry's look-up answer, for the resolver (held until a session confirms it).
+     */
     @JSExport
-    public static int nodeTrust(int handle, int peer, int len) {
+    public static int nodeTrust(int handle, int peer, int len, int answer, double now) {
         Node n = node(handle);
         byte[] ed25519 = Io.in(0, len);
         if (n == null || ed25519 == null || ed25519.length != 32) {
             return INVALID;
         }
-        n.trust().pin(peer, ed25519);
+        if (answer == 1) {
+            n.resolver.lookedUp(peer, ed25519, (long) now);
+        } else {
+            n.trust().pin(peer, ed25519);
+        }
         return 0;
     }
 
-    /** {@code ipLen(1) ‖ ip ‖ port(2)} ({@code len} bytes) in the region. 0, or minus an error code. */
+    /**
+     * {@code ipLen(1) ‖ ip ‖ port(2)} ({@code len} bytes) in the region. {@code answer} 0: add the peer now;
+     * 1: the registry's resolve answer, for the resolver. 0, or minus an error code.
+     */
     @JSExport
-    public static int nodeAddPeer(int handle, int peer, int len, double now) {
+    public static int nodeAddPeer(int handle, int peer, int len, int answer, double now) {
         Node n = node(handle);
         byte[] endpoint = Io.in(0, len);
         Endpoint e = Layouts.endpoint(endpoint);
         if (n == null || e == null) {
             return INVALID;
         }
-        n.node().addPeer(peer, e, (long) now);
+        if (answer == 1) {
+            n.resolver.resolved(peer, e, (long) now);
+        } else {
+            n.node().addPeer(peer, e, (long) now);
+        }
         return 0;
     }
 
@@ -245,11 +294,15 @@ public final class NodeWasm {
         List<byte[]> data = new ArrayList<>();
         int size = 0;
         for (NodeEvent e = n.node().pollEvent(); e != null; e = size >= Layouts.POLL_BATCH_BYTES ? null : n.node().pollEvent()) {
+            if (e.kind() == NodeEvent.Kind.PEER_UP) {
+                n.resolver.sessionUp(e.peer().node()); // its looked-up key is pinned once traffic confirms it
+            }
             byte[] d = e.data();
             batch.add(e);
             data.add(d);
             size += Layouts.RECORD_PREFIX + Layouts.eventSize(d);
         }
+        n.resolver.confirm(n.node().keyExchange()::isConfirmed);
         if (batch.isEmpty()) {
             return null;
         }
@@ -341,6 +394,9 @@ public final class NodeWasm {
     static final int OP_REHANDSHAKE = 15;
     static final int OP_SNAPSHOT_DUE = 16;
     static final int OP_PLATFORM_AEAD = 17;
+    static final int OP_RESOLVE_NEEDED = 18;
+    static final int OP_RESOLVE_NEXT = 19;
+    static final int OP_RESOLVE_FAILED = 20;
 
     /**
      * The node calls that take and return only numbers. Booleans come back as 1 / 0; everything else
@@ -352,6 +408,10 @@ public final class NodeWasm {
      * REHANDSHAKE a=peer (our endpoint moved: a fresh handshake with a peer we hold a session with; 1 if one started);
      * SNAPSHOT_DUE: 0 none, 1 advisory, 2 required (persist nodeSnapshot before this step's datagrams leave).
      * PLATFORM_AEAD: none (1 when new nodes seal and open with the host's AES-GCM, 0 for Bouncy Castle).
+     * The resolver (the core's lookup → pin → resolve policy; answers through nodeTrust / nodeAddPeer with answer 1):
+     * RESOLVE_NEEDED a=peer b=1 to re-handshake once resolved (PEER_NEEDED, or our endpoint moved);
+     * RESOLVE_NEXT: the next registry call, kind (1 lookup, 2 resolve) * 2^32 + peer, or -1;
+     * RESOLVE_FAILED a=peer b=1 when the registry does not know it (negative cache), 0 for a transport error.
      */
     @JSExport
     public static double nodeOp(int op, int handle, int a, int b, int c, double x, double y, double now) {
@@ -368,7 +428,8 @@ public final class NodeWasm {
         Node n = node(handle);
         if (n == null) {
             return op == OP_AT_EOF || op == OP_FLUSH_STREAMS ? 1 : op == OP_NEXT_DEADLINE ? -1
-                    : op == OP_HAS_SESSION || op == OP_REHANDSHAKE || op == OP_SNAPSHOT_DUE ? 0 : INVALID;
+                    : op == OP_HAS_SESSION || op == OP_REHANDSHAKE || op == OP_SNAPSHOT_DUE ? 0
+                    : op == OP_RESOLVE_NEXT ? -1 : INVALID;
         }
         PilotNode p = n.node();
         long t = (long) now;
@@ -392,6 +453,16 @@ public final class NodeWasm {
                 return a < 0 || a > 0xFFFF ? INVALID : idOrError(p.ping(new Address(a, b), t));
             case OP_PEER_LOOKUP_FAILED:
                 p.peerLookupFailed(a, t);
+                return 0;
+            case OP_RESOLVE_NEEDED:
+                n.resolver.peerNeeded(a, b == 1, t);
+                return 0;
+            case OP_RESOLVE_NEXT: {
+                PeerResolver.Request q = n.resolver.pollRequest();
+                return q == null ? -1 : (q.lookup() ? 1 : 2) * 4294967296.0 + (q.node() & 0xFFFFFFFFL);
+            }
+            case OP_RESOLVE_FAILED:
+                n.resolver.failed(a, b == 1, t);
                 return 0;
             case OP_HANDLE_TIMEOUT:
                 p.handleTimeout(t);

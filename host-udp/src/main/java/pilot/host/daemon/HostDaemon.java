@@ -6,9 +6,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
-import java.util.Arrays;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
@@ -31,6 +29,7 @@ import pilot.core.handshake.LocalIdentity;
 import pilot.core.handshake.PinnedTrust;
 import pilot.core.node.NodeConfig;
 import pilot.core.node.NodeEvent;
+import pilot.core.node.PeerResolver;
 import pilot.core.node.PilotNode;
 import pilot.core.node.Transmit;
 import pilot.host.crypto.JceSuite;
@@ -60,10 +59,11 @@ public final class HostDaemon implements AutoCloseable {
      * registry may have restarted without our entry. A heartbeat the registry refuses re-registers at once.
      */
     static final int HEARTBEAT_FAILURES_BEFORE_REREGISTER = 3;
-    /** Registry look-ups waiting for the look-up thread at most; beyond, the look-up fails at once. */
-    static final int LOOKUP_QUEUE = 64;
-    /** Looked-up keys held (not pinned, not persisted) until a handshake with them completes, at most. */
-    static final int LOOKED_UP_KEYS = 256;
+    /**
+     * Registry calls waiting for the look-up thread at most: the resolver's look-ups in flight
+     * ({@link PeerResolver#MAX_IN_FLIGHT}, one call each at a time) and a heartbeat; beyond, a look-up fails at once.
+     */
+    static final int LOOKUP_QUEUE = PeerResolver.MAX_IN_FLIGHT + 2;
     /** Log lines per {@link #LOG_INTERVAL_MILLIS} about look-ups and unreachable peers (hostile input can cause them). */
     static final int LOG_LINES = 5;
     static final long LOG_INTERVAL_MILLIS = 10_000;
@@ -91,13 +91,10 @@ public final class HostDaemon implements AutoCloseable {
     private final ThreadPoolExecutor lookups = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS,
             new ArrayBlockingQueue<>(LOOKUP_QUEUE), r -> daemonThread(r, "pilot-lookup"));
     /**
-     * Keys the registry gave for nodes we looked up, trusted only to verify their PILA; pinned and written
-     * to the peer file once a handshake with them completed and traffic confirmed it. Event loop only;
-     * LRU-bounded.
+     * The lookup → pin → resolve policy (core): which registry calls to make for PEER_NEEDED, the keys held
+     * until a session confirms them (then pinned and written to the peer file). Event loop only.
      */
-    private final LinkedHashMap<Integer, byte[]> lookedUp = new LinkedHashMap<>(16, 0.75f, true);
-    /** Looked-up nodes whose session is installed but not yet confirmed by authenticated traffic. */
-    private final java.util.Set<Integer> awaitingConfirmation = new java.util.LinkedHashSet<>();
+    private final PeerResolver resolver = new PeerResolver(trust, new ResolverActions());
     private final LogLimiter lookupLog = new LogLimiter(LOG_LINES, LOG_INTERVAL_MILLIS);
     private final LogLimiter resolvedLog = new LogLimiter(LOG_LINES, LOG_INTERVAL_MILLIS);
     private final LogLimiter sessionLog = new LogLimiter(LOG_LINES, LOG_INTERVAL_MILLIS);
@@ -157,7 +154,7 @@ public final class HostDaemon implements AutoCloseable {
         }
         LocalIdentity local = new LocalIdentity(identity.nodeId(), identity.signingKey(suite));
         this.node = new PilotNode(nodeConfig(config), local,
-                identity.network(), suite, entropy, this::trustedKey);
+                identity.network(), suite, entropy, resolver::trustedKey);
         for (HostConfig.StaticPeer p : config.peers()) {
             trust.pin(p.node(), p.ed25519());
             if (p.profile() != null) {
@@ -481,7 +478,7 @@ public final class HostDaemon implements AutoCloseable {
                 }
                 drain();
                 pullReadable();
-                pinConfirmed();
+                resolver.confirm(node.keyExchange()::isConfirmed);
                 heartbeat();
                 if (closing && (node.streamsSettled() || now() >= lingerUntil)) {
                     running = false;
@@ -551,15 +548,13 @@ public final class HostDaemon implements AutoCloseable {
 
     private void handle(NodeEvent e) {
         switch (e.kind()) {
-            case PEER_NEEDED -> lookup(e.peer());
+            case PEER_NEEDED -> lookup(e.peer().node());
             case PEER_UP -> {
                 if (sessionPeers.add(e.peer().node()) && sessionPeers.size() > SESSION_PEERS) {
                     sessionPeers.removeIf(id -> !node.hasSession(id));
                 }
                 sessionLog.info(LOG, now(), "session with {} established", e.peer()); // a keyed peer can re-key at will
-                if (lookedUp.containsKey(e.peer().node())) {
-                    awaitingConfirmation.add(e.peer().node()); // pinned once traffic authenticates (pinConfirmed)
-                }
+                resolver.sessionUp(e.peer().node()); // a looked-up key is pinned once traffic authenticates
             }
             case PEER_UNREACHABLE -> lookupLog.warn(LOG, now(), "peer {} unreachable: {}", e.peer(), e.error());
             case STREAM_OPENED -> {
@@ -630,93 +625,89 @@ public final class HostDaemon implements AutoCloseable {
         }
     }
 
-    /** The trust the core sees: pinned keys, else a key looked up for a handshake still in progress. */
-    private byte[] trustedKey(int id) {
-        byte[] k = trust.ed25519KeyFor(id);
-        if (k == null) {
-            byte[] c = lookedUp.get(id);
-            k = c == null ? null : c.clone();
+    /** What the resolver does: on the node, and pins into the trust table and the peer file. */
+    private final class ResolverActions implements PeerResolver.Actions {
+        @Override
+        public void addPeer(int id, Endpoint endpoint, boolean rehandshake, long now) {
+            node.addPeer(id, endpoint, now);
         }
-        return k;
-    }
 
-    /** Looked-up keys whose session traffic has now authenticated: only now pinned and written to the peer file. */
-    private void pinConfirmed() {
-        if (awaitingConfirmation.isEmpty()) {
-            return;
+        @Override
+        public void lookupFailed(int id, long now) {
+            node.peerLookupFailed(id, now);
         }
-        for (java.util.Iterator<Integer> it = awaitingConfirmation.iterator(); it.hasNext(); ) {
-            int id = it.next();
-            if (!lookedUp.containsKey(id)) {
-                it.remove(); // evicted before confirmation: not pinned
-            } else if (node.keyExchange().isConfirmed(id)) {
-                it.remove();
-                pin(id, lookedUp.remove(id));
-            }
-        }
-    }
 
-    private void pin(int id, byte[] k) {
-        trust.pin(id, k);
-        try {
-            if (!peers.pin(id, k)) {
-                LOG.warn("node {}: the registry's key differs from the one in the peer file; not saved", id);
+        @Override
+        public void pin(int id, byte[] k) {
+            trust.pin(id, k);
+            try {
+                if (!peers.pin(id, k)) {
+                    LOG.warn("node {}: the registry's key differs from the one in the peer file; not saved", id);
+                }
+            } catch (IOException ex) {
+                LOG.warn("cannot save the key of node {}: {}", id, ex.getMessage());
             }
-        } catch (IOException ex) {
-            LOG.warn("cannot save the key of node {}: {}", id, ex.getMessage());
         }
     }
 
     /**
-     * PEER_NEEDED: registry lookup (key) and resolve (endpoint) on a side thread, answer on the loop. The
-     * core already bounds how often unauthenticated input asks (rate, negative cache); the queue here is
-     * bounded too, and a look-up that does not fit fails at once.
+     * PEER_NEEDED: the resolver decides (one look-up per id, its bounds, its negative cache); its registry
+     * calls run on a side thread and their answers go back to it on the loop. The core already bounds how
+     * often unauthenticated input asks (rate, negative cache); the queue here is bounded too.
      */
-    private void lookup(Address peer) {
-        int id = peer.node();
+    private void lookup(int id) {
         if (registry == null) {
-            lookupLog.warn(LOG, now(), "no registry: {} is unknown (pin it with --peer)", peer);
+            lookupLog.warn(LOG, now(), "no registry: {} is unknown (pin it with --peer)", new Address(identity.network(), id));
             node.peerLookupFailed(id, now());
             return;
         }
+        resolver.peerNeeded(id, false, now());
+        startRegistryCalls();
+    }
+
+    /** Hands the resolver's requests to the look-up thread; each answer comes back on the loop. */
+    private void startRegistryCalls() {
         var key = identity.signingKey(suite);
-        try {
-            lookups.execute(() -> {
-                try {
-                    RegistryClient.Lookup l = registry.lookup(id);
-                    byte[] peerKey = l.publicKey();
-                    byte[] pinned = peers.key(id);
-                    if (pinned != null && !Arrays.equals(pinned, peerKey)) {
-                        throw new IOException("the registry's key for " + peer + " differs from the one pinned in "
-                                + pilot.host.identity.PeerStore.beside(config.identity()) + "; refusing it");
+        for (PeerResolver.Request q = resolver.pollRequest(); q != null; q = resolver.pollRequest()) {
+            int id = q.node();
+            Address peer = new Address(identity.network(), id);
+            boolean lookup = q.lookup();
+            try {
+                lookups.execute(() -> {
+                    try {
+                        if (lookup) {
+                            byte[] peerKey = registry.lookup(id).publicKey();
+                            byte[] pinned = peers.key(id);
+                            if (pinned != null && !java.util.Arrays.equals(pinned, peerKey)) { // the resolver refuses it
+                                lookupLog.warn(LOG, now(), "the registry's key for {} differs from the one pinned in {}; refusing it",
+                                        peer, pilot.host.identity.PeerStore.beside(config.identity()));
+                            }
+                            submit(() -> answered(() -> resolver.lookedUp(id, peerKey, now())));
+                        } else {
+                            String real = registry.resolve(id, identity.nodeId(), key::sign);
+                            Endpoint ep = resolvedEndpoint(real);
+                            resolvedLog.info(LOG, now(), "resolved {} -> {}", peer, real);
+                            submit(() -> answered(() -> resolver.resolved(id, ep, now())));
+                        }
+                    } catch (IOException | RuntimeException ex) {
+                        lookupLog.warn(LOG, now(), "cannot resolve {}: {}", peer, ex.getMessage());
+                        boolean unknown = ex instanceof RegistryClient.Refused; // the registry answered: no such node
+                        submit(() -> answered(() -> resolver.failed(id, unknown, now())));
                     }
-                    submit(() -> holdLookedUp(id, peerKey)); // commands run in order: held before the addPeer below
-                    String real = registry.resolve(id, identity.nodeId(), key::sign);
-                    Endpoint ep = resolvedEndpoint(real);
-                    resolvedLog.info(LOG, now(), "resolved {} -> {}", peer, real);
-                    submit(() -> node.addPeer(id, ep, now()));
-                } catch (IOException | RuntimeException ex) {
-                    lookupLog.warn(LOG, now(), "cannot resolve {}: {}", peer, ex.getMessage());
-                    submit(() -> node.peerLookupFailed(id, now()));
+                });
+                if (lookup) {
+                    lookupsStarted.incrementAndGet();
                 }
-            });
-            lookupsStarted.incrementAndGet();
-        } catch (RejectedExecutionException full) {
-            lookupLog.warn(LOG, now(), "look-up queue full ({}): {} not looked up", LOOKUP_QUEUE, peer);
-            node.peerLookupFailed(id, now());
+            } catch (RejectedExecutionException full) {
+                lookupLog.warn(LOG, now(), "look-up queue full ({}): {} not looked up", LOOKUP_QUEUE, peer);
+                resolver.failed(id, false, now());
+            }
         }
     }
 
-    private void holdLookedUp(int id, byte[] key) {
-        if (trust.ed25519KeyFor(id) != null) {
-            return; // pinned already (peer file or --peer): the pinned key wins
-        }
-        lookedUp.put(id, key);
-        if (lookedUp.size() > LOOKED_UP_KEYS) {
-            int oldest = lookedUp.keySet().iterator().next();
-            lookedUp.remove(oldest);
-            awaitingConfirmation.remove(oldest);
-        }
+    private void answered(Runnable answer) {
+        answer.run();
+        startRegistryCalls();
     }
 
     private void heartbeat() {
