@@ -245,7 +245,7 @@ public final class NodeWasm {
         List<byte[]> data = new ArrayList<>();
         int size = 0;
         for (NodeEvent e = n.node().pollEvent(); e != null; e = size >= Layouts.POLL_BATCH_BYTES ? null : n.node().pollEvent()) {
-            byte[] d = e.data();
+            byte[] d = Layouts.eventData(e);
             batch.add(e);
             data.add(d);
             size += Layouts.RECORD_PREFIX + Layouts.eventSize(d);
