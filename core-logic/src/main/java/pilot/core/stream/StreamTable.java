@@ -82,7 +82,7 @@ public final class StreamTable {
         if (activeCount() >= limits.maxStreams()) {
             return Result.fail(ErrorCode.LIMIT_REACHED, "stream limit " + limits.maxStreams() + " reached");
         }
-        int port = ephemeral.allocate(p -> streams.byTuple(p, remote, remotePort) != null || listening.contains(p));
+        int port = ephemeral.allocate(streams, listening, remote, remotePort);
         if (port < 0) {
             return Result.fail(ErrorCode.LIMIT_REACHED, "no free ephemeral port");
         }
@@ -116,12 +116,12 @@ public final class StreamTable {
             out.send(StreamPackets.rst(local, p.dstPort(), p.src(), p.srcPort())); // nothing listens (spec G.7)
             return;
         }
-        SynAdmission.Verdict v = admission.admit(p.src(), p.dstPort(), streams, now);
-        if (v == SynAdmission.Verdict.RESET) {
-            out.send(StreamPackets.rst(local, p.dstPort(), p.src(), p.srcPort())); // spec G.3 listener step 4
+        if (!admission.rateAllows(p.src(), now)) {
+            return; // silently dropped (spec G.3 listener step 3)
         }
-        if (v != SynAdmission.Verdict.ADMIT) {
-            return; // DROP: silently (spec G.3 listener step 3)
+        if (!admission.boundsAllow(p.dstPort(), streams)) {
+            out.send(StreamPackets.rst(local, p.dstPort(), p.src(), p.srcPort())); // spec G.3 listener step 4
+            return;
         }
         int id = nextId++;
         streams.add(Connection.accept(id, local, p.dstPort(), p, cfgFor.apply(p.src().node()), out, now));

@@ -8,15 +8,6 @@ import pilot.core.limit.RateLimiter;
  * per-source SYN rates, then the stream bounds. Counts what it refuses. Single-threaded.
  */
 final class SynAdmission {
-    /** What to do with a SYN. */
-    enum Verdict {
-        ADMIT,
-        /** Over a SYN rate: dropped silently (step 3). */
-        DROP,
-        /** Over a stream bound: answered with RST (step 4). */
-        RESET
-    }
-
     private final StreamTable.Limits limits;
     private final RateLimiter synGlobal;
     private final RateLimiter synPerSource;
@@ -28,17 +19,22 @@ final class SynAdmission {
         this.synPerSource = new RateLimiter(limits.synPerSourcePerSecond(), limits.maxSynSources(), 10_000);
     }
 
-    /** Rates first, so a flood costs no walk over the streams; the per-port count only when the rest allows. */
-    Verdict admit(Address src, int dstPort, StreamIndex streams, long now) {
+    /** Step 3, asked first so that a flood costs no walk over the streams: false = drop it silently. */
+    boolean rateAllows(Address src, long now) {
         if (!synGlobal.allow("", now) || !synPerSource.allow(src.toString(), now)) {
             refused++;
-            return Verdict.DROP;
+            return false;
         }
+        return true;
+    }
+
+    /** Step 4: false = answer it with RST. The per-port count only when the node-wide bound allows. */
+    boolean boundsAllow(int dstPort, StreamIndex streams) {
         if (streams.active(-1) >= limits.maxStreams() || streams.active(dstPort) >= limits.maxStreamsPerPort()) {
             refused++;
-            return Verdict.RESET;
+            return false;
         }
-        return Verdict.ADMIT;
+        return true;
     }
 
     long refused() {

@@ -1,6 +1,8 @@
 package pilot.core.stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
 import pilot.core.addr.Address;
@@ -10,18 +12,24 @@ class SynAdmissionTest {
     private static final Address B = new Address(0, 2);
 
     @Test
-    void overASynRateTheSynIsDroppedAndCounted() {
+    void overASynRateTheSynIsRefusedAndCounted() {
         SynAdmission perSource = new SynAdmission(new StreamTable.Limits(10, 10, 100, 2, 16));
-        StreamIndex none = new StreamIndex();
-        assertEquals(SynAdmission.Verdict.ADMIT, perSource.admit(A, 80, none, 0));
-        assertEquals(SynAdmission.Verdict.ADMIT, perSource.admit(A, 80, none, 0));
-        assertEquals(SynAdmission.Verdict.DROP, perSource.admit(A, 80, none, 0), "third SYN of A within the second");
-        assertEquals(SynAdmission.Verdict.ADMIT, perSource.admit(B, 80, none, 0), "another source has its own budget");
+        assertTrue(perSource.rateAllows(A, 0));
+        assertTrue(perSource.rateAllows(A, 0));
+        assertFalse(perSource.rateAllows(A, 0), "third SYN of A within the second");
+        assertTrue(perSource.rateAllows(B, 0), "another source has its own budget");
         assertEquals(1, perSource.refused());
 
         SynAdmission global = new SynAdmission(new StreamTable.Limits(10, 10, 1, 10, 16));
-        assertEquals(SynAdmission.Verdict.ADMIT, global.admit(A, 80, none, 0));
-        assertEquals(SynAdmission.Verdict.DROP, global.admit(B, 80, none, 0), "the node-wide rate");
+        assertTrue(global.rateAllows(A, 0));
+        assertFalse(global.rateAllows(B, 0), "the node-wide rate");
         assertEquals(1, global.refused());
+    }
+
+    @Test
+    void withNoStreamHeldTheBoundsAllowAndCountNothing() {
+        SynAdmission a = new SynAdmission(new StreamTable.Limits(1, 1, 100, 10, 16));
+        assertTrue(a.boundsAllow(80, new StreamIndex()));
+        assertEquals(0, a.refused(), "the bounds themselves: StreamTableTest, HostilePeerTest");
     }
 }
