@@ -294,10 +294,10 @@ public final class NodeWasm {
         List<byte[]> data = new ArrayList<>();
         int size = 0;
         for (NodeEvent e = n.node().pollEvent(); e != null; e = size >= Layouts.POLL_BATCH_BYTES ? null : n.node().pollEvent()) {
-            if (e.kind() == NodeEvent.Kind.PEER_UP) {
-                n.resolver.sessionUp(e.peer().node()); // its looked-up key is pinned once traffic confirms it
+            if (e instanceof NodeEvent.PeerUp up) {
+                n.resolver.sessionUp(up.peer().node()); // its looked-up key is pinned once traffic confirms it
             }
-            byte[] d = e.data();
+            byte[] d = Layouts.eventData(e);
             batch.add(e);
             data.add(d);
             size += Layouts.RECORD_PREFIX + Layouts.eventSize(d);

@@ -44,7 +44,7 @@ import pilot.core.wire.PacketCodec;
  * <p>The host's loop: {@link #handleDatagram} for each received datagram and {@link #handleTimeout}
  * when {@link #nextDeadline()} passes; after either, and after every application call, drain
  * {@link #pollTransmit()} and {@link #pollEvent()} until they return {@code null}. On
- * {@link NodeEvent.Kind#PEER_NEEDED}, resolve the peer (registry) and call {@link #addPeer} or
+ * {@link NodeEvent.PeerNeeded}, resolve the peer (registry) and call {@link #addPeer} or
  * {@link #peerLookupFailed}. Nothing here reads a clock, opens a socket or draws global randomness.
  * Not thread-safe: one owner drives it.
  */
@@ -421,7 +421,7 @@ public final class PilotNode {
             n += t.datagram().length;
         }
         for (NodeEvent e : events) {
-            n += e.data() == null ? 0 : e.data().length;
+            n += e instanceof NodeEvent.Datagram d ? d.length() : 0;
         }
         return n;
     }
@@ -464,7 +464,7 @@ public final class PilotNode {
         if (r.installed()) {
             l.tries = 0;
             l.retryAt = Long.MAX_VALUE;
-            event(NodeEvent.peer(NodeEvent.Kind.PEER_UP, new Address(address.network(), l.node), null));
+            event(new NodeEvent.PeerUp(new Address(address.network(), l.node)));
         }
         flush(l);
     }
@@ -611,7 +611,7 @@ public final class PilotNode {
             kx.forget(l.node);
             rememberFailedLookup(l.node, now); // its handshake failed: strangers' frames do not retry it soon
         }
-        event(NodeEvent.peer(NodeEvent.Kind.PEER_UNREACHABLE, peer, ErrorCode.PEER_UNREACHABLE));
+        event(new NodeEvent.PeerUnreachable(peer, ErrorCode.PEER_UNREACHABLE));
         streams.failPeer(peer, ErrorCode.PEER_UNREACHABLE, now);
         drainStreams(now);
         for (NodeEvent e : pings.failPeer(peer)) {
@@ -659,7 +659,7 @@ public final class PilotNode {
         PeerState l = link(node, now);
         if (l != null && !l.lookupPending) {
             l.lookupPending = true;
-            event(NodeEvent.peer(NodeEvent.Kind.PEER_NEEDED, new Address(address.network(), node), null));
+            event(new NodeEvent.PeerNeeded(new Address(address.network(), node)));
         }
     }
 
@@ -704,7 +704,7 @@ public final class PilotNode {
             }
             case Packet.PROTO_DATAGRAM -> {
                 if (p.payloadLength() > 0 && streams.isListening(p.dstPort())) {
-                    event(new NodeEvent(NodeEvent.Kind.DATAGRAM, 0, p.src(), p.dstPort(), p.srcPort(), p.payload(), 0, null));
+                    event(new NodeEvent.Datagram(p.src(), p.dstPort(), p.srcPort(), p.payload()));
                 } else {
                     drop(ErrorCode.REFUSED);
                 }
@@ -744,7 +744,7 @@ public final class PilotNode {
 
     private void event(NodeEvent e) {
         if (events.size() >= cfg.maxEvents()
-                && (e.kind() == NodeEvent.Kind.DATAGRAM || e.kind() == NodeEvent.Kind.PONG)) {
+                && (e instanceof NodeEvent.Datagram || e instanceof NodeEvent.Pong)) {
             drop(ErrorCode.LIMIT_REACHED);
             return;
         }
@@ -766,28 +766,28 @@ public final class PilotNode {
             if (o instanceof StreamOutput.Send s) {
                 send(s.packet(), now);
             } else if (o instanceof StreamOutput.Opened x) {
-                event(NodeEvent.stream(NodeEvent.Kind.STREAM_OPENED, x.stream(), null, 0, 0, null));
+                event(new NodeEvent.StreamOpened(x.stream()));
             } else if (o instanceof StreamOutput.Accepted x) {
                 if (!echo.claim(x.stream(), x.localPort())) {
-                    event(NodeEvent.stream(NodeEvent.Kind.STREAM_ACCEPTED, x.stream(), x.remote(), x.localPort(), x.remotePort(), null));
+                    event(new NodeEvent.StreamAccepted(x.stream(), x.remote(), x.localPort(), x.remotePort()));
                 }
             } else if (o instanceof StreamOutput.Readable x) {
-                signal(x.stream(), NodeEvent.Kind.STREAM_READABLE);
+                signal(x.stream(), new NodeEvent.StreamReadable(x.stream()));
             } else if (o instanceof StreamOutput.Writable x) {
-                signal(x.stream(), NodeEvent.Kind.STREAM_WRITABLE);
+                signal(x.stream(), new NodeEvent.StreamWritable(x.stream()));
             } else {
                 StreamOutput.Closed x = (StreamOutput.Closed) o; // the sealed interface's last kind
                 if (!echo.closed(x.stream())) {
-                    event(NodeEvent.stream(NodeEvent.Kind.STREAM_CLOSED, x.stream(), null, 0, 0, x.reason()));
+                    event(new NodeEvent.StreamClosed(x.stream(), x.reason()));
                 }
             }
         }
     }
 
     /** Echo streams are served inside the node; every other stream's signal goes to the application. */
-    private void signal(int stream, NodeEvent.Kind kind) {
+    private void signal(int stream, NodeEvent e) {
         if (!echo.signal(stream)) {
-            event(NodeEvent.stream(kind, stream, null, 0, 0, null));
+            event(e);
         }
     }
 

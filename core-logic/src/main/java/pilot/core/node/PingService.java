@@ -46,13 +46,13 @@ final class PingService {
     }
 
     /** A PONG event when {@code p} answers a ping we wait on (same peer and port), else null. */
-    NodeEvent onPong(Packet p, long now) {
+    NodeEvent.Pong onPong(Packet p, long now) {
         Ping ping = pings.get(p.seq());
         if (ping == null || !ping.peer().equals(p.src()) || ping.srcPort() != p.dstPort()) {
             return null;
         }
         pings.remove(p.seq());
-        return new NodeEvent(NodeEvent.Kind.PONG, p.seq(), p.src(), 0, 0, null, now - ping.sentAt(), null);
+        return new NodeEvent.Pong(p.seq(), p.src(), now - ping.sentAt());
     }
 
     long nextDeadline() {
@@ -69,8 +69,7 @@ final class PingService {
         for (Map.Entry<Integer, Ping> e : new ArrayList<>(pings.entrySet())) {
             if (e.getValue().deadline() <= now) {
                 pings.remove(e.getKey());
-                out.add(new NodeEvent(NodeEvent.Kind.PING_TIMEOUT, e.getKey(), e.getValue().peer(), 0, 0, null, 0,
-                        ErrorCode.TIMED_OUT));
+                out.add(new NodeEvent.PingTimeout(e.getKey(), e.getValue().peer(), ErrorCode.TIMED_OUT));
             }
         }
         return out;
@@ -82,7 +81,7 @@ final class PingService {
         for (Map.Entry<Integer, Ping> e : new ArrayList<>(pings.entrySet())) {
             if (e.getValue().peer().equals(peer)) {
                 pings.remove(e.getKey());
-                out.add(new NodeEvent(NodeEvent.Kind.PING_TIMEOUT, e.getKey(), peer, 0, 0, null, 0, ErrorCode.PEER_UNREACHABLE));
+                out.add(new NodeEvent.PingTimeout(e.getKey(), peer, ErrorCode.PEER_UNREACHABLE));
             }
         }
         return out;

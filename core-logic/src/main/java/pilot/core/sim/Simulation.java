@@ -415,42 +415,74 @@ public final class Simulation {
         mix(now);
         mix(i);
         mix(e.kind().code());
-        mix(e.stream());
-        mix(e.value());
-        mix(e.error() == null ? 0 : e.error().code());
+        hashFields(e);
         PilotNode n = nodes[i];
         App app = apps[i];
-        switch (e.kind()) {
-            case PEER_NEEDED -> {
-                for (int j = 0; j < nodes.length; j++) {
-                    if (ids[j].node() == e.peer().node()) {
-                        n.addPeer(ids[j].node(), endpoints[j], now); // the registry always answers
-                    }
+        if (e instanceof NodeEvent.PeerNeeded x) {
+            for (int j = 0; j < nodes.length; j++) {
+                if (ids[j].node() == x.peer().node()) {
+                    n.addPeer(ids[j].node(), endpoints[j], now); // the registry always answers
                 }
             }
-            case STREAM_OPENED, STREAM_WRITABLE -> pump(i, e.stream());
-            case STREAM_ACCEPTED -> app.receiving.put(e.stream(), new Receiving());
-            case STREAM_READABLE -> receive(i, e.stream());
-            case STREAM_CLOSED -> {
-                long[] s = app.sending.remove(e.stream());
-                if (s != null) {
-                    tags.get(s[0])[0] |= e.error() == null ? SENDER_CLEAN : SENDER_ERROR;
-                }
-                app.receiving.remove(e.stream());
+        } else if (e instanceof NodeEvent.StreamOpened x) {
+            pump(i, x.stream());
+        } else if (e instanceof NodeEvent.StreamWritable x) {
+            pump(i, x.stream());
+        } else if (e instanceof NodeEvent.StreamAccepted x) {
+            app.receiving.put(x.stream(), new Receiving());
+        } else if (e instanceof NodeEvent.StreamReadable x) {
+            receive(i, x.stream());
+        } else if (e instanceof NodeEvent.StreamClosed x) {
+            long[] s = app.sending.remove(x.stream());
+            if (s != null) {
+                tags.get(s[0])[0] |= x.error() == null ? SENDER_CLEAN : SENDER_ERROR;
             }
-            case DATAGRAM -> checkDatagram(i, e);
-            case PONG -> {
-                Integer target = app.pingTarget.remove(e.stream());
-                if (target == null || !e.peer().equals(nodes[target].address())) {
-                    violate("node " + i + " got a pong it never asked for: " + e);
-                } else if (now > cfg.busyMillis()) {
-                    ponged[i][target] = true;
-                }
+            app.receiving.remove(x.stream());
+        } else if (e instanceof NodeEvent.Datagram x) {
+            checkDatagram(i, x);
+        } else if (e instanceof NodeEvent.Pong x) {
+            Integer target = app.pingTarget.remove(x.ping());
+            if (target == null || !x.peer().equals(nodes[target].address())) {
+                violate("node " + i + " got a pong it never asked for: " + e);
+            } else if (now > cfg.busyMillis()) {
+                ponged[i][target] = true;
             }
-            case PING_TIMEOUT -> app.pingTarget.remove(e.stream());
-            default -> {
-            }
+        } else if (e instanceof NodeEvent.PingTimeout x) {
+            app.pingTarget.remove(x.ping());
         }
+    }
+
+    /**
+     * Mixes stream (or ping id), value and error code, 0 where the kind has none: the same numbers as the
+     * event's record at the wasm boundary, so the trace hash stays comparable across runtimes and versions.
+     */
+    private void hashFields(NodeEvent e) {
+        int stream = 0;
+        long value = 0;
+        ErrorCode error = null;
+        if (e instanceof NodeEvent.PeerUnreachable x) {
+            error = x.error();
+        } else if (e instanceof NodeEvent.StreamOpened x) {
+            stream = x.stream();
+        } else if (e instanceof NodeEvent.StreamAccepted x) {
+            stream = x.stream();
+        } else if (e instanceof NodeEvent.StreamReadable x) {
+            stream = x.stream();
+        } else if (e instanceof NodeEvent.StreamWritable x) {
+            stream = x.stream();
+        } else if (e instanceof NodeEvent.StreamClosed x) {
+            stream = x.stream();
+            error = x.error();
+        } else if (e instanceof NodeEvent.Pong x) {
+            stream = x.ping();
+            value = x.rttMillis();
+        } else if (e instanceof NodeEvent.PingTimeout x) {
+            stream = x.ping();
+            error = x.error();
+        }
+        mix(stream);
+        mix(value);
+        mix(error == null ? 0 : error.code());
     }
 
     private void pump(int i, int stream) {
@@ -519,7 +551,7 @@ public final class Simulation {
         return d;
     }
 
-    private void checkDatagram(int i, NodeEvent e) {
+    private void checkDatagram(int i, NodeEvent.Datagram e) {
         byte[] d = e.data();
         if (d.length != 16 || Bytes.i64(d, 8) != splitmix(cfg.seed() ^ ((long) Bytes.i32(d, 0) << 32) ^ Bytes.i32(d, 4))) {
             violate("node " + i + " delivered a corrupted or forged datagram");

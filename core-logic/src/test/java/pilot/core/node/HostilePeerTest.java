@@ -42,7 +42,7 @@ class HostilePeerTest {
         int s = honest.openStream(victim.address(), 1000, net.now).value();
         hostile.ping(victim.address(), net.now); // the hostile peer gets a real session first
         net.run(500);
-        int accepted = net.eventsOf(0, NodeEvent.Kind.STREAM_ACCEPTED).get(0).stream();
+        int accepted = net.eventsOf(0, NodeEvent.StreamAccepted.class).get(0).stream();
         Endpoint hostileEp = net.endpoints.get(2);
         Endpoint honestEp = net.endpoints.get(1);
 

@@ -112,10 +112,10 @@ class Net {
 
     /** Test hook: react to events (default: auto-resolve PEER_NEEDED). */
     void onEvent(int node, NodeEvent e) {
-        if (e.kind() == NodeEvent.Kind.PEER_NEEDED) {
+        if (e instanceof NodeEvent.PeerNeeded x) {
             for (int j = 0; j < nodes.size(); j++) {
-                if (nodes.get(j).address().equals(e.peer())) {
-                    nodes.get(node).addPeer(e.peer().node(), endpoints.get(j), now);
+                if (nodes.get(j).address().equals(x.peer())) {
+                    nodes.get(node).addPeer(x.peer().node(), endpoints.get(j), now);
                 }
             }
         }
@@ -156,11 +156,11 @@ class Net {
         runUntil(now + ms);
     }
 
-    List<NodeEvent> eventsOf(int i, NodeEvent.Kind kind) {
-        List<NodeEvent> out = new ArrayList<>();
+    <T extends NodeEvent> List<T> eventsOf(int i, Class<T> type) {
+        List<T> out = new ArrayList<>();
         for (NodeEvent e : events.get(i)) {
-            if (e.kind() == kind) {
-                out.add(e);
+            if (type.isInstance(e)) {
+                out.add(type.cast(e));
             }
         }
         return out;

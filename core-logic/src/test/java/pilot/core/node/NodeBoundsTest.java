@@ -24,7 +24,7 @@ class NodeBoundsTest {
         }
         assertEquals(1000 - NodeConfig.DEFAULTS.maxQueuedPerPeer(), a.droppedCount(ErrorCode.LIMIT_REACHED));
         assertTrue(a.bufferedBytes() <= NodeConfig.DEFAULTS.maxQueuedPerPeer() * 200L, "queue bytes " + a.bufferedBytes());
-        assertEquals(1, net.eventsOf(0, NodeEvent.Kind.PEER_NEEDED).size() + countPending(a), "asked once");
+        assertEquals(1, net.eventsOf(0, NodeEvent.PeerNeeded.class).size() + countPending(a), "asked once");
     }
 
     private static int countPending(PilotNode n) {
@@ -42,7 +42,7 @@ class NodeBoundsTest {
         Net net = new Net() {
             @Override
             void onEvent(int node, NodeEvent e) {
-                if (e.kind() == NodeEvent.Kind.PEER_NEEDED) {
+                if (e instanceof NodeEvent.PeerNeeded) {
                     super.onEvent(node, e);
                 }
             }

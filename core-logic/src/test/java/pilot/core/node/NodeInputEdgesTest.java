@@ -52,7 +52,7 @@ class NodeInputEdgesTest {
         n.listen(1001);
         n.handleDatagram(FROM, plain(packet(0, Packet.PROTO_DATAGRAM, peer, n.address(), 5, 1001, new byte[] {1})), net.now);
         NodeEvent e = n.pollEvent();
-        assertEquals(NodeEvent.Kind.DATAGRAM, e.kind(), "an accepted plaintext datagram is delivered");
+        assertTrue(e instanceof NodeEvent.Datagram, "an accepted plaintext datagram is delivered");
 
         n.handleDatagram(FROM, plain(packet(0, Packet.PROTO_DATAGRAM, peer, new Address(0, 56), 5, 1001, new byte[] {1})), net.now);
         assertEquals(1, n.droppedCount(ErrorCode.INVALID_ARGUMENT), "not addressed to us");
@@ -70,9 +70,7 @@ class NodeInputEdgesTest {
         PilotNode n = net.add(NodeConfig.DEFAULTS.withPlaintext(true));
         Address peer = new Address(0, 55);
         n.handleDatagram(FROM, plain(packet(0, Packet.PROTO_CONTROL, peer, n.address(), 50000, Ports.PING, new byte[8])), net.now);
-        NodeEvent e = n.pollEvent();
-        assertEquals(NodeEvent.Kind.PEER_NEEDED, e.kind(), "the pong waits for a session with the sender");
-        assertEquals(peer, e.peer());
+        assertEquals(new NodeEvent.PeerNeeded(peer), n.pollEvent(), "the pong waits for a session with the sender");
         assertTrue(n.bufferedBytes() > 0, "the pong is queued for the peer");
     }
 
@@ -136,7 +134,7 @@ class NodeInputEdgesTest {
         PilotNode b = net.add(NodeConfig.DEFAULTS.withEcho(false));
         int s = a.openStream(b.address(), Ports.ECHO, net.now).value();
         net.run(1000);
-        List<NodeEvent> closed = net.eventsOf(0, NodeEvent.Kind.STREAM_CLOSED);
+        List<NodeEvent.StreamClosed> closed = net.eventsOf(0, NodeEvent.StreamClosed.class);
         assertEquals(1, closed.size());
         assertEquals(s, closed.get(0).stream());
         assertEquals(ErrorCode.REFUSED, closed.get(0).error());

@@ -39,14 +39,14 @@ class PilotNodeTest {
     void pingHandshakesOnDemandAndGetsAPong() {
         int id = a.ping(b.address(), net.now).value();
         net.run(1000);
-        assertEquals(1, net.eventsOf(0, NodeEvent.Kind.PEER_NEEDED).size(), "a asked its host to resolve b once");
-        List<NodeEvent> pongs = net.eventsOf(0, NodeEvent.Kind.PONG);
+        assertEquals(1, net.eventsOf(0, NodeEvent.PeerNeeded.class).size(), "a asked its host to resolve b once");
+        List<NodeEvent.Pong> pongs = net.eventsOf(0, NodeEvent.Pong.class);
         assertEquals(1, pongs.size());
-        assertEquals(id, pongs.get(0).stream());
+        assertEquals(id, pongs.get(0).ping());
         assertEquals(b.address(), pongs.get(0).peer());
-        assertTrue(pongs.get(0).value() >= 20, "at least one round trip of 2 x 10 ms (plus the handshake)");
+        assertTrue(pongs.get(0).rttMillis() >= 20, "at least one round trip of 2 x 10 ms (plus the handshake)");
         assertTrue(a.hasSession(b.address().node()) && b.hasSession(a.address().node()));
-        assertFalse(net.eventsOf(0, NodeEvent.Kind.PEER_UP).isEmpty());
+        assertFalse(net.eventsOf(0, NodeEvent.PeerUp.class).isEmpty());
     }
 
     @Test
@@ -54,10 +54,10 @@ class PilotNodeTest {
         net.pass = (x, y) -> false;
         int id = a.ping(b.address(), net.now).value();
         net.run(60_000);
-        List<NodeEvent> t = net.eventsOf(0, NodeEvent.Kind.PING_TIMEOUT);
+        List<NodeEvent.PingTimeout> t = net.eventsOf(0, NodeEvent.PingTimeout.class);
         assertEquals(1, t.size());
-        assertEquals(id, t.get(0).stream());
-        assertEquals(1, net.eventsOf(0, NodeEvent.Kind.PEER_UNREACHABLE).size(), "the handshake gave up after its tries");
+        assertEquals(id, t.get(0).ping());
+        assertEquals(1, net.eventsOf(0, NodeEvent.PeerUnreachable.class).size(), "the handshake gave up after its tries");
     }
 
     @Test
@@ -66,7 +66,7 @@ class PilotNodeTest {
         a.sendDatagram(b.address(), 1001, new byte[] {1, 2, 3}, net.now);
         a.sendDatagram(b.address(), 1002, new byte[] {4}, net.now);
         net.run(500);
-        List<NodeEvent> got = net.eventsOf(1, NodeEvent.Kind.DATAGRAM);
+        List<NodeEvent.Datagram> got = net.eventsOf(1, NodeEvent.Datagram.class);
         assertEquals(1, got.size());
         assertArrayEquals(new byte[] {1, 2, 3}, got.get(0).data());
         assertEquals(a.address(), got.get(0).peer());
@@ -102,7 +102,7 @@ class PilotNodeTest {
         }
         assertArrayEquals(data, back.toByteArray());
         net.run(30_000);
-        List<NodeEvent> closedEvents = net.eventsOf(0, NodeEvent.Kind.STREAM_CLOSED);
+        List<NodeEvent.StreamClosed> closedEvents = net.eventsOf(0, NodeEvent.StreamClosed.class);
         assertEquals(1, closedEvents.size());
         assertNull(closedEvents.get(0).error(), "clean close in both directions");
         assertEquals(0, a.streamCount());
@@ -120,7 +120,7 @@ class PilotNodeTest {
         assertEquals(ErrorCode.INVALID_ARGUMENT, a.write(s, null, 0, 0, net.now).error());
         assertEquals(3000, a.write(s, data, 1000, 3000, net.now).value());
         a.closeStream(s, net.now);
-        int accepted = net.eventsOf(1, NodeEvent.Kind.STREAM_ACCEPTED).get(0).stream();
+        int accepted = net.eventsOf(1, NodeEvent.StreamAccepted.class).get(0).stream();
         assertArrayEquals(java.util.Arrays.copyOfRange(data, 1000, 4000), readAll(net, 1, accepted, 10_000));
     }
 
@@ -128,7 +128,7 @@ class PilotNodeTest {
     void streamToAnUnboundPortIsRefused() {
         int s = a.openStream(b.address(), 4444, net.now).value();
         net.run(2000);
-        List<NodeEvent> closed = net.eventsOf(0, NodeEvent.Kind.STREAM_CLOSED);
+        List<NodeEvent.StreamClosed> closed = net.eventsOf(0, NodeEvent.StreamClosed.class);
         assertEquals(1, closed.size());
         assertEquals(s, closed.get(0).stream());
         assertEquals(ErrorCode.REFUSED, closed.get(0).error());
@@ -139,8 +139,8 @@ class PilotNodeTest {
         b.listen(1000);
         int s = a.openStream(b.address(), 1000, net.now).value();
         net.run(200);
-        assertEquals(1, net.eventsOf(0, NodeEvent.Kind.STREAM_OPENED).size());
-        NodeEvent acc = net.eventsOf(1, NodeEvent.Kind.STREAM_ACCEPTED).get(0);
+        assertEquals(1, net.eventsOf(0, NodeEvent.StreamOpened.class).size());
+        NodeEvent.StreamAccepted acc = net.eventsOf(1, NodeEvent.StreamAccepted.class).get(0);
         assertEquals(a.address(), acc.peer());
         assertEquals(1000, acc.localPort());
         int t = acc.stream();
@@ -161,7 +161,7 @@ class PilotNodeTest {
         net.run(200);
         a.abortStream(s, net.now);
         net.run(200);
-        NodeEvent closed = net.eventsOf(1, NodeEvent.Kind.STREAM_CLOSED).get(0);
+        NodeEvent.StreamClosed closed = net.eventsOf(1, NodeEvent.StreamClosed.class).get(0);
         assertEquals(ErrorCode.STREAM_RESET, closed.error());
     }
 
@@ -173,7 +173,7 @@ class PilotNodeTest {
         byte[] data = new SeededEntropy(5).bytes(200_000);
         int s = a.openStream(b.address(), 1000, net.now).value();
         net.run(10_000);
-        int t = net.eventsOf(1, NodeEvent.Kind.STREAM_ACCEPTED).get(0).stream();
+        int t = net.eventsOf(1, NodeEvent.StreamAccepted.class).get(0).stream();
         int off = 0;
         while (off < data.length) {
             off += a.write(s, java.util.Arrays.copyOfRange(data, off, data.length), net.now).value();
@@ -187,7 +187,7 @@ class PilotNodeTest {
     void restartedPeerIsReachedAgainWithFreshKeys() {
         int first = a.ping(b.address(), net.now).value();
         net.run(1000);
-        assertEquals(1, net.eventsOf(0, NodeEvent.Kind.PONG).size());
+        assertEquals(1, net.eventsOf(0, NodeEvent.Pong.class).size());
         PilotNode b2 = net.restart(1, NodeConfig.DEFAULTS, 4242);
         net.run(10);
         // a still has the old session: its ping is sealed for a key b2 no longer has; b2 answers with PILA
@@ -195,7 +195,7 @@ class PilotNodeTest {
         net.run(20_000);
         a.ping(b2.address(), net.now);
         net.run(2_000);
-        assertTrue(net.eventsOf(0, NodeEvent.Kind.PONG).size() >= 2, net.events.get(0).toString());
+        assertTrue(net.eventsOf(0, NodeEvent.Pong.class).size() >= 2, net.events.get(0).toString());
         assertTrue(first > 0);
     }
 
@@ -204,15 +204,15 @@ class PilotNodeTest {
         Net lone = new Net() {
             @Override
             void onEvent(int node, NodeEvent e) {
-                if (e.kind() == NodeEvent.Kind.PEER_NEEDED) {
-                    nodes.get(node).peerLookupFailed(e.peer().node(), now);
+                if (e instanceof NodeEvent.PeerNeeded x) {
+                    nodes.get(node).peerLookupFailed(x.peer().node(), now);
                 }
             }
         };
         PilotNode x = lone.add(NodeConfig.DEFAULTS);
         int s = x.openStream(new Address(0, 999), 1000, lone.now).value();
         lone.run(100);
-        assertEquals(ErrorCode.PEER_UNREACHABLE, lone.eventsOf(0, NodeEvent.Kind.STREAM_CLOSED).get(0).error());
-        assertEquals(s, lone.eventsOf(0, NodeEvent.Kind.STREAM_CLOSED).get(0).stream());
+        assertEquals(ErrorCode.PEER_UNREACHABLE, lone.eventsOf(0, NodeEvent.StreamClosed.class).get(0).error());
+        assertEquals(s, lone.eventsOf(0, NodeEvent.StreamClosed.class).get(0).stream());
     }
 }

@@ -43,10 +43,7 @@ class PingServiceTest {
         assertNull(pings.onPong(PingService.pong(OTHER, ping), 1_010), "another node's pong");
         assertNull(pings.onPong(PingService.pong(PEER, PingService.request(US, PEER, 49201, id, 1_000)), 1_010), "another port");
         assertNull(pings.onPong(PingService.pong(PEER, PingService.request(US, PEER, 49200, id + 1, 1_000)), 1_010), "another id");
-        NodeEvent e = pings.onPong(PingService.pong(PEER, ping), 1_030);
-        assertEquals(NodeEvent.Kind.PONG, e.kind());
-        assertEquals(id, e.stream());
-        assertEquals(30, e.value(), "round trip in ms");
+        assertEquals(new NodeEvent.Pong(id, PEER, 30), pings.onPong(PingService.pong(PEER, ping), 1_030), "round trip in ms");
         assertNull(pings.onPong(PingService.pong(PEER, ping), 1_040), "a duplicate pong ends nothing");
         assertEquals(Long.MAX_VALUE, pings.nextDeadline());
     }
@@ -61,15 +58,8 @@ class PingServiceTest {
         pings.sent(c, PEER, 49202, 3_000, 5_000);
         assertEquals(6_000, pings.nextDeadline());
         assertEquals(List.of(), pings.expire(5_999));
-        List<NodeEvent> timedOut = pings.expire(6_000);
-        assertEquals(1, timedOut.size());
-        assertEquals(a, timedOut.get(0).stream());
-        assertEquals(ErrorCode.TIMED_OUT, timedOut.get(0).error());
-        List<NodeEvent> failed = pings.failPeer(PEER);
-        assertEquals(1, failed.size());
-        assertEquals(c, failed.get(0).stream());
-        assertEquals(ErrorCode.PEER_UNREACHABLE, failed.get(0).error());
-        assertEquals(NodeEvent.Kind.PING_TIMEOUT, failed.get(0).kind());
+        assertEquals(List.of(new NodeEvent.PingTimeout(a, PEER, ErrorCode.TIMED_OUT)), pings.expire(6_000));
+        assertEquals(List.of(new NodeEvent.PingTimeout(c, PEER, ErrorCode.PEER_UNREACHABLE)), pings.failPeer(PEER));
         assertEquals(7_000, pings.nextDeadline(), "only the ping to the other node is left");
     }
 }

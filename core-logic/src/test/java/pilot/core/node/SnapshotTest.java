@@ -55,10 +55,10 @@ class SnapshotTest {
     }
 
     private void pingAndWait(PilotNode from, int fromIndex, PilotNode to) {
-        int before = net.eventsOf(fromIndex, NodeEvent.Kind.PONG).size();
+        int before = net.eventsOf(fromIndex, NodeEvent.Pong.class).size();
         from.ping(to.address(), net.now);
         net.run(200);
-        assertEquals(before + 1, net.eventsOf(fromIndex, NodeEvent.Kind.PONG).size(), "answered");
+        assertEquals(before + 1, net.eventsOf(fromIndex, NodeEvent.Pong.class).size(), "answered");
     }
 
     /** A and B handshake and exchange; B holds a stream to A's application port. Returns B's stream. */
@@ -70,7 +70,7 @@ class SnapshotTest {
         net.run(200);
         b.write(s, new byte[3000], net.now);
         net.run(200);
-        assertEquals(1, net.eventsOf(0, NodeEvent.Kind.STREAM_ACCEPTED).size());
+        assertEquals(1, net.eventsOf(0, NodeEvent.StreamAccepted.class).size());
         return s;
     }
 
@@ -97,9 +97,8 @@ class SnapshotTest {
         assertEquals(1, restored.restore(snap, net.now).value(), "one session restored");
         assertArrayEquals(snap, restored.snapshot(net.now), "snapshot of the restore is the snapshot");
         assertTrue(restored.hasSession(b.address().node()));
-        NodeEvent needed = restored.pollEvent();
-        assertEquals(NodeEvent.Kind.PEER_NEEDED, needed.kind(), "the host is asked to resolve the restored peer again");
-        assertEquals(b.address(), needed.peer());
+        assertEquals(new NodeEvent.PeerNeeded(b.address()), restored.pollEvent(),
+                "the host is asked to resolve the restored peer again");
         restored.addPeer(b.address().node(), net.endpoints.get(1), net.now);
         assertTrue(restored.hasSession(b.address().node()), "and its answer keeps the session");
 
@@ -108,7 +107,7 @@ class SnapshotTest {
         pingAndWait(b, 1, restored);
         pingAndWait(restored, 0, b);
         assertEquals(pilasBefore, pilas(), "no new PILA either way");
-        assertEquals(1, net.eventsOf(1, NodeEvent.Kind.PEER_UP).size(), "B never saw a new session");
+        assertEquals(1, net.eventsOf(1, NodeEvent.PeerUp.class).size(), "B never saw a new session");
         List<Long> sealedByRestored = countersFrom(0, since);
         assertFalse(sealedByRestored.isEmpty());
         for (long c : sealedByRestored) {
@@ -128,7 +127,7 @@ class SnapshotTest {
         // the stream B held with A is gone from A': its next segment meets the unknown-stream RST
         b.write(oldStream, new byte[100], net.now);
         net.run(500);
-        assertTrue(net.eventsOf(1, NodeEvent.Kind.STREAM_CLOSED).stream()
+        assertTrue(net.eventsOf(1, NodeEvent.StreamClosed.class).stream()
                 .anyMatch(e -> e.stream() == oldStream && e.error() == ErrorCode.STREAM_RESET), "B's old stream was reset");
 
         // a stream opened after the restore carries bytes in order, both ways (A' serves the echo port)

@@ -53,7 +53,7 @@ class UnauthenticatedInputTest {
         byte[] data = new SeededEntropy(5).bytes(1 << 20);
         int s = honest.openStream(victim.address(), 1000, net.now).value();
         net.run(500);
-        int accepted = net.eventsOf(0, NodeEvent.Kind.STREAM_ACCEPTED).get(0).stream();
+        int accepted = net.eventsOf(0, NodeEvent.StreamAccepted.class).get(0).stream();
         var session = victim.keyExchange().session(honestNode);
         assertNotNull(session);
         int off = 0;
@@ -78,9 +78,9 @@ class UnauthenticatedInputTest {
             assertSame(session, victim.keyExchange().session(honestNode), "round " + round);
         }
         assertArrayEquals(data, got.toByteArray(), "the honest stream is complete");
-        assertEquals(1, net.eventsOf(0, NodeEvent.Kind.PEER_UP).size(), "one session, never re-established");
+        assertEquals(1, net.eventsOf(0, NodeEvent.PeerUp.class).size(), "one session, never re-established");
         assertTrue(victim.droppedCount(ErrorCode.AEAD_FAILED) > 1000);
-        assertTrue(net.eventsOf(1, NodeEvent.Kind.PONG).size() >= 15, "pings answered throughout");
+        assertTrue(net.eventsOf(1, NodeEvent.Pong.class).size() >= 15, "pings answered throughout");
         assertTrue(toStrangers.isEmpty(), "nothing was sent to the attacker's address");
     }
 
@@ -157,7 +157,7 @@ class UnauthenticatedInputTest {
         net.restart(1, NodeConfig.DEFAULTS, 99); // the honest peer restarts: a new X25519 key
         net.nodes.get(1).ping(victim.address(), net.now);
         net.run(1000);
-        assertEquals(2, net.eventsOf(1, NodeEvent.Kind.PONG).size(), "both processes reached the victim");
+        assertEquals(2, net.eventsOf(1, NodeEvent.Pong.class).size(), "both processes reached the victim");
         assertTrue(pilas.size() >= 2);
         Endpoint attacker = Endpoint.ipv4(192, 0, 2, 9, 5000);
         net.run(5000); // the peer is silent; then a run of forged frames claiming it (this used to drop the session)
@@ -179,8 +179,8 @@ class UnauthenticatedInputTest {
     private static List<Integer> needed(PilotNode n) {
         List<Integer> out = new ArrayList<>();
         for (NodeEvent e = n.pollEvent(); e != null; e = n.pollEvent()) {
-            if (e.kind() == NodeEvent.Kind.PEER_NEEDED) {
-                out.add(e.peer().node());
+            if (e instanceof NodeEvent.PeerNeeded x) {
+                out.add(x.peer().node());
             }
         }
         while (n.pollTransmit() != null) {

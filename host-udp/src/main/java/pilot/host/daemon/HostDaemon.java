@@ -114,7 +114,7 @@ public final class HostDaemon implements AutoCloseable {
     private final Map<Integer, PendingWrite> pendingWrites = new HashMap<>();
     private final Map<Integer, CompletableFuture<Long>> pings = new HashMap<>();
     private final Map<Integer, Consumer<HostStream>> acceptors = new HashMap<>();
-    private final Map<Integer, Consumer<NodeEvent>> datagramHandlers = new HashMap<>();
+    private final Map<Integer, Consumer<NodeEvent.Datagram>> datagramHandlers = new HashMap<>();
     /** Application listeners for every node event ({@link #onEvent}); called on the loop. */
     private final java.util.List<Consumer<NodeEvent>> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final LogLimiter listenerLog = new LogLimiter(LOG_LINES, LOG_INTERVAL_MILLIS);
@@ -296,7 +296,7 @@ public final class HostDaemon implements AutoCloseable {
     }
 
     /** Receives datagrams on {@code port} (the handler runs on the event loop). */
-    public CompletableFuture<Void> onDatagram(int port, Consumer<NodeEvent> handler) {
+    public CompletableFuture<Void> onDatagram(int port, Consumer<NodeEvent.Datagram> handler) {
         CompletableFuture<Void> f = new CompletableFuture<>();
         submit(() -> {
             Result<Integer> r = node.listen(port);
@@ -547,80 +547,70 @@ public final class HostDaemon implements AutoCloseable {
     }
 
     private void handle(NodeEvent e) {
-        switch (e.kind()) {
-            case PEER_NEEDED -> lookup(e.peer().node());
-            case PEER_UP -> {
-                if (sessionPeers.add(e.peer().node()) && sessionPeers.size() > SESSION_PEERS) {
-                    sessionPeers.removeIf(id -> !node.hasSession(id));
-                }
-                sessionLog.info(LOG, now(), "session with {} established", e.peer()); // a keyed peer can re-key at will
-                resolver.sessionUp(e.peer().node()); // a looked-up key is pinned once traffic authenticates
+        if (e instanceof NodeEvent.PeerNeeded x) {
+            lookup(x.peer().node());
+        } else if (e instanceof NodeEvent.PeerUp x) {
+            if (sessionPeers.add(x.peer().node()) && sessionPeers.size() > SESSION_PEERS) {
+                sessionPeers.removeIf(id -> !node.hasSession(id));
             }
-            case PEER_UNREACHABLE -> lookupLog.warn(LOG, now(), "peer {} unreachable: {}", e.peer(), e.error());
-            case STREAM_OPENED -> {
-                CompletableFuture<HostStream> f = dialing.remove(e.stream());
-                if (f != null) {
-                    f.complete(streams.get(e.stream()));
-                }
+            sessionLog.info(LOG, now(), "session with {} established", x.peer()); // a keyed peer can re-key at will
+            resolver.sessionUp(x.peer().node()); // a looked-up key is pinned once traffic authenticates
+        } else if (e instanceof NodeEvent.PeerUnreachable x) {
+            lookupLog.warn(LOG, now(), "peer {} unreachable: {}", x.peer(), x.error());
+        } else if (e instanceof NodeEvent.StreamOpened x) {
+            CompletableFuture<HostStream> f = dialing.remove(x.stream());
+            if (f != null) {
+                f.complete(streams.get(x.stream()));
             }
-            case STREAM_ACCEPTED -> {
-                HostStream s = new HostStream(this, e.stream(), e.peer(), e.localPort(), PIPE_BYTES);
-                streams.put(e.stream(), s);
-                Consumer<HostStream> a = acceptors.get(e.localPort());
-                if (a != null) {
-                    a.accept(s);
-                }
+        } else if (e instanceof NodeEvent.StreamAccepted x) {
+            HostStream s = new HostStream(this, x.stream(), x.peer(), x.localPort(), PIPE_BYTES);
+            streams.put(x.stream(), s);
+            Consumer<HostStream> a = acceptors.get(x.localPort());
+            if (a != null) {
+                a.accept(s);
             }
-            case STREAM_READABLE -> {
-                HostStream s = streams.get(e.stream());
-                if (s != null) {
-                    readable.add(s); // moved once the datagrams at hand are handled: one reader wake-up per batch
-                }
+        } else if (e instanceof NodeEvent.StreamReadable x) {
+            HostStream s = streams.get(x.stream());
+            if (s != null) {
+                readable.add(s); // moved once the datagrams at hand are handled: one reader wake-up per batch
             }
-            case STREAM_WRITABLE -> {
-                PendingWrite w = pendingWrites.get(e.stream());
-                if (w != null) {
-                    feed(w);
-                }
+        } else if (e instanceof NodeEvent.StreamWritable x) {
+            PendingWrite w = pendingWrites.get(x.stream());
+            if (w != null) {
+                feed(w);
             }
-            case STREAM_CLOSED -> {
-                CompletableFuture<HostStream> f = dialing.remove(e.stream());
-                if (f != null) {
-                    f.completeExceptionally(new IOException("stream refused or unreachable: " + e.error()));
-                }
-                HostStream s = streams.remove(e.stream());
-                if (s != null && e.error() != null) {
-                    s.pipe.finish(e.error().name());
-                } else if (s != null) {
-                    pullInto(s); // ends the pipe at the end of the data; unread data stays in the core until read
-                    if (!node.read(s.id, 0, now()).isOk()) {
-                        s.pipe.finish(null);
-                    }
-                }
-                PendingWrite w = pendingWrites.remove(e.stream());
-                if (w != null) {
-                    w.done.completeExceptionally(new IOException("stream closed: " + e.error()));
+        } else if (e instanceof NodeEvent.StreamClosed x) {
+            CompletableFuture<HostStream> f = dialing.remove(x.stream());
+            if (f != null) {
+                f.completeExceptionally(new IOException("stream refused or unreachable: " + x.error()));
+            }
+            HostStream s = streams.remove(x.stream());
+            if (s != null && x.error() != null) {
+                s.pipe.finish(x.error().name());
+            } else if (s != null) {
+                pullInto(s); // ends the pipe at the end of the data; unread data stays in the core until read
+                if (!node.read(s.id, 0, now()).isOk()) {
+                    s.pipe.finish(null);
                 }
             }
-            case DATAGRAM -> {
-                Consumer<NodeEvent> h = datagramHandlers.get(e.localPort());
-                if (h != null) {
-                    h.accept(e);
-                }
+            PendingWrite w = pendingWrites.remove(x.stream());
+            if (w != null) {
+                w.done.completeExceptionally(new IOException("stream closed: " + x.error()));
             }
-            case PONG -> {
-                CompletableFuture<Long> f = pings.remove(e.stream());
-                if (f != null) {
-                    f.complete(e.value());
-                }
+        } else if (e instanceof NodeEvent.Datagram x) {
+            Consumer<NodeEvent.Datagram> h = datagramHandlers.get(x.localPort());
+            if (h != null) {
+                h.accept(x);
             }
-            case PING_TIMEOUT -> {
-                CompletableFuture<Long> f = pings.remove(e.stream());
-                if (f != null) {
-                    f.completeExceptionally(new IOException("no pong from " + e.peer() + ": " + e.error()));
-                }
+        } else if (e instanceof NodeEvent.Pong x) {
+            CompletableFuture<Long> f = pings.remove(x.ping());
+            if (f != null) {
+                f.complete(x.rttMillis());
             }
-            default -> {
+        } else if (e instanceof NodeEvent.PingTimeout x) {
+            CompletableFuture<Long> f = pings.remove(x.ping());
+            if (f != null) {
+                f.completeExceptionally(new IOException("no pong from " + x.peer() + ": " + x.error()));
             }
         }
     }

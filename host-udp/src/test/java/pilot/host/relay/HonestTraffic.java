@@ -36,7 +36,7 @@ final class HonestTraffic {
     private static int run(JavaWorker w, HostDaemon host, int bytes, long timeoutMillis) throws Exception {
         long end = System.currentTimeMillis() + timeoutMillis;
         int ping = w.node.ping(host.address(), w.now()).value();
-        while (w.eventsOf(NodeEvent.Kind.PONG).stream().noneMatch(e -> e.stream() == ping)) {
+        while (w.eventsOf(NodeEvent.Pong.class).stream().noneMatch(e -> e.ping() == ping)) {
             if (System.currentTimeMillis() > end) {
                 throw new AssertionError("no pong from the host");
             }

@@ -209,8 +209,8 @@ public final class JavaWorker implements AutoCloseable {
             }
             for (NodeEvent e = node.pollEvent(); e != null; e = node.pollEvent()) {
                 events.add(e);
-                if (e.kind() == NodeEvent.Kind.PEER_NEEDED) {
-                    resolve(e.peer().node());
+                if (e instanceof NodeEvent.PeerNeeded x) {
+                    resolve(x.peer().node());
                 }
             }
             long deadline = node.nextDeadline();
@@ -256,8 +256,8 @@ public final class JavaWorker implements AutoCloseable {
         ws.send(frame);
     }
 
-    List<NodeEvent> eventsOf(NodeEvent.Kind kind) {
-        return events.stream().filter(e -> e.kind() == kind).toList();
+    <T extends NodeEvent> List<T> eventsOf(Class<T> type) {
+        return events.stream().filter(type::isInstance).map(type::cast).toList();
     }
 
     @Override

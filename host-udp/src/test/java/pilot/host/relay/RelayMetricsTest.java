@@ -60,10 +60,10 @@ class RelayMetricsTest {
                     assertEquals("auth_ok", w.login().get("type"));
                     w.join();
                     int ping = w.node.ping(host.address(), w.now()).value();
-                    for (int i = 0; i < 200 && w.eventsOf(NodeEvent.Kind.PONG).stream().noneMatch(e -> e.stream() == ping); i++) {
+                    for (int i = 0; i < 200 && w.eventsOf(NodeEvent.Pong.class).stream().noneMatch(e -> e.ping() == ping); i++) {
                         w.pump(20);
                     }
-                    assertTrue(w.eventsOf(NodeEvent.Kind.PONG).stream().anyMatch(e -> e.stream() == ping), "pong");
+                    assertTrue(w.eventsOf(NodeEvent.Pong.class).stream().anyMatch(e -> e.ping() == ping), "pong");
                     // a message whose frame is no Pilot frame: dropped, by reason
                     byte[] junk = RelayProtocol.pack(host.localEndpoint(), new byte[] {'J', 'U', 'N', 'K', 1, 2, 3}, 0, 7);
                     w.sendRaw(junk);

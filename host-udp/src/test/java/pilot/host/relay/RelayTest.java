@@ -65,7 +65,7 @@ class RelayTest {
             // Worker pings the host: the relay carries frames out of the Worker's own UDP endpoint
             int ping = w.node.ping(host.address(), w.now()).value();
             w.pump(2000);
-            assertEquals(ping, w.eventsOf(NodeEvent.Kind.PONG).get(0).stream());
+            assertEquals(ping, w.eventsOf(NodeEvent.Pong.class).get(0).ping());
             // the host resolves the Worker through the registry and reaches it directly at the relay endpoint
             var pong = host.ping(w.address());
             w.pump(1500);
@@ -177,7 +177,7 @@ class RelayTest {
             w.join();
             int ping = w.node.ping(host.address(), w.now()).value();
             w.pump(1000); // resolves the host: now an allowed destination
-            assertEquals(ping, w.eventsOf(NodeEvent.Kind.PONG).get(0).stream());
+            assertEquals(ping, w.eventsOf(NodeEvent.Pong.class).get(0).ping());
             long before = relay.dropped.get();
             var dest = host.localEndpoint();
             byte[] frame = {'P', 'I', 'L', 'P'};

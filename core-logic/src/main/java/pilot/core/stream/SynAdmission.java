@@ -1,0 +1,43 @@
+package pilot.core.stream;
+
+import pilot.core.addr.Address;
+import pilot.core.limit.RateLimiter;
+
+/**
+ * Whether a SYN to a listening port may open a stream (spec G.3 listener steps 3-4): the node-wide and
+ * per-source SYN rates, then the stream bounds. Counts what it refuses. Single-threaded.
+ */
+final class SynAdmission {
+    private final StreamTable.Limits limits;
+    private final RateLimiter synGlobal;
+    private final RateLimiter synPerSource;
+    private long refused;
+
+    SynAdmission(StreamTable.Limits limits) {
+        this.limits = limits;
+        this.synGlobal = new RateLimiter(limits.synPerSecond(), 1, 10_000);
+        this.synPerSource = new RateLimiter(limits.synPerSourcePerSecond(), limits.maxSynSources(), 10_000);
+    }
+
+    /** Step 3, asked first so that a flood costs no walk over the streams: false = drop it silently. */
+    boolean rateAllows(Address src, long now) {
+        if (!synGlobal.allow("", now) || !synPerSource.allow(src.toString(), now)) {
+            refused++;
+            return false;
+        }
+        return true;
+    }
+
+    /** Step 4: false = answer it with RST. The per-port count only when the node-wide bound allows. */
+    boolean boundsAllow(int dstPort, StreamIndex streams) {
+        if (streams.active(-1) >= limits.maxStreams() || streams.active(dstPort) >= limits.maxStreamsPerPort()) {
+            refused++;
+            return false;
+        }
+        return true;
+    }
+
+    long refused() {
+        return refused;
+    }
+}
