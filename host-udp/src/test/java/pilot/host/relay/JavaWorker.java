@@ -111,7 +111,7 @@ public final class JavaWorker implements AutoCloseable {
 
     @SuppressWarnings("unchecked")
     Map<String, Object> nextText() throws InterruptedException {
-        long end = System.currentTimeMillis() + 5000;
+        long end = System.currentTimeMillis() + 15_000; // generous: a loaded 2-core machine stalls the relay's threads for seconds
         while (true) {
             Object o = inbox.poll(20, TimeUnit.MILLISECONDS);
             if (o == null && closed.isDone()) {
