@@ -14,6 +14,7 @@ import pilot.core.envelope.WireProfile;
 import pilot.core.handshake.LocalIdentity;
 import pilot.core.handshake.PinnedTrust;
 import pilot.core.node.NodeConfig;
+import pilot.core.node.EventFields;
 import pilot.core.node.NodeEvent;
 import pilot.core.node.PilotNode;
 import pilot.core.node.Transmit;
@@ -245,7 +246,7 @@ public final class NodeWasm {
         List<byte[]> data = new ArrayList<>();
         int size = 0;
         for (NodeEvent e = n.node().pollEvent(); e != null; e = size >= Layouts.POLL_BATCH_BYTES ? null : n.node().pollEvent()) {
-            byte[] d = Layouts.eventData(e);
+            byte[] d = EventFields.data(e);
             batch.add(e);
             data.add(d);
             size += Layouts.RECORD_PREFIX + Layouts.eventSize(d);
