@@ -1,10 +1,10 @@
 package pilot.wasm;
 
 import pilot.core.ErrorCode;
-import pilot.core.addr.Address;
 import pilot.core.addr.Endpoint;
 import pilot.core.edge.EventLayout;
 import pilot.core.edge.RelayMessage;
+import pilot.core.node.EventFields;
 import pilot.core.node.NodeEvent;
 import pilot.core.node.PilotNode;
 import pilot.core.node.Transmit;
@@ -52,60 +52,9 @@ final class Layouts {
         return EventLayout.size(data);
     }
 
-    /** The payload an event carries at the boundary: a datagram's bytes, else null. */
-    static byte[] eventData(NodeEvent e) {
-        return e instanceof NodeEvent.Datagram d ? d.data() : null;
-    }
-
-    /**
-     * One event as {@link EventLayout} lays it out: the one place a typed event becomes a kind code plus
-     * fields, 0 (or no peer) where its kind has none. A ping's id goes in {@code stream}, its round trip in
-     * {@code value}.
-     */
+    /** One event as {@link EventLayout} lays it out, flattened by {@link EventFields}. */
     static int event(NodeEvent e, byte[] data, byte[] out, int at) {
-        int stream = 0;
-        Address peer = null;
-        int localPort = 0;
-        int remotePort = 0;
-        long value = 0;
-        ErrorCode error = null;
-        if (e instanceof NodeEvent.PeerUp x) {
-            peer = x.peer();
-        } else if (e instanceof NodeEvent.PeerNeeded x) {
-            peer = x.peer();
-        } else if (e instanceof NodeEvent.PeerUnreachable x) {
-            peer = x.peer();
-            error = x.error();
-        } else if (e instanceof NodeEvent.StreamOpened x) {
-            stream = x.stream();
-        } else if (e instanceof NodeEvent.StreamAccepted x) {
-            stream = x.stream();
-            peer = x.peer();
-            localPort = x.localPort();
-            remotePort = x.remotePort();
-        } else if (e instanceof NodeEvent.StreamReadable x) {
-            stream = x.stream();
-        } else if (e instanceof NodeEvent.StreamWritable x) {
-            stream = x.stream();
-        } else if (e instanceof NodeEvent.StreamClosed x) {
-            stream = x.stream();
-            error = x.error();
-        } else if (e instanceof NodeEvent.Datagram x) {
-            peer = x.peer();
-            localPort = x.localPort();
-            remotePort = x.remotePort();
-        } else if (e instanceof NodeEvent.Pong x) {
-            stream = x.ping();
-            peer = x.peer();
-            value = x.rttMillis();
-        } else if (e instanceof NodeEvent.PingTimeout x) {
-            stream = x.ping();
-            peer = x.peer();
-            error = x.error();
-        }
-        boolean hasPeer = peer != null;
-        return EventLayout.encode(new EventLayout.Fields(e.kind().code(), stream, hasPeer, hasPeer ? peer.network() : 0,
-                hasPeer ? peer.node() : 0, localPort, remotePort, value, error == null ? 0 : error.code()), data, out, at);
+        return EventLayout.encode(EventFields.of(e), data, out, at);
     }
 
     /**

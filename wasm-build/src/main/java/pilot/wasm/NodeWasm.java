@@ -14,6 +14,7 @@ import pilot.core.envelope.WireProfile;
 import pilot.core.handshake.LocalIdentity;
 import pilot.core.handshake.PinnedTrust;
 import pilot.core.node.NodeConfig;
+import pilot.core.node.EventFields;
 import pilot.core.node.NodeEvent;
 import pilot.core.node.PeerResolver;
 import pilot.core.node.PilotNode;
@@ -297,7 +298,7 @@ public final class NodeWasm {
             if (e instanceof NodeEvent.PeerUp up) {
                 n.resolver.sessionUp(up.peer().node()); // its looked-up key is pinned once traffic confirms it
             }
-            byte[] d = Layouts.eventData(e);
+            byte[] d = EventFields.data(e);
             batch.add(e);
             data.add(d);
             size += Layouts.RECORD_PREFIX + Layouts.eventSize(d);

@@ -14,11 +14,13 @@ import pilot.core.addr.Endpoint;
 import pilot.core.crypto.BouncyCastleSuite;
 import pilot.core.crypto.CryptoSuite;
 import pilot.core.crypto.SeededEntropy;
+import pilot.core.edge.EventLayout;
 import pilot.core.frame.AuthKeyFrame;
 import pilot.core.frame.PilaTrailer;
 import pilot.core.frame.SealedFrame;
 import pilot.core.handshake.LocalIdentity;
 import pilot.core.handshake.PinnedTrust;
+import pilot.core.node.EventFields;
 import pilot.core.node.NodeConfig;
 import pilot.core.node.NodeEvent;
 import pilot.core.node.PilotNode;
@@ -452,37 +454,12 @@ public final class Simulation {
         }
     }
 
-    /**
-     * Mixes stream (or ping id), value and error code, 0 where the kind has none: the same numbers as the
-     * event's record at the wasm boundary, so the trace hash stays comparable across runtimes and versions.
-     */
+    /** Mixes stream (or ping id), value and error code as the wasm boundary flattens them (same hash on every runtime). */
     private void hashFields(NodeEvent e) {
-        int stream = 0;
-        long value = 0;
-        ErrorCode error = null;
-        if (e instanceof NodeEvent.PeerUnreachable x) {
-            error = x.error();
-        } else if (e instanceof NodeEvent.StreamOpened x) {
-            stream = x.stream();
-        } else if (e instanceof NodeEvent.StreamAccepted x) {
-            stream = x.stream();
-        } else if (e instanceof NodeEvent.StreamReadable x) {
-            stream = x.stream();
-        } else if (e instanceof NodeEvent.StreamWritable x) {
-            stream = x.stream();
-        } else if (e instanceof NodeEvent.StreamClosed x) {
-            stream = x.stream();
-            error = x.error();
-        } else if (e instanceof NodeEvent.Pong x) {
-            stream = x.ping();
-            value = x.rttMillis();
-        } else if (e instanceof NodeEvent.PingTimeout x) {
-            stream = x.ping();
-            error = x.error();
-        }
-        mix(stream);
-        mix(value);
-        mix(error == null ? 0 : error.code());
+        EventLayout.Fields f = EventFields.of(e);
+        mix(f.stream());
+        mix(f.value());
+        mix(f.error());
     }
 
     private void pump(int i, int stream) {
