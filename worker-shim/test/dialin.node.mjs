@@ -336,8 +336,10 @@ test("eviction: after SIGKILL and a restart over the same storage the host's pin
   const port = await freePort();
   const registry = java(["registry", "--listen", `127.0.0.1:${registryPort}`], /registry on tcp/);
   await registry.ready;
-  const relayProc = java(["relay", "--listen", `127.0.0.1:${relayPort}`, "--registry", `127.0.0.1:${registryPort}`,
+  // the same port and key file on a restart: the Worker's pinned relay key stays valid, its endpoint does not
+  const startRelay = () => java(["relay", "--listen", `127.0.0.1:${relayPort}`, "--registry", `127.0.0.1:${registryPort}`,
     "--dial-in-allow", `http://127.0.0.1:${proxyPort}/pilot/relay-in/`, "--relay-key", join(dir, "relay-key.json")], /relay on ws/);
+  let relayProc = startRelay();
   const host = java([join(dir, "host.json"), `127.0.0.1:${registryPort}`], /scripted host (\S+) on udp/,
     ["-cp", `${testClasses}:${jar}`, "pilot.host.daemon.ScriptedHost"]);
   await relayProc.ready;
@@ -394,6 +396,23 @@ test("eviction: after SIGKILL and a restart over the same storage the host's pin
       .some(([k, v]) => /REPLAY|TOO_OLD/.test(k) && v > (dropsBefore[k] ?? 0)), 5_000, "the replayed frame dropped");
     assert.equal(refused.packets_in, inBefore, "the replayed frame was not accepted");
     console.log(`# after the eviction the host's ping was answered in ${wakeMs} ms (redial if not yet done, restore, answer)`);
+
+    // F2: the relay restarts (kill -9: it forgets the dial-in): the woken-by-dial-in object dials out after
+    // INBOUND_LOST_FALLBACK_MS and registers at a NEW endpoint; a peer that follows an endpoint only on a PILA
+    // (the Feb-2026 reference daemon) must get one. Before the fix the object, which never registered since
+    // its wake, did not know its old endpoint, took the new one for the first and sent no PILA.
+    const restartRelay = async () => {
+      relayProc.process.kill("SIGKILL");
+      await new Promise((r) => relayProc.process.once("exit", r));
+      relayProc = startRelay();
+      await relayProc.ready;
+    };
+    const endpointBefore = (await status()).relay_endpoint;
+    const pilaOutBefore = (await status()).pila_out;
+    await restartRelay();
+    const moved = await until(status, (b) => b.connection === "ready" && b.relay_endpoint !== endpointBefore
+      && b.pila_out > pilaOutBefore, 20_000, `a PILA to the restored peer after registering at a new endpoint (was ${endpointBefore})`);
+    assert.equal(moved.address, workerAddress);
   } finally {
     await w.kill();
     proxy.close();
