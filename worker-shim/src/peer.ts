@@ -253,7 +253,10 @@ export class PilotPeer {
   private readonly streams = new Map<number, PilotStream>();
   private readonly datagramHandlers = new Map<number, (from: string, srcPort: number, data: Uint8Array) => void>();
   private connecting: Promise<void> | null = null;
-  /** Peers we resolved: re-resolved after a reconnect, which also re-opens the new relay's allow-list. */
+  /**
+   * Peers we resolved, or whose look-up the connection lost: re-resolved after a reconnect, which also
+   * re-opens the new relay's allow-list (at most MAX_REMEMBERED_PEERS).
+   */
   private readonly resolved = new Set<number>();
   private readonly now: () => number;
   private readonly publicKey: Uint8Array;
@@ -743,6 +746,9 @@ export class PilotPeer {
     } catch (e) {
       this.log(`cannot resolve node ${node}: ${e instanceof Error ? e.message : String(e)}`);
       if (this.handle) this.core.resolverFailed(this.handle, node, e instanceof RegistryRefused, this.now());
+      // lost with the connection (a woken object asking for its restored peers on a dial-in that died), not
+      // refused: asked again at the next registration, or the new relay's allow-list would lack the peer
+      if (!(e instanceof RegistryRefused) && this.resolved.size < MAX_REMEMBERED_PEERS) this.resolved.add(node);
     }
     this.registryCalls();
     this.step();

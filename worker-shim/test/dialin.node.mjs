@@ -280,6 +280,8 @@ class TapProxy {
     this.dials = 0;
     this.current = null; // the relay-side socket of the live connection
     this.upstream = null;
+    this.holdRegistry = false; // when set, the Worker's registry requests are kept here, not passed on
+    this.held = [];
   }
 
   async listen(port) {
@@ -295,6 +297,10 @@ class TapProxy {
     const early = [];
     up.addEventListener("open", () => { for (const m of early.splice(0)) up.send(m); });
     up.addEventListener("message", (ev) => {
+      if (this.holdRegistry && typeof ev.data === "string" && JSON.parse(ev.data).type === "registry") {
+        this.held.push(JSON.parse(ev.data));
+        return;
+      }
       if (typeof ev.data !== "string" && frameOf(Buffer.from(ev.data)).subarray(0, 4).equals(PILA_MAGIC)) this.pila.fromWorker++;
       down.send(typeof ev.data === "string" ? ev.data : Buffer.from(ev.data), { binary: typeof ev.data !== "string" });
     });
@@ -413,6 +419,27 @@ test("eviction: after SIGKILL and a restart over the same storage the host's pin
     const moved = await until(status, (b) => b.connection === "ready" && b.relay_endpoint !== endpointBefore
       && b.pila_out > pilaOutBefore, 20_000, `a PILA to the restored peer after registering at a new endpoint (was ${endpointBefore})`);
     assert.equal(moved.address, workerAddress);
+
+    // F3: evicted, and the relay dies while the woken object asks the registry for its restored peers on the
+    // dial-in: those look-ups fail for a transport reason and must be asked again on the next registration,
+    // or the new relay's allow-list lacks the host (not_allowed) and the Worker's pings time out. The proxy
+    // holds the Worker's registry requests so the relay surely dies with them unanswered.
+    await until(status, idle, 20_000, "idle on the dial-in again");
+    await w.kill();
+    w = await startWrangler({ port, persist: persist2, vars });
+    proxy.held.length = 0;
+    proxy.holdRegistry = true;
+    const wakePing = host.command(`ping ${workerAddress}`); // its frame makes the relay dial the Worker in now
+    await until(async () => proxy.held.length, (n) => n > 0, 15_000, "the woken object asking the registry on the dial-in");
+    await restartRelay();
+    proxy.holdRegistry = false;
+    await wakePing; // answered or not: what counts is what follows
+    const t1 = Date.now();
+    await until(status, (b) => b.transport === "inbound" && b.connection === "ready", 20_000, "dialled in by the new relay");
+    const ping2 = await call("/v1/ping?identity=evict", { method: "POST", body: JSON.stringify({ address: hostAddress }) });
+    assert.equal(ping2.status, 200, `the Worker's ping after the relay restart: ${JSON.stringify(ping2.body)}`);
+    assert.match(await host.command(`ping ${workerAddress}`), /^pong \d+/);
+    console.log(`# after the relay restart during the wake the Worker reached the host again in ${Date.now() - t1} ms`);
   } finally {
     await w.kill();
     proxy.close();
