@@ -43,6 +43,13 @@ export interface PeerOptions {
   echo?: boolean;
   /** called with our node id once the registry assigned it */
   onRegistered?: (nodeId: number) => void;
+  /**
+   * Our endpoint at the last registration, from an earlier run (stored by onEndpoint): a woken peer that
+   * registers somewhere else then re-handshakes its peers, as one that never slept would.
+   */
+  registeredEndpoint?: string;
+  /** called when we registered at an endpoint other than the last one: store it for registeredEndpoint */
+  onEndpoint?: (endpoint: string) => void;
   /** milliseconds; Date.now by default */
   now?: () => number;
   /**
@@ -246,7 +253,10 @@ export class PilotPeer {
   private readonly streams = new Map<number, PilotStream>();
   private readonly datagramHandlers = new Map<number, (from: string, srcPort: number, data: Uint8Array) => void>();
   private connecting: Promise<void> | null = null;
-  /** Peers we resolved: re-resolved after a reconnect, which also re-opens the new relay's allow-list. */
+  /**
+   * Peers we resolved, or whose look-up the connection lost: re-resolved after a reconnect, which also
+   * re-opens the new relay's allow-list (at most MAX_REMEMBERED_PEERS).
+   */
   private readonly resolved = new Set<number>();
   private readonly now: () => number;
   private readonly publicKey: Uint8Array;
@@ -255,10 +265,13 @@ export class PilotPeer {
   /** When the sessions were last saved (PeerOptions.sessions). */
   private lastSessionSave = -Infinity;
   /** Our UDP endpoint at the relay of the last registration: peers learn a new one by a fresh handshake. */
-  private registeredEndpoint: string | null = null;
+  private registeredEndpoint: string | null;
 
   private constructor(private readonly core: PilotCore, private readonly options: PeerOptions) {
     this.now = options.now ?? (() => Date.now());
+    // kept across a wake (PeerOptions.registeredEndpoint): an object that came back over dial-in never
+    // registered in this run, and without it would take its next endpoint for its first, and not re-handshake
+    this.registeredEndpoint = options.registeredEndpoint || null;
     const pub = core.ed25519Public(options.identitySeed);
     if (!pub) throw new PilotError("the identity seed must be 32 bytes", "INVALID_ARGUMENT");
     this.publicKey = pub;
@@ -452,6 +465,7 @@ export class PilotPeer {
     // endpoint only on a PILA with a new key (the reference daemon) would keep sending to the old one,
     // so every peer we hold a session with gets a fresh handshake once the new relay may reach it.
     const moved = this.registeredEndpoint !== null && this.registeredEndpoint !== listenAddr;
+    if (this.registeredEndpoint !== listenAddr) this.options.onEndpoint?.(listenAddr);
     this.registeredEndpoint = listenAddr;
     // the reference signature, plus one over the value and the time (docs/SPEC-NOTES.md #36): our registry
     // requires the stamped one from a node that registers signed, so a captured request cannot be replayed
@@ -732,6 +746,9 @@ export class PilotPeer {
     } catch (e) {
       this.log(`cannot resolve node ${node}: ${e instanceof Error ? e.message : String(e)}`);
       if (this.handle) this.core.resolverFailed(this.handle, node, e instanceof RegistryRefused, this.now());
+      // lost with the connection (a woken object asking for its restored peers on a dial-in that died), not
+      // refused: asked again at the next registration, or the new relay's allow-list would lack the peer
+      if (!(e instanceof RegistryRefused) && this.resolved.size < MAX_REMEMBERED_PEERS) this.resolved.add(node);
     }
     this.registryCalls();
     this.step();

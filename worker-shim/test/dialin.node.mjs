@@ -280,6 +280,8 @@ class TapProxy {
     this.dials = 0;
     this.current = null; // the relay-side socket of the live connection
     this.upstream = null;
+    this.holdRegistry = false; // when set, the Worker's registry requests are kept here, not passed on
+    this.held = [];
   }
 
   async listen(port) {
@@ -295,6 +297,10 @@ class TapProxy {
     const early = [];
     up.addEventListener("open", () => { for (const m of early.splice(0)) up.send(m); });
     up.addEventListener("message", (ev) => {
+      if (this.holdRegistry && typeof ev.data === "string" && JSON.parse(ev.data).type === "registry") {
+        this.held.push(JSON.parse(ev.data));
+        return;
+      }
       if (typeof ev.data !== "string" && frameOf(Buffer.from(ev.data)).subarray(0, 4).equals(PILA_MAGIC)) this.pila.fromWorker++;
       down.send(typeof ev.data === "string" ? ev.data : Buffer.from(ev.data), { binary: typeof ev.data !== "string" });
     });
@@ -336,8 +342,10 @@ test("eviction: after SIGKILL and a restart over the same storage the host's pin
   const port = await freePort();
   const registry = java(["registry", "--listen", `127.0.0.1:${registryPort}`], /registry on tcp/);
   await registry.ready;
-  const relayProc = java(["relay", "--listen", `127.0.0.1:${relayPort}`, "--registry", `127.0.0.1:${registryPort}`,
+  // the same port and key file on a restart: the Worker's pinned relay key stays valid, its endpoint does not
+  const startRelay = () => java(["relay", "--listen", `127.0.0.1:${relayPort}`, "--registry", `127.0.0.1:${registryPort}`,
     "--dial-in-allow", `http://127.0.0.1:${proxyPort}/pilot/relay-in/`, "--relay-key", join(dir, "relay-key.json")], /relay on ws/);
+  let relayProc = startRelay();
   const host = java([join(dir, "host.json"), `127.0.0.1:${registryPort}`], /scripted host (\S+) on udp/,
     ["-cp", `${testClasses}:${jar}`, "pilot.host.daemon.ScriptedHost"]);
   await relayProc.ready;
@@ -394,6 +402,44 @@ test("eviction: after SIGKILL and a restart over the same storage the host's pin
       .some(([k, v]) => /REPLAY|TOO_OLD/.test(k) && v > (dropsBefore[k] ?? 0)), 5_000, "the replayed frame dropped");
     assert.equal(refused.packets_in, inBefore, "the replayed frame was not accepted");
     console.log(`# after the eviction the host's ping was answered in ${wakeMs} ms (redial if not yet done, restore, answer)`);
+
+    // F2: the relay restarts (kill -9: it forgets the dial-in): the woken-by-dial-in object dials out after
+    // INBOUND_LOST_FALLBACK_MS and registers at a NEW endpoint; a peer that follows an endpoint only on a PILA
+    // (the Feb-2026 reference daemon) must get one. Before the fix the object, which never registered since
+    // its wake, did not know its old endpoint, took the new one for the first and sent no PILA.
+    const restartRelay = async () => {
+      relayProc.process.kill("SIGKILL");
+      await new Promise((r) => relayProc.process.once("exit", r));
+      relayProc = startRelay();
+      await relayProc.ready;
+    };
+    const endpointBefore = (await status()).relay_endpoint;
+    const pilaOutBefore = (await status()).pila_out;
+    await restartRelay();
+    const moved = await until(status, (b) => b.connection === "ready" && b.relay_endpoint !== endpointBefore
+      && b.pila_out > pilaOutBefore, 20_000, `a PILA to the restored peer after registering at a new endpoint (was ${endpointBefore})`);
+    assert.equal(moved.address, workerAddress);
+
+    // F3: evicted, and the relay dies while the woken object asks the registry for its restored peers on the
+    // dial-in: those look-ups fail for a transport reason and must be asked again on the next registration,
+    // or the new relay's allow-list lacks the host (not_allowed) and the Worker's pings time out. The proxy
+    // holds the Worker's registry requests so the relay surely dies with them unanswered.
+    await until(status, idle, 20_000, "idle on the dial-in again");
+    await w.kill();
+    w = await startWrangler({ port, persist: persist2, vars });
+    proxy.held.length = 0;
+    proxy.holdRegistry = true;
+    const wakePing = host.command(`ping ${workerAddress}`); // its frame makes the relay dial the Worker in now
+    await until(async () => proxy.held.length, (n) => n > 0, 15_000, "the woken object asking the registry on the dial-in");
+    await restartRelay();
+    proxy.holdRegistry = false;
+    await wakePing; // answered or not: what counts is what follows
+    const t1 = Date.now();
+    await until(status, (b) => b.transport === "inbound" && b.connection === "ready", 20_000, "dialled in by the new relay");
+    const ping2 = await call("/v1/ping?identity=evict", { method: "POST", body: JSON.stringify({ address: hostAddress }) });
+    assert.equal(ping2.status, 200, `the Worker's ping after the relay restart: ${JSON.stringify(ping2.body)}`);
+    assert.match(await host.command(`ping ${workerAddress}`), /^pong \d+/);
+    console.log(`# after the relay restart during the wake the Worker reached the host again in ${Date.now() - t1} ms`);
   } finally {
     await w.kill();
     proxy.close();
