@@ -32,8 +32,8 @@ import pilot.core.wire.PacketCodec;
  * purpose: docs/ARCHITECTURE.md, "Toolchain notes".
  */
 class StreamModelTest {
-    /** Simulated time from "both closed, network healed" to both streams released (idle timeout 120 s + slack). */
-    static final long ENDS_WITHIN_MS = 150_000;
+    /** Simulated time from "both closed, network healed" to both streams released: TIME_WAIT (10 s) plus slack. */
+    static final long ENDS_WITHIN_MS = 15_000;
     /** Packets a side may have on the wire undelivered: its whole send buffer in segments, plus ACKs and slack. */
     static final int MAX_WIRE_PACKETS = StreamConfig.DEFAULTS.sendBufferBytes() / StreamConfig.DEFAULTS.mss() * 4 + 64;
     /** What a table may buffer across its one stream: both buffers plus the out-of-order segments it may hold. */
@@ -107,7 +107,8 @@ class StreamModelTest {
             List<Op> shrunk = shrink(ops);
             throw new AssertionError("seed " + seed + ": " + failureOf(shrunk).getMessage() + "\nshrunk from "
                     + ops.size() + " to " + shrunk.size() + " operations:\n  "
-                    + shrunk.stream().map(Op::toString).collect(Collectors.joining("\n  ")), failure);
+                    + (shrunk.isEmpty() ? "(none)" : shrunk.stream().map(Op::toString).collect(Collectors.joining("\n  "))),
+                    failure);
         }
     }
 
@@ -118,13 +119,15 @@ class StreamModelTest {
         assertEquals(List.of(new Drop(1)), shrink(ops, l -> l.contains(new Drop(1))));
     }
 
-    /** The run's assertion failure, or null if the operations pass. */
+    /** The run's failure (an exception out of the core counts as one), or null if the operations pass. */
     static AssertionError failureOf(List<Op> ops) {
         try {
             run(ops);
             return null;
         } catch (AssertionError e) {
             return e;
+        } catch (RuntimeException e) {
+            return new AssertionError("the core threw " + e, e);
         }
     }
 
