@@ -39,6 +39,7 @@ public final class PilotNode {
     private final KeyExchange kx;
     private final StreamTable streams;
     private final Tunnel tunnel;
+    private final PeerLinks links;
     private final PingService pings = new PingService();
     private final EchoService echo;
     private final NodeOutbox out;
@@ -57,7 +58,7 @@ public final class PilotNode {
         this.echo = new EchoService(cfg.echoService());
         this.kx = new KeyExchange(identity, suite, entropy, trust, cfg.profile(), cfg.handshake());
         this.out = new NodeOutbox(cfg);
-        this.tunnel = new Tunnel(cfg, network, trust, kx, out, new Tunnel.Upstream() {
+        Tunnel.Upstream up = new Tunnel.Upstream() {
             @Override
             public void deliver(Packet p, long now) {
                 PilotNode.this.deliver(p, now);
@@ -67,7 +68,9 @@ public final class PilotNode {
             public void unreachable(Address peer, long now) {
                 peerUnreachable(peer, now);
             }
-        });
+        };
+        this.links = new PeerLinks(cfg, network, trust, kx, out, up);
+        this.tunnel = new Tunnel(cfg, network, trust, kx, links, out, up);
         byte[] r = entropy.bytes(4);
         this.nextEphemeral = Ports.EPHEMERAL_FIRST + ((r[0] & 0xFF) << 8 | (r[1] & 0xFF)) % (Ports.EPHEMERAL_LAST - Ports.EPHEMERAL_FIRST + 1);
         this.streams = new StreamTable(address, cfg.stream(), this::streamConfigFor, cfg.streams(),
@@ -101,12 +104,12 @@ public final class PilotNode {
 
     /** When {@link #handleTimeout} must run next; {@code Long.MAX_VALUE} when nothing is scheduled. */
     public long nextDeadline() {
-        return Math.min(Math.min(streams.nextDeadline(), tunnel.nextDeadline()), pings.nextDeadline());
+        return Math.min(Math.min(streams.nextDeadline(), links.nextDeadline()), pings.nextDeadline());
     }
 
     /** Runs every timer due at {@code now}; a spurious call does nothing. */
     public void handleTimeout(long now) {
-        tunnel.onTimeout(now);
+        links.onTimeout(now);
         for (NodeEvent e : pings.expire(now)) {
             event(e);
         }
@@ -135,7 +138,7 @@ public final class PilotNode {
      * packets meanwhile queue and leave sealed under the new session. Returns whether a handshake started.
      */
     public boolean rehandshake(int node, long now) {
-        return tunnel.rehandshake(node, now);
+        return links.rehandshake(node, now);
     }
 
     /** Pins the wire profile spoken with one peer (effective from its next session). */
@@ -256,7 +259,7 @@ public final class PilotNode {
             return Result.fail(ErrorCode.INVALID_ARGUMENT, "datagram needs 1..65535 bytes and a valid port");
         }
         int src = ephemeral();
-        Result<Void> sent = tunnel.send(new Packet(0, Packet.PROTO_DATAGRAM, address, dst, src, dstPort, 0, 0, 0, data), now);
+        Result<Void> sent = links.send(new Packet(0, Packet.PROTO_DATAGRAM, address, dst, src, dstPort, 0, 0, 0, data), now);
         return sent == null ? Result.ok(src) : sent.castFailure();
     }
 
@@ -268,7 +271,7 @@ public final class PilotNode {
         }
         int id = pings.nextId();
         int src = ephemeral();
-        Result<Void> sent = tunnel.send(PingService.request(address, dst, src, id, now), now);
+        Result<Void> sent = links.send(PingService.request(address, dst, src, id, now), now);
         if (sent != null) {
             return sent.castFailure();
         }
@@ -297,7 +300,7 @@ public final class PilotNode {
         Result<SessionSnapshot> s = SessionSnapshot.decode(snapshot, cfg.handshake().maxPeers());
         Result<Integer> r = s.isOk() ? kx.restore(s.value(), now) : s.castFailure();
         if (r.isOk()) {
-            tunnel.lookUpAll(now); // its key or endpoint may have moved while we were gone; no handshake follows
+            links.lookUpAll(now); // its key or endpoint may have moved while we were gone; no handshake follows
         }
         return r;
     }
@@ -315,7 +318,7 @@ public final class PilotNode {
     // ================================================================ inspection
 
     public int peerCount() {
-        return tunnel.peerCount();
+        return links.peerCount();
     }
 
     public int streamCount() {
@@ -341,7 +344,7 @@ public final class PilotNode {
 
     /** Bytes held in buffers and queues: the figure that must stay bounded. */
     public long bufferedBytes() {
-        return streams.bufferedBytes() + tunnel.queuedBytes() + out.bufferedBytes();
+        return streams.bufferedBytes() + links.queuedBytes() + out.bufferedBytes();
     }
 
     public KeyExchange keyExchange() {
@@ -375,7 +378,7 @@ public final class PilotNode {
 
     private void onControl(Packet p, long now) {
         if (p.dstPort() == Ports.PING && !p.has(Packet.ACK)) {
-            tunnel.send(PingService.pong(address, p), now); // spec H.2
+            links.send(PingService.pong(address, p), now); // spec H.2
             return;
         }
         if (p.has(Packet.ACK) && p.srcPort() == Ports.PING) {
@@ -427,7 +430,7 @@ public final class PilotNode {
     private void drainStreams(long now) {
         for (StreamOutput o = streams.poll(); o != null; o = streams.poll()) {
             if (o instanceof StreamOutput.Send s) {
-                tunnel.send(s.packet(), now);
+                links.send(s.packet(), now);
             } else if (o instanceof StreamOutput.Opened x) {
                 event(new NodeEvent.StreamOpened(x.stream()));
             } else if (o instanceof StreamOutput.Accepted x) {

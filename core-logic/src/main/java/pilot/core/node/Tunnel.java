@@ -1,6 +1,5 @@
 package pilot.core.node;
 
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import pilot.core.ErrorCode;
 import pilot.core.Result;
@@ -16,19 +15,17 @@ import pilot.core.handshake.HandshakeResult;
 import pilot.core.handshake.KeyExchange;
 import pilot.core.handshake.OpenResult;
 import pilot.core.handshake.PeerState;
-import pilot.core.handshake.PeerTable;
 import pilot.core.handshake.TrustSource;
 import pilot.core.wire.Packet;
-import pilot.core.wire.PacketCodec;
 
 /**
- * Everything between a datagram and an authenticated packet, and back: key frames (PILA, PILK), sealed
- * frames (PILS), the traffic queued while a handshake runs, handshake timers and the look-ups the host is
- * asked for. Authenticated packets go up to {@link Upstream#deliver}; a peer it gives up on to
- * {@link Upstream#unreachable}.
+ * Everything between a received datagram and an authenticated packet: key frames (PILA, PILK, and the PILAs
+ * stashed while the host looks their sender up), sealed frames (PILS), the reaction to a session we lack, and
+ * the host's answers to look-ups. Authenticated packets go up to {@link Upstream#deliver}; the way back
+ * (sealing, queueing, handshakes, giving up on a peer) is {@link PeerLinks}.
  */
 final class Tunnel {
-    /** Where the tunnel hands what it authenticated, and the peers it gave up on. */
+    /** Where the tunnel hands what it authenticated, and the peers {@link PeerLinks} gave up on. */
     interface Upstream {
         void deliver(Packet p, long now);
 
@@ -39,24 +36,21 @@ final class Tunnel {
     private final int network;
     private final TrustSource trust;
     private final KeyExchange kx;
-    /** The one peer table, shared with the key exchange: tunnel and key state of a peer in one entry. */
-    private final PeerTable links;
+    private final PeerLinks links;
     /** PILAs from nodes whose key the host is looking up ({@code maxStashedKeyFrames}, oldest first out). */
     private final LinkedHashMap<Integer, Stash> stashed = new LinkedHashMap<>();
-    private final LookupAdmission lookups;
     private final NodeOutbox out;
     private final Upstream up;
 
     private record Stash(AuthKeyFrame frame, Endpoint from) {
     }
 
-    Tunnel(NodeConfig cfg, int network, TrustSource trust, KeyExchange kx, NodeOutbox out, Upstream up) {
+    Tunnel(NodeConfig cfg, int network, TrustSource trust, KeyExchange kx, PeerLinks links, NodeOutbox out, Upstream up) {
         this.cfg = cfg;
         this.network = network;
         this.trust = trust;
         this.kx = kx;
-        this.links = kx.peers();
-        this.lookups = new LookupAdmission(cfg.handshake());
+        this.links = links;
         this.out = out;
         this.up = up;
     }
@@ -84,114 +78,36 @@ final class Tunnel {
         }
     }
 
-    /** The earliest handshake retry; {@code Long.MAX_VALUE} when none is scheduled. */
-    long nextDeadline() {
-        long d = Long.MAX_VALUE;
-        for (PeerState l : links.values()) {
-            d = Math.min(d, l.retryAt);
-        }
-        return d;
-    }
-
-    /** Runs every handshake retry due at {@code now}. */
-    void onTimeout(long now) {
-        for (PeerState l : new ArrayList<>(links.values())) {
-            if (l.retryAt <= now) {
-                onHandshakeTimer(l, now);
-            }
-        }
-    }
-
     /** See {@link PilotNode#addPeer}. */
     void addPeer(int node, Endpoint endpoint, long now) {
-        PeerState l = link(node, now);
+        PeerState l = links.link(node, now);
         if (l == null) {
             return;
         }
         l.endpoint = endpoint;
         l.lookupPending = false;
-        lookups.resolved(node);
+        links.resolved(node);
         Stash s = stashed.remove(node);
         if (s != null) {
             onAuthFrame(s.frame, s.from, now);
         }
         if (!kx.hasSession(node) && l.tries == 0 && (!l.queue.isEmpty() || l.reacted)) {
-            startHandshake(l, now); // traffic waits, or the peer already tried to talk to us
+            links.startHandshake(l, now); // traffic waits, or the peer already tried to talk to us
         }
     }
 
     /** See {@link PilotNode#peerLookupFailed}. */
     void peerLookupFailed(int node, long now) {
-        PeerState l = links.get(node);
         stashed.remove(node);
-        lookups.failed(node, now);
-        if (l != null) {
-            giveUp(l, now);
-        }
-    }
-
-    /** See {@link PilotNode#rehandshake}. */
-    boolean rehandshake(int node, long now) {
-        PeerState l = links.get(node);
-        if (l == null || l.endpoint == null || l.tries > 0 || !kx.hasSession(node)) {
-            return false;
-        }
-        startHandshake(l, now);
-        return l.tries > 0;
-    }
-
-    /** Asks the host to resolve every peer in the table again (after a restore; no handshake follows). */
-    void lookUpAll(long now) {
-        for (PeerState l : new ArrayList<>(links.values())) {
-            requestLookup(l.node, now);
-        }
-    }
-
-    int peerCount() {
-        return links.size();
-    }
-
-    /** Bytes of packets queued while their handshakes run. */
-    long queuedBytes() {
-        long n = 0;
-        for (PeerState l : links.values()) {
-            n += l.queuedBytes;
-        }
-        return n;
-    }
-
-    /** Sends a packet through the tunnel, queueing it while the session is set up. Null = sent or queued. */
-    Result<Void> send(Packet p, long now) {
-        int node = p.dst().node();
-        PeerState l = link(node, now);
-        if (l == null) {
-            return Result.fail(ErrorCode.LIMIT_REACHED, "peer table full");
-        }
-        byte[] packet = PacketCodec.encode(p);
-        if (kx.hasSession(node) && l.endpoint != null) {
-            out.transmit(l.endpoint, kx.seal(node, packet).value());
-            return null;
-        }
-        if (l.queue.size() >= cfg.maxQueuedPerPeer()) {
-            out.drop(ErrorCode.LIMIT_REACHED);
-            return null; // the stream layer retransmits; datagrams are unreliable anyway
-        }
-        l.queue.add(packet);
-        l.queuedBytes += packet.length;
-        if (l.endpoint == null || trust.ed25519KeyFor(node) == null) {
-            requestLookup(node, now);
-        } else if (l.tries == 0) {
-            startHandshake(l, now);
-        }
-        return null;
+        links.lookupFailed(node, now);
     }
 
     private void onAuthFrame(AuthKeyFrame f, Endpoint from, long now) {
         HandshakeResult r = kx.onAuthFrame(f, from.toString(), now);
         if (r.error() == ErrorCode.UNKNOWN_IDENTITY) {
-            if (mayLookUp(f.senderNode(), now)) {
+            if (links.mayLookUp(f.senderNode(), now)) {
                 stash(f, from);
-                requestLookup(f.senderNode(), now);
+                links.requestLookup(f.senderNode(), now);
             } else {
                 out.drop(ErrorCode.RATE_LIMITED);
             }
@@ -201,7 +117,7 @@ final class Tunnel {
             out.drop(r.error());
             return;
         }
-        PeerState l = link(f.senderNode(), now);
+        PeerState l = links.link(f.senderNode(), now);
         if (l == null) {
             out.drop(ErrorCode.TABLE_FULL);
             return;
@@ -220,7 +136,7 @@ final class Tunnel {
             l.retryAt = Long.MAX_VALUE;
             out.event(new NodeEvent.PeerUp(new Address(network, l.node)));
         }
-        flush(l);
+        links.flush(l);
     }
 
     /**
@@ -235,8 +151,8 @@ final class Tunnel {
             return;
         }
         HandshakeResult r = kx.onAnonFrame(f, from.toString(), now);
-        if (r.error() == ErrorCode.UNKNOWN_IDENTITY && mayLookUp(f.senderNode(), now)) {
-            requestLookup(f.senderNode(), now);
+        if (r.error() == ErrorCode.UNKNOWN_IDENTITY && links.mayLookUp(f.senderNode(), now)) {
+            links.requestLookup(f.senderNode(), now);
         }
         if (!r.isOk()) {
             out.drop(r.error());
@@ -277,91 +193,21 @@ final class Tunnel {
             return;
         }
         boolean known = l != null && l.endpoint != null && trust.ed25519KeyFor(node) != null;
-        if (!known && !mayLookUp(node, now)) {
+        if (!known && !links.mayLookUp(node, now)) {
             out.drop(ErrorCode.RATE_LIMITED); // before any state is made for a sender id nobody vouched for
             return;
         }
-        l = link(node, now);
+        l = links.link(node, now);
         if (l == null) {
             return;
         }
         l.reacted = true;
         l.lastReactiveHandshake = now;
         if (!known) {
-            requestLookup(node, now); // the host's answer (addPeer) starts the handshake
+            links.requestLookup(node, now); // the host's answer (addPeer) starts the handshake
             return;
         }
-        startHandshake(l, now);
-    }
-
-    private boolean mayLookUp(int node, long now) {
-        PeerState l = links.get(node);
-        return lookups.mayLookUp(node, l != null && l.lookupPending, now);
-    }
-
-    private void startHandshake(PeerState l, long now) {
-        Result<byte[]> pila = kx.startHandshake(l.node, now);
-        if (!pila.isOk()) {
-            out.drop(pila.error());
-            return;
-        }
-        l.tries = 1;
-        l.retryDelay = cfg.handshakeRetryMillis();
-        l.retryAt = now + l.retryDelay;
-        out.transmit(l.endpoint, pila.value());
-    }
-
-    private void onHandshakeTimer(PeerState l, long now) {
-        if (kx.hasSession(l.node)) {
-            l.tries = 0;
-            l.retryAt = Long.MAX_VALUE;
-            return;
-        }
-        if (l.tries >= cfg.handshakeTries()) {
-            giveUp(l, now);
-            return;
-        }
-        // Every retry uses a fresh X25519 key: a peer that already installed our previous key only
-        // answers a changed one (spec D.2 consequences).
-        Result<byte[]> pila = kx.startHandshake(l.node, now);
-        l.tries++;
-        l.retryDelay = Math.min(l.retryDelay * 2, cfg.handshakeMaxRetryMillis());
-        l.retryAt = now + l.retryDelay;
-        if (pila.isOk()) {
-            out.transmit(l.endpoint, pila.value());
-        }
-    }
-
-    private void giveUp(PeerState l, long now) {
-        Address peer = new Address(network, l.node);
-        l.clearQueue();
-        l.tries = 0;
-        l.retryAt = Long.MAX_VALUE;
-        l.lookupPending = false;
-        if (!kx.hasSession(l.node)) {
-            kx.forget(l.node);
-            lookups.failed(l.node, now); // its handshake failed: strangers' frames do not retry it soon
-        }
-        out.event(new NodeEvent.PeerUnreachable(peer, ErrorCode.PEER_UNREACHABLE));
-        up.unreachable(peer, now);
-    }
-
-    private void flush(PeerState l) {
-        if (!kx.hasSession(l.node) || l.endpoint == null) {
-            return;
-        }
-        while (!l.queue.isEmpty()) {
-            out.transmit(l.endpoint, kx.seal(l.node, l.queue.poll()).value());
-        }
-        l.queuedBytes = 0;
-    }
-
-    private void requestLookup(int node, long now) {
-        PeerState l = link(node, now);
-        if (l != null && !l.lookupPending) {
-            l.lookupPending = true;
-            out.event(new NodeEvent.PeerNeeded(new Address(network, node)));
-        }
+        links.startHandshake(l, now);
     }
 
     private void stash(AuthKeyFrame f, Endpoint from) {
@@ -370,10 +216,5 @@ final class Tunnel {
             stashed.remove(stashed.keySet().iterator().next());
         }
         stashed.put(f.senderNode(), new Stash(f, from));
-    }
-
-    /** The peer's entry in the one table, made if absent; null when the table is full (its eviction rule). */
-    private PeerState link(int node, long now) {
-        return links.getOrAllocate(node, now, false);
     }
 }
