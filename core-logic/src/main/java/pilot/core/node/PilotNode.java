@@ -15,15 +15,16 @@ import pilot.core.handshake.TrustSource;
 import pilot.core.stream.CloseMode;
 import pilot.core.stream.ReplyPolicy;
 import pilot.core.stream.StreamConfig;
-import pilot.core.stream.StreamOutput;
 import pilot.core.stream.StreamTable;
 import pilot.core.wire.Packet;
 
 /**
  * A whole Pilot peer as one sans-IO state object (in the spirit of quinn-proto): the host feeds it
  * datagrams and the time, and drains datagrams to send, application events and the next deadline.
- * It owns the tunnel table, key exchange, envelope, replay state, streams and datagrams; ping and the
- * echo port are the small services {@link PingService} and {@link EchoService}.
+ * This class is the facade: it wires the parts, each with one job: {@link Tunnel} (received frames to
+ * authenticated packets), {@link PeerLinks} (sealing, queueing, handshakes, look-ups), {@link Delivery}
+ * (packets to us), {@link StreamPump} (the stream layer's output), {@link NodeOutbox} (what the host
+ * drains), and the small services {@link PingService} and {@link EchoService}.
  *
  * <p>The host's loop: {@link #handleDatagram} for each received datagram and {@link #handleTimeout}
  * when {@link #nextDeadline()} passes; after either, and after every application call, drain
@@ -43,8 +44,9 @@ public final class PilotNode {
     private final PingService pings = new PingService();
     private final EchoService echo;
     private final NodeOutbox out;
+    private final StreamPump pump;
+    private final Delivery delivery;
     private int nextEphemeral;
-    private long packetsIn;
 
     /**
      * @param network our network id (the registry assigns 0)
@@ -61,7 +63,7 @@ public final class PilotNode {
         Tunnel.Upstream up = new Tunnel.Upstream() {
             @Override
             public void deliver(Packet p, long now) {
-                PilotNode.this.deliver(p, now);
+                delivery.deliver(p, now);
             }
 
             @Override
@@ -75,6 +77,8 @@ public final class PilotNode {
         this.nextEphemeral = Ports.EPHEMERAL_FIRST + ((r[0] & 0xFF) << 8 | (r[1] & 0xFF)) % (Ports.EPHEMERAL_LAST - Ports.EPHEMERAL_FIRST + 1);
         this.streams = new StreamTable(address, cfg.stream(), this::streamConfigFor, cfg.streams(),
                 (r[2] & 0xFF) << 8 | (r[3] & 0xFF));
+        this.pump = new StreamPump(streams, echo, links, out, cfg.stream().sendBufferBytes());
+        this.delivery = new Delivery(address, streams, pump, pings, links, out);
         if (cfg.echoService()) {
             streams.listen(Ports.ECHO);
         }
@@ -89,7 +93,7 @@ public final class PilotNode {
     /** One UDP datagram from {@code from}. Malformed or hostile input is dropped and counted, never thrown. */
     public void handleDatagram(Endpoint from, byte[] datagram, long now) {
         tunnel.onDatagram(from, datagram, now);
-        serveEcho(now);
+        pump.serveEcho(now);
     }
 
     /** The next datagram to send, or {@code null}. */
@@ -111,11 +115,11 @@ public final class PilotNode {
     public void handleTimeout(long now) {
         links.onTimeout(now);
         for (NodeEvent e : pings.expire(now)) {
-            event(e);
+            out.event(e);
         }
         streams.onTimeout(now);
-        drainStreams(now);
-        serveEcho(now);
+        pump.drain(now);
+        pump.serveEcho(now);
     }
 
     /**
@@ -178,7 +182,7 @@ public final class PilotNode {
             return ok.castFailure();
         }
         Result<Integer> r = streams.open(dst, port, now);
-        drainStreams(now);
+        pump.drain(now);
         return r;
     }
 
@@ -193,13 +197,13 @@ public final class PilotNode {
             return Result.fail(ErrorCode.INVALID_ARGUMENT, "bad data range");
         }
         Result<Integer> r = streams.write(stream, data, off, len, now);
-        drainStreams(now);
+        pump.drain(now);
         return r;
     }
 
     public Result<byte[]> read(int stream, int max, long now) {
         Result<byte[]> r = streams.read(stream, max, now);
-        drainStreams(now);
+        pump.drain(now);
         return r;
     }
 
@@ -216,13 +220,13 @@ public final class PilotNode {
     /** Half-close: our side is done writing. */
     public void closeStream(int stream, long now) {
         streams.close(stream, now);
-        drainStreams(now);
+        pump.drain(now);
     }
 
     /** Ends a stream: half-close, full close, or after the reply (see {@link CloseMode}). */
     public void closeStream(int stream, CloseMode mode, long now) {
         streams.close(stream, mode, now);
-        drainStreams(now);
+        pump.drain(now);
     }
 
     /** Declares a stream a request/reply exchange (see {@link ReplyPolicy}); call before writing. */
@@ -236,7 +240,7 @@ public final class PilotNode {
      */
     public void flushStreams(long now) {
         streams.flushAcks(now);
-        drainStreams(now);
+        pump.drain(now);
     }
 
     /** True when no stream has data, a FIN or an ACK of ours still on its way. */
@@ -246,7 +250,7 @@ public final class PilotNode {
 
     public void abortStream(int stream, long now) {
         streams.abort(stream, now);
-        drainStreams(now);
+        pump.drain(now);
     }
 
     /** Sends a datagram (spec H.1) from a fresh ephemeral port; returns that port. */
@@ -335,7 +339,7 @@ public final class PilotNode {
     }
 
     public long packetsIn() {
-        return packetsIn;
+        return delivery.packetsIn();
     }
 
     public long packetsOut() {
@@ -351,45 +355,7 @@ public final class PilotNode {
         return kx;
     }
 
-    // ================================================================ packets to us
-
-    private void deliver(Packet p, long now) {
-        if (p.dst().node() != address.node()) {
-            drop(ErrorCode.INVALID_ARGUMENT); // not addressed to us
-            return;
-        }
-        packetsIn++;
-        switch (p.protocol()) {
-            case Packet.PROTO_STREAM -> {
-                streams.onPacket(p, now);
-                drainStreams(now);
-            }
-            case Packet.PROTO_DATAGRAM -> {
-                if (p.payloadLength() > 0 && streams.isListening(p.dstPort())) {
-                    event(new NodeEvent.Datagram(p.src(), p.dstPort(), p.srcPort(), p.payload()));
-                } else {
-                    drop(ErrorCode.REFUSED);
-                }
-            }
-            case Packet.PROTO_CONTROL -> onControl(p, now);
-            default -> drop(ErrorCode.REFUSED); // unknown protocols are ignored (spec B.3)
-        }
-    }
-
-    private void onControl(Packet p, long now) {
-        if (p.dstPort() == Ports.PING && !p.has(Packet.ACK)) {
-            links.send(PingService.pong(address, p), now); // spec H.2
-            return;
-        }
-        if (p.has(Packet.ACK) && p.srcPort() == Ports.PING) {
-            NodeEvent pong = pings.onPong(p, now);
-            if (pong != null) {
-                event(pong);
-                return;
-            }
-        }
-        drop(ErrorCode.REFUSED); // other control ports are ignored (spec H.2), e.g. tunnel keepalives
-    }
+    // ================================================================ helpers
 
     private Result<Void> checkDestination(Address dst) {
         if (dst == null || dst.isBroadcast() || dst.node() == address.node() || dst.isZero()) {
@@ -404,64 +370,12 @@ public final class PilotNode {
         return p;
     }
 
-    private void event(NodeEvent e) {
-        out.event(e);
-    }
-
-    private void drop(ErrorCode reason) {
-        out.drop(reason);
-    }
-
     /** The tunnel gave up on a peer (after its PEER_UNREACHABLE): its streams and pings fail. */
     private void peerUnreachable(Address peer, long now) {
         streams.failPeer(peer, ErrorCode.PEER_UNREACHABLE, now);
-        drainStreams(now);
+        pump.drain(now);
         for (NodeEvent e : pings.failPeer(peer)) {
-            event(e);
+            out.event(e);
         }
-    }
-
-    // ================================================================ stream layer output
-
-    /**
-     * Drains the stream layer's output after a call into it, in the order it arose: packets go through the
-     * tunnel, signals to the application; echo streams are served inside the node (spec H.3).
-     */
-    private void drainStreams(long now) {
-        for (StreamOutput o = streams.poll(); o != null; o = streams.poll()) {
-            if (o instanceof StreamOutput.Send s) {
-                links.send(s.packet(), now);
-            } else if (o instanceof StreamOutput.Opened x) {
-                event(new NodeEvent.StreamOpened(x.stream()));
-            } else if (o instanceof StreamOutput.Accepted x) {
-                if (!echo.claim(x.stream(), x.localPort())) {
-                    event(new NodeEvent.StreamAccepted(x.stream(), x.remote(), x.localPort(), x.remotePort()));
-                }
-            } else if (o instanceof StreamOutput.Readable x) {
-                signal(x.stream(), new NodeEvent.StreamReadable(x.stream()));
-            } else if (o instanceof StreamOutput.Writable x) {
-                signal(x.stream(), new NodeEvent.StreamWritable(x.stream()));
-            } else {
-                StreamOutput.Closed x = (StreamOutput.Closed) o; // the sealed interface's last kind
-                if (!echo.closed(x.stream())) {
-                    event(new NodeEvent.StreamClosed(x.stream(), x.reason()));
-                }
-            }
-        }
-    }
-
-    /** Echo streams are served inside the node; every other stream's signal goes to the application. */
-    private void signal(int stream, NodeEvent e) {
-        if (!echo.signal(stream)) {
-            event(e);
-        }
-    }
-
-    /** Serves the echo streams that are due until none is: serving one drains its output, which may make it due again. */
-    private void serveEcho(long now) {
-        do {
-            echo.service(streams, cfg.stream().sendBufferBytes(), now);
-            drainStreams(now);
-        } while (echo.hasDue());
     }
 }
