@@ -1,9 +1,5 @@
 package pilot.core.node;
 
-import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.util.EnumMap;
-import java.util.LinkedHashMap;
 import pilot.core.ErrorCode;
 import pilot.core.Result;
 import pilot.core.addr.Address;
@@ -12,34 +8,23 @@ import pilot.core.addr.Ports;
 import pilot.core.crypto.CryptoSuite;
 import pilot.core.crypto.Entropy;
 import pilot.core.envelope.WireProfile;
-import pilot.core.frame.AnonKeyFrame;
-import pilot.core.frame.AuthKeyFrame;
-import pilot.core.frame.FrameCodec;
-import pilot.core.frame.PlainFrame;
-import pilot.core.frame.SealedFrame;
-import pilot.core.frame.TunnelFrame;
-import pilot.core.handshake.HandshakeResult;
 import pilot.core.handshake.KeyExchange;
 import pilot.core.handshake.LocalIdentity;
-import pilot.core.handshake.OpenResult;
-import pilot.core.handshake.PeerState;
-import pilot.core.handshake.PeerTable;
 import pilot.core.handshake.SessionSnapshot;
 import pilot.core.handshake.TrustSource;
-import pilot.core.limit.RateLimiter;
 import pilot.core.stream.CloseMode;
 import pilot.core.stream.ReplyPolicy;
 import pilot.core.stream.StreamConfig;
-import pilot.core.stream.StreamOutput;
 import pilot.core.stream.StreamTable;
 import pilot.core.wire.Packet;
-import pilot.core.wire.PacketCodec;
 
 /**
  * A whole Pilot peer as one sans-IO state object (in the spirit of quinn-proto): the host feeds it
  * datagrams and the time, and drains datagrams to send, application events and the next deadline.
- * It owns the tunnel table, key exchange, envelope, replay state, streams and datagrams; ping and the
- * echo port are the small services {@link PingService} and {@link EchoService}.
+ * This class is the facade: it wires the parts, each with one job: {@link Tunnel} (received frames to
+ * authenticated packets), {@link PeerLinks} (sealing, queueing, handshakes, look-ups), {@link Delivery}
+ * (packets to us), {@link StreamPump} (the stream layer's output), {@link NodeOutbox} (what the host
+ * drains), and the small services {@link PingService} and {@link EchoService}.
  *
  * <p>The host's loop: {@link #handleDatagram} for each received datagram and {@link #handleTimeout}
  * when {@link #nextDeadline()} passes; after either, and after every application call, drain
@@ -52,27 +37,16 @@ public final class PilotNode {
     private final NodeConfig cfg;
     private final LocalIdentity identity;
     private final Address address;
-    private final TrustSource trust;
     private final KeyExchange kx;
     private final StreamTable streams;
-    /** The one peer table, shared with the key exchange: tunnel and key state of a peer in one entry. */
-    private final PeerTable links;
-    private final LinkedHashMap<Integer, Stash> stashed = new LinkedHashMap<>();
+    private final Tunnel tunnel;
+    private final PeerLinks links;
     private final PingService pings = new PingService();
     private final EchoService echo;
-    private final ArrayDeque<Transmit> transmits = new ArrayDeque<>();
-    private final ArrayDeque<NodeEvent> events = new ArrayDeque<>();
-    private final EnumMap<ErrorCode, Long> drops = new EnumMap<>(ErrorCode.class);
-    /** Look-ups that unauthenticated input may trigger, node-wide ({@code HandshakeLimits.lookupsPerSecond}). */
-    private final RateLimiter lookupRate;
-    /** Node → until when unauthenticated input may not trigger its look-up again (bounded, oldest first out). */
-    private final LinkedHashMap<Integer, Long> negativeLookups = new LinkedHashMap<>();
+    private final NodeOutbox out;
+    private final StreamPump pump;
+    private final Delivery delivery;
     private int nextEphemeral;
-    private long packetsIn;
-    private long packetsOut;
-
-    private record Stash(AuthKeyFrame frame, Endpoint from) {
-    }
 
     /**
      * @param network our network id (the registry assigns 0)
@@ -83,15 +57,28 @@ public final class PilotNode {
         this.cfg = cfg;
         this.identity = identity;
         this.address = new Address(network, identity.node());
-        this.trust = trust;
         this.echo = new EchoService(cfg.echoService());
         this.kx = new KeyExchange(identity, suite, entropy, trust, cfg.profile(), cfg.handshake());
-        this.links = kx.peers();
-        this.lookupRate = new RateLimiter(cfg.handshake().lookupsPerSecond(), 1, 60_000);
+        this.out = new NodeOutbox(cfg);
+        Tunnel.Upstream up = new Tunnel.Upstream() {
+            @Override
+            public void deliver(Packet p, long now) {
+                delivery.deliver(p, now);
+            }
+
+            @Override
+            public void unreachable(Address peer, long now) {
+                peerUnreachable(peer, now);
+            }
+        };
+        this.links = new PeerLinks(cfg, network, trust, kx, out, up);
+        this.tunnel = new Tunnel(cfg, network, trust, kx, links, out, up);
         byte[] r = entropy.bytes(4);
         this.nextEphemeral = Ports.EPHEMERAL_FIRST + ((r[0] & 0xFF) << 8 | (r[1] & 0xFF)) % (Ports.EPHEMERAL_LAST - Ports.EPHEMERAL_FIRST + 1);
         this.streams = new StreamTable(address, cfg.stream(), this::streamConfigFor, cfg.streams(),
                 (r[2] & 0xFF) << 8 | (r[3] & 0xFF));
+        this.pump = new StreamPump(streams, echo, links, out, cfg.stream().sendBufferBytes());
+        this.delivery = new Delivery(address, streams, pump, pings, links, out);
         if (cfg.echoService()) {
             streams.listen(Ports.ECHO);
         }
@@ -105,60 +92,34 @@ public final class PilotNode {
 
     /** One UDP datagram from {@code from}. Malformed or hostile input is dropped and counted, never thrown. */
     public void handleDatagram(Endpoint from, byte[] datagram, long now) {
-        Result<TunnelFrame> decoded = FrameCodec.decode(datagram);
-        if (!decoded.isOk()) {
-            drop(decoded.error());
-            return;
-        }
-        TunnelFrame f = decoded.value();
-        switch (f.kind()) {
-            case AUTH_KEY -> onAuthFrame((AuthKeyFrame) f, from, now);
-            case ANON_KEY -> onAnonFrame((AnonKeyFrame) f, from, datagram.length, now);
-            case SEALED -> onSealed((SealedFrame) f, from, now);
-            case PLAIN -> {
-                if (cfg.acceptPlaintext()) {
-                    deliver(((PlainFrame) f).packet(), now);
-                } else {
-                    drop(ErrorCode.REFUSED);
-                }
-            }
-            default -> drop(ErrorCode.REFUSED); // PILP and beacon messages: nothing to do without a beacon
-        }
-        serveEcho(now);
+        tunnel.onDatagram(from, datagram, now);
+        pump.serveEcho(now);
     }
 
     /** The next datagram to send, or {@code null}. */
     public Transmit pollTransmit() {
-        return transmits.poll();
+        return out.pollTransmit();
     }
 
     /** The next application event, or {@code null}. */
     public NodeEvent pollEvent() {
-        return events.poll();
+        return out.pollEvent();
     }
 
     /** When {@link #handleTimeout} must run next; {@code Long.MAX_VALUE} when nothing is scheduled. */
     public long nextDeadline() {
-        long d = streams.nextDeadline();
-        for (PeerState l : links.values()) {
-            d = Math.min(d, l.retryAt);
-        }
-        return Math.min(d, pings.nextDeadline());
+        return Math.min(Math.min(streams.nextDeadline(), links.nextDeadline()), pings.nextDeadline());
     }
 
     /** Runs every timer due at {@code now}; a spurious call does nothing. */
     public void handleTimeout(long now) {
-        for (PeerState l : new ArrayList<>(links.values())) {
-            if (l.retryAt <= now) {
-                onHandshakeTimer(l, now);
-            }
-        }
+        links.onTimeout(now);
         for (NodeEvent e : pings.expire(now)) {
-            event(e);
+            out.event(e);
         }
         streams.onTimeout(now);
-        drainStreams(now);
-        serveEcho(now);
+        pump.drain(now);
+        pump.serveEcho(now);
     }
 
     /**
@@ -166,30 +127,12 @@ public final class PilotNode {
      * Starts the handshake if traffic waits, and re-examines a PILA that arrived before its key.
      */
     public void addPeer(int node, Endpoint endpoint, long now) {
-        PeerState l = link(node, now);
-        if (l == null) {
-            return;
-        }
-        l.endpoint = endpoint;
-        l.lookupPending = false;
-        negativeLookups.remove(node);
-        Stash s = stashed.remove(node);
-        if (s != null) {
-            onAuthFrame(s.frame, s.from, now);
-        }
-        if (!kx.hasSession(node) && l.tries == 0 && (!l.queue.isEmpty() || l.reacted)) {
-            startHandshake(l, now); // traffic waits, or the peer already tried to talk to us
-        }
+        tunnel.addPeer(node, endpoint, now);
     }
 
     /** The host could not resolve a peer: its waiting traffic fails. */
     public void peerLookupFailed(int node, long now) {
-        PeerState l = links.get(node);
-        stashed.remove(node);
-        rememberFailedLookup(node, now);
-        if (l != null) {
-            giveUp(l, now);
-        }
+        tunnel.peerLookupFailed(node, now);
     }
 
     /**
@@ -199,12 +142,7 @@ public final class PilotNode {
      * packets meanwhile queue and leave sealed under the new session. Returns whether a handshake started.
      */
     public boolean rehandshake(int node, long now) {
-        PeerState l = links.get(node);
-        if (l == null || l.endpoint == null || l.tries > 0 || !kx.hasSession(node)) {
-            return false;
-        }
-        startHandshake(l, now);
-        return l.tries > 0;
+        return links.rehandshake(node, now);
     }
 
     /** Pins the wire profile spoken with one peer (effective from its next session). */
@@ -244,7 +182,7 @@ public final class PilotNode {
             return ok.castFailure();
         }
         Result<Integer> r = streams.open(dst, port, now);
-        drainStreams(now);
+        pump.drain(now);
         return r;
     }
 
@@ -259,13 +197,13 @@ public final class PilotNode {
             return Result.fail(ErrorCode.INVALID_ARGUMENT, "bad data range");
         }
         Result<Integer> r = streams.write(stream, data, off, len, now);
-        drainStreams(now);
+        pump.drain(now);
         return r;
     }
 
     public Result<byte[]> read(int stream, int max, long now) {
         Result<byte[]> r = streams.read(stream, max, now);
-        drainStreams(now);
+        pump.drain(now);
         return r;
     }
 
@@ -282,13 +220,13 @@ public final class PilotNode {
     /** Half-close: our side is done writing. */
     public void closeStream(int stream, long now) {
         streams.close(stream, now);
-        drainStreams(now);
+        pump.drain(now);
     }
 
     /** Ends a stream: half-close, full close, or after the reply (see {@link CloseMode}). */
     public void closeStream(int stream, CloseMode mode, long now) {
         streams.close(stream, mode, now);
-        drainStreams(now);
+        pump.drain(now);
     }
 
     /** Declares a stream a request/reply exchange (see {@link ReplyPolicy}); call before writing. */
@@ -302,7 +240,7 @@ public final class PilotNode {
      */
     public void flushStreams(long now) {
         streams.flushAcks(now);
-        drainStreams(now);
+        pump.drain(now);
     }
 
     /** True when no stream has data, a FIN or an ACK of ours still on its way. */
@@ -312,7 +250,7 @@ public final class PilotNode {
 
     public void abortStream(int stream, long now) {
         streams.abort(stream, now);
-        drainStreams(now);
+        pump.drain(now);
     }
 
     /** Sends a datagram (spec H.1) from a fresh ephemeral port; returns that port. */
@@ -325,7 +263,7 @@ public final class PilotNode {
             return Result.fail(ErrorCode.INVALID_ARGUMENT, "datagram needs 1..65535 bytes and a valid port");
         }
         int src = ephemeral();
-        Result<Void> sent = send(new Packet(0, Packet.PROTO_DATAGRAM, address, dst, src, dstPort, 0, 0, 0, data), now);
+        Result<Void> sent = links.send(new Packet(0, Packet.PROTO_DATAGRAM, address, dst, src, dstPort, 0, 0, 0, data), now);
         return sent == null ? Result.ok(src) : sent.castFailure();
     }
 
@@ -337,7 +275,7 @@ public final class PilotNode {
         }
         int id = pings.nextId();
         int src = ephemeral();
-        Result<Void> sent = send(PingService.request(address, dst, src, id, now), now);
+        Result<Void> sent = links.send(PingService.request(address, dst, src, id, now), now);
         if (sent != null) {
             return sent.castFailure();
         }
@@ -366,9 +304,7 @@ public final class PilotNode {
         Result<SessionSnapshot> s = SessionSnapshot.decode(snapshot, cfg.handshake().maxPeers());
         Result<Integer> r = s.isOk() ? kx.restore(s.value(), now) : s.castFailure();
         if (r.isOk()) {
-            for (PeerState l : new ArrayList<>(links.values())) {
-                requestLookup(l.node, now); // its key or endpoint may have moved while we were gone; no handshake follows
-            }
+            links.lookUpAll(now); // its key or endpoint may have moved while we were gone; no handshake follows
         }
         return r;
     }
@@ -386,7 +322,7 @@ public final class PilotNode {
     // ================================================================ inspection
 
     public int peerCount() {
-        return links.size();
+        return links.peerCount();
     }
 
     public int streamCount() {
@@ -399,335 +335,27 @@ public final class PilotNode {
     }
 
     public long droppedCount(ErrorCode reason) {
-        Long n = drops.get(reason);
-        return n == null ? 0 : n;
+        return out.droppedCount(reason);
     }
 
     public long packetsIn() {
-        return packetsIn;
+        return delivery.packetsIn();
     }
 
     public long packetsOut() {
-        return packetsOut;
+        return out.packetsOut();
     }
 
     /** Bytes held in buffers and queues: the figure that must stay bounded. */
     public long bufferedBytes() {
-        long n = streams.bufferedBytes();
-        for (PeerState l : links.values()) {
-            n += l.queuedBytes;
-        }
-        for (Transmit t : transmits) {
-            n += t.datagram().length;
-        }
-        for (NodeEvent e : events) {
-            n += e instanceof NodeEvent.Datagram d ? d.length() : 0;
-        }
-        return n;
+        return streams.bufferedBytes() + links.queuedBytes() + out.bufferedBytes();
     }
 
     public KeyExchange keyExchange() {
         return kx;
     }
 
-    // ================================================================ tunnel
-
-    private void onAuthFrame(AuthKeyFrame f, Endpoint from, long now) {
-        HandshakeResult r = kx.onAuthFrame(f, from.toString(), now);
-        if (r.error() == ErrorCode.UNKNOWN_IDENTITY) {
-            if (mayLookUp(f.senderNode(), now)) {
-                stash(f, from);
-                requestLookup(f.senderNode(), now);
-            } else {
-                drop(ErrorCode.RATE_LIMITED);
-            }
-            return;
-        }
-        if (!r.isOk()) {
-            drop(r.error());
-            return;
-        }
-        PeerState l = link(f.senderNode(), now);
-        if (l == null) {
-            drop(ErrorCode.TABLE_FULL);
-            return;
-        }
-        if ((r.installed() && r.freshKey()) || l.endpoint == null) {
-            // Signed, but a PILA is not replay-protected: only a frame that installed a session with a key
-            // never seen from that peer may move its endpoint (spec D.2 step 9), so a copy played back
-            // from elsewhere cannot redirect us. Otherwise authenticated PILS move it (onSealed).
-            l.endpoint = from;
-        }
-        if (r.reply() != null) {
-            transmit(l.endpoint, r.reply());
-        }
-        if (r.installed()) {
-            l.tries = 0;
-            l.retryAt = Long.MAX_VALUE;
-            event(new NodeEvent.PeerUp(new Address(address.network(), l.node)));
-        }
-        flush(l);
-    }
-
-    /**
-     * A PILK is unauthenticated and its source unverified; our answer, a PILA, is 3.4 times its size. So it
-     * is answered only when that is no amplification: from the endpoint we verified for that node, or when
-     * the request was at least as large as the answer. Otherwise it is dropped before any crypto or state.
-     */
-    private void onAnonFrame(AnonKeyFrame f, Endpoint from, int size, long now) {
-        PeerState known = links.get(f.senderNode());
-        if (size < AuthKeyFrame.SIZE && (known == null || !from.equals(known.endpoint))) {
-            drop(ErrorCode.REFUSED);
-            return;
-        }
-        HandshakeResult r = kx.onAnonFrame(f, from.toString(), now);
-        if (r.error() == ErrorCode.UNKNOWN_IDENTITY && mayLookUp(f.senderNode(), now)) {
-            requestLookup(f.senderNode(), now);
-        }
-        if (!r.isOk()) {
-            drop(r.error());
-            return;
-        }
-        transmit(from, r.reply());
-    }
-
-    private void onSealed(SealedFrame f, Endpoint from, long now) {
-        OpenResult r = kx.open(f, now);
-        PeerState l = links.get(f.senderNode());
-        if (r.rehandshake() != null && l != null) {
-            transmit(l.endpoint, r.rehandshake()); // our X25519 keys are per peer: never to an unverified endpoint
-        }
-        Result<Packet> p = r.packet();
-        if (!p.isOk()) {
-            drop(p.error());
-            if (p.error() == ErrorCode.NO_SESSION) {
-                reactToUnknownSession(f.senderNode(), now);
-            }
-            return;
-        }
-        if (l != null) {
-            l.endpoint = from; // authenticated: follow the peer if its endpoint changed
-        }
-        deliver(p.value(), now);
-    }
-
-    /**
-     * The sender has a session we lack (we restarted): send it a fresh PILA, at most once a second. The
-     * frame is unauthenticated, so the PILA goes only to the endpoint we already verified for that
-     * node (our X25519 keys are per peer; a PILA sent elsewhere would install a key meant for another);
-     * without one the host is asked to resolve the node.
-     */
-    private void reactToUnknownSession(int node, long now) {
-        PeerState l = links.get(node);
-        if (l != null && (l.tries > 0 || (l.reacted && now - l.lastReactiveHandshake < 1000))) {
-            return;
-        }
-        boolean known = l != null && l.endpoint != null && trust.ed25519KeyFor(node) != null;
-        if (!known && !mayLookUp(node, now)) {
-            drop(ErrorCode.RATE_LIMITED); // before any state is made for a sender id nobody vouched for
-            return;
-        }
-        l = link(node, now);
-        if (l == null) {
-            return;
-        }
-        l.reacted = true;
-        l.lastReactiveHandshake = now;
-        if (!known) {
-            requestLookup(node, now); // the host's answer (addPeer) starts the handshake
-            return;
-        }
-        startHandshake(l, now);
-    }
-
-    /**
-     * Whether unauthenticated input may make the host look {@code node} up: yes if a look-up is already
-     * out (it costs nothing more); no while the node is in the negative cache; else within the node-wide
-     * look-up rate. Traffic the application sends is never limited by this.
-     */
-    private boolean mayLookUp(int node, long now) {
-        PeerState l = links.get(node);
-        if (l != null && l.lookupPending) {
-            return true;
-        }
-        Long until = negativeLookups.get(node);
-        if (until != null) {
-            if (now < until) {
-                return false;
-            }
-            negativeLookups.remove(node);
-        }
-        return lookupRate.allow("", now);
-    }
-
-    private void rememberFailedLookup(int node, long now) {
-        negativeLookups.remove(node);
-        if (negativeLookups.size() >= cfg.handshake().maxNegativeLookups()) {
-            negativeLookups.remove(negativeLookups.keySet().iterator().next());
-        }
-        negativeLookups.put(node, now + cfg.handshake().negativeLookupMillis());
-    }
-
-    private void startHandshake(PeerState l, long now) {
-        Result<byte[]> pila = kx.startHandshake(l.node, now);
-        if (!pila.isOk()) {
-            drop(pila.error());
-            return;
-        }
-        l.tries = 1;
-        l.retryDelay = cfg.handshakeRetryMillis();
-        l.retryAt = now + l.retryDelay;
-        transmit(l.endpoint, pila.value());
-    }
-
-    private void onHandshakeTimer(PeerState l, long now) {
-        if (kx.hasSession(l.node)) {
-            l.tries = 0;
-            l.retryAt = Long.MAX_VALUE;
-            return;
-        }
-        if (l.tries >= cfg.handshakeTries()) {
-            giveUp(l, now);
-            return;
-        }
-        // Every retry uses a fresh X25519 key: a peer that already installed our previous key only
-        // answers a changed one (spec D.2 consequences).
-        Result<byte[]> pila = kx.startHandshake(l.node, now);
-        l.tries++;
-        l.retryDelay = Math.min(l.retryDelay * 2, cfg.handshakeMaxRetryMillis());
-        l.retryAt = now + l.retryDelay;
-        if (pila.isOk()) {
-            transmit(l.endpoint, pila.value());
-        }
-    }
-
-    private void giveUp(PeerState l, long now) {
-        Address peer = new Address(address.network(), l.node);
-        l.clearQueue();
-        l.tries = 0;
-        l.retryAt = Long.MAX_VALUE;
-        l.lookupPending = false;
-        if (!kx.hasSession(l.node)) {
-            kx.forget(l.node);
-            rememberFailedLookup(l.node, now); // its handshake failed: strangers' frames do not retry it soon
-        }
-        event(new NodeEvent.PeerUnreachable(peer, ErrorCode.PEER_UNREACHABLE));
-        streams.failPeer(peer, ErrorCode.PEER_UNREACHABLE, now);
-        drainStreams(now);
-        for (NodeEvent e : pings.failPeer(peer)) {
-            event(e);
-        }
-    }
-
-    /** Sends a packet through the tunnel, queueing it while the session is set up. Null = sent or queued. */
-    private Result<Void> send(Packet p, long now) {
-        int node = p.dst().node();
-        PeerState l = link(node, now);
-        if (l == null) {
-            return Result.fail(ErrorCode.LIMIT_REACHED, "peer table full");
-        }
-        byte[] packet = PacketCodec.encode(p);
-        if (kx.hasSession(node) && l.endpoint != null) {
-            transmit(l.endpoint, kx.seal(node, packet).value());
-            return null;
-        }
-        if (l.queue.size() >= cfg.maxQueuedPerPeer()) {
-            drop(ErrorCode.LIMIT_REACHED);
-            return null; // the stream layer retransmits; datagrams are unreliable anyway
-        }
-        l.queue.add(packet);
-        l.queuedBytes += packet.length;
-        if (l.endpoint == null || trust.ed25519KeyFor(node) == null) {
-            requestLookup(node, now);
-        } else if (l.tries == 0) {
-            startHandshake(l, now);
-        }
-        return null;
-    }
-
-    private void flush(PeerState l) {
-        if (!kx.hasSession(l.node) || l.endpoint == null) {
-            return;
-        }
-        while (!l.queue.isEmpty()) {
-            transmit(l.endpoint, kx.seal(l.node, l.queue.poll()).value());
-        }
-        l.queuedBytes = 0;
-    }
-
-    private void requestLookup(int node, long now) {
-        PeerState l = link(node, now);
-        if (l != null && !l.lookupPending) {
-            l.lookupPending = true;
-            event(new NodeEvent.PeerNeeded(new Address(address.network(), node)));
-        }
-    }
-
-    private void stash(AuthKeyFrame f, Endpoint from) {
-        stashed.remove(f.senderNode());
-        if (stashed.size() >= cfg.maxStashedKeyFrames()) {
-            stashed.remove(stashed.keySet().iterator().next());
-        }
-        stashed.put(f.senderNode(), new Stash(f, from));
-    }
-
-    /** The peer's entry in the one table, made if absent; null when the table is full (its eviction rule). */
-    private PeerState link(int node, long now) {
-        return links.getOrAllocate(node, now, false);
-    }
-
-    private void transmit(Endpoint to, byte[] datagram) {
-        if (to == null) {
-            drop(ErrorCode.PEER_UNREACHABLE);
-            return;
-        }
-        if (transmits.size() >= cfg.maxTransmits()) {
-            drop(ErrorCode.LIMIT_REACHED);
-            return;
-        }
-        packetsOut++;
-        transmits.add(new Transmit(to, datagram));
-    }
-
-    // ================================================================ packets to us
-
-    private void deliver(Packet p, long now) {
-        if (p.dst().node() != address.node()) {
-            drop(ErrorCode.INVALID_ARGUMENT); // not addressed to us
-            return;
-        }
-        packetsIn++;
-        switch (p.protocol()) {
-            case Packet.PROTO_STREAM -> {
-                streams.onPacket(p, now);
-                drainStreams(now);
-            }
-            case Packet.PROTO_DATAGRAM -> {
-                if (p.payloadLength() > 0 && streams.isListening(p.dstPort())) {
-                    event(new NodeEvent.Datagram(p.src(), p.dstPort(), p.srcPort(), p.payload()));
-                } else {
-                    drop(ErrorCode.REFUSED);
-                }
-            }
-            case Packet.PROTO_CONTROL -> onControl(p, now);
-            default -> drop(ErrorCode.REFUSED); // unknown protocols are ignored (spec B.3)
-        }
-    }
-
-    private void onControl(Packet p, long now) {
-        if (p.dstPort() == Ports.PING && !p.has(Packet.ACK)) {
-            send(PingService.pong(address, p), now); // spec H.2
-            return;
-        }
-        if (p.has(Packet.ACK) && p.srcPort() == Ports.PING) {
-            NodeEvent pong = pings.onPong(p, now);
-            if (pong != null) {
-                event(pong);
-                return;
-            }
-        }
-        drop(ErrorCode.REFUSED); // other control ports are ignored (spec H.2), e.g. tunnel keepalives
-    }
+    // ================================================================ helpers
 
     private Result<Void> checkDestination(Address dst) {
         if (dst == null || dst.isBroadcast() || dst.node() == address.node() || dst.isZero()) {
@@ -742,60 +370,12 @@ public final class PilotNode {
         return p;
     }
 
-    private void event(NodeEvent e) {
-        if (events.size() >= cfg.maxEvents()
-                && (e instanceof NodeEvent.Datagram || e instanceof NodeEvent.Pong)) {
-            drop(ErrorCode.LIMIT_REACHED);
-            return;
+    /** The tunnel gave up on a peer (after its PEER_UNREACHABLE): its streams and pings fail. */
+    private void peerUnreachable(Address peer, long now) {
+        streams.failPeer(peer, ErrorCode.PEER_UNREACHABLE, now);
+        pump.drain(now);
+        for (NodeEvent e : pings.failPeer(peer)) {
+            out.event(e);
         }
-        events.add(e);
-    }
-
-    private void drop(ErrorCode reason) {
-        drops.merge(reason, 1L, Long::sum);
-    }
-
-    // ================================================================ stream layer output
-
-    /**
-     * Drains the stream layer's output after a call into it, in the order it arose: packets go through the
-     * tunnel, signals to the application; echo streams are served inside the node (spec H.3).
-     */
-    private void drainStreams(long now) {
-        for (StreamOutput o = streams.poll(); o != null; o = streams.poll()) {
-            if (o instanceof StreamOutput.Send s) {
-                send(s.packet(), now);
-            } else if (o instanceof StreamOutput.Opened x) {
-                event(new NodeEvent.StreamOpened(x.stream()));
-            } else if (o instanceof StreamOutput.Accepted x) {
-                if (!echo.claim(x.stream(), x.localPort())) {
-                    event(new NodeEvent.StreamAccepted(x.stream(), x.remote(), x.localPort(), x.remotePort()));
-                }
-            } else if (o instanceof StreamOutput.Readable x) {
-                signal(x.stream(), new NodeEvent.StreamReadable(x.stream()));
-            } else if (o instanceof StreamOutput.Writable x) {
-                signal(x.stream(), new NodeEvent.StreamWritable(x.stream()));
-            } else {
-                StreamOutput.Closed x = (StreamOutput.Closed) o; // the sealed interface's last kind
-                if (!echo.closed(x.stream())) {
-                    event(new NodeEvent.StreamClosed(x.stream(), x.reason()));
-                }
-            }
-        }
-    }
-
-    /** Echo streams are served inside the node; every other stream's signal goes to the application. */
-    private void signal(int stream, NodeEvent e) {
-        if (!echo.signal(stream)) {
-            event(e);
-        }
-    }
-
-    /** Serves the echo streams that are due until none is: serving one drains its output, which may make it due again. */
-    private void serveEcho(long now) {
-        do {
-            echo.service(streams, cfg.stream().sendBufferBytes(), now);
-            drainStreams(now);
-        } while (echo.hasDue());
     }
 }

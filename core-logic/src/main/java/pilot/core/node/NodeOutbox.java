@@ -1,0 +1,79 @@
+package pilot.core.node;
+
+import java.util.ArrayDeque;
+import java.util.EnumMap;
+import pilot.core.ErrorCode;
+import pilot.core.addr.Endpoint;
+
+/**
+ * What a node has for its host: datagrams to send, events for the application (both bounded queues) and the
+ * count of what it dropped, by reason. Every part of the node writes here; the host drains it.
+ */
+final class NodeOutbox {
+    private final NodeConfig cfg;
+    private final ArrayDeque<Transmit> transmits = new ArrayDeque<>();
+    private final ArrayDeque<NodeEvent> events = new ArrayDeque<>();
+    private final EnumMap<ErrorCode, Long> drops = new EnumMap<>(ErrorCode.class);
+    private long packetsOut;
+
+    NodeOutbox(NodeConfig cfg) {
+        this.cfg = cfg;
+    }
+
+    /** Queues a datagram for the host, within {@code maxTransmits}; without an endpoint it cannot leave. */
+    void transmit(Endpoint to, byte[] datagram) {
+        if (to == null) {
+            drop(ErrorCode.PEER_UNREACHABLE);
+            return;
+        }
+        if (transmits.size() >= cfg.maxTransmits()) {
+            drop(ErrorCode.LIMIT_REACHED);
+            return;
+        }
+        packetsOut++;
+        transmits.add(new Transmit(to, datagram));
+    }
+
+    /** Queues an event; beyond {@code maxEvents} only the kinds a peer can cause at will (datagrams, pongs) are dropped. */
+    void event(NodeEvent e) {
+        if (events.size() >= cfg.maxEvents()
+                && (e instanceof NodeEvent.Datagram || e instanceof NodeEvent.Pong)) {
+            drop(ErrorCode.LIMIT_REACHED);
+            return;
+        }
+        events.add(e);
+    }
+
+    void drop(ErrorCode reason) {
+        drops.merge(reason, 1L, Long::sum);
+    }
+
+    Transmit pollTransmit() {
+        return transmits.poll();
+    }
+
+    NodeEvent pollEvent() {
+        return events.poll();
+    }
+
+    long droppedCount(ErrorCode reason) {
+        Long n = drops.get(reason);
+        return n == null ? 0 : n;
+    }
+
+    long packetsOut() {
+        return packetsOut;
+    }
+
+    /** Bytes held in the two queues: datagrams to send and the payloads of datagram events. */
+    long bufferedBytes() {
+        long n = 0;
+        for (Transmit t : transmits) {
+            n += t.datagram().length;
+        }
+        for (NodeEvent e : events) {
+            n += e instanceof NodeEvent.Datagram d ? d.length() : 0;
+        }
+        return n;
+    }
+}

@@ -1,0 +1,211 @@
+package pilot.core.node;
+
+import java.util.ArrayList;
+import pilot.core.ErrorCode;
+import pilot.core.Result;
+import pilot.core.addr.Address;
+import pilot.core.handshake.KeyExchange;
+import pilot.core.handshake.PeerState;
+import pilot.core.handshake.PeerTable;
+import pilot.core.handshake.TrustSource;
+import pilot.core.wire.Packet;
+import pilot.core.wire.PacketCodec;
+
+/**
+ * Our side of each peer's link: packets sealed to it, or queued ({@code maxQueuedPerPeer}) while its session
+ * is set up; the handshake that sets it up (start, retries with back-off, giving up); the look-ups the host
+ * is asked for, and which of them unauthenticated input may trigger ({@link LookupAdmission}).
+ */
+final class PeerLinks {
+    private final NodeConfig cfg;
+    private final int network;
+    private final TrustSource trust;
+    private final KeyExchange kx;
+    /** The one peer table, shared with the key exchange: tunnel and key state of a peer in one entry. */
+    private final PeerTable links;
+    private final LookupAdmission lookups;
+    private final NodeOutbox out;
+    private final Tunnel.Upstream up;
+
+    PeerLinks(NodeConfig cfg, int network, TrustSource trust, KeyExchange kx, NodeOutbox out, Tunnel.Upstream up) {
+        this.cfg = cfg;
+        this.network = network;
+        this.trust = trust;
+        this.kx = kx;
+        this.links = kx.peers();
+        this.lookups = new LookupAdmission(cfg.handshake());
+        this.out = out;
+        this.up = up;
+    }
+
+    /** The earliest handshake retry; {@code Long.MAX_VALUE} when none is scheduled. */
+    long nextDeadline() {
+        long d = Long.MAX_VALUE;
+        for (PeerState l : links.values()) {
+            d = Math.min(d, l.retryAt);
+        }
+        return d;
+    }
+
+    /** Runs every handshake retry due at {@code now}. */
+    void onTimeout(long now) {
+        for (PeerState l : new ArrayList<>(links.values())) {
+            if (l.retryAt <= now) {
+                onHandshakeTimer(l, now);
+            }
+        }
+    }
+
+    /** The host could not resolve {@code node}: it goes into the negative cache and its waiting traffic fails. */
+    void lookupFailed(int node, long now) {
+        PeerState l = links.get(node);
+        lookups.failed(node, now);
+        if (l != null) {
+            giveUp(l, now);
+        }
+    }
+
+    /** See {@link PilotNode#rehandshake}. */
+    boolean rehandshake(int node, long now) {
+        PeerState l = links.get(node);
+        if (l == null || l.endpoint == null || l.tries > 0 || !kx.hasSession(node)) {
+            return false;
+        }
+        startHandshake(l, now);
+        return l.tries > 0;
+    }
+
+    /** Asks the host to resolve every peer in the table again (after a restore; no handshake follows). */
+    void lookUpAll(long now) {
+        for (PeerState l : new ArrayList<>(links.values())) {
+            requestLookup(l.node, now);
+        }
+    }
+
+    int peerCount() {
+        return links.size();
+    }
+
+    /** Bytes of packets queued while their handshakes run. */
+    long queuedBytes() {
+        long n = 0;
+        for (PeerState l : links.values()) {
+            n += l.queuedBytes;
+        }
+        return n;
+    }
+
+    /** Sends a packet through the tunnel, queueing it while the session is set up. Null = sent or queued. */
+    Result<Void> send(Packet p, long now) {
+        int node = p.dst().node();
+        PeerState l = link(node, now);
+        if (l == null) {
+            return Result.fail(ErrorCode.LIMIT_REACHED, "peer table full");
+        }
+        byte[] packet = PacketCodec.encode(p);
+        if (kx.hasSession(node) && l.endpoint != null) {
+            out.transmit(l.endpoint, kx.seal(node, packet).value());
+            return null;
+        }
+        if (l.queue.size() >= cfg.maxQueuedPerPeer()) {
+            out.drop(ErrorCode.LIMIT_REACHED);
+            return null; // the stream layer retransmits; datagrams are unreliable anyway
+        }
+        l.queue.add(packet);
+        l.queuedBytes += packet.length;
+        if (l.endpoint == null || trust.ed25519KeyFor(node) == null) {
+            requestLookup(node, now);
+        } else if (l.tries == 0) {
+            startHandshake(l, now);
+        }
+        return null;
+    }
+
+    /** The peer's entry, or null; never makes one. */
+    PeerState get(int node) {
+        return links.get(node);
+    }
+
+    /** The peer's entry in the one table, made if absent; null when the table is full (its eviction rule). */
+    PeerState link(int node, long now) {
+        return links.getOrAllocate(node, now, false);
+    }
+
+    /** Whether unauthenticated input may make the host look {@code node} up (see {@link LookupAdmission}). */
+    boolean mayLookUp(int node, long now) {
+        PeerState l = links.get(node);
+        return lookups.mayLookUp(node, l != null && l.lookupPending, now);
+    }
+
+    /** The host resolved {@code node}: unauthenticated input may ask for it again. */
+    void resolved(int node) {
+        lookups.resolved(node);
+    }
+
+    void startHandshake(PeerState l, long now) {
+        Result<byte[]> pila = kx.startHandshake(l.node, now);
+        if (!pila.isOk()) {
+            out.drop(pila.error());
+            return;
+        }
+        l.tries = 1;
+        l.retryDelay = cfg.handshakeRetryMillis();
+        l.retryAt = now + l.retryDelay;
+        out.transmit(l.endpoint, pila.value());
+    }
+
+    /** Sends what waited for the session, once it and an endpoint are there. */
+    void flush(PeerState l) {
+        if (!kx.hasSession(l.node) || l.endpoint == null) {
+            return;
+        }
+        while (!l.queue.isEmpty()) {
+            out.transmit(l.endpoint, kx.seal(l.node, l.queue.poll()).value());
+        }
+        l.queuedBytes = 0;
+    }
+
+    /** PEER_NEEDED, once per outstanding look-up. */
+    void requestLookup(int node, long now) {
+        PeerState l = link(node, now);
+        if (l != null && !l.lookupPending) {
+            l.lookupPending = true;
+            out.event(new NodeEvent.PeerNeeded(new Address(network, node)));
+        }
+    }
+
+    private void onHandshakeTimer(PeerState l, long now) {
+        if (kx.hasSession(l.node)) {
+            l.tries = 0;
+            l.retryAt = Long.MAX_VALUE;
+            return;
+        }
+        if (l.tries >= cfg.handshakeTries()) {
+            giveUp(l, now);
+            return;
+        }
+        // Every retry uses a fresh X25519 key: a peer that already installed our previous key only
+        // answers a changed one (spec D.2 consequences).
+        Result<byte[]> pila = kx.startHandshake(l.node, now);
+        l.tries++;
+        l.retryDelay = Math.min(l.retryDelay * 2, cfg.handshakeMaxRetryMillis());
+        l.retryAt = now + l.retryDelay;
+        if (pila.isOk()) {
+            out.transmit(l.endpoint, pila.value());
+        }
+    }
+
+    private void giveUp(PeerState l, long now) {
+        Address peer = new Address(network, l.node);
+        l.clearQueue();
+        l.tries = 0;
+        l.retryAt = Long.MAX_VALUE;
+        l.lookupPending = false;
+        if (!kx.hasSession(l.node)) {
+            kx.forget(l.node);
+            lookups.failed(l.node, now); // its handshake failed: strangers' frames do not retry it soon
+        }
+        out.event(new NodeEvent.PeerUnreachable(peer, ErrorCode.PEER_UNREACHABLE));
+        up.unreachable(peer, now);
+    }
+}

@@ -1,0 +1,220 @@
+package pilot.core.node;
+
+import java.util.LinkedHashMap;
+import pilot.core.ErrorCode;
+import pilot.core.Result;
+import pilot.core.addr.Address;
+import pilot.core.addr.Endpoint;
+import pilot.core.frame.AnonKeyFrame;
+import pilot.core.frame.AuthKeyFrame;
+import pilot.core.frame.FrameCodec;
+import pilot.core.frame.PlainFrame;
+import pilot.core.frame.SealedFrame;
+import pilot.core.frame.TunnelFrame;
+import pilot.core.handshake.HandshakeResult;
+import pilot.core.handshake.KeyExchange;
+import pilot.core.handshake.OpenResult;
+import pilot.core.handshake.PeerState;
+import pilot.core.handshake.TrustSource;
+import pilot.core.wire.Packet;
+
+/**
+ * Everything between a received datagram and an authenticated packet: key frames (PILA, PILK, and the PILAs
+ * stashed while the host looks their sender up), sealed frames (PILS), the reaction to a session we lack, and
+ * the host's answers to look-ups. Authenticated packets go up to {@link Upstream#deliver}; the way back
+ * (sealing, queueing, handshakes, giving up on a peer) is {@link PeerLinks}.
+ */
+final class Tunnel {
+    /** Where the tunnel hands what it authenticated, and the peers {@link PeerLinks} gave up on. */
+    interface Upstream {
+        void deliver(Packet p, long now);
+
+        void unreachable(Address peer, long now);
+    }
+
+    private final NodeConfig cfg;
+    private final int network;
+    private final TrustSource trust;
+    private final KeyExchange kx;
+    private final PeerLinks links;
+    /** PILAs from nodes whose key the host is looking up ({@code maxStashedKeyFrames}, oldest first out). */
+    private final LinkedHashMap<Integer, Stash> stashed = new LinkedHashMap<>();
+    private final NodeOutbox out;
+    private final Upstream up;
+
+    private record Stash(AuthKeyFrame frame, Endpoint from) {
+    }
+
+    Tunnel(NodeConfig cfg, int network, TrustSource trust, KeyExchange kx, PeerLinks links, NodeOutbox out, Upstream up) {
+        this.cfg = cfg;
+        this.network = network;
+        this.trust = trust;
+        this.kx = kx;
+        this.links = links;
+        this.out = out;
+        this.up = up;
+    }
+
+    /** One UDP datagram from {@code from}. Malformed or hostile input is dropped and counted, never thrown. */
+    void onDatagram(Endpoint from, byte[] datagram, long now) {
+        Result<TunnelFrame> decoded = FrameCodec.decode(datagram);
+        if (!decoded.isOk()) {
+            out.drop(decoded.error());
+            return;
+        }
+        TunnelFrame f = decoded.value();
+        switch (f.kind()) {
+            case AUTH_KEY -> onAuthFrame((AuthKeyFrame) f, from, now);
+            case ANON_KEY -> onAnonFrame((AnonKeyFrame) f, from, datagram.length, now);
+            case SEALED -> onSealed((SealedFrame) f, from, now);
+            case PLAIN -> {
+                if (cfg.acceptPlaintext()) {
+                    up.deliver(((PlainFrame) f).packet(), now);
+                } else {
+                    out.drop(ErrorCode.REFUSED);
+                }
+            }
+            default -> out.drop(ErrorCode.REFUSED); // PILP and beacon messages: nothing to do without a beacon
+        }
+    }
+
+    /** See {@link PilotNode#addPeer}. */
+    void addPeer(int node, Endpoint endpoint, long now) {
+        PeerState l = links.link(node, now);
+        if (l == null) {
+            return;
+        }
+        l.endpoint = endpoint;
+        l.lookupPending = false;
+        links.resolved(node);
+        Stash s = stashed.remove(node);
+        if (s != null) {
+            onAuthFrame(s.frame, s.from, now);
+        }
+        if (!kx.hasSession(node) && l.tries == 0 && (!l.queue.isEmpty() || l.reacted)) {
+            links.startHandshake(l, now); // traffic waits, or the peer already tried to talk to us
+        }
+    }
+
+    /** See {@link PilotNode#peerLookupFailed}. */
+    void peerLookupFailed(int node, long now) {
+        stashed.remove(node);
+        links.lookupFailed(node, now);
+    }
+
+    private void onAuthFrame(AuthKeyFrame f, Endpoint from, long now) {
+        HandshakeResult r = kx.onAuthFrame(f, from.toString(), now);
+        if (r.error() == ErrorCode.UNKNOWN_IDENTITY) {
+            if (links.mayLookUp(f.senderNode(), now)) {
+                stash(f, from);
+                links.requestLookup(f.senderNode(), now);
+            } else {
+                out.drop(ErrorCode.RATE_LIMITED);
+            }
+            return;
+        }
+        if (!r.isOk()) {
+            out.drop(r.error());
+            return;
+        }
+        PeerState l = links.link(f.senderNode(), now);
+        if (l == null) {
+            out.drop(ErrorCode.TABLE_FULL);
+            return;
+        }
+        if ((r.installed() && r.freshKey()) || l.endpoint == null) {
+            // Signed, but a PILA is not replay-protected: only a frame that installed a session with a key
+            // never seen from that peer may move its endpoint (spec D.2 step 9), so a copy played back
+            // from elsewhere cannot redirect us. Otherwise authenticated PILS move it (onSealed).
+            l.endpoint = from;
+        }
+        if (r.reply() != null) {
+            out.transmit(l.endpoint, r.reply());
+        }
+        if (r.installed()) {
+            l.tries = 0;
+            l.retryAt = Long.MAX_VALUE;
+            out.event(new NodeEvent.PeerUp(new Address(network, l.node)));
+        }
+        links.flush(l);
+    }
+
+    /**
+     * A PILK is unauthenticated and its source unverified; our answer, a PILA, is 3.4 times its size. So it
+     * is answered only when that is no amplification: from the endpoint we verified for that node, or when
+     * the request was at least as large as the answer. Otherwise it is dropped before any crypto or state.
+     */
+    private void onAnonFrame(AnonKeyFrame f, Endpoint from, int size, long now) {
+        PeerState known = links.get(f.senderNode());
+        if (size < AuthKeyFrame.SIZE && (known == null || !from.equals(known.endpoint))) {
+            out.drop(ErrorCode.REFUSED);
+            return;
+        }
+        HandshakeResult r = kx.onAnonFrame(f, from.toString(), now);
+        if (r.error() == ErrorCode.UNKNOWN_IDENTITY && links.mayLookUp(f.senderNode(), now)) {
+            links.requestLookup(f.senderNode(), now);
+        }
+        if (!r.isOk()) {
+            out.drop(r.error());
+            return;
+        }
+        out.transmit(from, r.reply());
+    }
+
+    private void onSealed(SealedFrame f, Endpoint from, long now) {
+        OpenResult r = kx.open(f, now);
+        PeerState l = links.get(f.senderNode());
+        if (r.rehandshake() != null && l != null) {
+            out.transmit(l.endpoint, r.rehandshake()); // our X25519 keys are per peer: never to an unverified endpoint
+        }
+        Result<Packet> p = r.packet();
+        if (!p.isOk()) {
+            out.drop(p.error());
+            if (p.error() == ErrorCode.NO_SESSION) {
+                reactToUnknownSession(f.senderNode(), now);
+            }
+            return;
+        }
+        if (l != null) {
+            l.endpoint = from; // authenticated: follow the peer if its endpoint changed
+        }
+        up.deliver(p.value(), now);
+    }
+
+    /**
+     * The sender has a session we lack (we restarted): send it a fresh PILA, at most once a second. The
+     * frame is unauthenticated, so the PILA goes only to the endpoint we already verified for that
+     * node (our X25519 keys are per peer; a PILA sent elsewhere would install a key meant for another);
+     * without one the host is asked to resolve the node.
+     */
+    private void reactToUnknownSession(int node, long now) {
+        PeerState l = links.get(node);
+        if (l != null && (l.tries > 0 || (l.reacted && now - l.lastReactiveHandshake < 1000))) {
+            return;
+        }
+        boolean known = l != null && l.endpoint != null && trust.ed25519KeyFor(node) != null;
+        if (!known && !links.mayLookUp(node, now)) {
+            out.drop(ErrorCode.RATE_LIMITED); // before any state is made for a sender id nobody vouched for
+            return;
+        }
+        l = links.link(node, now);
+        if (l == null) {
+            return;
+        }
+        l.reacted = true;
+        l.lastReactiveHandshake = now;
+        if (!known) {
+            links.requestLookup(node, now); // the host's answer (addPeer) starts the handshake
+            return;
+        }
+        links.startHandshake(l, now);
+    }
+
+    private void stash(AuthKeyFrame f, Endpoint from) {
+        stashed.remove(f.senderNode());
+        if (stashed.size() >= cfg.maxStashedKeyFrames()) {
+            stashed.remove(stashed.keySet().iterator().next());
+        }
+        stashed.put(f.senderNode(), new Stash(f, from));
+    }
+}
