@@ -75,7 +75,10 @@ async function main() {
 
   const wranglerBin = `${root}worker-shim/node_modules/.bin/wrangler`;
   await start("worker", wranglerBin, ["dev", "--config", "example/wrangler.jsonc", "--ip", "127.0.0.1", "--port", String(workerPort),
-    "--var", `RELAY_URL:ws://127.0.0.1:${relayPort}/v1/relay`, "--var", `PILOT_API_SECRET:${secret}`, "--show-interactive-dev-session=false"],
+    "--var", `RELAY_URL:ws://127.0.0.1:${relayPort}/v1/relay`, "--var", `PILOT_API_SECRET:${secret}`, "--show-interactive-dev-session=false",
+    // the Worker's Durable Object storage lives with this run's registry: a fresh registry gives node ids out
+    // again, and sessions restored from an earlier run would name peers (and keys) this registry never knew
+    "--persist-to", join(dir, "worker-state")],
   /Ready on/, { WRANGLER_SEND_METRICS: "false", CI: "1", CLOUDFLARE_CF_FETCH_ENABLED: "false" }, `${root}worker-shim`);
   const base = `http://127.0.0.1:${workerPort}`;
   say("worker", `example Worker running in local workerd at ${base}`);

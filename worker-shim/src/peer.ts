@@ -311,7 +311,9 @@ export class PilotPeer {
     const active = this.active();
     return {
       address: this.address,
-      state: active.state,
+      // "ready" means usable: logged in AND registered (the node exists); between the relay's auth_ok and the
+      // registry's answer the peer has no address yet, so it still reports "connecting"
+      state: active.state === "ready" && !this.handle ? "connecting" : active.state,
       relayUrl: this.relays[this.relayIndex] ?? "",
       endpoint: active.endpoint,
       reconnects: this.reconnects,
