@@ -2,16 +2,12 @@
 // Pilot session with a JVM host through the relay (handshake, ping, 1 MB echo with matching SHA-256).
 import { SELF, abortAllDurableObjects, env } from "cloudflare:test";
 import { describe, expect, inject, it } from "vitest";
+import { hex, random } from "./bytes.js";
 
 const auth = { authorization: "Bearer test-secret" };
 
 function api(path: string, init: RequestInit = {}): Promise<Response> {
   return SELF.fetch(`http://worker${path}`, { ...init, headers: { ...auth, ...(init.headers ?? {}) } });
-}
-
-async function hex(buf: ArrayBuffer): Promise<string> {
-  const d = await crypto.subtle.digest("SHA-256", buf);
-  return Array.from(new Uint8Array(d), (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
 /** A body of n bytes streamed in 64 KiB chunks (no content-length). */
@@ -25,12 +21,6 @@ function chunked(n: number): ReadableStream<Uint8Array> {
       c.enqueue(new Uint8Array(k).fill(0x7b));
     },
   });
-}
-
-function random(n: number): Uint8Array<ArrayBuffer> {
-  const data = new Uint8Array(new ArrayBuffer(n));
-  for (let i = 0; i < data.length; i += 65536) crypto.getRandomValues(data.subarray(i, i + 65536));
-  return data;
 }
 
 async function waitConnected(identity = "default"): Promise<Record<string, unknown>> {

@@ -6,6 +6,7 @@ import { describe, expect, inject, it } from "vitest";
 import { PilotPeer } from "../src/index.js";
 import { MAX_RELAYS } from "../src/peer.js";
 import { relayList } from "../src/durable-object.js";
+import { hex, random } from "./bytes.js";
 
 const auth = { authorization: "Bearer test-secret" };
 
@@ -18,17 +19,6 @@ async function control(path: string): Promise<string> {
   const text = await r.text();
   if (!r.ok) throw new Error(`control ${path}: ${text}`);
   return text;
-}
-
-function random(n: number): Uint8Array<ArrayBuffer> {
-  const data = new Uint8Array(new ArrayBuffer(n));
-  for (let i = 0; i < data.length; i += 65536) crypto.getRandomValues(data.subarray(i, i + 65536));
-  return data;
-}
-
-async function hex(buf: ArrayBuffer): Promise<string> {
-  const d = await crypto.subtle.digest("SHA-256", buf);
-  return Array.from(new Uint8Array(d), (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -5,17 +5,7 @@ import { env } from "cloudflare:test";
 import { describe, expect, inject, it } from "vitest";
 import { PilotPeer } from "../src/index.js";
 import { decodeRelayMessage, encodeRelayMessage, parseHostPort } from "../src/edge.js";
-
-function random(n: number): Uint8Array<ArrayBuffer> {
-  const data = new Uint8Array(new ArrayBuffer(n));
-  for (let i = 0; i < data.length; i += 65536) crypto.getRandomValues(data.subarray(i, i + 65536));
-  return data;
-}
-
-async function hex(buf: ArrayBuffer): Promise<string> {
-  const d = await crypto.subtle.digest("SHA-256", buf);
-  return Array.from(new Uint8Array(d), (b) => b.toString(16).padStart(2, "0")).join("");
-}
+import { hex, random } from "./bytes.js";
 
 describe("IPv6 on the Worker path", () => {
   it("takes the registry's IPv6 spellings and frames 16-byte addresses", () => {

@@ -5,12 +5,7 @@ import { env } from "cloudflare:test";
 import { describe, expect, inject, it } from "vitest";
 import { PilotPeer } from "../src/index.js";
 import { relayList } from "../src/durable-object.js";
-
-function random(n: number): Uint8Array<ArrayBuffer> {
-  const data = new Uint8Array(new ArrayBuffer(n));
-  crypto.getRandomValues(data);
-  return data;
-}
+import { random } from "./bytes.js";
 
 /** reservedUpTo of the first entry of a snapshot (docs/SPEC-NOTES.md #37: entry at 12, field at 109 + ipLen). */
 function reservedUpTo(snapshot: Uint8Array): bigint {
