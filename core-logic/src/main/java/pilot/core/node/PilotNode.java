@@ -35,7 +35,6 @@ import pilot.core.wire.Packet;
  */
 public final class PilotNode {
     private final NodeConfig cfg;
-    private final LocalIdentity identity;
     private final Address address;
     private final KeyExchange kx;
     private final StreamTable streams;
@@ -55,7 +54,6 @@ public final class PilotNode {
     public PilotNode(NodeConfig cfg, LocalIdentity identity, int network, CryptoSuite suite, Entropy entropy,
                      TrustSource trust) {
         this.cfg = cfg;
-        this.identity = identity;
         this.address = new Address(network, identity.node());
         this.echo = new EchoService(cfg.echoService());
         this.kx = new KeyExchange(identity, suite, entropy, trust, cfg.profile(), cfg.handshake());
@@ -145,7 +143,6 @@ public final class PilotNode {
         return links.rehandshake(node, now);
     }
 
-    /** Pins the wire profile spoken with one peer (effective from its next session). */
     /**
      * A stream with {@code peer} sends segments of the size its generation uses (never smaller than ours,
      * never beyond the window unit): 4096 bytes to a Feb-2026 daemon, whose Nagle logic would otherwise
@@ -157,6 +154,7 @@ public final class PilotNode {
         return mss == base.mss() ? base : base.withMss(mss);
     }
 
+    /** Pins the wire profile spoken with one peer (effective from its next session). */
     public void setProfile(int node, WireProfile profile) {
         kx.setProfile(node, profile);
     }
