@@ -3,7 +3,7 @@
 // Same error convention as pilot-core: a number >= 0 is a result, a negative one is minus an ErrorCode;
 // results with several fields come as JSON {ok, error, error_code, ...}.
 import { load } from "../pilot-core/teavm-runtime.js";
-import { installAead } from "../pilot-core/pilot-core.mjs";
+import { installCrypto } from "../pilot-core/pilot-core.mjs";
 
 function i8(u8) {
   if (u8 === null || u8 === undefined) return u8;
@@ -57,12 +57,12 @@ function wrap(x) {
 }
 
 /**
- * A WebAssembly.Module (workerd) or the module's bytes (Node.js). `options.aead` as in loadPilotCore:
- * by default the envelope's AES-GCM runs on node:crypto when the runtime has it, so the vectors check
- * the platform AEAD; `false` keeps Bouncy Castle.
+ * A WebAssembly.Module (workerd) or the module's bytes (Node.js). `options.crypto`: left out, the production
+ * module's platform crypto (PlatformSuite on node:crypto) when the runtime has node:crypto, so the vectors
+ * check that path; `false`, Bouncy Castle (which this module keeps); or a node:crypto-like object.
  */
 export async function loadConformance(source, options = {}) {
   const module = source instanceof WebAssembly.Module ? source : await WebAssembly.compile(source);
-  const teavm = await load(module, { installImports: (importObj) => installAead(importObj, options.aead) });
+  const teavm = await load(module, { installImports: (importObj) => installCrypto(importObj, options.crypto) });
   return wrap(teavm.exports);
 }

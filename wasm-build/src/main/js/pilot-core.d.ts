@@ -84,9 +84,9 @@ export interface NodeOptions {
 
 export interface PilotCore {
   version(): string;
-  /** Where nodes run AES-256-GCM: the platform's node:crypto, or Bouncy Castle inside the module. */
+  /** Where the core's crypto runs: always node:crypto (the module carries no other implementation). */
   aead(): "node:crypto" | "bouncy-castle";
-  /** Keys the platform AEAD holds now (at most AEAD_KEYS_MAX); for tests. */
+  /** Keys (AES-GCM and Ed25519) the platform crypto holds now (at most PLATFORM_KEYS_MAX); for tests. */
   aeadKeyCount(): number;
   errorName(code: number): string;
   liveHandles(): number;
@@ -171,25 +171,41 @@ export interface PilotCore {
 export declare function addressText(network: number, node: number): string;
 export declare function decodeEvent(bytes: Uint8Array): NodeEvent;
 export declare function decodeTransmit(bytes: Uint8Array): Transmit;
-/** Pass a WebAssembly.Module in Workers, the .wasm bytes in Node.js. */
-/** The node:crypto functions the platform AEAD uses. */
+/** The node:crypto functions the core's crypto uses (all of them are required). */
 export interface PlatformCrypto {
   createSecretKey(key: Uint8Array): unknown;
   createCipheriv(algorithm: "aes-256-gcm", key: unknown, iv: Uint8Array): unknown;
   createDecipheriv(algorithm: "aes-256-gcm", key: unknown, iv: Uint8Array): unknown;
+  createPrivateKey(key: unknown): unknown;
+  createPublicKey(key: unknown): unknown;
+  sign(algorithm: null, data: Uint8Array, key: unknown): Uint8Array;
+  verify(algorithm: null, data: Uint8Array, key: unknown, signature: Uint8Array): boolean;
+  hkdfSync(digest: "sha256", ikm: Uint8Array, salt: Uint8Array, info: Uint8Array, length: number): ArrayBuffer;
+  createHash(algorithm: "sha256"): unknown;
 }
 
 export interface LoadOptions {
-  /**
-   * Where AES-256-GCM runs. Left out: node:crypto when the runtime has it (Node.js; Workers with the
-   * `nodejs_compat` flag), else Bouncy Castle inside the module. false: always Bouncy Castle.
-   */
-  aead?: false | PlatformCrypto;
-  /** For tests: a smaller key table than AEAD_KEYS_MAX. */
-  aeadKeysMax?: number;
+  /** For tests: a node:crypto-like object instead of the runtime's node:crypto. */
+  crypto?: PlatformCrypto;
+  /** For tests: a smaller key table than PLATFORM_KEYS_MAX. */
+  keysMax?: number;
 }
 
-/** Keys the platform AEAD holds at once, all nodes together; the oldest is dropped and re-imported on use. */
+/**
+ * loadPilotCore's refusal when the runtime has no node:crypto (a Worker without the `nodejs_compat`
+ * compatibility flag): the message names the flag.
+ */
+export declare class PlatformCryptoError extends Error {
+  readonly code: "NODEJS_COMPAT_REQUIRED";
+}
+
+/** Keys (AES-GCM and Ed25519) the platform crypto holds at once, all nodes together; the oldest is dropped and re-imported on use. */
+export declare const PLATFORM_KEYS_MAX: number;
+/** The former name of PLATFORM_KEYS_MAX. */
 export declare const AEAD_KEYS_MAX: number;
 
+/**
+ * Pass a WebAssembly.Module in Workers, the .wasm bytes in Node.js. Rejects with a PlatformCryptoError
+ * when the runtime has no node:crypto (a Worker needs `nodejs_compat`).
+ */
 export declare function loadPilotCore(source: WebAssembly.Module | BufferSource, options?: LoadOptions): Promise<PilotCore>;

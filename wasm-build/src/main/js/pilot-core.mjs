@@ -152,51 +152,90 @@ function ioRegion(x, memory) {
   };
 }
 
-// ---------------------------------------------------------------- AES-GCM from the platform
+// ---------------------------------------------------------------- crypto from the platform
 
 /**
- * Keys the platform AEAD holds at once (all nodes of this instance together). Beyond it the oldest is
- * dropped; the core imports a dropped key again on its next use (PlatformAead.UNKNOWN_KEY), so the bound
- * costs a re-import, never a wrong result. A session holds one key, a node at most a few per peer.
+ * Keys the platform crypto holds at once as KeyObjects (AES-GCM session keys and Ed25519 signing keys, all
+ * nodes of this instance together). Beyond it the oldest is dropped; the core imports a dropped key again
+ * on its next use (PlatformAead.UNKNOWN_KEY), so the bound costs a re-import, never a wrong result.
+ * A session holds one key, a node one signing key plus at most a few per peer.
  */
-export const AEAD_KEYS_MAX = 4096;
+export const PLATFORM_KEYS_MAX = 4096;
+/** The former name of PLATFORM_KEYS_MAX (the table once held AES-GCM keys only). */
+export const AEAD_KEYS_MAX = PLATFORM_KEYS_MAX;
 const AEAD_NONCE = 12;
 const AEAD_TAG = 16;
+/** DER prefixes that make a raw 32-byte key a PKCS#8 private or SPKI public key (RFC 8410). */
+const ED25519_PKCS8 = Uint8Array.of(0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x04, 0x22, 0x04, 0x20);
+const X25519_PKCS8 = Uint8Array.of(0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x6e, 0x04, 0x22, 0x04, 0x20);
+const ED25519_SPKI = Uint8Array.of(0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x03, 0x21, 0x00);
+/** What the core calls on node:crypto; a runtime without all of them cannot run pilot-core.wasm. */
+const NODE_CRYPTO_FUNCTIONS = Object.freeze(["createSecretKey", "createCipheriv", "createDecipheriv", "createPrivateKey",
+  "createPublicKey", "sign", "verify", "hkdfSync", "createHash"]);
+
+/**
+ * loadPilotCore's refusal when the runtime has no node:crypto: in a Worker, the `nodejs_compat`
+ * compatibility flag is missing. `code` is "NODEJS_COMPAT_REQUIRED".
+ */
+export class PlatformCryptoError extends Error {
+  constructor(message) {
+    super(message);
+    this.name = "PlatformCryptoError";
+    this.code = "NODEJS_COMPAT_REQUIRED";
+  }
+}
+
+/** The names of NODE_CRYPTO_FUNCTIONS that `nc` lacks (all of them for null). */
+function missingFunctions(nc) {
+  return NODE_CRYPTO_FUNCTIONS.filter((f) => typeof nc?.[f] !== "function");
+}
 
 /** node:crypto when the runtime has it without an import statement (Node.js, Workers with nodejs_compat). */
 function builtinNodeCrypto() {
   try {
     const c = globalThis.process?.getBuiltinModule?.("node:crypto");
-    return c && typeof c.createCipheriv === "function" && typeof c.createSecretKey === "function" ? c : null;
+    return c && missingFunctions(c).length === 0 ? c : null;
   } catch {
     return null;
   }
 }
 
 /**
- * The imports PlatformAead (wasm-build) calls: AES-256-GCM by node:crypto's native createCipheriv, with
- * nonce ‖ aad ‖ input read from, and the output written to, one region of the module's linear memory.
- * `nc` null: aeadAvailable() answers 0 and the core keeps Bouncy Castle. Never throws into wasm.
+ * The imports PlatformSuite and PlatformAead (wasm-build) call: AES-256-GCM, Ed25519, the X25519 public key,
+ * HKDF-SHA256 and SHA-256 by node:crypto's native code, inputs read from and outputs written to one region
+ * of the module's linear memory (one copy each way). Keys live as KeyObjects in one table bounded by
+ * `maxKeys`. `nc` null: cryptoAvailable() answers 0 (only the conformance module, which then keeps
+ * Bouncy Castle, runs that way). Never throws into wasm: -3 is a host failure, -2 an evicted key.
  */
-function aeadImports(nc, memory, maxKeys = AEAD_KEYS_MAX) {
+function cryptoImports(nc, memory, maxKeys = PLATFORM_KEYS_MAX) {
   maxKeys = Math.max(1, Math.floor(maxKeys) || 1);
   const keys = new Map();
   let next = 1;
   let view = new Uint8Array(0);
   const mem = () => (view.buffer === memory.buffer ? view : (view = new Uint8Array(memory.buffer)));
+  const der = (prefix, m, at) => {
+    const b = new Uint8Array(prefix.length + 32);
+    b.set(prefix);
+    b.set(m.subarray(at, at + 32), prefix.length);
+    return b;
+  };
+  const keep = (key) => {
+    while (keys.size >= maxKeys) keys.delete(keys.keys().next().value);
+    const h = next;
+    next = next >= 0x7fffffff ? 1 : next + 1;
+    keys.set(h, key);
+    return h;
+  };
+  /** The last 32 bytes of a public key's SPKI encoding: the raw key. */
+  const rawPublic = (priv) => nc.createPublicKey(priv).export({ format: "der", type: "spki" }).subarray(-32);
   return {
     keyCount: () => keys.size,
     imports: {
-      aeadAvailable: () => (nc === null ? 0 : 1),
+      cryptoAvailable: () => (nc === null ? 0 : 1),
       aeadKey: (at) => {
         if (nc === null) return -1;
         try {
-          const key = nc.createSecretKey(mem().slice(at, at + 32));
-          while (keys.size >= maxKeys) keys.delete(keys.keys().next().value);
-          const h = next;
-          next = next >= 0x7fffffff ? 1 : next + 1;
-          keys.set(h, key);
-          return h;
+          return keep(nc.createSecretKey(mem().slice(at, at + 32)));
         } catch {
           return -1;
         }
@@ -235,7 +274,85 @@ function aeadImports(nc, memory, maxKeys = AEAD_KEYS_MAX) {
           m.set(rest, at + pt.length);
           return pt.length + rest.length;
         } catch {
-          return -3; // a platform failure: the core falls back to Bouncy Castle for this key
+          return -3; // a platform failure
+        }
+      },
+      edPublic: (at) => {
+        if (nc === null) return -3;
+        try {
+          mem().set(rawPublic(nc.createPrivateKey({ key: der(ED25519_PKCS8, mem(), at), format: "der", type: "pkcs8" })), at);
+          return 32;
+        } catch {
+          return -3;
+        }
+      },
+      edKey: (at) => {
+        if (nc === null) return -3;
+        try {
+          return keep(nc.createPrivateKey({ key: der(ED25519_PKCS8, mem(), at), format: "der", type: "pkcs8" }));
+        } catch {
+          return -3;
+        }
+      },
+      edSign: (h, at, n) => {
+        const key = keys.get(h);
+        if (key === undefined) return -2; // evicted: the core imports it again
+        try {
+          const sig = nc.sign(null, mem().subarray(at, at + n), key);
+          if (sig.length !== 64) return -3;
+          mem().set(sig, at);
+          return 64;
+        } catch {
+          return -3;
+        }
+      },
+      edVerify: (at, n) => {
+        if (nc === null) return -3;
+        const m = mem();
+        let key;
+        try {
+          key = nc.createPublicKey({ key: der(ED25519_SPKI, m, at), format: "der", type: "spki" });
+        } catch {
+          return 0; // not a key
+        }
+        try {
+          return nc.verify(null, m.subarray(at + 96, at + 96 + n), key, m.subarray(at + 32, at + 96)) ? 1 : 0;
+        } catch {
+          return 0; // a malformed signature
+        }
+      },
+      x25519Public: (at) => {
+        if (nc === null) return -3;
+        try {
+          const m = mem();
+          const raw = rawPublic(nc.createPrivateKey({ key: der(X25519_PKCS8, m, at), format: "der", type: "pkcs8" }));
+          mem().set(raw, at);
+          return 32;
+        } catch {
+          return -3;
+        }
+      },
+      hkdf: (at, ikmLen, saltLen, infoLen, length) => {
+        if (nc === null) return -3;
+        try {
+          const m = mem();
+          const salt = at + ikmLen;
+          const info = salt + saltLen;
+          const out = new Uint8Array(nc.hkdfSync("sha256", m.slice(at, salt), m.slice(salt, info), m.slice(info, info + infoLen), length));
+          mem().set(out, at);
+          return out.length;
+        } catch {
+          return -3;
+        }
+      },
+      sha256: (at, n) => {
+        if (nc === null) return -3;
+        try {
+          const d = nc.createHash("sha256").update(mem().subarray(at, at + n)).digest();
+          mem().set(d, at);
+          return 32;
+        } catch {
+          return -3;
         }
       },
     },
@@ -243,13 +360,14 @@ function aeadImports(nc, memory, maxKeys = AEAD_KEYS_MAX) {
 }
 
 /**
- * Gives a TeaVM instance's import object the platform AEAD (`option` as LoadOptions.aead); used by
- * loadPilotCore and by pilot-conformance.mjs, so the vectors run through the same code.
+ * Gives a TeaVM instance's import object the platform crypto. `option`: left out, node:crypto as the runtime
+ * offers it; `false`: none; or a node:crypto-like object (tests). Used by loadPilotCore and by
+ * pilot-conformance.mjs, so the vectors run through the same code.
  */
-export function installAead(importObj, option, maxKeys) {
-  const aead = aeadImports(option === false ? null : option ?? builtinNodeCrypto(), importObj.env.memory, maxKeys);
-  importObj.pilot = aead.imports;
-  return aead;
+export function installCrypto(importObj, option, maxKeys) {
+  const c = cryptoImports(option === false ? null : option ?? builtinNodeCrypto(), importObj.env.memory, maxKeys);
+  importObj.pilot = c.imports;
+  return c;
 }
 
 // ---------------------------------------------------------------- batch layouts
@@ -329,7 +447,7 @@ function decodeStats(b) {
   };
 }
 
-function wrap(exports, aead, memory) {
+function wrap(exports, platform, memory) {
   // TeaVM exposes each export through a getter that reads a WebAssembly.Global on every access; the
   // functions never change, so they are read once here.
   const x = {};
@@ -355,10 +473,10 @@ function wrap(exports, aead, memory) {
   return {
     raw: x,
     version: () => "pilot-core 0.1.0",
-    /** "node:crypto" when nodes seal and open with the platform's AES-GCM, "bouncy-castle" otherwise. */
+    /** Where the core's crypto runs: always "node:crypto" (the module carries no other implementation). */
     aead: () => (op(OP.PLATFORM_AEAD, 0) === 1 ? "node:crypto" : "bouncy-castle"),
     /** Keys the platform AEAD holds now (bounded by AEAD_KEYS_MAX); for tests. */
-    aeadKeyCount: () => aead.keyCount(),
+    aeadKeyCount: () => platform.keyCount(),
     /** Entries in the parsed-IP caches (bounded by IP_CACHE_MAX each); for tests. */
     ipCacheSize: () => Math.max(ipBytesCache.size, ipTextCache.size, peerTexts.size),
     errorName: (code) => ErrorCodes[code] ?? "UNKNOWN",
@@ -450,23 +568,31 @@ function wrap(exports, aead, memory) {
 /**
  * Instantiates the core. `source`: a WebAssembly.Module (Workers: `import wasm from "./pilot-core.wasm"`),
  * or the module's bytes (Node.js: `readFileSync(new URL("./pilot-core.wasm", import.meta.url))`).
- * `options.aead`: where AES-256-GCM runs. Left out: node:crypto when the runtime has it (Node.js, Workers
- * with the `nodejs_compat` flag), else Bouncy Castle inside the module; `false`: always Bouncy Castle;
- * or a node:crypto-like object (createSecretKey, createCipheriv, createDecipheriv). Same bytes either way.
+ * The core's crypto runs on `node:crypto` (Node.js 22; a Worker needs the `nodejs_compat` compatibility
+ * flag): without it this rejects at once with a PlatformCryptoError (code NODEJS_COMPAT_REQUIRED) naming
+ * the flag, before anything is compiled. `options.crypto`: a node:crypto-like object instead (tests);
+ * `options.keysMax`: the key table's bound (PLATFORM_KEYS_MAX).
  */
 export async function loadPilotCore(source, options = {}) {
+  const nc = options.crypto ?? builtinNodeCrypto();
+  const missing = missingFunctions(nc);
+  if (missing.length > 0) {
+    throw new PlatformCryptoError(nc === null || nc === undefined
+      ? "pilot-core needs node:crypto: add \"nodejs_compat\" to compatibility_flags in the Worker's wrangler configuration (Node.js 22 has it built in)"
+      : `pilot-core needs node:crypto's ${missing.join(", ")}: add "nodejs_compat" to compatibility_flags (with a compatibility_date of 2024-09-23 or later)`);
+  }
   let module = source;
   if (!(source instanceof WebAssembly.Module)) {
     // Node.js path only: Workers forbid compiling wasm at run time, so they must pass a Module.
     module = await WebAssembly.compile(source);
   }
-  let aead = null;
+  let platform = null;
   let memory = null;
   const teavm = await load(module, {
     installImports: (importObj) => {
       memory = importObj.env.memory;
-      aead = installAead(importObj, options.aead, options.aeadKeysMax);
+      platform = installCrypto(importObj, nc, options.keysMax);
     },
   });
-  return wrap(teavm.exports, aead, memory);
+  return wrap(teavm.exports, platform, memory);
 }

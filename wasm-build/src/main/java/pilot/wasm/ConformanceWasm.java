@@ -44,8 +44,11 @@ import pilot.core.wire.U64;
  * travel as decimal strings.
  */
 public final class ConformanceWasm {
-    /** The envelope's AES-GCM on the host's cipher when it offers one, so the vectors check that path too. */
-    private static final PlatformSuite SUITE = new PlatformSuite(new BouncyCastleSuite(), PlatformAead.available() == 1);
+    /**
+     * The production module's platform suite when the host offers node:crypto (so the vectors check that path),
+     * with Bouncy Castle behind it; Bouncy Castle alone when it does not ({@code loadConformance(…, { crypto: false })}).
+     */
+    private static final PlatformSuite SUITE = new PlatformSuite(new BouncyCastleSuite(), PlatformSuite.available() == 1);
 
     private ConformanceWasm() {
     }

@@ -8,7 +8,6 @@ import pilot.core.Result;
 import pilot.core.addr.Address;
 import pilot.core.addr.Endpoint;
 import pilot.core.edge.RelayMessage;
-import pilot.core.crypto.BouncyCastleSuite;
 import pilot.core.crypto.DrbgEntropy;
 import pilot.core.envelope.WireProfile;
 import pilot.core.handshake.LocalIdentity;
@@ -36,8 +35,11 @@ import pilot.core.stream.ReplyPolicy;
  * batches. Times are milliseconds as doubles; profiles are {@link WireProfile} ordinals.
  */
 public final class NodeWasm {
-    /** Bouncy Castle, with AES-GCM from the host when it offers it (a Worker with nodejs_compat), read once. */
-    private static final PlatformSuite SUITE = new PlatformSuite(new BouncyCastleSuite(), PlatformAead.available() == 1);
+    /**
+     * Everything on the host's node:crypto (a Worker needs nodejs_compat; pilot-core.mjs refuses to load
+     * without it) but the X25519 ladder: no Bouncy Castle suite in this module, so no fallback.
+     */
+    private static final PlatformSuite SUITE = new PlatformSuite(null, true);
     private static final int INVALID = -ErrorCode.INVALID_ARGUMENT.code();
 
     private NodeWasm() {

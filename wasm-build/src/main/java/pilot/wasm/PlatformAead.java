@@ -15,8 +15,10 @@ import pilot.core.crypto.CryptoSuite;
  * <p>The host keeps the imported keys in a table of its own, bounded by its {@code AEAD_KEYS_MAX}
  * (pilot-core.mjs): a key it has evicted answers {@link #UNKNOWN_KEY} and is imported again here (Java
  * still holds the key bytes), so the bound costs a re-import, never a wrong result. Any other host
- * failure falls back to Bouncy Castle for this key; AES-GCM is deterministic, so the wire bytes are the
- * same either way (pilot-core's node tests compare both byte for byte).
+ * failure falls back to {@code base} for this key (Bouncy Castle in the conformance module; AES-GCM is
+ * deterministic, so the wire bytes are the same either way). The production module has no other cipher
+ * ({@code base} null): a failed seal gives zero bytes with a zero tag, which every peer refuses as
+ * AEAD_FAILED, and a failed open is refused here, so a failure is never a wrong plaintext.
  */
 final class PlatformAead implements Aead {
     /** The host's answer for a key handle it no longer holds. */
@@ -39,10 +41,6 @@ final class PlatformAead implements Aead {
     }
 
     // ------------------------------------------------------------------ the host's functions (pilot-core.mjs)
-
-    /** 1 when the host runs AES-GCM for us, 0 when it does not (then NodeWasm keeps Bouncy Castle). */
-    @Import(module = "pilot", name = "aeadAvailable")
-    static native int available();
 
     /** Imports the 32-byte key at {@code at}; a handle {@code > 0}, or {@code <= 0} when it cannot. */
     @Import(module = "pilot", name = "aeadKey")
@@ -69,6 +67,10 @@ final class PlatformAead implements Aead {
     public int sealInto(byte[] nonce, byte[] aad, byte[] plaintext, int off, int len, byte[] out, int outOff) {
         int n = fallback == null ? run(0, nonce, aad, plaintext, off, len, true) : -3;
         if (n != len + TAG) {
+            if (base == null) {
+                java.util.Arrays.fill(out, outOff, outOff + len + TAG, (byte) 0);
+                return len + TAG;
+            }
             return fallback().sealInto(nonce, aad, plaintext, off, len, out, outOff);
         }
         Io.read(out, outOff, n);
@@ -85,7 +87,7 @@ final class PlatformAead implements Aead {
             return null;
         }
         if (n != len - TAG) {
-            return fallback().open(nonce, aad, ct, off, len);
+            return base == null ? null : fallback().open(nonce, aad, ct, off, len);
         }
         byte[] out = new byte[n];
         Io.read(out, 0, n);
