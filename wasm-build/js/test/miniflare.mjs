@@ -4,7 +4,7 @@ import { fileURLToPath } from "node:url";
 
 const base = fileURLToPath(new URL("../../", import.meta.url)); // wasm-build/
 
-/** `nodejsCompat`: with the flag, node:crypto is there and the core seals with it (PlatformAead). */
+/** `nodejsCompat`: with the flag, node:crypto is there (pilot-core.wasm needs it; the conformance module then runs on it too). */
 export function startWorker({ nodejsCompat = false } = {}) {
   // Modules are listed explicitly: Miniflare's own import scanner cannot parse TeaVM's runtime.
   return new Miniflare({

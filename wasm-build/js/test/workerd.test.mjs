@@ -18,12 +18,19 @@ after(async () => {
   await compat?.dispose();
 });
 
-test("workerd without nodejs_compat keeps Bouncy Castle; with it, the core and the vectors use node:crypto", async () => {
-  assert.deepEqual(await (await mf.dispatchFetch("http://worker/aead")).json(), { core: "bouncy-castle", conformance: "bouncy-castle" });
+test("workerd without nodejs_compat: pilot-core refuses to load with a typed error naming the flag; the conformance module keeps Bouncy Castle", async () => {
+  const res = await mf.dispatchFetch("http://worker/aead");
+  assert.equal(res.status, 503);
+  const e = await res.json();
+  assert.equal(e.error, "PlatformCryptoError");
+  assert.equal(e.code, "NODEJS_COMPAT_REQUIRED");
+  assert.match(e.message, /"nodejs_compat"/);
+  assert.equal((await mf.dispatchFetch("http://worker/datagrams?n=5")).status, 503, "every request shows it, not only the first");
+  assert.deepEqual(await (await mf.dispatchFetch("http://worker/conformance-aead")).json(), { conformance: "bouncy-castle" });
   assert.deepEqual(await (await compat.dispatchFetch("http://worker/aead")).json(), { core: "node:crypto", conformance: "node:crypto" });
 });
 
-test("workerd with nodejs_compat: every vector through the platform AEAD, and two peers on it", async () => {
+test("workerd with nodejs_compat: every vector through the platform crypto, and two peers on it", async () => {
   const res = await compat.dispatchFetch("http://worker/vectors", { method: "POST", body: JSON.stringify(vectorFiles()) });
   const r = await res.json();
   assert.deepEqual(r.failures, []);
@@ -33,7 +40,7 @@ test("workerd with nodejs_compat: every vector through the platform AEAD, and tw
   assert.deepEqual(await (await compat.dispatchFetch("http://worker/datagrams?n=50")).json(), { got: 50 });
 });
 
-test("workerd: every vector gives the JVM's bytes", async () => {
+test("workerd: every vector gives the JVM's bytes on Bouncy Castle (conformance module, no nodejs_compat)", async () => {
   const res = await mf.dispatchFetch("http://worker/vectors", { method: "POST", body: JSON.stringify(vectorFiles()) });
   assert.equal(res.status, 200);
   const r = await res.json();
@@ -44,15 +51,15 @@ test("workerd: every vector gives the JVM's bytes", async () => {
 
 for (const profile of ["modern", "feb2026"]) {
   test(`workerd: two peers handshake and exchange sealed traffic (${profile})`, async () => {
-    const res = await mf.dispatchFetch(`http://worker/twopeer?profile=${profile}&bytes=100000`);
+    const res = await compat.dispatchFetch(`http://worker/twopeer?profile=${profile}&bytes=100000`);
     const r = await res.json();
     assert.ok(r.ok, JSON.stringify(r.checks));
   });
 }
 
 test("workerd: the benchmark paths run (node-API datagrams and handshakes)", async () => {
-  assert.deepEqual(await (await mf.dispatchFetch("http://worker/datagrams?n=50")).json(), { got: 50 });
-  assert.equal(await (await mf.dispatchFetch("http://worker/handshakes?n=2")).text(), "ok");
+  assert.deepEqual(await (await compat.dispatchFetch("http://worker/datagrams?n=50")).json(), { got: 50 });
+  assert.equal(await (await compat.dispatchFetch("http://worker/handshakes?n=2")).text(), "ok");
 });
 
 test("workerd: simulation trace hashes match the JVM", async () => {

@@ -10,7 +10,6 @@ import { runTwoPeers } from "../suite/twopeer.mjs";
 import { datagramsOnce, handshakeOnce } from "../suite/nodebench.mjs";
 
 let corePromise = null;
-let castlePromise = null;
 let confPromise = null;
 const random = (n) => {
   const out = new Uint8Array(n);
@@ -28,17 +27,24 @@ export default {
       await loadPilotCore(wasm);
       return new Response("ok");
     }
+    if (url.pathname === "/conformance-aead") {
+      confPromise ??= loadConformance(conformanceWasm);
+      return Response.json({ conformance: (await confPromise).aead() });
+    }
     if (url.pathname === "/vectors" || url.pathname === "/sim") {
       confPromise ??= loadConformance(conformanceWasm);
       const conf = await confPromise;
       if (url.pathname === "/vectors") return Response.json(runVectorSuite(conf, await request.json()));
       return Response.json(conf.simRun(url.searchParams.get("seed"), Number(url.searchParams.get("bytes"))));
     }
-    // ?aead=bc: a core that keeps Bouncy Castle even where node:crypto is there (benchmarks compare both)
-    const castle = url.searchParams.get("aead") === "bc";
-    if (castle) castlePromise ??= loadPilotCore(wasm, { aead: false });
-    else corePromise ??= loadPilotCore(wasm);
-    const core = await (castle ? castlePromise : corePromise);
+    corePromise ??= loadPilotCore(wasm);
+    let core;
+    try {
+      core = await corePromise;
+    } catch (e) {
+      // without nodejs_compat: loadPilotCore's typed refusal, shown as it is
+      return Response.json({ error: e.name, code: e.code, message: e.message }, { status: 503 });
+    }
     switch (url.pathname) {
       case "/aead":
         confPromise ??= loadConformance(conformanceWasm);
