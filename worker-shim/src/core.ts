@@ -1,12 +1,19 @@
 // The Pilot core as WebAssembly, instantiated once per isolate, lazily (Workers forbid compiling wasm at
 // request time, so the module comes precompiled from the bundle).
 import wasm from "../vendor/pilot-core/pilot-core.wasm";
-import { loadPilotCore, type PilotCore } from "../vendor/pilot-core/pilot-core.mjs";
+import { loadPilotCore, PlatformCryptoError, type PilotCore } from "../vendor/pilot-core/pilot-core.mjs";
 
 export type { PilotCore, NodeEvent, Profile, ErrorName, CloseMode, ReplyPolicy } from "../vendor/pilot-core/pilot-core.mjs";
 
+export { PlatformCryptoError };
+
 let core: Promise<PilotCore> | null = null;
 
+/**
+ * The core, loaded once. Its crypto runs on node:crypto, so a Worker needs the `nodejs_compat` flag: without
+ * it this rejects at once with a PlatformCryptoError (code NODEJS_COMPAT_REQUIRED, the message names the
+ * flag), and keeps rejecting with it, so every request shows the same error.
+ */
 export function getCore(): Promise<PilotCore> {
   core ??= loadPilotCore(wasm);
   return core;

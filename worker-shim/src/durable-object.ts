@@ -5,7 +5,7 @@
 // - dial-in (PILOT_PUBLIC_URL set): the relay connects to GET /pilot/relay-in/<identity> and the object
 //   accepts with ctx.acceptWebSocket, so it can hibernate while idle; every timer is then the one alarm.
 import { DurableObject } from "cloudflare:workers";
-import { handleApi, json } from "./http.js";
+import { handleApi, json, unavailable } from "./http.js";
 import { random, unb64 } from "./bytes.js";
 import { PilotPeer, type DialInOptions } from "./peer.js";
 import { RELAY_IN_PATH, RELAY_IN_PROTOCOL, RELAY_IN_TAG } from "./inbound.js";
@@ -146,7 +146,7 @@ export class PilotPeerObject extends DurableObject<PilotEnv> {
       const peer = await this.getPeer();
       return await handleApi(request, peer);
     } catch (e) {
-      return json(503, { error: e instanceof Error ? e.message : String(e), code: "UNAVAILABLE" });
+      return unavailable(e);
     }
   }
 

@@ -1,6 +1,7 @@
 // The HTTP face of a Pilot peer Durable Object: JSON in, JSON out, 4xx with a clear message for bad
 // input (never a stack trace), streams as streamed bodies.
 import { b64, concat } from "./bytes.js";
+import { PlatformCryptoError } from "./core.js";
 import { PilotError, type CloseMode, type PilotPeer, type PilotStream, type ReplyPolicy } from "./peer.js";
 
 export const MAX_SEND_BYTES = 1 << 20;
@@ -27,6 +28,15 @@ export function errorResponse(e: unknown): Response {
     return json(status, { error: e.message, code: e.code });
   }
   return json(502, { error: e instanceof Error ? e.message : String(e), code: "UPSTREAM" });
+}
+
+/**
+ * 503 when the peer cannot exist: a missing `nodejs_compat` flag keeps the core's own code
+ * (NODEJS_COMPAT_REQUIRED, the message names the flag), anything else is UNAVAILABLE.
+ */
+export function unavailable(e: unknown): Response {
+  const code = e instanceof PlatformCryptoError ? e.code : "UNAVAILABLE";
+  return json(503, { error: e instanceof Error ? e.message : String(e), code });
 }
 
 /** Reads a body up to {@code max} bytes, refusing (413) as soon as it grows past the limit. */
