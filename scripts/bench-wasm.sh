@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # wasm benchmarks of the production pilot-core.wasm: size, instantiate, handshake CPU and seal+open
-# through the node API in Node 22 and in a local workerd (with nodejs_compat: the core on node:crypto, and on
-# Bouncy Castle), with WebCrypto and node:crypto AES-GCM alone in the same workerd run.
+# through the node API in Node 22 and in a local workerd (with nodejs_compat: the core runs on node:crypto),
+# with WebCrypto and node:crypto AES-GCM alone in the same workerd run.
 #   ./scripts/bench-wasm.sh [--baseline GIT-REV]
 # With --baseline, that revision's wasm-build is built in a temporary folder and measured in the same
 # Node process (alternating rounds), so the table shows current/baseline ratios.
@@ -20,4 +20,4 @@ if [ "${1:-}" = "--baseline" ]; then
   args=(--baseline "$tmp/wasm-build/target/pilot-core/")
 fi
 (cd wasm-build/js && npm ci --no-audit --no-fund --loglevel=error && "$NODE22" bench/bench.mjs "${args[@]}" \
-  && "$NODE22" bench/aead-workerd.mjs 7) # the Worker's packet path: node:crypto vs Bouncy Castle vs the ciphers alone
+  && "$NODE22" bench/aead-workerd.mjs 7) # the Worker's packet path: node API on node:crypto vs the ciphers alone

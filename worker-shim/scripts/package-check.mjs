@@ -33,6 +33,14 @@ function fail(msg) {
 }
 
 try {
+  // pilot-core.wasm runs its crypto on node:crypto: a Worker without the flag cannot load it (PlatformCryptoError)
+  const flags = (config) => {
+    const m = readFileSync(config, "utf8").match(/"compatibility_flags"\s*:\s*\[([^\]]*)\]/);
+    return m ? [...m[1].matchAll(/"([^"]+)"/g)].map((f) => f[1]) : [];
+  };
+  for (const config of [join(example, "wrangler.jsonc"), join(root, "example", "wrangler.jsonc")]) {
+    if (!flags(config).includes("nodejs_compat")) fail(`${config} lacks "nodejs_compat" in compatibility_flags: pilot-core needs node:crypto`);
+  }
   run(process.execPath, [join(root, "scripts/build.mjs")], root, "npm run build");
   const packed = JSON.parse(run("npm", ["pack", "--json", "--pack-destination", work], root, "npm pack"))[0];
   const files = packed.files.map((f) => f.path);

@@ -4,4 +4,4 @@ export { InboundTransport, relayDialText, RELAY_IN_PATH, RELAY_IN_PROTOCOL } fro
 export { PilotPeerObject, type PilotEnv } from "./durable-object.js";
 export { handleApi, json } from "./http.js";
 export { pilotWorker, routeToPeer } from "./worker.js";
-export { getCore } from "./core.js";
+export { getCore, PlatformCryptoError } from "./core.js";

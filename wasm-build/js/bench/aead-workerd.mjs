@@ -1,5 +1,5 @@
 // workerd only, with nodejs_compat: seal + open of 1,200-byte packets through the node API on node:crypto
-// and on Bouncy Castle, and the two ciphers alone (WebCrypto, node:crypto), in alternating rounds of
+// (pilot-core.wasm has no other cipher since branch size), and the two ciphers alone (WebCrypto, node:crypto), in alternating rounds of
 // one run; prints each round and the medians. Timed from outside (workerd freezes clocks while computing).
 //   node bench/aead-workerd.mjs [rounds]
 import { startWorker } from "../test/miniflare.mjs";
@@ -19,13 +19,12 @@ const best = async (path, k = 3) => {
   for (let i = 0; i < k; i++) t = Math.min(t, await once(path));
   return t;
 };
-for (const p of ["/pair", "/pair?aead=bc", "/datagrams?n=200", "/datagrams?n=200&aead=bc", "/webcrypto?n=200", "/nodecrypto?n=200", "/noop"]) await once(p);
-const rates = { "node API, node:crypto": [], "node API, Bouncy Castle": [], "WebCrypto alone": [], "node:crypto alone": [] };
+for (const p of ["/pair", "/datagrams?n=200", "/webcrypto?n=200", "/nodecrypto?n=200", "/noop"]) await once(p);
+const rates = { "node API, node:crypto": [], "WebCrypto alone": [], "node:crypto alone": [] };
 for (let r = 0; r < rounds; r++) {
   const noop = await best("/noop");
   const row = {
     "node API, node:crypto": n / (((await best(`/datagrams?n=${n}`)) - (await best("/pair"))) / 1000),
-    "node API, Bouncy Castle": n / (((await best(`/datagrams?n=${n}&aead=bc`)) - (await best("/pair?aead=bc"))) / 1000),
     "WebCrypto alone": n / (((await best(`/webcrypto?n=${n}`)) - noop) / 1000),
     "node:crypto alone": n / (((await best(`/nodecrypto?n=${n}`)) - noop) / 1000),
   };

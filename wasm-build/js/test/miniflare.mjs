@@ -1,11 +1,24 @@
 // Starts the test Worker in a real local workerd (Miniflare from npm; no login, no network).
 import { Miniflare } from "miniflare";
+import { mkdirSync, mkdtempSync, symlinkSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { fileURLToPath } from "node:url";
 
-const base = fileURLToPath(new URL("../../", import.meta.url)); // wasm-build/
+const wasmBuild = fileURLToPath(new URL("../../", import.meta.url)); // wasm-build/
 
-/** `nodejsCompat`: with the flag, node:crypto is there (pilot-core.wasm needs it; the conformance module then runs on it too). */
-export function startWorker({ nodejsCompat = false } = {}) {
+/** A folder laid out like wasm-build/ whose target/pilot-core is `coreDir` (another build, for benchmarks). */
+function rootWithCore(coreDir) {
+  const r = mkdtempSync(`${tmpdir()}/pilot-bench-root-`);
+  symlinkSync(`${wasmBuild}js`, `${r}/js`);
+  mkdirSync(`${r}/target`);
+  symlinkSync(coreDir, `${r}/target/pilot-core`);
+  symlinkSync(`${wasmBuild}target/pilot-conformance`, `${r}/target/pilot-conformance`);
+  return `${r}/`;
+}
+
+/** `coreDir`: another build's target/pilot-core in place of this one's (bench.mjs --baseline). `nodejsCompat`: with the flag, node:crypto is there (pilot-core.wasm needs it; the conformance module then runs on it too). */
+export function startWorker({ nodejsCompat = false, coreDir = null } = {}) {
+  const base = coreDir === null ? wasmBuild : rootWithCore(coreDir);
   // Modules are listed explicitly: Miniflare's own import scanner cannot parse TeaVM's runtime.
   return new Miniflare({
     compatibilityDate: "2025-06-01",
