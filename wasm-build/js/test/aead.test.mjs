@@ -12,7 +12,7 @@ import { dist, conformanceDist, vectorFiles } from "./files.mjs";
 import { runVectorSuite } from "../suite/vectors.mjs";
 import { nodePair } from "../suite/nodebench.mjs";
 
-const { loadPilotCore, PLATFORM_KEYS_MAX, PlatformCryptoError } = await import(`${dist}pilot-core.mjs`);
+const { loadPilotCore, PLATFORM_KEYS_MAX, VERIFY_KEYS_MAX, PlatformCryptoError } = await import(`${dist}pilot-core.mjs`);
 const { loadConformance } = await import(`${conformanceDist}pilot-conformance.mjs`);
 const wasm = readFileSync(`${dist}pilot-core.wasm`);
 const conformanceWasm = readFileSync(`${conformanceDist}pilot-conformance.wasm`);
@@ -183,6 +183,21 @@ test(`the key table holds at most PLATFORM_KEYS_MAX (${PLATFORM_KEYS_MAX}) keys;
   pump(small, first.x, first.y);
   assert.ok(small.nodeHasSession(first.x.h, first.y.node) && small.nodeHasSession(first.y.h, first.x.node));
   free(small, first.x, first.y, ...more.flatMap((m) => [m.x, m.y]));
+});
+
+test(`the verification cache holds at most VERIFY_KEYS_MAX (${VERIFY_KEYS_MAX}) peer keys, and answers right across a reset`, async () => {
+  const small = await loadPilotCore(wasm, { verifyKeysMax: 2 });
+  const msg = fixed(40, 1);
+  for (let round = 0; round < 2; round++) {
+    for (let i = 0; i < 5; i++) {
+      const seed = fixed(32, 700 + i);
+      const pub = small.ed25519Public(seed);
+      const sig = small.ed25519Sign(seed, msg);
+      assert.equal(small.ed25519Verify(pub, msg, sig), true);
+      assert.equal(small.ed25519Verify(small.ed25519Public(fixed(32, 800 + i)), msg, sig), false, "another key");
+      assert.ok(small.verifyKeyCount() <= 2, `${small.verifyKeyCount()} keys cached`);
+    }
+  }
 });
 
 test("a failing platform cipher loses packets visibly (AEAD_FAILED at the peer), never as wrong bytes or an exception", async () => {

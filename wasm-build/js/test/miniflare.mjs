@@ -6,13 +6,14 @@ import { fileURLToPath } from "node:url";
 
 const wasmBuild = fileURLToPath(new URL("../../", import.meta.url)); // wasm-build/
 
-/** A folder laid out like wasm-build/ whose target/pilot-core is `coreDir` (another build, for benchmarks). */
+/** A folder laid out like wasm-build/ whose target/ is that of the build `coreDir` (its target/pilot-core) belongs to. */
 function rootWithCore(coreDir) {
   const r = mkdtempSync(`${tmpdir()}/pilot-bench-root-`);
   symlinkSync(`${wasmBuild}js`, `${r}/js`);
   mkdirSync(`${r}/target`);
   symlinkSync(coreDir, `${r}/target/pilot-core`);
-  symlinkSync(`${wasmBuild}target/pilot-conformance`, `${r}/target/pilot-conformance`);
+  // the conformance module of the same build: its loader imports the core's
+  symlinkSync(`${coreDir.replace(/\/?$/, "")}/../pilot-conformance`, `${r}/target/pilot-conformance`);
   return `${r}/`;
 }
 

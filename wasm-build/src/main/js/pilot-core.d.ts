@@ -88,6 +88,8 @@ export interface PilotCore {
   aead(): "node:crypto" | "bouncy-castle";
   /** Keys (AES-GCM and Ed25519) the platform crypto holds now (at most PLATFORM_KEYS_MAX); for tests. */
   aeadKeyCount(): number;
+  /** Peer Ed25519 public keys the verification cache holds now (at most VERIFY_KEYS_MAX); for tests. */
+  verifyKeyCount(): number;
   errorName(code: number): string;
   liveHandles(): number;
   free(handle: number): void;
@@ -189,6 +191,8 @@ export interface LoadOptions {
   crypto?: PlatformCrypto;
   /** For tests: a smaller key table than PLATFORM_KEYS_MAX. */
   keysMax?: number;
+  /** For tests: a smaller verification cache than VERIFY_KEYS_MAX. */
+  verifyKeysMax?: number;
 }
 
 /**
@@ -201,6 +205,8 @@ export declare class PlatformCryptoError extends Error {
 
 /** Keys (AES-GCM and Ed25519) the platform crypto holds at once, all nodes together; the oldest is dropped and re-imported on use. */
 export declare const PLATFORM_KEYS_MAX: number;
+/** Peer Ed25519 public keys cached for verification; the cache is emptied when it reaches this size. */
+export declare const VERIFY_KEYS_MAX: number;
 /** The former name of PLATFORM_KEYS_MAX. */
 export declare const AEAD_KEYS_MAX: number;
 

@@ -163,6 +163,11 @@ function ioRegion(x, memory) {
 export const PLATFORM_KEYS_MAX = 4096;
 /** The former name of PLATFORM_KEYS_MAX (the table once held AES-GCM keys only). */
 export const AEAD_KEYS_MAX = PLATFORM_KEYS_MAX;
+/**
+ * Peer Ed25519 public keys kept as KeyObjects for verification (per isolate); the cache is emptied when it
+ * reaches this size, so it costs a re-import, never a wrong answer. Public keys only: nothing secret.
+ */
+export const VERIFY_KEYS_MAX = 1024;
 const AEAD_NONCE = 12;
 const AEAD_TAG = 16;
 /** DER prefixes that make a raw 32-byte key a PKCS#8 private or SPKI public key (RFC 8410). */
@@ -200,6 +205,25 @@ function builtinNodeCrypto() {
   }
 }
 
+/** The 32 bytes of a 43-character unpadded base64url text (a JWK's `x`). */
+function base64url32(text) {
+  const out = new Uint8Array(32);
+  let acc = 0;
+  let bits = 0;
+  let n = 0;
+  for (let i = 0; i < text.length && n < 32; i++) {
+    const c = text.charCodeAt(i);
+    const v = c >= 65 && c <= 90 ? c - 65 : c >= 97 && c <= 122 ? c - 71 : c >= 48 && c <= 57 ? c + 4 : c === 45 ? 62 : 63;
+    acc = (acc << 6) | v;
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out[n++] = (acc >>> bits) & 0xff;
+    }
+  }
+  return out;
+}
+
 /**
  * The imports PlatformSuite and PlatformAead (wasm-build) call: AES-256-GCM, Ed25519, the X25519 public key,
  * HKDF-SHA256 and SHA-256 by node:crypto's native code, inputs read from and outputs written to one region
@@ -207,8 +231,9 @@ function builtinNodeCrypto() {
  * `maxKeys`. `nc` null: cryptoAvailable() answers 0 (only the conformance module, which then keeps
  * Bouncy Castle, runs that way). Never throws into wasm: -3 is a host failure, -2 an evicted key.
  */
-function cryptoImports(nc, memory, maxKeys = PLATFORM_KEYS_MAX) {
+function cryptoImports(nc, memory, maxKeys = PLATFORM_KEYS_MAX, maxVerifyKeys = VERIFY_KEYS_MAX) {
   maxKeys = Math.max(1, Math.floor(maxKeys) || 1);
+  maxVerifyKeys = Math.max(1, Math.floor(maxVerifyKeys) || 1);
   const keys = new Map();
   let next = 1;
   let view = new Uint8Array(0);
@@ -219,17 +244,39 @@ function cryptoImports(nc, memory, maxKeys = PLATFORM_KEYS_MAX) {
     b.set(m.subarray(at, at + 32), prefix.length);
     return b;
   };
-  const keep = (key) => {
-    while (keys.size >= maxKeys) keys.delete(keys.keys().next().value);
+  // Ed25519 keys by the SHA-256 of their seed (never the seed itself), and their public keys; both only for
+  // handles in `keys`, so they share its bound
+  const signers = new Map();
+  const publics = new Map();
+  const signerOf = new Map();
+  const keep = (key, signer = null, pub = null) => {
+    while (keys.size >= maxKeys) {
+      const old = keys.keys().next().value;
+      keys.delete(old);
+      publics.delete(old);
+      if (signerOf.has(old)) signers.delete(signerOf.get(old));
+      signerOf.delete(old);
+    }
     const h = next;
     next = next >= 0x7fffffff ? 1 : next + 1;
     keys.set(h, key);
+    if (signer !== null) {
+      signerOf.set(h, signer);
+      publics.set(h, pub);
+    }
     return h;
   };
-  /** The last 32 bytes of a public key's SPKI encoding: the raw key. */
-  const rawPublic = (priv) => nc.createPublicKey(priv).export({ format: "der", type: "spki" }).subarray(-32);
+  /** SHA-256 as a Buffer: the one-shot `hash` where the runtime has it (Node 21.7+, workerd), ~2.5x cheaper per call. */
+  const digest = typeof nc?.hash === "function"
+    ? (b) => nc.hash("sha256", b, "buffer")
+    : (b) => nc.createHash("sha256").update(b).digest();
+  /** Peer Ed25519 public keys as KeyObjects, by their bytes; emptied when it reaches VERIFY_KEYS_MAX. */
+  const verifiers = new Map();
+  /** The raw public key of a private KeyObject: its JWK's `x` (cheaper than exporting an SPKI). */
+  const rawPublic = (priv) => base64url32(priv.export({ format: "jwk" }).x);
   return {
     keyCount: () => keys.size,
+    verifyKeyCount: () => verifiers.size,
     imports: {
       cryptoAvailable: () => (nc === null ? 0 : 1),
       aeadKey: (at) => {
@@ -277,19 +324,20 @@ function cryptoImports(nc, memory, maxKeys = PLATFORM_KEYS_MAX) {
           return -3; // a platform failure
         }
       },
-      edPublic: (at) => {
-        if (nc === null) return -3;
-        try {
-          mem().set(rawPublic(nc.createPrivateKey({ key: der(ED25519_PKCS8, mem(), at), format: "der", type: "pkcs8" })), at);
-          return 32;
-        } catch {
-          return -3;
-        }
-      },
       edKey: (at) => {
         if (nc === null) return -3;
         try {
-          return keep(nc.createPrivateKey({ key: der(ED25519_PKCS8, mem(), at), format: "der", type: "pkcs8" }));
+          const seed = mem().subarray(at, at + 32);
+          // one KeyObject per seed: the node's identity and every ed25519Sign with it share it
+          const id = digest(seed).toString("base64");
+          let h = signers.get(id);
+          if (h === undefined || !keys.has(h)) {
+            const key = nc.createPrivateKey({ key: der(ED25519_PKCS8, mem(), at), format: "der", type: "pkcs8" });
+            h = keep(key, id, rawPublic(key));
+            signers.set(id, h);
+          }
+          mem().set(publics.get(h), at);
+          return h;
         } catch {
           return -3;
         }
@@ -309,11 +357,16 @@ function cryptoImports(nc, memory, maxKeys = PLATFORM_KEYS_MAX) {
       edVerify: (at, n) => {
         if (nc === null) return -3;
         const m = mem();
-        let key;
-        try {
-          key = nc.createPublicKey({ key: der(ED25519_SPKI, m, at), format: "der", type: "spki" });
-        } catch {
-          return 0; // not a key
+        const id = String.fromCharCode(...m.subarray(at, at + 32));
+        let key = verifiers.get(id);
+        if (key === undefined) {
+          try {
+            key = nc.createPublicKey({ key: der(ED25519_SPKI, m, at), format: "der", type: "spki" });
+          } catch {
+            return 0; // not a key
+          }
+          if (verifiers.size >= maxVerifyKeys) verifiers.clear();
+          verifiers.set(id, key);
         }
         try {
           return nc.verify(null, m.subarray(at + 96, at + 96 + n), key, m.subarray(at + 32, at + 96)) ? 1 : 0;
@@ -348,7 +401,7 @@ function cryptoImports(nc, memory, maxKeys = PLATFORM_KEYS_MAX) {
       sha256: (at, n) => {
         if (nc === null) return -3;
         try {
-          const d = nc.createHash("sha256").update(mem().subarray(at, at + n)).digest();
+          const d = digest(mem().subarray(at, at + n));
           mem().set(d, at);
           return 32;
         } catch {
@@ -364,8 +417,8 @@ function cryptoImports(nc, memory, maxKeys = PLATFORM_KEYS_MAX) {
  * offers it; `false`: none; or a node:crypto-like object (tests). Used by loadPilotCore and by
  * pilot-conformance.mjs, so the vectors run through the same code.
  */
-export function installCrypto(importObj, option, maxKeys) {
-  const c = cryptoImports(option === false ? null : option ?? builtinNodeCrypto(), importObj.env.memory, maxKeys);
+export function installCrypto(importObj, option, maxKeys, maxVerifyKeys) {
+  const c = cryptoImports(option === false ? null : option ?? builtinNodeCrypto(), importObj.env.memory, maxKeys, maxVerifyKeys);
   importObj.pilot = c.imports;
   return c;
 }
@@ -475,8 +528,10 @@ function wrap(exports, platform, memory) {
     version: () => "pilot-core 0.1.0",
     /** Where the core's crypto runs: always "node:crypto" (the module carries no other implementation). */
     aead: () => (op(OP.PLATFORM_AEAD, 0) === 1 ? "node:crypto" : "bouncy-castle"),
-    /** Keys the platform AEAD holds now (bounded by AEAD_KEYS_MAX); for tests. */
+    /** Keys (AES-GCM and Ed25519 signing) the platform crypto holds now (bounded by PLATFORM_KEYS_MAX); for tests. */
     aeadKeyCount: () => platform.keyCount(),
+    /** Peer public keys the verification cache holds now (bounded by VERIFY_KEYS_MAX); for tests. */
+    verifyKeyCount: () => platform.verifyKeyCount(),
     /** Entries in the parsed-IP caches (bounded by IP_CACHE_MAX each); for tests. */
     ipCacheSize: () => Math.max(ipBytesCache.size, ipTextCache.size, peerTexts.size),
     errorName: (code) => ErrorCodes[code] ?? "UNKNOWN",
@@ -571,7 +626,7 @@ function wrap(exports, platform, memory) {
  * The core's crypto runs on `node:crypto` (Node.js 22; a Worker needs the `nodejs_compat` compatibility
  * flag): without it this rejects at once with a PlatformCryptoError (code NODEJS_COMPAT_REQUIRED) naming
  * the flag, before anything is compiled. `options.crypto`: a node:crypto-like object instead (tests);
- * `options.keysMax`: the key table's bound (PLATFORM_KEYS_MAX).
+ * `options.keysMax`, `options.verifyKeysMax`: the key tables' bounds (PLATFORM_KEYS_MAX, VERIFY_KEYS_MAX; tests).
  */
 export async function loadPilotCore(source, options = {}) {
   const nc = options.crypto ?? builtinNodeCrypto();
@@ -591,7 +646,7 @@ export async function loadPilotCore(source, options = {}) {
   const teavm = await load(module, {
     installImports: (importObj) => {
       memory = importObj.env.memory;
-      platform = installCrypto(importObj, nc, options.keysMax);
+      platform = installCrypto(importObj, nc, options.keysMax, options.verifyKeysMax);
     },
   });
   return wrap(teavm.exports, platform, memory);

@@ -4,8 +4,9 @@ import pilot.core.crypto.CryptoSuite;
 import pilot.core.crypto.SigningKey;
 
 /**
- * An Ed25519 key the host holds as a KeyObject (imported on the first signature, in the host's table bounded
- * by {@code PLATFORM_KEYS_MAX}, pilot-core.mjs). Ed25519 is deterministic (RFC 8032), so the signatures are
+ * An Ed25519 key the host holds as a KeyObject (imported once per seed, in the host's table bounded by
+ * {@code PLATFORM_KEYS_MAX}, pilot-core.mjs: the same seed finds the same key, so a Worker signing its
+ * registry messages with {@code ed25519Sign} adds no entries). Ed25519 is deterministic (RFC 8032), so the signatures are
  * Bouncy Castle's bytes. A key the host has evicted answers {@link PlatformAead#UNKNOWN_KEY} and is imported
  * again from the seed this object keeps; any other failure signs with {@code fallback}, or, without one
  * (the production module), gives 64 zero bytes, a signature every peer refuses.
@@ -18,9 +19,10 @@ final class PlatformSigningKey implements SigningKey {
     private final CryptoSuite fallback;
     private int handle;
 
-    PlatformSigningKey(byte[] seed, byte[] publicKey, CryptoSuite fallback) {
+    PlatformSigningKey(byte[] seed, byte[] publicKey, int handle, CryptoSuite fallback) {
         this.seed = seed.clone();
         this.publicKey = publicKey;
+        this.handle = handle;
         this.fallback = fallback;
     }
 
@@ -33,7 +35,7 @@ final class PlatformSigningKey implements SigningKey {
     public byte[] sign(byte[] message) {
         for (int attempt = 0; attempt < 2; attempt++) {
             if (handle <= 0) {
-                // first use, or evicted from the host's bounded table: import (this overwrites the region)
+                // evicted from the host's bounded table: import again (this overwrites the region)
                 int k = PlatformSuite.put(seed);
                 handle = k < 0 ? -1 : PlatformSuite.hostEdKey(k);
                 if (handle <= 0) {

@@ -44,11 +44,10 @@ final class PlatformSuite implements CryptoSuite {
     @Import(module = "pilot", name = "cryptoAvailable")
     static native int available();
 
-    /** Ed25519 seed (32 bytes) at {@code at}: 32, its public key written at {@code at} (nothing kept). */
-    @Import(module = "pilot", name = "edPublic")
-    private static native int hostEdPublic(int at);
-
-    /** Ed25519 seed (32 bytes) at {@code at}: a handle {@code > 0} of the key the host now holds, or {@code <= 0}. */
+    /**
+     * Ed25519 seed (32 bytes) at {@code at}: a handle {@code > 0} of the key the host now holds (the same one
+     * again for the same seed while it holds it), its public key written at {@code at}; or {@code <= 0}.
+     */
     @Import(module = "pilot", name = "edKey")
     static native int hostEdKey(int at);
 
@@ -104,12 +103,12 @@ final class PlatformSuite implements CryptoSuite {
         requireLength(seed, "Ed25519 seed");
         if (platform) {
             int at = put(seed);
-            if (at >= 0 && hostEdPublic(at) == KEY) {
-                // the host imports the key for signing only when it first signs (a public key alone costs no table entry)
-                return new PlatformSigningKey(seed, take(KEY), fallback);
+            int handle = at < 0 ? -1 : hostEdKey(at);
+            if (handle > 0) {
+                return new PlatformSigningKey(seed, take(KEY), handle, fallback);
             }
         }
-        return fallback != null ? fallback.ed25519(seed) : new PlatformSigningKey(seed, new byte[KEY], null);
+        return fallback != null ? fallback.ed25519(seed) : new PlatformSigningKey(seed, new byte[KEY], -1, null);
     }
 
     @Override
