@@ -41,6 +41,7 @@ row("pilot-core.wasm gzip -9", `${fmt(cur.gz)} B`, base && `${fmt(base.gz)} B`, 
 const rounds = 5;
 for (const v of variants) { v.inst = []; v.hs = []; v.dg = []; }
 for (const v of variants) { datagramsOnce(v.core, random, 2000); for (let i = 0; i < 20; i++) handshakeOnce(v.core, random); }
+// each figure in its own loop of alternating rounds, so one figure's garbage does not land in another's time
 for (let r = 0; r < rounds; r++) {
   for (const v of variants) {
     for (let i = 0; i < 6; i++) {
@@ -48,14 +49,21 @@ for (let r = 0; r < rounds; r++) {
       await v.loadPilotCore(v.module);
       v.inst.push(performance.now() - t);
     }
+  }
+}
+for (let r = 0; r < 2 * rounds; r++) {
+  for (const v of variants) {
     // CPU time of this process: on a loaded machine wall time mostly measures the scheduler
     const c0 = process.cpuUsage();
-    for (let i = 0; i < 20; i++) handshakeOnce(v.core, random);
+    for (let i = 0; i < 30; i++) handshakeOnce(v.core, random);
     const c1 = process.cpuUsage(c0);
-    v.hs.push((c1.user + c1.system) / 1000 / 20);
-    let t;
+    v.hs.push((c1.user + c1.system) / 1000 / 30);
+  }
+}
+for (let r = 0; r < rounds; r++) {
+  for (const v of variants) {
     const n = 4000;
-    t = performance.now();
+    const t = performance.now();
     if (datagramsOnce(v.core, random, n) !== n) throw new Error("datagrams lost");
     v.dg.push(n / ((performance.now() - t) / 1000));
   }
@@ -64,7 +72,7 @@ const ratio = (a, b) => (base ? (a / b).toFixed(2) : null);
 row("instantiate, Node 22 (precompiled module)", `${median(cur.inst).toFixed(2)} ms`, base && `${median(base.inst).toFixed(2)} ms`,
   ratio(median(cur.inst), median(base?.inst ?? [1])), "median of 30, lower is better");
 row("PILA handshake both sides, node API, Node 22", `${median(cur.hs).toFixed(2)} ms CPU`, base && `${median(base.hs).toFixed(2)} ms CPU`,
-  ratio(median(cur.hs), median(base?.hs ?? [1])), "two fresh nodes, ping until both have the session; lower is better");
+  ratio(median(cur.hs), median(base?.hs ?? [1])), "two fresh nodes, ping until both have the session; median of 10 rounds of 30; lower is better");
 row("seal + open 1,200-byte packet, node API, Node 22", `${fmt(median(cur.dg))} /s`, base && `${fmt(median(base.dg))} /s`,
   ratio(median(cur.dg), median(base?.dg ?? [1])), "datagram send -> transmit -> handle -> event; higher is better");
 
@@ -92,7 +100,7 @@ await wall("/webcrypto?n=200", 3);
 await wall("/nodecrypto?n=200", 3);
 const hsN = 40;
 for (const w of workers) { w.inst = []; w.hs = []; }
-for (let r = 0; r < 3; r++) {
+for (let r = 0; r < 5; r++) {
   for (const w of workers) {
     const noop = await wall("/noop", 9, w.mf);
     w.inst.push((await wall("/instantiate", 9, w.mf)) - noop);
@@ -101,7 +109,7 @@ for (let r = 0; r < 3; r++) {
 }
 const [cw, bw] = workers;
 row("instantiate, workerd", `${median(cw.inst).toFixed(2)} ms`, bw && `${median(bw.inst).toFixed(2)} ms`,
-  bw && (median(cw.inst) / median(bw.inst)).toFixed(2), "fresh instance per request minus an empty request; median of 3 rounds");
+  bw && (median(cw.inst) / median(bw.inst)).toFixed(2), "fresh instance per request minus an empty request; median of 5 rounds");
 row("PILA handshake both sides, node API, workerd", `${median(cw.hs).toFixed(2)} ms CPU`, bw && `${median(bw.hs).toFixed(2)} ms CPU`,
   bw && (median(cw.hs) / median(bw.hs)).toFixed(2), `${hsN} per request, alternating with the baseline; lower is better`);
 const dgN = 4000;
