@@ -53,7 +53,7 @@ public final class ConformanceWasm {
     private ConformanceWasm() {
     }
 
-    /** 1 when {@link #seal}, {@link #open} and the key exchange use the host's AES-GCM, 0 for Bouncy Castle. */
+    /** 1 when the crypto of every export runs on the host's node:crypto (the production module's suite), 0 for Bouncy Castle. */
     @JSExport
     public static int platformAead() {
         return SUITE.platform() ? 1 : 0;

@@ -410,7 +410,7 @@ public final class NodeWasm {
      * SET_PROFILE a=peer b=profile ordinal; EXPECT_REPLY a=stream c=maxAheadBytes x=expectBytes y=quietMillis;
      * REHANDSHAKE a=peer (our endpoint moved: a fresh handshake with a peer we hold a session with; 1 if one started);
      * SNAPSHOT_DUE: 0 none, 1 advisory, 2 required (persist nodeSnapshot before this step's datagrams leave).
-     * PLATFORM_AEAD: none (1 when new nodes seal and open with the host's AES-GCM, 0 for Bouncy Castle).
+     * PLATFORM_AEAD: none (always 1: the crypto runs on the host's node:crypto; kept for the wrapper's aead()).
      * The resolver (the core's lookup → pin → resolve policy; answers through nodeTrust / nodeAddPeer with answer 1):
      * RESOLVE_NEEDED a=peer b=1 to re-handshake once resolved (PEER_NEEDED, or our endpoint moved);
      * RESOLVE_NEXT: the next registry call, kind (1 lookup, 2 resolve) * 2^32 + peer, or -1;
