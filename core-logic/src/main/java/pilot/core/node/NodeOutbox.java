@@ -2,6 +2,7 @@ package pilot.core.node;
 
 import java.util.ArrayDeque;
 import java.util.EnumMap;
+import java.util.IdentityHashMap;
 import pilot.core.ErrorCode;
 import pilot.core.addr.Endpoint;
 
@@ -14,6 +15,8 @@ final class NodeOutbox {
     private final ArrayDeque<Transmit> transmits = new ArrayDeque<>();
     private final ArrayDeque<NodeEvent> events = new ArrayDeque<>();
     private final EnumMap<ErrorCode, Long> drops = new EnumMap<>(ErrorCode.class);
+    /** Frames queued before their ciphertext (deferred AEAD): the queue stops at the first of them. */
+    private final IdentityHashMap<byte[], Boolean> unsealed = new IdentityHashMap<>();
     private long packetsOut;
 
     NodeOutbox(NodeConfig cfg) {
@@ -34,6 +37,35 @@ final class NodeOutbox {
         transmits.add(new Transmit(to, datagram));
     }
 
+    /**
+     * Queues a frame whose ciphertext the host's AEAD has yet to write ({@link #sealed} releases it): it
+     * keeps its place, so datagrams leave in the order they were made, as with a synchronous AEAD.
+     * False when it was dropped (no endpoint, queue full).
+     */
+    boolean transmitLater(Endpoint to, byte[] frame) {
+        long before = packetsOut;
+        transmit(to, frame);
+        if (packetsOut == before) {
+            return false;
+        }
+        unsealed.put(frame, Boolean.TRUE);
+        return true;
+    }
+
+    /** The frame's ciphertext is written: it may leave when its turn comes. */
+    void sealed(byte[] frame) {
+        unsealed.remove(frame);
+    }
+
+    /** The frame could not be sealed: it never leaves. */
+    void cancel(byte[] frame, ErrorCode reason) {
+        if (unsealed.remove(frame) != null) {
+            transmits.removeIf(t -> t.datagram() == frame);
+            packetsOut--;
+            drop(reason);
+        }
+    }
+
     /** Queues an event; beyond {@code maxEvents} only the kinds a peer can cause at will (datagrams, pongs) are dropped. */
     void event(NodeEvent e) {
         if (events.size() >= cfg.maxEvents()
@@ -49,6 +81,10 @@ final class NodeOutbox {
     }
 
     Transmit pollTransmit() {
+        Transmit t = transmits.peek();
+        if (t != null && !unsealed.isEmpty() && unsealed.containsKey(t.datagram())) {
+            return null; // its ciphertext is not there yet, and nothing overtakes it
+        }
         return transmits.poll();
     }
 
