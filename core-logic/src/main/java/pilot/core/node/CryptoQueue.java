@@ -4,7 +4,6 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
-import java.util.Map;
 import pilot.core.addr.Endpoint;
 import pilot.core.envelope.Session;
 import pilot.core.frame.SealedFrame;
@@ -22,35 +21,56 @@ final class CryptoQueue {
     /** Seals and opens unanswered at most before inbound sealed frames are dropped and writers wait. */
     static final int MAX_IN_FLIGHT = 256;
 
-    /** A request's continuation: a frame waiting in the outbox for its ciphertext, or an open under way. */
-    sealed interface Pending {
-        Key key();
+    /** A request's continuation: a frame waiting in the outbox for its ciphertext ({@code open} null), or an open under way. */
+    static final class Pending {
+        final Key key;
+        /** The frame a seal fills. */
+        final byte[] frame;
+        final OpenState open;
+
+        Pending(Key key, byte[] frame, OpenState open) {
+            this.key = key;
+            this.frame = frame;
+            this.open = open;
+        }
     }
 
-    record SealPending(Key key, byte[] frame) implements Pending {
+    /** Where an open under way came from and which session it was asked under (the generation check). */
+    static final class OpenState {
+        final SealedFrame frame;
+        final Endpoint from;
+        final Session under;
+        final boolean fallback;
+        final int plainLength;
+
+        OpenState(SealedFrame frame, Endpoint from, Session under, boolean fallback, int plainLength) {
+            this.frame = frame;
+            this.from = from;
+            this.under = under;
+            this.fallback = fallback;
+            this.plainLength = plainLength;
+        }
     }
 
-    record OpenPending(Key key, SealedFrame frame, Endpoint from, Session under, boolean fallback, int plainLength)
-            implements Pending {
-    }
-
-    /** A key the host holds: its id, the peer whose session it is, and the unanswered requests using it. */
+    /** A key the host holds: its id, the session and peer it belongs to, and the unanswered requests using it. */
     static final class Key {
         final int id;
         final int node;
+        final Session session;
         int uses;
 
-        Key(int id, int node) {
+        Key(int id, int node, Session session) {
             this.id = id;
             this.node = node;
+            this.session = session;
         }
     }
 
     private final KeyExchange kx;
     private final ArrayDeque<CryptoRequest> requests = new ArrayDeque<>();
     private final HashMap<Integer, Pending> inFlight = new HashMap<>();
-    /** By session (identity: Session keeps Object's equals); insertion order, so drops come in the same order on every runtime. */
-    private final LinkedHashMap<Session, Key> keys = new LinkedHashMap<>();
+    /** By id ({@link Session#hostKey}); insertion order, so drops come in the same order on every runtime. */
+    private final LinkedHashMap<Integer, Key> keys = new LinkedHashMap<>();
     private int nextId = 1;
     private int nextKeyId = 1;
     private boolean active;
@@ -89,7 +109,7 @@ final class CryptoQueue {
     /** Asks for the ciphertext of {@code packet} into {@code frame} (made by {@link KeyExchange#sealFrame}). */
     void seal(int node, Session s, byte[] frame, byte[] aad, byte[] packet) {
         Key k = key(node, s);
-        int id = track(new SealPending(k, frame));
+        int id = track(new Pending(k, frame, null));
         byte[] nonce = new byte[SealedFrame.NONCE_SIZE];
         System.arraycopy(frame, 8, nonce, 0, SealedFrame.NONCE_SIZE);
         requests.add(new CryptoRequest.Seal(id, k.id, nonce, aad, packet));
@@ -99,7 +119,7 @@ final class CryptoQueue {
     void open(SealedFrame f, Endpoint from, Session under, boolean fallback, byte[] aad) {
         Key k = key(f.senderNode(), under);
         f.read((nonce, ct) -> {
-            int id = track(new OpenPending(k, f, from, under, fallback, ct.length - SealedFrame.TAG_SIZE));
+            int id = track(new Pending(k, null, new OpenState(f, from, under, fallback, ct.length - SealedFrame.TAG_SIZE)));
             return requests.add(new CryptoRequest.Open(id, k.id, nonce, aad, ct));
         });
     }
@@ -108,7 +128,7 @@ final class CryptoQueue {
     Pending complete(int id) {
         Pending p = inFlight.remove(id);
         if (p != null) {
-            p.key().uses--;
+            p.key.uses--;
         }
         return p;
     }
@@ -119,35 +139,42 @@ final class CryptoQueue {
             id++; // wraps after 2^32 requests: skip ids still unanswered
         }
         nextId = id + 1;
-        p.key().uses++;
+        p.key.uses++;
         inFlight.put(id, p);
         return id;
     }
 
     /** The host's id of the session's key, installing it first (and dropping keys nothing uses any more). */
     private Key key(int node, Session s) {
-        Key k = keys.get(s);
+        Key k = s.hostKey() == 0 ? null : keys.get(s.hostKey());
         if (k != null) {
             return k;
         }
         sweep();
-        k = new Key(nextKeyId, node);
-        nextKeyId = nextKeyId == Integer.MAX_VALUE ? 1 : nextKeyId + 1;
-        keys.put(s, k);
-        requests.add(new CryptoRequest.KeyInstall(k.id, s.keyBytes()));
+        int id = nextKeyId;
+        while (id == 0 || keys.containsKey(id)) {
+            id++; // wraps after 2^32 sessions: skip ids still held
+        }
+        nextKeyId = id + 1;
+        k = new Key(id, node, s);
+        s.hostKey(id);
+        keys.put(id, k);
+        requests.add(new CryptoRequest.KeyInstall(id, s.keyBytes()));
         return k;
     }
 
     /** Drops the keys of sessions the peer table no longer holds and no unanswered request uses. */
     private void sweep() {
-        ArrayList<Session> gone = new ArrayList<>();
-        for (Map.Entry<Session, Key> e : keys.entrySet()) {
-            if (e.getValue().uses == 0 && !kx.holds(e.getValue().node, e.getKey())) {
-                gone.add(e.getKey());
+        ArrayList<Key> gone = new ArrayList<>();
+        for (Key k : keys.values()) {
+            if (k.uses == 0 && !kx.holds(k.node, k.session)) {
+                gone.add(k);
             }
         }
-        for (Session s : gone) {
-            requests.add(new CryptoRequest.KeyDrop(keys.remove(s).id));
+        for (Key k : gone) {
+            keys.remove(k.id);
+            k.session.hostKey(0);
+            requests.add(new CryptoRequest.KeyDrop(k.id));
         }
     }
 }

@@ -6,22 +6,94 @@ package pilot.core.node;
  * that uses it, {@link KeyDrop} once no session and no request needs it. Each {@link Seal} and {@link Open}
  * is answered once with {@link PilotNode#cryptoDone} and its {@code id}. Nonce and AAD composition stay in
  * the core; the host only runs AES-256-GCM (12-byte nonce, 16-byte tag). The arrays are the node's own: the
- * host reads them and must not keep or change them.
+ * host reads them and must not keep or change them. Plain final classes, not records: a record's generated
+ * equals/hashCode/toString would ship in pilot-core.wasm.
  */
 public sealed interface CryptoRequest {
     /** Import the raw 32-byte AES-256 key of a session as {@code keyId}. */
-    record KeyInstall(int keyId, byte[] key) implements CryptoRequest {
+    final class KeyInstall implements CryptoRequest {
+        private final int keyId;
+        private final byte[] key;
+
+        KeyInstall(int keyId, byte[] key) {
+            this.keyId = keyId;
+            this.key = key;
+        }
+
+        public int keyId() {
+            return keyId;
+        }
+
+        public byte[] key() {
+            return key;
+        }
     }
 
     /** Forget {@code keyId}: no session and no request of this node uses it any more. */
-    record KeyDrop(int keyId) implements CryptoRequest {
+    final class KeyDrop implements CryptoRequest {
+        private final int keyId;
+
+        KeyDrop(int keyId) {
+            this.keyId = keyId;
+        }
+
+        public int keyId() {
+            return keyId;
+        }
     }
 
-    /** Encrypt {@code packet} under {@code keyId}; answer ciphertext ‖ tag ({@code packet.length + 16} bytes). */
-    record Seal(int id, int keyId, byte[] nonce, byte[] aad, byte[] packet) implements CryptoRequest {
+    /**
+     * Encrypt ({@link Seal}: answer ciphertext ‖ tag, {@code data.length + 16} bytes) or decrypt ({@link Open}:
+     * {@code data} is ciphertext ‖ tag; answer the plaintext, or null when the tag fails) under {@code keyId}.
+     */
+    abstract sealed class Cipher implements CryptoRequest permits Seal, Open {
+        private final int id;
+        private final int keyId;
+        private final byte[] nonce;
+        private final byte[] aad;
+        private final byte[] data;
+
+        Cipher(int id, int keyId, byte[] nonce, byte[] aad, byte[] data) {
+            this.id = id;
+            this.keyId = keyId;
+            this.nonce = nonce;
+            this.aad = aad;
+            this.data = data;
+        }
+
+        public int id() {
+            return id;
+        }
+
+        public int keyId() {
+            return keyId;
+        }
+
+        public byte[] nonce() {
+            return nonce;
+        }
+
+        public byte[] aad() {
+            return aad;
+        }
+
+        /** The packet of a seal, ciphertext ‖ tag of an open. */
+        public byte[] data() {
+            return data;
+        }
     }
 
-    /** Decrypt {@code ciphertext} (tag last) under {@code keyId}; answer the plaintext, or null when the tag fails. */
-    record Open(int id, int keyId, byte[] nonce, byte[] aad, byte[] ciphertext) implements CryptoRequest {
+    /** Encrypt the packet {@code data()}. */
+    final class Seal extends Cipher {
+        Seal(int id, int keyId, byte[] nonce, byte[] aad, byte[] packet) {
+            super(id, keyId, nonce, aad, packet);
+        }
+    }
+
+    /** Decrypt ciphertext ‖ tag {@code data()}. */
+    final class Open extends Cipher {
+        Open(int id, int keyId, byte[] nonce, byte[] aad, byte[] ciphertext) {
+            super(id, keyId, nonce, aad, ciphertext);
+        }
     }
 }

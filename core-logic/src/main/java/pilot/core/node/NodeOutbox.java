@@ -2,7 +2,7 @@ package pilot.core.node;
 
 import java.util.ArrayDeque;
 import java.util.EnumMap;
-import java.util.IdentityHashMap;
+import java.util.ArrayList;
 import pilot.core.ErrorCode;
 import pilot.core.addr.Endpoint;
 
@@ -16,7 +16,9 @@ final class NodeOutbox {
     private final ArrayDeque<NodeEvent> events = new ArrayDeque<>();
     private final EnumMap<ErrorCode, Long> drops = new EnumMap<>(ErrorCode.class);
     /** Frames queued before their ciphertext (deferred AEAD): the queue stops at the first of them. */
-    private final IdentityHashMap<byte[], Boolean> unsealed = new IdentityHashMap<>();
+    private final ArrayList<byte[]> unsealed = new ArrayList<>();
+    /** Frames whose seal failed: skipped when they reach the head of the queue. */
+    private final ArrayList<byte[]> cancelled = new ArrayList<>();
     private long packetsOut;
 
     NodeOutbox(NodeConfig cfg) {
@@ -48,19 +50,19 @@ final class NodeOutbox {
         if (packetsOut == before) {
             return false;
         }
-        unsealed.put(frame, Boolean.TRUE);
+        unsealed.add(frame);
         return true;
     }
 
     /** The frame's ciphertext is written: it may leave when its turn comes. */
     void sealed(byte[] frame) {
-        unsealed.remove(frame);
+        forget(frame);
     }
 
     /** The frame could not be sealed: it never leaves. */
     void cancel(byte[] frame, ErrorCode reason) {
-        if (unsealed.remove(frame) != null) {
-            transmits.removeIf(t -> t.datagram() == frame);
+        if (forget(frame)) {
+            cancelled.add(frame); // leaves the queue when it reaches the head
             packetsOut--;
             drop(reason);
         }
@@ -82,10 +84,33 @@ final class NodeOutbox {
 
     Transmit pollTransmit() {
         Transmit t = transmits.peek();
-        if (t != null && !unsealed.isEmpty() && unsealed.containsKey(t.datagram())) {
+        while (t != null && !cancelled.isEmpty() && indexOf(cancelled, t.datagram()) >= 0) {
+            cancelled.remove(indexOf(cancelled, t.datagram()));
+            transmits.poll();
+            t = transmits.peek();
+        }
+        if (t != null && !unsealed.isEmpty() && indexOf(unsealed, t.datagram()) >= 0) {
             return null; // its ciphertext is not there yet, and nothing overtakes it
         }
         return transmits.poll();
+    }
+
+    /** By identity: the frames are the node's own arrays. */
+    private static int indexOf(ArrayList<byte[]> frames, byte[] frame) {
+        for (int i = 0; i < frames.size(); i++) {
+            if (frames.get(i) == frame) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private boolean forget(byte[] frame) {
+        int i = indexOf(unsealed, frame);
+        if (i >= 0) {
+            unsealed.remove(i);
+        }
+        return i >= 0;
     }
 
     NodeEvent pollEvent() {

@@ -47,7 +47,7 @@ public final class PilotNode {
     private final Delivery delivery;
     private final CryptoQueue crypto;
     /** Streams told to wait because the host's AEAD was at its bound: STREAM_WRITABLE once it is below. */
-    private final java.util.LinkedHashSet<Integer> waitingForCrypto = new java.util.LinkedHashSet<>();
+    private final java.util.ArrayList<Integer> waitingForCrypto = new java.util.ArrayList<>();
     private int nextEphemeral;
 
     /**
@@ -129,17 +129,16 @@ public final class PilotNode {
             out.drop(ErrorCode.INVALID_ARGUMENT);
             return;
         }
-        if (p instanceof CryptoQueue.SealPending s) {
-            int len = s.frame().length - pilot.core.frame.SealedFrame.OVERHEAD;
+        if (p.open == null) {
+            int len = p.frame.length - pilot.core.frame.SealedFrame.OVERHEAD;
             if (output == null || output.length != len) {
-                out.cancel(s.frame(), ErrorCode.INVALID_STATE);
+                out.cancel(p.frame, ErrorCode.INVALID_STATE);
             } else {
-                System.arraycopy(output, 0, s.frame(), pilot.core.frame.SealedFrame.OVERHEAD, len);
-                out.sealed(s.frame());
+                System.arraycopy(output, 0, p.frame, pilot.core.frame.SealedFrame.OVERHEAD, len);
+                out.sealed(p.frame);
             }
         } else {
-            CryptoQueue.OpenPending o = (CryptoQueue.OpenPending) p;
-            tunnel.onOpenDone(o, output == null || output.length != o.plainLength() ? null : output, now);
+            tunnel.onOpenDone(p.open, output == null || output.length != p.open.plainLength ? null : output, now);
             pump.serveEcho(now);
         }
         if (!waitingForCrypto.isEmpty() && !crypto.full()) {
@@ -266,7 +265,10 @@ public final class PilotNode {
             return Result.fail(ErrorCode.INVALID_ARGUMENT, "bad data range");
         }
         if (crypto.full()) {
-            waitingForCrypto.add(stream); // the host's AEAD is at its bound: STREAM_WRITABLE when it is below
+            if (!waitingForCrypto.contains(stream)) {
+                waitingForCrypto.add(stream);
+            }
+            // the host's AEAD is at its bound: STREAM_WRITABLE when it is below
             return Result.ok(0); // an unknown stream's error comes with the write after STREAM_WRITABLE
         }
         Result<Integer> r = streams.write(stream, data, off, len, now);

@@ -49,19 +49,17 @@ public final class SuiteAeadDriver {
         return out;
     }
 
-    /** Runs one seal or open and hands the node its answer; false for a key or kind it cannot answer. */
+    /** Runs one seal or open and hands the node its answer; false for a key install or drop. */
     public boolean answer(PilotNode node, CryptoRequest r, long now) {
-        if (r instanceof CryptoRequest.Seal s) {
-            Aead a = keys.get(s.keyId());
-            node.cryptoDone(s.id(), a == null ? null : a.seal(s.nonce(), s.aad(), s.packet(), 0, s.packet().length), now);
-            return true;
+        if (!(r instanceof CryptoRequest.Cipher c)) {
+            return false;
         }
-        if (r instanceof CryptoRequest.Open o) {
-            Aead a = keys.get(o.keyId());
-            node.cryptoDone(o.id(), a == null ? null : a.open(o.nonce(), o.aad(), o.ciphertext(), 0, o.ciphertext().length), now);
-            return true;
-        }
-        return false;
+        Aead a = keys.get(c.keyId());
+        byte[] in = c.data();
+        byte[] out = a == null ? null : c instanceof CryptoRequest.Seal
+                ? a.seal(c.nonce(), c.aad(), in, 0, in.length) : a.open(c.nonce(), c.aad(), in, 0, in.length);
+        node.cryptoDone(c.id(), out, now);
+        return true;
     }
 
     /** Keys held now (the node's installs minus its drops). */

@@ -186,13 +186,13 @@ final class Tunnel {
     }
 
     /** The host's AEAD answered an open ({@code plain} null: the tag failed); see {@link KeyExchange#openDone}. */
-    void onOpenDone(CryptoQueue.OpenPending p, byte[] plain, long now) {
-        SealedFrame f = p.frame();
-        OpenStep step = kx.openDone(f, p.under(), p.fallback(), plain, now);
+    void onOpenDone(CryptoQueue.OpenState p, byte[] plain, long now) {
+        SealedFrame f = p.frame;
+        OpenStep step = kx.openDone(f, p.under, p.fallback, plain, now);
         if (step.finished()) {
-            opened(f, p.from(), step.result(), now);
+            opened(f, p.from, step.result(), now);
         } else {
-            crypto.open(f, p.from(), step.under(), step.fallback(), Envelope.openAad(step.under(), f.senderNode()));
+            crypto.open(f, p.from, step.under(), step.fallback(), Envelope.openAad(step.under(), f.senderNode()));
         }
     }
 

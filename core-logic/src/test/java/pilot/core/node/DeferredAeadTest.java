@@ -203,7 +203,7 @@ class DeferredAeadTest {
         assertEquals(max, before.receiveMax(), "the window did not move");
         // the host itself may fail an open (null): the same, and the genuine frame is still accepted after
         b.handleDatagram(net.endpoints.get(0), genuine, net.now);
-        pilot.core.node.CryptoRequest.Open open = (pilot.core.node.CryptoRequest.Open) host.take(b).get(0);
+        pilot.core.node.CryptoRequest.Cipher open = (pilot.core.node.CryptoRequest.Cipher) host.take(b).get(0);
         b.cryptoDone(open.id(), null, net.now);
         assertEquals(2, b.droppedCount(ErrorCode.AEAD_FAILED) - failed);
         assertEquals(max, before.receiveMax());
