@@ -1,6 +1,8 @@
 // workerd only, with nodejs_compat: seal + open of 1,200-byte packets through the node API on node:crypto
-// and on Bouncy Castle, and the two ciphers alone (WebCrypto, node:crypto), in alternating rounds of
-// one run; prints each round and the medians. Timed from outside (workerd freezes clocks while computing).
+// and on Bouncy Castle, through the node API with the AEAD as an effect answered by WebCrypto (batches of
+// 32 and of 1 packet), and the ciphers alone (WebCrypto one call at a time and in batches of 32, node:crypto),
+// in alternating rounds of one run; prints each round and the medians. Timed from outside (workerd freezes
+// clocks while computing).
 //   node bench/aead-workerd.mjs [rounds]
 import { startWorker } from "../test/miniflare.mjs";
 
@@ -19,11 +21,17 @@ const best = async (path, k = 3) => {
   for (let i = 0; i < k; i++) t = Math.min(t, await once(path));
   return t;
 };
-for (const p of ["/pair", "/pair?aead=bc", "/datagrams?n=200", "/datagrams?n=200&aead=bc", "/webcrypto?n=200", "/nodecrypto?n=200", "/noop"]) await once(p);
-const rates = { "node API, node:crypto": [], "node API, Bouncy Castle": [], "WebCrypto alone": [], "node:crypto alone": [] };
+for (const p of ["/pair", "/pair?aead=bc", "/datagrams?n=200", "/datagrams?n=200&aead=bc", "/webcrypto?n=200", "/nodecrypto?n=200", "/noop",
+  "/datagrams-webcrypto?n=0", "/datagrams-webcrypto?n=200", "/datagrams-webcrypto?n=200&batch=1", "/webcrypto-batched?n=200"]) await once(p);
+const rates = { "node API, WebCrypto answers, batch 32": [], "node API, WebCrypto answers, batch 1": [], "node API, node:crypto": [],
+  "node API, Bouncy Castle": [], "WebCrypto alone": [], "WebCrypto alone, batch 32": [], "node:crypto alone": [] };
 for (let r = 0; r < rounds; r++) {
   const noop = await best("/noop");
+  const pairWc = await best("/datagrams-webcrypto?n=0");
   const row = {
+    "node API, WebCrypto answers, batch 32": n / (((await best(`/datagrams-webcrypto?n=${n}`)) - pairWc) / 1000),
+    "node API, WebCrypto answers, batch 1": n / (((await best(`/datagrams-webcrypto?n=${n}&batch=1`)) - pairWc) / 1000),
+    "WebCrypto alone, batch 32": n / (((await best(`/webcrypto-batched?n=${n}`)) - noop) / 1000),
     "node API, node:crypto": n / (((await best(`/datagrams?n=${n}`)) - (await best("/pair"))) / 1000),
     "node API, Bouncy Castle": n / (((await best(`/datagrams?n=${n}&aead=bc`)) - (await best("/pair?aead=bc"))) / 1000),
     "WebCrypto alone": n / (((await best(`/webcrypto?n=${n}`)) - noop) / 1000),
