@@ -355,8 +355,11 @@ function decodeCryptoBatch(b) {
  * A failed import, a tag that does not verify or any other error answers "no output"; never rejects.
  */
 export function webCryptoRunner(core, subtle = globalThis.crypto?.subtle) {
-  const keys = new Map(); // handle -> Map(keyId -> Promise<CryptoKey>)
+  const keys = new Map(); // handle -> Map(keyId -> { ready: Promise<CryptoKey>, key: CryptoKey | null })
   const algo = (r) => ({ name: "AES-GCM", iv: r.nonce, additionalData: r.aad });
+  const bytes = (b) => new Uint8Array(b);
+  const none = () => null;
+  const run = (seal, key, r) => (seal ? subtle.encrypt(algo(r), key, r.data) : subtle.decrypt(algo(r), key, r.data)).then(bytes, none);
   return {
     /** Keys held for all nodes (each node's are bounded by its peer table: its installs minus its drops). */
     keyCount: () => { let n = 0; for (const m of keys.values()) n += m.size; return n; },
@@ -371,18 +374,18 @@ export function webCryptoRunner(core, subtle = globalThis.crypto?.subtle) {
       const work = [];
       for (const r of batch) {
         if (r.kind === CryptoKinds.KEY_INSTALL) {
-          const k = subtle.importKey("raw", r.data, "AES-GCM", false, ["encrypt", "decrypt"]);
-          k.catch(() => {}); // a failed import answers null where it is used
-          ks.set(r.keyId, k);
+          const entry = { ready: null, key: null };
+          entry.ready = subtle.importKey("raw", r.data, "AES-GCM", false, ["encrypt", "decrypt"]);
+          entry.ready.then((k) => { entry.key = k; }, () => {}); // a failed import answers null where it is used
+          ks.set(r.keyId, entry);
         } else if (r.kind === CryptoKinds.KEY_DROP) {
           ks.delete(r.keyId);
         } else {
-          const k = ks.get(r.keyId);
+          const e = ks.get(r.keyId);
           const seal = r.kind === CryptoKinds.SEAL;
           ids.push(r.id);
-          work.push(k === undefined ? null : k
-            .then((key) => (seal ? subtle.encrypt(algo(r), key, r.data) : subtle.decrypt(algo(r), key, r.data)))
-            .then((b) => new Uint8Array(b), () => null));
+          // an imported key is used at once; only the first requests under a new key wait for its import
+          work.push(e === undefined ? null : e.key !== null ? run(seal, e.key, r) : e.ready.then((k) => run(seal, k, r), none));
         }
       }
       if (ids.length === 0) return 1;
