@@ -8,7 +8,7 @@ import { nodePair, pump } from "../suite/nodebench.mjs";
 
 const dist = new URL("../../target/pilot-core/", import.meta.url);
 const { loadPilotCore } = await import(new URL("pilot-core.mjs", dist));
-const core = await loadPilotCore(readFileSync(new URL("pilot-core.wasm", dist)));
+const core = await loadPilotCore(readFileSync(process.env.PILOT_WASM ?? new URL("pilot-core.wasm", dist)));
 const random = (n) => webcrypto.getRandomValues(new Uint8Array(n));
 const n = Number(process.argv[2] ?? 20000);
 const batch = 32;
