@@ -97,6 +97,8 @@ export interface PeerStatus {
   pilaOut: number;
   /** dial-in sockets refused for a wrong or missing relay proof */
   dialInRefused: number;
+  /** where AES-GCM runs: WebCrypto answering the core's requests, or inside the core's calls */
+  aead: "webcrypto" | "in-call";
 }
 
 export class PilotError extends Error {
@@ -332,6 +334,7 @@ export class PilotPeer {
       node: this.handle ? this.core.nodeStats(this.handle) : null,
       transport: active === this.inbound ? "inbound" : "outbound",
       outboundSocket: this.transport.state === "connecting" || this.transport.state === "ready",
+      aead: this.crypto ? "webcrypto" : "in-call",
       timers: this.timers.count,
       alarm: this.alarmAt,
       pilaIn: this.pilaIn,
