@@ -22,8 +22,9 @@ const best = async (path, k = 3) => {
   return t;
 };
 for (const p of ["/pair", "/pair?aead=bc", "/datagrams?n=200", "/datagrams?n=200&aead=bc", "/webcrypto?n=200", "/nodecrypto?n=200", "/noop",
-  "/datagrams-webcrypto?n=0", "/datagrams-webcrypto?n=200", "/datagrams-webcrypto?n=200&batch=1", "/webcrypto-batched?n=200"]) await once(p);
-const rates = { "node API, WebCrypto answers, batch 32": [], "node API, WebCrypto answers, batch 1": [], "node API, node:crypto": [],
+  "/datagrams-webcrypto?n=0", "/datagrams-webcrypto?n=200", "/datagrams-webcrypto?n=200&cipher=none", "/datagrams-webcrypto?n=200&batch=1", "/webcrypto-batched?n=200"]) await once(p);
+const rates = { "node API, WebCrypto answers, batch 32": [], "node API, WebCrypto answers, batch 1": [],
+  "node API, answers without a cipher (the node's own work), batch 32": [], "node API, node:crypto": [],
   "node API, Bouncy Castle": [], "WebCrypto alone": [], "WebCrypto alone, batch 32": [], "node:crypto alone": [] };
 for (let r = 0; r < rounds; r++) {
   const noop = await best("/noop");
@@ -31,6 +32,8 @@ for (let r = 0; r < rounds; r++) {
   const row = {
     "node API, WebCrypto answers, batch 32": n / (((await best(`/datagrams-webcrypto?n=${n}`)) - pairWc) / 1000),
     "node API, WebCrypto answers, batch 1": n / (((await best(`/datagrams-webcrypto?n=${n}&batch=1`)) - pairWc) / 1000),
+    "node API, answers without a cipher (the node's own work), batch 32":
+      n / (((await best(`/datagrams-webcrypto?n=${n}&cipher=none`)) - pairWc) / 1000),
     "WebCrypto alone, batch 32": n / (((await best(`/webcrypto-batched?n=${n}`)) - noop) / 1000),
     "node API, node:crypto": n / (((await best(`/datagrams?n=${n}`)) - (await best("/pair"))) / 1000),
     "node API, Bouncy Castle": n / (((await best(`/datagrams?n=${n}&aead=bc`)) - (await best("/pair?aead=bc"))) / 1000),

@@ -7,7 +7,7 @@ import { loadPilotCore, webCryptoRunner } from "../../target/pilot-core/pilot-co
 import { loadConformance } from "../../target/pilot-conformance/pilot-conformance.mjs";
 import { runVectorSuite } from "../suite/vectors.mjs";
 import { runTwoPeers } from "../suite/twopeer.mjs";
-import { datagramsOnce, datagramsWebCrypto, handshakeOnce } from "../suite/nodebench.mjs";
+import { copyingRunner, datagramsOnce, datagramsWebCrypto, handshakeOnce } from "../suite/nodebench.mjs";
 
 let corePromise = null;
 let castlePromise = null;
@@ -76,7 +76,9 @@ export default {
         return Response.json({ got: datagramsOnce(core, random, 0) });
       case "/datagrams-webcrypto":
         // the production path with the AEAD as an effect: seals and opens answered by crypto.subtle, `batch` at a time
-        return Response.json({ got: await datagramsWebCrypto(core, random, webCryptoRunner(core), n,
+        // (?cipher=none: the answers are copies, no cipher: the node's own work alone)
+        return Response.json({ got: await datagramsWebCrypto(core, random,
+          url.searchParams.get("cipher") === "none" ? copyingRunner(core) : webCryptoRunner(core), n,
           Number(url.searchParams.get("batch") ?? 32)) });
       case "/datagrams":
         // the production path: n datagrams of 1,166 bytes (1,200-byte packets) sealed by one node, opened by the other
