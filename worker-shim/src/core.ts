@@ -3,7 +3,8 @@
 import wasm from "../vendor/pilot-core/pilot-core.wasm";
 import { loadPilotCore, PlatformCryptoError, type PilotCore } from "../vendor/pilot-core/pilot-core.mjs";
 
-export type { PilotCore, NodeEvent, Profile, ErrorName, CloseMode, ReplyPolicy } from "../vendor/pilot-core/pilot-core.mjs";
+export { webCryptoRunner } from "../vendor/pilot-core/pilot-core.mjs";
+export type { PilotCore, WebCryptoRunner, NodeEvent, Profile, ErrorName, CloseMode, ReplyPolicy } from "../vendor/pilot-core/pilot-core.mjs";
 
 export { PlatformCryptoError };
 

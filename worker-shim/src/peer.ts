@@ -1,6 +1,6 @@
 // PilotPeer: a Pilot node living in a Worker. The wasm core makes every protocol decision; this class
 // only moves bytes between the core and the transport, keeps time, and turns core events into promises.
-import { getCore, nodeRestore, nodeSnapshot, SNAPSHOT_DUE, type CloseMode, type NodeEvent, type PilotCore, type Profile, type ReplyPolicy } from "./core.js";
+import { getCore, nodeRestore, nodeSnapshot, SNAPSHOT_DUE, webCryptoRunner, type WebCryptoRunner, type CloseMode, type NodeEvent, type PilotCore, type Profile, type ReplyPolicy } from "./core.js";
 import { CLOSE_IDLE, RelayTransport, type RegistryMessage, type Transport, type TransportState } from "./transport.js";
 import { ascii, heartbeatText, parseHostPort, registerText, resolveText, setVisibilityStampedText, setVisibilityText } from "./edge.js";
 import { b64, random, unb64 } from "./bytes.js";
@@ -62,6 +62,12 @@ export interface PeerOptions {
   log?: (line: string) => void;
   /** the relay dials into us (absent: the outbound connection only, as before) */
   dialIn?: DialInOptions;
+  /**
+   * Seal and open with WebCrypto (`crypto.subtle`, asynchronous: the core asks, the peer answers in batches;
+   * docs/ARCHITECTURE.md "Built: AEAD as an effect"). Default true where `crypto.subtle` exists; false runs
+   * AES-GCM inside each core call (node:crypto or Bouncy Castle). Same bytes on the wire either way.
+   */
+  webCrypto?: boolean;
 }
 
 export interface PeerSessionStore {
@@ -91,6 +97,8 @@ export interface PeerStatus {
   pilaOut: number;
   /** dial-in sockets refused for a wrong or missing relay proof */
   dialInRefused: number;
+  /** where AES-GCM runs: WebCrypto answering the core's requests, or inside the core's calls */
+  aead: "webcrypto" | "in-call";
 }
 
 export class PilotError extends Error {
@@ -266,9 +274,14 @@ export class PilotPeer {
   private lastSessionSave = -Infinity;
   /** Our UDP endpoint at the relay of the last registration: peers learn a new one by a fresh handshake. */
   private registeredEndpoint: string | null;
+  /** WebCrypto answering the core's seal and open requests, or null (AES-GCM inside the core calls). */
+  private readonly crypto: WebCryptoRunner | null;
+  /** A crypto batch is being answered: one at a time, so answers reach the core in the order it asked. */
+  private pumping = false;
 
   private constructor(private readonly core: PilotCore, private readonly options: PeerOptions) {
     this.now = options.now ?? (() => Date.now());
+    this.crypto = options.webCrypto !== false && typeof crypto !== "undefined" && crypto.subtle ? webCryptoRunner(core, crypto.subtle) : null;
     // kept across a wake (PeerOptions.registeredEndpoint): an object that came back over dial-in never
     // registered in this run, and without it would take its next endpoint for its first, and not re-handshake
     this.registeredEndpoint = options.registeredEndpoint || null;
@@ -321,6 +334,7 @@ export class PilotPeer {
       node: this.handle ? this.core.nodeStats(this.handle) : null,
       transport: active === this.inbound ? "inbound" : "outbound",
       outboundSocket: this.transport.state === "connecting" || this.transport.state === "ready",
+      aead: this.crypto ? "webcrypto" : "in-call",
       timers: this.timers.count,
       alarm: this.alarmAt,
       pilaIn: this.pilaIn,
@@ -493,12 +507,13 @@ export class PilotPeer {
 
   /** The node for our id (freeing an older one): made once per registration or wake; `saved` sessions restored into it. */
   private createNode(nodeId: number, saved: Uint8Array | null): void {
-    if (this.handle) this.core.free(this.handle);
+    if (this.handle) this.freeNode(this.handle);
     const h = this.core.nodeNew({
       node: nodeId, identitySeed: this.options.identitySeed, entropy: random(48),
       profile: this.options.profile ?? "modern", echo: this.options.echo ?? true,
     });
     if (h < 0) throw new PilotError("cannot create the node: " + this.core.errorName(-h), this.core.errorName(-h));
+    if (this.crypto) this.core.nodeDeferAead(h);
     this.handle = h;
     this.nodeId = nodeId;
     if (saved) this.restoreSessions(h, saved);
@@ -589,7 +604,7 @@ export class PilotPeer {
    */
   private busy(): boolean {
     return this.streams.size > 0 || this.pings.size > 0 || this.dialing.size > 0 || this.connecting !== null
-      || this.lingering || (this.inbound !== null && (this.inbound.pendingRequests > 0 || this.inbound.hasPending()));
+      || this.lingering || this.pumping || (this.inbound !== null && (this.inbound.pendingRequests > 0 || this.inbound.hasPending()));
   }
 
   /**
@@ -628,6 +643,31 @@ export class PilotPeer {
     const h = this.handle;
     const d = this.core.nodeNextDeadline(h);
     if (d !== null && d <= this.now()) this.core.nodeHandleTimeout(h, this.now());
+    if (this.crypto) void this.pumpCrypto(h);
+    this.flushOut(h);
+  }
+
+  /**
+   * Answers the core's crypto requests with WebCrypto, batch after batch until it asks nothing, and after each
+   * batch moves out what the answers released. One pump at a time: a step while it awaits only queues more
+   * requests in the core, which the running pump polls next, so answers can be neither lost nor reordered
+   * across the await. A request left when the object is evicted is lost with the node it belongs to.
+   */
+  private async pumpCrypto(h: number): Promise<void> {
+    if (this.pumping || !this.crypto) return;
+    this.pumping = true;
+    try {
+      while (this.handle === h && (await this.crypto.step(h, this.now)) > 0) {
+        if (this.handle === h) this.flushOut(h);
+      }
+    } finally {
+      this.pumping = false;
+    }
+    if (this.handle === h) this.schedule(); // no longer busy: a dial-in peer may sleep now
+  }
+
+  /** Saves the sessions if due, sends what the core released, dispatches its events, re-arms the timer. */
+  private flushOut(h: number): void {
     this.saveSessionsIfDue(h); // before this step's datagrams: they may use counters only the save reserves
     const out = this.active();
     for (let t = this.core.nodePollTransmit(h); t; t = this.core.nodePollTransmit(h)) {
@@ -929,8 +969,13 @@ export class PilotPeer {
     this.transport.close();
     this.inbound?.sendText({ type: "dial_in_cancel" }); // stopped for good: the relay may release our endpoint
     this.inbound?.close();
-    if (this.handle) this.core.free(this.handle);
+    if (this.handle) this.freeNode(this.handle);
     this.handle = 0;
+  }
+
+  private freeNode(h: number): void {
+    this.core.free(h);
+    this.crypto?.forget(h);
   }
 
   private log(line: string): void {

@@ -99,6 +99,8 @@ describe("a Worker that is a Pilot peer", () => {
     const send = await api("/v1/send", { method: "POST", body: JSON.stringify({ address: host, port: 7, data: "hello from a Worker" }) });
     const s = (await send.json()) as { reply_base64: string };
     expect(atob(s.reply_base64)).toBe("hello from a Worker");
+    // all of it sealed and opened by WebCrypto answering the core's requests
+    expect((await waitConnected()).aead).toBe("webcrypto");
   });
 
   it("echoes 10 MB through a peer that closes both ways on a FIN, with matching SHA-256", async () => {

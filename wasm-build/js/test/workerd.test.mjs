@@ -59,6 +59,9 @@ for (const profile of ["modern", "feb2026"]) {
 
 test("workerd: the benchmark paths run (node-API datagrams and handshakes)", async () => {
   assert.deepEqual(await (await compat.dispatchFetch("http://worker/datagrams?n=50")).json(), { got: 50 });
+  // the AEAD as an effect, answered by workerd's crypto.subtle, in batches of 32 and of 1
+  assert.deepEqual(await (await compat.dispatchFetch("http://worker/datagrams-webcrypto?n=50")).json(), { got: 50 });
+  assert.deepEqual(await (await compat.dispatchFetch("http://worker/datagrams-webcrypto?n=5&batch=1")).json(), { got: 5 });
   assert.equal(await (await compat.dispatchFetch("http://worker/handshakes?n=2")).text(), "ok");
 });
 

@@ -3,11 +3,11 @@
 // the conformance module (never shipped) for the vectors and the simulation.
 import wasm from "../../target/pilot-core/pilot-core.wasm";
 import conformanceWasm from "../../target/pilot-conformance/pilot-conformance.wasm";
-import { loadPilotCore } from "../../target/pilot-core/pilot-core.mjs";
+import { loadPilotCore, webCryptoRunner } from "../../target/pilot-core/pilot-core.mjs";
 import { loadConformance } from "../../target/pilot-conformance/pilot-conformance.mjs";
 import { runVectorSuite } from "../suite/vectors.mjs";
 import { runTwoPeers } from "../suite/twopeer.mjs";
-import { datagramsOnce, handshakeOnce } from "../suite/nodebench.mjs";
+import { copyingRunner, datagramsOnce, datagramsWebCrypto, handshakeOnce } from "../suite/nodebench.mjs";
 
 let corePromise = null;
 let confPromise = null;
@@ -80,6 +80,12 @@ export default {
       case "/pair":
         // the fixed cost of /datagrams: two nodes and their handshake, no datagrams
         return Response.json({ got: datagramsOnce(core, random, 0) });
+      case "/datagrams-webcrypto":
+        // the production path with the AEAD as an effect: seals and opens answered by crypto.subtle, `batch` at a time
+        // (?cipher=none: the answers are copies, no cipher: the node's own work alone)
+        return Response.json({ got: await datagramsWebCrypto(core, random,
+          url.searchParams.get("cipher") === "none" ? copyingRunner(core) : webCryptoRunner(core), n,
+          Number(url.searchParams.get("batch") ?? 32)) });
       case "/datagrams":
         // the production path: n datagrams of 1,166 bytes (1,200-byte packets) sealed by one node, opened by the other
         return Response.json({ got: datagramsOnce(core, random, n) });
@@ -93,6 +99,24 @@ export default {
           new DataView(iv.buffer).setUint32(8, i);
           const ct = await crypto.subtle.encrypt({ name: "AES-GCM", iv, additionalData: aad }, key, pt);
           await crypto.subtle.decrypt({ name: "AES-GCM", iv, additionalData: aad }, key, ct);
+        }
+        return new Response("ok");
+      }
+      case "/webcrypto-batched": {
+        // WebCrypto alone, `batch` seals in one Promise.all, then their opens in one (what the node's batches do)
+        const key = await crypto.subtle.importKey("raw", random(32), "AES-GCM", false, ["encrypt", "decrypt"]);
+        const pt = random(1200);
+        const aad = new Uint8Array([0, 0, 0, 1]);
+        const batch = Number(url.searchParams.get("batch") ?? 32);
+        for (let i = 1; i <= n; i += batch) {
+          const ivs = [];
+          for (let k = i; k < Math.min(n + 1, i + batch); k++) {
+            const iv = new Uint8Array(12);
+            new DataView(iv.buffer).setUint32(8, k);
+            ivs.push(iv);
+          }
+          const cts = await Promise.all(ivs.map((iv) => crypto.subtle.encrypt({ name: "AES-GCM", iv, additionalData: aad }, key, pt)));
+          await Promise.all(ivs.map((iv, j) => crypto.subtle.decrypt({ name: "AES-GCM", iv, additionalData: aad }, key, cts[j])));
         }
         return new Response("ok");
       }

@@ -168,7 +168,43 @@ export interface PilotCore {
    * session came or went).
    */
   nodeSnapshotDue(handle: number): 0 | 1 | 2;
+  /**
+   * The AEAD as an effect: from now on the node asks the host for AES-GCM (nodePollCrypto / nodeCryptoDone,
+   * or webCryptoRunner). Call right after nodeNew. Drain nodePollCrypto before nodePollTransmit: a frame
+   * waits until its seal is answered and nothing overtakes it.
+   */
+  nodeDeferAead(handle: number): number;
+  /** The node's crypto requests, in order, or null when it has none. */
+  nodePollCrypto(handle: number): CryptoRequest[] | null;
+  /** Answers ids[i] with outputs[i] (null: the tag failed or the host failed); how many the node took, or -1. */
+  nodeCryptoDone(handle: number, ids: readonly number[], outputs: readonly (Uint8Array | null)[], now: number): number;
 }
+
+/** One crypto request of a node with deferred AEAD (kinds: CryptoKinds); byte fields are views of one copy. */
+export interface CryptoRequest {
+  kind: 1 | 2 | 3 | 4;
+  /** What nodeCryptoDone answers (seals and opens). */
+  id: number;
+  keyId: number;
+  /** 12 bytes (seals and opens), else null. */
+  nonce: Uint8Array | null;
+  aad: Uint8Array | null;
+  /** The raw 32-byte key (KEY_INSTALL), the packet (SEAL) or ciphertext ‖ tag (OPEN). */
+  data: Uint8Array;
+}
+
+export declare const CryptoKinds: Readonly<{ KEY_INSTALL: 1; KEY_DROP: 2; SEAL: 3; OPEN: 4 }>;
+
+/** Answers a node's crypto requests with WebCrypto, one batch per step (see pilot-core.mjs). */
+export interface WebCryptoRunner {
+  /** Answers one batch; resolves to the number of seals and opens answered (0: the node asked nothing). Never rejects. */
+  step(handle: number, now: () => number): Promise<number>;
+  /** Forgets a freed node's keys. */
+  forget(handle: number): void;
+  keyCount(): number;
+}
+
+export declare function webCryptoRunner(core: PilotCore, subtle?: SubtleCrypto): WebCryptoRunner;
 
 export declare function addressText(network: number, node: number): string;
 export declare function decodeEvent(bytes: Uint8Array): NodeEvent;

@@ -32,7 +32,7 @@ const EVENT_HEADER = 26; // Layouts.EVENT_HEADER
 const OP = Object.freeze({ FREE: 0, LIVE_HANDLES: 1, LISTEN: 2, OPEN_STREAM: 3, CLOSE_STREAM: 4, ABORT_STREAM: 5, PING: 6,
   PEER_LOOKUP_FAILED: 7, HANDLE_TIMEOUT: 8, NEXT_DEADLINE: 9, HAS_SESSION: 10, AT_EOF: 11, FLUSH_STREAMS: 12,
   SET_PROFILE: 13, EXPECT_REPLY: 14, REHANDSHAKE: 15, SNAPSHOT_DUE: 16, PLATFORM_AEAD: 17,
-  RESOLVE_NEEDED: 18, RESOLVE_NEXT: 19, RESOLVE_FAILED: 20 });
+  RESOLVE_NEEDED: 18, RESOLVE_NEXT: 19, RESOLVE_FAILED: 20, DEFER_AEAD: 32 });
 /** Kinds of the resolver's registry calls (NodeWasm OP_RESOLVE_NEXT: kind * 2^32 + peer). */
 const RESOLVE_KINDS = Object.freeze([null, "lookup", "resolve"]);
 const INVALID_ARGUMENT = -19;
@@ -485,6 +485,87 @@ function decodeBatch(bytes, decode) {
   return out;
 }
 
+// ---------------------------------------------------------------- the AEAD as an effect (NodeWasm.nodeCrypto)
+
+/** Request kinds of a crypto batch (wasm-build CryptoBatch). */
+export const CryptoKinds = Object.freeze({ KEY_INSTALL: 1, KEY_DROP: 2, SEAL: 3, OPEN: 4 });
+
+/**
+ * Splits a batch of crypto requests, `kind(1) ‖ id(4) ‖ keyId(4) ‖ len(4) ‖ [nonce(12) ‖ aadLen(1) ‖ aad] ‖ data`,
+ * into records whose byte fields are views of the one copy.
+ */
+function decodeCryptoBatch(b) {
+  const out = [];
+  const v = new DataView(b.buffer, b.byteOffset, b.byteLength);
+  for (let at = 0; at + 13 <= b.length;) {
+    const kind = b[at];
+    const id = v.getUint32(at + 1);
+    const keyId = v.getUint32(at + 5);
+    const len = v.getUint32(at + 9);
+    at += 13;
+    let nonce = null;
+    let aad = null;
+    if (kind === CryptoKinds.SEAL || kind === CryptoKinds.OPEN) {
+      nonce = b.subarray(at, at + 12);
+      const aadLen = b[at + 12];
+      aad = b.subarray(at + 13, at + 13 + aadLen);
+      at += 13 + aadLen;
+    }
+    out.push({ kind, id, keyId, nonce, aad, data: b.subarray(at, at + len) });
+    at += len;
+  }
+  return out;
+}
+
+/**
+ * Runs a node's crypto requests with WebCrypto (`crypto.subtle`): imports each session's key once (AES-GCM,
+ * raw, not extractable) and forgets it when the node drops it; one batch is one `Promise.all` of
+ * encrypt/decrypt calls and one crossing back. `step(h, now)` answers one batch and resolves to the number of
+ * seals and opens answered (0 when the node asked nothing; a batch of only key changes counts 1); `now` is a
+ * function, read after the cipher ran. One step at a time per node: the caller awaits it before the next.
+ * A failed import, a tag that does not verify or any other error answers "no output"; never rejects.
+ */
+export function webCryptoRunner(core, subtle = globalThis.crypto?.subtle) {
+  const keys = new Map(); // handle -> Map(keyId -> { ready: Promise<CryptoKey>, key: CryptoKey | null })
+  const algo = (r) => ({ name: "AES-GCM", iv: r.nonce, additionalData: r.aad });
+  const bytes = (b) => new Uint8Array(b);
+  const none = () => null;
+  const run = (seal, key, r) => (seal ? subtle.encrypt(algo(r), key, r.data) : subtle.decrypt(algo(r), key, r.data)).then(bytes, none);
+  return {
+    /** Keys held for all nodes (each node's are bounded by its peer table: its installs minus its drops). */
+    keyCount: () => { let n = 0; for (const m of keys.values()) n += m.size; return n; },
+    /** Forgets a freed node's keys. */
+    forget: (h) => keys.delete(h),
+    step: async (h, now) => {
+      const batch = core.nodePollCrypto(h);
+      if (batch === null) return 0;
+      let ks = keys.get(h);
+      if (ks === undefined) keys.set(h, (ks = new Map()));
+      const ids = [];
+      const work = [];
+      for (const r of batch) {
+        if (r.kind === CryptoKinds.KEY_INSTALL) {
+          const entry = { ready: null, key: null };
+          entry.ready = subtle.importKey("raw", r.data, "AES-GCM", false, ["encrypt", "decrypt"]);
+          entry.ready.then((k) => { entry.key = k; }, () => {}); // a failed import answers null where it is used
+          ks.set(r.keyId, entry);
+        } else if (r.kind === CryptoKinds.KEY_DROP) {
+          ks.delete(r.keyId);
+        } else {
+          const e = ks.get(r.keyId);
+          const seal = r.kind === CryptoKinds.SEAL;
+          ids.push(r.id);
+          // an imported key is used at once; only the first requests under a new key wait for its import
+          work.push(e === undefined ? null : e.key !== null ? run(seal, e.key, r) : e.ready.then((k) => run(seal, k, r), none));
+        }
+      }
+      if (ids.length === 0) return 1;
+      core.nodeCryptoDone(h, ids, await Promise.all(work), now());
+      return ids.length;
+    },
+  };
+}
+
 function decodeStats(b) {
   const v = new DataView(b.buffer, b.byteOffset, b.byteLength);
   const dropped = {};
@@ -606,6 +687,29 @@ function wrap(exports, platform, memory) {
     nodeSendDatagram: (h, network, node, port, data, now) =>
       (io.put(data) < 0 ? INVALID_ARGUMENT : x.nodeSendDatagram(h, network, node, port, data.length, now)),
     nodePing: (h, network, node, now) => op(OP.PING, h, network, node, 0, 0, 0, now),
+    // the AEAD as an effect (a host whose cipher is asynchronous: WebCrypto); see webCryptoRunner
+    nodeDeferAead: (h) => op(OP.DEFER_AEAD, h),
+    /** The node's crypto requests (records: kind, id, keyId, nonce, aad, data), or null when it has none. */
+    nodePollCrypto: (h) => { const b = io.take(x.nodeCrypto(h, -1, 0)); return b === null ? null : decodeCryptoBatch(b); },
+    /** Answers: ids[i] gets outputs[i] (a Uint8Array, or null for a failed tag / host failure). How many the node took, or -1. */
+    nodeCryptoDone: (h, ids, outputs, now) => {
+      let n = 0;
+      for (const o of outputs) n += 8 + (o ? o.length : 0);
+      const at = io.reserve(n);
+      if (at < 0) return -1;
+      const m = io.mem();
+      let k = at;
+      for (let i = 0; i < ids.length; i++) {
+        const o = outputs[i];
+        const id = ids[i];
+        const len = o ? o.length : 0xffffffff;
+        m[k] = id >>> 24; m[k + 1] = id >>> 16; m[k + 2] = id >>> 8; m[k + 3] = id;
+        m[k + 4] = len >>> 24; m[k + 5] = len >>> 16; m[k + 6] = len >>> 8; m[k + 7] = len;
+        if (o) m.set(o, k + 8);
+        k += 8 + (o ? o.length : 0);
+      }
+      return x.nodeCrypto(h, n, now);
+    },
     nodeStats: (h) => { const s = io.take(x.nodeStats(h)); return s === null ? null : decodeStats(s); },
     nodeAddress: (h) => addresses.get(h) ?? null,
     nodeHasSession: (h, peer) => op(OP.HAS_SESSION, h, peer) === 1,

@@ -44,27 +44,52 @@ final class Io {
             return null;
         }
         byte[] b = new byte[len];
-        Address p = base.add(off);
-        for (int i = 0; i < len; i++) {
-            b[i] = p.add(i).getByte();
-        }
+        copyIn(base.add(off), b, 0, len);
         return b;
+    }
+
+    /**
+     * Linear memory to a Java array. WasmGC has no bulk copy between the two, so it is a loop; it reads eight
+     * bytes per load (wasm memory is little-endian), which halves the work of a byte-per-load loop on a
+     * 1,200-byte packet (the packet path crosses several times per packet).
+     */
+    private static void copyIn(Address p, byte[] dst, int off, int len) {
+        int i = 0;
+        for (; i + 8 <= len; i += 8) {
+            long v = p.add(i).getLong();
+            int k = off + i;
+            dst[k] = (byte) v;
+            dst[k + 1] = (byte) (v >>> 8);
+            dst[k + 2] = (byte) (v >>> 16);
+            dst[k + 3] = (byte) (v >>> 24);
+            dst[k + 4] = (byte) (v >>> 32);
+            dst[k + 5] = (byte) (v >>> 40);
+            dst[k + 6] = (byte) (v >>> 48);
+            dst[k + 7] = (byte) (v >>> 56);
+        }
+        for (; i < len; i++) {
+            dst[off + i] = p.add(i).getByte();
+        }
     }
 
     /** Copies {@code len} bytes of {@code src} from {@code off} to the region at {@code at} (room ensured by the caller). */
     static void write(int at, byte[] src, int off, int len) {
         Address p = base.add(at);
-        for (int i = 0; i < len; i++) {
+        int i = 0;
+        for (; i + 8 <= len; i += 8) { // eight bytes per store, as copyIn
+            int k = off + i;
+            p.add(i).putLong((src[k] & 0xFFL) | (src[k + 1] & 0xFFL) << 8 | (src[k + 2] & 0xFFL) << 16
+                    | (src[k + 3] & 0xFFL) << 24 | (src[k + 4] & 0xFFL) << 32 | (src[k + 5] & 0xFFL) << 40
+                    | (src[k + 6] & 0xFFL) << 48 | (src[k + 7] & 0xFFL) << 56);
+        }
+        for (; i < len; i++) {
             p.add(i).putByte(src[off + i]);
         }
     }
 
     /** Copies {@code len} bytes from the region's start into {@code dst} at {@code off}. */
     static void read(byte[] dst, int off, int len) {
-        Address p = base;
-        for (int i = 0; i < len; i++) {
-            dst[off + i] = p.add(i).getByte();
-        }
+        copyIn(base, dst, off, len);
     }
 
     /** Writes {@code b} at the region's start: its length, -1 for null, or -2 when memory cannot grow. */

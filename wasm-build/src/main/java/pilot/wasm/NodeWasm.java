@@ -55,6 +55,8 @@ public final class NodeWasm {
         private final PinnedTrust trust;
         private final DrbgEntropy entropy;
         private final PeerResolver resolver;
+        /** A crypto request polled but left for the next batch (see {@link CryptoBatch#poll}). */
+        private final pilot.core.node.CryptoRequest[] carry = new pilot.core.node.CryptoRequest[1];
 
         Node(PilotNode node, PinnedTrust trust, DrbgEntropy entropy, PeerResolver resolver) {
             this.node = node;
@@ -343,6 +345,21 @@ public final class NodeWasm {
                 : idOrError(n.node().sendDatagram(new Address(network, peer), port, data, (long) now));
     }
 
+    /**
+     * The AEAD as an effect, one export for both directions: {@code answersLen < 0} polls the node's batch of
+     * crypto requests into the region (layout: {@link CryptoBatch}) and returns its length, or -1 when there
+     * is none; otherwise hands the node the {@code answersLen} bytes of answers in the region and returns how
+     * many, or -1 when malformed. Only for a node made with {@code OP_DEFER_AEAD}.
+     */
+    @JSExport
+    public static int nodeCrypto(int handle, int answersLen, double now) {
+        Node n = node(handle);
+        if (n == null) {
+            return -1;
+        }
+        return answersLen < 0 ? CryptoBatch.poll(n.node(), n.carry) : CryptoBatch.done(n.node(), answersLen, (long) now);
+    }
+
     /** Layout: {@link Layouts#stats}, out through the region; -1 for an unknown handle. */
     @JSExport
     public static int nodeStats(int handle) {
@@ -400,6 +417,8 @@ public final class NodeWasm {
     static final int OP_RESOLVE_NEEDED = 18;
     static final int OP_RESOLVE_NEXT = 19;
     static final int OP_RESOLVE_FAILED = 20;
+    /** Kept apart from the numbers above, so that other new ops cannot collide with it. */
+    static final int OP_DEFER_AEAD = 32;
 
     /**
      * The node calls that take and return only numbers. Booleans come back as 1 / 0; everything else
@@ -415,6 +434,7 @@ public final class NodeWasm {
      * RESOLVE_NEEDED a=peer b=1 to re-handshake once resolved (PEER_NEEDED, or our endpoint moved);
      * RESOLVE_NEXT: the next registry call, kind (1 lookup, 2 resolve) * 2^32 + peer, or -1;
      * RESOLVE_FAILED a=peer b=1 when the registry does not know it (negative cache), 0 for a transport error.
+     * DEFER_AEAD: from now on the node asks the host for AES-GCM ({@link #nodeCrypto}); call right after nodeNew.
      */
     @JSExport
     public static double nodeOp(int op, int handle, int a, int b, int c, double x, double y, double now) {
@@ -466,6 +486,9 @@ public final class NodeWasm {
             }
             case OP_RESOLVE_FAILED:
                 n.resolver.failed(a, b == 1, t);
+                return 0;
+            case OP_DEFER_AEAD:
+                p.deferAead();
                 return 0;
             case OP_HANDLE_TIMEOUT:
                 p.handleTimeout(t);

@@ -30,6 +30,8 @@ public final class Session {
     /** Counters up to here may be used without persisting a snapshot first. */
     private long reservedUpTo = COUNTER_BLOCK;
     private boolean reservationRaised;
+    /** The id a host running the AEAD as an effect knows this session's key by; 0 while it holds none. */
+    private int hostKey;
 
     private Session(WireProfile profile, Aead aead, byte[] key, byte[] noncePrefix, byte[] peerX25519, long createdAt) {
         this.profile = profile;
@@ -108,6 +110,18 @@ public final class Session {
         boolean r = reservationRaised;
         reservationRaised = false;
         return r;
+    }
+
+    /**
+     * The id under which the host of a node with deferred AEAD holds this session's key (0: it holds none).
+     * Kept here so the node finds it without hashing the session (no identity hash code in the wasm module).
+     */
+    public int hostKey() {
+        return hostKey;
+    }
+
+    public void hostKey(int id) {
+        hostKey = id;
     }
 
     /** A copy of the raw session key, for a snapshot only. */

@@ -212,18 +212,73 @@ public final class KeyExchange {
     }
 
     /**
+     * Seals later (the AEAD as an effect): the frame for a packet of {@code packetLen} bytes with its header
+     * and nonce written and its counter reserved now ({@link Envelope#sealFrame}); the caller has the
+     * session's AEAD fill it at {@link pilot.core.frame.SealedFrame#OVERHEAD}. Null when no session is installed.
+     */
+    public byte[] sealFrame(int peerNode, int packetLen) {
+        PeerState p = peers.get(peerNode);
+        if (p == null || p.session == null) {
+            return null;
+        }
+        byte[] frame = Envelope.sealFrame(p.session, identity.node(), packetLen);
+        if (p.session.takeReservationRaised()) {
+            due(SessionSnapshot.DUE_REQUIRED); // persist the raised reservation before this frame leaves
+        }
+        return frame;
+    }
+
+    /**
      * Opens a PILS frame from its sender's session (spec E.2). A run of failures (spec F.5) while the peer
      * has been silent for the grace period returns a fresh PILA to send; the session stays installed until
-     * a new one replaces it, because a failure proves nothing about who sent the frame.
+     * a new one replaces it, because a failure proves nothing about who sent the frame. The same steps as a
+     * deferred open ({@link #openBegin}, {@link #openDone}) with the AEAD run in the call.
      */
     public OpenResult open(SealedFrame f, long now) {
+        OpenStep step = openBegin(f, now);
+        while (!step.finished()) {
+            step = openDone(f, step.under(), step.fallback(), Envelope.openAead(step.under(), f), now);
+        }
+        return step.result();
+    }
+
+    /**
+     * An open, step one: finds the sender's session and runs the replay window's check (no commit). Either
+     * finished (no session, replay, too old) or waiting for AES-GCM under the current session.
+     */
+    public OpenStep openBegin(SealedFrame f, long now) {
         PeerState p = peers.get(f.senderNode());
         if (p == null || p.session == null) {
-            return new OpenResult(Result.fail(ErrorCode.NO_SESSION, "no session with node " + unsigned(f.senderNode())), null);
+            return OpenStep.done(new OpenResult(Result.fail(ErrorCode.NO_SESSION, "no session with node " + unsigned(f.senderNode())), null));
         }
-        long highWater = p.session.receiveMax();
-        Result<Packet> r = Envelope.open(p.session, f);
-        if (p.session.receiveMax() != highWater) {
+        ErrorCode verdict = Envelope.check(p.session, f);
+        if (verdict != null) {
+            return OpenStep.done(finish(p, Result.fail(verdict, "counter " + Long.toUnsignedString(f.counter())), now));
+        }
+        return OpenStep.aead(p.session, false);
+    }
+
+    /**
+     * An open, the next step from the AEAD's answer under {@code under} ({@code plain} null: the tag failed).
+     * A session replaced or dropped since the request (the generation check: {@code under} is no longer the
+     * current session, or no longer the previous one for a {@code fallback}) finishes with
+     * {@link ErrorCode#STALE_KEY} and changes nothing. Otherwise the window is checked again and committed,
+     * and a frame the current session could not open is tried under the previous one, as a synchronous open does.
+     */
+    public OpenStep openDone(SealedFrame f, Session under, boolean fallback, byte[] plain, long now) {
+        PeerState p = peers.get(f.senderNode());
+        if (p == null || under == null || under != (fallback ? p.previous : p.session)) {
+            return OpenStep.done(new OpenResult(Result.fail(ErrorCode.STALE_KEY, "session replaced while the frame was opened"), null));
+        }
+        if (fallback) {
+            Result<Packet> late = Envelope.finishOpen(under, f, plain);
+            // sealed before the peer's key change and delivered late; else the current session's failure stands
+            return OpenStep.done(finish(p, authenticated(late) ? late
+                    : Result.fail(ErrorCode.AEAD_FAILED, "GCM authentication failed"), now));
+        }
+        long highWater = under.receiveMax();
+        Result<Packet> r = Envelope.finishOpen(under, f, plain);
+        if (under.receiveMax() != highWater) {
             due(SessionSnapshot.DUE_ADVISORY); // a restore from an older snapshot would accept it again
         }
         if (authenticated(r) && p.state != HandshakeState.CONFIRMED) {
@@ -231,12 +286,14 @@ public final class KeyExchange {
             if (p.previous != null) {
                 p.retire(p.previous.peerX25519()); // the newer key is proven; a PILA with the old one is a replay
             }
-        } else if (r.error() == ErrorCode.AEAD_FAILED && p.previous != null) {
-            Result<Packet> late = Envelope.open(p.previous, f);
-            if (authenticated(late)) {
-                r = late; // sealed before the peer's key change and delivered late
-            }
+        } else if (r.error() == ErrorCode.AEAD_FAILED && p.previous != null && Envelope.check(p.previous, f) == null) {
+            return OpenStep.aead(p.previous, true);
         }
+        return OpenStep.done(finish(p, r, now));
+    }
+
+    /** The end of every open: activity, failure runs (spec F.5). */
+    private OpenResult finish(PeerState p, Result<Packet> r, long now) {
         if (authenticated(r)) {
             p.lastAuthenticated = now; // the peer holds the key: junk from elsewhere cannot count against it
         }
@@ -246,6 +303,15 @@ public final class KeyExchange {
             return new OpenResult(r, null);
         }
         return new OpenResult(r, countFailure(p, r.error(), now));
+    }
+
+    /**
+     * Whether {@code s} is still the current or the previous session of {@code peerNode}: a key the AEAD's
+     * host holds for it may be dropped once this is false and no request uses it.
+     */
+    public boolean holds(int peerNode, Session s) {
+        PeerState p = peers.get(peerNode);
+        return p != null && (p.session == s || p.previous == s);
     }
 
     /** Passed AES-GCM: ok, or refused only for what the authenticated packet said. */

@@ -2,6 +2,7 @@ package pilot.core.node;
 
 import java.util.ArrayDeque;
 import java.util.EnumMap;
+import java.util.ArrayList;
 import pilot.core.ErrorCode;
 import pilot.core.addr.Endpoint;
 
@@ -14,6 +15,10 @@ final class NodeOutbox {
     private final ArrayDeque<Transmit> transmits = new ArrayDeque<>();
     private final ArrayDeque<NodeEvent> events = new ArrayDeque<>();
     private final EnumMap<ErrorCode, Long> drops = new EnumMap<>(ErrorCode.class);
+    /** Frames queued before their ciphertext (deferred AEAD): the queue stops at the first of them. */
+    private final ArrayList<byte[]> unsealed = new ArrayList<>();
+    /** Frames whose seal failed: skipped when they reach the head of the queue. */
+    private final ArrayList<byte[]> cancelled = new ArrayList<>();
     private long packetsOut;
 
     NodeOutbox(NodeConfig cfg) {
@@ -34,6 +39,35 @@ final class NodeOutbox {
         transmits.add(new Transmit(to, datagram));
     }
 
+    /**
+     * Queues a frame whose ciphertext the host's AEAD has yet to write ({@link #sealed} releases it): it
+     * keeps its place, so datagrams leave in the order they were made, as with a synchronous AEAD.
+     * False when it was dropped (no endpoint, queue full).
+     */
+    boolean transmitLater(Endpoint to, byte[] frame) {
+        long before = packetsOut;
+        transmit(to, frame);
+        if (packetsOut == before) {
+            return false;
+        }
+        unsealed.add(frame);
+        return true;
+    }
+
+    /** The frame's ciphertext is written: it may leave when its turn comes. */
+    void sealed(byte[] frame) {
+        forget(frame);
+    }
+
+    /** The frame could not be sealed: it never leaves. */
+    void cancel(byte[] frame, ErrorCode reason) {
+        if (forget(frame)) {
+            cancelled.add(frame); // leaves the queue when it reaches the head
+            packetsOut--;
+            drop(reason);
+        }
+    }
+
     /** Queues an event; beyond {@code maxEvents} only the kinds a peer can cause at will (datagrams, pongs) are dropped. */
     void event(NodeEvent e) {
         if (events.size() >= cfg.maxEvents()
@@ -49,7 +83,34 @@ final class NodeOutbox {
     }
 
     Transmit pollTransmit() {
+        Transmit t = transmits.peek();
+        while (t != null && !cancelled.isEmpty() && indexOf(cancelled, t.datagram()) >= 0) {
+            cancelled.remove(indexOf(cancelled, t.datagram()));
+            transmits.poll();
+            t = transmits.peek();
+        }
+        if (t != null && !unsealed.isEmpty() && indexOf(unsealed, t.datagram()) >= 0) {
+            return null; // its ciphertext is not there yet, and nothing overtakes it
+        }
         return transmits.poll();
+    }
+
+    /** By identity: the frames are the node's own arrays. */
+    private static int indexOf(ArrayList<byte[]> frames, byte[] frame) {
+        for (int i = 0; i < frames.size(); i++) {
+            if (frames.get(i) == frame) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private boolean forget(byte[] frame) {
+        int i = indexOf(unsealed, frame);
+        if (i >= 0) {
+            unsealed.remove(i);
+        }
+        return i >= 0;
     }
 
     NodeEvent pollEvent() {

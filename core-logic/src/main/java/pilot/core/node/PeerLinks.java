@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import pilot.core.ErrorCode;
 import pilot.core.Result;
 import pilot.core.addr.Address;
+import pilot.core.envelope.Session;
 import pilot.core.handshake.KeyExchange;
 import pilot.core.handshake.PeerState;
 import pilot.core.handshake.PeerTable;
@@ -26,8 +27,11 @@ final class PeerLinks {
     private final LookupAdmission lookups;
     private final NodeOutbox out;
     private final Tunnel.Upstream up;
+    /** Where seals go when the AEAD is an effect ({@link CryptoQueue#active()}). */
+    private final CryptoQueue crypto;
 
-    PeerLinks(NodeConfig cfg, int network, TrustSource trust, KeyExchange kx, NodeOutbox out, Tunnel.Upstream up) {
+    PeerLinks(NodeConfig cfg, int network, TrustSource trust, KeyExchange kx, NodeOutbox out, Tunnel.Upstream up,
+              CryptoQueue crypto) {
         this.cfg = cfg;
         this.network = network;
         this.trust = trust;
@@ -36,6 +40,7 @@ final class PeerLinks {
         this.lookups = new LookupAdmission(cfg.handshake());
         this.out = out;
         this.up = up;
+        this.crypto = crypto;
     }
 
     /** The earliest handshake retry; {@code Long.MAX_VALUE} when none is scheduled. */
@@ -104,7 +109,7 @@ final class PeerLinks {
         }
         byte[] packet = PacketCodec.encode(p);
         if (kx.hasSession(node) && l.endpoint != null) {
-            out.transmit(l.endpoint, kx.seal(node, packet).value());
+            sealAndSend(l, packet);
             return null;
         }
         if (l.queue.size() >= cfg.maxQueuedPerPeer()) {
@@ -160,9 +165,25 @@ final class PeerLinks {
             return;
         }
         while (!l.queue.isEmpty()) {
-            out.transmit(l.endpoint, kx.seal(l.node, l.queue.poll()).value());
+            sealAndSend(l, l.queue.poll());
         }
         l.queuedBytes = 0;
+    }
+
+    /**
+     * Seals a packet to a peer with a session and an endpoint and queues the frame: at once, or (AEAD as an
+     * effect) with its counter taken now and its place in the outbox kept until the host's ciphertext fills it.
+     */
+    private void sealAndSend(PeerState l, byte[] packet) {
+        if (!crypto.active()) {
+            out.transmit(l.endpoint, kx.seal(l.node, packet).value());
+            return;
+        }
+        byte[] frame = kx.sealFrame(l.node, packet.length);
+        if (out.transmitLater(l.endpoint, frame)) {
+            Session s = kx.session(l.node);
+            crypto.seal(l.node, s, frame, s.profile().aad(kx.localNode()), packet);
+        }
     }
 
     /** PEER_NEEDED, once per outstanding look-up. */

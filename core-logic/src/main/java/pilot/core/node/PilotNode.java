@@ -45,6 +45,9 @@ public final class PilotNode {
     private final NodeOutbox out;
     private final StreamPump pump;
     private final Delivery delivery;
+    private final CryptoQueue crypto;
+    /** Streams told to wait because the host's AEAD was at its bound: STREAM_WRITABLE once it is below. */
+    private final java.util.ArrayList<Integer> waitingForCrypto = new java.util.ArrayList<>();
     private int nextEphemeral;
 
     /**
@@ -69,8 +72,9 @@ public final class PilotNode {
                 peerUnreachable(peer, now);
             }
         };
-        this.links = new PeerLinks(cfg, network, trust, kx, out, up);
-        this.tunnel = new Tunnel(cfg, network, trust, kx, links, out, up);
+        this.crypto = new CryptoQueue(kx);
+        this.links = new PeerLinks(cfg, network, trust, kx, out, up, crypto);
+        this.tunnel = new Tunnel(cfg, network, trust, kx, links, out, up, crypto);
         byte[] r = entropy.bytes(4);
         this.nextEphemeral = Ports.EPHEMERAL_FIRST + ((r[0] & 0xFF) << 8 | (r[1] & 0xFF)) % (Ports.EPHEMERAL_LAST - Ports.EPHEMERAL_FIRST + 1);
         this.streams = new StreamTable(address, cfg.stream(), this::streamConfigFor, cfg.streams(),
@@ -93,6 +97,72 @@ public final class PilotNode {
         tunnel.onDatagram(from, datagram, now);
         pump.serveEcho(now);
     }
+
+    // ================================================================ the AEAD as an effect
+
+    /**
+     * From now on this node asks its host for AES-GCM ({@link #pollCrypto}, {@link #cryptoDone}) instead of
+     * running its suite's AEAD inside each call: for a host whose cipher is asynchronous (a Worker's
+     * WebCrypto). Call once, right after construction; the wire bytes are the same either way.
+     */
+    public void deferAead() {
+        crypto.activate();
+    }
+
+    /**
+     * The next request for the host's AEAD, or {@code null}: drain after every call, before
+     * {@link #pollTransmit} (a frame waits in the outbox until its seal is answered, and nothing overtakes it).
+     */
+    public CryptoRequest pollCrypto() {
+        return crypto.poll();
+    }
+
+    /**
+     * The answer to a {@link CryptoRequest.Seal} or {@link CryptoRequest.Open}: ciphertext ‖ tag, or the
+     * plaintext, or {@code null} when the tag did not verify (or the host failed). Any order is fine: opens
+     * re-check the replay window and commit only now, seals were given their counter when asked for. An
+     * unknown or repeated id, or an answer of the wrong length, changes nothing but a drop count.
+     */
+    public void cryptoDone(int id, byte[] output, long now) {
+        CryptoQueue.Pending p = crypto.complete(id);
+        if (p == null) {
+            out.drop(ErrorCode.INVALID_ARGUMENT);
+            return;
+        }
+        if (p.open == null) {
+            int len = p.frame.length - pilot.core.frame.SealedFrame.OVERHEAD;
+            if (output == null || output.length != len) {
+                out.cancel(p.frame, ErrorCode.INVALID_STATE);
+            } else {
+                System.arraycopy(output, 0, p.frame, pilot.core.frame.SealedFrame.OVERHEAD, len);
+                out.sealed(p.frame);
+            }
+        } else {
+            tunnel.onOpenDone(p.open, output == null || output.length != p.open.plainLength ? null : output, now);
+            pump.serveEcho(now);
+        }
+        if (!waitingForCrypto.isEmpty() && !crypto.full()) {
+            for (int stream : waitingForCrypto) {
+                out.event(new NodeEvent.StreamWritable(stream));
+            }
+            waitingForCrypto.clear();
+        }
+    }
+
+    /** Seals and opens asked of the host and not answered yet (at most {@link #MAX_CRYPTO_IN_FLIGHT} before work is refused). */
+    public int cryptoInFlight() {
+        return crypto.inFlight();
+    }
+
+    /** Session keys the host holds for this node ({@link CryptoRequest.KeyInstall} minus {@link CryptoRequest.KeyDrop}). */
+    public int cryptoKeys() {
+        return crypto.keyCount();
+    }
+
+    /** See {@link CryptoQueue#MAX_IN_FLIGHT}. */
+    public static final int MAX_CRYPTO_IN_FLIGHT = CryptoQueue.MAX_IN_FLIGHT;
+
+    // ================================================================ host side, continued
 
     /** The next datagram to send, or {@code null}. */
     public Transmit pollTransmit() {
@@ -193,6 +263,13 @@ public final class PilotNode {
     public Result<Integer> write(int stream, byte[] data, int off, int len, long now) {
         if (data == null || off < 0 || len < 0 || off > data.length - len) {
             return Result.fail(ErrorCode.INVALID_ARGUMENT, "bad data range");
+        }
+        if (crypto.full()) {
+            if (!waitingForCrypto.contains(stream)) {
+                waitingForCrypto.add(stream);
+            }
+            // the host's AEAD is at its bound: STREAM_WRITABLE when it is below
+            return Result.ok(0); // an unknown stream's error comes with the write after STREAM_WRITABLE
         }
         Result<Integer> r = streams.write(stream, data, off, len, now);
         pump.drain(now);

@@ -5,6 +5,8 @@ import pilot.core.ErrorCode;
 import pilot.core.Result;
 import pilot.core.addr.Address;
 import pilot.core.addr.Endpoint;
+import pilot.core.envelope.Envelope;
+import pilot.core.frame.Magic;
 import pilot.core.frame.AnonKeyFrame;
 import pilot.core.frame.AuthKeyFrame;
 import pilot.core.frame.FrameCodec;
@@ -14,8 +16,10 @@ import pilot.core.frame.TunnelFrame;
 import pilot.core.handshake.HandshakeResult;
 import pilot.core.handshake.KeyExchange;
 import pilot.core.handshake.OpenResult;
+import pilot.core.handshake.OpenStep;
 import pilot.core.handshake.PeerState;
 import pilot.core.handshake.TrustSource;
+import pilot.core.wire.Bytes;
 import pilot.core.wire.Packet;
 
 /**
@@ -41,11 +45,13 @@ final class Tunnel {
     private final LinkedHashMap<Integer, Stash> stashed = new LinkedHashMap<>();
     private final NodeOutbox out;
     private final Upstream up;
+    private final CryptoQueue crypto;
 
     private record Stash(AuthKeyFrame frame, Endpoint from) {
     }
 
-    Tunnel(NodeConfig cfg, int network, TrustSource trust, KeyExchange kx, PeerLinks links, NodeOutbox out, Upstream up) {
+    Tunnel(NodeConfig cfg, int network, TrustSource trust, KeyExchange kx, PeerLinks links, NodeOutbox out, Upstream up,
+           CryptoQueue crypto) {
         this.cfg = cfg;
         this.network = network;
         this.trust = trust;
@@ -53,10 +59,15 @@ final class Tunnel {
         this.links = links;
         this.out = out;
         this.up = up;
+        this.crypto = crypto;
     }
 
     /** One UDP datagram from {@code from}. Malformed or hostile input is dropped and counted, never thrown. */
     void onDatagram(Endpoint from, byte[] datagram, long now) {
+        if (crypto.full() && datagram.length >= Magic.SIZE && Bytes.i32(datagram, 0) == Magic.PILS) {
+            out.drop(ErrorCode.LIMIT_REACHED); // the host's AEAD is at its bound: before any work
+            return;
+        }
         Result<TunnelFrame> decoded = FrameCodec.decode(datagram);
         if (!decoded.isOk()) {
             out.drop(decoded.error());
@@ -162,7 +173,31 @@ final class Tunnel {
     }
 
     private void onSealed(SealedFrame f, Endpoint from, long now) {
-        OpenResult r = kx.open(f, now);
+        if (!crypto.active()) {
+            opened(f, from, kx.open(f, now), now);
+            return;
+        }
+        OpenStep step = kx.openBegin(f, now);
+        if (step.finished()) {
+            opened(f, from, step.result(), now);
+        } else {
+            crypto.open(f, from, step.under(), step.fallback(), Envelope.openAad(step.under(), f.senderNode()));
+        }
+    }
+
+    /** The host's AEAD answered an open ({@code plain} null: the tag failed); see {@link KeyExchange#openDone}. */
+    void onOpenDone(CryptoQueue.OpenState p, byte[] plain, long now) {
+        SealedFrame f = p.frame;
+        OpenStep step = kx.openDone(f, p.under, p.fallback, plain, now);
+        if (step.finished()) {
+            opened(f, p.from, step.result(), now);
+        } else {
+            crypto.open(f, p.from, step.under(), step.fallback(), Envelope.openAad(step.under(), f.senderNode()));
+        }
+    }
+
+    /** What an open ends with, whether the AEAD ran in the call or was answered later. */
+    private void opened(SealedFrame f, Endpoint from, OpenResult r, long now) {
         PeerState l = links.get(f.senderNode());
         if (r.rehandshake() != null && l != null) {
             out.transmit(l.endpoint, r.rehandshake()); // our X25519 keys are per peer: never to an unverified endpoint

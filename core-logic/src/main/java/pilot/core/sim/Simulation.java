@@ -24,6 +24,7 @@ import pilot.core.node.EventFields;
 import pilot.core.node.NodeConfig;
 import pilot.core.node.NodeEvent;
 import pilot.core.node.PilotNode;
+import pilot.core.node.SuiteAeadDriver;
 import pilot.core.node.Transmit;
 import pilot.core.wire.Bytes;
 
@@ -59,6 +60,8 @@ public final class Simulation {
     private final PinnedTrust trust = new PinnedTrust();
     private final NodeConfig nodeConfig;
     private final PilotNode[] nodes;
+    /** Deferred AEAD: each node's requests answered at its next poll, in order (null: the AEAD runs in each call). */
+    private final SuiteAeadDriver[] drivers;
     private final LocalIdentity[] ids;
     private final Endpoint[] endpoints;
     private final App[] apps;
@@ -122,8 +125,9 @@ public final class Simulation {
         boolean done;
     }
 
-    private Simulation(SimConfig cfg) {
+    private Simulation(SimConfig cfg, boolean deferredAead) {
         this.cfg = cfg;
+        this.drivers = deferredAead ? new SuiteAeadDriver[cfg.nodes()] : null;
         this.rng = new SeededEntropy(cfg.seed());
         this.nodeConfig = NodeConfig.DEFAULTS.withProfile(cfg.profile());
         int n = cfg.nodes();
@@ -142,12 +146,20 @@ public final class Simulation {
 
     /** Runs one scenario to completion. */
     public static SimReport run(SimConfig cfg) {
-        return new Simulation(cfg).execute();
+        return new Simulation(cfg, false).execute();
+    }
+
+    /**
+     * Runs one scenario with every node's AEAD as an effect ({@link PilotNode#deferAead}), answered at the
+     * node's next poll in request order: the trace must be the one of {@link #run(SimConfig)}.
+     */
+    public static SimReport runDeferredAead(SimConfig cfg) {
+        return new Simulation(cfg, true).execute();
     }
 
     /** Runs with a line log of every datagram and event (for replaying a failing seed). */
     public static SimReport run(SimConfig cfg, java.util.function.Consumer<String> log) {
-        Simulation s = new Simulation(cfg);
+        Simulation s = new Simulation(cfg, false);
         s.log = log;
         return s.execute();
     }
@@ -160,6 +172,10 @@ public final class Simulation {
 
     private void start(int i) {
         nodes[i] = new PilotNode(nodeConfig, ids[i], 0, suite, new SeededEntropy(rng.nextLong()), trust);
+        if (drivers != null) {
+            nodes[i].deferAead();
+            drivers[i] = new SuiteAeadDriver(suite);
+        }
         nodes[i].listen(SINK_PORT);
         nodes[i].listen(DATAGRAM_PORT);
         apps[i] = new App();
@@ -315,6 +331,9 @@ public final class Simulation {
         while (more) {
             more = false;
             for (int i = 0; i < nodes.length; i++) {
+                if (drivers != null) {
+                    drivers[i].completeAll(nodes[i], now);
+                }
                 for (Transmit t = nodes[i].pollTransmit(); t != null; t = nodes[i].pollTransmit()) {
                     more = true;
                     send(i, t);

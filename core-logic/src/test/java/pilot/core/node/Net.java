@@ -35,6 +35,17 @@ class Net {
         void accept(int from, int to, byte[] bytes);
     }
 
+    /** Nodes whose AEAD is an effect, by index: drain answers their requests first, in order. */
+    final java.util.Map<Integer, SuiteAeadDriver> drivers = new java.util.HashMap<>();
+
+    /** A node with deferred AEAD ({@link PilotNode#deferAead}), answered in order by {@link #drain}. */
+    PilotNode addDeferred(NodeConfig cfg) {
+        PilotNode n = add(cfg);
+        n.deferAead();
+        drivers.put(nodes.size() - 1, new SuiteAeadDriver(SUITE));
+        return n;
+    }
+
     /** Return false to drop a datagram (from index, to index). */
     BiPredicate<Integer, Integer> pass = (a, b) -> true;
 
@@ -93,6 +104,10 @@ class Net {
         boolean any = false;
         {
             PilotNode n = nodes.get(i);
+            SuiteAeadDriver d = drivers.get(i);
+            if (d != null) {
+                any |= d.completeAll(n, now) > 0;
+            }
             for (Transmit t = n.pollTransmit(); t != null; t = n.pollTransmit()) {
                 any = true;
                 int to = indexOf(t.to());

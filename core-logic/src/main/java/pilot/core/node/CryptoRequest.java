@@ -1,0 +1,99 @@
+package pilot.core.node;
+
+/**
+ * What a node with deferred AEAD ({@link PilotNode#deferAead}) asks its host to do, in order
+ * ({@link PilotNode#pollCrypto}). Keys cross once per session: {@link KeyInstall} before the first request
+ * that uses it, {@link KeyDrop} once no session and no request needs it. Each {@link Seal} and {@link Open}
+ * is answered once with {@link PilotNode#cryptoDone} and its {@code id}. Nonce and AAD composition stay in
+ * the core; the host only runs AES-256-GCM (12-byte nonce, 16-byte tag). The arrays are the node's own: the
+ * host reads them and must not keep or change them. Plain final classes, not records: a record's generated
+ * equals/hashCode/toString would ship in pilot-core.wasm.
+ */
+public sealed interface CryptoRequest {
+    /** Import the raw 32-byte AES-256 key of a session as {@code keyId}. */
+    final class KeyInstall implements CryptoRequest {
+        private final int keyId;
+        private final byte[] key;
+
+        KeyInstall(int keyId, byte[] key) {
+            this.keyId = keyId;
+            this.key = key;
+        }
+
+        public int keyId() {
+            return keyId;
+        }
+
+        public byte[] key() {
+            return key;
+        }
+    }
+
+    /** Forget {@code keyId}: no session and no request of this node uses it any more. */
+    final class KeyDrop implements CryptoRequest {
+        private final int keyId;
+
+        KeyDrop(int keyId) {
+            this.keyId = keyId;
+        }
+
+        public int keyId() {
+            return keyId;
+        }
+    }
+
+    /**
+     * Encrypt ({@link Seal}: answer ciphertext ‖ tag, {@code data.length + 16} bytes) or decrypt ({@link Open}:
+     * {@code data} is ciphertext ‖ tag; answer the plaintext, or null when the tag fails) under {@code keyId}.
+     */
+    abstract sealed class Cipher implements CryptoRequest permits Seal, Open {
+        private final int id;
+        private final int keyId;
+        private final byte[] nonce;
+        private final byte[] aad;
+        private final byte[] data;
+
+        Cipher(int id, int keyId, byte[] nonce, byte[] aad, byte[] data) {
+            this.id = id;
+            this.keyId = keyId;
+            this.nonce = nonce;
+            this.aad = aad;
+            this.data = data;
+        }
+
+        public int id() {
+            return id;
+        }
+
+        public int keyId() {
+            return keyId;
+        }
+
+        public byte[] nonce() {
+            return nonce;
+        }
+
+        public byte[] aad() {
+            return aad;
+        }
+
+        /** The packet of a seal, ciphertext ‖ tag of an open. */
+        public byte[] data() {
+            return data;
+        }
+    }
+
+    /** Encrypt the packet {@code data()}. */
+    final class Seal extends Cipher {
+        Seal(int id, int keyId, byte[] nonce, byte[] aad, byte[] packet) {
+            super(id, keyId, nonce, aad, packet);
+        }
+    }
+
+    /** Decrypt ciphertext ‖ tag {@code data()}. */
+    final class Open extends Cipher {
+        Open(int id, int keyId, byte[] nonce, byte[] aad, byte[] ciphertext) {
+            super(id, keyId, nonce, aad, ciphertext);
+        }
+    }
+}

@@ -1,0 +1,69 @@
+package pilot.core.node;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import pilot.core.crypto.Aead;
+import pilot.core.crypto.CryptoSuite;
+
+/**
+ * A host's side of the AEAD as an effect, with a synchronous {@link CryptoSuite}: holds the keys a node
+ * installs and answers its requests. The simulation runs nodes with deferred AEAD through it (answering at
+ * the next poll, in order) to prove the effect changes no byte and no event; tests take requests one by one
+ * and answer them in any order ({@link #take}, {@link #answer}).
+ */
+public final class SuiteAeadDriver {
+    private final CryptoSuite suite;
+    private final HashMap<Integer, Aead> keys = new HashMap<>();
+
+    public SuiteAeadDriver(CryptoSuite suite) {
+        this.suite = suite;
+    }
+
+    /** Answers everything the node asks, batch by batch in request order, until it asks nothing; the number answered. */
+    public int completeAll(PilotNode node, long now) {
+        int answered = 0;
+        for (List<CryptoRequest> batch = take(node); !batch.isEmpty(); batch = take(node)) {
+            for (CryptoRequest r : batch) {
+                answered += answer(node, r, now) ? 1 : 0;
+            }
+        }
+        return answered;
+    }
+
+    /**
+     * Every request queued now, in order. Key installs and drops are applied here (a host imports a key
+     * before it can answer anything under it); the seals and opens are returned for {@link #answer}.
+     */
+    public List<CryptoRequest> take(PilotNode node) {
+        List<CryptoRequest> out = new ArrayList<>();
+        for (CryptoRequest r = node.pollCrypto(); r != null; r = node.pollCrypto()) {
+            if (r instanceof CryptoRequest.KeyInstall k) {
+                keys.put(k.keyId(), suite.aes256Gcm(k.key()));
+            } else if (r instanceof CryptoRequest.KeyDrop d) {
+                keys.remove(d.keyId());
+            } else {
+                out.add(r);
+            }
+        }
+        return out;
+    }
+
+    /** Runs one seal or open and hands the node its answer; false for a key install or drop. */
+    public boolean answer(PilotNode node, CryptoRequest r, long now) {
+        if (!(r instanceof CryptoRequest.Cipher c)) {
+            return false;
+        }
+        Aead a = keys.get(c.keyId());
+        byte[] in = c.data();
+        byte[] out = a == null ? null : c instanceof CryptoRequest.Seal
+                ? a.seal(c.nonce(), c.aad(), in, 0, in.length) : a.open(c.nonce(), c.aad(), in, 0, in.length);
+        node.cryptoDone(c.id(), out, now);
+        return true;
+    }
+
+    /** Keys held now (the node's installs minus its drops). */
+    public int keyCount() {
+        return keys.size();
+    }
+}

@@ -1,0 +1,107 @@
+// In Node.js 22: the AEAD as an effect across the boundary (NodeWasm.nodeCrypto, pilot-core.mjs
+// webCryptoRunner). Nodes that ask WebCrypto for every seal and open put the same bytes on the wire as nodes
+// that run AES-GCM inside each call; a forged frame answered as a failure is dropped and counted; a burst of
+// packets is one batch each way.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { dist } from "./files.mjs";
+
+const { loadPilotCore, webCryptoRunner, CryptoKinds } = await import(`${dist}pilot-core.mjs`);
+const core = await loadPilotCore(readFileSync(`${dist}pilot-core.wasm`));
+const seed = (b) => new Uint8Array(48).fill(b);
+const now = () => 0;
+
+/** Two nodes with fixed seeds (so the same run twice gives the same bytes); `deferred`: both ask WebCrypto. */
+function pair(deferred) {
+  const mk = (node, b) => {
+    const h = core.nodeNew({ node, identitySeed: seed(b).subarray(0, 32), entropy: seed(b + 100), echo: false });
+    if (deferred) core.nodeDeferAead(h);
+    return { h, node, pub: core.ed25519Public(seed(b).subarray(0, 32)) };
+  };
+  const x = mk(0x100, 1);
+  const y = mk(0x101, 2);
+  core.nodeTrust(x.h, y.node, y.pub);
+  core.nodeTrust(y.h, x.node, x.pub);
+  core.nodeAddPeer(x.h, y.node, "10.0.0.2", 4000, 0);
+  core.nodeAddPeer(y.h, x.node, "10.0.0.1", 4000, 0);
+  return { x, y };
+}
+
+/** Runs the exchange; every datagram either node put on the wire, in order, as hex. */
+async function exchange(deferred) {
+  const runner = webCryptoRunner(core);
+  const { x, y } = pair(deferred);
+  const wire = [];
+  const answer = async (n) => { if (deferred) while ((await runner.step(n.h, now)) > 0); };
+  const move = async () => {
+    for (let moved = 1; moved > 0;) {
+      moved = 0;
+      for (const [from, to, ip] of [[x, y, "10.0.0.1"], [y, x, "10.0.0.2"]]) {
+        await answer(from);
+        for (let t = core.nodePollTransmit(from.h); t; t = core.nodePollTransmit(from.h)) {
+          wire.push(Buffer.from(t.datagram).toString("hex"));
+          core.nodeHandleDatagram(to.h, ip, 4000, t.datagram, 0);
+          moved++;
+        }
+        await answer(to);
+      }
+    }
+  };
+  core.nodeListen(y.h, 1001);
+  core.nodePing(x.h, 0, y.node, 0);
+  await move();
+  for (let i = 0; i < 20; i++) core.nodeSendDatagram(x.h, 0, y.node, 1001, new Uint8Array(300).fill(i), 0);
+  await move();
+  const got = [];
+  for (let e = core.nodePollEvent(y.h); e; e = core.nodePollEvent(y.h)) if (e.kind === "DATAGRAM") got.push(e.data[0]);
+  const keys = runner.keyCount();
+  core.free(x.h);
+  core.free(y.h);
+  return { wire, got, keys };
+}
+
+test("WebCrypto answers give the same wire bytes as AES-GCM inside the call", async () => {
+  const inCall = await exchange(false);
+  const deferred = await exchange(true);
+  assert.ok(inCall.wire.length >= 24, `${inCall.wire.length} datagrams`);
+  assert.deepEqual(deferred.wire, inCall.wire);
+  assert.deepEqual(deferred.got, [...Array(20).keys()]);
+  assert.equal(deferred.keys, 2, "one key per node: its one session with the other");
+});
+
+test("a burst is one batch of requests; a forged frame answered as a failure is dropped and counted", async () => {
+  const runner = webCryptoRunner(core);
+  const { x, y } = pair(true);
+  const answer = async (n) => { while ((await runner.step(n.h, now)) > 0); };
+  core.nodePing(x.h, 0, y.node, 0);
+  for (let moved = 1; moved > 0;) {
+    await answer(x);
+    await answer(y);
+    moved = 0;
+    for (let t = core.nodePollTransmit(x.h); t; t = core.nodePollTransmit(x.h), moved++) core.nodeHandleDatagram(y.h, "10.0.0.1", 4000, t.datagram, 0);
+    for (let t = core.nodePollTransmit(y.h); t; t = core.nodePollTransmit(y.h), moved++) core.nodeHandleDatagram(x.h, "10.0.0.2", 4000, t.datagram, 0);
+  }
+  core.nodeListen(y.h, 1001);
+  for (let i = 0; i < 50; i++) core.nodeSendDatagram(x.h, 0, y.node, 1001, new Uint8Array(1166).fill(i), 0);
+  assert.equal(core.nodePollTransmit(x.h), null, "nothing leaves before its seal is answered");
+  assert.equal(await runner.step(x.h, now), 50, "one batch: 50 seals, one Promise.all, one crossing back");
+  assert.equal(core.nodePollCrypto(x.h), null);
+  const frames = [];
+  for (let t = core.nodePollTransmit(x.h); t; t = core.nodePollTransmit(x.h)) frames.push(t.datagram.slice());
+  assert.equal(frames.length, 50);
+  const forged = frames[0].slice();
+  forged[forged.length - 1] ^= 1;
+  core.nodeHandleDatagram(y.h, "10.0.0.1", 4000, forged, 0);
+  await answer(y);
+  assert.equal(core.nodeStats(y.h).dropped.AEAD_FAILED, 1);
+  for (const f of frames) core.nodeHandleDatagram(y.h, "10.0.0.1", 4000, f, 0);
+  await answer(y);
+  let got = 0;
+  for (let e = core.nodePollEvent(y.h); e; e = core.nodePollEvent(y.h)) if (e.kind === "DATAGRAM") got++;
+  assert.equal(got, 50, "the genuine frame with the forged one's counter is still accepted");
+  assert.equal(core.nodeCryptoDone(y.h, [999999], [null], 0), 1, "an unknown id is taken and ignored");
+  assert.equal(core.nodeStats(y.h).dropped.INVALID_ARGUMENT, 1);
+  core.free(x.h);
+  core.free(y.h);
+});
