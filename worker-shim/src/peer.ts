@@ -497,6 +497,8 @@ export class PilotPeer {
     const h = this.core.nodeNew({
       node: nodeId, identitySeed: this.options.identitySeed, entropy: random(48),
       profile: this.options.profile ?? "modern", echo: this.options.echo ?? true,
+      // fixed for the node's life: a relay on loopback lets our stream segments be 4096 (a quarter of the frames)
+      streamMss: this.active().streamMss ?? undefined,
     });
     if (h < 0) throw new PilotError("cannot create the node: " + this.core.errorName(-h), this.core.errorName(-h));
     this.handle = h;

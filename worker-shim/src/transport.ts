@@ -11,6 +11,8 @@ export interface Transport {
   readonly state: TransportState;
   /** Our UDP endpoint as peers see it (ip:port), once ready. */
   readonly endpoint: string | null;
+  /** The stream segment the relay said its UDP leg carries whole (auth_ok `stream_mss`, streamMssOf), once ready. */
+  readonly streamMss?: number | null;
   /** Connects and logs in. Rejects with a readable reason. */
   connect(): Promise<void>;
   /**
@@ -29,6 +31,19 @@ export interface Transport {
 
 /** The relay closes a Worker that carried no Pilot frame for its idle time (RelayProtocol.java) with this code. */
 export const CLOSE_IDLE = 1001;
+
+/** The stream segment sizes a Worker may send (StreamConfig: the default MSS up to one window unit). */
+export const STREAM_MSS_MIN = 1024;
+export const STREAM_MSS_MAX = 4096;
+
+/**
+ * auth_ok's `stream_mss` (RelayProtocol.java: 4096 from a relay whose UDP sockets are on loopback, 1024 from
+ * one on a network) when it is a size a Worker may send, else null: the core's default (1024).
+ */
+export function streamMssOf(authOk: RegistryMessage): number | null {
+  const v = authOk.stream_mss;
+  return typeof v === "number" && Number.isInteger(v) && v >= STREAM_MSS_MIN && v <= STREAM_MSS_MAX ? v : null;
+}
 
 /** Sends one relay message on a logged-in relay socket (either direction of dialling); false when it cannot (the core retransmits). */
 export function sendMessage(ws: WebSocket | null, message: Uint8Array): boolean {
@@ -54,6 +69,7 @@ export function authReply(nonce: string, publicKeyBase64: string, sign: (m: Uint
 export class RelayTransport implements Transport {
   state: TransportState = "idle";
   endpoint: string | null = null;
+  streamMss: number | null = null;
   onMessage: (message: Uint8Array) => void = () => {};
   onStateChange: (state: TransportState, reason: string, closeCode: number | null) => void = () => {};
   /** Any other text message from the relay (dial_in_ok, dial_in_error). */
@@ -112,6 +128,7 @@ export class RelayTransport implements Transport {
           } else if (m.type === "auth_ok") {
             clearTimeout(timer);
             this.endpoint = String(m.endpoint);
+            this.streamMss = streamMssOf(m);
             this.setState("ready", "logged in, endpoint " + this.endpoint);
             resolve();
           } else if (m.type === "registry_reply") {

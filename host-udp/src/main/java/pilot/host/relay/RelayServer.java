@@ -80,6 +80,8 @@ public final class RelayServer extends WebSocketServer {
     private final Entropy entropy;
     private final RegistryClient registry;
     private final InetAddress udpHost;
+    /** {@code stream_mss} of {@code auth_ok}: the stream segment Workers may send through this relay. */
+    private volatile int workerStreamMss;
     private final RelayLimits limits;
     private final RelayPolicy policy;
     private final RelayChannelFactory channels;
@@ -200,6 +202,7 @@ public final class RelayServer extends WebSocketServer {
         this.entropy = entropy;
         this.registry = registry;
         this.udpHost = udpHost;
+        this.workerStreamMss = RelayProtocol.streamMssFor(udpHost);
         this.limits = limits;
         this.tls = tls != null;
         this.dialConfig = dial;
@@ -217,6 +220,19 @@ public final class RelayServer extends WebSocketServer {
             long hb = dial.limits().heartbeatMillis();
             timers.scheduleAtFixedRate(this::heartbeatsOnBehalf, hb, hb, TimeUnit.MILLISECONDS);
         }
+    }
+
+    /**
+     * Overrides the {@code stream_mss} this relay tells Workers at login ({@link RelayProtocol#streamMssFor} of the
+     * UDP address by default): an operator whose relay reaches its peers without fragmentation at a larger size
+     * (or a benchmark comparing sizes). Call before {@link #start}.
+     */
+    public void setWorkerStreamMss(int mss) {
+        if (mss < RelayProtocol.NETWORK_STREAM_MSS || mss > RelayProtocol.LOOPBACK_STREAM_MSS) {
+            throw new IllegalArgumentException("stream segment must be " + RelayProtocol.NETWORK_STREAM_MSS + ".."
+                    + RelayProtocol.LOOPBACK_STREAM_MSS + ": " + mss);
+        }
+        workerStreamMss = mss;
     }
 
     /** The relay's Ed25519 public key in base64 (what Workers pin as RELAY_PUBLIC_KEY), or null without one. */
@@ -555,7 +571,7 @@ public final class RelayServer extends WebSocketServer {
         }
         counters.login(verdict instanceof RelayPolicy.Login.Full ? RelayCounters.LoginOutcome.FULL : RelayCounters.LoginOutcome.PROVISIONAL);
         String endpoint = endpointText(s);
-        s.ws.send(Json.write(Map.of("type", "auth_ok", "endpoint", endpoint)));
+        s.ws.send(Json.write(Map.of("type", "auth_ok", "endpoint", endpoint, "stream_mss", workerStreamMss)));
         if (s.state == State.READY) {
             sendHeld(s, held);
         } else {
@@ -946,7 +962,7 @@ public final class RelayServer extends WebSocketServer {
                 s.state = State.READY;
             }
             d.policy.connected(now());
-            s.ws.send(Json.write(Map.of("type", "auth_ok", "endpoint", endpointText(s))));
+            s.ws.send(Json.write(Map.of("type", "auth_ok", "endpoint", endpointText(s), "stream_mss", workerStreamMss)));
             sendHeld(s, drainHeld(d)); // in order, before anything newer (deliveries take the same lock)
         }
         hostile("dialled into Worker {}: endpoint {}", keyB64, endpointText(s));

@@ -43,6 +43,10 @@ public final class JavaWorker implements AutoCloseable {
     final CompletableFuture<Integer> closed = new CompletableFuture<>();
     final WebSocketClient ws;
     String endpoint;
+    /** auth_ok's {@code stream_mss} (0 if absent): the node sends segments of this size, as a Worker's does. */
+    int streamMss;
+    /** The largest Pilot frame this Worker sent (bytes of the frame, without the relay's address header). */
+    int largestFrameSent;
     int nodeId;
     PilotNode node;
     final PinnedTrust trust = new PinnedTrust();
@@ -155,6 +159,7 @@ public final class JavaWorker implements AutoCloseable {
         Map<String, Object> r = nextText();
         if ("auth_ok".equals(r.get("type"))) {
             endpoint = (String) r.get("endpoint");
+            streamMss = r.get("stream_mss") instanceof Long m ? (int) (long) m : 0;
         }
         return r;
     }
@@ -190,7 +195,9 @@ public final class JavaWorker implements AutoCloseable {
         vis.put("signature", sign("set_visibility:" + Integer.toUnsignedString(nodeId)));
         registry(vis);
         trust.pin(nodeId, key.publicKey());
-        node = new PilotNode(NodeConfig.DEFAULTS, new LocalIdentity(nodeId, key), 0, suite, new SeededEntropy(nodeId), trust);
+        NodeConfig cfg = streamMss > 0 ? NodeConfig.DEFAULTS.withStream(NodeConfig.DEFAULTS.stream().withMss(streamMss))
+                : NodeConfig.DEFAULTS;
+        node = new PilotNode(cfg, new LocalIdentity(nodeId, key), 0, suite, new SeededEntropy(nodeId), trust);
     }
 
     Address address() {
@@ -204,6 +211,7 @@ public final class JavaWorker implements AutoCloseable {
         while (now() < end) {
             for (Transmit t = node.pollTransmit(); t != null; t = node.pollTransmit()) {
                 byte[] frame = t.datagram();
+                largestFrameSent = Math.max(largestFrameSent, frame.length);
                 ws.send(RelayProtocol.pack(new InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), t.to().port()),
                         frame, 0, frame.length));
             }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.io.ByteArrayOutputStream;
 import java.net.DatagramPacket;
@@ -84,7 +85,56 @@ class RelayTest {
                 w.pump(5);
             }
             assertArrayEquals(data, back.toByteArray());
-            assertTrue(relay.framesIn.get() > 100 && relay.framesOut.get() > 100);
+            assertTrue(relay.framesIn.get() >= 64 && relay.framesOut.get() >= 64); // 256 KiB each way is 64 segments of 4096 at least
+        }
+    }
+
+    @Test
+    void aRelayOnLoopbackLetsWorkersSendWholeWindowUnitSegments() throws Exception {
+        assertEquals(4096, RelayProtocol.streamMssFor(InetAddress.getLoopbackAddress()));
+        assertEquals(4096, RelayProtocol.streamMssFor(InetAddress.getByName("::1")));
+        assertEquals(1024, RelayProtocol.streamMssFor(InetAddress.getByName("192.0.2.1")), "a network leg may fragment");
+        assertEquals(4096, echoThroughTheRelay(), "a 4096-byte segment in one frame");
+    }
+
+    @Test
+    void anOperatorSetsTheWorkersSegmentSize() throws Exception {
+        assertThrows(IllegalArgumentException.class, () -> relay.setWorkerStreamMss(4097));
+        assertThrows(IllegalArgumentException.class, () -> relay.setWorkerStreamMss(1023));
+        relay.shutdown();
+        relay = new RelayServer(new InetSocketAddress("127.0.0.1", 0), InetAddress.getLoopbackAddress(),
+                new RegistryClient(registry.address(), 2000), new BouncyCastleSuite(), new SecureEntropy(),
+                new RelayLimits(64, 1500, 90_000, 1 << 20, 64L << 20, 5000, 1024));
+        relay.setWorkerStreamMss(1024);
+        relay.start();
+        assertTrue(relay.awaitStarted(5000), "relay started");
+        assertEquals(1024, echoThroughTheRelay(), "segments of 1024 bytes only");
+    }
+
+    /** Logs a JavaWorker in (checking auth_ok's stream_mss), echoes 64 KiB through a host; its largest segment. */
+    private int echoThroughTheRelay() throws Exception {
+        try (HostDaemon host = HostDaemon.start(HostConfig.loopback(dir.resolve("host.json"), registry.address()));
+             JavaWorker w = new JavaWorker(relayAddress(), 3)) {
+            Map<String, Object> ok = w.login();
+            assertEquals("auth_ok", ok.get("type"));
+            w.join();
+            byte[] data = new SeededEntropy(4).bytes(64 * 1024);
+            int s = w.node.openStream(host.address(), Ports.ECHO, w.now()).value();
+            ByteArrayOutputStream back = new ByteArrayOutputStream();
+            int off = 0;
+            for (int i = 0; i < 4000 && back.size() < data.length; i++) {
+                if (off < data.length) {
+                    off += w.node.write(s, data, off, data.length - off, w.now()).value();
+                }
+                byte[] chunk = w.node.read(s, 1 << 20, w.now()).value();
+                back.write(chunk, 0, chunk.length);
+                w.pump(5);
+            }
+            assertArrayEquals(data, back.toByteArray());
+            int segment = (int) (long) (Long) ok.get("stream_mss");
+            int overhead = w.largestFrameSent - segment; // header, stream header and GCM tag around a full segment
+            assertTrue(overhead > 0 && overhead < 128, "largest frame " + w.largestFrameSent + " for segments of " + segment);
+            return segment;
         }
     }
 
