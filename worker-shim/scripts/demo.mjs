@@ -16,6 +16,9 @@ const bench = process.argv.includes("--bench");
 // --cpu-profile FILE: a V8 CPU profile of the Worker (workerd's inspector) over the 8 MiB echo
 const profileAt = process.argv.indexOf("--cpu-profile");
 const profileFile = profileAt > 0 ? process.argv[profileAt + 1] : null;
+// --worker-mss N: the relay's stream_mss for Workers (default: 4096 on loopback), to compare segment sizes
+const mssAt = process.argv.indexOf("--worker-mss");
+const relayMss = mssAt > 0 ? ["--worker-mss", process.argv[mssAt + 1]] : [];
 const root = fileURLToPath(new URL("../../", import.meta.url));
 const jar = `${root}host-udp/target/pilot-host.jar`;
 const secret = randomBytes(16).toString("hex");
@@ -92,7 +95,7 @@ async function main() {
 
   await start("registry", "java", ["-jar", jar, "registry", "--listen", `127.0.0.1:${regPort}`, "--store", join(dir, "registry.json")], /registry on tcp/);
   say("registry", `listening on tcp 127.0.0.1:${regPort}`);
-  await start("relay", "java", ["-jar", jar, "relay", "--listen", `127.0.0.1:${relayPort}`, "--registry", `127.0.0.1:${regPort}`, ...adminArgs(relayAdmin)], /relay on ws/);
+  await start("relay", "java", ["-jar", jar, "relay", "--listen", `127.0.0.1:${relayPort}`, "--registry", `127.0.0.1:${regPort}`, ...adminArgs(relayAdmin), ...relayMss], /relay (?:listening )?on ws/); // stdout and the log on stderr may interleave
   say("relay", `listening on ws://127.0.0.1:${relayPort}/v1/relay`);
   const hostId = join(dir, "host.json");
   const h = await start("host", "java", ["-jar", jar, "run", "--registry", `127.0.0.1:${regPort}`, "--identity", hostId, ...adminArgs(hostAdmin)],
@@ -202,15 +205,21 @@ async function main() {
       return size / ((performance.now() - t) / 1000) / 1e6;
     };
     const worker = {};
+    // warm-up, untimed: the bench host's JIT, and the Worker's first stream
+    await transfer(1001, randomBytes(1 << 20), "half", String(1 << 20).length);
+    await transfer(1002, String(size), "half", size);
     const profiler = profileFile ? await startProfiler(inspectorPort) : null;
-    const before = await scrape();
-    worker.upload = await transfer(1001, randomBytes(size), "half", String(size).length);
-    worker.download = await transfer(1002, String(size), "half", size);
-    worker.echo = await transfer(7, randomBytes(size), null, size);
-    const after = await scrape();
+    console.log("per transfer of the Worker: relay frames (in = UDP to the Worker, out = from it), CPU seconds of each process");
+    for (const [d, port, body, close, expect] of [["upload", 1001, () => randomBytes(size), "half", String(size).length],
+      ["download", 1002, () => String(size), "half", size], ["echo", 7, () => randomBytes(size), null, size]]) {
+      const before = await scrape();
+      worker[d] = await transfer(port, body(), close, expect);
+      const after = await scrape();
+      const delta = [...after].filter(([k, v]) => v !== (before.get(k) ?? 0))
+        .map(([k, v]) => `${k.replace("pilot_relay_frames_total", "frames").replace("cpu_s ", "")} +${Math.round((v - (before.get(k) ?? 0)) * 100) / 100}`);
+      console.log(`  ${d}: ${delta.join(", ")}`);
+    }
     if (profiler) writeFileSync(profileFile, JSON.stringify(await profiler.stop()));
-    console.log("counters over the Worker's three transfers (relay frames: in = UDP to the Worker, out = from it):");
-    for (const [k, v] of after) if (v !== (before.get(k) ?? 0)) console.log(`  ${k} +${Math.round((v - (before.get(k) ?? 0)) * 100) / 100}`);
     const others = { host: {}, javaworker: {} };
     const lines = await new Promise((resolve, reject) => {
       const p = spawn("java", ["-Dorg.slf4j.simpleLogger.defaultLogLevel=warn", "-cp", benchCp(), "pilot.host.relay.RelayStreamBench",

@@ -6,6 +6,7 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
 import pilot.core.addr.Address;
 import pilot.core.addr.Ports;
@@ -88,6 +89,8 @@ public final class RelayStreamBench {
         Path dir = Files.createTempDirectory("pilot-bench-");
         try (HostDaemon d = HostDaemon.start(HostConfig.loopback(dir.resolve("client.json"), registry))) {
             d.ping(host).get(30, TimeUnit.SECONDS);
+            timeHost(d, host, SINK_PORT, Arrays.copyOf(data, 2 << 20), CloseMode.HALF, Long.toString(2 << 20).length()); // JIT warm-up
+            timeHost(d, host, SOURCE_PORT, Long.toString(2 << 20).getBytes(StandardCharsets.US_ASCII), CloseMode.HALF, 2 << 20);
             print("host", "upload", bytes, timeHost(d, host, SINK_PORT, data, CloseMode.HALF, Long.toString(bytes).length()));
             print("host", "download", bytes, timeHost(d, host, SOURCE_PORT, Long.toString(bytes).getBytes(StandardCharsets.US_ASCII), CloseMode.HALF, bytes));
             print("host", "echo", bytes, timeHost(d, host, Ports.ECHO, data, CloseMode.AFTER_REPLY, bytes));
@@ -103,6 +106,8 @@ public final class RelayStreamBench {
                 }
                 w.pump(20);
             }
+            timeWorker(w, host, SINK_PORT, Arrays.copyOf(data, 2 << 20), CloseMode.HALF, Long.toString(2 << 20).length()); // warm-up
+            timeWorker(w, host, SOURCE_PORT, Long.toString(2 << 20).getBytes(StandardCharsets.US_ASCII), CloseMode.HALF, 2 << 20);
             print("javaworker", "upload", bytes, timeWorker(w, host, SINK_PORT, data, CloseMode.HALF, Long.toString(bytes).length()));
             print("javaworker", "download", bytes, timeWorker(w, host, SOURCE_PORT, Long.toString(bytes).getBytes(StandardCharsets.US_ASCII), CloseMode.HALF, bytes));
             print("javaworker", "echo", bytes, timeWorker(w, host, Ports.ECHO, data, CloseMode.AFTER_REPLY, bytes));
