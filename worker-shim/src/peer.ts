@@ -251,6 +251,8 @@ export class PilotPeer {
   private readonly pings = new Map<number, { resolve: (ms: number) => void; reject: (e: Error) => void }>();
   private readonly dialing = new Map<number, { resolve: (s: PilotStream) => void; reject: (e: Error) => void }>();
   private readonly streams = new Map<number, PilotStream>();
+  /** When the armed "step" timer is due (schedule), null when none is. */
+  private stepAt: number | null = null;
   /** Streams whose received bytes wait for the next drain (drainSoon). */
   private readonly toDrain = new Set<PilotStream>();
   private readonly datagramHandlers = new Map<number, (from: string, srcPort: number, data: Uint8Array) => void>();
@@ -615,8 +617,18 @@ export class PilotPeer {
     // about to be idle, so possibly hibernated or evicted: a receive high-water mark the once-a-second limit
     // held back is saved now, or a frame from before could be accepted again after the restore
     if (sleeps && this.handle) this.saveSessionsIfDue(this.handle, true);
-    if (next === null || sleeps || this.closed) this.timers.clear("step");
-    else this.timers.set("step", next - this.now(), () => this.step());
+    if (next === null || sleeps || this.closed) {
+      this.timers.clear("step");
+      this.stepAt = null;
+    } else if (this.stepAt === null || next < this.stepAt || !this.timers.has("step")) {
+      // an armed timer due no later than the next deadline is kept: one that fires early only steps once
+      // more and re-arms, while re-arming on every step cost a clearTimeout and a setTimeout per relay message
+      this.stepAt = next;
+      this.timers.set("step", next - this.now(), () => {
+        this.stepAt = null;
+        this.step();
+      });
+    }
   }
 
   private async signed(request: RegistryMessage, challenge: string): Promise<RegistryMessage> {
