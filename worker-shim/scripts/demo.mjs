@@ -176,16 +176,23 @@ async function main() {
           if (x) m.set(x[1], Number(x[2]));
         }
       }
-      // CPU seconds of each process of the run (utime + stime, clock ticks of 1/100 s)
+      // CPU seconds of each process of the run (utime + stime, clock ticks of 1/100 s), descendants counted
+      // with the child we started (wrangler's node runs its proxy in a grandchild), workerd on its own
+      const procs = new Map();
       for (const pid of readdirSync("/proc").filter((d) => /^\d+$/.test(d))) {
         let stat;
         try { stat = readFileSync(`/proc/${pid}/stat`, "utf8"); } catch { continue; }
         const comm = stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")"));
         const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-        const cpu = (Number(f[11]) + Number(f[12])) / 100;
-        const mine = children.find((c) => c.p.pid === Number(pid));
-        const name = mine ? `cpu_s ${mine.name}` : comm === "workerd" ? "cpu_s workerd" : null;
-        if (name) m.set(name, (m.get(name) ?? 0) + cpu);
+        procs.set(Number(pid), { comm, ppid: Number(f[1]), cpu: (Number(f[11]) + Number(f[12])) / 100 });
+      }
+      for (const [pid, x] of procs) {
+        let name = x.comm === "workerd" ? "cpu_s workerd" : null;
+        for (let at = pid, hops = 0; !name && at > 1 && hops < 16; at = procs.get(at)?.ppid ?? 0, hops++) {
+          const mine = children.find((c) => c.p.pid === at);
+          if (mine) name = `cpu_s ${mine.name}`;
+        }
+        if (name) m.set(name, (m.get(name) ?? 0) + x.cpu);
       }
       m.set("cpu_s bench (node)", process.cpuUsage().user / 1e6 + process.cpuUsage().system / 1e6);
       return m;
