@@ -19,6 +19,9 @@ const profileFile = profileAt > 0 ? process.argv[profileAt + 1] : null;
 // --worker-mss N: the relay's stream_mss for Workers (default: 4096 on loopback), to compare segment sizes
 const mssAt = process.argv.indexOf("--worker-mss");
 const relayMss = mssAt > 0 ? ["--worker-mss", process.argv[mssAt + 1]] : [];
+// --jfr DIR: Flight Recorder profiles of the relay and the bench host (relay.jfr, benchhost.jfr, written at exit)
+const jfrAt = process.argv.indexOf("--jfr");
+const jfr = (name) => (jfrAt > 0 ? [`-XX:StartFlightRecording=filename=${join(process.argv[jfrAt + 1], name + ".jfr")},settings=profile`] : []);
 const root = fileURLToPath(new URL("../../", import.meta.url));
 const jar = `${root}host-udp/target/pilot-host.jar`;
 const secret = randomBytes(16).toString("hex");
@@ -95,7 +98,7 @@ async function main() {
 
   await start("registry", "java", ["-jar", jar, "registry", "--listen", `127.0.0.1:${regPort}`, "--store", join(dir, "registry.json")], /registry on tcp/);
   say("registry", `listening on tcp 127.0.0.1:${regPort}`);
-  await start("relay", "java", ["-jar", jar, "relay", "--listen", `127.0.0.1:${relayPort}`, "--registry", `127.0.0.1:${regPort}`, ...adminArgs(relayAdmin), ...relayMss], /relay (?:listening )?on ws/); // stdout and the log on stderr may interleave
+  await start("relay", "java", [...jfr("relay"), "-jar", jar, "relay", "--listen", `127.0.0.1:${relayPort}`, "--registry", `127.0.0.1:${regPort}`, ...adminArgs(relayAdmin), ...relayMss], /relay (?:listening )?on ws/); // stdout and the log on stderr may interleave
   say("relay", `listening on ws://127.0.0.1:${relayPort}/v1/relay`);
   const hostId = join(dir, "host.json");
   const h = await start("host", "java", ["-jar", jar, "run", "--registry", `127.0.0.1:${regPort}`, "--identity", hostId, ...adminArgs(hostAdmin)],
@@ -199,7 +202,7 @@ async function main() {
     };
     // the three directions through every path, one after the other in this run (MB/s = 1e6 bytes/s of payload)
     const size = 8 << 20;
-    const b = await start("benchhost", "java", ["-cp", benchCp(), "pilot.host.relay.RelayStreamBench", "serve",
+    const b = await start("benchhost", "java", [...jfr("benchhost"), "-cp", benchCp(), "pilot.host.relay.RelayStreamBench", "serve",
       `127.0.0.1:${regPort}`, join(dir, "bench-host.json")], /bench host (\S+) on udp/);
     const benchAddr = b[1];
     await api(base, "/v1/ping", { method: "POST", body: JSON.stringify({ address: benchAddr }) });

@@ -857,7 +857,7 @@ export class PilotPeer {
     while (s.wantsMore()) {
       const chunk = this.core.nodeRead(this.handle, s.id, 65536, this.now());
       if (!chunk || chunk.length === 0) break;
-      s.push(chunk.slice());
+      s.push(chunk); // already our own copy (io.take slices it out of linear memory)
     }
     if (this.core.nodeAtEof(this.handle, s.id)) s.end(null);
     return true;
