@@ -73,18 +73,7 @@ class RelayTest {
             assertTrue(pong.get(5, TimeUnit.SECONDS) >= 0);
             // a stream Worker -> host echo, 256 KB
             byte[] data = new SeededEntropy(2).bytes(256 * 1024);
-            int s = w.node.openStream(host.address(), Ports.ECHO, w.now()).value();
-            ByteArrayOutputStream back = new ByteArrayOutputStream();
-            int off = 0;
-            for (int i = 0; i < 4000 && back.size() < data.length; i++) {
-                if (off < data.length) {
-                    off += w.node.write(s, java.util.Arrays.copyOfRange(data, off, Math.min(data.length, off + 32768)), w.now()).value();
-                }
-                byte[] chunk = w.node.read(s, 1 << 20, w.now()).value();
-                back.write(chunk, 0, chunk.length);
-                w.pump(5);
-            }
-            assertArrayEquals(data, back.toByteArray());
+            assertArrayEquals(data, echo(w, host, data));
             assertTrue(relay.framesIn.get() >= 64 && relay.framesOut.get() >= 64); // 256 KiB each way is 64 segments of 4096 at least
         }
     }
@@ -111,6 +100,22 @@ class RelayTest {
         assertEquals(1024, echoThroughTheRelay(), "segments of 1024 bytes only");
     }
 
+    /** {@code data} through the host's echo service and back, as far as it came within 4,000 pumps. */
+    private static byte[] echo(JavaWorker w, HostDaemon host, byte[] data) throws Exception {
+        int s = w.node.openStream(host.address(), Ports.ECHO, w.now()).value();
+        ByteArrayOutputStream back = new ByteArrayOutputStream();
+        int off = 0;
+        for (int i = 0; i < 4000 && back.size() < data.length; i++) {
+            if (off < data.length) {
+                off += w.node.write(s, data, off, Math.min(data.length - off, 32768), w.now()).value();
+            }
+            byte[] chunk = w.node.read(s, 1 << 20, w.now()).value();
+            back.write(chunk, 0, chunk.length);
+            w.pump(5);
+        }
+        return back.toByteArray();
+    }
+
     /** Logs a JavaWorker in (checking auth_ok's stream_mss), echoes 64 KiB through a host; its largest segment. */
     private int echoThroughTheRelay() throws Exception {
         try (HostDaemon host = HostDaemon.start(HostConfig.loopback(dir.resolve("host.json"), registry.address()));
@@ -119,18 +124,7 @@ class RelayTest {
             assertEquals("auth_ok", ok.get("type"));
             w.join();
             byte[] data = new SeededEntropy(4).bytes(64 * 1024);
-            int s = w.node.openStream(host.address(), Ports.ECHO, w.now()).value();
-            ByteArrayOutputStream back = new ByteArrayOutputStream();
-            int off = 0;
-            for (int i = 0; i < 4000 && back.size() < data.length; i++) {
-                if (off < data.length) {
-                    off += w.node.write(s, data, off, data.length - off, w.now()).value();
-                }
-                byte[] chunk = w.node.read(s, 1 << 20, w.now()).value();
-                back.write(chunk, 0, chunk.length);
-                w.pump(5);
-            }
-            assertArrayEquals(data, back.toByteArray());
+            assertArrayEquals(data, echo(w, host, data));
             int segment = (int) (long) (Long) ok.get("stream_mss");
             int overhead = w.largestFrameSent - segment; // header, stream header and GCM tag around a full segment
             assertTrue(overhead > 0 && overhead < 128, "largest frame " + w.largestFrameSent + " for segments of " + segment);
