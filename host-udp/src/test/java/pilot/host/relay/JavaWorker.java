@@ -45,6 +45,11 @@ public final class JavaWorker implements AutoCloseable {
     String endpoint;
     /** auth_ok's {@code stream_mss} (0 if absent): the node sends segments of this size, as a Worker's does. */
     int streamMss;
+    /** Ask for batches in auth_reply (as the TypeScript Worker does); set before {@link #login}. */
+    boolean batch;
+    /** Batches received (binary messages that began with {@link RelayProtocol#BATCH}) and the messages in them. */
+    int batchesReceived;
+    int batchedMessages;
     /** The largest Pilot frame this Worker sent (bytes of the frame, without the relay's address header). */
     int largestFrameSent;
     int nodeId;
@@ -155,6 +160,9 @@ public final class JavaWorker implements AutoCloseable {
         if (claimedNode != null) {
             reply.put("node_id", Integer.toUnsignedLong(claimedNode));
         }
+        if (batch) {
+            reply.put("batch", true);
+        }
         ws.send(Json.write(reply));
         Map<String, Object> r = nextText();
         if ("auth_ok".equals(r.get("type"))) {
@@ -224,20 +232,36 @@ public final class JavaWorker implements AutoCloseable {
             long deadline = node.nextDeadline();
             long wait = Math.max(0, Math.min(5, deadline - now()));
             Object o = inbox.poll(wait, TimeUnit.MILLISECONDS);
-            if (o instanceof byte[] b) {
-                int h = RelayProtocol.headerLength(b);
-                byte[] ip = java.util.Arrays.copyOfRange(b, 1, 1 + b[0]);
-                int port = ((b[1 + b[0]] & 0xFF) << 8) | (b[2 + b[0]] & 0xFF);
-                var kind = pilot.core.frame.FrameCodec.decode(b, h, b.length - h);
-                if (!kind.isOk() || kind.value().kind() == pilot.core.frame.FrameKind.BEACON) {
-                    strayFrames.add(b);
+            if (o instanceof byte[] batched && batched.length > 0 && batched[0] == RelayProtocol.BATCH) {
+                batchesReceived++;
+                for (int at = 1; at + 2 <= batched.length;) {
+                    int len = ((batched[at] & 0xFF) << 8) | (batched[at + 1] & 0xFF);
+                    if (at + 2 + len > batched.length) {
+                        throw new IllegalStateException("a batch record runs past the message");
+                    }
+                    handleMessage(java.util.Arrays.copyOfRange(batched, at + 2, at + 2 + len));
+                    batchedMessages++;
+                    at += 2 + len;
                 }
-                node.handleDatagram(new Endpoint(ip, port), java.util.Arrays.copyOfRange(b, h, b.length), now());
+            } else if (o instanceof byte[] b) {
+                handleMessage(b);
             }
             if (node.nextDeadline() <= now()) {
                 node.handleTimeout(now());
             }
         }
+    }
+
+    /** One relay message, {@code ipLen ‖ ip ‖ port ‖ frame}, into the node. */
+    private void handleMessage(byte[] b) {
+        int h = RelayProtocol.headerLength(b);
+        byte[] ip = java.util.Arrays.copyOfRange(b, 1, 1 + b[0]);
+        int port = ((b[1 + b[0]] & 0xFF) << 8) | (b[2 + b[0]] & 0xFF);
+        var kind = pilot.core.frame.FrameCodec.decode(b, h, b.length - h);
+        if (!kind.isOk() || kind.value().kind() == pilot.core.frame.FrameKind.BEACON) {
+            strayFrames.add(b);
+        }
+        node.handleDatagram(new Endpoint(ip, port), java.util.Arrays.copyOfRange(b, h, b.length), now());
     }
 
     private void resolve(int peer) throws InterruptedException {

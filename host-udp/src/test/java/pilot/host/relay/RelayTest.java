@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.io.ByteArrayOutputStream;
@@ -75,6 +76,7 @@ class RelayTest {
             byte[] data = new SeededEntropy(2).bytes(256 * 1024);
             assertArrayEquals(data, echo(w, host, data));
             assertTrue(relay.framesIn.get() >= 64 && relay.framesOut.get() >= 64); // 256 KiB each way is 64 segments of 4096 at least
+            assertEquals(0, w.batchesReceived, "a Worker that did not ask for batches gets none");
         }
     }
 
@@ -84,6 +86,53 @@ class RelayTest {
         assertEquals(4096, RelayProtocol.streamMssFor(InetAddress.getByName("::1")));
         assertEquals(1024, RelayProtocol.streamMssFor(InetAddress.getByName("192.0.2.1")), "a network leg may fragment");
         assertEquals(4096, echoThroughTheRelay(), "a 4096-byte segment in one frame");
+    }
+
+    @Test
+    void aWorkerThatAsksForBatchesGetsTheDatagramsOfOnePassInOneMessage() throws Exception {
+        try (HostDaemon host = HostDaemon.start(HostConfig.loopback(dir.resolve("host.json"), registry.address()));
+             JavaWorker w = new JavaWorker(relayAddress(), 5)) {
+            w.batch = true;
+            assertEquals("auth_ok", w.login().get("type"));
+            w.join();
+            byte[] data = new SeededEntropy(6).bytes(512 * 1024);
+            assertArrayEquals(data, echo(w, host, data), "every byte, in order, through batches");
+            assertTrue(w.batchesReceived > 0 && w.batchedMessages >= 2 * w.batchesReceived,
+                    w.batchesReceived + " batches, " + w.batchedMessages + " messages in them");
+        }
+    }
+
+    @Test
+    void batchesStayWithin64KiBAndKeepOrder() {
+        java.util.List<byte[]> sent = new java.util.ArrayList<>();
+        RelayServer.Batch b = new RelayServer.Batch(sent::add);
+        for (int i = 0; i < 40; i++) {
+            byte[] m = new byte[4166]; // a 4096-byte segment's datagram with its address header
+            m[0] = 4;
+            m[1] = (byte) i;
+            b.add(m);
+        }
+        b.add(null); // dropped by the policy: nothing
+        b.flush();
+        int seen = 0;
+        for (byte[] out : sent) {
+            assertTrue(out.length <= RelayProtocol.MAX_BATCH_BYTES, "message of " + out.length);
+            assertEquals(RelayProtocol.BATCH, out[0]);
+            for (int at = 1; at < out.length; at += 2 + 4166) {
+                assertEquals(4166, ((out[at] & 0xFF) << 8) | (out[at + 1] & 0xFF));
+                assertEquals((byte) seen++, out[at + 3], "in order");
+            }
+        }
+        assertEquals(40, seen);
+        assertEquals(3, sent.size(), "15 + 15 + 10 records of 4,168 bytes in 64 KiB messages");
+        sent.clear();
+        byte[] big = new byte[65_535 + 8];
+        b.add(new byte[100]);
+        b.add(big);
+        b.flush();
+        assertEquals(2, sent.size());
+        assertEquals(100, sent.get(0).length, "one message alone goes as it is");
+        assertSame(big, sent.get(1), "a message too large for a batch goes as it is");
     }
 
     @Test
