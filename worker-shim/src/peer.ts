@@ -523,19 +523,22 @@ export class PilotPeer {
     });
   }
 
-  /** A relay message from either connection into the core, as bytes: no IP text on the packet path. */
-  private messageIn(message: Uint8Array): void {
+  /**
+   * A relay message from either connection into the core, as bytes: no IP text on the packet path. `more`:
+   * the rest of its batch follows at once, so the step (ACKs, events, timers) waits for the last one.
+   */
+  private messageIn(message: Uint8Array, more = false): void {
     if (isPila(message)) this.pilaIn++;
     if (this.handle) {
       this.core.nodeHandleRelayMessage(this.handle, message, this.now());
-      this.step();
+      if (!more) this.step();
     }
   }
 
   private newTransport(): RelayTransport {
     const t = new RelayTransport(this.relays[this.relayIndex] ?? "", b64(this.publicKey),
       (m) => this.core.ed25519Sign(this.options.identitySeed, m) ?? new Uint8Array(64), 10_000, () => this.nodeId);
-    t.onMessage = (message) => this.messageIn(message);
+    t.onMessage = (message, more) => this.messageIn(message, more);
     t.onStateChange = (state, reason, code) => {
       if (state === "closed" && !this.closed && t === this.transport && this.active() !== this.inbound) {
         this.lastError = reason;

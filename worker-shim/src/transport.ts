@@ -23,8 +23,11 @@ export interface Transport {
   /** One registry request (spec I.1), already signed where the protocol needs it. */
   registry(request: RegistryMessage): Promise<RegistryMessage>;
   close(reason?: string): void;
-  /** A relay message from the network, `ipLen ‖ ip ‖ port ‖ frame`, for the core to read as it is. */
-  onMessage: (message: Uint8Array) => void;
+  /**
+   * A relay message from the network, `ipLen ‖ ip ‖ port ‖ frame`, for the core to read as it is. `more`: further
+   * messages of the same batch follow at once (splitBatch), so the receiver may step once, after the last.
+   */
+  onMessage: (message: Uint8Array, more?: boolean) => void;
   /** `closeCode`: the WebSocket close code when the relay closed us (1001: idle), else null. */
   onStateChange: (state: TransportState, reason: string, closeCode: number | null) => void;
 }
@@ -56,10 +59,37 @@ export function sendMessage(ws: WebSocket | null, message: Uint8Array): boolean 
   }
 }
 
-/** Our auth_reply to the relay's auth_challenge (outbound login and dial-in alike). */
-export function authReply(nonce: string, publicKeyBase64: string, sign: (m: Uint8Array) => Uint8Array, nodeId: number): string {
+/**
+ * Our auth_reply to the relay's auth_challenge (outbound login and dial-in alike). `batch`: we read batches
+ * (splitBatch), so the relay may send the datagrams it read in one pass as one message.
+ */
+export function authReply(nonce: string, publicKeyBase64: string, sign: (m: Uint8Array) => Uint8Array, nodeId: number,
+  batch = false): string {
   const sig = sign(ascii(relayAuthText(nonce, publicKeyBase64)));
-  return JSON.stringify({ type: "auth_reply", public_key: publicKeyBase64, sig: b64(sig), ...(nodeId ? { node_id: nodeId >>> 0 } : {}) });
+  return JSON.stringify({
+    type: "auth_reply", public_key: publicKeyBase64, sig: b64(sig), ...(nodeId ? { node_id: nodeId >>> 0 } : {}),
+    ...(batch ? { batch: true } : {}),
+  });
+}
+
+/** First byte of a batch (RelayProtocol.java); a single relay message starts with its ipLen, 4 or 16. */
+export const BATCH = 0;
+
+/**
+ * The messages of a batch, `0x00 ‖ (length(2) ‖ message)+` (views into `message`, in order), or null when
+ * `message` is a single relay message. A record that runs past the end ends the list there: what came
+ * before it is kept, the rest is dropped like any malformed datagram (the core checks every message anyway).
+ */
+export function splitBatch(message: Uint8Array): Uint8Array[] | null {
+  if (message.length === 0 || message[0] !== BATCH) return null;
+  const out: Uint8Array[] = [];
+  for (let at = 1; at + 2 <= message.length;) {
+    const len = (message[at]! << 8) | message[at + 1]!;
+    if (at + 2 + len > message.length) break;
+    out.push(message.subarray(at + 2, at + 2 + len));
+    at += 2 + len;
+  }
+  return out;
 }
 
 /**
@@ -70,7 +100,7 @@ export class RelayTransport implements Transport {
   state: TransportState = "idle";
   endpoint: string | null = null;
   streamMss: number | null = null;
-  onMessage: (message: Uint8Array) => void = () => {};
+  onMessage: (message: Uint8Array, more?: boolean) => void = () => {};
   onStateChange: (state: TransportState, reason: string, closeCode: number | null) => void = () => {};
   /** Any other text message from the relay (dial_in_ok, dial_in_error). */
   onControl: (message: RegistryMessage) => void = () => {};
@@ -124,7 +154,7 @@ export class RelayTransport implements Transport {
             return; // not ours to crash on: the relay speaks JSON, anything else is ignored
           }
           if (m.type === "auth_challenge") {
-            ws.send(authReply(String(m.nonce), this.publicKeyBase64, this.sign, this.nodeId()));
+            ws.send(authReply(String(m.nonce), this.publicKeyBase64, this.sign, this.nodeId(), true));
           } else if (m.type === "auth_ok") {
             clearTimeout(timer);
             this.endpoint = String(m.endpoint);
@@ -139,7 +169,10 @@ export class RelayTransport implements Transport {
             this.onControl(m); // dial_in_ok / dial_in_error
           }
         } else {
-          this.onMessage(new Uint8Array(ev.data as ArrayBuffer)); // the core checks the header
+          const message = new Uint8Array(ev.data as ArrayBuffer);
+          const batch = splitBatch(message);
+          if (batch === null) this.onMessage(message); // the core checks the header
+          else batch.forEach((one, i) => this.onMessage(one, i < batch.length - 1));
         }
       });
       ws.addEventListener("close", (ev: CloseEvent) => {
