@@ -1,10 +1,18 @@
 #!/usr/bin/env bash
-# Worker figures: cold start in local workerd, time per ping request, stream throughput Worker<->relay<->JVM.
+# Worker figures: cold start in local workerd, time per ping request, and 8 MiB streams (upload, download, echo)
+# Worker -> relay -> JVM host, next to the same transfers from a JavaWorker through the relay and from a JVM host
+# over UDP, all in one run. Loopback only.
+#   ./scripts/bench-worker.sh [--cpu-profile FILE]   FILE: a V8 CPU profile of the Worker over its three transfers
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib/env.sh
 . scripts/lib/node.sh
-mvn -q -B install -DskipTests -Djacoco.skip=true
+# one reactor build, nothing installed: core-logic comes from core-logic/target/classes, never from ~/.m2
+mvn -q -B -pl host-udp,wasm-build -am package -DskipTests -Djacoco.skip=true
+mvn -q -B -pl host-udp -am test-compile dependency:build-classpath -Djacoco.skip=true -Dmdep.includeScope=test \
+  -Dmdep.outputFile=target/test-classpath.txt
+PILOT_BENCH_CP="host-udp/target/test-classes:host-udp/target/classes:core-logic/target/classes:$(cat host-udp/target/test-classpath.txt)"
+export PILOT_BENCH_CP
 ensure_node22
 (cd worker-shim && npm ci --no-audit --no-fund --loglevel=error && "$NODE22" scripts/prepare-core.mjs >/dev/null)
-PATH="$(dirname "$NODE22"):$PATH" "$NODE22" worker-shim/scripts/demo.mjs --bench
+PATH="$(dirname "$NODE22"):$PATH" "$NODE22" worker-shim/scripts/demo.mjs --bench "$@"

@@ -6,13 +6,22 @@
 import { spawn } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
 import { createServer } from "node:net";
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const keepRunning = process.argv.includes("--keep-running");
 const bench = process.argv.includes("--bench");
+// --cpu-profile FILE: a V8 CPU profile of the Worker (workerd's inspector) over the 8 MiB echo
+const profileAt = process.argv.indexOf("--cpu-profile");
+const profileFile = profileAt > 0 ? process.argv[profileAt + 1] : null;
+// --worker-mss N: the relay's stream_mss for Workers (default: 4096 on loopback), to compare segment sizes
+const mssAt = process.argv.indexOf("--worker-mss");
+const relayMss = mssAt > 0 ? ["--worker-mss", process.argv[mssAt + 1]] : [];
+// --jfr DIR: Flight Recorder profiles of the relay and the bench host (relay.jfr, benchhost.jfr, written at exit)
+const jfrAt = process.argv.indexOf("--jfr");
+const jfr = (name) => (jfrAt > 0 ? [`-XX:StartFlightRecording=filename=${join(process.argv[jfrAt + 1], name + ".jfr")},settings=profile`] : []);
 const root = fileURLToPath(new URL("../../", import.meta.url));
 const jar = `${root}host-udp/target/pilot-host.jar`;
 const secret = randomBytes(16).toString("hex");
@@ -51,6 +60,28 @@ function stopAll() {
   }
 }
 
+/** Starts V8's sampling profiler in the Worker through workerd's inspector (Chrome DevTools protocol). */
+async function startProfiler(port) {
+  const targets = await (await fetch(`http://127.0.0.1:${port}/json`)).json();
+  // the inspector proxy wants an Origin it allows (Node's WebSocket takes headers as an undici extension)
+  const ws = new WebSocket(targets[0].webSocketDebuggerUrl, { headers: { Origin: "http://localhost" } });
+  await new Promise((resolve, reject) => { ws.onopen = resolve; ws.onerror = reject; });
+  let id = 0;
+  const waiting = new Map();
+  ws.onmessage = (ev) => { const m = JSON.parse(ev.data); waiting.get(m.id)?.(m.result); waiting.delete(m.id); };
+  const call = (method, params = {}) => new Promise((resolve) => { waiting.set(++id, resolve); ws.send(JSON.stringify({ id, method, params })); });
+  await call("Profiler.enable");
+  await call("Profiler.setSamplingInterval", { interval: 200 });
+  await call("Profiler.start");
+  return { stop: async () => { const r = await call("Profiler.stop"); ws.close(); return r.profile; } };
+}
+
+/** The test classpath of host-udp (bench-worker.sh exports it): RelayStreamBench lives in the test classes. */
+function benchCp() {
+  if (!process.env.PILOT_BENCH_CP) throw new Error("--bench needs PILOT_BENCH_CP (run scripts/bench-worker.sh)");
+  return process.env.PILOT_BENCH_CP;
+}
+
 async function api(base, path, init = {}) {
   const r = await fetch(base + path, { ...init, headers: { authorization: `Bearer ${secret}`, ...(init.headers ?? {}) } });
   const text = init.raw ? null : await r.text();
@@ -61,21 +92,23 @@ async function api(base, path, init = {}) {
 async function main() {
   const dir = mkdtempSync(join(tmpdir(), "pilot-demo-"));
   const [regPort, relayPort, workerPort] = [await freePort(), await freePort(), await freePort()];
+  const [relayAdmin, hostAdmin, inspectorPort] = [await freePort(), await freePort(), await freePort()];
+  const adminArgs = (port) => (bench ? ["--admin", `127.0.0.1:${port}`] : []);
   say("demo", "Workers cannot do UDP: the Pilot core runs in the Worker as WebAssembly, and a relay carries its frames");
 
   await start("registry", "java", ["-jar", jar, "registry", "--listen", `127.0.0.1:${regPort}`, "--store", join(dir, "registry.json")], /registry on tcp/);
   say("registry", `listening on tcp 127.0.0.1:${regPort}`);
-  await start("relay", "java", ["-jar", jar, "relay", "--listen", `127.0.0.1:${relayPort}`, "--registry", `127.0.0.1:${regPort}`], /relay on ws/);
+  await start("relay", "java", [...jfr("relay"), "-jar", jar, "relay", "--listen", `127.0.0.1:${relayPort}`, "--registry", `127.0.0.1:${regPort}`, ...adminArgs(relayAdmin), ...relayMss], /relay (?:listening )?on ws/); // stdout and the log on stderr may interleave
   say("relay", `listening on ws://127.0.0.1:${relayPort}/v1/relay`);
   const hostId = join(dir, "host.json");
-  const h = await start("host", "java", ["-jar", jar, "run", "--registry", `127.0.0.1:${regPort}`, "--identity", hostId],
+  const h = await start("host", "java", ["-jar", jar, "run", "--registry", `127.0.0.1:${regPort}`, "--identity", hostId, ...adminArgs(hostAdmin)],
     /pilot host (\S+) on udp \/?([\d.:]+) \(identity [^,]+, public key (\S+)\)/);
   const hostAddr = h[1];
   say("host", `JVM peer ${hostAddr} on udp ${h[2]}, Ed25519 ${h[3]}`);
 
   const wranglerBin = `${root}worker-shim/node_modules/.bin/wrangler`;
   await start("worker", wranglerBin, ["dev", "--config", "example/wrangler.jsonc", "--ip", "127.0.0.1", "--port", String(workerPort),
-    "--var", `RELAY_URL:ws://127.0.0.1:${relayPort}/v1/relay`, "--var", `PILOT_API_SECRET:${secret}`, "--show-interactive-dev-session=false",
+    "--var", `RELAY_URL:ws://127.0.0.1:${relayPort}/v1/relay`, "--var", `PILOT_API_SECRET:${secret}`, "--show-interactive-dev-session=false", "--inspector-port", String(inspectorPort),
     // the Worker's Durable Object storage lives with this run's registry: a fresh registry gives node ids out
     // again, and sessions restored from an earlier run would name peers (and keys) this registry never knew
     "--persist-to", join(dir, "worker-state")],
@@ -137,16 +170,90 @@ async function main() {
       await api(base, "/v1/ping", { method: "POST", body: JSON.stringify({ address: hostAddr }) });
       pings.push(performance.now() - t);
     }
-    const big = randomBytes(8 << 20);
-    const t = performance.now();
-    const r = await api(base, `/v1/streams?address=${hostAddr}&port=7`, { method: "POST", body: big, raw: true, duplex: "half" });
-    const n = (await r.arrayBuffer()).byteLength;
-    const secs = (performance.now() - t) / 1000;
+    const scrape = async () => {
+      const m = new Map();
+      for (const port of [relayAdmin, hostAdmin]) {
+        const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+        for (const line of text.split("\n")) {
+          const x = line.match(/^(pilot_(?:relay_frames|relay_drops|host_packets|host_drops)\S*)\s+([\d.eE+]+)$/);
+          if (x) m.set(x[1], Number(x[2]));
+        }
+      }
+      // CPU seconds of each process of the run (utime + stime, clock ticks of 1/100 s), descendants counted
+      // with the child we started (wrangler's node runs its proxy in a grandchild), workerd on its own
+      const procs = new Map();
+      for (const pid of readdirSync("/proc").filter((d) => /^\d+$/.test(d))) {
+        let stat;
+        try { stat = readFileSync(`/proc/${pid}/stat`, "utf8"); } catch { continue; }
+        const comm = stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")"));
+        const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+        procs.set(Number(pid), { comm, ppid: Number(f[1]), cpu: (Number(f[11]) + Number(f[12])) / 100 });
+      }
+      for (const [pid, x] of procs) {
+        let name = x.comm === "workerd" ? "cpu_s workerd" : null;
+        for (let at = pid, hops = 0; !name && at > 1 && hops < 16; at = procs.get(at)?.ppid ?? 0, hops++) {
+          const mine = children.find((c) => c.p.pid === at);
+          if (mine) name = `cpu_s ${mine.name}`;
+        }
+        if (name) m.set(name, (m.get(name) ?? 0) + x.cpu);
+      }
+      m.set("cpu_s bench (node)", process.cpuUsage().user / 1e6 + process.cpuUsage().system / 1e6);
+      return m;
+    };
+    // the three directions through every path, one after the other in this run (MB/s = 1e6 bytes/s of payload)
+    const size = 8 << 20;
+    const b = await start("benchhost", "java", [...jfr("benchhost"), "-cp", benchCp(), "pilot.host.relay.RelayStreamBench", "serve",
+      `127.0.0.1:${regPort}`, join(dir, "bench-host.json")], /bench host (\S+) on udp/);
+    const benchAddr = b[1];
+    await api(base, "/v1/ping", { method: "POST", body: JSON.stringify({ address: benchAddr }) });
+    const transfer = async (port, body, close, expect) => {
+      const t = performance.now();
+      const r = await api(base, `/v1/streams?address=${benchAddr}&port=${port}${close ? `&close=${close}` : ""}`,
+        { method: "POST", body, raw: true, duplex: "half" });
+      const n = (await r.arrayBuffer()).byteLength;
+      if (n !== expect) throw new Error(`port ${port}: ${n} of ${expect} bytes back`);
+      return size / ((performance.now() - t) / 1000) / 1e6;
+    };
+    const worker = {};
+    // warm-up, untimed: the bench host's JIT, and the Worker's first stream
+    await transfer(1001, randomBytes(1 << 20), "half", String(1 << 20).length);
+    await transfer(1002, String(size), "half", size);
+    const profiler = profileFile ? await startProfiler(inspectorPort) : null;
+    console.log("per transfer of the Worker: relay frames (in = UDP to the Worker, out = from it), CPU seconds of each process");
+    for (const [d, port, body, close, expect] of [["upload", 1001, () => randomBytes(size), "half", String(size).length],
+      ["download", 1002, () => String(size), "half", size], ["echo", 7, () => randomBytes(size), null, size]]) {
+      const before = await scrape();
+      worker[d] = await transfer(port, body(), close, expect);
+      const after = await scrape();
+      const delta = [...after].filter(([k, v]) => v !== (before.get(k) ?? 0))
+        .map(([k, v]) => `${k.replace("pilot_relay_frames_total", "frames").replace("cpu_s ", "")} +${Math.round((v - (before.get(k) ?? 0)) * 100) / 100}`);
+      console.log(`  ${d}: ${delta.join(", ")}`);
+    }
+    if (profiler) writeFileSync(profileFile, JSON.stringify(await profiler.stop()));
+    const others = { host: {}, javaworker: {} };
+    const lines = await new Promise((resolve, reject) => {
+      const p = spawn("java", ["-Dorg.slf4j.simpleLogger.defaultLogLevel=warn", "-cp", benchCp(), "pilot.host.relay.RelayStreamBench",
+        "clients", `127.0.0.1:${regPort}`, String(relayPort), benchAddr, String(size >> 20)]);
+      let out = "";
+      p.stdout.on("data", (d) => { out += d; });
+      p.stderr.on("data", (d) => { out += d; });
+      p.on("exit", (code) => (code === 0 ? resolve(out.trim().split("\n")) : reject(new Error(`RelayStreamBench clients failed:\n${out}`))));
+    });
+    for (const line of lines) {
+      const [path, dirn, mbs] = line.split(" ");
+      if (others[path] && mbs) others[path][dirn] = Number(mbs);
+    }
     console.log("| Figure | Value | How |\n|---|---|---|");
     console.log(`| Worker cold start (local workerd) | ${coldMs.toFixed(0)} ms | first request to a fresh isolate: wasm instantiate, Durable Object, identity from storage |`);
     console.log(`| warm GET /v1/status | ${med(warm).toFixed(2)} ms median | 50 requests, wall time from Node |`);
     console.log(`| POST /v1/ping (Worker -> relay -> JVM host and back) | ${med(pings).toFixed(2)} ms median | 100 requests, wall time: an upper bound of the CPU per ping |`);
-    console.log(`| stream Worker -> relay -> JVM host echo | ${(2 * n / secs / 1e6).toFixed(1)} MB/s both ways | 8 MiB echoed, ${n === big.length ? "complete" : "INCOMPLETE"} |`);
+    console.log("\n| 8 MiB stream, MB/s | Worker -> relay -> host | JavaWorker -> relay -> host | host -> host (UDP) | Worker / JavaWorker | Worker / host |");
+    console.log("|---|---|---|---|---|---|");
+    for (const d of ["upload", "download", "echo"]) {
+      const w = worker[d], j = others.javaworker[d], h = others.host[d];
+      console.log(`| ${d} | ${w.toFixed(2)} | ${j?.toFixed(2) ?? "-"} | ${h?.toFixed(2) ?? "-"} | ${j ? (w / j).toFixed(2) : "-"} | ${h ? (w / h).toFixed(2) : "-"} |`);
+    }
+    console.log(`(echo: 8 MiB each way, the figure counts one direction; load average ${loadavg().map((x) => x.toFixed(1)).join(" ")})`);
   }
   if (keepRunning) {
     say("demo", `everything is up. Try: curl -H 'Authorization: Bearer ${secret}' ${base}/v1/status`);

@@ -12,7 +12,7 @@
 // silent cannot keep the real relay out (the route answers 429 only when every pending one is proven).
 import type { Timers } from "./timers.js";
 import { ascii, relayDialText as relayDialString } from "./edge.js";
-import { authReply, sendMessage, type RegistryMessage, type Transport, type TransportState } from "./transport.js";
+import { authReply, sendMessage, streamMssOf, type RegistryMessage, type Transport, type TransportState } from "./transport.js";
 
 /** The WebSocket subprotocol the relay asks for when it dials in. */
 export const RELAY_IN_PROTOCOL = "pilot-relay-in.v1";
@@ -97,6 +97,7 @@ function b64Bytes(s: unknown): Uint8Array | null {
 export class InboundTransport implements Transport {
   state: TransportState = "idle";
   endpoint: string | null = null;
+  streamMss: number | null = null; // not kept across hibernation: a node made after a wake sends the default
   readonly url = "dial-in";
   onMessage: (message: Uint8Array) => void = () => {};
   onStateChange: (state: TransportState, reason: string, closeCode: number | null) => void = () => {};
@@ -201,6 +202,7 @@ export class InboundTransport implements Transport {
       const old = this.ws;
       this.ws = ws;
       this.endpoint = endpoint;
+      this.streamMss = streamMssOf(m);
       if (old && old !== ws) this.closeSocket(old, 1000, "replaced by a newer dial-in");
       this.setState("ready", `relay dialled in, endpoint ${endpoint}`);
     } else if (m.type === "registry_reply" && a.stage === "ready") {

@@ -11,6 +11,8 @@ export interface Transport {
   readonly state: TransportState;
   /** Our UDP endpoint as peers see it (ip:port), once ready. */
   readonly endpoint: string | null;
+  /** The stream segment the relay said its UDP leg carries whole (auth_ok `stream_mss`, streamMssOf), once ready. */
+  readonly streamMss?: number | null;
   /** Connects and logs in. Rejects with a readable reason. */
   connect(): Promise<void>;
   /**
@@ -21,14 +23,30 @@ export interface Transport {
   /** One registry request (spec I.1), already signed where the protocol needs it. */
   registry(request: RegistryMessage): Promise<RegistryMessage>;
   close(reason?: string): void;
-  /** A relay message from the network, `ipLen ‖ ip ‖ port ‖ frame`, for the core to read as it is. */
-  onMessage: (message: Uint8Array) => void;
+  /**
+   * A relay message from the network, `ipLen ‖ ip ‖ port ‖ frame`, for the core to read as it is. `more`: further
+   * messages of the same batch follow at once (splitBatch), so the receiver may step once, after the last.
+   */
+  onMessage: (message: Uint8Array, more?: boolean) => void;
   /** `closeCode`: the WebSocket close code when the relay closed us (1001: idle), else null. */
   onStateChange: (state: TransportState, reason: string, closeCode: number | null) => void;
 }
 
 /** The relay closes a Worker that carried no Pilot frame for its idle time (RelayProtocol.java) with this code. */
 export const CLOSE_IDLE = 1001;
+
+/** The stream segment sizes a Worker may send (StreamConfig: the default MSS up to one window unit). */
+export const STREAM_MSS_MIN = 1024;
+export const STREAM_MSS_MAX = 4096;
+
+/**
+ * auth_ok's `stream_mss` (RelayProtocol.java: 4096 from a relay whose UDP sockets are on loopback, 1024 from
+ * one on a network) when it is a size a Worker may send, else null: the core's default (1024).
+ */
+export function streamMssOf(authOk: RegistryMessage): number | null {
+  const v = authOk.stream_mss;
+  return typeof v === "number" && Number.isInteger(v) && v >= STREAM_MSS_MIN && v <= STREAM_MSS_MAX ? v : null;
+}
 
 /** Sends one relay message on a logged-in relay socket (either direction of dialling); false when it cannot (the core retransmits). */
 export function sendMessage(ws: WebSocket | null, message: Uint8Array): boolean {
@@ -41,10 +59,37 @@ export function sendMessage(ws: WebSocket | null, message: Uint8Array): boolean 
   }
 }
 
-/** Our auth_reply to the relay's auth_challenge (outbound login and dial-in alike). */
-export function authReply(nonce: string, publicKeyBase64: string, sign: (m: Uint8Array) => Uint8Array, nodeId: number): string {
+/**
+ * Our auth_reply to the relay's auth_challenge (outbound login and dial-in alike). `batch`: we read batches
+ * (splitBatch), so the relay may send the datagrams it read in one pass as one message.
+ */
+export function authReply(nonce: string, publicKeyBase64: string, sign: (m: Uint8Array) => Uint8Array, nodeId: number,
+  batch = false): string {
   const sig = sign(ascii(relayAuthText(nonce, publicKeyBase64)));
-  return JSON.stringify({ type: "auth_reply", public_key: publicKeyBase64, sig: b64(sig), ...(nodeId ? { node_id: nodeId >>> 0 } : {}) });
+  return JSON.stringify({
+    type: "auth_reply", public_key: publicKeyBase64, sig: b64(sig), ...(nodeId ? { node_id: nodeId >>> 0 } : {}),
+    ...(batch ? { batch: true } : {}),
+  });
+}
+
+/** First byte of a batch (RelayProtocol.java); a single relay message starts with its ipLen, 4 or 16. */
+export const BATCH = 0;
+
+/**
+ * The messages of a batch, `0x00 ‖ (length(2) ‖ message)+` (views into `message`, in order), or null when
+ * `message` is a single relay message. A record that runs past the end ends the list there: what came
+ * before it is kept, the rest is dropped like any malformed datagram (the core checks every message anyway).
+ */
+export function splitBatch(message: Uint8Array): Uint8Array[] | null {
+  if (message.length === 0 || message[0] !== BATCH) return null;
+  const out: Uint8Array[] = [];
+  for (let at = 1; at + 2 <= message.length;) {
+    const len = (message[at]! << 8) | message[at + 1]!;
+    if (at + 2 + len > message.length) break;
+    out.push(message.subarray(at + 2, at + 2 + len));
+    at += 2 + len;
+  }
+  return out;
 }
 
 /**
@@ -54,7 +99,8 @@ export function authReply(nonce: string, publicKeyBase64: string, sign: (m: Uint
 export class RelayTransport implements Transport {
   state: TransportState = "idle";
   endpoint: string | null = null;
-  onMessage: (message: Uint8Array) => void = () => {};
+  streamMss: number | null = null;
+  onMessage: (message: Uint8Array, more?: boolean) => void = () => {};
   onStateChange: (state: TransportState, reason: string, closeCode: number | null) => void = () => {};
   /** Any other text message from the relay (dial_in_ok, dial_in_error). */
   onControl: (message: RegistryMessage) => void = () => {};
@@ -108,10 +154,11 @@ export class RelayTransport implements Transport {
             return; // not ours to crash on: the relay speaks JSON, anything else is ignored
           }
           if (m.type === "auth_challenge") {
-            ws.send(authReply(String(m.nonce), this.publicKeyBase64, this.sign, this.nodeId()));
+            ws.send(authReply(String(m.nonce), this.publicKeyBase64, this.sign, this.nodeId(), true));
           } else if (m.type === "auth_ok") {
             clearTimeout(timer);
             this.endpoint = String(m.endpoint);
+            this.streamMss = streamMssOf(m);
             this.setState("ready", "logged in, endpoint " + this.endpoint);
             resolve();
           } else if (m.type === "registry_reply") {
@@ -122,7 +169,10 @@ export class RelayTransport implements Transport {
             this.onControl(m); // dial_in_ok / dial_in_error
           }
         } else {
-          this.onMessage(new Uint8Array(ev.data as ArrayBuffer)); // the core checks the header
+          const message = new Uint8Array(ev.data as ArrayBuffer);
+          const batch = splitBatch(message);
+          if (batch === null) this.onMessage(message); // the core checks the header
+          else batch.forEach((one, i) => this.onMessage(one, i < batch.length - 1));
         }
       });
       ws.addEventListener("close", (ev: CloseEvent) => {

@@ -132,6 +132,48 @@ test("polls come in batches of at most POLL_BATCH_BYTES (64 KiB) plus one record
   core.free(b.h);
 });
 
+test("streamMss: a node sends stream segments of the size it was made with (1024..4096), the default 1024", () => {
+  const seed = random(32);
+  for (const bad of [1023, 4097, -1]) {
+    assert.equal(core.nodeNew({ node: 1, identitySeed: seed, entropy: random(32), streamMss: bad }), -19, `streamMss ${bad}`);
+  }
+  const largestSegment = (streamMss) => {
+    const mk = (node) => {
+      const s = random(32);
+      return { h: core.nodeNew({ node, identitySeed: s, entropy: random(48), streamMss }), node, pub: core.ed25519Public(s) };
+    };
+    const a = mk(0x30);
+    const b = mk(0x31);
+    for (const [x, y, ip] of [[a, b, "10.0.0.2"], [b, a, "10.0.0.1"]]) {
+      core.nodeTrust(x.h, y.node, y.pub);
+      core.nodeAddPeer(x.h, y.node, ip, 4000, 0);
+    }
+    assert.equal(core.nodeListen(b.h, 1001), 0);
+    const s = core.nodeOpenStream(a.h, 0, b.node, 1001, 0);
+    assert.ok(s > 0);
+    let largest = 0;
+    let wrote = false;
+    for (let round = 0; round < 50; round++) {
+      for (const [x, y, from] of [[a, b, "10.0.0.1"], [b, a, "10.0.0.2"]]) {
+        for (let t = core.nodePollTransmit(x.h); t; t = core.nodePollTransmit(x.h)) {
+          if (x === a) largest = Math.max(largest, t.datagram.length);
+          core.nodeHandleDatagram(y.h, from, 4000, t.datagram, round);
+        }
+        for (let e = core.nodePollEvent(x.h); e; e = core.nodePollEvent(x.h)) { /* drained */ }
+      }
+      if (!wrote && core.nodeWrite(a.h, s, new Uint8Array(16384), round) > 0) wrote = true;
+    }
+    assert.ok(wrote, "the stream opened and took data");
+    core.free(a.h);
+    core.free(b.h);
+    return largest;
+  };
+  const big = largestSegment(4096);
+  const small = largestSegment(undefined);
+  assert.ok(big > 4096 && big < 4096 + 128, `largest datagram with streamMss 4096: ${big}`);
+  assert.ok(small > 1024 && small < 1024 + 128, `largest datagram by default: ${small}`);
+});
+
 test("the core's resolver: PEER_NEEDED asks lookup then resolve; the answers add the peer; unasked answers change nothing", () => {
   const mk = (node) => {
     const seed = random(32);

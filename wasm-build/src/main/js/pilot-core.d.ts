@@ -80,6 +80,11 @@ export interface NodeOptions {
   profile?: Profile;
   /** serve port 7 by echoing (default true, like the reference daemon) */
   echo?: boolean;
+  /**
+   * stream segment we send, 1024..4096 (default 1024, safe on every path): 4096 only where datagrams of that
+   * size arrive whole, e.g. through a relay whose UDP leg is loopback (its auth_ok `stream_mss`)
+   */
+  streamMss?: number;
 }
 
 export interface PilotCore {

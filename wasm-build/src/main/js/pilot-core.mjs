@@ -635,7 +635,7 @@ function wrap(exports, platform, memory) {
       const profile = PROFILES.indexOf(o.profile ?? "modern");
       const network = o.network ?? 0;
       if (io.put(o.identitySeed, o.entropy) < 0) return INVALID_ARGUMENT;
-      const h = x.nodeNew(o.node, network, o.identitySeed.length, o.entropy.length, profile, o.echo ?? true);
+      const h = x.nodeNew(o.node, network, o.identitySeed.length, o.entropy.length, profile, o.echo ?? true, o.streamMss ?? 0);
       if (h > 0) addresses.set(h, addressText(network, o.node >>> 0));
       return h;
     },

@@ -153,16 +153,22 @@ public final class NodeWasm {
     /**
      * A node for our identity: identity seed ({@code seedLen}, must be 32) ‖ entropy seed
      * ({@code entropyLen}, at least 32 bytes from a CSPRNG: {@code crypto.getRandomValues}) in the region;
-     * returns a handle, or minus an error code.
+     * returns a handle, or minus an error code. {@code streamMss}: the stream segment we send, 0 for the default
+     * (1024), else 1024..4096 (one window unit), e.g. what the relay says its UDP leg carries whole.
      */
     @JSExport
-    public static int nodeNew(int node, int network, int seedLen, int entropyLen, int profile, boolean echo) {
+    public static int nodeNew(int node, int network, int seedLen, int entropyLen, int profile, boolean echo, int streamMss) {
         byte[] identitySeed = seedLen == 32 ? Io.in(0, 32) : null;
         byte[] entropySeed = Io.in(seedLen, entropyLen);
         WireProfile p = profile(profile);
         if (p == null || identitySeed == null || identitySeed.length != 32 || entropySeed == null || entropySeed.length < 32
-                || network < 0 || network > 0xFFFF) {
+                || network < 0 || network > 0xFFFF || (streamMss != 0 && (streamMss < NodeConfig.DEFAULTS.stream().mss()
+                || streamMss > NodeConfig.DEFAULTS.stream().windowUnit()))) {
             return INVALID;
+        }
+        NodeConfig cfg = NodeConfig.DEFAULTS.withProfile(p).withEcho(echo);
+        if (streamMss != 0) {
+            cfg = cfg.withStream(cfg.stream().withMss(streamMss));
         }
         PinnedTrust trust = new PinnedTrust();
         DrbgEntropy entropy = new DrbgEntropy(SUITE, entropySeed);
@@ -170,7 +176,7 @@ public final class NodeWasm {
         trust.pin(node, id.publicKey());
         ResolverActions actions = new ResolverActions(trust);
         PeerResolver resolver = new PeerResolver(trust, actions);
-        PilotNode n = new PilotNode(NodeConfig.DEFAULTS.withProfile(p).withEcho(echo), id, network, SUITE, entropy,
+        PilotNode n = new PilotNode(cfg, id, network, SUITE, entropy,
                 resolver::trustedKey);
         actions.node = n;
         return Handles.put(new Node(n, trust, entropy, resolver));

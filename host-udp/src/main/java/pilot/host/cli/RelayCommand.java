@@ -44,6 +44,11 @@ final class RelayCommand implements Callable<Integer> {
             description = "address the Workers' UDP endpoints bind to (default: ${DEFAULT-VALUE})")
     String udpHost;
 
+    @Option(names = "--worker-mss", paramLabel = "BYTES",
+            description = "stream segment Workers may send through this relay, 1024..4096 (default: 4096 when --udp-host is a"
+                    + " loopback address, where nothing fragments; 1024 otherwise)")
+    Integer workerMss;
+
     @Option(names = "--registry", paramLabel = "HOST:PORT", converter = PilotCli.ServerConverter.class, required = true,
             description = "registry the Workers register in (their requests are forwarded, signed by them)")
     InetSocketAddress registry;
@@ -142,8 +147,15 @@ final class RelayCommand implements Callable<Integer> {
         SSLContext tls = tlsCert == null ? null : RelayTls.context(tlsCert, tlsKey);
         Set<RelayPolicy.Key> keys = allowKeys == null ? Set.of() : readKeys(allowKeys);
         DialInConfig dial = dialIn();
+        if (workerMss != null && (workerMss < RelayProtocol.NETWORK_STREAM_MSS || workerMss > RelayProtocol.LOOPBACK_STREAM_MSS)) {
+            throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this), "--worker-mss must be "
+                    + RelayProtocol.NETWORK_STREAM_MSS + ".." + RelayProtocol.LOOPBACK_STREAM_MSS + ": " + workerMss);
+        }
         RelayServer relay = new RelayServer(listen, InetAddress.getByName(udpHost), new RegistryClient(registry, 3000),
                 new JceSuite(), new SecureEntropy(), limits, keys, tls, dial);
+        if (workerMss != null) {
+            relay.setWorkerStreamMss(workerMss); // checked above
+        }
         relay.start();
         if (!relay.awaitStarted(10_000)) {
             throw new java.io.IOException("the relay could not listen on " + listen);

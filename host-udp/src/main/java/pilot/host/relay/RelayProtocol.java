@@ -1,7 +1,9 @@
 package pilot.host.relay;
 
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import pilot.core.addr.Endpoint;
+import pilot.core.stream.StreamConfig;
 import pilot.core.edge.RelayMessage;
 import pilot.core.edge.SignedTexts;
 
@@ -15,8 +17,9 @@ import pilot.core.edge.SignedTexts;
  *       signature over the ASCII string {@code pilot_relay_auth:<nonce>:<public_key>}; optionally
  *       {@code "node_id":N}, the node the key is registered as: the relay looks it up once and, if the
  *       registry holds that key for it, serves the login in full without the provisional step</li>
- *   <li>relay → Worker {@code {"type":"auth_ok","endpoint":"<ip:port>"}}: the UDP endpoint the relay opened
- *       for this Worker alone; anything else closes the connection</li>
+ *   <li>relay → Worker {@code {"type":"auth_ok","endpoint":"<ip:port>","stream_mss":N}}: the UDP endpoint the
+ *       relay opened for this Worker alone, and the largest stream segment the Worker should send through it
+ *       ({@link #streamMssFor}; a Worker that ignores it sends 1024); anything else closes the connection</li>
  * </ol>
  * A key the relay does not know yet (not in its {@code --allow-keys} list, not seen registered) is served
  * provisionally: until the registry answers its {@code register} with {@code register_ok} it may send only
@@ -29,6 +32,10 @@ import pilot.core.edge.SignedTexts;
  *   <li>binary message = {@code ipLen(1) ‖ ip ‖ port(2) ‖ tunnel frame}: outbound, the destination;
  *       inbound, the source of a datagram that arrived at the Worker's endpoint (the layout of
  *       {@code pilot-core}'s transmit records);</li>
+ *   <li>a Worker whose {@code auth_reply} carried {@code "batch":true} may also receive a <em>batch</em>:
+ *       {@code 0x00 ‖ (length(2) ‖ binary message)+}, at most {@link #MAX_BATCH_BYTES} in all, several
+ *       inbound messages the relay read in one pass, in order (a message never starts with 0: its ipLen is 4
+ *       or 16). One that would not fit goes in the next message; one alone is sent as it is;</li>
  *   <li>text {@code {"type":"registry","id":N,"request":{...}}}: a registry request (spec I.1), already
  *       signed by the Worker where the protocol needs it; answered by
  *       {@code {"type":"registry_reply","id":N,"reply":{...}}}. The relay checks that a register carries
@@ -60,7 +67,45 @@ public final class RelayProtocol {
     /** Largest binary message: a maximal tunnel frame plus the address header ({@link RelayMessage#MAX_BYTES}). */
     public static final int MAX_BINARY = RelayMessage.MAX_BYTES;
 
+    /** Stream segment a Worker sends when its frames leave the relay onto a network (spec K: safe for every path). */
+    public static final int NETWORK_STREAM_MSS = StreamConfig.DEFAULTS.mss();
+    /**
+     * Stream segment a Worker may send when the relay's UDP sockets are bound to a loopback address: their
+     * datagrams then only reach peers on the relay's machine, where nothing fragments, as for a host bound to
+     * loopback ({@code HostDaemon.LOOPBACK_MSS}, docs/SPEC-NOTES.md #25): one window unit, so the bytes in
+     * flight and the window we advertise do not change, only the datagrams per byte (a quarter).
+     */
+    public static final int LOOPBACK_STREAM_MSS = StreamConfig.DEFAULTS.windowUnit();
+
+    /** First byte of a batch of inbound messages (a single message starts with its ipLen, 4 or 16). */
+    public static final int BATCH = 0;
+    /** Largest batch the relay sends: 64 KiB, what one Worker event then carries at most. */
+    public static final int MAX_BATCH_BYTES = 64 * 1024;
+
     private RelayProtocol() {
+    }
+
+    /** {@code 0x00 ‖ (length(2) ‖ message)+} of {@code messages} (each shorter than 65,536 bytes). */
+    public static byte[] batch(java.util.List<byte[]> messages) {
+        int n = 1;
+        for (byte[] m : messages) {
+            n += 2 + m.length;
+        }
+        byte[] out = new byte[n];
+        out[0] = BATCH;
+        int at = 1;
+        for (byte[] m : messages) {
+            out[at] = (byte) (m.length >>> 8);
+            out[at + 1] = (byte) m.length;
+            System.arraycopy(m, 0, out, at + 2, m.length);
+            at += 2 + m.length;
+        }
+        return out;
+    }
+
+    /** The {@code stream_mss} of {@code auth_ok} for a relay whose UDP sockets bind to {@code udpHost}. */
+    public static int streamMssFor(InetAddress udpHost) {
+        return udpHost.isLoopbackAddress() ? LOOPBACK_STREAM_MSS : NETWORK_STREAM_MSS;
     }
 
     /** What a Worker signs to log in ({@link SignedTexts#relayAuth}), as bytes. */

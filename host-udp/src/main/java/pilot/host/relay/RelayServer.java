@@ -8,6 +8,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -80,6 +81,8 @@ public final class RelayServer extends WebSocketServer {
     private final Entropy entropy;
     private final RegistryClient registry;
     private final InetAddress udpHost;
+    /** {@code stream_mss} of {@code auth_ok}: the stream segment Workers may send through this relay. */
+    private volatile int workerStreamMss;
     private final RelayLimits limits;
     private final RelayPolicy policy;
     private final RelayChannelFactory channels;
@@ -154,6 +157,8 @@ public final class RelayServer extends WebSocketServer {
         DatagramChannel udp;
         InetSocketAddress endpoint;
         final AtomicLong queued = new AtomicLong();
+        /** The Worker asked for batches in its auth_reply ({@link RelayProtocol#MAX_BATCH_BYTES}); never on a dialled connection. */
+        volatile boolean batching;
         final AtomicInteger registryInFlight = new AtomicInteger();
         /** One auth_reply per connection: a second one, or any other text before login, closes it. */
         final java.util.concurrent.atomic.AtomicBoolean loginStarted = new java.util.concurrent.atomic.AtomicBoolean();
@@ -200,6 +205,7 @@ public final class RelayServer extends WebSocketServer {
         this.entropy = entropy;
         this.registry = registry;
         this.udpHost = udpHost;
+        this.workerStreamMss = RelayProtocol.streamMssFor(udpHost);
         this.limits = limits;
         this.tls = tls != null;
         this.dialConfig = dial;
@@ -217,6 +223,19 @@ public final class RelayServer extends WebSocketServer {
             long hb = dial.limits().heartbeatMillis();
             timers.scheduleAtFixedRate(this::heartbeatsOnBehalf, hb, hb, TimeUnit.MILLISECONDS);
         }
+    }
+
+    /**
+     * Overrides the {@code stream_mss} this relay tells Workers at login ({@link RelayProtocol#streamMssFor} of the
+     * UDP address by default): an operator whose relay reaches its peers without fragmentation at a larger size
+     * (or a benchmark comparing sizes). Call before {@link #start}.
+     */
+    public void setWorkerStreamMss(int mss) {
+        if (mss < RelayProtocol.NETWORK_STREAM_MSS || mss > RelayProtocol.LOOPBACK_STREAM_MSS) {
+            throw new IllegalArgumentException("stream segment must be " + RelayProtocol.NETWORK_STREAM_MSS + ".."
+                    + RelayProtocol.LOOPBACK_STREAM_MSS + ": " + mss);
+        }
+        workerStreamMss = mss;
     }
 
     /** The relay's Ed25519 public key in base64 (what Workers pin as RELAY_PUBLIC_KEY), or null without one. */
@@ -452,6 +471,7 @@ public final class RelayServer extends WebSocketServer {
             refuse(s, CloseFrame.POLICY_VALIDATION, "authentication failed");
             return;
         }
+        s.batching = !s.dialled && Boolean.TRUE.equals(m.get("batch"));
         RelayPolicy.Key k = new RelayPolicy.Key(key);
         if (s.dialled) {
             admitDialled(s, k, keyB64);
@@ -555,7 +575,7 @@ public final class RelayServer extends WebSocketServer {
         }
         counters.login(verdict instanceof RelayPolicy.Login.Full ? RelayCounters.LoginOutcome.FULL : RelayCounters.LoginOutcome.PROVISIONAL);
         String endpoint = endpointText(s);
-        s.ws.send(Json.write(Map.of("type", "auth_ok", "endpoint", endpoint)));
+        s.ws.send(Json.write(Map.of("type", "auth_ok", "endpoint", endpoint, "stream_mss", workerStreamMss)));
         if (s.state == State.READY) {
             sendHeld(s, held);
         } else {
@@ -749,6 +769,7 @@ public final class RelayServer extends WebSocketServer {
                 for (SelectionKey key : udpSelector.selectedKeys()) {
                     Object owner = key.attachment();
                     DatagramChannel ch = (DatagramChannel) key.channel();
+                    Batch batch = owner instanceof Session s && s.batching ? new Batch(s.ws::send) : null;
                     for (int i = 0; i < 64; i++) {
                         buf.clear();
                         InetSocketAddress from = (InetSocketAddress) ch.receive(buf);
@@ -758,9 +779,14 @@ public final class RelayServer extends WebSocketServer {
                         buf.flip();
                         if (owner instanceof DialIn d) {
                             deliverDialIn(d, from, buf);
+                        } else if (batch != null) {
+                            batch.add(inbound((Session) owner, from, buf));
                         } else {
                             deliver((Session) owner, from, buf);
                         }
+                    }
+                    if (batch != null) {
+                        batch.flush();
                     }
                 }
                 udpSelector.selectedKeys().clear();
@@ -774,28 +800,73 @@ public final class RelayServer extends WebSocketServer {
 
     /** A datagram for a Worker: onto its WebSocket if the policy lets it, unless its queue (or all queues) are full. */
     private void deliver(Session s, InetSocketAddress from, ByteBuffer datagram) {
+        byte[] message = inbound(s, from, datagram);
+        if (message != null) {
+            s.ws.send(message);
+        }
+    }
+
+    /**
+     * The datagrams for one batching Worker that one pass of the UDP loop read, as few WebSocket messages as
+     * {@link RelayProtocol#MAX_BATCH_BYTES} allows, in order: one event and one step in the Worker per message
+     * instead of per datagram.
+     */
+    static final class Batch {
+        private final java.util.function.Consumer<byte[]> send;
+        private final List<byte[]> messages = new ArrayList<>();
+        private int bytes = 1;
+
+        Batch(java.util.function.Consumer<byte[]> send) {
+            this.send = send;
+        }
+
+        /** Adds a message (null: nothing), sending what is held first when it would not fit. */
+        void add(byte[] message) {
+            if (message == null) {
+                return;
+            }
+            if (!messages.isEmpty() && bytes + 2 + message.length > RelayProtocol.MAX_BATCH_BYTES) {
+                flush();
+            }
+            messages.add(message);
+            bytes += 2 + message.length;
+        }
+
+        void flush() {
+            if (messages.size() == 1) {
+                send.accept(messages.get(0)); // alone, or too large for a batch: as it is
+            } else if (!messages.isEmpty()) {
+                send.accept(RelayProtocol.batch(messages));
+            }
+            messages.clear();
+            bytes = 1;
+        }
+    }
+
+    /** The relay message for a datagram to a Worker if the policy and the queue bounds let it through (counted), else null. */
+    private byte[] inbound(Session s, InetSocketAddress from, ByteBuffer datagram) {
         WorkerPolicy w = s.worker;
         if (s.state != State.READY || w == null || !s.ws.isOpen()) {
-            return;
+            return null;
         }
         int len = datagram.remaining();
         WorkerPolicy.Verdict v = w.inbound(from, kindOf(datagram.array(), datagram.position(), len), now());
         if (v != WorkerPolicy.Verdict.FORWARD) {
             drop(s, RelayCounters.Direction.IN, RelayCounters.DropReason.of(v), "from " + from + ": " + v);
-            return;
+            return null;
         }
         if (!s.ws.hasBufferedData()) {
             totalQueued.addAndGet(-s.queued.getAndSet(0)); // everything before was flushed
         }
         if (s.queued.get() + len > limits.maxQueuedBytes() || totalQueued.get() + len > limits.maxTotalQueuedBytes()) {
             drop(s, RelayCounters.Direction.IN, RelayCounters.DropReason.QUEUE_FULL, "Worker's queue full (backpressure)");
-            return;
+            return null;
         }
         s.queued.addAndGet(len);
         totalQueued.addAndGet(len);
-        s.ws.send(RelayProtocol.pack(from, datagram.array(), datagram.position(), len));
         framesIn.incrementAndGet();
         counters.forwarded(RelayCounters.Direction.IN, len);
+        return RelayProtocol.pack(from, datagram.array(), datagram.position(), len);
     }
 
     // ------------------------------------------------------------------ dial-in
@@ -946,7 +1017,7 @@ public final class RelayServer extends WebSocketServer {
                 s.state = State.READY;
             }
             d.policy.connected(now());
-            s.ws.send(Json.write(Map.of("type", "auth_ok", "endpoint", endpointText(s))));
+            s.ws.send(Json.write(Map.of("type", "auth_ok", "endpoint", endpointText(s), "stream_mss", workerStreamMss)));
             sendHeld(s, drainHeld(d)); // in order, before anything newer (deliveries take the same lock)
         }
         hostile("dialled into Worker {}: endpoint {}", keyB64, endpointText(s));

@@ -43,6 +43,15 @@ public final class JavaWorker implements AutoCloseable {
     final CompletableFuture<Integer> closed = new CompletableFuture<>();
     final WebSocketClient ws;
     String endpoint;
+    /** auth_ok's {@code stream_mss} (0 if absent): the node sends segments of this size, as a Worker's does. */
+    int streamMss;
+    /** Ask for batches in auth_reply (as the TypeScript Worker does); set before {@link #login}. */
+    boolean batch;
+    /** Batches received (binary messages that began with {@link RelayProtocol#BATCH}) and the messages in them. */
+    int batchesReceived;
+    int batchedMessages;
+    /** The largest Pilot frame this Worker sent (bytes of the frame, without the relay's address header). */
+    int largestFrameSent;
     int nodeId;
     PilotNode node;
     final PinnedTrust trust = new PinnedTrust();
@@ -151,10 +160,14 @@ public final class JavaWorker implements AutoCloseable {
         if (claimedNode != null) {
             reply.put("node_id", Integer.toUnsignedLong(claimedNode));
         }
+        if (batch) {
+            reply.put("batch", true);
+        }
         ws.send(Json.write(reply));
         Map<String, Object> r = nextText();
         if ("auth_ok".equals(r.get("type"))) {
             endpoint = (String) r.get("endpoint");
+            streamMss = r.get("stream_mss") instanceof Long m ? (int) (long) m : 0;
         }
         return r;
     }
@@ -190,7 +203,9 @@ public final class JavaWorker implements AutoCloseable {
         vis.put("signature", sign("set_visibility:" + Integer.toUnsignedString(nodeId)));
         registry(vis);
         trust.pin(nodeId, key.publicKey());
-        node = new PilotNode(NodeConfig.DEFAULTS, new LocalIdentity(nodeId, key), 0, suite, new SeededEntropy(nodeId), trust);
+        NodeConfig cfg = streamMss > 0 ? NodeConfig.DEFAULTS.withStream(NodeConfig.DEFAULTS.stream().withMss(streamMss))
+                : NodeConfig.DEFAULTS;
+        node = new PilotNode(cfg, new LocalIdentity(nodeId, key), 0, suite, new SeededEntropy(nodeId), trust);
     }
 
     Address address() {
@@ -204,6 +219,7 @@ public final class JavaWorker implements AutoCloseable {
         while (now() < end) {
             for (Transmit t = node.pollTransmit(); t != null; t = node.pollTransmit()) {
                 byte[] frame = t.datagram();
+                largestFrameSent = Math.max(largestFrameSent, frame.length);
                 ws.send(RelayProtocol.pack(new InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), t.to().port()),
                         frame, 0, frame.length));
             }
@@ -216,20 +232,36 @@ public final class JavaWorker implements AutoCloseable {
             long deadline = node.nextDeadline();
             long wait = Math.max(0, Math.min(5, deadline - now()));
             Object o = inbox.poll(wait, TimeUnit.MILLISECONDS);
-            if (o instanceof byte[] b) {
-                int h = RelayProtocol.headerLength(b);
-                byte[] ip = java.util.Arrays.copyOfRange(b, 1, 1 + b[0]);
-                int port = ((b[1 + b[0]] & 0xFF) << 8) | (b[2 + b[0]] & 0xFF);
-                var kind = pilot.core.frame.FrameCodec.decode(b, h, b.length - h);
-                if (!kind.isOk() || kind.value().kind() == pilot.core.frame.FrameKind.BEACON) {
-                    strayFrames.add(b);
+            if (o instanceof byte[] batched && batched.length > 0 && batched[0] == RelayProtocol.BATCH) {
+                batchesReceived++;
+                for (int at = 1; at + 2 <= batched.length;) {
+                    int len = ((batched[at] & 0xFF) << 8) | (batched[at + 1] & 0xFF);
+                    if (at + 2 + len > batched.length) {
+                        throw new IllegalStateException("a batch record runs past the message");
+                    }
+                    handleMessage(java.util.Arrays.copyOfRange(batched, at + 2, at + 2 + len));
+                    batchedMessages++;
+                    at += 2 + len;
                 }
-                node.handleDatagram(new Endpoint(ip, port), java.util.Arrays.copyOfRange(b, h, b.length), now());
+            } else if (o instanceof byte[] b) {
+                handleMessage(b);
             }
             if (node.nextDeadline() <= now()) {
                 node.handleTimeout(now());
             }
         }
+    }
+
+    /** One relay message, {@code ipLen ‖ ip ‖ port ‖ frame}, into the node. */
+    private void handleMessage(byte[] b) {
+        int h = RelayProtocol.headerLength(b);
+        byte[] ip = java.util.Arrays.copyOfRange(b, 1, 1 + b[0]);
+        int port = ((b[1 + b[0]] & 0xFF) << 8) | (b[2 + b[0]] & 0xFF);
+        var kind = pilot.core.frame.FrameCodec.decode(b, h, b.length - h);
+        if (!kind.isOk() || kind.value().kind() == pilot.core.frame.FrameKind.BEACON) {
+            strayFrames.add(b);
+        }
+        node.handleDatagram(new Endpoint(ip, port), java.util.Arrays.copyOfRange(b, h, b.length), now());
     }
 
     private void resolve(int peer) throws InterruptedException {

@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.io.ByteArrayOutputStream;
 import java.net.DatagramPacket;
@@ -72,19 +74,110 @@ class RelayTest {
             assertTrue(pong.get(5, TimeUnit.SECONDS) >= 0);
             // a stream Worker -> host echo, 256 KB
             byte[] data = new SeededEntropy(2).bytes(256 * 1024);
-            int s = w.node.openStream(host.address(), Ports.ECHO, w.now()).value();
-            ByteArrayOutputStream back = new ByteArrayOutputStream();
-            int off = 0;
-            for (int i = 0; i < 4000 && back.size() < data.length; i++) {
-                if (off < data.length) {
-                    off += w.node.write(s, java.util.Arrays.copyOfRange(data, off, Math.min(data.length, off + 32768)), w.now()).value();
-                }
-                byte[] chunk = w.node.read(s, 1 << 20, w.now()).value();
-                back.write(chunk, 0, chunk.length);
-                w.pump(5);
+            assertArrayEquals(data, echo(w, host, data));
+            assertTrue(relay.framesIn.get() >= 64 && relay.framesOut.get() >= 64); // 256 KiB each way is 64 segments of 4096 at least
+            assertEquals(0, w.batchesReceived, "a Worker that did not ask for batches gets none");
+        }
+    }
+
+    @Test
+    void aRelayOnLoopbackLetsWorkersSendWholeWindowUnitSegments() throws Exception {
+        assertEquals(4096, RelayProtocol.streamMssFor(InetAddress.getLoopbackAddress()));
+        assertEquals(4096, RelayProtocol.streamMssFor(InetAddress.getByName("::1")));
+        assertEquals(1024, RelayProtocol.streamMssFor(InetAddress.getByName("192.0.2.1")), "a network leg may fragment");
+        assertEquals(4096, echoThroughTheRelay(), "a 4096-byte segment in one frame");
+    }
+
+    @Test
+    void aWorkerThatAsksForBatchesGetsTheDatagramsOfOnePassInOneMessage() throws Exception {
+        try (HostDaemon host = HostDaemon.start(HostConfig.loopback(dir.resolve("host.json"), registry.address()));
+             JavaWorker w = new JavaWorker(relayAddress(), 5)) {
+            w.batch = true;
+            assertEquals("auth_ok", w.login().get("type"));
+            w.join();
+            byte[] data = new SeededEntropy(6).bytes(512 * 1024);
+            assertArrayEquals(data, echo(w, host, data), "every byte, in order, through batches");
+            assertTrue(w.batchesReceived > 0 && w.batchedMessages >= 2 * w.batchesReceived,
+                    w.batchesReceived + " batches, " + w.batchedMessages + " messages in them");
+        }
+    }
+
+    @Test
+    void batchesStayWithin64KiBAndKeepOrder() {
+        java.util.List<byte[]> sent = new java.util.ArrayList<>();
+        RelayServer.Batch b = new RelayServer.Batch(sent::add);
+        for (int i = 0; i < 40; i++) {
+            byte[] m = new byte[4166]; // a 4096-byte segment's datagram with its address header
+            m[0] = 4;
+            m[1] = (byte) i;
+            b.add(m);
+        }
+        b.add(null); // dropped by the policy: nothing
+        b.flush();
+        int seen = 0;
+        for (byte[] out : sent) {
+            assertTrue(out.length <= RelayProtocol.MAX_BATCH_BYTES, "message of " + out.length);
+            assertEquals(RelayProtocol.BATCH, out[0]);
+            for (int at = 1; at < out.length; at += 2 + 4166) {
+                assertEquals(4166, ((out[at] & 0xFF) << 8) | (out[at + 1] & 0xFF));
+                assertEquals((byte) seen++, out[at + 3], "in order");
             }
-            assertArrayEquals(data, back.toByteArray());
-            assertTrue(relay.framesIn.get() > 100 && relay.framesOut.get() > 100);
+        }
+        assertEquals(40, seen);
+        assertEquals(3, sent.size(), "15 + 15 + 10 records of 4,168 bytes in 64 KiB messages");
+        sent.clear();
+        byte[] big = new byte[65_535 + 8];
+        b.add(new byte[100]);
+        b.add(big);
+        b.flush();
+        assertEquals(2, sent.size());
+        assertEquals(100, sent.get(0).length, "one message alone goes as it is");
+        assertSame(big, sent.get(1), "a message too large for a batch goes as it is");
+    }
+
+    @Test
+    void anOperatorSetsTheWorkersSegmentSize() throws Exception {
+        assertThrows(IllegalArgumentException.class, () -> relay.setWorkerStreamMss(4097));
+        assertThrows(IllegalArgumentException.class, () -> relay.setWorkerStreamMss(1023));
+        relay.shutdown();
+        relay = new RelayServer(new InetSocketAddress("127.0.0.1", 0), InetAddress.getLoopbackAddress(),
+                new RegistryClient(registry.address(), 2000), new BouncyCastleSuite(), new SecureEntropy(),
+                new RelayLimits(64, 1500, 90_000, 1 << 20, 64L << 20, 5000, 1024));
+        relay.setWorkerStreamMss(1024);
+        relay.start();
+        assertTrue(relay.awaitStarted(5000), "relay started");
+        assertEquals(1024, echoThroughTheRelay(), "segments of 1024 bytes only");
+    }
+
+    /** {@code data} through the host's echo service and back, as far as it came within 4,000 pumps. */
+    private static byte[] echo(JavaWorker w, HostDaemon host, byte[] data) throws Exception {
+        int s = w.node.openStream(host.address(), Ports.ECHO, w.now()).value();
+        ByteArrayOutputStream back = new ByteArrayOutputStream();
+        int off = 0;
+        for (int i = 0; i < 4000 && back.size() < data.length; i++) {
+            if (off < data.length) {
+                off += w.node.write(s, data, off, Math.min(data.length - off, 32768), w.now()).value();
+            }
+            byte[] chunk = w.node.read(s, 1 << 20, w.now()).value();
+            back.write(chunk, 0, chunk.length);
+            w.pump(5);
+        }
+        return back.toByteArray();
+    }
+
+    /** Logs a JavaWorker in (checking auth_ok's stream_mss), echoes 64 KiB through a host; its largest segment. */
+    private int echoThroughTheRelay() throws Exception {
+        try (HostDaemon host = HostDaemon.start(HostConfig.loopback(dir.resolve("host.json"), registry.address()));
+             JavaWorker w = new JavaWorker(relayAddress(), 3)) {
+            Map<String, Object> ok = w.login();
+            assertEquals("auth_ok", ok.get("type"));
+            w.join();
+            byte[] data = new SeededEntropy(4).bytes(64 * 1024);
+            assertArrayEquals(data, echo(w, host, data));
+            int segment = (int) (long) (Long) ok.get("stream_mss");
+            int overhead = w.largestFrameSent - segment; // header, stream header and GCM tag around a full segment
+            assertTrue(overhead > 0 && overhead < 128, "largest frame " + w.largestFrameSent + " for segments of " + segment);
+            return segment;
         }
     }
 

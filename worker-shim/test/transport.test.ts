@@ -1,0 +1,53 @@
+// src/transport.ts: what a Worker takes from the relay's auth_ok. Pure functions, run inside workerd.
+import { describe, expect, it } from "vitest";
+import { authReply, BATCH, splitBatch, STREAM_MSS_MAX, STREAM_MSS_MIN, streamMssOf } from "../src/transport.js";
+
+describe("auth_ok stream_mss", () => {
+  it("is taken when it is a segment size a Worker may send (1024..4096, RelayProtocol.java)", () => {
+    expect(streamMssOf({ type: "auth_ok", endpoint: "127.0.0.1:1", stream_mss: 4096 })).toBe(4096);
+    expect(streamMssOf({ type: "auth_ok", stream_mss: 1024 })).toBe(1024);
+    expect([STREAM_MSS_MIN, STREAM_MSS_MAX]).toEqual([1024, 4096]);
+  });
+
+  it("anything else leaves the core's default (null): absent, out of range, not an integer, not a number", () => {
+    for (const v of [undefined, null, 0, 1, 1023, 4097, 65535, 2048.5, "4096", Number.NaN, Infinity, {}]) {
+      expect(streamMssOf({ type: "auth_ok", stream_mss: v as unknown })).toBeNull();
+    }
+  });
+});
+
+describe("batches from the relay (RelayProtocol.java: 0x00 ‖ (length(2) ‖ message)+)", () => {
+  const msg = (n: number, fill: number): Uint8Array => { const m = new Uint8Array(n).fill(fill); m[0] = 4; return m; };
+  const batch = (...ms: Uint8Array[]): Uint8Array => {
+    const out = new Uint8Array(1 + ms.reduce((n, m) => n + 2 + m.length, 0));
+    out[0] = BATCH;
+    let at = 1;
+    for (const m of ms) { out[at] = m.length >> 8; out[at + 1] = m.length & 0xff; out.set(m, at + 2); at += 2 + m.length; }
+    return out;
+  };
+
+  it("a single relay message (ipLen 4 or 16 first) is not a batch", () => {
+    expect(splitBatch(msg(30, 1))).toBeNull();
+    expect(splitBatch(new Uint8Array(0))).toBeNull();
+  });
+
+  it("splits into the messages, in order, as views", () => {
+    const a = msg(4166, 7), b = msg(70, 8), c = msg(300, 9);
+    const parts = splitBatch(batch(a, b, c));
+    expect(parts?.map((p) => p.length)).toEqual([4166, 70, 300]);
+    expect(parts?.map((p) => p[5])).toEqual([7, 8, 9]);
+  });
+
+  it("a record that runs past the end ends the list there: what came before is kept", () => {
+    const whole = batch(msg(40, 1), msg(50, 2));
+    expect(splitBatch(whole.subarray(0, whole.length - 1))?.map((p) => p.length)).toEqual([40]);
+    expect(splitBatch(Uint8Array.of(BATCH, 0xff))).toEqual([]);
+    expect(splitBatch(Uint8Array.of(BATCH, 0xff, 0xff, 1))).toEqual([]);
+  });
+
+  it("our outbound login asks for batches only when told to", () => {
+    const sign = (): Uint8Array => new Uint8Array(64);
+    expect(JSON.parse(authReply("00", "a2V5", sign, 0, true)).batch).toBe(true);
+    expect("batch" in JSON.parse(authReply("00", "a2V5", sign, 5))).toBe(false);
+  });
+});
