@@ -34,19 +34,21 @@ final class PacketHandler {
         if (c.state() == StreamState.SYN_SENT) {
             return; // nothing else is meaningful before SYN|ACK
         }
+        boolean fin = p.has(Packet.FIN);
+        // one copy of the payload per packet, read for SACK blocks and then taken as data (it was three)
+        byte[] payload = p.payloadLength() == 0 ? null : p.payload();
+        int[] sack = fin || payload == null ? null : Sack.decode(payload);
         if (p.has(Packet.ACK)) {
             c.tx.peerWindow(p.window());
-            if (p.ack() != 0 || !p.has(Packet.FIN)) {
-                onAck(p, now);
+            if (p.ack() != 0 || !fin) {
+                onAck(p, sack, now);
             }
         }
         if (c.state() == StreamState.CLOSED) {
             return;
         }
-        boolean fin = p.has(Packet.FIN);
-        int[] sack = fin || p.payloadLength() == 0 ? null : Sack.decode(p.payload());
-        if (sack == null && p.payloadLength() > 0) {
-            onData(p.seq(), p.payload(), now);
+        if (sack == null && payload != null) {
+            onData(p.seq(), payload, now);
         }
         if (fin) {
             onFin(p.seq() + p.payloadLength(), now);
@@ -78,14 +80,14 @@ final class PacketHandler {
         }
     }
 
-    private void onAck(Packet p, long now) {
+    /** {@code sack}: the packet's SACK blocks, or null when its payload is not a SACK list. */
+    private void onAck(Packet p, int[] sack, long now) {
         SendQueue q = c.sendQ;
         int ack = p.ack();
         int una = q.una();
         if (Seq.after(ack, q.sendNext()) || Seq.before(ack, una)) {
             return; // acknowledges nothing we sent, or is older than what we know
         }
-        int[] sack = p.payloadLength() > 0 && !p.has(Packet.FIN) ? Sack.decode(p.payload()) : null;
         if (sack != null) {
             q.markSacked(sack);
         }
