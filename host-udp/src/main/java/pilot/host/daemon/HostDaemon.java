@@ -321,7 +321,8 @@ public final class HostDaemon implements AutoCloseable {
 
     /**
      * Tells {@code listener} of every event of the node (sessions up, peers unreachable, streams opened,
-     * accepted and closed, datagrams, pongs), after the daemon itself handled it. It runs on the event
+     * accepted and closed, datagrams, pongs), before the daemon completes a future or calls a handler for it
+     * (so whoever that wakes sees what the listener recorded). It runs on the event
      * loop: return quickly and hand slow work to another thread. An exception it throws is logged and
      * ignored. Close the returned handle to stop listening.
      */
@@ -536,7 +537,7 @@ public final class HostDaemon implements AutoCloseable {
 
     private void onEvent(NodeEvent e) {
         LOG.debug("event {}", e);
-        handle(e);
+        // listeners first: code that a future or handler below wakes may rely on what its listener recorded
         for (Consumer<NodeEvent> l : listeners) {
             try {
                 l.accept(e);
@@ -544,6 +545,7 @@ public final class HostDaemon implements AutoCloseable {
                 listenerLog.warn(LOG, now(), "event listener failed on {}: {}", e.kind(), ex.toString());
             }
         }
+        handle(e);
     }
 
     private void handle(NodeEvent e) {
