@@ -132,11 +132,15 @@ public final class HostBench {
             env[r] = rate(envelope, n);
             jce[r] = rate(raw, n);
         }
+        double worst = Double.MAX_VALUE;
+        for (int r = 0; r < env.length; r++) {
+            worst = Math.min(worst, env[r] / jce[r]); // each round against the raw round right after it
+        }
         Arrays.sort(env);
         Arrays.sort(jce);
         System.out.printf("| envelope seal + open (JCE), 1,200-byte packet | %,.0f /s | median of 9 rounds of %,d, per CPU-second of the thread |%n", env[4], n);
         System.out.printf("| raw JCE AES-256-GCM seal + open, 1,200 bytes | %,.0f /s | same JVM, alternating rounds |%n", jce[4]);
-        System.out.printf("| envelope / raw JCE | %.2f | |%n", env[4] / jce[4]);
+        System.out.printf("| envelope / raw JCE | %.2f (lowest single round %.2f) | |%n", env[4] / jce[4], worst);
     }
 
     /**
@@ -202,7 +206,9 @@ public final class HostBench {
                     e.printStackTrace();
                 }
             })).get(5, TimeUnit.SECONDS);
-            streamOnce(a, b, 64); // warm-up (the first 100 MiB round after 16 MiB still ran slower)
+            // warm-up: MB per CPU-second still rose from round to round after 64 MiB (C2 compiles the loops' paths late)
+            streamOnce(a, b, 256);
+            streamOnce(a, b, 256);
             rawUdp(16, SEGMENT);
             rawUdp(16, 1024);
             var os = (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
@@ -212,8 +218,10 @@ public final class HostBench {
                 long cpu = os.getProcessCpuTime();
                 long[] loops = loopCpu();
                 long drops = udpReceiveBufferDrops();
+                long gcs = gcCount();
                 long wall = System.nanoTime();
                 host[r] = streamOnce(a, b, mib);
+                gcs = gcCount() - gcs;
                 double hostCpu = (os.getProcessCpuTime() - cpu) / 1e9;
                 wall = System.nanoTime() - wall;
                 long[] loopsAfter = loopCpu();
@@ -227,8 +235,9 @@ public final class HostBench {
                 udp1k[r] = rawUdp(mib, 1024);
                 double udp1kCpu = (os.getProcessCpuTime() - cpu) / 1e9;
                 System.out.printf("round %d: event loops busy %.0f%% and %.0f%% of the wall time; %d datagrams dropped by "
-                        + "full UDP receive buffers on this machine meanwhile%n", r + 1,
-                        100.0 * (loopsAfter[0] - loops[0]) / wall, 100.0 * (loopsAfter[1] - loops[1]) / wall, drops);
+                        + "full UDP receive buffers on this machine meanwhile; %d GCs; load average %.1f%n", r + 1,
+                        100.0 * (loopsAfter[0] - loops[0]) / wall, 100.0 * (loopsAfter[1] - loops[1]) / wall, drops, gcs,
+                        os.getSystemLoadAverage());
                 System.out.printf("round %d: host stream %.1f MB/s (%.0f MB per CPU-s; %d datagrams out, %d back), "
                         + "raw UDP %.1f MB/s (%.0f MB per CPU-s), ratio %.2f; raw UDP of 1,094-byte datagrams %.1f MB/s "
                         + "(%.0f MB per CPU-s)%n", r + 1, host[r], mib * 1.048576 / hostCpu, outA, outB, udp[r],
@@ -237,13 +246,22 @@ public final class HostBench {
         }
         Arrays.sort(host);
         Arrays.sort(udp);
-        System.out.printf("| host -> host stream on loopback, %d MiB | %.1f-%.1f MB/s | %d rounds, HostStream write/read |%n",
-                mib, host[0], host[rounds - 1], rounds);
+        System.out.printf("| host -> host stream on loopback, %d MiB | median %.1f MB/s, min %.1f, max %.1f | %d rounds, HostStream write/read |%n",
+                mib, host[rounds / 2], host[0], host[rounds - 1], rounds);
         Arrays.sort(udp1k);
         System.out.printf("| raw UDP loopback, %,d-byte datagrams, same JVM | %.1f-%.1f MB/s | alternating rounds |%n",
                 SEGMENT + 70, udp[0], udp[rounds - 1]);
         System.out.printf("| raw UDP loopback, 1,094-byte datagrams, same JVM | %.1f-%.1f MB/s | alternating rounds |%n",
                 udp1k[0], udp1k[rounds - 1]);
+    }
+
+    /** Collections of every collector of this JVM so far. */
+    private static long gcCount() {
+        long n = 0;
+        for (var g : java.lang.management.ManagementFactory.getGarbageCollectorMXBeans()) {
+            n += Math.max(0, g.getCollectionCount());
+        }
+        return n;
     }
 
     /** Linux's count of UDP datagrams dropped for a full receive buffer (machine-wide), or -1 elsewhere. */
