@@ -185,9 +185,27 @@ public final class HostDaemon implements AutoCloseable {
     public static HostDaemon start(HostConfig config) throws IOException {
         HostDaemon d = new HostDaemon(config);
         d.loop.start();
-        LOG.info("host {} listening on udp {} ({} profile, {} crypto)", d.address(), d.localEndpoint(),
-                config.profile().name().toLowerCase(), config.jceCrypto() ? "JCE" : "Bouncy Castle");
+        LOG.info("host {} listening on udp {} ({} profile, {} crypto; {})", d.address(), d.localEndpoint(),
+                config.profile().name().toLowerCase(), config.jceCrypto() ? "JCE" : "Bouncy Castle", d.socketBuffers());
         return d;
+    }
+
+    /**
+     * What the kernel granted for {@link #SOCKET_BUFFER_BYTES}: it caps the request at net.core.rmem_max /
+     * wmem_max without an error, and a burst beyond a small buffer is dropped (the streams retransmit), so
+     * an operator sees it here. Linux reports twice the usable size (it counts its bookkeeping).
+     */
+    private String socketBuffers() {
+        try {
+            int rcv = channel.getOption(java.net.StandardSocketOptions.SO_RCVBUF);
+            int snd = channel.getOption(java.net.StandardSocketOptions.SO_SNDBUF);
+            String granted = "socket buffers receive " + (rcv >> 10) + " KiB, send " + (snd >> 10) + " KiB";
+            return rcv < SOCKET_BUFFER_BYTES || snd < SOCKET_BUFFER_BYTES
+                    ? granted + " of " + (SOCKET_BUFFER_BYTES >> 10) + " KiB asked (raise net.core.rmem_max / wmem_max)"
+                    : granted;
+        } catch (IOException e) {
+            return "socket buffers unknown: " + e.getMessage();
+        }
     }
 
     private Identity register(Identity id) throws IOException {
