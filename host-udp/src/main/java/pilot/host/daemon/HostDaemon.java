@@ -193,7 +193,7 @@ public final class HostDaemon implements AutoCloseable {
     /**
      * What the kernel granted for {@link #SOCKET_BUFFER_BYTES}: it caps the request at net.core.rmem_max /
      * wmem_max without an error, and a burst beyond a small buffer is dropped (the streams retransmit), so
-     * an operator sees it here. Linux reports twice the usable size (it counts its bookkeeping).
+     * an operator sees it here ("socket buffers receive 4096 KiB, send 4096 KiB" on this project's Linux hosts).
      */
     private String socketBuffers() {
         try {
