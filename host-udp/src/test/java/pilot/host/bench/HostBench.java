@@ -121,6 +121,8 @@ public final class HostBench {
                 throw new IllegalStateException(e);
             }
         };
+        System.out.printf("| bytes allocated per seal + open: envelope / raw JCE | %,d / %,d | this thread, after warm-up |%n",
+                allocatedPerOp(envelope), allocatedPerOp(raw));
         int n = 100_000;
         double[] env = new double[9];
         double[] jce = new double[9];
@@ -141,6 +143,20 @@ public final class HostBench {
         System.out.printf("| envelope seal + open (JCE), 1,200-byte packet | %,.0f /s | median of 9 rounds of %,d, per CPU-second of the thread |%n", env[4], n);
         System.out.printf("| raw JCE AES-256-GCM seal + open, 1,200 bytes | %,.0f /s | same JVM, alternating rounds |%n", jce[4]);
         System.out.printf("| envelope / raw JCE | %.2f (lowest single round %.2f) | |%n", env[4] / jce[4], worst);
+    }
+
+    /** Heap bytes this thread allocates per call of {@code op} (after a warm-up, so the JIT's escape analysis counts). */
+    private static long allocatedPerOp(Runnable op) {
+        var threads = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        for (int i = 0; i < 50_000; i++) {
+            op.run();
+        }
+        int n = 20_000;
+        long before = threads.getCurrentThreadAllocatedBytes();
+        for (int i = 0; i < n; i++) {
+            op.run();
+        }
+        return (threads.getCurrentThreadAllocatedBytes() - before) / n;
     }
 
     /**
