@@ -39,9 +39,10 @@ final class PacketHandler {
         byte[] payload = p.payloadLength() == 0 ? null : p.payload();
         int[] sack = fin || payload == null ? null : Sack.decode(payload);
         if (p.has(Packet.ACK)) {
+            boolean windowOpened = opens(c.tx.peerWindow(), p.window());
             c.tx.peerWindow(p.window());
             if (p.ack() != 0 || !fin) {
-                onAck(p, sack, now);
+                onAck(p, sack, windowOpened, now);
             }
         }
         if (c.state() == StreamState.CLOSED) {
@@ -80,8 +81,16 @@ final class PacketHandler {
         }
     }
 
-    /** {@code sack}: the packet's SACK blocks, or null when its payload is not a SACK list. */
-    private void onAck(Packet p, int[] sack, long now) {
+    /** A window of {@code after} slots offers more than {@code before} did (0 is "no limit", spec G.2). */
+    private static boolean opens(int before, int after) {
+        return before != 0 && (after == 0 || after > before);
+    }
+
+    /**
+     * {@code sack}: the packet's SACK blocks, or null when its payload is not a SACK list.
+     * {@code windowOpened}: the packet advertised a larger window than the one before it.
+     */
+    private void onAck(Packet p, int[] sack, boolean windowOpened, long now) {
         SendQueue q = c.sendQ;
         int ack = p.ack();
         int una = q.una();
@@ -93,7 +102,8 @@ final class PacketHandler {
         }
         if (ack == una) {
             boolean pure = p.payloadLength() == 0 || sack != null;
-            if (pure && q.hasUnacked() && !p.has(Packet.FIN)) {
+            // a window update is no sign of loss (RFC 5681's duplicate keeps the window); SACK blocks are
+            if (pure && q.hasUnacked() && !p.has(Packet.FIN) && (sack != null || !windowOpened)) {
                 c.cc.onDuplicateAck(q);
             }
             return;
