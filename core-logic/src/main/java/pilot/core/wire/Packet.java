@@ -68,12 +68,6 @@ public final class Packet {
         this.payloadLen = len;
     }
 
-    /** A packet over a freshly sliced payload that nothing else references (PacketCodec). */
-    static Packet owning(int flags, int protocol, Address src, Address dst, int srcPort, int dstPort, int seq, int ack,
-                         int window, byte[] payload) {
-        return new Packet(flags, protocol, src, dst, srcPort, dstPort, seq, ack, window, payload, 0, payload.length);
-    }
-
     /** A packet whose payload is {@code buf[off, off + len)} of an array nothing else references (PacketCodec). */
     static Packet owningRange(int flags, int protocol, Address src, Address dst, int srcPort, int dstPort, int seq,
                               int ack, int window, byte[] buf, int off, int len) {

@@ -103,19 +103,17 @@ public final class PacketCodec {
         if (version != Packet.VERSION) {
             return Result.fail(ErrorCode.BAD_VERSION, "header version " + version);
         }
-        Address src = new Address(Bytes.u16(b, off + OFF_SRC_NET), Bytes.i32(b, off + OFF_SRC_NODE));
-        Address dst = new Address(Bytes.u16(b, off + OFF_DST_NET), Bytes.i32(b, off + OFF_DST_NODE));
-        int flags = b[off + OFF_VERSION_FLAGS] & 0xF;
-        int protocol = Bytes.u8(b, off + OFF_PROTOCOL);
-        int srcPort = Bytes.u16(b, off + OFF_SRC_PORT);
-        int dstPort = Bytes.u16(b, off + OFF_DST_PORT);
-        int seq = Bytes.i32(b, off + OFF_SEQ);
-        int ack = Bytes.i32(b, off + OFF_ACK);
-        int window = Bytes.u16(b, off + OFF_WINDOW);
-        return Result.ok(take
-                ? Packet.owningRange(flags, protocol, src, dst, srcPort, dstPort, seq, ack, window, b, off + HEADER_SIZE, payloadLen)
-                : Packet.owning(flags, protocol, src, dst, srcPort, dstPort, seq, ack, window,
-                        Bytes.slice(b, off + HEADER_SIZE, payloadLen)));
+        return Result.ok(Packet.owningRange(
+                b[off + OFF_VERSION_FLAGS] & 0xF,
+                Bytes.u8(b, off + OFF_PROTOCOL),
+                new Address(Bytes.u16(b, off + OFF_SRC_NET), Bytes.i32(b, off + OFF_SRC_NODE)),
+                new Address(Bytes.u16(b, off + OFF_DST_NET), Bytes.i32(b, off + OFF_DST_NODE)),
+                Bytes.u16(b, off + OFF_SRC_PORT),
+                Bytes.u16(b, off + OFF_DST_PORT),
+                Bytes.i32(b, off + OFF_SEQ),
+                Bytes.i32(b, off + OFF_ACK),
+                Bytes.u16(b, off + OFF_WINDOW),
+                take ? b : Bytes.slice(b, off + HEADER_SIZE, payloadLen), take ? off + HEADER_SIZE : 0, payloadLen));
     }
 
     public static Result<Packet> decode(byte[] b) {
