@@ -40,7 +40,8 @@ public final class HostBench {
     public static void main(String[] args) throws Exception {
         System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
         if (args.length > 0 && args[0].equals("stream")) {
-            streamVsRawUdp(args.length > 1 ? Integer.parseInt(args[1]) : 100, args.length > 2 ? Integer.parseInt(args[2]) : 3);
+            streamVsRawUdp(args.length > 1 ? Integer.parseInt(args[1]) : 100, args.length > 2 ? Integer.parseInt(args[2]) : 3,
+                    args.length > 3 && args[3].equals("pause"));
             return;
         }
         envelopeVsRawJce();
@@ -204,7 +205,12 @@ public final class HostBench {
     /** The segment size of two hosts bound to loopback (HostDaemon.LOOPBACK_MSS). */
     static final int SEGMENT = 4096;
 
-    static void streamVsRawUdp(int mib, int rounds) throws Exception {
+    /**
+     * {@code pause}: every round's stream starts with one full segment and a 100 ms pause of the writer (a
+     * header, then the body), so the receiver's delayed ACK fires once and its quick-ACK mode is on for the
+     * rest of the stream: the ACKs per segment then show what that mode costs a bulk transfer.
+     */
+    static void streamVsRawUdp(int mib, int rounds, boolean pause) throws Exception {
         Path dir = Files.createTempDirectory("pilot-bench");
         double[] host = new double[rounds];
         double[] udp = new double[rounds];
@@ -223,8 +229,8 @@ public final class HostBench {
                 }
             })).get(5, TimeUnit.SECONDS);
             // warm-up: MB per CPU-second still rose from round to round after 64 MiB (C2 compiles the loops' paths late)
-            streamOnce(a, b, 256);
-            streamOnce(a, b, 256);
+            streamOnce(a, b, 256, false);
+            streamOnce(a, b, 256, false);
             rawUdp(16, SEGMENT);
             rawUdp(16, 1024);
             var os = (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
@@ -236,7 +242,7 @@ public final class HostBench {
                 long drops = udpReceiveBufferDrops();
                 long gcs = gcCount();
                 long wall = System.nanoTime();
-                host[r] = streamOnce(a, b, mib);
+                host[r] = streamOnce(a, b, mib, pause);
                 gcs = gcCount() - gcs;
                 double hostCpu = (os.getProcessCpuTime() - cpu) / 1e9;
                 wall = System.nanoTime() - wall;
@@ -310,9 +316,13 @@ public final class HostBench {
     }
 
     /** One transfer of {@code mib} MiB from a to b's port 1000, timed until b confirmed it read everything. */
-    private static double streamOnce(HostDaemon a, HostDaemon b, int mib) throws Exception {
+    private static double streamOnce(HostDaemon a, HostDaemon b, int mib, boolean pause) throws Exception {
         byte[] chunk = new byte[1 << 20];
         HostStream s = a.open(b.address(), 1000).get(10, TimeUnit.SECONDS);
+        if (pause) {
+            s.write(new byte[SEGMENT]);
+            Thread.sleep(100); // not timed: the rate is the body's
+        }
         long t = System.nanoTime();
         for (int i = 0; i < mib; i++) {
             s.write(chunk);
