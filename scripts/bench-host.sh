@@ -4,10 +4,12 @@
 #   ./scripts/bench-host.sh                        everything
 #   ./scripts/bench-host.sh --crypto [GIT-REV]     only the envelope vs raw JCE ratio; with GIT-REV, also that
 #                                                  revision's core and host measured by the same bench, one after the other
-#   ./scripts/bench-host.sh --stream [MIB [ROUNDS]] [--jfr FILE]
+#   ./scripts/bench-host.sh --stream [MIB [ROUNDS [pause]]] [--jfr FILE]
 #                                                  host -> host stream (HostStream, 100 MiB by default) against raw UDP
 #                                                  on loopback in the same JVM, alternating rounds; --jfr also records a
 #                                                  Flight Recorder profile (jfr print --events jdk.ExecutionSample FILE)
+#                                                  pause: each stream starts with one segment and a 100 ms pause
+#                                                  (the receiver's delayed ACK fires once: quick-ACK mode from then on)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib/env.sh

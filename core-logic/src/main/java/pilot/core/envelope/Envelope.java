@@ -94,7 +94,7 @@ public final class Envelope {
             return Result.fail(ErrorCode.AEAD_FAILED, "GCM authentication failed");
         }
         s.window().commit(counter);
-        Result<Packet> packet = PacketCodec.decode(plain);
+        Result<Packet> packet = PacketCodec.decodeTaking(plain); // plain is ours alone: the payload stays in it
         if (!packet.isOk()) {
             return packet;
         }

@@ -5,6 +5,14 @@ package pilot.core.stream;
  * Quick ACKs, as TCP stacks do: a segment shorter than the peer's full segments ends a write (nothing
  * queued behind it, PSH-like), and a peer that already waited out one delayed ACK is a Nagle or
  * stop-and-wait sender; both wait for this ACK before sending more.
+ *
+ * <p>Quick mode does not acknowledge every segment: it makes the delay zero. The ACK every second
+ * segment still leaves at once, and an odd segment's ACK is due at the very instant it arrived, so it
+ * goes out when the owner runs its due timers after the input at hand (a host after each batch of
+ * datagrams, the Worker after each). A Nagle peer waiting on that ACK gets it without the 40 ms, and a
+ * streaming peer keeps getting one ACK per two segments: before, a single delayed ACK that fired (a
+ * pause of the writer, a descheduled event loop) made the receiver acknowledge every segment for the rest
+ * of the stream, half again as many datagrams per byte.
  */
 final class AckPolicy {
     private final StreamConfig cfg;
@@ -27,10 +35,12 @@ final class AckPolicy {
             quick = true; // this segment came only after half the ACK delay: the sender was waiting on us
         }
         largestSegmentSeen = Math.max(largestSegmentSeen, len);
-        if (holesRemain || ++pending >= cfg.ackEverySegments() || endsWrite || quick) {
+        if (holesRemain || ++pending >= cfg.ackEverySegments() || endsWrite) {
             return true;
         }
-        if (due == TimerTable.NONE) {
+        if (quick) {
+            timers.set(TimerTable.Timer.DELAYED_ACK, now); // due now: sent when the owner runs due timers
+        } else if (due == TimerTable.NONE) {
             timers.set(TimerTable.Timer.DELAYED_ACK, now + cfg.delayedAckMillis());
         }
         return false;

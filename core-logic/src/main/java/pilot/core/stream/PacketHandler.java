@@ -34,19 +34,22 @@ final class PacketHandler {
         if (c.state() == StreamState.SYN_SENT) {
             return; // nothing else is meaningful before SYN|ACK
         }
+        boolean fin = p.has(Packet.FIN);
+        // one copy of the payload per packet, read for SACK blocks and then taken as data (it was three)
+        byte[] payload = p.payloadLength() == 0 ? null : p.payload();
+        int[] sack = fin || payload == null ? null : Sack.decode(payload);
         if (p.has(Packet.ACK)) {
+            boolean windowOpened = opens(c.tx.peerWindow(), p.window());
             c.tx.peerWindow(p.window());
-            if (p.ack() != 0 || !p.has(Packet.FIN)) {
-                onAck(p, now);
+            if (p.ack() != 0 || !fin) {
+                onAck(p, sack, windowOpened, now);
             }
         }
         if (c.state() == StreamState.CLOSED) {
             return;
         }
-        boolean fin = p.has(Packet.FIN);
-        int[] sack = fin || p.payloadLength() == 0 ? null : Sack.decode(p.payload());
-        if (sack == null && p.payloadLength() > 0) {
-            onData(p.seq(), p.payload(), now);
+        if (sack == null && payload != null) {
+            onData(p.seq(), payload, now);
         }
         if (fin) {
             onFin(p.seq() + p.payloadLength(), now);
@@ -78,20 +81,29 @@ final class PacketHandler {
         }
     }
 
-    private void onAck(Packet p, long now) {
+    /** A window of {@code after} slots offers more than {@code before} did (0 is "no limit", spec G.2). */
+    private static boolean opens(int before, int after) {
+        return before != 0 && (after == 0 || after > before);
+    }
+
+    /**
+     * {@code sack}: the packet's SACK blocks, or null when its payload is not a SACK list.
+     * {@code windowOpened}: the packet advertised a larger window than the one before it.
+     */
+    private void onAck(Packet p, int[] sack, boolean windowOpened, long now) {
         SendQueue q = c.sendQ;
         int ack = p.ack();
         int una = q.una();
         if (Seq.after(ack, q.sendNext()) || Seq.before(ack, una)) {
             return; // acknowledges nothing we sent, or is older than what we know
         }
-        int[] sack = p.payloadLength() > 0 && !p.has(Packet.FIN) ? Sack.decode(p.payload()) : null;
         if (sack != null) {
             q.markSacked(sack);
         }
         if (ack == una) {
             boolean pure = p.payloadLength() == 0 || sack != null;
-            if (pure && q.hasUnacked() && !p.has(Packet.FIN)) {
+            // a window update is no sign of loss (RFC 5681's duplicate keeps the window); SACK blocks are
+            if (pure && q.hasUnacked() && !p.has(Packet.FIN) && (sack != null || !windowOpened)) {
                 c.cc.onDuplicateAck(q);
             }
             return;

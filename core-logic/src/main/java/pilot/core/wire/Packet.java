@@ -7,7 +7,8 @@ import pilot.core.addr.Address;
  * One Pilot packet: the 34-byte header of spec B.1 plus its payload. The version is always 1 and is
  * therefore not a field. Immutable: the payload is copied in and out. A final class rather than a record so
  * that {@link PacketCodec#decode} can hand over the payload it just sliced from a plaintext without a second
- * copy (every received packet passes here).
+ * copy, and {@link PacketCodec#decodeTaking} the plaintext itself, the payload a range of it (every
+ * received packet passes here).
  */
 public final class Packet {
     public static final int VERSION = 1;
@@ -29,16 +30,19 @@ public final class Packet {
     private final int seq;
     private final int ack;
     private final int window;
-    private final byte[] payload;
+    private final byte[] payload;  // the payload is payload[payloadOff, payloadOff + payloadLen)
+    private final int payloadOff;
+    private final int payloadLen;
 
     public Packet(int flags, int protocol, Address src, Address dst, int srcPort, int dstPort, int seq, int ack,
                   int window, byte[] payload) {
-        this(flags, protocol, src, dst, srcPort, dstPort, seq, ack, window, payload == null ? null : payload.clone(), true);
+        this(flags, protocol, src, dst, srcPort, dstPort, seq, ack, window, payload == null ? null : payload.clone(), 0,
+                payload == null ? 0 : payload.length);
     }
 
-    /** Takes {@code payload} as it is: only for an array nobody else holds. */
+    /** Takes {@code payload[off, off + len)} as it is: only for an array nobody else holds. */
     private Packet(int flags, int protocol, Address src, Address dst, int srcPort, int dstPort, int seq, int ack,
-                   int window, byte[] payload, boolean owned) {
+                   int window, byte[] payload, int off, int len) {
         if ((flags & ~0xF) != 0 || (protocol & ~0xFF) != 0 || (window & ~0xFFFF) != 0
                 || (srcPort & ~0xFFFF) != 0 || (dstPort & ~0xFFFF) != 0) {
             throw new IllegalArgumentException("header field out of range");
@@ -47,7 +51,7 @@ public final class Packet {
             throw new IllegalArgumentException("addresses required");
         }
         payload = payload == null ? new byte[0] : payload;
-        if (payload.length > MAX_PAYLOAD) {
+        if (len > MAX_PAYLOAD) {
             throw new IllegalArgumentException("payload over 65535 bytes");
         }
         this.flags = flags;
@@ -60,12 +64,14 @@ public final class Packet {
         this.ack = ack;
         this.window = window;
         this.payload = payload;
+        this.payloadOff = off;
+        this.payloadLen = len;
     }
 
-    /** A packet over a freshly sliced payload that nothing else references (PacketCodec). */
-    static Packet owning(int flags, int protocol, Address src, Address dst, int srcPort, int dstPort, int seq, int ack,
-                         int window, byte[] payload) {
-        return new Packet(flags, protocol, src, dst, srcPort, dstPort, seq, ack, window, payload, true);
+    /** A packet whose payload is {@code buf[off, off + len)} of an array nothing else references (PacketCodec). */
+    static Packet owningRange(int flags, int protocol, Address src, Address dst, int srcPort, int dstPort, int seq,
+                              int ack, int window, byte[] buf, int off, int len) {
+        return new Packet(flags, protocol, src, dst, srcPort, dstPort, seq, ack, window, buf, off, len);
     }
 
     /** Low nibble: {@link #SYN}, {@link #ACK}, {@link #FIN}, {@link #RST}. */
@@ -111,16 +117,16 @@ public final class Packet {
 
     /** A copy of the payload. */
     public byte[] payload() {
-        return payload.clone();
+        return Arrays.copyOfRange(payload, payloadOff, payloadOff + payloadLen);
     }
 
     public int payloadLength() {
-        return payload.length;
+        return payloadLen;
     }
 
     /** Copies the payload into {@code dst} at {@code off}; avoids one allocation on hot paths. */
     public void copyPayload(byte[] dst, int off) {
-        System.arraycopy(payload, 0, dst, off, payload.length);
+        System.arraycopy(payload, payloadOff, dst, off, payloadLen);
     }
 
     public boolean has(int flag) {
@@ -129,26 +135,47 @@ public final class Packet {
 
     /** A copy with different seq/ack/window (retransmissions carry current ack and window). */
     public Packet withAckWindow(int newAck, int newWindow) {
-        return new Packet(flags, protocol, src, dst, srcPort, dstPort, seq, newAck, newWindow, payload, true); // shares the immutable payload
+        return new Packet(flags, protocol, src, dst, srcPort, dstPort, seq, newAck, newWindow, payload, payloadOff, payloadLen); // shares the immutable payload
     }
 
     @Override
     public boolean equals(Object o) {
         return o instanceof Packet p && p.flags == flags && p.protocol == protocol && p.src.equals(src)
                 && p.dst.equals(dst) && p.srcPort == srcPort && p.dstPort == dstPort && p.seq == seq
-                && p.ack == ack && p.window == window && Arrays.equals(p.payload, payload);
+                && p.ack == ack && p.window == window && samePayload(p);
+    }
+
+    private boolean samePayload(Packet p) {
+        if (p.payloadLen != payloadLen) {
+            return false;
+        }
+        for (int i = 0; i < payloadLen; i++) {
+            if (p.payload[p.payloadOff + i] != payload[payloadOff + i]) {
+                return false;
+            }
+        }
+        return true;
     }
 
     @Override
     public int hashCode() {
         return ((src.hashCode() * 31 + dst.hashCode()) * 31 + srcPort * 65536 + dstPort) * 31 + seq * 17 + ack
-                + Arrays.hashCode(payload);
+                + payloadHash();
+    }
+
+    /** {@link Arrays#hashCode(byte[])} of the payload's range. */
+    private int payloadHash() {
+        int h = 1;
+        for (int i = payloadOff; i < payloadOff + payloadLen; i++) {
+            h = 31 * h + payload[i];
+        }
+        return h;
     }
 
     @Override
     public String toString() {
         return "Packet[flags=" + flags + " proto=" + protocol + " " + src + ":" + srcPort + " -> " + dst + ":" + dstPort
                 + " seq=" + Integer.toUnsignedString(seq) + " ack=" + Integer.toUnsignedString(ack) + " win=" + window
-                + " len=" + payload.length + "]";
+                + " len=" + payloadLen + "]";
     }
 }

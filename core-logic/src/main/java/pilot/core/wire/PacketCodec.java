@@ -73,6 +73,18 @@ public final class PacketCodec {
      * and checksum mismatch are refused; bytes beyond the declared payload are ignored.
      */
     public static Result<Packet> decode(byte[] b, int off, int len) {
+        return decode(b, off, len, false);
+    }
+
+    /**
+     * Decodes a whole array that the caller hands over and never touches again (the envelope's freshly
+     * opened plaintext): the packet's payload stays a range of {@code b} instead of a copy of it.
+     */
+    public static Result<Packet> decodeTaking(byte[] b) {
+        return b == null ? Result.fail(ErrorCode.INVALID_ARGUMENT, "null") : decode(b, 0, b.length, true);
+    }
+
+    private static Result<Packet> decode(byte[] b, int off, int len, boolean take) {
         if (b == null || off < 0 || len < 0 || off + len > b.length) {
             return Result.fail(ErrorCode.INVALID_ARGUMENT, "bad buffer bounds");
         }
@@ -91,7 +103,7 @@ public final class PacketCodec {
         if (version != Packet.VERSION) {
             return Result.fail(ErrorCode.BAD_VERSION, "header version " + version);
         }
-        return Result.ok(Packet.owning(
+        return Result.ok(Packet.owningRange(
                 b[off + OFF_VERSION_FLAGS] & 0xF,
                 Bytes.u8(b, off + OFF_PROTOCOL),
                 new Address(Bytes.u16(b, off + OFF_SRC_NET), Bytes.i32(b, off + OFF_SRC_NODE)),
@@ -101,7 +113,7 @@ public final class PacketCodec {
                 Bytes.i32(b, off + OFF_SEQ),
                 Bytes.i32(b, off + OFF_ACK),
                 Bytes.u16(b, off + OFF_WINDOW),
-                Bytes.slice(b, off + HEADER_SIZE, payloadLen)));
+                take ? b : Bytes.slice(b, off + HEADER_SIZE, payloadLen), take ? off + HEADER_SIZE : 0, payloadLen));
     }
 
     public static Result<Packet> decode(byte[] b) {

@@ -53,6 +53,14 @@ class QuickAckTest {
         return a;
     }
 
+    /** What an owner does after a batch of input: runs the timers that are due (a quick ACK is due at once). */
+    List<Packet> acksAfterStep() {
+        if (table.nextDeadline() <= now) {
+            table.onTimeout(now);
+        }
+        return acks();
+    }
+
     @Test
     void aFullSegmentAloneWaitsForTheDelayedAck() {
         peerSends(1024);
@@ -87,7 +95,7 @@ class QuickAckTest {
     }
 
     @Test
-    void onceTheDelayedAckTimerFiredThePeerIsWaitingOnUsAndEverySegmentIsAcknowledgedAtOnce() {
+    void onceTheDelayedAckTimerFiredThePeerIsWaitingOnUsAndEachOddSegmentIsAcknowledgedAtOnce() {
         peerSends(1024);
         assertEquals(0, acks().size());
         now += 40;
@@ -98,8 +106,42 @@ class QuickAckTest {
         for (int i = 0; i < 10; i++) {
             now += 1;
             peerSends(1024);
-            assertEquals(1, acks().size(), "segment " + i + " acknowledged at once");
+            assertEquals(1, acksAfterStep().size(), "segment " + i + " acknowledged at once (at the end of the owner's step)");
         }
+    }
+
+    @Test
+    void inQuickModeABurstOfSegmentsIsStillAcknowledgedEveryOtherSegment() {
+        peerSends(1024);
+        now += 40;
+        table.onTimeout(now); // the delayed ACK fired once (the peer paused, or we were descheduled): quick mode
+        assertEquals(1, acks().size());
+        // the peer now streams: twenty full segments arrive back to back in one batch of the owner's input
+        now += 1;
+        int acked = 0;
+        for (int i = 0; i < 20; i++) {
+            peerSends(1024);
+            acked += acks().size();
+        }
+        assertEquals(10, acked, "a streaming peer gets one ACK per two segments (spec G.4), quick mode or not");
+        assertTrue(acksAfterStep().isEmpty(), "nothing left owed");
+    }
+
+    @Test
+    void inQuickModeAnOddSegmentIsAcknowledgedAtTheEndOfTheOwnersStepWithoutWaitingTheDelay() {
+        peerSends(1024);
+        now += 40;
+        table.onTimeout(now);
+        acks();
+        now += 1;
+        peerSends(1024);
+        peerSends(1024);
+        peerSends(1024); // a Nagle sender's last segment before it waits for our ACK
+        assertEquals(1, acks().size(), "the first two: one ACK");
+        assertEquals(now, table.nextDeadline(), "the third is owed at once, not in 40 ms");
+        List<Packet> a = acksAfterStep();
+        assertEquals(1, a.size());
+        assertEquals(1 + 4 * 1024, a.get(0).ack());
     }
 
     @Test
@@ -110,6 +152,6 @@ class QuickAckTest {
         assertEquals(1, acks().size(), "two segments: ACK");
         now += 1;
         peerSends(1024);
-        assertEquals(1, acks().size(), "from now on every segment is acknowledged at once");
+        assertEquals(1, acksAfterStep().size(), "from now on an odd segment is acknowledged at once");
     }
 }

@@ -69,6 +69,29 @@ class PacketCodecTest {
         assertEquals(p, PacketCodec.decode(wire).value());
     }
 
+    /** The envelope's decode (payload left in the plaintext it hands over) is the same packet, field for field. */
+    @Property
+    void decodeTakingIsDecodeWithoutThePayloadCopy(@ForAll("anyPacket") Packet p, @ForAll @Size(max = 20) byte[] junk) {
+        byte[] wire = Bytes.concat(PacketCodec.encode(p), junk);
+        Packet copied = PacketCodec.decode(wire).value();
+        Packet taken = PacketCodec.decodeTaking(wire.clone()).value();
+        assertEquals(copied, taken);
+        assertEquals(copied.hashCode(), taken.hashCode());
+        assertEquals(copied.toString(), taken.toString());
+        assertArrayEquals(p.payload(), taken.payload(), "payload() is the range, not the header or the junk");
+        byte[] into = new byte[taken.payloadLength() + 2];
+        taken.copyPayload(into, 1);
+        assertArrayEquals(Bytes.concat(new byte[1], p.payload(), new byte[1]), into);
+        assertEquals(taken, taken.withAckWindow(taken.ack(), taken.window()));
+        assertArrayEquals(wire, Bytes.concat(PacketCodec.encode(taken), junk), "re-encodes to the same bytes");
+    }
+
+    @Test
+    void decodeTakingRefusesWhatDecodeRefuses() {
+        assertEquals(ErrorCode.INVALID_ARGUMENT, PacketCodec.decodeTaking(null).error());
+        assertEquals(ErrorCode.TRUNCATED, PacketCodec.decodeTaking(new byte[10]).error());
+    }
+
     @Property
     void arbitraryBytesNeverThrow(@ForAll @Size(max = 200) byte[] junk) {
         PacketCodec.decode(junk);

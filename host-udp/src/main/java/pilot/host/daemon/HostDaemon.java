@@ -185,9 +185,27 @@ public final class HostDaemon implements AutoCloseable {
     public static HostDaemon start(HostConfig config) throws IOException {
         HostDaemon d = new HostDaemon(config);
         d.loop.start();
-        LOG.info("host {} listening on udp {} ({} profile, {} crypto)", d.address(), d.localEndpoint(),
-                config.profile().name().toLowerCase(), config.jceCrypto() ? "JCE" : "Bouncy Castle");
+        LOG.info("host {} listening on udp {} ({} profile, {} crypto; {})", d.address(), d.localEndpoint(),
+                config.profile().name().toLowerCase(), config.jceCrypto() ? "JCE" : "Bouncy Castle", d.socketBuffers());
         return d;
+    }
+
+    /**
+     * What the kernel granted for {@link #SOCKET_BUFFER_BYTES}: it caps the request at net.core.rmem_max /
+     * wmem_max without an error, and a burst beyond a small buffer is dropped (the streams retransmit), so
+     * an operator sees it here ("socket buffers receive 4096 KiB, send 4096 KiB" on this project's Linux hosts).
+     */
+    private String socketBuffers() {
+        try {
+            int rcv = channel.getOption(java.net.StandardSocketOptions.SO_RCVBUF);
+            int snd = channel.getOption(java.net.StandardSocketOptions.SO_SNDBUF);
+            String granted = "socket buffers receive " + (rcv >> 10) + " KiB, send " + (snd >> 10) + " KiB";
+            return rcv < SOCKET_BUFFER_BYTES || snd < SOCKET_BUFFER_BYTES
+                    ? granted + " of " + (SOCKET_BUFFER_BYTES >> 10) + " KiB asked (raise net.core.rmem_max / wmem_max)"
+                    : granted;
+        } catch (IOException e) {
+            return "socket buffers unknown: " + e.getMessage();
+        }
     }
 
     private Identity register(Identity id) throws IOException {
@@ -321,7 +339,8 @@ public final class HostDaemon implements AutoCloseable {
 
     /**
      * Tells {@code listener} of every event of the node (sessions up, peers unreachable, streams opened,
-     * accepted and closed, datagrams, pongs), after the daemon itself handled it. It runs on the event
+     * accepted and closed, datagrams, pongs), before the daemon completes a future or calls a handler for it
+     * (so whoever that wakes sees what the listener recorded). It runs on the event
      * loop: return quickly and hand slow work to another thread. An exception it throws is logged and
      * ignored. Close the returned handle to stop listening.
      */
@@ -536,7 +555,7 @@ public final class HostDaemon implements AutoCloseable {
 
     private void onEvent(NodeEvent e) {
         LOG.debug("event {}", e);
-        handle(e);
+        // listeners first: code that a future or handler below wakes may rely on what its listener recorded
         for (Consumer<NodeEvent> l : listeners) {
             try {
                 l.accept(e);
@@ -544,6 +563,7 @@ public final class HostDaemon implements AutoCloseable {
                 listenerLog.warn(LOG, now(), "event listener failed on {}: {}", e.kind(), ex.toString());
             }
         }
+        handle(e);
     }
 
     private void handle(NodeEvent e) {

@@ -40,7 +40,8 @@ public final class HostBench {
     public static void main(String[] args) throws Exception {
         System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
         if (args.length > 0 && args[0].equals("stream")) {
-            streamVsRawUdp(args.length > 1 ? Integer.parseInt(args[1]) : 100, args.length > 2 ? Integer.parseInt(args[2]) : 3);
+            streamVsRawUdp(args.length > 1 ? Integer.parseInt(args[1]) : 100, args.length > 2 ? Integer.parseInt(args[2]) : 3,
+                    args.length > 3 && args[3].equals("pause"));
             return;
         }
         envelopeVsRawJce();
@@ -121,6 +122,8 @@ public final class HostBench {
                 throw new IllegalStateException(e);
             }
         };
+        System.out.printf("| bytes allocated per seal + open: envelope / raw JCE | %,d / %,d | this thread, after warm-up |%n",
+                allocatedPerOp(envelope), allocatedPerOp(raw));
         int n = 100_000;
         double[] env = new double[9];
         double[] jce = new double[9];
@@ -132,11 +135,29 @@ public final class HostBench {
             env[r] = rate(envelope, n);
             jce[r] = rate(raw, n);
         }
+        double worst = Double.MAX_VALUE;
+        for (int r = 0; r < env.length; r++) {
+            worst = Math.min(worst, env[r] / jce[r]); // each round against the raw round right after it
+        }
         Arrays.sort(env);
         Arrays.sort(jce);
         System.out.printf("| envelope seal + open (JCE), 1,200-byte packet | %,.0f /s | median of 9 rounds of %,d, per CPU-second of the thread |%n", env[4], n);
         System.out.printf("| raw JCE AES-256-GCM seal + open, 1,200 bytes | %,.0f /s | same JVM, alternating rounds |%n", jce[4]);
-        System.out.printf("| envelope / raw JCE | %.2f | |%n", env[4] / jce[4]);
+        System.out.printf("| envelope / raw JCE | %.2f (lowest single round %.2f) | |%n", env[4] / jce[4], worst);
+    }
+
+    /** Heap bytes this thread allocates per call of {@code op} (after a warm-up, so the JIT's escape analysis counts). */
+    private static long allocatedPerOp(Runnable op) {
+        var threads = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        for (int i = 0; i < 50_000; i++) {
+            op.run();
+        }
+        int n = 20_000;
+        long before = threads.getCurrentThreadAllocatedBytes();
+        for (int i = 0; i < n; i++) {
+            op.run();
+        }
+        return (threads.getCurrentThreadAllocatedBytes() - before) / n;
     }
 
     /**
@@ -184,7 +205,12 @@ public final class HostBench {
     /** The segment size of two hosts bound to loopback (HostDaemon.LOOPBACK_MSS). */
     static final int SEGMENT = 4096;
 
-    static void streamVsRawUdp(int mib, int rounds) throws Exception {
+    /**
+     * {@code pause}: every round's stream starts with one full segment and a 100 ms pause of the writer (a
+     * header, then the body), so the receiver's delayed ACK fires once and its quick-ACK mode is on for the
+     * rest of the stream: the ACKs per segment then show what that mode costs a bulk transfer.
+     */
+    static void streamVsRawUdp(int mib, int rounds, boolean pause) throws Exception {
         Path dir = Files.createTempDirectory("pilot-bench");
         double[] host = new double[rounds];
         double[] udp = new double[rounds];
@@ -202,7 +228,9 @@ public final class HostBench {
                     e.printStackTrace();
                 }
             })).get(5, TimeUnit.SECONDS);
-            streamOnce(a, b, 64); // warm-up (the first 100 MiB round after 16 MiB still ran slower)
+            // warm-up: MB per CPU-second still rose from round to round after 64 MiB (C2 compiles the loops' paths late)
+            streamOnce(a, b, 256, false);
+            streamOnce(a, b, 256, false);
             rawUdp(16, SEGMENT);
             rawUdp(16, 1024);
             var os = (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
@@ -212,8 +240,10 @@ public final class HostBench {
                 long cpu = os.getProcessCpuTime();
                 long[] loops = loopCpu();
                 long drops = udpReceiveBufferDrops();
+                long gcs = gcCount();
                 long wall = System.nanoTime();
-                host[r] = streamOnce(a, b, mib);
+                host[r] = streamOnce(a, b, mib, pause);
+                gcs = gcCount() - gcs;
                 double hostCpu = (os.getProcessCpuTime() - cpu) / 1e9;
                 wall = System.nanoTime() - wall;
                 long[] loopsAfter = loopCpu();
@@ -227,8 +257,9 @@ public final class HostBench {
                 udp1k[r] = rawUdp(mib, 1024);
                 double udp1kCpu = (os.getProcessCpuTime() - cpu) / 1e9;
                 System.out.printf("round %d: event loops busy %.0f%% and %.0f%% of the wall time; %d datagrams dropped by "
-                        + "full UDP receive buffers on this machine meanwhile%n", r + 1,
-                        100.0 * (loopsAfter[0] - loops[0]) / wall, 100.0 * (loopsAfter[1] - loops[1]) / wall, drops);
+                        + "full UDP receive buffers on this machine meanwhile; %d GCs; load average %.1f%n", r + 1,
+                        100.0 * (loopsAfter[0] - loops[0]) / wall, 100.0 * (loopsAfter[1] - loops[1]) / wall, drops, gcs,
+                        os.getSystemLoadAverage());
                 System.out.printf("round %d: host stream %.1f MB/s (%.0f MB per CPU-s; %d datagrams out, %d back), "
                         + "raw UDP %.1f MB/s (%.0f MB per CPU-s), ratio %.2f; raw UDP of 1,094-byte datagrams %.1f MB/s "
                         + "(%.0f MB per CPU-s)%n", r + 1, host[r], mib * 1.048576 / hostCpu, outA, outB, udp[r],
@@ -237,13 +268,22 @@ public final class HostBench {
         }
         Arrays.sort(host);
         Arrays.sort(udp);
-        System.out.printf("| host -> host stream on loopback, %d MiB | %.1f-%.1f MB/s | %d rounds, HostStream write/read |%n",
-                mib, host[0], host[rounds - 1], rounds);
+        System.out.printf("| host -> host stream on loopback, %d MiB | median %.1f MB/s, min %.1f, max %.1f | %d rounds, HostStream write/read |%n",
+                mib, host[rounds / 2], host[0], host[rounds - 1], rounds);
         Arrays.sort(udp1k);
         System.out.printf("| raw UDP loopback, %,d-byte datagrams, same JVM | %.1f-%.1f MB/s | alternating rounds |%n",
                 SEGMENT + 70, udp[0], udp[rounds - 1]);
         System.out.printf("| raw UDP loopback, 1,094-byte datagrams, same JVM | %.1f-%.1f MB/s | alternating rounds |%n",
                 udp1k[0], udp1k[rounds - 1]);
+    }
+
+    /** Collections of every collector of this JVM so far. */
+    private static long gcCount() {
+        long n = 0;
+        for (var g : java.lang.management.ManagementFactory.getGarbageCollectorMXBeans()) {
+            n += Math.max(0, g.getCollectionCount());
+        }
+        return n;
     }
 
     /** Linux's count of UDP datagrams dropped for a full receive buffer (machine-wide), or -1 elsewhere. */
@@ -276,9 +316,13 @@ public final class HostBench {
     }
 
     /** One transfer of {@code mib} MiB from a to b's port 1000, timed until b confirmed it read everything. */
-    private static double streamOnce(HostDaemon a, HostDaemon b, int mib) throws Exception {
+    private static double streamOnce(HostDaemon a, HostDaemon b, int mib, boolean pause) throws Exception {
         byte[] chunk = new byte[1 << 20];
         HostStream s = a.open(b.address(), 1000).get(10, TimeUnit.SECONDS);
+        if (pause) {
+            s.write(new byte[SEGMENT]);
+            Thread.sleep(100); // not timed: the rate is the body's
+        }
         long t = System.nanoTime();
         for (int i = 0; i < mib; i++) {
             s.write(chunk);

@@ -75,6 +75,27 @@ class HostDaemonTest {
         assertEquals(a.address().node(), Identity.load(dir.resolve("a.json"), new BouncyCastleSuite()).nodeId());
     }
 
+    /**
+     * An application listener ({@code onEvent}) has seen an event before the daemon completes a future or
+     * calls a handler for it: code woken by that future may read what its listener recorded. The order was
+     * the other way round, and the README's example could print its event list without DATAGRAM (it
+     * flaked once). Checked inside the handler, on the loop, so the test does not depend on timing.
+     */
+    @Test
+    void listenersSeeAnEventBeforeItsHandlerRunsAndItsFutureCompletes() throws Exception {
+        RegistryServer registry = keep(new RegistryServer(new InetSocketAddress("127.0.0.1", 0), new BouncyCastleSuite(), null));
+        HostDaemon a = keep(HostDaemon.start(HostConfig.loopback(dir.resolve("a.json"), registry.address())));
+        HostDaemon b = keep(HostDaemon.start(HostConfig.loopback(dir.resolve("b.json"), registry.address())));
+        List<pilot.core.node.NodeEvent.Kind> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+        b.onEvent(e -> seen.add(e.kind()));
+        CompletableFuture<Boolean> seenBeforeHandler = new CompletableFuture<>();
+        b.onDatagram(2000, e -> seenBeforeHandler.complete(seen.contains(pilot.core.node.NodeEvent.Kind.DATAGRAM)))
+                .get(5, TimeUnit.SECONDS);
+        a.ping(b.address()).get(10, TimeUnit.SECONDS); // the session first
+        a.sendDatagram(b.address(), 2000, new byte[] {1}).get(5, TimeUnit.SECONDS);
+        assertTrue(seenBeforeHandler.get(10, TimeUnit.SECONDS), "the listener saw DATAGRAM before the handler ran: " + seen);
+    }
+
     @Test
     void tenMegabytesThroughALossyDuplicatingReorderingLink() throws Exception {
         BouncyCastleSuite suite = new BouncyCastleSuite();
