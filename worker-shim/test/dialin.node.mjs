@@ -397,12 +397,12 @@ test("eviction: after SIGKILL and a restart over the same storage the host's pin
     // a sealed frame from before the eviction, sent again: refused by the replay window's restored high-water
     // first the stream's last packets (a delayed ACK, a FIN's answer) must have arrived: packets_in unchanged for
     // 1 s, so that what follows counts the replayed frame alone (it flaked on a loaded machine without this)
-    let settled = (await status()).packets_in;
+    let lastIn = (await status()).packets_in;
     await until(async () => {
       await new Promise((r) => setTimeout(r, 1_000));
       const now = (await status()).packets_in;
-      const same = now === settled;
-      settled = now;
+      const same = now === lastIn;
+      lastIn = now;
       return same;
     }, (same) => same, 10_000, "no more packets from the finished stream");
     const dropsBefore = (await status()).dropped ?? {};
