@@ -106,7 +106,7 @@ public final class PatchRuntime {
                 throw new IllegalStateException("patched runtime still contains " + word);
             }
         }
-        return "// Patched for Cloudflare workerd by pilot.wasm.build.PatchRuntime (see wasm-build/README.md).\n" + s;
+        return "// Patched for Cloudflare workerd by pilot.wasm.build.PatchRuntime (wasm-build/src/main/java/pilot/wasm/build/PatchRuntime.java).\n" + s;
     }
 
     /**
