@@ -10,6 +10,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
+// The bundle's gzip size as wrangler reports it ("Total Upload: … / gzip: N KiB"), minified and with workerd's
+// own process/performance/console as package-example/wrangler.jsonc says: issue 15 asks for <= 100 KiB; measured
+// 93.78 KiB when set (docs/BENCHMARKS.md, "Issue 15, the Worker bundle"), so more than ~2 KiB of growth fails here,
+// before it reaches a user.
+const BUNDLE_GZIP_BUDGET_KIB = 96;
 const root = fileURLToPath(new URL("../", import.meta.url));
 const example = join(root, "package-example");
 const require = createRequire(import.meta.url);
@@ -76,8 +81,14 @@ try {
   const coreBytes = statSync(join(installed, "vendor/pilot-core/pilot-core.wasm")).size;
   if (statSync(join(out, wasm[0])).size !== coreBytes) fail("the bundled .wasm is not the package's pilot-core.wasm");
   if (!/PilotPeerObject/.test(log)) fail(`wrangler does not list the PILOT Durable Object binding:\n${log}`);
+  const gzipKib = Number.parseFloat(size[2]);
+  if (!(gzipKib <= BUNDLE_GZIP_BUDGET_KIB)) {
+    fail(`the bundle is ${size[2]} gzip, above its budget of ${BUNDLE_GZIP_BUDGET_KIB} KiB (BUNDLE_GZIP_BUDGET_KIB;`
+      + ` are "minify": true and the enable_nodejs_* flags still in package-example/wrangler.jsonc?)`);
+  }
   console.log(`package check: ${packed.filename} (${(packed.size / 1024).toFixed(1)} KiB, ${files.length} files) installs offline into`
     + ` package-example, type-checks, and bundles with wrangler deploy --dry-run: ${size[1]}, gzip ${size[2]}`
+    + ` (budget ${BUNDLE_GZIP_BUDGET_KIB} KiB)`
     + ` (pilot-core.wasm ${(coreBytes / 1024).toFixed(1)} KiB inside)`);
 } finally {
   rmSync(work, { recursive: true, force: true });

@@ -4,17 +4,26 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Build step: makes TeaVM 0.16's WasmGC JavaScript runtime usable inside Cloudflare workerd, where
  * compiling wasm or generating code from strings at request time is forbidden. Fails the build when an
  * anchor is missing, so a TeaVM upgrade cannot silently skip a patch.
  * <ol>
- *   <li>load() accepts a precompiled WebAssembly.Module (Workers import .wasm as one);</li>
- *   <li>a precompiled module skips the string-builtins probe (which compiles a module) and uses the JS fallbacks;</li>
- *   <li>every {@code new Function(...)} becomes a closure;</li>
- *   <li>the Node-only {@code node:fs/promises} import is hidden from bundlers.</li>
+ *   <li>load() takes only a precompiled WebAssembly.Module (Workers import .wasm as one; Node.js callers
+ *       compile the bytes first) and skips the string-builtins probe (which compiles a module) for the JS
+ *       fallbacks;</li>
+ *   <li>what a Worker never runs is cut, since every byte of it ships in each Worker's bundle: loading from a
+ *       path or URL (fetch, {@code node:fs}), the stack deobfuscator and external debug info, Emscripten
+ *       side modules, and auto-imports of JS modules by a dynamic {@code import()} (our modules import none:
+ *       a module that did would fail to instantiate with a LinkError, never silently);</li>
+ *   <li>every {@code new Function(...)} becomes a closure.</li>
  * </ol>
+ * The output must not mention {@code process}, so that wrangler's {@code nodejs_compat} does not inject its
+ * {@code process} polyfill into every Worker ({@link #FORBIDDEN}).
  * Usage: {@code PatchRuntime <in.js> <out.js>}.
  */
 public final class PatchRuntime {
@@ -32,12 +41,7 @@ public final class PatchRuntime {
     }
 
     String apply() {
-        replaceRegex("async function compileModule\\(src, isNodeJs\\) \\{\\n",
-                "async function compileModule(src, isNodeJs) {\n  if (src instanceof WebAssembly.Module) {\n    return src;\n  }\n",
-                "compileModule");
-        replaceLiteral("const defaultsResult = defaults(importObj, userExports, await hasStringBuiltins());",
-                "const defaultsResult = defaults(importObj, userExports, src instanceof WebAssembly.Module\n"
-                        + "    ? options.stringBuiltins === true : await hasStringBuiltins());", "stringBuiltins");
+        trimForWorkers();
         replaceRegex("function getGlobalName\\(name\\) \\{[\\s\\S]*?\\n\\}\\nfunction setGlobalName\\(name, value\\) \\{[\\s\\S]*?\\n\\}\\n",
                 "function getGlobalName(name) {\n"
                         + "  return name.split(\".\").reduce((o, k) => o[k], globalThis);\n"
@@ -94,20 +98,148 @@ public final class PatchRuntime {
                         + "    };\n"
                         + "    imports.teavmJso[\"arrayOf\" + i] = (...a) => a;\n"
                         + "    argumentList.push(\"p\" + (i + 1));\n", "jso helpers");
-        replaceLiteral("nodeFsImportObject = import(\"node:fs/promises\");",
-                "nodeFsImportObject = import(/* @vite-ignore */ [\"node:fs\", \"promises\"].join(\"/\"));", "node fs import");
         if (s.contains("new Function(")) {
             throw new IllegalStateException("patched runtime still contains new Function(");
         }
-        return "// Patched for Cloudflare workerd by pilot.wasm.build.PatchRuntime (see wasm-build/README.md).\n" + s;
+        for (String word : FORBIDDEN) {
+            if (s.contains(word)) {
+                throw new IllegalStateException("patched runtime still contains " + word);
+            }
+        }
+        return "// Patched for Cloudflare workerd by pilot.wasm.build.PatchRuntime (wasm-build/src/main/java/pilot/wasm/build/PatchRuntime.java).\n" + s;
     }
 
-    private void replaceRegex(String regex, String replacement, String label) {
-        String before = s;
-        s = s.replaceFirst(regex, java.util.regex.Matcher.quoteReplacement(replacement));
-        if (s.equals(before)) {
+    /**
+     * Words the patched runtime must not contain: a free {@code process} makes wrangler inject its polyfill;
+     * the others are loading paths a Worker cannot take (no fetch of its own code, no dynamic import, no
+     * compiling at run time) and whose code would only add to every bundle.
+     */
+    static final List<String> FORBIDDEN = List.of("process", "fetch(", "import(", "eobfuscat", "emscripten",
+            "compileStreaming", "WebAssembly.compile(", "dylink");
+
+    /** Top-level functions, classes and variables of the runtime that only the cut loading paths use. */
+    static final List<String> CUT = List.of("compileModule", "hasStringBuiltins", "hasStringBuiltinsPromise",
+            "getDeobfuscator", "openPath", "importNodeFs", "nodeFsImportObject", "createDeobfuscator",
+            "fetchExternalDebugInfo", "loadEmscriptenModules", "ReaderHelper", "extractDylinkInfo", "wrapImports",
+            "extractImports");
+
+    private void trimForWorkers() {
+        replaceRegex("async function load\\(src, options\\) \\{\\n[\\s\\S]*?\\n  return teavm;\\n\\}\\n", """
+                async function load(module, options) {
+                  if (!(module instanceof WebAssembly.Module)) {
+                    throw new TypeError("pilot-core: load() takes a compiled WebAssembly.Module");
+                  }
+                  if (!options) {
+                    options = {};
+                  }
+                  const importObj = {};
+                  const userExports = {};
+                  const defaultsResult = defaults(importObj, userExports, options.stringBuiltins === true);
+                  linkImports(importObj, options, module);
+                  if (typeof options.installImports !== "undefined") {
+                    options.installImports(importObj);
+                  }
+                  const instance = await WebAssembly.instantiate(module, importObj);
+                  defaultsResult.supplyExports(instance.exports);
+                  const teavm = {
+                    exports: userExports,
+                    instance,
+                    module
+                  };
+                  for (const key in instance.exports) {
+                    const exportObj = instance.exports[key];
+                    if (exportObj instanceof WebAssembly.Global) {
+                      Object.defineProperty(userExports, key, {
+                        get: () => exportObj.value
+                      });
+                    }
+                  }
+                  return teavm;
+                }
+                """, "load", "compileModule(src, isNodeJs)", "emscriptenModules", "options.installImports(importObj)",
+                "await wrapImports(module, importObj)", "defaultsResult.supplyExports(instance.exports)",
+                "Object.defineProperty(userExports, key");
+        // Emscripten side modules (their memory, stack, table and allocator) are the only users of all but the
+        // memory import; what stays computes the same memory and heap offset for a module without them.
+        replaceRegex("async function linkImports\\(imports, options, module, emscriptenModules\\) \\{\\n[\\s\\S]*?"
+                + "\\n  return allocator;\\n\\}\\n", """
+                function linkImports(imports, options, module) {
+                  const memoryOptions = options.memory ?? {};
+                  const memDefaults = getMemoryDefaults(module);
+                  let memoryInstance = memoryOptions.external;
+                  let maxSize = memoryOptions.maxSize;
+                  const heapOffset = align(memDefaults.dataSize ?? 0, 8);
+                  if (!memoryInstance) {
+                    const minSize = memDefaults.min ?? 0;
+                    const shared = memoryOptions.shared ?? memDefaults.shared ?? false;
+                    maxSize ??= (1 << 31) - 1 | 0;
+                    const initialPages = Math.max(minSize, 1);
+                    const maxPages = shared ? initialPages : (maxSize - 1 >> 16) + 1;
+                    memoryInstance = new WebAssembly.Memory({
+                      shared,
+                      initial: initialPages,
+                      maximum: maxPages
+                    });
+                  }
+                  imports.env = { memory: memoryInstance };
+                  imports.teavmMemory = {
+                    linearMemory() {
+                      return memoryInstance.buffer;
+                    },
+                    notifyHeapResized: memoryOptions.onResize ?? function() {
+                    },
+                    heapOffset: new WebAssembly.Global({ value: "i32", mutable: false }, heapOffset),
+                    maxSize: new WebAssembly.Global({ value: "i32", mutable: false }, maxSize)
+                  };
+                }
+                """, "linkImports", "ptr = align(ptr, 8);\n  const heapOffset = ptr;",
+                "Math.max(minSize, emscriptenModules.length === 0 ? 1 : 256)", "imports.env = { memory: memoryInstance };",
+                "heapOffset: new WebAssembly.Global({ value: \"i32\", mutable: false }, heapOffset)",
+                "maxSize: new WebAssembly.Global({ value: \"i32\", mutable: false }, maxSize)");
+        // without a deobfuscator a Java stack trace is the wasm code addresses, as TeaVM reports them then
+        replaceRegex("        getStack\\(\\) \\{\\n          let result;\\n[\\s\\S]*?\\n          return result;\\n        \\}\\n", """
+                        getStack() {
+                          return addresses.map((address) => ({
+                            className: "java.lang.Throwable$FakeClass",
+                            method: "fakeMethod",
+                            file: "Throwable.java",
+                            line: address
+                          }));
+                        }
+                """, "getStack", "context.stackDeobfuscator(addresses)", "className: \"java.lang.Throwable$FakeClass\"",
+                "line: address");
+        replaceLiteral("    userExports,\n    stackDeobfuscator: null\n", "    userExports\n", "stackDeobfuscator field");
+        replaceLiteral("    supplyExports(exports) {\n      context.exports = exports;\n    },\n"
+                        + "    supplyStackDeobfuscator(deobfuscator) {\n      context.stackDeobfuscator = deobfuscator;\n    }\n",
+                "    supplyExports(exports) {\n      context.exports = exports;\n    }\n", "supplyStackDeobfuscator");
+        for (String name : CUT) {
+            String before = s;
+            s = s.replaceFirst("\\n(?:async )?function " + name + "\\([^)]*\\) \\{\\n[\\s\\S]*?\\n\\}\\n", "\n")
+                    .replaceFirst("\\nvar " + name + " = class \\{\\n[\\s\\S]*?\\n\\};\\n", "\n")
+                    .replaceFirst("\\nvar " + name + "(?: = null)?;\\n", "\n");
+            if (s.equals(before)) {
+                throw new IllegalStateException("TeaVM runtime patch anchor not found: " + name);
+            }
+        }
+        for (String name : CUT) {
+            if (Pattern.compile("\\b" + name + "\\b").matcher(s).find()) {
+                throw new IllegalStateException("patched runtime still refers to " + name + ", which the patch cut");
+            }
+        }
+    }
+
+    /** Replaces the first match of {@code regex}; the matched text must contain every one of {@code expected}. */
+    private void replaceRegex(String regex, String replacement, String label, String... expected) {
+        Matcher m = Pattern.compile(regex).matcher(s);
+        if (!m.find()) {
             throw new IllegalStateException("TeaVM runtime patch anchor not found: " + label);
         }
+        for (String e : expected) {
+            if (!m.group().contains(e)) {
+                throw new IllegalStateException("TeaVM runtime patch: " + label + " no longer contains " + e);
+            }
+        }
+        s = s.substring(0, m.start()) + replacement + s.substring(m.end());
     }
 
     private void replaceLiteral(String literal, String replacement, String label) {

@@ -1,0 +1,34 @@
+// The TeaVM runtime as PatchRuntime leaves it for Workers (target/pilot-core/teavm-runtime.js): it instantiates a
+// compiled module and nothing else. No loading from a path or URL, no deobfuscator, no Emscripten, no dynamic
+// import, and no free `process` (which would make wrangler bundle its process polyfill into every Worker).
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { dist } from "./files.mjs";
+
+const runtimeText = readFileSync(`${dist}teavm-runtime.js`, "utf8");
+const { load } = await import(`${dist}teavm-runtime.js`);
+const { loadPilotCore } = await import(`${dist}pilot-core.mjs`);
+const bytes = readFileSync(`${dist}pilot-core.wasm`);
+
+test("the shipped runtime has no loading path a Worker cannot take, and no free process", () => {
+  for (const word of ["process", "fetch(", "import(", "eobfuscat", "emscripten", "compileStreaming", "WebAssembly.compile(",
+    "new Function("]) {
+    assert.equal(runtimeText.includes(word), false, `teavm-runtime.js still contains ${word}`);
+  }
+  assert.ok(runtimeText.length < 24_000, `teavm-runtime.js is ${runtimeText.length} B; the trimmed one was 20,434 B`);
+});
+
+test("load() takes a compiled WebAssembly.Module only: bytes or a path are a TypeError, never a fetch", async () => {
+  for (const src of [bytes, "pilot-core.wasm", new URL("file:///pilot-core.wasm")]) {
+    await assert.rejects(load(src, {}), (e) => e instanceof TypeError && /WebAssembly\.Module/.test(e.message));
+  }
+});
+
+test("loadPilotCore still takes the bytes (it compiles them) as well as a Module", async () => {
+  for (const src of [bytes, new WebAssembly.Module(bytes)]) {
+    const core = await loadPilotCore(src);
+    assert.equal(core.version(), "pilot-core 0.1.0");
+    assert.equal(core.liveHandles(), 0);
+  }
+});
