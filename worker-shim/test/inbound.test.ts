@@ -5,6 +5,7 @@ import { getCore } from "../src/core.js";
 import { InboundTransport, INBOUND_AUTH_MS, MAX_PENDING_DIAL_INS, REFUSED_LOG_MS, relayDialText, type InboundOptions } from "../src/inbound.js";
 import { Timers } from "../src/timers.js";
 import { b64 } from "../src/bytes.js";
+import { PilotPeer } from "../src/peer.js";
 
 /** Enough of a hibernatable WebSocket: sent messages, the close, the attachment. */
 class FakeSocket {
@@ -214,5 +215,36 @@ describe("InboundTransport", () => {
     t.accept(ws(s));
     t.message(ws(s), "null");
     expect(lines[1]).toBe("dial-in refused: expected relay_proof (49 more since the last line)");
+  });
+});
+
+describe("a node made after a wake (dial-in, no registry call)", () => {
+  it("sends the relay's stream_mss: the logged-in socket's, else the one stored at the last registration, else the default", async () => {
+    const core = await getCore();
+    const nodeNew = core.nodeNew.bind(core);
+    const made: Array<number | undefined> = [];
+    const spied = core as { nodeNew: typeof core.nodeNew };
+    spied.nodeNew = (o) => {
+      made.push(o.streamMss);
+      return nodeNew(o);
+    };
+    try {
+      const base = { relayUrls: ["ws://127.0.0.1:9/v1/relay"], identitySeed: new Uint8Array(32).fill(5), nodeId: 42, webCrypto: false, log: () => {} };
+      const dialIn = (sockets: WebSocket[]) => ({
+        url: "http://127.0.0.1:9/pilot/relay-in/x", sockets, relayKey: () => null, pinRelayKey: () => {}, setAlarm: () => {},
+      });
+      const ready = new FakeSocket();
+      ready.serializeAttachment({ stage: "ready", nonce: "00", since: Date.now(), endpoint: "127.0.0.1:4000", streamMss: 1024 });
+      const peers = [
+        await PilotPeer.create({ ...base, registeredStreamMss: 4096, dialIn: dialIn([]) }), // the relay has not answered
+        await PilotPeer.create({ ...base, registeredStreamMss: 4096, dialIn: dialIn([ws(ready)]) }), // its auth_ok said 1024
+        await PilotPeer.create({ ...base, dialIn: dialIn([]) }), // nothing stored, nothing said
+      ];
+      for (const p of peers) await p.resume(false);
+      expect(made).toEqual([4096, 1024, undefined]);
+      for (const p of peers) p.close();
+    } finally {
+      spied.nodeNew = nodeNew;
+    }
   });
 });
