@@ -231,17 +231,7 @@ class DialInTest {
         dialledIn();
         assertEquals(RelayProtocol.LOOPBACK_STREAM_MSS, object.streamMss.poll(1, TimeUnit.SECONDS),
                 "the dialled auth_ok says the segment size, as the outbound one does (UDP on loopback: 4096)");
-        DatagramSocket peer = peer();
-        w.close();
-        object.accepting = false;
-        object.current.close(1001, "evicted");
-        await(() -> relay.sessionCount() == 0, 3000, "dialled connection gone");
-        for (int i = 0; i < 30; i++) {
-            send(peer, endpoint(), sealed(i));
-        }
-        await(() -> relay.parkedBytes() == 30 * (7 + 36), 3000, "30 frames held");
-        object.accepting = true;
-        assertEquals(w.endpoint, object.logins.poll(5, TimeUnit.SECONDS), "redialled");
+        DatagramSocket peer = heldThenRedialled(30);
         byte[] first = object.frames.poll(5, TimeUnit.SECONDS);
         assertNotNull(first);
         assertEquals(RelayBatch.MARK, first[0], "the held frames come as one batch");
@@ -266,23 +256,29 @@ class DialInTest {
         startRelay();
         dialledIn();
         assertEquals(RelayProtocol.LOOPBACK_STREAM_MSS, object.streamMss.poll(1, TimeUnit.SECONDS));
-        DatagramSocket peer = peer();
-        w.close();
-        object.accepting = false;
-        object.current.close(1001, "evicted");
-        await(() -> relay.sessionCount() == 0, 3000, "dialled connection gone");
-        for (int i = 0; i < 5; i++) {
-            send(peer, endpoint(), sealed(i));
-        }
-        await(() -> relay.parkedBytes() == 5 * (7 + 36), 3000, "5 frames held");
-        object.accepting = true;
-        assertEquals(w.endpoint, object.logins.poll(5, TimeUnit.SECONDS), "redialled");
+        heldThenRedialled(5);
         for (int i = 0; i < 5; i++) {
             byte[] m = object.frames.poll(5, TimeUnit.SECONDS);
             assertNotNull(m);
             assertFalse(RelayBatch.isBatch(m), "no batch unasked");
             assertArrayEquals(sealed(i), frameOf(m));
         }
+    }
+
+    /** A peer sends {@code n} frames while the dialled Worker is evicted (held), then the relay redials it; returns the peer. */
+    DatagramSocket heldThenRedialled(int n) throws Exception {
+        DatagramSocket peer = peer();
+        w.close();
+        object.accepting = false;
+        object.current.close(1001, "evicted");
+        await(() -> relay.sessionCount() == 0, 3000, "dialled connection gone");
+        for (int i = 0; i < n; i++) {
+            send(peer, endpoint(), sealed(i));
+        }
+        await(() -> relay.parkedBytes() == n * (7 + 36), 3000, n + " frames held");
+        object.accepting = true;
+        assertEquals(w.endpoint, object.logins.poll(5, TimeUnit.SECONDS), "redialled; the same endpoint");
+        return peer;
     }
 
     /** The relay messages in one binary message: the records of a batch, or the message itself. */
