@@ -35,6 +35,8 @@ const WATCHDOG_MS = 30_000;
 const SESSIONS_KEY = "pilot_sessions";
 /** Storage key of our endpoint at the last registration (PeerOptions.registeredEndpoint). */
 const ENDPOINT_KEY = "registered_endpoint";
+/** Storage key of the relay's stream_mss at that registration (PeerOptions.registeredStreamMss). */
+const STREAM_MSS_KEY = "registered_stream_mss";
 
 /** RELAY_URLS (comma- or space-separated), else RELAY_URL. */
 export function relayList(env: Pick<PilotEnv, "RELAY_URL" | "RELAY_URLS">): string[] {
@@ -70,6 +72,7 @@ export class PilotPeerObject extends DurableObject<PilotEnv> {
     if (relayUrls.length === 0) throw new Error("no relay configured: set the RELAY_URLS (or RELAY_URL) var in wrangler.jsonc");
     const nodeId = await this.ctx.storage.get<number>("node_id");
     const registeredEndpoint = await this.ctx.storage.get<string>(ENDPOINT_KEY);
+    const registeredStreamMss = await this.ctx.storage.get<number>(STREAM_MSS_KEY);
     const dialIn = await this.dialInOptions();
     const peer = await PilotPeer.create({
       relayUrls,
@@ -78,7 +81,10 @@ export class PilotPeerObject extends DurableObject<PilotEnv> {
       profile,
       onRegistered: (nodeId) => { void this.ctx.storage.put("node_id", nodeId); },
       ...(registeredEndpoint ? { registeredEndpoint } : {}),
-      onEndpoint: (endpoint) => { void this.ctx.storage.put(ENDPOINT_KEY, endpoint); },
+      ...(registeredStreamMss ? { registeredStreamMss } : {}),
+      onEndpoint: (endpoint, streamMss) => {
+        void this.ctx.storage.put({ [ENDPOINT_KEY]: endpoint, [STREAM_MSS_KEY]: streamMss ?? 0 });
+      },
       // Sessions survive an eviction (docs/SPEC-NOTES.md #37). save() is not awaited, and need not be: the
       // output gate holds every message this object sends after a storage.put until the write is durable,
       // so no frame sealed under a raised send-counter reservation leaves before the reservation is stored.

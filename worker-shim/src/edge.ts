@@ -1,7 +1,7 @@
 // The edge protocols as the Worker speaks them: relay messages, the texts it signs, host:port and IP text.
-// Defined in core-logic (pilot.core.edge: RelayMessage, SignedTexts, HostPort; addr.IpLiteral); this is the
+// Defined in core-logic (pilot.core.edge: RelayMessage, RelayBatch, SignedTexts, HostPort; addr.IpLiteral); this is the
 // TypeScript copy, checked case by case against test-vectors/generated/edge.json (test/edge.test.ts).
-// The per-packet path does not use it: relay messages go to and come from the wasm core as bytes.
+// The per-packet path uses only splitBatch: relay messages go to and come from the wasm core as bytes.
 
 /** Longest IP literal tried (IpLiteral.MAX_TEXT). */
 export const MAX_IP_TEXT = 64;
@@ -14,7 +14,7 @@ export const MAX_RELAY_MESSAGE = 65_535 + 36 + 19;
 /** What a caller accepts (HostPort.Rule): IP literal only; IP or name; IP or name with port 0 (bind). */
 export type HostPortRule = "IP" | "NAME" | "BIND";
 
-export type EdgeError = "TRUNCATED" | "BAD_LENGTH" | "BAD_ADDRESS";
+export type EdgeError = "TRUNCATED" | "BAD_LENGTH" | "BAD_ADDRESS" | "BAD_MAGIC";
 
 export interface HostPort {
   /** as written, without brackets */
@@ -162,6 +162,40 @@ export function decodeRelayMessage(msg: Uint8Array): Parsed<{ ip: Uint8Array; po
   const port = ((msg[1 + n] ?? 0) << 8) | (msg[2 + n] ?? 0);
   if (port === 0) return { ok: false, error: "BAD_ADDRESS", detail: "port 0" };
   return { ok: true, ip: msg.slice(1, 1 + n), port, frameOffset: 3 + n };
+}
+
+// ---------------------------------------------------------------- relay batches (RelayBatch)
+
+/** First byte of a batch (RelayBatch.MARK); a single relay message starts with its ipLen, 4 or 16. */
+export const BATCH_MARK = 0;
+/** Largest batch, all bytes counted (RelayBatch.MAX_BYTES): what one WebSocket message from the relay carries at most. */
+export const MAX_BATCH_BYTES = 64 * 1024;
+
+/** Whether a binary message from the relay is a batch rather than a single relay message. */
+export function isBatch(message: Uint8Array): boolean {
+  return message.length > 0 && message[0] === BATCH_MARK;
+}
+
+/**
+ * The messages of a batch, `0x00 ‖ (length(2) ‖ message)+`, as views into it, in order; taken whole or refused
+ * with RelayBatch.split's error: BAD_MAGIC (not a batch), BAD_LENGTH (over MAX_BATCH_BYTES, a zero-length
+ * record), TRUNCATED (no record, a cut length, a record past the end). Each message is still the core's to check.
+ */
+export function splitBatch(batch: Uint8Array): Parsed<{ messages: Uint8Array[] }> {
+  const fail = (error: EdgeError, detail: string): Parsed<{ messages: Uint8Array[] }> => ({ ok: false, error, detail });
+  if (!isBatch(batch)) return fail("BAD_MAGIC", "not a batch: its first byte is not 0");
+  if (batch.length > MAX_BATCH_BYTES) return fail("BAD_LENGTH", `${batch.length} bytes, more than ${MAX_BATCH_BYTES}`);
+  if (batch.length === 1) return fail("TRUNCATED", "a batch without a message");
+  const messages: Uint8Array[] = [];
+  for (let at = 1; at < batch.length;) {
+    if (at + 2 > batch.length) return fail("TRUNCATED", `a record length cut at byte ${at}`);
+    const len = ((batch[at] ?? 0) << 8) | (batch[at + 1] ?? 0);
+    if (len === 0) return fail("BAD_LENGTH", `a zero-length record at byte ${at}`);
+    if (at + 2 + len > batch.length) return fail("TRUNCATED", `a record of ${len} bytes at byte ${at} runs past the end`);
+    messages.push(batch.subarray(at + 2, at + 2 + len));
+    at += 2 + len;
+  }
+  return { ok: true, messages };
 }
 
 // ---------------------------------------------------------------- signed texts (SignedTexts)

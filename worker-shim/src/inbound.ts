@@ -6,13 +6,17 @@
 //
 // On a new socket: we send relay_challenge, the relay proves its key (relay_proof, checked against the key
 // we pinned), then logs us in exactly as on an outbound connection (auth_challenge / auth_reply / auth_ok).
-// From then on the messages are the outbound ones (RelayProtocol.java). An unauthenticated socket is
+// From then on the messages are the outbound ones (RelayProtocol.java). Our auth_reply asks for batches
+// ("batch":true), as on the outbound login: we send it only after the relay proved its key, the relay reads it
+// only once our signature verified, and it changes nothing but how frames are framed on this one socket.
+// auth_ok's stream_mss is kept in the socket's attachment, so a node made after a wake sends that size.
+// An unauthenticated socket is
 // closed after INBOUND_AUTH_MS, and at most MAX_PENDING_DIAL_INS are pending at a time: a new one makes
 // room by closing the oldest that has not proven the relay key, so strangers who open sockets and stay
 // silent cannot keep the real relay out (the route answers 429 only when every pending one is proven).
 import type { Timers } from "./timers.js";
 import { ascii, relayDialText as relayDialString } from "./edge.js";
-import { authReply, sendMessage, streamMssOf, type RegistryMessage, type Transport, type TransportState } from "./transport.js";
+import { authReply, deliverBinary, sendMessage, streamMssOf, type RegistryMessage, type Transport, type TransportState } from "./transport.js";
 
 /** The WebSocket subprotocol the relay asks for when it dials in. */
 export const RELAY_IN_PROTOCOL = "pilot-relay-in.v1";
@@ -49,6 +53,8 @@ interface Attachment {
   /** when we accepted it (ms) */
   since: number;
   endpoint?: string;
+  /** auth_ok's stream_mss (streamMssOf), null when it gave none */
+  streamMss?: number | null;
 }
 
 export interface InboundOptions {
@@ -97,9 +103,10 @@ function b64Bytes(s: unknown): Uint8Array | null {
 export class InboundTransport implements Transport {
   state: TransportState = "idle";
   endpoint: string | null = null;
-  streamMss: number | null = null; // not kept across hibernation: a node made after a wake sends the default
+  /** auth_ok's stream_mss, kept in the socket's attachment across hibernation (null: the core's default) */
+  streamMss: number | null = null;
   readonly url = "dial-in";
-  onMessage: (message: Uint8Array) => void = () => {};
+  onMessage: (message: Uint8Array, more?: boolean) => void = () => {};
   onStateChange: (state: TransportState, reason: string, closeCode: number | null) => void = () => {};
   /** dial-in sockets refused for a wrong or missing proof (status API, tests) */
   refused = 0;
@@ -121,6 +128,7 @@ export class InboundTransport implements Transport {
       if (a?.stage === "ready" && !this.ws) {
         this.ws = ws;
         this.endpoint = a.endpoint ?? null;
+        this.streamMss = streamMssOf({ stream_mss: a.streamMss });
         this.state = "ready";
       } else if (a && (a.stage === "proof" || a.stage === "auth") && this.pending.size < MAX_PENDING_DIAL_INS
           && o.now() - a.since < INBOUND_AUTH_MS) {
@@ -170,7 +178,7 @@ export class InboundTransport implements Transport {
     if (a.stage === "refused") return; // what a refused relay still sent before our close reached it
     if (typeof data !== "string") {
       if (a.stage !== "ready" || ws !== this.ws) return; // frames before the login are not ours to take
-      this.onMessage(new Uint8Array(data)); // the core checks the header
+      deliverBinary(new Uint8Array(data), (m, more) => this.onMessage(m, more)); // the core checks each header
       return;
     }
     let parsed: unknown;
@@ -193,16 +201,17 @@ export class InboundTransport implements Transport {
       ws.serializeAttachment({ ...a, stage: "auth" } satisfies Attachment);
     } else if (m.type === "auth_challenge") {
       if (a.stage !== "auth") return;
-      ws.send(authReply(String(m.nonce), this.o.publicKeyBase64, this.o.sign, this.o.nodeId()));
+      ws.send(authReply(String(m.nonce), this.o.publicKeyBase64, this.o.sign, this.o.nodeId(), true));
     } else if (m.type === "auth_ok") {
       if (a.stage !== "auth") return;
       const endpoint = String(m.endpoint);
-      ws.serializeAttachment({ ...a, stage: "ready", endpoint } satisfies Attachment);
+      const streamMss = streamMssOf(m);
+      ws.serializeAttachment({ ...a, stage: "ready", endpoint, streamMss } satisfies Attachment);
       this.unpend(ws);
       const old = this.ws;
       this.ws = ws;
       this.endpoint = endpoint;
-      this.streamMss = streamMssOf(m);
+      this.streamMss = streamMss;
       if (old && old !== ws) this.closeSocket(old, 1000, "replaced by a newer dial-in");
       this.setState("ready", `relay dialled in, endpoint ${endpoint}`);
     } else if (m.type === "registry_reply" && a.stage === "ready") {

@@ -1,7 +1,7 @@
 // PilotPeer: a Pilot node living in a Worker. The wasm core makes every protocol decision; this class
 // only moves bytes between the core and the transport, keeps time, and turns core events into promises.
 import { getCore, nodeRestore, nodeSnapshot, SNAPSHOT_DUE, webCryptoRunner, type WebCryptoRunner, type CloseMode, type NodeEvent, type PilotCore, type Profile, type ReplyPolicy } from "./core.js";
-import { CLOSE_IDLE, RelayTransport, type RegistryMessage, type Transport, type TransportState } from "./transport.js";
+import { CLOSE_IDLE, RelayTransport, streamMssOf, type RegistryMessage, type Transport, type TransportState } from "./transport.js";
 import { ascii, heartbeatText, parseHostPort, registerText, resolveText, setVisibilityStampedText, setVisibilityText } from "./edge.js";
 import { b64, random, unb64 } from "./bytes.js";
 import { InboundTransport } from "./inbound.js";
@@ -48,8 +48,13 @@ export interface PeerOptions {
    * registers somewhere else then re-handshakes its peers, as one that never slept would.
    */
   registeredEndpoint?: string;
-  /** called when we registered at an endpoint other than the last one: store it for registeredEndpoint */
-  onEndpoint?: (endpoint: string) => void;
+  /**
+   * The relay's stream_mss at that registration (stored by onEndpoint): the segment size of a node made after a
+   * wake before the relay's dial-in answered (the connection's own stream_mss wins when it has one).
+   */
+  registeredStreamMss?: number;
+  /** called when we registered at an endpoint, or with a stream_mss, other than the last: store both for the above */
+  onEndpoint?: (endpoint: string, streamMss: number | null) => void;
   /** milliseconds; Date.now by default */
   now?: () => number;
   /**
@@ -278,6 +283,8 @@ export class PilotPeer {
   private lastSessionSave = -Infinity;
   /** Our UDP endpoint at the relay of the last registration: peers learn a new one by a fresh handshake. */
   private registeredEndpoint: string | null;
+  /** The relay's stream_mss at the last registration (PeerOptions.registeredStreamMss), null: none known. */
+  private registeredStreamMss: number | null;
   /** WebCrypto answering the core's seal and open requests, or null (AES-GCM inside the core calls). */
   private readonly crypto: WebCryptoRunner | null;
   /** A crypto batch is being answered: one at a time, so answers reach the core in the order it asked. */
@@ -289,6 +296,7 @@ export class PilotPeer {
     // kept across a wake (PeerOptions.registeredEndpoint): an object that came back over dial-in never
     // registered in this run, and without it would take its next endpoint for its first, and not re-handshake
     this.registeredEndpoint = options.registeredEndpoint || null;
+    this.registeredStreamMss = streamMssOf({ stream_mss: options.registeredStreamMss });
     const pub = core.ed25519Public(options.identitySeed);
     if (!pub) throw new PilotError("the identity seed must be 32 bytes", "INVALID_ARGUMENT");
     this.publicKey = pub;
@@ -306,7 +314,7 @@ export class PilotPeer {
         verify: (k, m, sig) => core.ed25519Verify(k, m, sig), relayKey: dialIn.relayKey, nodeId: () => this.nodeId,
         random, timers: this.timers, now: this.now, log: (l) => this.log(l),
       }, dialIn.sockets);
-      inbound.onMessage = (message) => this.messageIn(message);
+      inbound.onMessage = (message, more) => this.messageIn(message, more);
       inbound.onStateChange = (state, reason) => this.onInboundState(state, reason);
       this.inbound = inbound;
     }
@@ -485,8 +493,12 @@ export class PilotPeer {
     // endpoint only on a PILA with a new key (the reference daemon) would keep sending to the old one,
     // so every peer we hold a session with gets a fresh handshake once the new relay may reach it.
     const moved = this.registeredEndpoint !== null && this.registeredEndpoint !== listenAddr;
-    if (this.registeredEndpoint !== listenAddr) this.options.onEndpoint?.(listenAddr);
+    const streamMss = this.transport.streamMss ?? null;
+    if (this.registeredEndpoint !== listenAddr || this.registeredStreamMss !== streamMss) {
+      this.options.onEndpoint?.(listenAddr, streamMss);
+    }
     this.registeredEndpoint = listenAddr;
+    this.registeredStreamMss = streamMss;
     // the reference signature, plus one over the value and the time (docs/SPEC-NOTES.md #36): our registry
     // requires the stamped one from a node that registers signed, so a captured request cannot be replayed
     const visibleAt = Math.max(Date.now(), timestamp);
@@ -516,7 +528,8 @@ export class PilotPeer {
       node: nodeId, identitySeed: this.options.identitySeed, entropy: random(48),
       profile: this.options.profile ?? "modern", echo: this.options.echo ?? true,
       // fixed for the node's life: a relay on loopback lets our stream segments be 4096 (a quarter of the frames)
-      streamMss: this.active().streamMss ?? undefined,
+      // (a node made after a wake, before the relay's dial-in answered: the size stored at our last registration)
+      streamMss: this.active().streamMss ?? this.registeredStreamMss ?? undefined,
     });
     if (h < 0) throw new PilotError("cannot create the node: " + this.core.errorName(-h), this.core.errorName(-h));
     if (this.crypto) this.core.nodeDeferAead(h);

@@ -1,7 +1,7 @@
 // How a Worker's frames reach the Pilot network. The relay transport is the one in use; the interface
 // keeps room for the upstream beacon's WebSocket compat mode (spec J) and a connect() TCP transport.
 import { b64 } from "./bytes.js";
-import { ascii, relayAuthText } from "./edge.js";
+import { ascii, isBatch, relayAuthText, splitBatch } from "./edge.js";
 
 export type TransportState = "idle" | "connecting" | "ready" | "closed";
 
@@ -72,24 +72,21 @@ export function authReply(nonce: string, publicKeyBase64: string, sign: (m: Uint
   });
 }
 
-/** First byte of a batch (RelayProtocol.java); a single relay message starts with its ipLen, 4 or 16. */
-export const BATCH = 0;
-
 /**
- * The messages of a batch, `0x00 ‖ (length(2) ‖ message)+` (views into `message`, in order), or null when
- * `message` is a single relay message. A record that runs past the end ends the list there: what came
- * before it is kept, the rest is dropped like any malformed datagram (the core checks every message anyway).
+ * Hands a binary message from the relay to `onMessage`: a single relay message as it is (the core checks the
+ * header), or each message of a batch (edge.ts splitBatch) with `more` set on all but the last, so the
+ * receiver steps once per batch. A malformed batch is dropped whole, like a malformed datagram: the relay
+ * never sends one, and the frames in it are retransmitted. Returns the number of messages handed on.
  */
-export function splitBatch(message: Uint8Array): Uint8Array[] | null {
-  if (message.length === 0 || message[0] !== BATCH) return null;
-  const out: Uint8Array[] = [];
-  for (let at = 1; at + 2 <= message.length;) {
-    const len = (message[at]! << 8) | message[at + 1]!;
-    if (at + 2 + len > message.length) break;
-    out.push(message.subarray(at + 2, at + 2 + len));
-    at += 2 + len;
+export function deliverBinary(message: Uint8Array, onMessage: (message: Uint8Array, more?: boolean) => void): number {
+  if (!isBatch(message)) {
+    onMessage(message);
+    return 1;
   }
-  return out;
+  const batch = splitBatch(message);
+  if (!batch.ok) return 0;
+  batch.messages.forEach((one, i) => onMessage(one, i < batch.messages.length - 1));
+  return batch.messages.length;
 }
 
 /**
@@ -169,10 +166,7 @@ export class RelayTransport implements Transport {
             this.onControl(m); // dial_in_ok / dial_in_error
           }
         } else {
-          const message = new Uint8Array(ev.data as ArrayBuffer);
-          const batch = splitBatch(message);
-          if (batch === null) this.onMessage(message); // the core checks the header
-          else batch.forEach((one, i) => this.onMessage(one, i < batch.length - 1));
+          deliverBinary(new Uint8Array(ev.data as ArrayBuffer), (m, more) => this.onMessage(m, more));
         }
       });
       ws.addEventListener("close", (ev: CloseEvent) => {

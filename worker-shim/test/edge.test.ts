@@ -2,13 +2,15 @@
 // relay message codec, every signed text, host:port under each rule. Pure functions, run inside workerd.
 import { describe, expect, inject, it } from "vitest";
 import {
-  ascii, decodeRelayMessage, encodeRelayMessage, heartbeatText, hostPortText, ipBytes, ipText, parseHostPort, registerText,
+  ascii, decodeRelayMessage, encodeRelayMessage, isBatch, MAX_BATCH_BYTES, splitBatch, heartbeatText, hostPortText, ipBytes, ipText, parseHostPort, registerText,
   relayAuthText, relayDialText, resolveText, setVisibilityStampedText, setVisibilityText, type HostPortRule,
 } from "../src/edge.js";
 
 export interface EdgeVectors {
   relay_messages: { ip: string; ip_hex: string; port: number; frame_hex: string; message_hex: string; frame_offset: number }[];
   relay_malformed: { name: string; message_hex?: string; max_bytes?: number; error: string }[];
+  relay_batches: { name: string; messages_hex: string[]; batch_hex: string }[];
+  relay_batch_malformed: { name: string; batch_hex?: string; max_bytes?: number; records?: number; record_length?: number; error: string }[];
   signed_texts: { kind: string; inputs: Record<string, string | number | boolean>; text: string; ascii_hex: string }[];
   host_port: { text: string; rule: HostPortRule; ok: boolean; error: string | null; host?: string; ip_hex?: string | null; port?: number; canonical?: string }[];
 }
@@ -41,6 +43,34 @@ describe("edge protocols (edge.json)", () => {
         bytes[6] = 1;
       }
       expect(decodeRelayMessage(bytes), m.name).toMatchObject({ ok: false, error: m.error });
+    }
+  });
+
+  it("batches split into their messages, in order, as the core's RelayBatch does", () => {
+    expect(v.relay_batches.length).toBeGreaterThanOrEqual(4);
+    for (const c of v.relay_batches) {
+      const b = unhex(c.batch_hex);
+      expect(isBatch(b), c.name).toBe(true);
+      const r = splitBatch(b);
+      expect(r.ok, c.name).toBe(true);
+      if (r.ok) expect(r.messages.map(hex), c.name).toEqual(c.messages_hex);
+    }
+  });
+
+  it("each malformed batch is refused whole with the core's error, the oversize one included", () => {
+    expect(v.relay_batch_malformed.some((c) => c.batch_hex === undefined)).toBe(true);
+    for (const c of v.relay_batch_malformed) {
+      let b: Uint8Array;
+      if (c.batch_hex !== undefined) {
+        b = unhex(c.batch_hex);
+      } else {
+        // 0x00 ‖ records × (record_length ‖ that many zero bytes): only the size is wrong
+        expect(c.max_bytes).toBe(MAX_BATCH_BYTES);
+        const len = c.record_length ?? 0;
+        b = new Uint8Array(1 + (c.records ?? 0) * (2 + len));
+        for (let at = 1; at < b.length; at += 2 + len) { b[at] = len >> 8; b[at + 1] = len & 0xff; }
+      }
+      expect(splitBatch(b), c.name).toMatchObject({ ok: false, error: c.error });
     }
   });
 

@@ -17,20 +17,22 @@ function java(args, readyPattern, javaArgs = ["-jar", jar]) {
   const p = spawn("java", [...javaArgs, ...args], { stdio: ["ignore", "pipe", "pipe"] });
   started.push(p);
   let out = "";
-  let stdout = ""; // matched alone: a log line on stderr may land in the middle of the ready line
+  // each stream matched on its own: chunks of stdout and of the log on stderr interleave in `out`, so a log
+  // line may land in the middle of the ready line there (as in scripts/demo.mjs, either stream may say it)
+  const seen = { stdout: "", stderr: "" };
   const ready = new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`pilot-host ${args[0]} did not start: ${out}`)), 30_000);
-    const onData = (d) => {
+    const onData = (stream) => (d) => {
       out += d.toString();
-      stdout += d.toString();
-      const m = stdout.match(readyPattern);
+      seen[stream] += d.toString();
+      const m = seen[stream].match(readyPattern);
       if (m) {
         clearTimeout(timer);
         resolve(m);
       }
     };
-    p.stdout.on("data", onData);
-    p.stderr.on("data", (d) => { out += d.toString(); });
+    p.stdout.on("data", onData("stdout"));
+    p.stderr.on("data", onData("stderr"));
     p.on("exit", (code) => reject(new Error(`pilot-host ${args[0]} exited with ${code}: ${out}`)));
   });
   return { process: p, ready, log: () => out };
@@ -56,7 +58,7 @@ async function start(project) {
   await registry.ready;
   const relayPorts = [ports.relay, ports.relay2];
   const startRelay = (i) => java(["relay", "--listen", `127.0.0.1:${relayPorts[i]}`, "--registry", `127.0.0.1:${ports.registry}`],
-    /relay on ws/);
+    /relay (?:listening )?on ws/);
   const relays = [startRelay(0), startRelay(1)];
   await Promise.all(relays.map((r) => r.ready));
   const host = java(["run", "--registry", `127.0.0.1:${ports.registry}`, "--identity", join(dir, "host.json")],
@@ -72,7 +74,7 @@ async function start(project) {
   const registry6 = java(["registry", "--listen", `[::1]:${ports.registry6}`], /registry on tcp/);
   await registry6.ready;
   const relay6 = java(["relay", "--listen", `127.0.0.1:${ports.relay6}`, "--udp-host", "::1", "--registry", `[::1]:${ports.registry6}`],
-    /relay on ws/);
+    /relay (?:listening )?on ws/);
   const host6 = java(["run", "--listen", "[::1]:0", "--registry", `[::1]:${ports.registry6}`, "--identity", join(dir, "host6.json")],
     /pilot host (\S+) on udp/);
   await relay6.ready;

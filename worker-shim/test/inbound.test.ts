@@ -5,6 +5,7 @@ import { getCore } from "../src/core.js";
 import { InboundTransport, INBOUND_AUTH_MS, MAX_PENDING_DIAL_INS, REFUSED_LOG_MS, relayDialText, type InboundOptions } from "../src/inbound.js";
 import { Timers } from "../src/timers.js";
 import { b64 } from "../src/bytes.js";
+import { PilotPeer } from "../src/peer.js";
 
 /** Enough of a hibernatable WebSocket: sent messages, the close, the attachment. */
 class FakeSocket {
@@ -62,6 +63,40 @@ describe("InboundTransport", () => {
     expect(messages).toEqual([[4, 10, 0, 0, 1, 0x1f, 0x90, 1, 2, 3]]); // as it came: the core reads the header
     expect(t.send(new Uint8Array([4, 10, 0, 0, 1, 0x1f, 0x90, 9]))).toBe(true);
     expect(Array.from(s.sent[2] as Uint8Array)).toEqual([4, 10, 0, 0, 1, 0x1f, 0x90, 9]);
+  });
+
+  it("asks for batches once the relay proved its key, hands a batch on message by message, keeps stream_mss across hibernation", async () => {
+    const { options, proof } = await setup();
+    const t = new InboundTransport(options);
+    const got: Array<[number[], boolean | undefined]> = [];
+    t.onMessage = (m, more) => got.push([Array.from(m), more]);
+    const s = new FakeSocket();
+    t.accept(ws(s));
+    const a = [4, 10, 0, 0, 1, 0x1f, 0x90, 1];
+    const b = [4, 10, 0, 0, 1, 0x1f, 0x90, 2, 3];
+    const batch = Uint8Array.of(0, 0, a.length, ...a, 0, b.length, ...b);
+    t.message(ws(s), batch.slice().buffer); // before any proof: not ours to take
+    t.message(ws(s), proof("ab".repeat(16)));
+    t.message(ws(s), JSON.stringify({ type: "auth_challenge", nonce: "cd".repeat(32) }));
+    expect(s.json(1)).toMatchObject({ type: "auth_reply", node_id: 77, batch: true });
+    t.message(ws(s), batch.slice().buffer); // proven relay, but not logged in yet
+    expect(got).toEqual([]);
+    t.message(ws(s), JSON.stringify({ type: "auth_ok", endpoint: "127.0.0.1:4000", stream_mss: 4096 }));
+    expect(t.streamMss).toBe(4096);
+    t.message(ws(s), batch.slice().buffer);
+    expect(got).toEqual([[a, true], [b, false]]); // one step per batch: `more` until the last
+    t.message(ws(s), Uint8Array.of(0, 0, 9, ...a).buffer); // a record past the end: dropped whole
+    t.message(ws(s), Uint8Array.of(0).buffer); // no record
+    expect(got.length).toBe(2);
+    t.message(ws(s), Uint8Array.from(a).buffer);
+    expect(got[2]).toEqual([a, undefined]); // a single message as before
+
+    const woken = new InboundTransport(options, [ws(s)]); // after a hibernation: from the socket's attachment
+    expect(woken.state).toBe("ready");
+    expect(woken.streamMss).toBe(4096);
+    const other = new FakeSocket();
+    other.serializeAttachment({ stage: "ready", nonce: "00", since: 0, endpoint: "127.0.0.1:4000", streamMss: 65535 });
+    expect(new InboundTransport(options, [ws(other)]).streamMss).toBeNull(); // only a size a Worker may send
   });
 
   it("refuses a proof by another key, and frames before the login", async () => {
@@ -180,5 +215,36 @@ describe("InboundTransport", () => {
     t.accept(ws(s));
     t.message(ws(s), "null");
     expect(lines[1]).toBe("dial-in refused: expected relay_proof (49 more since the last line)");
+  });
+});
+
+describe("a node made after a wake (dial-in, no registry call)", () => {
+  it("sends the relay's stream_mss: the logged-in socket's, else the one stored at the last registration, else the default", async () => {
+    const core = await getCore();
+    const nodeNew = core.nodeNew.bind(core);
+    const made: Array<number | undefined> = [];
+    const spied = core as { nodeNew: typeof core.nodeNew };
+    spied.nodeNew = (o) => {
+      made.push(o.streamMss);
+      return nodeNew(o);
+    };
+    try {
+      const base = { relayUrls: ["ws://127.0.0.1:9/v1/relay"], identitySeed: new Uint8Array(32).fill(5), nodeId: 42, webCrypto: false, log: () => {} };
+      const dialIn = (sockets: WebSocket[]) => ({
+        url: "http://127.0.0.1:9/pilot/relay-in/x", sockets, relayKey: () => null, pinRelayKey: () => {}, setAlarm: () => {},
+      });
+      const ready = new FakeSocket();
+      ready.serializeAttachment({ stage: "ready", nonce: "00", since: Date.now(), endpoint: "127.0.0.1:4000", streamMss: 1024 });
+      const peers = [
+        await PilotPeer.create({ ...base, registeredStreamMss: 4096, dialIn: dialIn([]) }), // the relay has not answered
+        await PilotPeer.create({ ...base, registeredStreamMss: 4096, dialIn: dialIn([ws(ready)]) }), // its auth_ok said 1024
+        await PilotPeer.create({ ...base, dialIn: dialIn([]) }), // nothing stored, nothing said
+      ];
+      for (const p of peers) await p.resume(false);
+      expect(made).toEqual([4096, 1024, undefined]);
+      for (const p of peers) p.close();
+    } finally {
+      spied.nodeNew = nodeNew;
+    }
   });
 });

@@ -10,6 +10,7 @@ import pilot.core.addr.Endpoint;
 import pilot.core.addr.IpLiteral;
 import pilot.core.edge.EventLayout;
 import pilot.core.edge.HostPort;
+import pilot.core.edge.RelayBatch;
 import pilot.core.edge.RelayMessage;
 import pilot.core.edge.SignedTexts;
 import pilot.core.json.WireJson;
@@ -30,11 +31,14 @@ final class EdgeVectors {
 
     static Map<String, Object> generate() {
         Map<String, Object> top = VectorGenerator.header("pilot.core.edge; docs/ARCHITECTURE.md \"Edge protocols\"",
-                "relay_messages: endpoint+frame <-> message_hex; relay_malformed: message_hex -> error; signed_texts: "
+                "relay_messages: endpoint+frame <-> message_hex; relay_malformed: message_hex -> error; relay_batches: "
+                        + "messages_hex <-> batch_hex; relay_batch_malformed: batch_hex (or a built oversize one) -> error; signed_texts: "
                         + "inputs -> exact text (signed as its ASCII bytes); host_port: text+rule -> ip_hex/host+port or error; "
                         + "event_layout: field offsets, kind codes and records as NodeWasm emits them; error_codes: name <-> number");
         top.put("relay_messages", relayMessages());
         top.put("relay_malformed", relayMalformed());
+        top.put("relay_batches", relayBatches());
+        top.put("relay_batch_malformed", relayBatchMalformed());
         top.put("signed_texts", signedTexts());
         top.put("host_port", hostPort());
         top.put("event_fields", eventFields());
@@ -86,6 +90,72 @@ final class EdgeVectors {
         huge[0] = 4;
         huge[6] = 1;
         big.putAll(WireJson.result(RelayMessage.decode(huge)));
+        out.add(big);
+        return out;
+    }
+
+    static List<Object> relayBatches() {
+        String v4 = "047f0000010fa050494c53";
+        String v6 = "10" + "00".repeat(15) + "01" + "0fa0" + "50494c41";
+        String[][] cases = {{"one message", v4}, {"two IPv4", v4, "047f0000010fa150494c530102"},
+            {"IPv4 then IPv6 then IPv4", v4, v6, v4}, {"an endpoint alone (empty frame)", "040a00000200ff"},
+            {"a one-byte record (the core refuses the message, not the batch)", "04"}};
+        List<Object> out = new ArrayList<>();
+        for (String[] c : cases) {
+            List<byte[]> messages = new ArrayList<>();
+            List<Object> hexes = new ArrayList<>();
+            for (int i = 1; i < c.length; i++) {
+                messages.add(Hex.decode(c[i]));
+                hexes.add(c[i]);
+            }
+            byte[] batch = RelayBatch.encode(messages).value();
+            RelayBatch split = RelayBatch.split(batch).value();
+            if (split.count() != messages.size()) {
+                throw new IllegalStateException("a batch did not split back: " + c[0]);
+            }
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("name", c[0]);
+            m.put("messages_hex", hexes);
+            m.put("batch_hex", Hex.encode(batch));
+            out.add(m);
+        }
+        return out;
+    }
+
+    static List<Object> relayBatchMalformed() {
+        String v4 = "047f0000010fa050494c53";
+        String[][] cases = {{"empty", ""}, {"a single relay message is not a batch", v4}, {"no record", "00"},
+            {"a zero-length record", "000000"}, {"a zero-length record after a good one", "00000b" + v4 + "0000"},
+            {"a record past the end", "00000c" + v4}, {"a cut record after a good one", "00000b" + v4 + "000b047f00"},
+            {"a trailing byte", "00000b" + v4 + "00"}, {"a length cut", "00ff"}};
+        List<Object> out = new ArrayList<>();
+        for (String[] c : cases) {
+            Result<RelayBatch> r = RelayBatch.split(Hex.decode(c[1]));
+            if (r.isOk()) {
+                throw new IllegalStateException("a malformed batch split: " + c[0]);
+            }
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("name", c[0]);
+            m.put("batch_hex", c[1]);
+            m.putAll(WireJson.result(r));
+            out.add(m);
+        }
+        // one byte over: 0x00 ‖ two records of record_length zero bytes each (only the size is wrong)
+        int record = (RelayBatch.MAX_BYTES - 1) / 2 - RelayBatch.RECORD_HEADER + 1;
+        byte[] over = new byte[1 + 2 * (RelayBatch.RECORD_HEADER + record)];
+        for (int at = 1; at < over.length; at += RelayBatch.RECORD_HEADER + record) {
+            over[at] = (byte) (record >>> 8);
+            over[at + 1] = (byte) record;
+        }
+        if (over.length != RelayBatch.MAX_BYTES + 1) {
+            throw new IllegalStateException("the oversize batch is " + over.length + " bytes");
+        }
+        Map<String, Object> big = new LinkedHashMap<>();
+        big.put("name", "longer than max_bytes");
+        big.put("max_bytes", (long) RelayBatch.MAX_BYTES);
+        big.put("records", 2L);
+        big.put("record_length", (long) record);
+        big.putAll(WireJson.result(RelayBatch.split(over)));
         out.add(big);
         return out;
     }

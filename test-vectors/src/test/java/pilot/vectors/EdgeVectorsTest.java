@@ -11,6 +11,7 @@ import org.junit.jupiter.api.Test;
 import pilot.core.ErrorCode;
 import pilot.core.Result;
 import pilot.core.edge.HostPort;
+import pilot.core.edge.RelayBatch;
 import pilot.core.edge.RelayMessage;
 import pilot.core.wire.Hex;
 
@@ -38,6 +39,43 @@ class EdgeVectorsTest {
                 assertEquals(c.get("error"), RelayMessage.decode(VectorFiles.hex(c, "message_hex")).error().name(), (String) c.get("name"));
             }
         }
+    }
+
+    @Test
+    void relayBatchesEncodeAndSplitAsRecordedAndEachMalformedOneFailsWhole() {
+        List<Map<String, Object>> ok = VectorFiles.list(EDGE, "relay_batches");
+        assertTrue(ok.size() >= 4);
+        for (Map<String, Object> c : ok) {
+            @SuppressWarnings("unchecked")
+            List<String> messages = (List<String>) c.get("messages_hex");
+            byte[] batch = VectorFiles.hex(c, "batch_hex");
+            assertEquals(c.get("batch_hex"), Hex.encode(RelayBatch.encode(messages.stream().map(Hex::decode).toList()).value()));
+            RelayBatch s = RelayBatch.split(batch).value();
+            assertEquals(messages.size(), s.count(), (String) c.get("name"));
+            for (int i = 0; i < s.count(); i++) {
+                assertEquals(messages.get(i), Hex.encode(s.message(batch, i)));
+            }
+        }
+        List<Map<String, Object>> bad = VectorFiles.list(EDGE, "relay_batch_malformed");
+        assertTrue(bad.stream().anyMatch(c -> !c.containsKey("batch_hex")), "the oversize case");
+        for (Map<String, Object> c : bad) {
+            assertEquals(c.get("error"), RelayBatch.split(malformedBatch(c)).error().name(), (String) c.get("name"));
+        }
+    }
+
+    /** The bytes of a relay_batch_malformed case: its hex, or 0x00 ‖ {records} × (record_length ‖ zeros). */
+    static byte[] malformedBatch(Map<String, Object> c) {
+        if (c.containsKey("batch_hex")) {
+            return VectorFiles.hex(c, "batch_hex");
+        }
+        int records = (int) (long) (Long) c.get("records");
+        int len = (int) (long) (Long) c.get("record_length");
+        byte[] b = new byte[1 + records * (2 + len)];
+        for (int at = 1; at < b.length; at += 2 + len) {
+            b[at] = (byte) (len >>> 8);
+            b[at + 1] = (byte) len;
+        }
+        return b;
     }
 
     @Test

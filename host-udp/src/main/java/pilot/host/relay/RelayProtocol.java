@@ -4,6 +4,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import pilot.core.addr.Endpoint;
 import pilot.core.stream.StreamConfig;
+import pilot.core.edge.RelayBatch;
 import pilot.core.edge.RelayMessage;
 import pilot.core.edge.SignedTexts;
 
@@ -32,10 +33,11 @@ import pilot.core.edge.SignedTexts;
  *   <li>binary message = {@code ipLen(1) ‖ ip ‖ port(2) ‖ tunnel frame}: outbound, the destination;
  *       inbound, the source of a datagram that arrived at the Worker's endpoint (the layout of
  *       {@code pilot-core}'s transmit records);</li>
- *   <li>a Worker whose {@code auth_reply} carried {@code "batch":true} may also receive a <em>batch</em>:
- *       {@code 0x00 ‖ (length(2) ‖ binary message)+}, at most {@link #MAX_BATCH_BYTES} in all, several
- *       inbound messages the relay read in one pass, in order (a message never starts with 0: its ipLen is 4
- *       or 16). One that would not fit goes in the next message; one alone is sent as it is;</li>
+ *   <li>a Worker whose {@code auth_reply} carried {@code "batch":true} (on an outbound or a dialled connection)
+ *       may also receive a <em>batch</em>: {@code 0x00 ‖ (length(2) ‖ binary message)+}, at most
+ *       {@link #MAX_BATCH_BYTES} in all ({@link RelayBatch}, the one definition, with vectors in edge.json),
+ *       several inbound messages the relay read in one pass, in order (a message never starts with 0: its
+ *       ipLen is 4 or 16). One that would not fit goes in the next message; one alone is sent as it is;</li>
  *   <li>text {@code {"type":"registry","id":N,"request":{...}}}: a registry request (spec I.1), already
  *       signed by the Worker where the protocol needs it; answered by
  *       {@code {"type":"registry_reply","id":N,"reply":{...}}}. The relay checks that a register carries
@@ -77,30 +79,12 @@ public final class RelayProtocol {
      */
     public static final int LOOPBACK_STREAM_MSS = StreamConfig.DEFAULTS.windowUnit();
 
-    /** First byte of a batch of inbound messages (a single message starts with its ipLen, 4 or 16). */
-    public static final int BATCH = 0;
-    /** Largest batch the relay sends: 64 KiB, what one Worker event then carries at most. */
-    public static final int MAX_BATCH_BYTES = 64 * 1024;
+    /** First byte of a batch of inbound messages ({@link RelayBatch#MARK}; a single message starts with its ipLen). */
+    public static final int BATCH = RelayBatch.MARK;
+    /** Largest batch the relay sends ({@link RelayBatch#MAX_BYTES}): 64 KiB, what one Worker event then carries at most. */
+    public static final int MAX_BATCH_BYTES = RelayBatch.MAX_BYTES;
 
     private RelayProtocol() {
-    }
-
-    /** {@code 0x00 ‖ (length(2) ‖ message)+} of {@code messages} (each shorter than 65,536 bytes). */
-    public static byte[] batch(java.util.List<byte[]> messages) {
-        int n = 1;
-        for (byte[] m : messages) {
-            n += 2 + m.length;
-        }
-        byte[] out = new byte[n];
-        out[0] = BATCH;
-        int at = 1;
-        for (byte[] m : messages) {
-            out[at] = (byte) (m.length >>> 8);
-            out[at + 1] = (byte) m.length;
-            System.arraycopy(m, 0, out, at + 2, m.length);
-            at += 2 + m.length;
-        }
-        return out;
     }
 
     /** The {@code stream_mss} of {@code auth_ok} for a relay whose UDP sockets bind to {@code udpHost}. */

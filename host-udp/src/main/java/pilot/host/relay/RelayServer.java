@@ -38,6 +38,7 @@ import pilot.core.Result;
 import pilot.core.crypto.CryptoSuite;
 import pilot.core.crypto.Entropy;
 import pilot.core.edge.HostPort;
+import pilot.core.edge.RelayBatch;
 import pilot.core.edge.RelayMessage;
 import pilot.core.edge.SignedTexts;
 import pilot.core.frame.FrameCodec;
@@ -157,7 +158,10 @@ public final class RelayServer extends WebSocketServer {
         DatagramChannel udp;
         InetSocketAddress endpoint;
         final AtomicLong queued = new AtomicLong();
-        /** The Worker asked for batches in its auth_reply ({@link RelayProtocol#MAX_BATCH_BYTES}); never on a dialled connection. */
+        /**
+         * The Worker asked for batches in its auth_reply ({@link RelayProtocol#MAX_BATCH_BYTES}), outbound or dialled; read
+         * only once the reply's signature verified, and it changes nothing but how this connection's frames are framed.
+         */
         volatile boolean batching;
         final AtomicInteger registryInFlight = new AtomicInteger();
         /** One auth_reply per connection: a second one, or any other text before login, closes it. */
@@ -471,7 +475,7 @@ public final class RelayServer extends WebSocketServer {
             refuse(s, CloseFrame.POLICY_VALIDATION, "authentication failed");
             return;
         }
-        s.batching = !s.dialled && Boolean.TRUE.equals(m.get("batch"));
+        s.batching = Boolean.TRUE.equals(m.get("batch"));
         RelayPolicy.Key k = new RelayPolicy.Key(key);
         if (s.dialled) {
             admitDialled(s, k, keyB64);
@@ -769,7 +773,7 @@ public final class RelayServer extends WebSocketServer {
                 for (SelectionKey key : udpSelector.selectedKeys()) {
                     Object owner = key.attachment();
                     DatagramChannel ch = (DatagramChannel) key.channel();
-                    Batch batch = owner instanceof Session s && s.batching ? new Batch(s.ws::send) : null;
+                    Batch batch = owner instanceof Session s && s.batching ? new Batch(s, s.ws::send) : null;
                     for (int i = 0; i < 64; i++) {
                         buf.clear();
                         InetSocketAddress from = (InetSocketAddress) ch.receive(buf);
@@ -778,7 +782,7 @@ public final class RelayServer extends WebSocketServer {
                         }
                         buf.flip();
                         if (owner instanceof DialIn d) {
-                            deliverDialIn(d, from, buf);
+                            batch = deliverDialIn(d, from, buf, batch);
                         } else if (batch != null) {
                             batch.add(inbound((Session) owner, from, buf));
                         } else {
@@ -812,12 +816,19 @@ public final class RelayServer extends WebSocketServer {
      * instead of per datagram.
      */
     static final class Batch {
+        /** The connection the batch is for (a dial-in's live one may change between datagrams), or null. */
+        final Session session;
         private final java.util.function.Consumer<byte[]> send;
         private final List<byte[]> messages = new ArrayList<>();
         private int bytes = 1;
 
-        Batch(java.util.function.Consumer<byte[]> send) {
+        Batch(Session session, java.util.function.Consumer<byte[]> send) {
+            this.session = session;
             this.send = send;
+        }
+
+        Batch(java.util.function.Consumer<byte[]> send) {
+            this(null, send);
         }
 
         /** Adds a message (null: nothing), sending what is held first when it would not fit. */
@@ -825,18 +836,23 @@ public final class RelayServer extends WebSocketServer {
             if (message == null) {
                 return;
             }
-            if (!messages.isEmpty() && bytes + 2 + message.length > RelayProtocol.MAX_BATCH_BYTES) {
-                flush();
+            if (!RelayBatch.fits(bytes, message.length)) {
+                flush(); // then it starts the next batch, or goes alone if it never fits one
             }
             messages.add(message);
-            bytes += 2 + message.length;
+            bytes += RelayBatch.RECORD_HEADER + message.length;
         }
 
         void flush() {
             if (messages.size() == 1) {
                 send.accept(messages.get(0)); // alone, or too large for a batch: as it is
             } else if (!messages.isEmpty()) {
-                send.accept(RelayProtocol.batch(messages));
+                Result<byte[]> b = RelayBatch.encode(messages);
+                if (b.isOk()) {
+                    send.accept(b.value());
+                } else {
+                    messages.forEach(send); // cannot happen (add keeps each batch within the bound): one by one
+                }
             }
             messages.clear();
             bytes = 1;
@@ -1036,12 +1052,23 @@ public final class RelayServer extends WebSocketServer {
         return parkedBytes.get();
     }
 
-    /** Frames held for a parked endpoint, onto the connection that now serves it. */
+    /** Frames held for a parked endpoint, onto the connection that now serves it (in batches if it asked for them). */
     private void sendHeld(Session s, List<byte[]> held) {
+        if (held.isEmpty()) {
+            return;
+        }
+        Batch batch = s.batching ? new Batch(s, s.ws::send) : null;
         for (byte[] m : held) {
-            s.ws.send(m);
+            if (batch != null) {
+                batch.add(m);
+            } else {
+                s.ws.send(m);
+            }
             framesIn.incrementAndGet();
             counters.forwarded(RelayCounters.Direction.IN, m.length - RelayProtocol.headerLength(m));
+        }
+        if (batch != null) {
+            batch.flush();
         }
     }
 
@@ -1150,29 +1177,46 @@ public final class RelayServer extends WebSocketServer {
     }
 
     /** A datagram at a dial-in's endpoint: to the connection serving it, or held while parked (and the Worker woken). */
-    private void deliverDialIn(DialIn d, InetSocketAddress from, ByteBuffer datagram) {
+    /**
+     * A datagram for a dial-in's endpoint: to its live connection (into {@code batch} when that connection asked for
+     * batches), else held while it is parked. Returns the batch for the next datagram of this pass: a new one when the
+     * live connection is another than the batch's (what the old one holds is sent first, so order is kept), or null.
+     */
+    private Batch deliverDialIn(DialIn d, InetSocketAddress from, ByteBuffer datagram, Batch batch) {
         boolean held = false;
         synchronized (d) {
             if (d.forgotten) {
-                return;
+                return batch;
             }
             Session live = d.live();
             if (live != null) {
-                sendHeld(live, drainHeld(d));
-                deliver(live, from, datagram);
-                return;
+                List<byte[]> parked = drainHeld(d);
+                if (batch != null && (batch.session != live || !parked.isEmpty())) {
+                    batch.flush();
+                    batch = null;
+                }
+                sendHeld(live, parked);
+                if (live.batching) {
+                    if (batch == null) {
+                        batch = new Batch(live, live.ws::send);
+                    }
+                    batch.add(inbound(live, from, datagram));
+                } else {
+                    deliver(live, from, datagram);
+                }
+                return batch;
             }
             int len = datagram.remaining();
             WorkerPolicy.Verdict v = d.worker.inbound(from, kindOf(datagram.array(), datagram.position(), len), now());
             if (v != WorkerPolicy.Verdict.FORWARD) {
                 dropped.incrementAndGet();
                 counters.dropped(RelayCounters.Direction.IN, RelayCounters.DropReason.of(v));
-                return;
+                return batch;
             }
             if (parkedBytes.get() + len > limits.maxTotalQueuedBytes()) {
                 dropped.incrementAndGet();
                 counters.dropped(RelayCounters.Direction.IN, RelayCounters.DropReason.QUEUE_FULL);
-                return;
+                return batch;
             }
             int before = d.policy.queuedBytes();
             int lost = d.policy.offer(RelayProtocol.pack(from, datagram.array(), datagram.position(), len), now());
@@ -1187,6 +1231,7 @@ public final class RelayServer extends WebSocketServer {
         if (held) {
             maybeDial(d); // wake on traffic
         }
+        return batch;
     }
 
     private void sweepDialIns(long now) {

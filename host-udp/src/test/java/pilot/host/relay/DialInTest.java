@@ -25,6 +25,7 @@ import org.junit.jupiter.api.Test;
 import pilot.core.crypto.BouncyCastleSuite;
 import pilot.core.crypto.SeededEntropy;
 import pilot.core.crypto.SigningKey;
+import pilot.core.edge.RelayBatch;
 import pilot.core.json.Json;
 import pilot.host.crypto.SecureEntropy;
 import pilot.host.registry.RegistryClient;
@@ -58,9 +59,7 @@ class DialInTest {
     void startRelay(RelayLimits limits, RelayLimits.DialIn dial) throws Exception {
         object = new DialInWorker(suite.ed25519(new SeededEntropy(31).bytes(32)));
         object.start();
-        for (int i = 0; i < 100 && object.getPort() == 0; i++) {
-            Thread.sleep(10);
-        }
+        assertTrue(object.awaitStarted(10_000), "the fake Worker listens (its port goes into the relay's allowed URL)");
         object.relayKey = relayKey.publicKey();
         relay = new RelayServer(new InetSocketAddress("127.0.0.1", 0), InetAddress.getLoopbackAddress(),
                 new RegistryClient(registry.address(), 2000), suite, new SecureEntropy(), limits, Set.of(), null,
@@ -223,6 +222,76 @@ class DialInTest {
         assertNull(object.frames.poll(200, TimeUnit.MILLISECONDS), "the 6 oldest were dropped, nothing else");
         assertEquals(0, relay.parkedBytes());
         assertEquals(2, object.upgrades.get(), "refused upgrades never opened a connection");
+    }
+
+    @Test
+    void aDialledLoginGetsTheStreamMssAndBatchesWhenItAsksHeldFramesAndLiveOnesInOrder() throws Exception {
+        startRelay();
+        object.batch = true; // "batch":true in the dialled auth_reply, read only once its signature verified
+        dialledIn();
+        assertEquals(RelayProtocol.LOOPBACK_STREAM_MSS, object.streamMss.poll(1, TimeUnit.SECONDS),
+                "the dialled auth_ok says the segment size, as the outbound one does (UDP on loopback: 4096)");
+        DatagramSocket peer = heldThenRedialled(30);
+        byte[] first = object.frames.poll(5, TimeUnit.SECONDS);
+        assertNotNull(first);
+        assertEquals(RelayBatch.MARK, first[0], "the held frames come as one batch");
+        List<byte[]> got = new ArrayList<>(messagesOf(first));
+        assertEquals(30, got.size());
+        for (int i = 30; i < 60; i++) {
+            send(peer, endpoint(), sealed(i)); // live now: batched per pass of the relay's UDP loop, or alone
+        }
+        while (got.size() < 60) {
+            byte[] m = object.frames.poll(5, TimeUnit.SECONDS);
+            assertNotNull(m, "frame " + got.size());
+            got.addAll(messagesOf(m));
+        }
+        for (int i = 0; i < 60; i++) {
+            assertArrayEquals(sealed(i), frameOf(got.get(i)), "frame " + i + " in order");
+        }
+        assertNull(object.frames.poll(200, TimeUnit.MILLISECONDS));
+    }
+
+    @Test
+    void aDialledLoginThatDoesNotAskGetsSingleMessagesAndTheStreamMss() throws Exception {
+        startRelay();
+        dialledIn();
+        assertEquals(RelayProtocol.LOOPBACK_STREAM_MSS, object.streamMss.poll(1, TimeUnit.SECONDS));
+        heldThenRedialled(5);
+        for (int i = 0; i < 5; i++) {
+            byte[] m = object.frames.poll(5, TimeUnit.SECONDS);
+            assertNotNull(m);
+            assertFalse(RelayBatch.isBatch(m), "no batch unasked");
+            assertArrayEquals(sealed(i), frameOf(m));
+        }
+    }
+
+    /** A peer sends {@code n} frames while the dialled Worker is evicted (held), then the relay redials it; returns the peer. */
+    DatagramSocket heldThenRedialled(int n) throws Exception {
+        DatagramSocket peer = peer();
+        w.close();
+        object.accepting = false;
+        object.current.close(1001, "evicted");
+        await(() -> relay.sessionCount() == 0, 3000, "dialled connection gone");
+        for (int i = 0; i < n; i++) {
+            send(peer, endpoint(), sealed(i));
+        }
+        await(() -> relay.parkedBytes() == n * (7 + 36), 3000, n + " frames held");
+        object.accepting = true;
+        assertEquals(w.endpoint, object.logins.poll(5, TimeUnit.SECONDS), "redialled; the same endpoint");
+        return peer;
+    }
+
+    /** The relay messages in one binary message: the records of a batch, or the message itself. */
+    static List<byte[]> messagesOf(byte[] binary) {
+        if (!RelayBatch.isBatch(binary)) {
+            return List.of(binary);
+        }
+        RelayBatch b = RelayBatch.split(binary).value();
+        List<byte[]> out = new ArrayList<>();
+        for (int i = 0; i < b.count(); i++) {
+            out.add(b.message(binary, i));
+        }
+        return out;
     }
 
     @Test

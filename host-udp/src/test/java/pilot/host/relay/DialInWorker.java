@@ -46,6 +46,8 @@ final class DialInWorker extends WebSocketServer {
     volatile boolean mute;
     /** Neither protocol pongs nor text pongs while true. */
     volatile boolean deaf;
+    /** Asks for batches in its auth_reply ({@code "batch":true}), as the Worker does on its dial-in socket. */
+    volatile boolean batch;
     final AtomicInteger upgrades = new AtomicInteger();
     final AtomicInteger pings = new AtomicInteger();
     final AtomicInteger textPings = new AtomicInteger();
@@ -54,6 +56,8 @@ final class DialInWorker extends WebSocketServer {
     final BlockingQueue<String> subprotocols = new LinkedBlockingQueue<>();
     /** auth_ok endpoints, one per dialled login. */
     final BlockingQueue<String> logins = new LinkedBlockingQueue<>();
+    /** The stream_mss of each auth_ok (-1 when it had none). */
+    final BlockingQueue<Long> streamMss = new LinkedBlockingQueue<>();
     /** Proofs seen: true when the signature verified over the exact text. */
     final BlockingQueue<Boolean> proofs = new LinkedBlockingQueue<>();
     final BlockingQueue<byte[]> frames = new LinkedBlockingQueue<>();
@@ -61,6 +65,7 @@ final class DialInWorker extends WebSocketServer {
     volatile WebSocket current;
     volatile CompletableFuture<Integer> currentClosed = new CompletableFuture<>();
     private volatile String nonce;
+    private final java.util.concurrent.CountDownLatch started = new java.util.concurrent.CountDownLatch(1);
 
     DialInWorker(SigningKey key) {
         super(new InetSocketAddress("127.0.0.1", 0),
@@ -68,6 +73,11 @@ final class DialInWorker extends WebSocketServer {
         this.key = key;
         this.keyB64 = Base64.getEncoder().encodeToString(key.publicKey());
         setReuseAddr(true);
+    }
+
+    /** Whether the server listens (its port is known) within {@code millis}. */
+    boolean awaitStarted(long millis) throws InterruptedException {
+        return started.await(millis, java.util.concurrent.TimeUnit.MILLISECONDS);
     }
 
     String url(String path) {
@@ -121,10 +131,15 @@ final class DialInWorker extends WebSocketServer {
             case "auth_challenge" -> {
                 String n = (String) m.get("nonce");
                 byte[] sig = key.sign(RelayProtocol.challengeBytes(n, keyB64));
-                conn.send(Json.write(Map.of("type", "auth_reply", "public_key", keyB64,
-                        "sig", Base64.getEncoder().encodeToString(sig))));
+                String sigB64 = Base64.getEncoder().encodeToString(sig);
+                conn.send(Json.write(batch
+                        ? Map.of("type", "auth_reply", "public_key", keyB64, "sig", sigB64, "batch", true)
+                        : Map.of("type", "auth_reply", "public_key", keyB64, "sig", sigB64)));
             }
-            case "auth_ok" -> logins.add((String) m.get("endpoint"));
+            case "auth_ok" -> {
+                streamMss.add(m.get("stream_mss") instanceof Long n ? n : -1L);
+                logins.add((String) m.get("endpoint"));
+            }
             default -> texts.add(m);
         }
     }
@@ -158,5 +173,6 @@ final class DialInWorker extends WebSocketServer {
 
     @Override
     public void onStart() {
+        started.countDown();
     }
 }

@@ -232,16 +232,15 @@ public final class JavaWorker implements AutoCloseable {
             long deadline = node.nextDeadline();
             long wait = Math.max(0, Math.min(5, deadline - now()));
             Object o = inbox.poll(wait, TimeUnit.MILLISECONDS);
-            if (o instanceof byte[] batched && batched.length > 0 && batched[0] == RelayProtocol.BATCH) {
+            if (o instanceof byte[] batched && pilot.core.edge.RelayBatch.isBatch(batched)) {
                 batchesReceived++;
-                for (int at = 1; at + 2 <= batched.length;) {
-                    int len = ((batched[at] & 0xFF) << 8) | (batched[at + 1] & 0xFF);
-                    if (at + 2 + len > batched.length) {
-                        throw new IllegalStateException("a batch record runs past the message");
-                    }
-                    handleMessage(java.util.Arrays.copyOfRange(batched, at + 2, at + 2 + len));
+                pilot.core.edge.RelayBatch b = pilot.core.edge.RelayBatch.split(batched).valueOrNull();
+                if (b == null) {
+                    throw new IllegalStateException("a malformed batch from the relay");
+                }
+                for (int i = 0; i < b.count(); i++) {
+                    handleMessage(b.message(batched, i));
                     batchedMessages++;
-                    at += 2 + len;
                 }
             } else if (o instanceof byte[] b) {
                 handleMessage(b);
