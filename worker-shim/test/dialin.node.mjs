@@ -390,9 +390,11 @@ test("eviction: after SIGKILL and a restart over the same storage the host's pin
     assert.equal(back.transport, "inbound");
     assert.match(await host.command(`echo ${workerAddress} 100000`), /^echo OK 100000$/);
     assert.deepEqual(proxy.pila, pilaBefore, "the stream used the restored session too");
-    // idle again at once: the closed stream's TIME_WAIT (10 s) waits in the alarm, not in an in-memory timer
+    // idle again at once: the node's next deadline waits in the alarm, not in an in-memory timer — the closed
+    // stream's TIME_WAIT (10 s) when this side closed last, else another of the node's deadlines; which side
+    // closes last depends on timing, so only "soon, and in the alarm" is asserted (a fresh-clone run saw +51 s)
     const lingering = await until(status, (b) => idle(b) && b.alarm !== null, 8_000, "only an alarm after the stream");
-    assert.ok(lingering.alarm > Date.now() - 2_000 && lingering.alarm < Date.now() + 12_000, `alarm at ${lingering.alarm}`);
+    assert.ok(lingering.alarm > Date.now() - 2_000 && lingering.alarm < Date.now() + 120_000, `alarm at ${lingering.alarm}`);
 
     // a sealed frame from before the eviction, sent again: refused by the replay window's restored high-water
     // first the stream's last packets (a delayed ACK, a FIN's answer) must have arrived: packets_in unchanged for
@@ -436,9 +438,11 @@ test("eviction: after SIGKILL and a restart over the same storage the host's pin
     // holds the Worker's registry requests so the relay surely dies with them unanswered.
     await until(status, idle, 20_000, "idle on the dial-in again");
     await w.kill();
-    w = await startWrangler({ port, persist: persist2, vars });
+    // held from before the restart: the relay's backoff redial can wake the object while startWrangler still
+    // waits for its ready line, and that wake's look-ups must be held too (they slipped through 1 run in 4)
     proxy.held.length = 0;
     proxy.holdRegistry = true;
+    w = await startWrangler({ port, persist: persist2, vars });
     const wakePing = host.command(`ping ${workerAddress}`); // its frame makes the relay dial the Worker in now
     await until(async () => proxy.held.length, (n) => n > 0, 15_000, "the woken object asking the registry on the dial-in");
     await restartRelay();
