@@ -40,6 +40,7 @@ public final class JavaWorker implements AutoCloseable {
     final SigningKey key;
     final String keyB64;
     final BlockingQueue<Object> inbox = new LinkedBlockingQueue<>();
+    private volatile Exception lastError;
     final CompletableFuture<Integer> closed = new CompletableFuture<>();
     final WebSocketClient ws;
     String endpoint;
@@ -94,6 +95,7 @@ public final class JavaWorker implements AutoCloseable {
 
             @Override
             public void onError(Exception ex) {
+                lastError = ex; // named by nextText's timeout: a lost answer must say whether the client lost it
             }
         };
         if (tls != null) {
@@ -127,7 +129,8 @@ public final class JavaWorker implements AutoCloseable {
                 return Map.of("type", "closed", "code", (long) closed.join());
             }
             if (o == null && System.currentTimeMillis() > end) {
-                throw new IllegalStateException("no message from the relay");
+                throw new IllegalStateException("no message from the relay"
+                        + (lastError == null ? "" : " (the client's last error: " + lastError + ")"));
             }
             if (o == null) {
                 continue;
