@@ -568,6 +568,10 @@ public final class RelayServer extends WebSocketServer {
                     } else {
                         udp.register(udpSelector, SelectionKey.OP_READ, s);
                     }
+                } catch (java.nio.channels.ClosedChannelException e) {
+                    // the Worker left before its socket was watched (login then close): routine, and any key can
+                    // do it as often as the login rate allows, so never a WARN line per occurrence
+                    LOG.debug("UDP socket closed before it was watched");
                 } catch (IOException e) {
                     LOG.warn("cannot watch UDP socket: {}", e.getMessage());
                 }
