@@ -120,17 +120,21 @@ public final class JavaWorker implements AutoCloseable {
         return (System.nanoTime() - t0) / 1_000_000;
     }
 
-    @SuppressWarnings("unchecked")
     Map<String, Object> nextText() throws InterruptedException {
-        long end = System.currentTimeMillis() + 15_000; // generous: a loaded 2-core machine stalls the relay's threads for seconds
+        return nextText(15_000); // generous: a loaded 2-core machine stalls the relay's threads for seconds
+    }
+
+    /** The next text message, or {"type":"closed"} once the connection closed; throws after {@code waitMillis} without either. */
+    @SuppressWarnings("unchecked")
+    Map<String, Object> nextText(long waitMillis) throws InterruptedException {
+        long end = System.currentTimeMillis() + waitMillis;
         while (true) {
             Object o = inbox.poll(20, TimeUnit.MILLISECONDS);
             if (o == null && closed.isDone()) {
                 return Map.of("type", "closed", "code", (long) closed.join());
             }
             if (o == null && System.currentTimeMillis() > end) {
-                throw new IllegalStateException("no message from the relay"
-                        + (lastError == null ? "" : " (the client's last error: " + lastError + ")"));
+                throw new IllegalStateException("no message from the relay" + lastErrorText());
             }
             if (o == null) {
                 continue;
@@ -176,15 +180,31 @@ public final class JavaWorker implements AutoCloseable {
     }
 
     Map<String, Object> registry(Map<String, Object> request) throws InterruptedException {
-        int id = nextId++;
+        sendRegistry(request);
+        return replyOf(nextText());
+    }
+
+    /** A registry request through the relay; its reply, or null when none came within {@code waitMillis}. */
+    Map<String, Object> registry(Map<String, Object> request, long waitMillis) throws InterruptedException {
+        sendRegistry(request);
+        try {
+            return replyOf(nextText(waitMillis));
+        } catch (IllegalStateException e) {
+            return null;
+        }
+    }
+
+    private void sendRegistry(Map<String, Object> request) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("type", "registry");
-        m.put("id", (long) id);
+        m.put("id", (long) nextId++);
         m.put("request", request);
         ws.send(Json.write(m));
-        @SuppressWarnings("unchecked")
-        Map<String, Object> reply = (Map<String, Object>) nextText().get("reply");
-        return reply;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> replyOf(Map<String, Object> answer) {
+        return (Map<String, Object>) answer.get("reply");
     }
 
     String sign(String challenge) {
@@ -294,8 +314,22 @@ public final class JavaWorker implements AutoCloseable {
         return events.stream().filter(type::isInstance).map(type::cast).toList();
     }
 
+    /**
+     * Closes and waits for the relay's close frame (or the connection's end), at most 15 s: a close the relay never
+     * answered fails the test that waits for it, naming the client's last error, instead of hanging it
+     * ({@code closeBlocking} waits without end).
+     */
     @Override
     public void close() throws InterruptedException {
-        ws.closeBlocking();
+        ws.close();
+        try {
+            closed.get(15, TimeUnit.SECONDS);
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            throw new IllegalStateException("the relay did not close the connection" + lastErrorText(), e);
+        }
+    }
+
+    private String lastErrorText() {
+        return lastError == null ? "" : " (the client's last error: " + lastError + ")";
     }
 }
