@@ -77,6 +77,11 @@ public final class RelayServer extends WebSocketServer {
     public static final int MAX_QUEUED_FRAMES_FOR_PONG = 64;
     /** Log lines a minute about things strangers can cause (refusals, drops). */
     public static final int LOG_LINES_PER_MINUTE = 60;
+    /**
+     * How often the relay looks for frames Java-WebSocket left queued with no write interest ({@link StalledWrites}):
+     * the longest such a frame (an answer, a close frame, a datagram) waits before it goes out.
+     */
+    public static final long WRITE_REARM_MILLIS = 50;
 
     private final CryptoSuite suite;
     private final Entropy entropy;
@@ -119,6 +124,8 @@ public final class RelayServer extends WebSocketServer {
     public final AtomicLong bytesOut = new AtomicLong();
     public final AtomicLong dropped = new AtomicLong();
     public final AtomicLong handshakesTimedOut = new AtomicLong();
+    /** Connections whose queued frames Java-WebSocket would not have written (see {@link StalledWrites}). */
+    public final AtomicLong writesRearmed = new AtomicLong();
     /** Dial-in: dials started, dials that failed or dropped, frames dropped from parked queues, heartbeats sent. */
     public final AtomicLong dials = new AtomicLong();
     public final AtomicLong dialsLost = new AtomicLong();
@@ -223,6 +230,7 @@ public final class RelayServer extends WebSocketServer {
         this.udpThread = daemon(this::udpLoop, "relay-udp");
         udpThread.start();
         timers.scheduleAtFixedRate(this::sweep, 200, 200, TimeUnit.MILLISECONDS);
+        timers.scheduleAtFixedRate(this::rearmStalledWrites, WRITE_REARM_MILLIS, WRITE_REARM_MILLIS, TimeUnit.MILLISECONDS);
         if (dial.enabled()) {
             long hb = dial.limits().heartbeatMillis();
             timers.scheduleAtFixedRate(this::heartbeatsOnBehalf, hb, hb, TimeUnit.MILLISECONDS);
@@ -1324,6 +1332,19 @@ public final class RelayServer extends WebSocketServer {
             sweepDialIns(now);
         } catch (RuntimeException e) {
             LOG.warn("relay sweep: {}", e.toString());
+        }
+    }
+
+    /** Frames queued that nobody would write go out now (a lost answer otherwise: {@link StalledWrites}). */
+    private void rearmStalledWrites() {
+        try {
+            int n = StalledWrites.rearm(this);
+            if (n > 0) {
+                writesRearmed.addAndGet(n);
+                LOG.debug("re-armed the writes of {} connection(s) Java-WebSocket had stalled", n);
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("relay write re-arm: {}", e.toString()); // caught: an exception would cancel the schedule
         }
     }
 

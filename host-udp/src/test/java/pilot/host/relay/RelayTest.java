@@ -12,9 +12,11 @@ import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.nio.channels.SelectionKey;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.java_websocket.WebSocketImpl;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -258,6 +260,36 @@ class RelayTest {
         System.gc();
         long heapAfter = rt.totalMemory() - rt.freeMemory();
         assertTrue(heapAfter - heapBefore < 64L << 20, "heap grew by " + (heapAfter - heapBefore));
+    }
+
+    /**
+     * The state Java-WebSocket's write race leaves a connection in (see {@link StalledWrites}): a frame queued, and the
+     * selector's write interest already cleared, so it would never be written. Made here by queueing the frame as
+     * {@code send} does but without its write demand. The relay finds it within {@link RelayServer#WRITE_REARM_MILLIS}.
+     * Without that, the answer waited for whatever the relay sent next: forever for a Worker that asked nothing more.
+     */
+    @Test
+    void aFrameJavaWebSocketLeftQueuedWithoutWriteInterestStillReachesTheWorker() throws Exception {
+        try (JavaWorker w = new JavaWorker(relayAddress(), 7)) {
+            assertEquals("auth_ok", w.login().get("type"));
+            w.join(); // logged in and registered: nothing the relay does on its own would send to it for 90 s
+            WebSocketImpl conn = (WebSocketImpl) relay.getConnections().iterator().next();
+            SelectionKey key = conn.getSelectionKey();
+            for (int i = 0; i < 200 && !(conn.outQueue.isEmpty() && (key.interestOps() & SelectionKey.OP_WRITE) == 0); i++) {
+                Thread.sleep(10); // the selector finished writing the registry answers
+            }
+            assertFalse(StalledWrites.stalled(conn));
+            for (var frame : conn.getDraft().createFrames("{\"type\":\"late\"}", false)) {
+                conn.outQueue.put(conn.getDraft().createBinaryFrame(frame));
+            }
+            long before = relay.writesRearmed.get();
+            assertEquals(Map.of("type", "late"), w.nextText(2000), "the queued answer reaches the Worker");
+            for (int i = 0; i < 100 && relay.writesRearmed.get() == before; i++) {
+                Thread.sleep(10); // counted just after the selector was asked to write
+            }
+            assertTrue(relay.writesRearmed.get() > before, "the relay found the stalled connection");
+            assertFalse(StalledWrites.stalled(conn));
+        }
     }
 
     @Test
