@@ -66,6 +66,13 @@ final class DialInWorker extends WebSocketServer {
     volatile CompletableFuture<Integer> currentClosed = new CompletableFuture<>();
     private volatile String nonce;
     private final java.util.concurrent.CountDownLatch started = new java.util.concurrent.CountDownLatch(1);
+    /** Java-WebSocket's server loses writes as the relay's does: the same re-arm (see {@link StalledWrites}). */
+    private final java.util.concurrent.ScheduledExecutorService rearm =
+            java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "dial-in-worker-rearm");
+                t.setDaemon(true);
+                return t;
+            });
 
     DialInWorker(SigningKey key) {
         super(new InetSocketAddress("127.0.0.1", 0),
@@ -173,6 +180,14 @@ final class DialInWorker extends WebSocketServer {
 
     @Override
     public void onStart() {
+        rearm.scheduleAtFixedRate(() -> StalledWrites.rearm(this), RelayServer.WRITE_REARM_MILLIS,
+                RelayServer.WRITE_REARM_MILLIS, java.util.concurrent.TimeUnit.MILLISECONDS);
         started.countDown();
+    }
+
+    @Override
+    public void stop(int timeout) throws InterruptedException {
+        rearm.shutdownNow();
+        super.stop(timeout);
     }
 }
