@@ -451,7 +451,7 @@ function decodeEventAt(bytes, at, len) {
     peer: hasPeer ? { network, node, text: peerText(network, node) } : null,
     localPort: v.getUint16(12),
     remotePort: v.getUint16(14),
-    value: Number(v.getBigInt64(16)),
+    value: v.getInt32(16) * TWO_32 + v.getUint32(20), // = Number(getBigInt64(16)), one rounding, without a BigInt per event
     error: error === 0 ? null : errorName(error),
     data: len > EVENT_HEADER ? bytes.slice(at + EVENT_HEADER, at + len) : null,
   };

@@ -70,14 +70,20 @@ final class CryptoBatch {
         int[] ids = new int[16];
         byte[][] outs = new byte[16][];
         int n = 0;
+        if (!Io.holds(len)) {
+            return -1; // more answers than the region holds: JavaScript could not have put them there
+        }
         for (int at = 0; at < len; n++) {
-            byte[] head = Io.in(at, 8);
-            if (head == null || at + 8 > len) {
+            if (at + 8 > len) {
                 return -1;
             }
-            int size = Bytes.i32(head, 4);
+            int size = Io.i32(at + 4); // the head read in place: no array per answer
+            int id = Io.i32(at);
+            if (size != FAILED && (size < 0 || size > len - at - 8)) {
+                return -1; // checked before anything is allocated for it
+            }
             byte[] out = size == FAILED ? null : Io.in(at + 8, size);
-            if (size != FAILED && (size < 0 || out == null || at + 8 + size > len)) {
+            if (size != FAILED && out == null) {
                 return -1;
             }
             if (n == ids.length) {
@@ -88,7 +94,7 @@ final class CryptoBatch {
                 ids = moreIds;
                 outs = moreOuts;
             }
-            ids[n] = Bytes.i32(head, 0);
+            ids[n] = id;
             outs[n] = out;
             at += 8 + (out == null ? 0 : size);
         }
