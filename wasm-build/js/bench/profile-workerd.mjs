@@ -1,12 +1,14 @@
 // A CPU profile taken INSIDE workerd (its V8, not Node's): starts the bench Worker (js/worker/index.mjs) in a local
 // workerd with its DevTools inspector on 127.0.0.1, runs each path once to warm up, then once under V8's sampling
 // profiler (Chrome DevTools Protocol over WebSocket), and prints self and total time per function, per packet.
-//   node bench/profile-workerd.mjs [--names] [--core DIR] [--interval US] [--top N] [--n N] [--json FILE] [path ...]
+//   node bench/profile-workerd.mjs [--names] [--core DIR] [--interval US] [--top N] [--n N] [--json FILE]
+//                                  [--callers TEXT] [path ...]
 // Paths default to the production datagram path with answers that are copies (the node's own work) and with
 // WebCrypto answers. --names: profile a copy of this build's module that keeps wasm function names (needs a build
 // with -Dwasm.minifying=false, whose target/teavm-out/pilot-core.wasm has a name section; the copy goes through the
 // same wasm-opt with -g added). --core DIR: another build's target/pilot-core. Sampling at 50 µs by default; the
-// figures are samples × the mean interval, divided by the packets of the path (?n=).
+// figures are samples × the mean interval, divided by the packets of the path (?n=). --callers TEXT: for each function
+// whose name contains TEXT, its self time split by the caller it ran under (where its allocations or copies come from).
 import { execFileSync } from "node:child_process";
 import { copyFileSync, mkdtempSync, mkdirSync, readdirSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -30,6 +32,7 @@ const interval = Number(opt("--interval", 50));
 const top = Number(opt("--top", 30));
 const n = Number(opt("--n", 20000));
 const jsonOut = opt("--json", null);
+const callersOf = opt("--callers", null);
 let coreDir = opt("--core", null);
 const names = flag("--names");
 const paths = args.length > 0 ? args
@@ -94,6 +97,12 @@ for (const path of paths) {
   for (const f of r.functions.slice(0, top)) {
     console.log(`| ${f.selfPct.toFixed(1)} | ${f.selfUs.toFixed(2)} | ${f.totalPct.toFixed(1)} | ${f.name} |`);
   }
+  for (const [name, callers] of Object.entries(r.callers)) {
+    console.log(`\n${name}, self time by caller:`);
+    for (const [c, k] of Object.entries(callers).sort((a, b) => b[1] - a[1]).slice(0, 12)) {
+      console.log(`  ${((100 * k) / r.samples).toFixed(1)} %  ${c}`);
+    }
+  }
 }
 await send("Profiler.disable");
 ws.close();
@@ -112,10 +121,17 @@ function summarise(profile, packets) {
   };
   const self = new Map();
   const total = new Map();
+  const callers = {};
   const samples = profile.samples.length;
   for (const id of profile.samples) {
     const k = key(byId.get(id));
     self.set(k, (self.get(k) ?? 0) + 1);
+    if (callersOf !== null && k.includes(callersOf)) {
+      const up = parent.get(id);
+      const c = up === undefined ? "(root)" : key(byId.get(up));
+      callers[k] ??= {};
+      callers[k][c] = (callers[k][c] ?? 0) + 1;
+    }
     const seen = new Set();
     for (let at = id; at !== undefined; at = parent.get(at)) {
       const kk = key(byId.get(at));
@@ -134,5 +150,5 @@ function summarise(profile, packets) {
     totalPct: (100 * total.get(name)) / samples,
     totalUs: (total.get(name) * usPerSample) / packets,
   })).sort((a, b) => b.selfPct - a.selfPct || b.totalPct - a.totalPct);
-  return { samples, ms, functions };
+  return { samples, ms, functions, callers };
 }
