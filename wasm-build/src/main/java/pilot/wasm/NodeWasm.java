@@ -447,7 +447,8 @@ public final class NodeWasm {
      * RESOLVE_NEEDED a=peer b=1 to re-handshake once resolved (PEER_NEEDED, or our endpoint moved);
      * RESOLVE_NEXT: the next registry call, kind (1 lookup, 2 resolve) * 2^32 + peer, or -1;
      * RESOLVE_FAILED a=peer b=1 when the registry does not know it (negative cache), 0 for a transport error.
-     * DEFER_AEAD: from now on the node asks the host for AES-GCM ({@link #nodeCrypto}); call right after nodeNew.
+     * DEFER_AEAD: from now on the node asks the host for AES-GCM ({@link #nodeCrypto}); call right after nodeNew;
+     * a=1: the packet checksums too ({@code PilotNode.deferChecksum}: {@link CryptoBatch#SEAL_CHECKSUM}, {@link CryptoBatch#OPEN_CHECKSUM}).
      */
     @JSExport
     public static double nodeOp(int op, int handle, int a, int b, int c, double x, double y, double now) {
@@ -502,6 +503,9 @@ public final class NodeWasm {
                 return 0;
             case OP_DEFER_AEAD:
                 p.deferAead();
+                if (a == 1) {
+                    p.deferChecksum(); // the host's node:zlib crc32, far cheaper than the table loop in wasm
+                }
                 return 0;
             case OP_HANDLE_TIMEOUT:
                 p.handleTimeout(t);
