@@ -150,5 +150,13 @@ function summarise(profile, packets) {
     totalPct: (100 * total.get(name)) / samples,
     totalUs: (total.get(name) * usPerSample) / packets,
   })).sort((a, b) => b.selfPct - a.selfPct || b.totalPct - a.totalPct);
-  return { samples, ms, functions, callers };
+  // where inside a --callers function its self time goes: V8's position ticks (for wasm: byte offsets in the module)
+  const positions = {};
+  for (const node of profile.nodes) {
+    const k = key(node);
+    if (callersOf !== null && k.includes(callersOf)) {
+      for (const t of node.positionTicks ?? []) ((positions[k] ??= {})[t.line] = (positions[k][t.line] ?? 0) + t.ticks);
+    }
+  }
+  return { samples, ms, functions, callers, positions };
 }
