@@ -20,4 +20,5 @@ if [ "${1:-}" = "--baseline" ]; then
   args=(--baseline "$tmp/wasm-build/target/pilot-core/")
 fi
 (cd wasm-build/js && npm ci --no-audit --no-fund --loglevel=error && "$NODE22" bench/bench.mjs "${args[@]}" \
-  && "$NODE22" bench/aead-workerd.mjs 7) # the Worker's packet path: node API on node:crypto vs the ciphers alone
+  && "$NODE22" bench/aead-workerd.mjs 7 \
+  && "$NODE22" bench/aead-workerd-cpu.mjs 7 "${args[@]}") # the Worker's packet path against the ciphers alone (wall, then workerd CPU)

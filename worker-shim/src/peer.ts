@@ -532,7 +532,7 @@ export class PilotPeer {
       streamMss: this.active().streamMss ?? this.registeredStreamMss ?? undefined,
     });
     if (h < 0) throw new PilotError("cannot create the node: " + this.core.errorName(-h), this.core.errorName(-h));
-    if (this.crypto) this.core.nodeDeferAead(h);
+    if (this.crypto) this.core.nodeDeferAead(h, { checksum: true }); // CRC-32 on node:zlib too, where there is one
     this.handle = h;
     this.nodeId = nodeId;
     if (saved) this.restoreSessions(h, saved);

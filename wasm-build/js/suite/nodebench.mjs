@@ -71,8 +71,9 @@ export function datagramsOnce(core, random, n, size = 1200 - 34) {
  */
 export async function datagramsWebCrypto(core, random, runner, n, batch = 32, size = 1200 - 34) {
   const { x, y } = nodePair(core, random);
-  core.nodeDeferAead(x.h);
-  core.nodeDeferAead(y.h);
+  // as PilotPeer does: the checksums with the AEAD where the runtime has node:zlib's crc32
+  core.nodeDeferAead(x.h, { checksum: true });
+  core.nodeDeferAead(y.h, { checksum: true });
   const now = () => 0;
   const answer = async (node) => { while ((await runner.step(node.h, now)) > 0); };
   core.nodePing(x.h, 0, y.node, 0);
@@ -111,19 +112,24 @@ export function copyingRunner(core) {
       if (batch === null) return 0;
       const ids = [];
       const outs = [];
+      const checked = [];
       for (const r of batch) {
-        if (r.kind === 3) {
+        if (r.kind === 3 || r.kind === 5) {
+          if (r.kind === 5) core.checksum.fill(r.data); // what webCryptoRunner does before it seals
           const o = new Uint8Array(r.data.length + 16);
           o.set(r.data);
           ids.push(r.id);
           outs.push(o);
-        } else if (r.kind === 4) {
+          checked.push(false);
+        } else if (r.kind === 4 || r.kind === 6) {
           ids.push(r.id);
-          outs.push(r.data.slice(0, r.data.length - 16));
+          const o = r.data.slice(0, r.data.length - 16);
+          outs.push(o);
+          checked.push(r.kind === 6 && core.checksum.matches(o));
         }
       }
       if (ids.length === 0) return 1;
-      core.nodeCryptoDone(h, ids, outs, now());
+      core.nodeCryptoDone(h, ids, outs, now(), checked);
       return ids.length;
     },
   };

@@ -17,14 +17,15 @@ function rootWithCore(coreDir) {
   return `${r}/`;
 }
 
-/** `coreDir`: another build's target/pilot-core in place of this one's (bench.mjs --baseline). `nodejsCompat`: with the flag, node:crypto is there (pilot-core.wasm needs it; the conformance module then runs on it too). */
-export function startWorker({ nodejsCompat = false, coreDir = null } = {}) {
+/** `coreDir`: another build's target/pilot-core in place of this one's (bench.mjs --baseline). `nodejsCompat`: with the flag, node:crypto is there (pilot-core.wasm needs it; the conformance module then runs on it too). `inspectorPort`: workerd's DevTools inspector on 127.0.0.1 (0 = any free port; bench/profile-workerd.mjs). */
+export function startWorker({ nodejsCompat = false, coreDir = null, inspectorPort = undefined } = {}) {
   const base = coreDir === null ? wasmBuild : rootWithCore(coreDir);
   // Modules are listed explicitly: Miniflare's own import scanner cannot parse TeaVM's runtime.
   return new Miniflare({
     compatibilityDate: "2025-06-01",
     compatibilityFlags: nodejsCompat ? ["nodejs_compat"] : [],
     cf: false,
+    ...(inspectorPort === undefined ? {} : { inspectorPort }),
     modulesRoot: base,
     modules: [
       { type: "ESModule", path: `${base}js/worker/index.mjs` },

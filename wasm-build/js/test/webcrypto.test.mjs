@@ -13,10 +13,10 @@ const seed = (b) => new Uint8Array(48).fill(b);
 const now = () => 0;
 
 /** Two nodes with fixed seeds (so the same run twice gives the same bytes); `deferred`: both ask WebCrypto. */
-function pair(deferred) {
+function pair(deferred, checksum = false) {
   const mk = (node, b) => {
     const h = core.nodeNew({ node, identitySeed: seed(b).subarray(0, 32), entropy: seed(b + 100), echo: false });
-    if (deferred) core.nodeDeferAead(h);
+    if (deferred) core.nodeDeferAead(h, { checksum });
     return { h, node, pub: core.ed25519Public(seed(b).subarray(0, 32)) };
   };
   const x = mk(0x100, 1);
@@ -29,9 +29,9 @@ function pair(deferred) {
 }
 
 /** Runs the exchange; every datagram either node put on the wire, in order, as hex. */
-async function exchange(deferred) {
-  const runner = webCryptoRunner(core);
-  const { x, y } = pair(deferred);
+async function exchange(deferred, checksum = false, subtle = globalThis.crypto.subtle) {
+  const runner = webCryptoRunner(core, subtle);
+  const { x, y } = pair(deferred, checksum);
   const wire = [];
   const answer = async (n) => { if (deferred) while ((await runner.step(n.h, now)) > 0); };
   const move = async () => {
@@ -56,10 +56,48 @@ async function exchange(deferred) {
   const got = [];
   for (let e = core.nodePollEvent(y.h); e; e = core.nodePollEvent(y.h)) if (e.kind === "DATAGRAM") got.push(e.data[0]);
   const keys = runner.keyCount();
+  const badChecksums = core.nodeStats(y.h).dropped.BAD_CHECKSUM ?? 0;
   core.free(x.h);
   core.free(y.h);
-  return { wire, got, keys };
+  return { wire, got, keys, badChecksums };
 }
+
+test("with the checksums deferred too, node:zlib's CRC-32 gives the same wire bytes", async () => {
+  assert.notEqual(core.checksum, null, "Node.js 22 has node:zlib's crc32");
+  const inCall = await exchange(false);
+  const kinds = [];
+  const seeing = { importKey: (...a) => globalThis.crypto.subtle.importKey(...a),
+    encrypt: (algo, key, data) => { kinds.push(data[30] | data[31] | data[32] | data[33] ? "filled" : "zero"); return globalThis.crypto.subtle.encrypt(algo, key, data); },
+    decrypt: (...a) => globalThis.crypto.subtle.decrypt(...a) };
+  const deferred = await exchange(true, true, seeing);
+  assert.deepEqual(deferred.wire, inCall.wire);
+  assert.deepEqual(deferred.got, [...Array(20).keys()]);
+  assert.ok(kinds.length > 20 && kinds.every((k) => k === "filled"), "every packet sealed with the checksum the runner wrote");
+});
+
+test("an opened packet whose checksum does not match is not vouched for: the node checks it and drops it", async () => {
+  // a host whose decrypt hands back the plaintext with one checksum bit flipped (only a key holder could send that)
+  const flipping = { importKey: (...a) => globalThis.crypto.subtle.importKey(...a), encrypt: (...a) => globalThis.crypto.subtle.encrypt(...a),
+    decrypt: async (...a) => { const b = new Uint8Array(await globalThis.crypto.subtle.decrypt(...a)); b[33] ^= 1; return b.buffer; } };
+  const r = await exchange(true, true, flipping);
+  assert.deepEqual(r.got, [], "nothing delivered");
+  assert.ok(r.badChecksums >= 20, `${r.badChecksums} dropped as BAD_CHECKSUM`);
+});
+
+test("the runner's checksum: fill writes what matches accepts; too short or a wrong byte is not a match", () => {
+  const p = new Uint8Array(34 + 5).fill(7);
+  p[2] = 0; p[3] = 5; // payload length
+  p.fill(0, 30, 34);
+  core.checksum.fill(p);
+  assert.ok(core.checksum.matches(p));
+  assert.notDeepEqual([...p.subarray(30, 34)], [0, 0, 0, 0]);
+  const q = p.slice();
+  q[36] ^= 1;
+  assert.equal(core.checksum.matches(q), false);
+  assert.equal(core.checksum.matches(p.subarray(0, 33)), false, "shorter than a header");
+  assert.equal(core.checksum.matches(p.subarray(0, 38)), false, "shorter than its declared payload");
+  assert.ok(core.checksum.matches(p), "matches leaves the packet as it was");
+});
 
 test("WebCrypto answers give the same wire bytes as AES-GCM inside the call", async () => {
   const inCall = await exchange(false);

@@ -176,29 +176,45 @@ export interface PilotCore {
   /**
    * The AEAD as an effect: from now on the node asks the host for AES-GCM (nodePollCrypto / nodeCryptoDone,
    * or webCryptoRunner). Call right after nodeNew. Drain nodePollCrypto before nodePollTransmit: a frame
-   * waits until its seal is answered and nothing overtakes it.
+   * waits until its seal is answered and nothing overtakes it. `checksum`: the packet checksums too, when
+   * `checksum` (below) is there: seals come as SEAL_CHECKSUM (fill the CRC-32 before sealing), opens as
+   * OPEN_CHECKSUM (say whether it matched); webCryptoRunner does both. Without a crc32 it is ignored.
    */
-  nodeDeferAead(handle: number): number;
+  nodeDeferAead(handle: number, options?: { checksum?: boolean }): number;
+  /** The host side of deferred checksums on node:zlib's crc32, or null when the runtime has none. */
+  readonly checksum: PacketChecksum | null;
   /** The node's crypto requests, in order, or null when it has none. */
   nodePollCrypto(handle: number): CryptoRequest[] | null;
-  /** Answers ids[i] with outputs[i] (null: the tag failed or the host failed); how many the node took, or -1. */
-  nodeCryptoDone(handle: number, ids: readonly number[], outputs: readonly (Uint8Array | null)[], now: number): number;
+  /**
+   * Answers ids[i] with outputs[i] (null: the tag failed or the host failed); how many the node took, or -1.
+   * checked[i]: an OPEN_CHECKSUM answer whose plaintext's checksum matched (PacketChecksum.matches).
+   */
+  nodeCryptoDone(handle: number, ids: readonly number[], outputs: readonly (Uint8Array | null)[], now: number,
+    checked?: readonly boolean[] | null): number;
+}
+
+/** The packet checksum (CRC-32 of spec B.2) for a node that deferred it. */
+export interface PacketChecksum {
+  /** Writes the checksum into a packet whose checksum field is zero (a SEAL_CHECKSUM request's data). */
+  fill(packet: Uint8Array): void;
+  /** Whether an opened packet's checksum matches; false when it is too short to tell. */
+  matches(packet: Uint8Array): boolean;
 }
 
 /** One crypto request of a node with deferred AEAD (kinds: CryptoKinds); byte fields are views of one copy. */
 export interface CryptoRequest {
-  kind: 1 | 2 | 3 | 4;
+  kind: 1 | 2 | 3 | 4 | 5 | 6;
   /** What nodeCryptoDone answers (seals and opens). */
   id: number;
   keyId: number;
   /** 12 bytes (seals and opens), else null. */
   nonce: Uint8Array | null;
   aad: Uint8Array | null;
-  /** The raw 32-byte key (KEY_INSTALL), the packet (SEAL) or ciphertext ‖ tag (OPEN). */
+  /** The raw 32-byte key (KEY_INSTALL), the packet (SEAL, SEAL_CHECKSUM: its checksum field zero) or ciphertext ‖ tag (OPEN, OPEN_CHECKSUM). */
   data: Uint8Array;
 }
 
-export declare const CryptoKinds: Readonly<{ KEY_INSTALL: 1; KEY_DROP: 2; SEAL: 3; OPEN: 4 }>;
+export declare const CryptoKinds: Readonly<{ KEY_INSTALL: 1; KEY_DROP: 2; SEAL: 3; OPEN: 4; SEAL_CHECKSUM: 5; OPEN_CHECKSUM: 6 }>;
 
 /** Answers a node's crypto requests with WebCrypto, one batch per step (see pilot-core.mjs). */
 export interface WebCryptoRunner {
@@ -234,6 +250,8 @@ export interface LoadOptions {
   keysMax?: number;
   /** For tests: a smaller verification cache than VERIFY_KEYS_MAX. */
   verifyKeysMax?: number;
+  /** A CRC-32 for deferred checksums instead of node:zlib's; null: none (the core keeps its checksums). */
+  crc32?: ((data: Uint8Array) => number) | null;
 }
 
 /**

@@ -451,7 +451,7 @@ function decodeEventAt(bytes, at, len) {
     peer: hasPeer ? { network, node, text: peerText(network, node) } : null,
     localPort: v.getUint16(12),
     remotePort: v.getUint16(14),
-    value: Number(v.getBigInt64(16)),
+    value: v.getInt32(16) * TWO_32 + v.getUint32(20), // = Number(getBigInt64(16)), one rounding, without a BigInt per event
     error: error === 0 ? null : errorName(error),
     data: len > EVENT_HEADER ? bytes.slice(at + EVENT_HEADER, at + len) : null,
   };
@@ -488,7 +488,47 @@ function decodeBatch(bytes, decode) {
 // ---------------------------------------------------------------- the AEAD as an effect (NodeWasm.nodeCrypto)
 
 /** Request kinds of a crypto batch (wasm-build CryptoBatch). */
-export const CryptoKinds = Object.freeze({ KEY_INSTALL: 1, KEY_DROP: 2, SEAL: 3, OPEN: 4 });
+export const CryptoKinds = Object.freeze({ KEY_INSTALL: 1, KEY_DROP: 2, SEAL: 3, OPEN: 4, SEAL_CHECKSUM: 5, OPEN_CHECKSUM: 6 });
+/** Set in an open answer's length (wasm-build CryptoBatch.CHECKED): the plaintext's checksum matched. */
+const ANSWER_CHECKED = 0x40000000;
+const PACKET_HEADER = 34;
+const PACKET_CHECKSUM_AT = 30;
+
+/** node:zlib's crc32 when the runtime has it (Node.js 22.2+, Workers with nodejs_compat), else null. */
+function builtinCrc32() {
+  try {
+    const z = globalThis.process?.getBuiltinModule?.("node:zlib");
+    return typeof z?.crc32 === "function" ? z.crc32 : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The packet checksum (spec B.2) on the host's CRC-32, for nodes that defer it (nodeDeferAead with checksum):
+ * `fill` writes it into a packet whose field is zero (a SEAL_CHECKSUM request's data, before sealing), `matches`
+ * says whether an opened packet carries a matching one (false when too short to tell: the core refuses it anyway).
+ */
+function packetChecksum(crc32) {
+  return {
+    fill: (p) => {
+      const c = crc32(p);
+      p[PACKET_CHECKSUM_AT] = c >>> 24; p[PACKET_CHECKSUM_AT + 1] = c >>> 16; p[PACKET_CHECKSUM_AT + 2] = c >>> 8; p[PACKET_CHECKSUM_AT + 3] = c;
+    },
+    matches: (p) => {
+      if (p.length < PACKET_HEADER) return false;
+      const len = PACKET_HEADER + ((p[2] << 8) | p[3]);
+      if (len > p.length) return false;
+      const at = PACKET_CHECKSUM_AT;
+      const stored = ((p[at] << 24) | (p[at + 1] << 16) | (p[at + 2] << 8) | p[at + 3]) >>> 0;
+      const b0 = p[at]; const b1 = p[at + 1]; const b2 = p[at + 2]; const b3 = p[at + 3];
+      p[at] = 0; p[at + 1] = 0; p[at + 2] = 0; p[at + 3] = 0; // the field reads as zero (spec B.2), restored below
+      const c = crc32(p.subarray(0, len)) >>> 0;
+      p[at] = b0; p[at + 1] = b1; p[at + 2] = b2; p[at + 3] = b3;
+      return c === stored;
+    },
+  };
+}
 
 /**
  * Splits a batch of crypto requests, `kind(1) ‖ id(4) ‖ keyId(4) ‖ len(4) ‖ [nonce(12) ‖ aadLen(1) ‖ aad] ‖ data`,
@@ -505,7 +545,7 @@ function decodeCryptoBatch(b) {
     at += 13;
     let nonce = null;
     let aad = null;
-    if (kind === CryptoKinds.SEAL || kind === CryptoKinds.OPEN) {
+    if (kind >= CryptoKinds.SEAL && kind <= CryptoKinds.OPEN_CHECKSUM) {
       nonce = b.subarray(at, at + 12);
       const aadLen = b[at + 12];
       aad = b.subarray(at + 13, at + 13 + aadLen);
@@ -531,6 +571,7 @@ export function webCryptoRunner(core, subtle = globalThis.crypto?.subtle) {
   const bytes = (b) => new Uint8Array(b);
   const none = () => null;
   const run = (seal, key, r) => (seal ? subtle.encrypt(algo(r), key, r.data) : subtle.decrypt(algo(r), key, r.data)).then(bytes, none);
+  const sum = core.checksum; // present when the core can defer checksums (node:zlib's crc32)
   return {
     /** Keys held for all nodes (each node's are bounded by its peer table: its installs minus its drops). */
     keyCount: () => { let n = 0; for (const m of keys.values()) n += m.size; return n; },
@@ -543,6 +584,7 @@ export function webCryptoRunner(core, subtle = globalThis.crypto?.subtle) {
       if (ks === undefined) keys.set(h, (ks = new Map()));
       const ids = [];
       const work = [];
+      let opensChecked = null; // indices of OPEN_CHECKSUM answers
       for (const r of batch) {
         if (r.kind === CryptoKinds.KEY_INSTALL) {
           const entry = { ready: null, key: null };
@@ -553,14 +595,22 @@ export function webCryptoRunner(core, subtle = globalThis.crypto?.subtle) {
           ks.delete(r.keyId);
         } else {
           const e = ks.get(r.keyId);
-          const seal = r.kind === CryptoKinds.SEAL;
+          const seal = r.kind === CryptoKinds.SEAL || r.kind === CryptoKinds.SEAL_CHECKSUM;
+          if (r.kind === CryptoKinds.SEAL_CHECKSUM) sum.fill(r.data); // r.data is this batch's own copy
+          if (r.kind === CryptoKinds.OPEN_CHECKSUM) (opensChecked ??= []).push(ids.length);
           ids.push(r.id);
           // an imported key is used at once; only the first requests under a new key wait for its import
           work.push(e === undefined ? null : e.key !== null ? run(seal, e.key, r) : e.ready.then((k) => run(seal, k, r), none));
         }
       }
       if (ids.length === 0) return 1;
-      core.nodeCryptoDone(h, ids, await Promise.all(work), now());
+      const outs = await Promise.all(work);
+      let checked = null;
+      if (opensChecked !== null) {
+        checked = new Array(ids.length).fill(false);
+        for (const i of opensChecked) checked[i] = outs[i] !== null && sum.matches(outs[i]);
+      }
+      core.nodeCryptoDone(h, ids, outs, now(), checked);
       return ids.length;
     },
   };
@@ -581,7 +631,8 @@ function decodeStats(b) {
   };
 }
 
-function wrap(exports, platform, memory) {
+function wrap(exports, platform, memory, crc32) {
+  const checksum = crc32 === null ? null : packetChecksum(crc32);
   // TeaVM exposes each export through a getter that reads a WebAssembly.Global on every access; the
   // functions never change, so they are read once here.
   const x = {};
@@ -688,11 +739,13 @@ function wrap(exports, platform, memory) {
       (io.put(data) < 0 ? INVALID_ARGUMENT : x.nodeSendDatagram(h, network, node, port, data.length, now)),
     nodePing: (h, network, node, now) => op(OP.PING, h, network, node, 0, 0, 0, now),
     // the AEAD as an effect (a host whose cipher is asynchronous: WebCrypto); see webCryptoRunner
-    nodeDeferAead: (h) => op(OP.DEFER_AEAD, h),
+    nodeDeferAead: (h, options = {}) => op(OP.DEFER_AEAD, h, options.checksum && checksum !== null ? 1 : 0),
+    /** The host side of deferred checksums (fill, matches), or null when the runtime has no crc32 (then nodeDeferAead keeps them in the core). */
+    checksum,
     /** The node's crypto requests (records: kind, id, keyId, nonce, aad, data), or null when it has none. */
     nodePollCrypto: (h) => { const b = io.take(x.nodeCrypto(h, -1, 0)); return b === null ? null : decodeCryptoBatch(b); },
     /** Answers: ids[i] gets outputs[i] (a Uint8Array, or null for a failed tag / host failure). How many the node took, or -1. */
-    nodeCryptoDone: (h, ids, outputs, now) => {
+    nodeCryptoDone: (h, ids, outputs, now, checked = null) => {
       let n = 0;
       for (const o of outputs) n += 8 + (o ? o.length : 0);
       const at = io.reserve(n);
@@ -702,7 +755,7 @@ function wrap(exports, platform, memory) {
       for (let i = 0; i < ids.length; i++) {
         const o = outputs[i];
         const id = ids[i];
-        const len = o ? o.length : 0xffffffff;
+        const len = o ? (checked !== null && checked[i] ? o.length | ANSWER_CHECKED : o.length) : 0xffffffff;
         m[k] = id >>> 24; m[k + 1] = id >>> 16; m[k + 2] = id >>> 8; m[k + 3] = id;
         m[k + 4] = len >>> 24; m[k + 5] = len >>> 16; m[k + 6] = len >>> 8; m[k + 7] = len;
         if (o) m.set(o, k + 8);
@@ -731,6 +784,7 @@ function wrap(exports, platform, memory) {
  * flag): without it this rejects at once with a PlatformCryptoError (code NODEJS_COMPAT_REQUIRED) naming
  * the flag, before anything is compiled. `options.crypto`: a node:crypto-like object instead (tests);
  * `options.keysMax`, `options.verifyKeysMax`: the key tables' bounds (PLATFORM_KEYS_MAX, VERIFY_KEYS_MAX; tests).
+ * `options.crc32`: a CRC-32 function for deferred checksums instead of node:zlib's (null: none, the core keeps them).
  */
 export async function loadPilotCore(source, options = {}) {
   const nc = options.crypto ?? builtinNodeCrypto();
@@ -753,5 +807,5 @@ export async function loadPilotCore(source, options = {}) {
       platform = installCrypto(importObj, nc, options.keysMax, options.verifyKeysMax);
     },
   });
-  return wrap(teavm.exports, platform, memory);
+  return wrap(teavm.exports, platform, memory, options.crc32 !== undefined ? options.crc32 : builtinCrc32());
 }

@@ -14,14 +14,23 @@ import pilot.core.wire.Bytes;
  * {@link #KEY_INSTALL} carries the 32-byte key as data and no nonce or AAD, {@link #KEY_DROP} nothing after
  * {@code len} (0), {@link #SEAL} the packet and {@link #OPEN} ciphertext ‖ tag. Answers:
  * {@code id(4) ‖ len(4) ‖ data(len)}, {@code len} {@link #FAILED} when the tag did not verify or the host failed.
+ * A node that deferred its checksums too asks {@link #SEAL_CHECKSUM} and {@link #OPEN_CHECKSUM} instead of
+ * {@link #SEAL} and {@link #OPEN}; an open's answer then has {@link #CHECKED} set in its length when the
+ * plaintext's checksum matched (without it the node checks the checksum itself).
  */
 final class CryptoBatch {
     static final int KEY_INSTALL = 1;
     static final int KEY_DROP = 2;
     static final int SEAL = 3;
     static final int OPEN = 4;
+    /** A seal whose packet has its checksum field zero: the host writes the CRC-32 there first (PacketCodec.fillChecksum). */
+    static final int SEAL_CHECKSUM = 5;
+    /** An open whose plaintext's checksum the host checks: {@link #CHECKED} in the answer's length when it matched. */
+    static final int OPEN_CHECKSUM = 6;
     /** An answer's length for "no output". */
     static final int FAILED = -1;
+    /** Set in an open answer's length: the plaintext's checksum matched (PacketCodec.checksumMatches). */
+    static final int CHECKED = 0x40000000;
     private static final int HEAD = 13;
     private static final int NONCE = 12;
 
@@ -55,9 +64,10 @@ final class CryptoBatch {
             return -1;
         }
         byte[] head = new byte[HEAD + NONCE + 1];
+        boolean checksums = node.checksumDeferred();
         int at = 0;
         for (int i = 0; i < count; i++) {
-            at = write(batch[i], head, at);
+            at = write(batch[i], head, at, checksums);
         }
         return size;
     }
@@ -69,31 +79,44 @@ final class CryptoBatch {
     static int done(PilotNode node, int len, long now) {
         int[] ids = new int[16];
         byte[][] outs = new byte[16][];
+        boolean[] checks = new boolean[16];
         int n = 0;
+        if (!Io.holds(len)) {
+            return -1; // more answers than the region holds: JavaScript could not have put them there
+        }
         for (int at = 0; at < len; n++) {
-            byte[] head = Io.in(at, 8);
-            if (head == null || at + 8 > len) {
+            if (at + 8 > len) {
                 return -1;
             }
-            int size = Bytes.i32(head, 4);
+            int size = Io.i32(at + 4); // the head read in place: no array per answer
+            int id = Io.i32(at);
+            boolean checked = size != FAILED && (size & CHECKED) != 0;
+            size = size == FAILED ? FAILED : size & ~CHECKED;
+            if (size != FAILED && (size < 0 || size > len - at - 8)) {
+                return -1; // checked before anything is allocated for it
+            }
             byte[] out = size == FAILED ? null : Io.in(at + 8, size);
-            if (size != FAILED && (size < 0 || out == null || at + 8 + size > len)) {
+            if (size != FAILED && out == null) {
                 return -1;
             }
             if (n == ids.length) {
                 int[] moreIds = new int[n * 2];
                 byte[][] moreOuts = new byte[n * 2][];
+                boolean[] moreChecks = new boolean[n * 2];
                 System.arraycopy(ids, 0, moreIds, 0, n);
                 System.arraycopy(outs, 0, moreOuts, 0, n);
+                System.arraycopy(checks, 0, moreChecks, 0, n);
                 ids = moreIds;
                 outs = moreOuts;
+                checks = moreChecks;
             }
-            ids[n] = Bytes.i32(head, 0);
+            ids[n] = id;
             outs[n] = out;
+            checks[n] = checked;
             at += 8 + (out == null ? 0 : size);
         }
         for (int i = 0; i < n; i++) {
-            node.cryptoDone(ids[i], outs[i], now);
+            node.cryptoDone(ids[i], outs[i], checks[i], now);
         }
         return n;
     }
@@ -105,7 +128,7 @@ final class CryptoBatch {
         return r instanceof CryptoRequest.KeyInstall k ? HEAD + k.key().length : HEAD;
     }
 
-    private static int write(CryptoRequest r, byte[] head, int at) {
+    private static int write(CryptoRequest r, byte[] head, int at, boolean checksums) {
         if (r instanceof CryptoRequest.KeyInstall k) {
             at = head(head, at, KEY_INSTALL, 0, k.keyId(), k.key().length, 0);
             Io.write(at, k.key(), 0, k.key().length);
@@ -118,7 +141,8 @@ final class CryptoBatch {
         byte[] data = c.data();
         System.arraycopy(c.nonce(), 0, head, HEAD, NONCE);
         head[HEAD + NONCE] = (byte) aad.length;
-        at = head(head, at, c instanceof CryptoRequest.Seal ? SEAL : OPEN, c.id(), c.keyId(), data.length, NONCE + 1);
+        int kind = c instanceof CryptoRequest.Seal ? SEAL : OPEN;
+        at = head(head, at, checksums ? kind + (SEAL_CHECKSUM - SEAL) : kind, c.id(), c.keyId(), data.length, NONCE + 1);
         Io.write(at, aad, 0, aad.length);
         at += aad.length;
         Io.write(at, data, 0, data.length);

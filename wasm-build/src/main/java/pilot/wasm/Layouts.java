@@ -43,18 +43,23 @@ final class Layouts {
         return RelayMessage.size(t.to(), t.datagram().length);
     }
 
-    static int transmit(Transmit t, byte[] out, int at) {
-        byte[] d = t.datagram();
-        return RelayMessage.encode(t.to(), d, 0, d.length, out, at);
+    /** The longest head of a transmit: {@code ipLen(1) ‖ ip(16) ‖ port(2)}. */
+    static final int TRANSMIT_HEAD_MAX = 19;
+    /** The fixed part of an event, before its data. */
+    static final int EVENT_HEAD = EventLayout.HEADER;
+
+    /** A transmit's head, {@code ipLen ‖ ip ‖ port}, into {@code out} at {@code at} (the datagram follows it); its length. */
+    static int transmitHead(Transmit t, byte[] out, int at) {
+        return RelayMessage.encode(t.to(), null, 0, 0, out, at);
     }
 
     static int eventSize(byte[] data) {
         return EventLayout.size(data);
     }
 
-    /** One event as {@link EventLayout} lays it out, flattened by {@link EventFields}. */
-    static int event(NodeEvent e, byte[] data, byte[] out, int at) {
-        return EventLayout.encode(EventFields.of(e), data, out, at);
+    /** One event's fields as {@link EventLayout} lays them out ({@link #EVENT_HEAD} bytes; its data follows them). */
+    static void eventHead(NodeEvent e, byte[] out, int at) {
+        EventLayout.encode(EventFields.of(e), null, out, at);
     }
 
     /**

@@ -260,13 +260,9 @@ public final class NodeWasm {
      */
     @JSExport
     public static int nodePollTransmits(int handle) {
-        return Io.out(pollTransmits(handle));
-    }
-
-    private static byte[] pollTransmits(int handle) {
         Node n = node(handle);
         if (n == null) {
-            return null;
+            return -1;
         }
         List<Transmit> batch = new ArrayList<>();
         int size = 0;
@@ -275,56 +271,67 @@ public final class NodeWasm {
             size += Layouts.RECORD_PREFIX + Layouts.transmitSize(t);
         }
         if (batch.isEmpty()) {
-            return null;
+            return -1;
         }
-        byte[] out = new byte[size];
+        if (Io.ensure(size) < 0) {
+            return -2;
+        }
+        // straight into the region: the head of each record through a small array, the frame from its own array
+        byte[] head = new byte[Layouts.RECORD_PREFIX + Layouts.TRANSMIT_HEAD_MAX];
         int at = 0;
         for (Transmit t : batch) {
-            int len = Layouts.transmit(t, out, at + Layouts.RECORD_PREFIX);
-            pilot.core.wire.Bytes.put32(out, at, len);
-            at += Layouts.RECORD_PREFIX + len;
+            int h = Layouts.transmitHead(t, head, Layouts.RECORD_PREFIX);
+            int frame = t.datagram().length;
+            pilot.core.wire.Bytes.put32(head, 0, h + frame);
+            Io.write(at, head, 0, Layouts.RECORD_PREFIX + h);
+            Io.write(at + Layouts.RECORD_PREFIX + h, t.datagram(), 0, frame);
+            at += Layouts.RECORD_PREFIX + h + frame;
         }
-        return out;
+        return size;
     }
 
     /**
      * Every queued event, up to {@link Layouts#POLL_BATCH_BYTES} (poll again for more): records of
-     * {@code length(4) ‖ event} (layout: {@link Layouts#event}), out through the region; -1 when nothing is queued.
+     * {@code length(4) ‖ event} (layout: {@link Layouts#eventHead}, then a datagram's payload), out through the region; -1 when nothing is queued.
      */
     @JSExport
     public static int nodePollEvents(int handle) {
-        return Io.out(pollEvents(handle));
-    }
-
-    private static byte[] pollEvents(int handle) {
         Node n = node(handle);
         if (n == null) {
-            return null;
+            return -1;
         }
         List<NodeEvent> batch = new ArrayList<>();
-        List<byte[]> data = new ArrayList<>();
         int size = 0;
         for (NodeEvent e = n.node().pollEvent(); e != null; e = size >= Layouts.POLL_BATCH_BYTES ? null : n.node().pollEvent()) {
             if (e instanceof NodeEvent.PeerUp up) {
                 n.resolver.sessionUp(up.peer().node()); // its looked-up key is pinned once traffic confirms it
             }
-            byte[] d = EventFields.data(e);
             batch.add(e);
-            data.add(d);
-            size += Layouts.RECORD_PREFIX + Layouts.eventSize(d);
+            size += Layouts.RECORD_PREFIX + Layouts.eventSize(EventFields.dataUncopied(e));
         }
         n.resolver.confirm(n.node().keyExchange()::isConfirmed);
         if (batch.isEmpty()) {
-            return null;
+            return -1;
         }
-        byte[] out = new byte[size];
+        if (Io.ensure(size) < 0) {
+            return -2;
+        }
+        // straight into the region: each record's head through a small array, a datagram's payload from the
+        // event's own array (no copy of it in Java: it is only read, and only here)
+        byte[] head = new byte[Layouts.RECORD_PREFIX + Layouts.EVENT_HEAD];
         int at = 0;
-        for (int i = 0; i < batch.size(); i++) {
-            int len = Layouts.event(batch.get(i), data.get(i), out, at + Layouts.RECORD_PREFIX);
-            pilot.core.wire.Bytes.put32(out, at, len);
-            at += Layouts.RECORD_PREFIX + len;
+        for (NodeEvent e : batch) {
+            byte[] data = EventFields.dataUncopied(e);
+            int len = data == null ? 0 : data.length;
+            Layouts.eventHead(e, head, Layouts.RECORD_PREFIX);
+            pilot.core.wire.Bytes.put32(head, 0, Layouts.EVENT_HEAD + len);
+            Io.write(at, head, 0, head.length);
+            if (len > 0) {
+                Io.write(at + head.length, data, 0, len);
+            }
+            at += head.length + len;
         }
-        return out;
+        return size;
     }
 
     /** {@code len} bytes in the region. Bytes accepted (0 = wait for STREAM_WRITABLE), or minus an error code. */
@@ -440,7 +447,8 @@ public final class NodeWasm {
      * RESOLVE_NEEDED a=peer b=1 to re-handshake once resolved (PEER_NEEDED, or our endpoint moved);
      * RESOLVE_NEXT: the next registry call, kind (1 lookup, 2 resolve) * 2^32 + peer, or -1;
      * RESOLVE_FAILED a=peer b=1 when the registry does not know it (negative cache), 0 for a transport error.
-     * DEFER_AEAD: from now on the node asks the host for AES-GCM ({@link #nodeCrypto}); call right after nodeNew.
+     * DEFER_AEAD: from now on the node asks the host for AES-GCM ({@link #nodeCrypto}); call right after nodeNew;
+     * a=1: the packet checksums too ({@code PilotNode.deferChecksum}: {@link CryptoBatch#SEAL_CHECKSUM}, {@link CryptoBatch#OPEN_CHECKSUM}).
      */
     @JSExport
     public static double nodeOp(int op, int handle, int a, int b, int c, double x, double y, double now) {
@@ -495,6 +503,9 @@ public final class NodeWasm {
                 return 0;
             case OP_DEFER_AEAD:
                 p.deferAead();
+                if (a == 1) {
+                    p.deferChecksum(); // the host's node:zlib crc32, far cheaper than the table loop in wasm
+                }
                 return 0;
             case OP_HANDLE_TIMEOUT:
                 p.handleTimeout(t);

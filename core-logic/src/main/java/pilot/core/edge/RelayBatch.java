@@ -142,6 +142,6 @@ public final class RelayBatch {
 
     /** A copy of message {@code i} of the {@code batch} this was split from. */
     public byte[] message(byte[] batch, int i) {
-        return java.util.Arrays.copyOfRange(batch, offsets[i], offsets[i] + lengths[i]);
+        return pilot.core.wire.Bytes.slice(batch, offsets[i], lengths[i]); // arraycopy: one array.copy in wasm, not a byte loop
     }
 }

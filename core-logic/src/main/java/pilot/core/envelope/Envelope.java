@@ -85,6 +85,11 @@ public final class Envelope {
      * committed; then the packet is decoded and its inner source checked.
      */
     public static Result<Packet> finishOpen(Session s, SealedFrame frame, byte[] plain) {
+        return finishOpen(s, frame, plain, false);
+    }
+
+    /** {@link #finishOpen(Session, SealedFrame, byte[])}; {@code checksumChecked}: the host found the packet's checksum matching. */
+    public static Result<Packet> finishOpen(Session s, SealedFrame frame, byte[] plain, boolean checksumChecked) {
         long counter = frame.counter();
         ErrorCode verdict = s.window().check(counter);
         if (verdict != null) {
@@ -94,7 +99,7 @@ public final class Envelope {
             return Result.fail(ErrorCode.AEAD_FAILED, "GCM authentication failed");
         }
         s.window().commit(counter);
-        Result<Packet> packet = PacketCodec.decodeTaking(plain); // plain is ours alone: the payload stays in it
+        Result<Packet> packet = PacketCodec.decodeTaking(plain, checksumChecked); // plain is ours alone: the payload stays in it
         if (!packet.isOk()) {
             return packet;
         }

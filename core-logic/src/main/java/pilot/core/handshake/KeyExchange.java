@@ -266,18 +266,23 @@ public final class KeyExchange {
      * and a frame the current session could not open is tried under the previous one, as a synchronous open does.
      */
     public OpenStep openDone(SealedFrame f, Session under, boolean fallback, byte[] plain, long now) {
+        return openDone(f, under, fallback, plain, false, now);
+    }
+
+    /** {@link #openDone(SealedFrame, Session, boolean, byte[], long)}; {@code checksumChecked}: the host found the packet's checksum matching. */
+    public OpenStep openDone(SealedFrame f, Session under, boolean fallback, byte[] plain, boolean checksumChecked, long now) {
         PeerState p = peers.get(f.senderNode());
         if (p == null || under == null || under != (fallback ? p.previous : p.session)) {
             return OpenStep.done(new OpenResult(Result.fail(ErrorCode.STALE_KEY, "session replaced while the frame was opened"), null));
         }
         if (fallback) {
-            Result<Packet> late = Envelope.finishOpen(under, f, plain);
+            Result<Packet> late = Envelope.finishOpen(under, f, plain, checksumChecked);
             // sealed before the peer's key change and delivered late; else the current session's failure stands
             return OpenStep.done(finish(p, authenticated(late) ? late
                     : Result.fail(ErrorCode.AEAD_FAILED, "GCM authentication failed"), now));
         }
         long highWater = under.receiveMax();
-        Result<Packet> r = Envelope.finishOpen(under, f, plain);
+        Result<Packet> r = Envelope.finishOpen(under, f, plain, checksumChecked);
         if (under.receiveMax() != highWater) {
             due(SessionSnapshot.DUE_ADVISORY); // a restore from an older snapshot would accept it again
         }

@@ -74,6 +74,7 @@ final class CryptoQueue {
     private int nextId = 1;
     private int nextKeyId = 1;
     private boolean active;
+    private boolean checksums;
 
     CryptoQueue(KeyExchange kx) {
         this.kx = kx;
@@ -86,6 +87,15 @@ final class CryptoQueue {
 
     void activate() {
         active = true;
+    }
+
+    /** Whether the host also computes the packets' checksums (seals) and checks them (opens); see {@link PilotNode#deferChecksum}. */
+    boolean checksums() {
+        return checksums;
+    }
+
+    void deferChecksums() {
+        checksums = true;
     }
 
     /** Unanswered seals and opens. */

@@ -1,12 +1,12 @@
 package pilot.core.node;
 
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.Map;
 import pilot.core.Result;
 import pilot.core.addr.Ports;
 import pilot.core.stream.StreamTable;
+import pilot.core.wire.Bytes;
 
 /**
  * The echo service on port 7 (spec H.3), served inside the node as the reference daemon does: reads what
@@ -72,7 +72,7 @@ final class EchoService {
                     streams.abort(id, now);
                     continue;
                 }
-                pending = Arrays.copyOfRange(pending, w.value(), pending.length);
+                pending = Bytes.slice(pending, w.value(), pending.length - w.value()); // arraycopy: no byte loop in wasm
             }
             if (held.containsKey(id)) {
                 held.put(id, pending);

@@ -65,4 +65,12 @@ public final class EventFields {
     public static byte[] data(NodeEvent e) {
         return e instanceof NodeEvent.Datagram d ? d.data() : null;
     }
+
+    /**
+     * The same bytes without the copy, for a boundary that copies them out at once (the wasm facade writes them
+     * straight into linear memory): the caller must not modify or keep the array. Null for other events.
+     */
+    public static byte[] dataUncopied(NodeEvent e) {
+        return e instanceof NodeEvent.Datagram d ? d.shared() : null;
+    }
 }

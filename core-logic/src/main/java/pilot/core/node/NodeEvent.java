@@ -94,6 +94,11 @@ public sealed interface NodeEvent {
             return data.length;
         }
 
+        /** The payload itself, for {@link EventFields#dataUncopied}: never modified, kept or handed on. */
+        byte[] shared() {
+            return data;
+        }
+
         @Override
         public String toString() {
             return "Datagram[peer=" + peer + " ports=" + localPort + "/" + remotePort + " len=" + data.length + "]";

@@ -107,7 +107,8 @@ final class PeerLinks {
         if (l == null) {
             return Result.fail(ErrorCode.LIMIT_REACHED, "peer table full");
         }
-        byte[] packet = PacketCodec.encode(p);
+        // with the checksum deferred the host writes it when it seals (every packet of this node is sealed by the host)
+        byte[] packet = crypto.checksums() ? PacketCodec.encodeWithoutChecksum(p) : PacketCodec.encode(p);
         if (kx.hasSession(node) && l.endpoint != null) {
             sealAndSend(l, packet);
             return null;

@@ -110,6 +110,26 @@ public final class PilotNode {
     }
 
     /**
+     * Also hands the packet checksum (spec B.2) to the host, for a host that computes CRC-32 natively where the
+     * core's own loop is slow (a Worker: node:zlib's crc32 against a table loop in wasm). Every
+     * {@link CryptoRequest.Seal}'s packet then comes with its checksum field (bytes 30..33) zero, and the host
+     * writes the CRC-32 there before it seals ({@code PacketCodec.fillChecksum}); every answer to an
+     * {@link CryptoRequest.Open} says whether the plaintext's checksum matched ({@link #cryptoDone(int, byte[], boolean, long)}:
+     * {@code PacketCodec.checksumMatches}), and an answer that does not say so is checked here as before. The
+     * checksum is only skipped for a plaintext the host's AEAD authenticated. Call right after {@link #deferAead};
+     * the wire bytes are the same.
+     */
+    public void deferChecksum() {
+        crypto.activate();
+        crypto.deferChecksums();
+    }
+
+    /** Whether {@link #deferChecksum} was called. */
+    public boolean checksumDeferred() {
+        return crypto.checksums();
+    }
+
+    /**
      * The next request for the host's AEAD, or {@code null}: drain after every call, before
      * {@link #pollTransmit} (a frame waits in the outbox until its seal is answered, and nothing overtakes it).
      */
@@ -124,6 +144,15 @@ public final class PilotNode {
      * unknown or repeated id, or an answer of the wrong length, changes nothing but a drop count.
      */
     public void cryptoDone(int id, byte[] output, long now) {
+        cryptoDone(id, output, false, now);
+    }
+
+    /**
+     * {@link #cryptoDone(int, byte[], long)} from a host that checks checksums ({@link #deferChecksum}):
+     * {@code checksumChecked} when the opened packet's checksum matched; ignored for seals and for nodes that
+     * did not defer it.
+     */
+    public void cryptoDone(int id, byte[] output, boolean checksumChecked, long now) {
         CryptoQueue.Pending p = crypto.complete(id);
         if (p == null) {
             out.drop(ErrorCode.INVALID_ARGUMENT);
@@ -138,7 +167,8 @@ public final class PilotNode {
                 out.sealed(p.frame);
             }
         } else {
-            tunnel.onOpenDone(p.open, output == null || output.length != p.open.plainLength ? null : output, now);
+            tunnel.onOpenDone(p.open, output == null || output.length != p.open.plainLength ? null : output,
+                    checksumChecked && crypto.checksums(), now);
             pump.serveEcho(now);
         }
         if (!waitingForCrypto.isEmpty() && !crypto.full()) {

@@ -15,9 +15,16 @@ import pilot.core.crypto.CryptoSuite;
 public final class SuiteAeadDriver {
     private final CryptoSuite suite;
     private final HashMap<Integer, Aead> keys = new HashMap<>();
+    private final boolean checksums;
 
     public SuiteAeadDriver(CryptoSuite suite) {
+        this(suite, false);
+    }
+
+    /** {@code checksums}: also the packet checksums, for a node that called {@link PilotNode#deferChecksum}. */
+    public SuiteAeadDriver(CryptoSuite suite, boolean checksums) {
         this.suite = suite;
+        this.checksums = checksums;
     }
 
     /** Answers everything the node asks, batch by batch in request order, until it asks nothing; the number answered. */
@@ -56,9 +63,14 @@ public final class SuiteAeadDriver {
         }
         Aead a = keys.get(c.keyId());
         byte[] in = c.data();
-        byte[] out = a == null ? null : c instanceof CryptoRequest.Seal
+        boolean seal = c instanceof CryptoRequest.Seal;
+        if (seal && checksums) {
+            in = in.clone(); // the request's bytes are the node's: never written by the host
+            pilot.core.wire.PacketCodec.fillChecksum(in);
+        }
+        byte[] out = a == null ? null : seal
                 ? a.seal(c.nonce(), c.aad(), in, 0, in.length) : a.open(c.nonce(), c.aad(), in, 0, in.length);
-        node.cryptoDone(c.id(), out, now);
+        node.cryptoDone(c.id(), out, !seal && checksums && pilot.core.wire.PacketCodec.checksumMatches(out), now);
         return true;
     }
 

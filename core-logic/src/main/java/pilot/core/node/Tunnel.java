@@ -186,9 +186,9 @@ final class Tunnel {
     }
 
     /** The host's AEAD answered an open ({@code plain} null: the tag failed); see {@link KeyExchange#openDone}. */
-    void onOpenDone(CryptoQueue.OpenState p, byte[] plain, long now) {
+    void onOpenDone(CryptoQueue.OpenState p, byte[] plain, boolean checksumChecked, long now) {
         SealedFrame f = p.frame;
-        OpenStep step = kx.openDone(f, p.under, p.fallback, plain, now);
+        OpenStep step = kx.openDone(f, p.under, p.fallback, plain, checksumChecked, now);
         if (step.finished()) {
             opened(f, p.from, step.result(), now);
         } else {

@@ -62,6 +62,8 @@ public final class Simulation {
     private final PilotNode[] nodes;
     /** Deferred AEAD: each node's requests answered at its next poll, in order (null: the AEAD runs in each call). */
     private final SuiteAeadDriver[] drivers;
+    /** With {@link #drivers}: the packet checksums are the drivers' too ({@link PilotNode#deferChecksum}). */
+    private final boolean deferredChecksum;
     private final LocalIdentity[] ids;
     private final Endpoint[] endpoints;
     private final App[] apps;
@@ -126,8 +128,13 @@ public final class Simulation {
     }
 
     private Simulation(SimConfig cfg, boolean deferredAead) {
+        this(cfg, deferredAead, false);
+    }
+
+    private Simulation(SimConfig cfg, boolean deferredAead, boolean deferredChecksum) {
         this.cfg = cfg;
         this.drivers = deferredAead ? new SuiteAeadDriver[cfg.nodes()] : null;
+        this.deferredChecksum = deferredChecksum;
         this.rng = new SeededEntropy(cfg.seed());
         this.nodeConfig = NodeConfig.DEFAULTS.withProfile(cfg.profile());
         int n = cfg.nodes();
@@ -157,6 +164,14 @@ public final class Simulation {
         return new Simulation(cfg, true).execute();
     }
 
+    /**
+     * {@link #runDeferredAead} with the packet checksums asked of the host too ({@link PilotNode#deferChecksum}, what
+     * a Worker runs): the trace must again be the one of {@link #run(SimConfig)}.
+     */
+    public static SimReport runDeferredChecksum(SimConfig cfg) {
+        return new Simulation(cfg, true, true).execute();
+    }
+
     /** Runs with a line log of every datagram and event (for replaying a failing seed). */
     public static SimReport run(SimConfig cfg, java.util.function.Consumer<String> log) {
         Simulation s = new Simulation(cfg, false);
@@ -174,7 +189,10 @@ public final class Simulation {
         nodes[i] = new PilotNode(nodeConfig, ids[i], 0, suite, new SeededEntropy(rng.nextLong()), trust);
         if (drivers != null) {
             nodes[i].deferAead();
-            drivers[i] = new SuiteAeadDriver(suite);
+            if (deferredChecksum) {
+                nodes[i].deferChecksum();
+            }
+            drivers[i] = new SuiteAeadDriver(suite, deferredChecksum);
         }
         nodes[i].listen(SINK_PORT);
         nodes[i].listen(DATAGRAM_PORT);

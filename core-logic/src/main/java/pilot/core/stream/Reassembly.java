@@ -1,8 +1,8 @@
 package pilot.core.stream;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
+import pilot.core.wire.Bytes;
 
 /**
  * The peer's side of the byte stream: in-order bytes waiting to be read, out-of-order segments held for
@@ -65,7 +65,7 @@ final class Reassembly {
             if (d + data.length <= 0) {
                 return Offer.DUPLICATE;
             }
-            data = Arrays.copyOfRange(data, -d, data.length); // overlapping retransmission
+            data = Bytes.slice(data, -d, data.length + d); // overlapping retransmission (arraycopy: no byte loop in wasm)
             d = 0;
         }
         if (d == 0 && discard) {

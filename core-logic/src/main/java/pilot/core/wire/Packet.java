@@ -1,6 +1,5 @@
 package pilot.core.wire;
 
-import java.util.Arrays;
 import pilot.core.addr.Address;
 
 /**
@@ -115,9 +114,12 @@ public final class Packet {
         return window;
     }
 
-    /** A copy of the payload. */
+    /**
+     * A copy of the payload. Through {@code System.arraycopy}, not {@code Arrays.copyOfRange}: TeaVM's classlib
+     * copies a range byte by byte in wasm (a loop per delivered datagram), its arraycopy is one {@code array.copy}.
+     */
     public byte[] payload() {
-        return Arrays.copyOfRange(payload, payloadOff, payloadOff + payloadLen);
+        return Bytes.slice(payload, payloadOff, payloadLen);
     }
 
     public int payloadLength() {
@@ -163,7 +165,7 @@ public final class Packet {
                 + payloadHash();
     }
 
-    /** {@link Arrays#hashCode(byte[])} of the payload's range. */
+    /** {@link java.util.Arrays#hashCode(byte[])} of the payload's range. */
     private int payloadHash() {
         int h = 1;
         for (int i = payloadOff; i < payloadOff + payloadLen; i++) {

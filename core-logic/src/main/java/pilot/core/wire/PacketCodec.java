@@ -47,8 +47,41 @@ public final class PacketCodec {
         return out;
     }
 
+    /**
+     * Serialises a packet with its checksum field left zero, for a host that computes the checksum itself
+     * (a Worker's node with the checksum deferred: {@code PilotNode.deferChecksum}); {@link #fillChecksum}
+     * makes it the bytes {@link #encode} gives.
+     */
+    public static byte[] encodeWithoutChecksum(Packet p) {
+        byte[] out = new byte[HEADER_SIZE + p.payloadLength()];
+        encodeInto(p, out, 0, false);
+        return out;
+    }
+
+    /** Writes the CRC-32 of spec B.2 into a packet that {@link #encodeWithoutChecksum} made (its field zero). */
+    public static void fillChecksum(byte[] packet) {
+        Bytes.put32(packet, OFF_CHECKSUM, Crc32.of(packet, 0, packet.length));
+    }
+
+    /**
+     * Whether the packet in {@code b} (a whole plaintext) is long enough for its declared payload and its
+     * checksum matches: what a host that checks the checksum itself reports with its answer. False when
+     * it is too short to tell (the decode then refuses it as truncated, as it would anyway).
+     */
+    public static boolean checksumMatches(byte[] b) {
+        if (b == null || b.length < HEADER_SIZE) {
+            return false;
+        }
+        int len = HEADER_SIZE + Bytes.u16(b, OFF_LENGTH);
+        return len <= b.length && Crc32.ofZeroedField(b, 0, len, OFF_CHECKSUM) == Bytes.i32(b, OFF_CHECKSUM);
+    }
+
     /** Serialises into {@code out} at {@code off}; returns the number of bytes written. */
     public static int encodeInto(Packet p, byte[] out, int off) {
+        return encodeInto(p, out, off, true);
+    }
+
+    private static int encodeInto(Packet p, byte[] out, int off, boolean checksum) {
         int n = p.payloadLength();
         out[off + OFF_VERSION_FLAGS] = (byte) ((Packet.VERSION << 4) | p.flags());
         out[off + OFF_PROTOCOL] = (byte) p.protocol();
@@ -64,7 +97,9 @@ public final class PacketCodec {
         Bytes.put16(out, off + OFF_WINDOW, p.window());
         Bytes.put32(out, off + OFF_CHECKSUM, 0);
         p.copyPayload(out, off + HEADER_SIZE);
-        Bytes.put32(out, off + OFF_CHECKSUM, Crc32.of(out, off, HEADER_SIZE + n));
+        if (checksum) {
+            Bytes.put32(out, off + OFF_CHECKSUM, Crc32.of(out, off, HEADER_SIZE + n));
+        }
         return HEADER_SIZE + n;
     }
 
@@ -81,10 +116,22 @@ public final class PacketCodec {
      * opened plaintext): the packet's payload stays a range of {@code b} instead of a copy of it.
      */
     public static Result<Packet> decodeTaking(byte[] b) {
-        return b == null ? Result.fail(ErrorCode.INVALID_ARGUMENT, "null") : decode(b, 0, b.length, true);
+        return decodeTaking(b, false);
+    }
+
+    /**
+     * {@link #decodeTaking(byte[])} for a plaintext whose checksum the host already found matching
+     * ({@code checksumChecked}, see {@link #checksumMatches}): every other check runs as before, in the same order.
+     */
+    public static Result<Packet> decodeTaking(byte[] b, boolean checksumChecked) {
+        return b == null ? Result.fail(ErrorCode.INVALID_ARGUMENT, "null") : decode(b, 0, b.length, true, checksumChecked);
     }
 
     private static Result<Packet> decode(byte[] b, int off, int len, boolean take) {
+        return decode(b, off, len, take, false);
+    }
+
+    private static Result<Packet> decode(byte[] b, int off, int len, boolean take, boolean checksumChecked) {
         if (b == null || off < 0 || len < 0 || off + len > b.length) {
             return Result.fail(ErrorCode.INVALID_ARGUMENT, "bad buffer bounds");
         }
@@ -97,7 +144,7 @@ public final class PacketCodec {
         }
         int version = (b[off + OFF_VERSION_FLAGS] >>> 4) & 0xF;
         int stored = Bytes.i32(b, off + OFF_CHECKSUM);
-        if (Crc32.ofZeroedField(b, off, HEADER_SIZE + payloadLen, off + OFF_CHECKSUM) != stored) {
+        if (!checksumChecked && Crc32.ofZeroedField(b, off, HEADER_SIZE + payloadLen, off + OFF_CHECKSUM) != stored) {
             return Result.fail(ErrorCode.BAD_CHECKSUM, "CRC-32 mismatch");
         }
         if (version != Packet.VERSION) {

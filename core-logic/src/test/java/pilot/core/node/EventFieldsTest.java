@@ -2,7 +2,9 @@ package pilot.core.node;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 
 import org.junit.jupiter.api.Test;
 import pilot.core.ErrorCode;
@@ -42,5 +44,15 @@ class EventFieldsTest {
     void onlyADatagramCarriesData() {
         assertArrayEquals(new byte[] {1, 2}, EventFields.data(new NodeEvent.Datagram(PEER, 1, 2, new byte[] {1, 2})));
         assertNull(EventFields.data(new NodeEvent.Pong(9, PEER, 81)));
+    }
+
+    @Test
+    void theUncopiedDataIsTheSameBytesAndDataStaysACopy() {
+        NodeEvent.Datagram d = new NodeEvent.Datagram(PEER, 1, 2, new byte[] {1, 2});
+        byte[] shared = EventFields.dataUncopied(d);
+        assertArrayEquals(new byte[] {1, 2}, shared);
+        assertSame(shared, EventFields.dataUncopied(d), "no copy per call: the boundary copies it out itself");
+        assertNotSame(shared, EventFields.data(d), "data() still hands out a copy");
+        assertNull(EventFields.dataUncopied(new NodeEvent.Pong(9, PEER, 81)));
     }
 }

@@ -46,6 +46,15 @@ class Net {
         return n;
     }
 
+    /** A node whose AEAD and packet checksum are both the host's ({@link PilotNode#deferChecksum}). */
+    PilotNode addDeferredChecksum(NodeConfig cfg) {
+        PilotNode n = add(cfg);
+        n.deferAead();
+        n.deferChecksum();
+        drivers.put(nodes.size() - 1, new SuiteAeadDriver(SUITE, true));
+        return n;
+    }
+
     /** Return false to drop a datagram (from index, to index). */
     BiPredicate<Integer, Integer> pass = (a, b) -> true;
 

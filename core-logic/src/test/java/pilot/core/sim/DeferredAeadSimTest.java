@@ -10,6 +10,7 @@ import org.junit.jupiter.api.Test;
  * seals and opens asked of a host and answered at the node's next poll, in order, gives the trace hashes
  * (every datagram and every event, in order) of the synchronous run, pinned in
  * test-vectors/generated/sim-traces.json, and the same for further seeds with restarts, partitions and the attacker.
+ * With the packet checksums asked of the host too (what a Worker runs) the pinned hashes are the same again.
  */
 class DeferredAeadSimTest {
     /** {seed, trace} of test-vectors/generated/sim-traces.json (bytes_per_stream 100,000). */
@@ -26,6 +27,9 @@ class DeferredAeadSimTest {
             SimReport deferred = Simulation.runDeferredAead(cfg);
             assertEquals(run[1], Long.toHexString(deferred.traceHash()), "deferred, seed " + run[0]);
             assertTrue(deferred.ok(), deferred.toString());
+            SimReport checksums = Simulation.runDeferredChecksum(cfg);
+            assertEquals(run[1], Long.toHexString(checksums.traceHash()), "deferred with checksums, seed " + run[0]);
+            assertTrue(checksums.ok(), checksums.toString());
         }
     }
 
