@@ -75,6 +75,8 @@ final class CryptoQueue {
     private int nextKeyId = 1;
     private boolean active;
     private boolean checksums;
+    /** The host's reference for the frame of the datagram being handled, taken by its open request (0: none). */
+    private int offeredRef;
 
     CryptoQueue(KeyExchange kx) {
         this.kx = kx;
@@ -122,16 +124,30 @@ final class CryptoQueue {
         int id = track(new Pending(k, frame, null));
         byte[] nonce = new byte[SealedFrame.NONCE_SIZE];
         System.arraycopy(frame, 8, nonce, 0, SealedFrame.NONCE_SIZE);
-        requests.add(new CryptoRequest.Seal(id, k.id, nonce, aad, packet));
+        requests.add(new CryptoRequest.Seal(id, k.id, nonce, aad, packet, frame));
     }
 
     /** Asks for the plaintext of {@code f} under {@code under}. */
     void open(SealedFrame f, Endpoint from, Session under, boolean fallback, byte[] aad) {
         Key k = key(f.senderNode(), under);
+        int ref = offeredRef;
+        offeredRef = 0; // only the datagram's first open: a later one (the previous session's) carries the bytes
         f.read((nonce, ct) -> {
             int id = track(new Pending(k, null, new OpenState(f, from, under, fallback, ct.length - SealedFrame.TAG_SIZE)));
-            return requests.add(new CryptoRequest.Open(id, k.id, nonce, aad, ct));
+            return requests.add(new CryptoRequest.Open(id, k.id, nonce, aad, ct, ref));
         });
+    }
+
+    /** Offers {@code ref} to the next open request (the datagram about to be handled); see {@link #takeOffer}. */
+    void offer(int ref) {
+        offeredRef = ref;
+    }
+
+    /** Withdraws the offer: true when an open request took it meanwhile. */
+    boolean takeOffer(int ref) {
+        boolean taken = offeredRef != ref;
+        offeredRef = 0;
+        return taken;
     }
 
     /** The continuation of an answered request, or null for an id that is not unanswered (answered twice, or made up). */

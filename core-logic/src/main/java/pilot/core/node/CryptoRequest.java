@@ -1,5 +1,7 @@
 package pilot.core.node;
 
+import pilot.core.addr.Endpoint;
+
 /**
  * What a node with deferred AEAD ({@link PilotNode#deferAead}) asks its host to do, in order
  * ({@link PilotNode#pollCrypto}). Keys cross once per session: {@link KeyInstall} before the first request
@@ -85,15 +87,41 @@ public sealed interface CryptoRequest {
 
     /** Encrypt the packet {@code data()}. */
     final class Seal extends Cipher {
-        Seal(int id, int keyId, byte[] nonce, byte[] aad, byte[] packet) {
+        private final byte[] frame;
+
+        Seal(int id, int keyId, byte[] nonce, byte[] aad, byte[] packet, byte[] frame) {
             super(id, keyId, nonce, aad, packet);
+            this.frame = frame;
+        }
+
+        /**
+         * The frame this seal's answer completes, as it will leave through {@link PilotNode#pollTransmit} (the
+         * same array): a host that keeps the ciphertext on its side recognises the datagram by it and sends the
+         * frame's first {@link pilot.core.frame.SealedFrame#OVERHEAD} bytes followed by the ciphertext it holds,
+         * so the ciphertext never crosses back (wasm-build {@code HeldSeals}). Read only.
+         */
+        public byte[] frame() {
+            return frame;
         }
     }
 
     /** Decrypt ciphertext ‖ tag {@code data()}. */
     final class Open extends Cipher {
-        Open(int id, int keyId, byte[] nonce, byte[] aad, byte[] ciphertext) {
+        private final int hostRef;
+
+        Open(int id, int keyId, byte[] nonce, byte[] aad, byte[] ciphertext, int hostRef) {
             super(id, keyId, nonce, aad, ciphertext);
+            this.hostRef = hostRef;
+        }
+
+        /**
+         * Not 0 when the host kept this frame's ciphertext itself ({@link PilotNode#handleDatagram(Endpoint, byte[], int, long)}):
+         * then {@code data()} holds placeholders of the right length and the host decrypts the bytes it kept under
+         * this reference. A failed answer must then give the node those bytes first (a frame that fails under the
+         * current session is asked again under the previous one, with its own bytes: wasm-build {@code HeldOpens}).
+         */
+        public int hostRef() {
+            return hostRef;
         }
     }
 }

@@ -98,6 +98,29 @@ public final class PilotNode {
         pump.serveEcho(now);
     }
 
+    /**
+     * {@link #handleDatagram(Endpoint, byte[], long)} for a node with deferred AEAD whose host keeps the sealed
+     * frame's ciphertext itself (a Worker: it never crosses into the core): {@code datagram} has the frame's
+     * header and placeholders of the right length in place of ciphertext ‖ tag. If the frame gets as far as an
+     * open request ({@link CryptoRequest.Open#hostRef} is then {@code hostRef}, not 0), true: the host keeps the
+     * bytes until it answered that request; false: nothing refers to them (refused, dropped, not sealed).
+     * Everything else is exactly the plain call: the core never reads the placeholders before the host's AEAD
+     * answered, and a failed answer hands them over first (see {@link CryptoRequest.Open#hostRef}).
+     */
+    public boolean handleDatagram(Endpoint from, byte[] datagram, int hostRef, long now) {
+        if (hostRef == 0) {
+            handleDatagram(from, datagram, now);
+            return false;
+        }
+        if (!crypto.active()) {
+            out.drop(ErrorCode.INVALID_STATE); // placeholders in a node that opens in the call: never opened
+            return false;
+        }
+        crypto.offer(hostRef);
+        handleDatagram(from, datagram, now);
+        return crypto.takeOffer(hostRef);
+    }
+
     // ================================================================ the AEAD as an effect
 
     /**
