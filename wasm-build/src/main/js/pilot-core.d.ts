@@ -128,7 +128,12 @@ export interface PilotCore {
   /** Our endpoint moved (another relay): a fresh handshake (new X25519 key) with a peer we hold a session with; true if one started. */
   nodeRehandshake(handle: number, peer: number, now: number): boolean;
   nodeHandleDatagram(handle: number, ip: string, port: number, datagram: Uint8Array, now: number): number;
-  /** A relay message `ipLen ‖ ip ‖ port ‖ datagram` as it came (one crossing, no IP text); -19 when its header is malformed. */
+  /**
+   * A relay message `ipLen ‖ ip ‖ port ‖ datagram` as it came (one crossing, no IP text); -19 when its header is malformed.
+   * For a node with deferred AEAD a sealed frame's ciphertext stays here (only its header crosses) until the node's
+   * open request for it is answered: the array is kept, not copied, so do not change it after the call (also for
+   * nodeHandleDatagram's `datagram`).
+   */
   nodeHandleRelayMessage(handle: number, message: Uint8Array, now: number): number;
   /** The next queued datagram; they cross from the core in batches. datagram is a view: copy it to keep it. */
   nodePollTransmit(handle: number): Transmit | null;
@@ -191,6 +196,12 @@ export interface PilotCore {
    */
   nodeCryptoDone(handle: number, ids: readonly number[], outputs: readonly (Uint8Array | null)[], now: number,
     checked?: readonly boolean[] | null): number;
+  /**
+   * Bytes kept out of the core now, for tests: seal ciphertexts (`seals` as the core counts them, `kept` as held
+   * here; each at most HELD_SEALS_MAX) and received sealed frames (`frames` held here, at most HELD_FRAMES_MAX;
+   * `opens` the core's open requests on them).
+   */
+  nodeHeld(handle: number): { seals: number; kept: number; frames: number; opens: number };
 }
 
 /** The packet checksum (CRC-32 of spec B.2) for a node that deferred it. */
@@ -268,6 +279,10 @@ export declare const PLATFORM_KEYS_MAX: number;
 export declare const VERIFY_KEYS_MAX: number;
 /** The former name of PLATFORM_KEYS_MAX. */
 export declare const AEAD_KEYS_MAX: number;
+/** Seal ciphertexts the wrapper keeps per node at most, from a seal's answer until its frame leaves. */
+export declare const HELD_SEALS_MAX: number;
+/** Received sealed frames the wrapper keeps per node at most, until the node's open request for one is answered. */
+export declare const HELD_FRAMES_MAX: number;
 
 /**
  * Pass a WebAssembly.Module in Workers, the .wasm bytes in Node.js. Rejects with a PlatformCryptoError

@@ -32,7 +32,7 @@ const EVENT_HEADER = 26; // Layouts.EVENT_HEADER
 const OP = Object.freeze({ FREE: 0, LIVE_HANDLES: 1, LISTEN: 2, OPEN_STREAM: 3, CLOSE_STREAM: 4, ABORT_STREAM: 5, PING: 6,
   PEER_LOOKUP_FAILED: 7, HANDLE_TIMEOUT: 8, NEXT_DEADLINE: 9, HAS_SESSION: 10, AT_EOF: 11, FLUSH_STREAMS: 12,
   SET_PROFILE: 13, EXPECT_REPLY: 14, REHANDSHAKE: 15, SNAPSHOT_DUE: 16, PLATFORM_AEAD: 17,
-  RESOLVE_NEEDED: 18, RESOLVE_NEXT: 19, RESOLVE_FAILED: 20, DEFER_AEAD: 32 });
+  RESOLVE_NEEDED: 18, RESOLVE_NEXT: 19, RESOLVE_FAILED: 20, DEFER_AEAD: 32, HELD: 40 });
 /** Kinds of the resolver's registry calls (NodeWasm OP_RESOLVE_NEXT: kind * 2^32 + peer). */
 const RESOLVE_KINDS = Object.freeze([null, "lookup", "resolve"]);
 const INVALID_ARGUMENT = -19;
@@ -473,6 +473,47 @@ export function decodeTransmit(bytes) {
   return decodeTransmitAt(bytes, 0, bytes.length);
 }
 
+/**
+ * Splits a batch of transmits, `length(4) ‖ record`, into decoded records. A length with the top bit set
+ * (CryptoBatch.HELD_RECORD) ends with a seal's id instead of the frame's ciphertext, which `kept` holds (it
+ * never went back into the core): the record before the id, followed by that ciphertext, is the message.
+ * The messages of such records share one new buffer (one allocation per batch, not per packet).
+ */
+function decodeTransmits(bytes, kept) {
+  const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  let extra = 0;
+  for (let at = 0; at + 4 <= bytes.length;) {
+    const word = v.getUint32(at);
+    const len = word & 0x7fffffff;
+    if (word !== len) extra += len - 4 + (kept?.get(v.getUint32(at + len))?.length ?? 0);
+    at += 4 + len;
+  }
+  if (extra === 0) return decodeBatch(bytes, decodeTransmitAt);
+  const out = [];
+  const joined = new Uint8Array(extra);
+  let j = 0;
+  for (let at = 0; at + 4 <= bytes.length;) {
+    const word = v.getUint32(at);
+    const len = word & 0x7fffffff;
+    at += 4;
+    if (word === len) {
+      out.push(decodeTransmitAt(bytes, at, len));
+    } else {
+      const id = v.getUint32(at + len - 4);
+      const ct = kept.get(id); // always there: the core names only ciphertexts this wrapper kept
+      kept.delete(id);
+      const head = len - 4;
+      joined.set(bytes.subarray(at, at + head), j);
+      if (ct) joined.set(ct, j + head);
+      const n = head + (ct ? ct.length : 0);
+      out.push(decodeTransmitAt(joined, j, n));
+      j += n;
+    }
+    at += len;
+  }
+  return out;
+}
+
 /** Splits a batch of `length(4) ‖ record` into decoded records. */
 function decodeBatch(bytes, decode) {
   const out = [];
@@ -491,6 +532,26 @@ function decodeBatch(bytes, decode) {
 export const CryptoKinds = Object.freeze({ KEY_INSTALL: 1, KEY_DROP: 2, SEAL: 3, OPEN: 4, SEAL_CHECKSUM: 5, OPEN_CHECKSUM: 6 });
 /** Set in an open answer's length (wasm-build CryptoBatch.CHECKED): the plaintext's checksum matched. */
 const ANSWER_CHECKED = 0x40000000;
+/** CryptoBatch.HOLD: on a request's kind, a seal whose ciphertext may stay here, or an open of a frame kept here. */
+const HOLD = 0x80;
+/** CryptoBatch.HELD: a seal's answer "the wrapper keeps the ciphertext". */
+const ANSWER_HELD = 0xfffffffe;
+/** CryptoBatch.REFILL: a failed held open's answer carries the frame's ciphertext ‖ tag (the node may ask again). */
+const ANSWER_REFILL = 0x20000000;
+/** PILS magic and the frame's header before its ciphertext (SealedFrame.OVERHEAD: magic, sender, nonce). */
+const PILS = [0x50, 0x49, 0x4c, 0x53];
+const SEALED_OVERHEAD = 20;
+/**
+ * Seal ciphertexts the wrapper keeps per node at most (HeldSeals.MAX in the core, which never flags more): from a
+ * seal's answer until its frame is polled as a transmit. Beyond it a seal is answered with its bytes, as before.
+ */
+export const HELD_SEALS_MAX = 256;
+/**
+ * Received PILS frames the wrapper keeps per node at most (= HeldOpens.MAX, = MAX_CRYPTO_IN_FLIGHT): from
+ * nodeHandleRelayMessage until the node's open request for it is answered; only the frame's header crosses into
+ * the core. Beyond it a frame crosses whole, as before. Each entry is the caller's message (not copied).
+ */
+export const HELD_FRAMES_MAX = 256;
 const PACKET_HEADER = 34;
 const PACKET_CHECKSUM_AT = 30;
 
@@ -534,11 +595,12 @@ function packetChecksum(crc32) {
  * Splits a batch of crypto requests, `kind(1) ‖ id(4) ‖ keyId(4) ‖ len(4) ‖ [nonce(12) ‖ aadLen(1) ‖ aad] ‖ data`,
  * into records whose byte fields are views of the one copy.
  */
-function decodeCryptoBatch(b) {
+function decodeCryptoBatch(b, st) {
   const out = [];
   const v = new DataView(b.buffer, b.byteOffset, b.byteLength);
   for (let at = 0; at + 13 <= b.length;) {
-    const kind = b[at];
+    const kind = b[at] & ~HOLD;
+    const hold = (b[at] & HOLD) !== 0;
     const id = v.getUint32(at + 1);
     const keyId = v.getUint32(at + 5);
     const len = v.getUint32(at + 9);
@@ -551,11 +613,27 @@ function decodeCryptoBatch(b) {
       aad = b.subarray(at + 13, at + 13 + aadLen);
       at += 13 + aadLen;
     }
+    const seal = kind === CryptoKinds.SEAL || kind === CryptoKinds.SEAL_CHECKSUM;
+    if (hold && !seal) {
+      // an open of a frame kept here: the wrapper's reference crossed, not the bytes
+      const ref = v.getUint32(at);
+      at += 4;
+      const f = st?.frames.get(ref);
+      let data = EMPTY; // a reference this wrapper does not hold (never made by it) opens nothing
+      if (f !== undefined && f.bytes.length - f.at === len) {
+        data = f.bytes.subarray(f.at);
+        st.refOf.set(id, ref);
+      }
+      out.push({ kind, id, keyId, nonce, aad, data });
+      continue;
+    }
+    if (hold && st) st.holdable.add(id);
     out.push({ kind, id, keyId, nonce, aad, data: b.subarray(at, at + len) });
     at += len;
   }
   return out;
 }
+const EMPTY = new Uint8Array(0);
 
 /**
  * Runs a node's crypto requests with WebCrypto (`crypto.subtle`): imports each session's key once (AES-GCM,
@@ -641,6 +719,11 @@ function wrap(exports, platform, memory, crc32) {
   // per node handle: the rest of the last polled batches, and the node's address text
   const pending = new Map();
   const addresses = new Map();
+  // per node handle with deferred AEAD: bytes kept out of the core (HELD_SEALS_MAX, HELD_FRAMES_MAX). `holdable`:
+  // ids of seals whose ciphertext may stay; `kept`: seal id -> ciphertext until its frame is polled; `frames`:
+  // reference -> { bytes, at } (a received frame, its ciphertext from `at`) until its open is answered; `refOf`:
+  // open id -> reference
+  const heldState = new Map();
   const poll = (h, key, fetch, decode) => {
     let q = pending.get(h);
     if (q === undefined || q[key].at >= q[key].items.length) {
@@ -650,11 +733,32 @@ function wrap(exports, platform, memory, crc32) {
         q = { tx: { items: [], at: 0 }, ev: { items: [], at: 0 } };
         pending.set(h, q);
       }
-      q[key] = { items: decodeBatch(b, decode), at: 0 };
+      q[key] = { items: decode === null ? decodeTransmits(b, heldState.get(h)?.kept) : decodeBatch(b, decode), at: 0 };
     }
     return q[key].items[q[key].at++] ?? null;
   };
   const op = (code, h, a = 0, b = 0, c = 0, p = 0, q = 0, now = 0) => x.nodeOp(code, h, a, b, c, p, q, now);
+  /**
+   * A received datagram into the core. A PILS frame of a node with deferred AEAD stays here (HELD_FRAMES_MAX):
+   * only `message` up to the frame's header crosses (`put` writes it: its length, or -1), and the node's open
+   * request names it; `bytes` / `at`: where the frame's ciphertext lies in the caller's array (kept, not copied).
+   */
+  const handleIn = (h, full, frameAt, bytes, put, now) => {
+    const st = heldState.get(h);
+    if (st !== undefined && st.frames.size < HELD_FRAMES_MAX && bytes.length - frameAt >= SEALED_OVERHEAD + AEAD_TAG
+        && bytes[frameAt] === PILS[0] && bytes[frameAt + 1] === PILS[1] && bytes[frameAt + 2] === PILS[2] && bytes[frameAt + 3] === PILS[3]) {
+      let ref = st.nextRef;
+      while (st.frames.has(ref)) ref = ref >= 0x7fffffff ? 1 : ref + 1;
+      st.nextRef = ref >= 0x7fffffff ? 1 : ref + 1;
+      const n = put(true);
+      if (n < 0) return INVALID_ARGUMENT;
+      const r = x.nodeHandleDatagram(h, n, now, ref, full);
+      if (r === 1) st.frames.set(ref, { bytes, at: frameAt + SEALED_OVERHEAD });
+      return r < 0 ? r : 0;
+    }
+    const n = put(false);
+    return n < 0 ? INVALID_ARGUMENT : x.nodeHandleDatagram(h, n, now, 0, 0);
+  };
   return {
     raw: x,
     version: () => "pilot-core 0.1.0",
@@ -670,7 +774,7 @@ function wrap(exports, platform, memory, crc32) {
     /** Copies bytes into the I/O region (what every wrapper call does first); for tests of the raw exports. */
     ioPut: (...arrays) => io.put(...arrays),
     liveHandles: () => op(OP.LIVE_HANDLES, 0),
-    free: (h) => { pending.delete(h); addresses.delete(h); op(OP.FREE, h); },
+    free: (h) => { pending.delete(h); addresses.delete(h); heldState.delete(h); op(OP.FREE, h); },
     addressParse: (text) => {
       const v = x.addressParse(String(text));
       if (v < 0) return { ok: false, error: errorName(-v), error_code: -v };
@@ -714,11 +818,18 @@ function wrap(exports, platform, memory, crc32) {
     nodePeerLookupFailed: (h, peer, now) => op(OP.PEER_LOOKUP_FAILED, h, peer, 0, 0, 0, 0, now),
     nodeRehandshake: (h, peer, now) => op(OP.REHANDSHAKE, h, peer, 0, 0, 0, 0, now) === 1,
     nodeHandleDatagram: (h, ip, port, datagram, now) => {
-      const n = datagram ? putEndpointMessage(io, ip, port, datagram) : -1;
-      return n < 0 ? INVALID_ARGUMENT : x.nodeHandleDatagram(h, n, now);
+      if (!isBytes(datagram)) return INVALID_ARGUMENT;
+      const d = datagram instanceof Uint8Array ? datagram : new Uint8Array(datagram.buffer, datagram.byteOffset, datagram.byteLength);
+      const head = (held) => putEndpointMessage(io, ip, port, held ? d.subarray(0, SEALED_OVERHEAD) : d);
+      const b = ip instanceof Uint8Array ? ip : ipBytes(ip);
+      return handleIn(h, 3 + (b ? b.length : 0) + d.length, 0, d, head, now);
     },
-    nodeHandleRelayMessage: (h, message, now) => (io.put(message) < 0 ? INVALID_ARGUMENT : x.nodeHandleDatagram(h, message.length, now)),
-    nodePollTransmit: (h) => poll(h, "tx", (k) => io.take(x.nodePollTransmits(k)), decodeTransmitAt),
+    nodeHandleRelayMessage: (h, message, now) => {
+      if (!(message instanceof Uint8Array) || message.length < 1) return io.put(message) < 0 ? INVALID_ARGUMENT : x.nodeHandleDatagram(h, message.length, now, 0, 0);
+      return handleIn(h, message.length, 3 + message[0], message,
+        (held) => io.put(held ? message.subarray(0, 3 + message[0] + SEALED_OVERHEAD) : message), now);
+    },
+    nodePollTransmit: (h) => poll(h, "tx", (k) => io.take(x.nodePollTransmits(k)), null),
     nodePollEvent: (h) => poll(h, "ev", (k) => io.take(x.nodePollEvents(k)), decodeEventAt),
     nodeNextDeadline: (h) => { const d = op(OP.NEXT_DEADLINE, h); return d < 0 ? null : d; },
     nodeHandleTimeout: (h, now) => op(OP.HANDLE_TIMEOUT, h, 0, 0, 0, 0, 0, now),
@@ -739,23 +850,68 @@ function wrap(exports, platform, memory, crc32) {
       (io.put(data) < 0 ? INVALID_ARGUMENT : x.nodeSendDatagram(h, network, node, port, data.length, now)),
     nodePing: (h, network, node, now) => op(OP.PING, h, network, node, 0, 0, 0, now),
     // the AEAD as an effect (a host whose cipher is asynchronous: WebCrypto); see webCryptoRunner
-    nodeDeferAead: (h, options = {}) => op(OP.DEFER_AEAD, h, options.checksum && checksum !== null ? 1 : 0),
+    nodeDeferAead: (h, options = {}) => {
+      const r = op(OP.DEFER_AEAD, h, options.checksum && checksum !== null ? 1 : 0);
+      if (r === 0 && !heldState.has(h)) heldState.set(h, { holdable: new Set(), kept: new Map(), frames: new Map(), refOf: new Map(), nextRef: 1 });
+      return r;
+    },
+    /**
+     * Bytes kept out of the core now, for tests: seals whose ciphertext stays here (`seals` as the core counts them,
+     * `kept` held here; at most HELD_SEALS_MAX) and received frames (`frames` held here, at most HELD_FRAMES_MAX;
+     * `opens` the core's open requests on them).
+     */
+    nodeHeld: (h) => {
+      const st = heldState.get(h);
+      return { seals: op(OP.HELD, h, 0), kept: st?.kept.size ?? 0, frames: st?.frames.size ?? 0, opens: op(OP.HELD, h, 1) };
+    },
     /** The host side of deferred checksums (fill, matches), or null when the runtime has no crc32 (then nodeDeferAead keeps them in the core). */
     checksum,
     /** The node's crypto requests (records: kind, id, keyId, nonce, aad, data), or null when it has none. */
-    nodePollCrypto: (h) => { const b = io.take(x.nodeCrypto(h, -1, 0)); return b === null ? null : decodeCryptoBatch(b); },
+    nodePollCrypto: (h) => { const b = io.take(x.nodeCrypto(h, -1, 0)); return b === null ? null : decodeCryptoBatch(b, heldState.get(h)); },
     /** Answers: ids[i] gets outputs[i] (a Uint8Array, or null for a failed tag / host failure). How many the node took, or -1. */
     nodeCryptoDone: (h, ids, outputs, now, checked = null) => {
+      const st = heldState.get(h);
+      // what stays here: a seal's ciphertext (answered HELD); a held frame is released at its open's answer, and a
+      // failed one hands its bytes to the core (REFILL), which may ask again under the previous session
+      let special = null;
       let n = 0;
-      for (const o of outputs) n += 8 + (o ? o.length : 0);
+      for (let i = 0; i < ids.length; i++) {
+        const o = outputs[i];
+        if (st !== undefined && (st.holdable.size > 0 || st.refOf.size > 0)) {
+          const id = ids[i];
+          if (st.holdable.delete(id)) {
+            if (o instanceof Uint8Array && st.kept.size < HELD_SEALS_MAX && !st.kept.has(id)) {
+              st.kept.set(id, o);
+              (special ??= new Array(ids.length).fill(null))[i] = ANSWER_HELD;
+              n += 8;
+              continue;
+            }
+          } else {
+            const ref = st.refOf.get(id);
+            if (ref !== undefined) {
+              st.refOf.delete(id);
+              const f = st.frames.get(ref);
+              st.frames.delete(ref);
+              if (!o && f !== undefined) {
+                (special ??= new Array(ids.length).fill(null))[i] = f.bytes.subarray(f.at);
+                n += 8 + f.bytes.length - f.at;
+                continue;
+              }
+            }
+          }
+        }
+        n += 8 + (o ? o.length : 0);
+      }
       const at = io.reserve(n);
       if (at < 0) return -1;
       const m = io.mem();
       let k = at;
       for (let i = 0; i < ids.length; i++) {
-        const o = outputs[i];
+        const sp = special === null ? null : special[i];
+        const o = sp === null ? outputs[i] : sp === ANSWER_HELD ? null : sp;
         const id = ids[i];
-        const len = o ? (checked !== null && checked[i] ? o.length | ANSWER_CHECKED : o.length) : 0xffffffff;
+        const len = sp === ANSWER_HELD ? ANSWER_HELD : sp !== null ? o.length | ANSWER_REFILL
+          : o ? (checked !== null && checked[i] ? o.length | ANSWER_CHECKED : o.length) : 0xffffffff;
         m[k] = id >>> 24; m[k + 1] = id >>> 16; m[k + 2] = id >>> 8; m[k + 3] = id;
         m[k + 4] = len >>> 24; m[k + 5] = len >>> 16; m[k + 6] = len >>> 8; m[k + 7] = len;
         if (o) m.set(o, k + 8);

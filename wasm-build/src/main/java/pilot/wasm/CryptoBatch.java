@@ -1,7 +1,9 @@
 package pilot.wasm;
 
+import pilot.core.frame.SealedFrame;
 import pilot.core.node.CryptoRequest;
 import pilot.core.node.PilotNode;
+import pilot.core.node.Transmit;
 import pilot.core.wire.Bytes;
 
 /**
@@ -17,6 +19,15 @@ import pilot.core.wire.Bytes;
  * A node that deferred its checksums too asks {@link #SEAL_CHECKSUM} and {@link #OPEN_CHECKSUM} instead of
  * {@link #SEAL} and {@link #OPEN}; an open's answer then has {@link #CHECKED} set in its length when the
  * plaintext's checksum matched (without it the node checks the checksum itself).
+ *
+ * <p>Bytes that stay in JavaScript (issue 15, the Worker's seal + open): a request's kind with {@link #HOLD} set
+ * is a seal whose ciphertext the wrapper may keep ({@link HeldSeals}: answered {@link #HELD} with no data, the
+ * frame then leaves {@code nodePollTransmits} as its header and the seal's id, {@link #HELD_RECORD}, and the
+ * wrapper appends the ciphertext it kept), or an open of a frame the wrapper kept (the datagram crossed in as its
+ * header only: {@code PilotNode.handleDatagram} with a host reference), which carries the wrapper's reference (4
+ * bytes) in place of its data; its answer is the plaintext, or on failure the frame's ciphertext ‖ tag with
+ * {@link #REFILL} set in the length ({@link HeldOpens}). The core decides order, counters and the replay window
+ * exactly as before: only where the bytes live changes, never which bytes go on the wire.
  */
 final class CryptoBatch {
     static final int KEY_INSTALL = 1;
@@ -31,6 +42,14 @@ final class CryptoBatch {
     static final int FAILED = -1;
     /** Set in an open answer's length: the plaintext's checksum matched (PacketCodec.checksumMatches). */
     static final int CHECKED = 0x40000000;
+    /** Flag on a request's kind: a seal whose answer may be {@link #HELD}, or an open that names a kept frame. */
+    static final int HOLD = 0x80;
+    /** An answer's length for "the wrapper keeps the ciphertext" (only for a seal flagged {@link #HOLD}). */
+    static final int HELD = -2;
+    /** Set in the length of a failed answer to a held open: the bytes are the frame's ciphertext ‖ tag (see {@link HeldOpens}). */
+    static final int REFILL = 0x20000000;
+    /** Set in a transmit record's length: the record ends with the frame's header and a held seal's id. */
+    static final int HELD_RECORD = 0x80000000;
     private static final int HEAD = 13;
     private static final int NONCE = 12;
 
@@ -41,7 +60,7 @@ final class CryptoBatch {
      * Every request the node has, up to {@link Layouts#POLL_BATCH_BYTES} (at least one; the one that did not
      * fit is kept in {@code carry[0]} for the next poll), into the region; its length, or -1 when there is none.
      */
-    static int poll(PilotNode node, CryptoRequest[] carry) {
+    static int poll(PilotNode node, CryptoRequest[] carry, HeldSeals seals, HeldOpens opens) {
         CryptoRequest[] batch = new CryptoRequest[16];
         int count = 0;
         int size = 0;
@@ -67,7 +86,13 @@ final class CryptoBatch {
         boolean checksums = node.checksumDeferred();
         int at = 0;
         for (int i = 0; i < count; i++) {
-            at = write(batch[i], head, at, checksums);
+            CryptoRequest r = batch[i];
+            boolean hold = r instanceof CryptoRequest.Seal s ? seals.add(s.id(), s.frame())
+                    : r instanceof CryptoRequest.Open o && o.hostRef() != 0;
+            if (hold && r instanceof CryptoRequest.Open o) {
+                opens.add(o.id(), o.data()); // never full in use (HeldOpens); if it were, a failure stays a failure
+            }
+            at = write(r, head, at, checksums, hold);
         }
         return size;
     }
@@ -76,7 +101,7 @@ final class CryptoBatch {
      * Hands the node the answers of the {@code len} bytes in the region; the number handed, or -1 when malformed
      * (then none is handed). All are copied out before the first is handed: the core may use the region.
      */
-    static int done(PilotNode node, int len, long now) {
+    static int done(PilotNode node, int len, long now, HeldSeals seals, HeldOpens opens) {
         int[] ids = new int[16];
         byte[][] outs = new byte[16][];
         boolean[] checks = new boolean[16];
@@ -90,14 +115,32 @@ final class CryptoBatch {
             }
             int size = Io.i32(at + 4); // the head read in place: no array per answer
             int id = Io.i32(at);
-            boolean checked = size != FAILED && (size & CHECKED) != 0;
-            size = size == FAILED ? FAILED : size & ~CHECKED;
-            if (size != FAILED && (size < 0 || size > len - at - 8)) {
+            boolean none = size == FAILED || size == HELD;
+            boolean checked = !none && (size & CHECKED) != 0;
+            boolean refill = !none && (size & REFILL) != 0;
+            size = none ? size : size & ~(CHECKED | REFILL);
+            if (!none && (size < 0 || size > len - at - 8)) {
                 return -1; // checked before anything is allocated for it
             }
-            byte[] out = size == FAILED ? null : Io.in(at + 8, size);
-            if (size != FAILED && out == null) {
-                return -1;
+            byte[] held = opens.size() == 0 ? null : opens.take(id); // any answer ends a held open's tracking
+            byte[] out = null;
+            if (size == HELD) {
+                byte[] frame = seals.answer(id, true);
+                // the frame is complete but for the ciphertext the wrapper keeps: zeros stand in for it here
+                out = frame == null ? null : seals.blank(frame.length - SealedFrame.OVERHEAD);
+            } else if (refill) {
+                // a held open failed: its bytes go into the placeholders before the node hears of it (HeldOpens)
+                if (held != null && held.length == size) {
+                    Io.read(at + 8, held, 0, size);
+                }
+            } else if (size != FAILED) {
+                out = Io.in(at + 8, size);
+                if (out == null) {
+                    return -1;
+                }
+            }
+            if (size != HELD && seals.size() > 0) {
+                seals.answer(id, false); // a seal answered with bytes or a failure: nothing is kept for it
             }
             if (n == ids.length) {
                 int[] moreIds = new int[n * 2];
@@ -113,7 +156,7 @@ final class CryptoBatch {
             ids[n] = id;
             outs[n] = out;
             checks[n] = checked;
-            at += 8 + (out == null ? 0 : size);
+            at += 8 + (none ? 0 : size);
         }
         for (int i = 0; i < n; i++) {
             node.cryptoDone(ids[i], outs[i], checks[i], now);
@@ -122,13 +165,16 @@ final class CryptoBatch {
     }
 
     private static int size(CryptoRequest r) {
+        if (r instanceof CryptoRequest.Open o && o.hostRef() != 0) {
+            return HEAD + NONCE + 1 + o.aad().length + 4; // the wrapper's reference instead of the data
+        }
         if (r instanceof CryptoRequest.Cipher c) {
             return HEAD + NONCE + 1 + c.aad().length + c.data().length;
         }
         return r instanceof CryptoRequest.KeyInstall k ? HEAD + k.key().length : HEAD;
     }
 
-    private static int write(CryptoRequest r, byte[] head, int at, boolean checksums) {
+    private static int write(CryptoRequest r, byte[] head, int at, boolean checksums, boolean hold) {
         if (r instanceof CryptoRequest.KeyInstall k) {
             at = head(head, at, KEY_INSTALL, 0, k.keyId(), k.key().length, 0);
             Io.write(at, k.key(), 0, k.key().length);
@@ -142,9 +188,14 @@ final class CryptoBatch {
         System.arraycopy(c.nonce(), 0, head, HEAD, NONCE);
         head[HEAD + NONCE] = (byte) aad.length;
         int kind = c instanceof CryptoRequest.Seal ? SEAL : OPEN;
-        at = head(head, at, checksums ? kind + (SEAL_CHECKSUM - SEAL) : kind, c.id(), c.keyId(), data.length, NONCE + 1);
+        kind = checksums ? kind + (SEAL_CHECKSUM - SEAL) : kind;
+        at = head(head, at, hold ? kind | HOLD : kind, c.id(), c.keyId(), data.length, NONCE + 1);
         Io.write(at, aad, 0, aad.length);
         at += aad.length;
+        if (c instanceof CryptoRequest.Open o && o.hostRef() != 0) {
+            Io.put32(at, o.hostRef()); // the bytes are the wrapper's: only its reference crosses
+            return at + 4;
+        }
         Io.write(at, data, 0, data.length);
         return at + data.length;
     }
@@ -157,5 +208,29 @@ final class CryptoBatch {
         Bytes.put32(head, 9, len);
         Io.write(at, head, 0, HEAD + extra);
         return at + HEAD + extra;
+    }
+
+    /** The bytes {@link #transmit} writes for {@code t}'s record body: shorter when its ciphertext is held. */
+    static int transmitSize(Transmit t, boolean held) {
+        return held ? Layouts.transmitSize(t) - t.datagram().length + SealedFrame.OVERHEAD + 4 : Layouts.transmitSize(t);
+    }
+
+    /**
+     * A transmit record at {@code at} of the region (length prefix included): {@code ipLen ‖ ip ‖ port ‖ datagram},
+     * or, for a frame whose ciphertext the wrapper holds under seal {@code heldId} (not 0), {@code ipLen ‖ ip ‖ port ‖
+     * header (OVERHEAD) ‖ heldId(4)}, its length flagged {@link #HELD_RECORD} (the wrapper sends the part before the
+     * id followed by the ciphertext). {@code head}: scratch of {@code RECORD_PREFIX + TRANSMIT_HEAD_MAX}. Where the next goes.
+     */
+    static int transmit(Transmit t, int heldId, byte[] head, int at) {
+        int h = Layouts.transmitHead(t, head, Layouts.RECORD_PREFIX);
+        int frame = heldId == 0 ? t.datagram().length : SealedFrame.OVERHEAD;
+        int body = h + frame + (heldId == 0 ? 0 : 4);
+        Bytes.put32(head, 0, heldId == 0 ? body : body | HELD_RECORD);
+        Io.write(at, head, 0, Layouts.RECORD_PREFIX + h);
+        Io.write(at + Layouts.RECORD_PREFIX + h, t.datagram(), 0, frame);
+        if (heldId != 0) {
+            Io.put32(at + Layouts.RECORD_PREFIX + h + frame, heldId);
+        }
+        return at + Layouts.RECORD_PREFIX + body;
     }
 }

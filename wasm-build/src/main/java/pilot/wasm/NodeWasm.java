@@ -10,6 +10,7 @@ import pilot.core.addr.Endpoint;
 import pilot.core.edge.RelayMessage;
 import pilot.core.crypto.DrbgEntropy;
 import pilot.core.envelope.WireProfile;
+import pilot.core.frame.SealedFrame;
 import pilot.core.handshake.LocalIdentity;
 import pilot.core.handshake.PinnedTrust;
 import pilot.core.node.NodeConfig;
@@ -57,6 +58,10 @@ public final class NodeWasm {
         private final PeerResolver resolver;
         /** A crypto request polled but left for the next batch (see {@link CryptoBatch#poll}). */
         private final pilot.core.node.CryptoRequest[] carry = new pilot.core.node.CryptoRequest[1];
+        /** Seals whose ciphertext JavaScript keeps until their frame leaves. */
+        private final HeldSeals seals = new HeldSeals();
+        /** Open requests on frames JavaScript keeps, until answered. */
+        private final HeldOpens opens = new HeldOpens();
 
         Node(PilotNode node, PinnedTrust trust, DrbgEntropy entropy, PeerResolver resolver) {
             this.node = node;
@@ -235,16 +240,30 @@ public final class NodeWasm {
 
     /**
      * {@code ipLen(1) ‖ ip ‖ port(2) ‖ datagram} ({@code len} bytes, the relay's layout) in the region.
-     * 0, or minus an error code.
+     * 0, or minus an error code. {@code ref} not 0: a PILS frame whose ciphertext JavaScript keeps under that
+     * reference (a node with deferred AEAD only): the region holds the message up to the frame's header
+     * ({@code SealedFrame.OVERHEAD} bytes of it), {@code fullLen} is the whole message's length; 1 when the node's
+     * open request names the reference (keep the bytes until it is answered), 0 when nothing refers to them.
      */
     @JSExport
-    public static int nodeHandleDatagram(int handle, int len, double now) {
+    public static int nodeHandleDatagram(int handle, int len, double now, int ref, int fullLen) {
         Node n = node(handle);
         // the header alone first (at most 19 bytes): the frame is copied once, straight into its own array
         RelayMessage m = len < 0 || len > RelayMessage.MAX_BYTES ? null
                 : RelayMessage.decode(Io.in(0, Math.min(len, 19))).valueOrNull();
         if (n == null || m == null) {
             return INVALID;
+        }
+        if (ref != 0) {
+            // a sealed frame JavaScript keeps: only its header crossed; the ciphertext's place holds zeros
+            int frame = fullLen - m.frameOffset();
+            if (len != m.frameOffset() + SealedFrame.OVERHEAD || fullLen > RelayMessage.MAX_BYTES
+                    || frame < SealedFrame.OVERHEAD + SealedFrame.TAG_SIZE || !Io.holds(len)) {
+                return INVALID;
+            }
+            byte[] datagram = new byte[frame];
+            Io.read(m.frameOffset(), datagram, 0, SealedFrame.OVERHEAD);
+            return n.node().handleDatagram(m.peer(), datagram, ref, (long) now) ? 1 : 0;
         }
         byte[] datagram = Io.in(m.frameOffset(), len - m.frameOffset());
         if (datagram == null) {
@@ -265,10 +284,18 @@ public final class NodeWasm {
             return -1;
         }
         List<Transmit> batch = new ArrayList<>();
+        int[] heldIds = new int[16];
         int size = 0;
         for (Transmit t = n.node().pollTransmit(); t != null; t = size >= Layouts.POLL_BATCH_BYTES ? null : n.node().pollTransmit()) {
+            int id = n.seals.size() == 0 ? 0 : n.seals.take(t.datagram());
+            if (batch.size() == heldIds.length) {
+                int[] more = new int[heldIds.length * 2];
+                System.arraycopy(heldIds, 0, more, 0, heldIds.length);
+                heldIds = more;
+            }
+            heldIds[batch.size()] = id;
             batch.add(t);
-            size += Layouts.RECORD_PREFIX + Layouts.transmitSize(t);
+            size += Layouts.RECORD_PREFIX + CryptoBatch.transmitSize(t, id != 0);
         }
         if (batch.isEmpty()) {
             return -1;
@@ -277,15 +304,11 @@ public final class NodeWasm {
             return -2;
         }
         // straight into the region: the head of each record through a small array, the frame from its own array
+        // (only its header when JavaScript holds its ciphertext)
         byte[] head = new byte[Layouts.RECORD_PREFIX + Layouts.TRANSMIT_HEAD_MAX];
         int at = 0;
-        for (Transmit t : batch) {
-            int h = Layouts.transmitHead(t, head, Layouts.RECORD_PREFIX);
-            int frame = t.datagram().length;
-            pilot.core.wire.Bytes.put32(head, 0, h + frame);
-            Io.write(at, head, 0, Layouts.RECORD_PREFIX + h);
-            Io.write(at + Layouts.RECORD_PREFIX + h, t.datagram(), 0, frame);
-            at += Layouts.RECORD_PREFIX + h + frame;
+        for (int i = 0; i < batch.size(); i++) {
+            at = CryptoBatch.transmit(batch.get(i), heldIds[i], head, at);
         }
         return size;
     }
@@ -370,7 +393,8 @@ public final class NodeWasm {
         if (n == null) {
             return -1;
         }
-        return answersLen < 0 ? CryptoBatch.poll(n.node(), n.carry) : CryptoBatch.done(n.node(), answersLen, (long) now);
+        return answersLen < 0 ? CryptoBatch.poll(n.node(), n.carry, n.seals, n.opens)
+                : CryptoBatch.done(n.node(), answersLen, (long) now, n.seals, n.opens);
     }
 
     /** Layout: {@link Layouts#stats}, out through the region; -1 for an unknown handle. */
@@ -432,6 +456,8 @@ public final class NodeWasm {
     static final int OP_RESOLVE_FAILED = 20;
     /** Kept apart from the numbers above, so that other new ops cannot collide with it. */
     static final int OP_DEFER_AEAD = 32;
+    /** For tests: a=0 the seals whose ciphertext JavaScript keeps ({@link HeldSeals}), a=1 the open requests on kept frames ({@link HeldOpens}). */
+    static final int OP_HELD = 40;
 
     /**
      * The node calls that take and return only numbers. Booleans come back as 1 / 0; everything else
@@ -507,6 +533,8 @@ public final class NodeWasm {
                     p.deferChecksum(); // the host's node:zlib crc32, far cheaper than the table loop in wasm
                 }
                 return 0;
+            case OP_HELD:
+                return a == 0 ? n.seals.size() : n.opens.size();
             case OP_HANDLE_TIMEOUT:
                 p.handleTimeout(t);
                 return 0;
