@@ -55,11 +55,28 @@ async function exchange(deferred, checksum = false, subtle = globalThis.crypto.s
   await move();
   const got = [];
   for (let e = core.nodePollEvent(y.h); e; e = core.nodePollEvent(y.h)) if (e.kind === "DATAGRAM") got.push(e.data[0]);
+  // stream segments take the same path (held seals and frames too): 24 KB from x to y, clocked the same in every run
+  core.nodeListen(y.h, 1002);
+  const s = core.nodeOpenStream(x.h, 0, y.node, 1002, 0);
+  const data = Uint8Array.from({ length: 24000 }, (_, i) => (i * 7) & 0xff);
+  const back = [];
+  let off = 0;
+  let ys = null;
+  for (let round = 1; round < 400 && back.length < data.length; round++) {
+    if (off < data.length) off += Math.max(0, core.nodeWrite(x.h, s, data.subarray(off, Math.min(data.length, off + 4096)), round * 10));
+    core.nodeHandleTimeout(x.h, round * 10);
+    core.nodeHandleTimeout(y.h, round * 10);
+    await move();
+    for (let e = core.nodePollEvent(y.h); e; e = core.nodePollEvent(y.h)) if (e.kind === "STREAM_ACCEPTED") ys = e.stream;
+    const r = ys === null ? null : core.nodeRead(y.h, ys, 1 << 20, round * 10);
+    if (r) back.push(...r);
+  }
+  const streamed = back.length === data.length && back.every((b, i) => b === data[i]);
   const keys = runner.keyCount();
   const badChecksums = core.nodeStats(y.h).dropped.BAD_CHECKSUM ?? 0;
   core.free(x.h);
   core.free(y.h);
-  return { wire, got, keys, badChecksums };
+  return { wire, got, keys, badChecksums, streamed };
 }
 
 test("with the checksums deferred too, node:zlib's CRC-32 gives the same wire bytes", async () => {
@@ -70,6 +87,7 @@ test("with the checksums deferred too, node:zlib's CRC-32 gives the same wire by
     encrypt: (algo, key, data) => { kinds.push(data[30] | data[31] | data[32] | data[33] ? "filled" : "zero"); return globalThis.crypto.subtle.encrypt(algo, key, data); },
     decrypt: (...a) => globalThis.crypto.subtle.decrypt(...a) };
   const deferred = await exchange(true, true, seeing);
+  assert.ok(inCall.streamed && deferred.streamed, "the stream arrived whole");
   assert.deepEqual(deferred.wire, inCall.wire);
   assert.deepEqual(deferred.got, [...Array(20).keys()]);
   assert.ok(kinds.length > 20 && kinds.every((k) => k === "filled"), "every packet sealed with the checksum the runner wrote");
@@ -102,7 +120,8 @@ test("the runner's checksum: fill writes what matches accepts; too short or a wr
 test("WebCrypto answers give the same wire bytes as AES-GCM inside the call", async () => {
   const inCall = await exchange(false);
   const deferred = await exchange(true);
-  assert.ok(inCall.wire.length >= 24, `${inCall.wire.length} datagrams`);
+  assert.ok(inCall.streamed && deferred.streamed, "the stream arrived whole");
+  assert.ok(inCall.wire.length >= 24 + 24, `${inCall.wire.length} datagrams (24 KB of stream segments among them)`);
   assert.deepEqual(deferred.wire, inCall.wire);
   assert.deepEqual(deferred.got, [...Array(20).keys()]);
   assert.equal(deferred.keys, 2, "one key per node: its one session with the other");
@@ -140,6 +159,135 @@ test("a burst is one batch of requests; a forged frame answered as a failure is 
   assert.equal(got, 50, "the genuine frame with the forged one's counter is still accepted");
   assert.equal(core.nodeCryptoDone(y.h, [999999], [null], 0), 1, "an unknown id is taken and ignored");
   assert.equal(core.nodeStats(y.h).dropped.INVALID_ARGUMENT, 1);
+  core.free(x.h);
+  core.free(y.h);
+});
+
+/** Two deferred nodes with a session (ping answered), y listening on 1001; `answer(n)` runs n's requests to the end. */
+async function connected(runner) {
+  const { x, y } = pair(true);
+  const answer = async (n) => { while ((await runner.step(n.h, now)) > 0); };
+  core.nodePing(x.h, 0, y.node, 0);
+  for (let moved = 1; moved > 0;) {
+    await answer(x);
+    await answer(y);
+    moved = 0;
+    for (let t = core.nodePollTransmit(x.h); t; t = core.nodePollTransmit(x.h), moved++) core.nodeHandleDatagram(y.h, "10.0.0.1", 4000, t.datagram, 0);
+    for (let t = core.nodePollTransmit(y.h); t; t = core.nodePollTransmit(y.h), moved++) core.nodeHandleDatagram(x.h, "10.0.0.2", 4000, t.datagram, 0);
+  }
+  core.nodeListen(y.h, 1001);
+  return { x, y, answer };
+}
+const datagramsAt = (n) => {
+  const got = [];
+  for (let e = core.nodePollEvent(n.h); e; e = core.nodePollEvent(n.h)) if (e.kind === "DATAGRAM") got.push(e.data[0]);
+  return got;
+};
+
+test("a seal's ciphertext stays in JavaScript until its frame leaves; at most HELD_SEALS_MAX, beyond it answers carry bytes", async () => {
+  const { HELD_SEALS_MAX } = await import(`${dist}pilot-core.mjs`);
+  const { x, y, answer } = await connected(webCryptoRunner(core));
+  assert.deepEqual(core.nodeHeld(x.h), { seals: 0, kept: 0, frames: 0, opens: 0 });
+  const first = 200;
+  for (let i = 0; i < first; i++) core.nodeSendDatagram(x.h, 0, y.node, 1001, new Uint8Array(1166).fill(i), 0);
+  await answer(x);
+  assert.equal(core.nodeHeld(x.h).kept, first, "answered, frames not polled yet: every ciphertext kept");
+  assert.equal(core.nodeHeld(x.h).seals, first);
+  for (let i = first; i < 2 * first; i++) core.nodeSendDatagram(x.h, 0, y.node, 1001, new Uint8Array(1166).fill(i & 0xff), 0);
+  await answer(x);
+  assert.deepEqual([core.nodeHeld(x.h).seals, core.nodeHeld(x.h).kept], [HELD_SEALS_MAX, HELD_SEALS_MAX], "the bound: the rest were answered with their bytes");
+  const got = [];
+  let frames = 0;
+  for (let t = core.nodePollTransmit(x.h); t; t = core.nodePollTransmit(x.h), frames++) {
+    core.nodeHandleDatagram(y.h, "10.0.0.1", 4000, t.datagram, 0);
+    if (frames % 100 === 99) { await answer(y); got.push(...datagramsAt(y)); }
+  }
+  assert.equal(frames, 2 * first);
+  assert.deepEqual([core.nodeHeld(x.h).seals, core.nodeHeld(x.h).kept], [0, 0], "released as their frames left");
+  await answer(y);
+  got.push(...datagramsAt(y));
+  assert.deepEqual(got, [...Array(2 * first).keys()].map((i) => i & 0xff), "kept and byte-answered frames both open, in order");
+  // a seal answered twice: the second answer (bytes) neither releases the kept ciphertext nor changes the frame
+  core.nodeSendDatagram(x.h, 0, y.node, 1001, new Uint8Array(16).fill(7), 0);
+  const [seal] = core.nodePollCrypto(x.h);
+  const ct = new Uint8Array(seal.data.length + 16).fill(9);
+  core.nodeCryptoDone(x.h, [seal.id], [ct], 0);
+  core.nodeCryptoDone(x.h, [seal.id], [new Uint8Array(ct.length)], 0);
+  const t = core.nodePollTransmit(x.h);
+  assert.deepEqual([...t.datagram.subarray(t.datagram.length - ct.length)], [...ct], "the first answer's ciphertext went out");
+  assert.deepEqual([core.nodeHeld(x.h).seals, core.nodeHeld(x.h).kept], [0, 0]);
+  core.free(x.h);
+  core.free(y.h);
+});
+
+test("a received frame stays in JavaScript until its open is answered; at most HELD_FRAMES_MAX; refused frames are not kept", async () => {
+  const { HELD_FRAMES_MAX } = await import(`${dist}pilot-core.mjs`);
+  const runner = webCryptoRunner(core);
+  const { x, y, answer } = await connected(runner);
+  const n = HELD_FRAMES_MAX + 44;
+  const sent = [];
+  for (let i = 0; i < n; i++) {
+    core.nodeSendDatagram(x.h, 0, y.node, 1001, new Uint8Array(1166).fill(i & 0xff), 0);
+    await answer(x);
+    for (let t = core.nodePollTransmit(x.h); t; t = core.nodePollTransmit(x.h)) sent.push(t.message.slice());
+  }
+  assert.equal(sent.length, n);
+  for (const m of sent) core.nodeHandleRelayMessage(y.h, m, 0);
+  assert.deepEqual(core.nodeHeld(y.h), { seals: 0, kept: 0, frames: HELD_FRAMES_MAX, opens: 0 }, "the bound; the rest crossed whole");
+  const requests = core.nodePollCrypto(y.h);
+  assert.equal(requests.length, 256, "MAX_CRYPTO_IN_FLIGHT: the frames beyond it were dropped, held or not");
+  assert.equal(core.nodeHeld(y.h).opens, HELD_FRAMES_MAX);
+  assert.ok(requests.every((r) => r.data.length === 1166 + 34 + 16), "each open names the whole ciphertext ‖ tag kept here");
+  assert.equal(core.nodeStats(y.h).dropped.LIMIT_REACHED, n - 256);
+  const outs = requests;
+  core.nodeCryptoDone(y.h, outs.map((r) => r.id), outs.map(() => null), 0); // every open failed: the bytes go back (REFILL)
+  assert.deepEqual(core.nodeHeld(y.h), { seals: 0, kept: 0, frames: 0, opens: 0 }, "released at their answers");
+  assert.equal(core.nodeStats(y.h).dropped.AEAD_FAILED, 256);
+  assert.deepEqual(datagramsAt(y), []);
+  // the same frames again (a failed open commits nothing to the replay window): kept, opened by the runner
+  for (const m of sent.slice(0, 100)) core.nodeHandleRelayMessage(y.h, m, 0);
+  assert.equal(core.nodeHeld(y.h).frames, 100);
+  await answer(y);
+  assert.deepEqual(datagramsAt(y), [...Array(100).keys()]);
+  assert.equal(core.nodeHeld(y.h).frames, 0);
+  // a replay, a frame from an unknown sender, and a PILA are refused before any request: nothing is kept
+  core.nodeHandleRelayMessage(y.h, sent[0], 0);
+  const stranger = sent[1].slice();
+  stranger[3 + stranger[0] + 4] ^= 0xff; // the sender's node id
+  core.nodeHandleRelayMessage(y.h, stranger, 0);
+  assert.deepEqual(core.nodeHeld(y.h), { seals: 0, kept: 0, frames: 0, opens: 0 });
+  assert.equal(core.nodePollCrypto(y.h), null);
+  core.free(x.h);
+  core.free(y.h);
+  assert.equal(core.nodeHeld(y.h).frames, 0, "dropped with the node");
+});
+
+test("a kept frame that fails under the new session is opened under the previous one with the bytes it handed back", async () => {
+  const runner = webCryptoRunner(core);
+  const { x, y, answer } = await connected(runner);
+  // frames sealed under the first session, delivered only after y changed keys
+  const late = [];
+  for (let i = 0; i < 5; i++) core.nodeSendDatagram(x.h, 0, y.node, 1001, new Uint8Array(500).fill(40 + i), 0);
+  await answer(x);
+  for (let t = core.nodePollTransmit(x.h); t; t = core.nodePollTransmit(x.h)) late.push(t.message.slice());
+  assert.equal(core.nodeRehandshake(y.h, x.node, 0), true);
+  for (let moved = 1; moved > 0;) {
+    await answer(x);
+    await answer(y);
+    moved = 0;
+    for (let t = core.nodePollTransmit(x.h); t; t = core.nodePollTransmit(x.h), moved++) core.nodeHandleRelayMessage(y.h, t.message, 0);
+    for (let t = core.nodePollTransmit(y.h); t; t = core.nodePollTransmit(y.h), moved++) core.nodeHandleRelayMessage(x.h, t.message, 0);
+  }
+  core.nodeSendDatagram(x.h, 0, y.node, 1001, new Uint8Array(500).fill(1), 0); // confirms the new session at y
+  await answer(x);
+  for (let t = core.nodePollTransmit(x.h); t; t = core.nodePollTransmit(x.h)) core.nodeHandleRelayMessage(y.h, t.message, 0);
+  await answer(y);
+  assert.deepEqual(datagramsAt(y), [1]);
+  for (const m of late) core.nodeHandleRelayMessage(y.h, m, 0);
+  assert.equal(core.nodeHeld(y.h).frames, 5, "kept: only their headers crossed");
+  await answer(y);
+  assert.deepEqual(datagramsAt(y), [40, 41, 42, 43, 44], "opened under the previous session from the handed-back bytes");
+  assert.deepEqual(core.nodeHeld(y.h), { seals: 0, kept: 0, frames: 0, opens: 0 });
   core.free(x.h);
   core.free(y.h);
 });
