@@ -539,7 +539,7 @@ const ANSWER_HELD = 0xfffffffe;
 /** CryptoBatch.REFILL: a failed held open's answer carries the frame's ciphertext ‖ tag (the node may ask again). */
 const ANSWER_REFILL = 0x20000000;
 /** PILS magic and the frame's header before its ciphertext (SealedFrame.OVERHEAD: magic, sender, nonce). */
-const PILS = [0x50, 0x49, 0x4c, 0x53];
+const PILS = 0x50494c53;
 const SEALED_OVERHEAD = 20;
 /**
  * Seal ciphertexts the wrapper keeps per node at most (HeldSeals.MAX in the core, which never flags more): from a
@@ -547,7 +547,7 @@ const SEALED_OVERHEAD = 20;
  */
 export const HELD_SEALS_MAX = 256;
 /**
- * Received PILS frames the wrapper keeps per node at most (= HeldOpens.MAX, = MAX_CRYPTO_IN_FLIGHT): from
+ * Received PILS frames the wrapper keeps per node at most (= MAX_CRYPTO_IN_FLIGHT): from
  * nodeHandleRelayMessage until the node's open request for it is answered; only the frame's header crosses into
  * the core. Beyond it a frame crosses whole, as before. Each entry is the caller's message (not copied).
  */
@@ -746,7 +746,7 @@ function wrap(exports, platform, memory, crc32) {
   const handleIn = (h, full, frameAt, bytes, put, now) => {
     const st = heldState.get(h);
     if (st !== undefined && st.frames.size < HELD_FRAMES_MAX && bytes.length - frameAt >= SEALED_OVERHEAD + AEAD_TAG
-        && bytes[frameAt] === PILS[0] && bytes[frameAt + 1] === PILS[1] && bytes[frameAt + 2] === PILS[2] && bytes[frameAt + 3] === PILS[3]) {
+        && ((bytes[frameAt] << 24) | (bytes[frameAt + 1] << 16) | (bytes[frameAt + 2] << 8) | bytes[frameAt + 3]) === PILS) {
       let ref = st.nextRef;
       while (st.frames.has(ref)) ref = ref >= 0x7fffffff ? 1 : ref + 1;
       st.nextRef = ref >= 0x7fffffff ? 1 : ref + 1;
@@ -817,12 +817,10 @@ function wrap(exports, platform, memory, crc32) {
     resolverFailed: (h, peer, unknown, now) => op(OP.RESOLVE_FAILED, h, peer, unknown ? 1 : 0, 0, 0, 0, now),
     nodePeerLookupFailed: (h, peer, now) => op(OP.PEER_LOOKUP_FAILED, h, peer, 0, 0, 0, 0, now),
     nodeRehandshake: (h, peer, now) => op(OP.REHANDSHAKE, h, peer, 0, 0, 0, 0, now) === 1,
-    nodeHandleDatagram: (h, ip, port, datagram, now) => {
-      if (!isBytes(datagram)) return INVALID_ARGUMENT;
-      const d = datagram instanceof Uint8Array ? datagram : new Uint8Array(datagram.buffer, datagram.byteOffset, datagram.byteLength);
-      const head = (held) => putEndpointMessage(io, ip, port, held ? d.subarray(0, SEALED_OVERHEAD) : d);
+    nodeHandleDatagram: (h, ip, port, d, now) => {
+      if (!isBytes(d)) return INVALID_ARGUMENT;
       const b = ip instanceof Uint8Array ? ip : ipBytes(ip);
-      return handleIn(h, 3 + (b ? b.length : 0) + d.length, 0, d, head, now);
+      return handleIn(h, 3 + (b ? b.length : 0) + d.length, 0, d, (held) => putEndpointMessage(io, ip, port, held ? d.subarray(0, SEALED_OVERHEAD) : d), now);
     },
     nodeHandleRelayMessage: (h, message, now) => {
       if (!(message instanceof Uint8Array) || message.length < 1) return io.put(message) < 0 ? INVALID_ARGUMENT : x.nodeHandleDatagram(h, message.length, now, 0, 0);
@@ -857,12 +855,11 @@ function wrap(exports, platform, memory, crc32) {
     },
     /**
      * Bytes kept out of the core now, for tests: seals whose ciphertext stays here (`seals` as the core counts them,
-     * `kept` held here; at most HELD_SEALS_MAX) and received frames (`frames` held here, at most HELD_FRAMES_MAX;
-     * `opens` the core's open requests on them).
+     * `kept` held here; at most HELD_SEALS_MAX) and received frames (`frames` held here, at most HELD_FRAMES_MAX).
      */
     nodeHeld: (h) => {
       const st = heldState.get(h);
-      return { seals: op(OP.HELD, h, 0), kept: st?.kept.size ?? 0, frames: st?.frames.size ?? 0, opens: op(OP.HELD, h, 1) };
+      return { seals: op(OP.HELD, h), kept: st?.kept.size ?? 0, frames: st?.frames.size ?? 0 };
     },
     /** The host side of deferred checksums (fill, matches), or null when the runtime has no crc32 (then nodeDeferAead keeps them in the core). */
     checksum,
@@ -872,34 +869,30 @@ function wrap(exports, platform, memory, crc32) {
     nodeCryptoDone: (h, ids, outputs, now, checked = null) => {
       const st = heldState.get(h);
       // what stays here: a seal's ciphertext (answered HELD); a held frame is released at its open's answer, and a
-      // failed one hands its bytes to the core (REFILL), which may ask again under the previous session
-      let special = null;
+      // failed one hands its bytes back to the core (REFILL), which may ask again under the previous session
+      const outs = [];
+      const lens = [];
       let n = 0;
       for (let i = 0; i < ids.length; i++) {
-        const o = outputs[i];
-        if (st !== undefined && (st.holdable.size > 0 || st.refOf.size > 0)) {
-          const id = ids[i];
-          if (st.holdable.delete(id)) {
-            if (o instanceof Uint8Array && st.kept.size < HELD_SEALS_MAX && !st.kept.has(id)) {
-              st.kept.set(id, o);
-              (special ??= new Array(ids.length).fill(null))[i] = ANSWER_HELD;
-              n += 8;
-              continue;
-            }
-          } else {
-            const ref = st.refOf.get(id);
-            if (ref !== undefined) {
-              st.refOf.delete(id);
-              const f = st.frames.get(ref);
-              st.frames.delete(ref);
-              if (!o && f !== undefined) {
-                (special ??= new Array(ids.length).fill(null))[i] = f.bytes.subarray(f.at);
-                n += 8 + f.bytes.length - f.at;
-                continue;
-              }
-            }
+        const id = ids[i];
+        let o = outputs[i];
+        let len = o ? (checked?.[i] ? o.length | ANSWER_CHECKED : o.length) : 0xffffffff;
+        if (st?.holdable.delete(id) && o && st.kept.size < HELD_SEALS_MAX && !st.kept.has(id)) {
+          st.kept.set(id, o);
+          o = null;
+          len = ANSWER_HELD;
+        } else if (st?.refOf.has(id)) {
+          const ref = st.refOf.get(id);
+          const f = st.frames.get(ref);
+          st.refOf.delete(id);
+          st.frames.delete(ref);
+          if (!o && f) {
+            o = f.bytes.subarray(f.at);
+            len = o.length | ANSWER_REFILL;
           }
         }
+        outs.push(o);
+        lens.push(len);
         n += 8 + (o ? o.length : 0);
       }
       const at = io.reserve(n);
@@ -907,11 +900,9 @@ function wrap(exports, platform, memory, crc32) {
       const m = io.mem();
       let k = at;
       for (let i = 0; i < ids.length; i++) {
-        const sp = special === null ? null : special[i];
-        const o = sp === null ? outputs[i] : sp === ANSWER_HELD ? null : sp;
+        const o = outs[i];
         const id = ids[i];
-        const len = sp === ANSWER_HELD ? ANSWER_HELD : sp !== null ? o.length | ANSWER_REFILL
-          : o ? (checked !== null && checked[i] ? o.length | ANSWER_CHECKED : o.length) : 0xffffffff;
+        const len = lens[i];
         m[k] = id >>> 24; m[k + 1] = id >>> 16; m[k + 2] = id >>> 8; m[k + 3] = id;
         m[k + 4] = len >>> 24; m[k + 5] = len >>> 16; m[k + 6] = len >>> 8; m[k + 7] = len;
         if (o) m.set(o, k + 8);

@@ -26,7 +26,7 @@ import pilot.core.wire.Bytes;
  * wrapper appends the ciphertext it kept), or an open of a frame the wrapper kept (the datagram crossed in as its
  * header only: {@code PilotNode.handleDatagram} with a host reference), which carries the wrapper's reference (4
  * bytes) in place of its data; its answer is the plaintext, or on failure the frame's ciphertext ‖ tag with
- * {@link #REFILL} set in the length ({@link HeldOpens}). The core decides order, counters and the replay window
+ * {@link #REFILL} set in the length ({@code PilotNode.cryptoRestore}: an open the node asks again carries them). The core decides order, counters and the replay window
  * exactly as before: only where the bytes live changes, never which bytes go on the wire.
  */
 final class CryptoBatch {
@@ -46,7 +46,7 @@ final class CryptoBatch {
     static final int HOLD = 0x80;
     /** An answer's length for "the wrapper keeps the ciphertext" (only for a seal flagged {@link #HOLD}). */
     static final int HELD = -2;
-    /** Set in the length of a failed answer to a held open: the bytes are the frame's ciphertext ‖ tag (see {@link HeldOpens}). */
+    /** Set in the length of a failed answer to a held open: the bytes are the frame's ciphertext ‖ tag ({@code PilotNode.cryptoRestore}). */
     static final int REFILL = 0x20000000;
     /** Set in a transmit record's length: the record ends with the frame's header and a held seal's id. */
     static final int HELD_RECORD = 0x80000000;
@@ -60,7 +60,7 @@ final class CryptoBatch {
      * Every request the node has, up to {@link Layouts#POLL_BATCH_BYTES} (at least one; the one that did not
      * fit is kept in {@code carry[0]} for the next poll), into the region; its length, or -1 when there is none.
      */
-    static int poll(PilotNode node, CryptoRequest[] carry, HeldSeals seals, HeldOpens opens) {
+    static int poll(PilotNode node, CryptoRequest[] carry, HeldSeals seals) {
         CryptoRequest[] batch = new CryptoRequest[16];
         int count = 0;
         int size = 0;
@@ -89,9 +89,6 @@ final class CryptoBatch {
             CryptoRequest r = batch[i];
             boolean hold = r instanceof CryptoRequest.Seal s ? seals.add(s.id(), s.frame())
                     : r instanceof CryptoRequest.Open o && o.hostRef() != 0;
-            if (hold && r instanceof CryptoRequest.Open o) {
-                opens.add(o.id(), o.data()); // never full in use (HeldOpens); if it were, a failure stays a failure
-            }
             at = write(r, head, at, checksums, hold);
         }
         return size;
@@ -101,10 +98,10 @@ final class CryptoBatch {
      * Hands the node the answers of the {@code len} bytes in the region; the number handed, or -1 when malformed
      * (then none is handed). All are copied out before the first is handed: the core may use the region.
      */
-    static int done(PilotNode node, int len, long now, HeldSeals seals, HeldOpens opens) {
+    static int done(PilotNode node, int len, long now, HeldSeals seals) {
         int[] ids = new int[16];
         byte[][] outs = new byte[16][];
-        boolean[] checks = new boolean[16];
+        int[] flags = new int[16]; // CHECKED, REFILL, or HELD (-2) for "kept by the wrapper"
         int n = 0;
         if (!Io.holds(len)) {
             return -1; // more answers than the region holds: JavaScript could not have put them there
@@ -116,50 +113,46 @@ final class CryptoBatch {
             int size = Io.i32(at + 4); // the head read in place: no array per answer
             int id = Io.i32(at);
             boolean none = size == FAILED || size == HELD;
-            boolean checked = !none && (size & CHECKED) != 0;
-            boolean refill = !none && (size & REFILL) != 0;
+            int flag = size == HELD ? HELD : none ? 0 : size & (CHECKED | REFILL);
             size = none ? size : size & ~(CHECKED | REFILL);
             if (!none && (size < 0 || size > len - at - 8)) {
                 return -1; // checked before anything is allocated for it
             }
-            byte[] held = opens.size() == 0 ? null : opens.take(id); // any answer ends a held open's tracking
-            byte[] out = null;
-            if (size == HELD) {
-                byte[] frame = seals.answer(id, true);
-                // the frame is complete but for the ciphertext the wrapper keeps: zeros stand in for it here
-                out = frame == null ? null : seals.blank(frame.length - SealedFrame.OVERHEAD);
-            } else if (refill) {
-                // a held open failed: its bytes go into the placeholders before the node hears of it (HeldOpens)
-                if (held != null && held.length == size) {
-                    Io.read(at + 8, held, 0, size);
-                }
-            } else if (size != FAILED) {
-                out = Io.in(at + 8, size);
-                if (out == null) {
-                    return -1;
-                }
-            }
-            if (size != HELD && seals.size() > 0) {
-                seals.answer(id, false); // a seal answered with bytes or a failure: nothing is kept for it
+            byte[] out = none ? null : Io.in(at + 8, size);
+            if (!none && out == null) {
+                return -1;
             }
             if (n == ids.length) {
                 int[] moreIds = new int[n * 2];
                 byte[][] moreOuts = new byte[n * 2][];
-                boolean[] moreChecks = new boolean[n * 2];
+                int[] moreFlags = new int[n * 2];
                 System.arraycopy(ids, 0, moreIds, 0, n);
                 System.arraycopy(outs, 0, moreOuts, 0, n);
-                System.arraycopy(checks, 0, moreChecks, 0, n);
+                System.arraycopy(flags, 0, moreFlags, 0, n);
                 ids = moreIds;
                 outs = moreOuts;
-                checks = moreChecks;
+                flags = moreFlags;
             }
             ids[n] = id;
             outs[n] = out;
-            checks[n] = checked;
+            flags[n] = flag;
             at += 8 + (none ? 0 : size);
         }
+        // only now, with the whole batch well-formed, does anything change
         for (int i = 0; i < n; i++) {
-            node.cryptoDone(ids[i], outs[i], checks[i], now);
+            int flag = flags[i];
+            byte[] out = outs[i];
+            // nothing is kept for a seal answered otherwise than HELD (a repeated answer leaves a kept one as it is)
+            byte[] frame = seals.size() == 0 ? null : seals.answer(ids[i], flag == HELD);
+            if (flag == HELD) {
+                // the frame is complete but for the ciphertext the wrapper keeps: zeros stand in for it here
+                out = frame == null ? null : seals.blank(frame.length - SealedFrame.OVERHEAD);
+            } else if ((flag & REFILL) != 0) {
+                // a held open failed: its bytes go into the placeholders before the node hears of it (rare)
+                node.cryptoRestore(ids[i], out);
+                out = null;
+            }
+            node.cryptoDone(ids[i], out, flag != HELD && (flag & CHECKED) != 0, now);
         }
         return n;
     }

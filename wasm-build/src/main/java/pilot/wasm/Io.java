@@ -108,11 +108,6 @@ final class Io {
         p.add(3).putByte((byte) v);
     }
 
-    /** Copies {@code len} bytes of the region from {@code at} into {@code dst} at {@code off} (in bounds: checked by the caller). */
-    static void read(int at, byte[] dst, int off, int len) {
-        copyIn(base.add(at), dst, off, len);
-    }
-
     /** Copies {@code len} bytes from the region's start into {@code dst} at {@code off}. */
     static void read(byte[] dst, int off, int len) {
         copyIn(base, dst, off, len);

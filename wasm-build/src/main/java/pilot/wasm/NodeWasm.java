@@ -60,8 +60,6 @@ public final class NodeWasm {
         private final pilot.core.node.CryptoRequest[] carry = new pilot.core.node.CryptoRequest[1];
         /** Seals whose ciphertext JavaScript keeps until their frame leaves. */
         private final HeldSeals seals = new HeldSeals();
-        /** Open requests on frames JavaScript keeps, until answered. */
-        private final HeldOpens opens = new HeldOpens();
 
         Node(PilotNode node, PinnedTrust trust, DrbgEntropy entropy, PeerResolver resolver) {
             this.node = node;
@@ -254,23 +252,23 @@ public final class NodeWasm {
         if (n == null || m == null) {
             return INVALID;
         }
-        if (ref != 0) {
-            // a sealed frame JavaScript keeps: only its header crossed; the ciphertext's place holds zeros
-            int frame = fullLen - m.frameOffset();
-            if (len != m.frameOffset() + SealedFrame.OVERHEAD || fullLen > RelayMessage.MAX_BYTES
-                    || frame < SealedFrame.OVERHEAD + SealedFrame.TAG_SIZE || !Io.holds(len)) {
-                return INVALID;
-            }
-            byte[] datagram = new byte[frame];
-            Io.read(m.frameOffset(), datagram, 0, SealedFrame.OVERHEAD);
-            return n.node().handleDatagram(m.peer(), datagram, ref, (long) now) ? 1 : 0;
+        // a sealed frame JavaScript keeps (ref not 0): only its header crossed; the ciphertext's place holds zeros
+        int frame = (ref != 0 ? fullLen : len) - m.frameOffset();
+        if (ref != 0 && (len != m.frameOffset() + SealedFrame.OVERHEAD || fullLen > RelayMessage.MAX_BYTES
+                || frame < SealedFrame.OVERHEAD + SealedFrame.TAG_SIZE)) {
+            return INVALID;
         }
-        byte[] datagram = Io.in(m.frameOffset(), len - m.frameOffset());
+        byte[] datagram = Io.in(m.frameOffset(), len - m.frameOffset()); // one copy loop for both (inlined per call site)
         if (datagram == null) {
             return INVALID; // longer than what JavaScript put in the region
         }
-        n.node().handleDatagram(m.peer(), datagram, (long) now);
-        return 0;
+        if (ref != 0) {
+            byte[] whole = new byte[frame];
+            System.arraycopy(datagram, 0, whole, 0, SealedFrame.OVERHEAD);
+            datagram = whole;
+        }
+        // one call site for both (TeaVM inlines the node's datagram path into each caller)
+        return n.node().handleDatagram(m.peer(), datagram, ref, (long) now) ? 1 : 0;
     }
 
     /**
@@ -393,8 +391,8 @@ public final class NodeWasm {
         if (n == null) {
             return -1;
         }
-        return answersLen < 0 ? CryptoBatch.poll(n.node(), n.carry, n.seals, n.opens)
-                : CryptoBatch.done(n.node(), answersLen, (long) now, n.seals, n.opens);
+        return answersLen < 0 ? CryptoBatch.poll(n.node(), n.carry, n.seals)
+                : CryptoBatch.done(n.node(), answersLen, (long) now, n.seals);
     }
 
     /** Layout: {@link Layouts#stats}, out through the region; -1 for an unknown handle. */
@@ -456,7 +454,7 @@ public final class NodeWasm {
     static final int OP_RESOLVE_FAILED = 20;
     /** Kept apart from the numbers above, so that other new ops cannot collide with it. */
     static final int OP_DEFER_AEAD = 32;
-    /** For tests: a=0 the seals whose ciphertext JavaScript keeps ({@link HeldSeals}), a=1 the open requests on kept frames ({@link HeldOpens}). */
+    /** For tests: the seals whose ciphertext JavaScript keeps ({@link HeldSeals}). */
     static final int OP_HELD = 40;
 
     /**
@@ -534,7 +532,7 @@ public final class NodeWasm {
                 }
                 return 0;
             case OP_HELD:
-                return a == 0 ? n.seals.size() : n.opens.size();
+                return n.seals.size();
             case OP_HANDLE_TIMEOUT:
                 p.handleTimeout(t);
                 return 0;

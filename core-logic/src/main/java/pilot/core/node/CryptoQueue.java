@@ -42,13 +42,16 @@ final class CryptoQueue {
         final Session under;
         final boolean fallback;
         final int plainLength;
+        /** The host's reference when it keeps the frame's bytes (the frame holds placeholders until {@link #restore}). */
+        final int hostRef;
 
-        OpenState(SealedFrame frame, Endpoint from, Session under, boolean fallback, int plainLength) {
+        OpenState(SealedFrame frame, Endpoint from, Session under, boolean fallback, int plainLength, int hostRef) {
             this.frame = frame;
             this.from = from;
             this.under = under;
             this.fallback = fallback;
             this.plainLength = plainLength;
+            this.hostRef = hostRef;
         }
     }
 
@@ -133,8 +136,26 @@ final class CryptoQueue {
         int ref = offeredRef;
         offeredRef = 0; // only the datagram's first open: a later one (the previous session's) carries the bytes
         f.read((nonce, ct) -> {
-            int id = track(new Pending(k, null, new OpenState(f, from, under, fallback, ct.length - SealedFrame.TAG_SIZE)));
+            int id = track(new Pending(k, null, new OpenState(f, from, under, fallback, ct.length - SealedFrame.TAG_SIZE, ref)));
             return requests.add(new CryptoRequest.Open(id, k.id, nonce, aad, ct, ref));
+        });
+    }
+
+    /**
+     * Writes the bytes the host kept into the placeholders of unanswered open {@code id} (one it asked with a host
+     * reference); false, changing nothing, for any other id or a wrong length.
+     */
+    boolean restore(int id, byte[] ciphertextAndTag) {
+        Pending p = inFlight.get(id);
+        if (p == null || p.open == null || p.open.hostRef == 0 || ciphertextAndTag == null) {
+            return false;
+        }
+        return p.open.frame.read((nonce, ct) -> {
+            if (ct.length != ciphertextAndTag.length) {
+                return false;
+            }
+            System.arraycopy(ciphertextAndTag, 0, ct, 0, ct.length); // the frame's own placeholders, nothing else holds them
+            return true;
         });
     }
 

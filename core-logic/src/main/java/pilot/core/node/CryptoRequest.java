@@ -117,8 +117,8 @@ public sealed interface CryptoRequest {
         /**
          * Not 0 when the host kept this frame's ciphertext itself ({@link PilotNode#handleDatagram(Endpoint, byte[], int, long)}):
          * then {@code data()} holds placeholders of the right length and the host decrypts the bytes it kept under
-         * this reference. A failed answer must then give the node those bytes first (a frame that fails under the
-         * current session is asked again under the previous one, with its own bytes: wasm-build {@code HeldOpens}).
+         * this reference. A failed answer must then give the node those bytes first ({@link PilotNode#cryptoRestore}: a
+         * frame that fails under the current session is asked again under the previous one, with its own bytes).
          */
         public int hostRef() {
             return hostRef;

@@ -202,6 +202,15 @@ public final class PilotNode {
         }
     }
 
+    /**
+     * Before answering an open request that named a host reference ({@link CryptoRequest.Open#hostRef}) as failed:
+     * the bytes the host kept for it, written into the frame's placeholders, so that the open the node may ask
+     * again (under the previous session) carries them. True when written; any other id or length changes nothing.
+     */
+    public boolean cryptoRestore(int id, byte[] ciphertextAndTag) {
+        return crypto.restore(id, ciphertextAndTag);
+    }
+
     /** Seals and opens asked of the host and not answered yet (at most {@link #MAX_CRYPTO_IN_FLIGHT} before work is refused). */
     public int cryptoInFlight() {
         return crypto.inFlight();

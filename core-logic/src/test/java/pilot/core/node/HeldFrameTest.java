@@ -109,4 +109,20 @@ class HeldFrameTest {
         assertEquals(0, h.b.droppedCount(ErrorCode.AEAD_FAILED), "never opened: no failure counted against the peer");
         assertEquals(0, h.datagramsAtB());
     }
+
+    @Test
+    void aFailedAnswerHandsTheKeptBytesBackIntoThePlaceholdersFirst() {
+        Held h = new Held(true);
+        h.b.handleDatagram(h.net.endpoints.get(0), h.placeholders(), 77, h.net.now);
+        CryptoRequest.Open o = h.open();
+        byte[] kept = java.util.Arrays.copyOfRange(h.frame, SealedFrame.OVERHEAD, h.frame.length);
+        assertFalse(h.b.cryptoRestore(o.id(), new byte[kept.length - 1]), "a wrong length changes nothing");
+        assertFalse(h.b.cryptoRestore(o.id() + 1, kept), "nor an id that is not an open with a host reference");
+        assertArrayEquals(new byte[kept.length], o.data());
+        assertTrue(h.b.cryptoRestore(o.id(), kept));
+        assertArrayEquals(kept, o.data(), "the frame's own ciphertext is in place");
+        h.b.cryptoDone(o.id(), null, h.net.now);
+        assertEquals(1, h.b.droppedCount(ErrorCode.AEAD_FAILED));
+        assertFalse(h.b.cryptoRestore(o.id(), kept), "answered: nothing to restore");
+    }
 }
