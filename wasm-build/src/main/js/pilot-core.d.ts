@@ -51,7 +51,7 @@ export interface NodeEvent {
   value: number;
   /** STREAM_CLOSED: null after a clean close */
   error: ErrorName | null;
-  /** DATAGRAM payload */
+  /** DATAGRAM payload: a view of the copy its poll took (the events of one poll share one buffer; nothing else writes it) */
   data: Uint8Array | null;
 }
 
