@@ -129,17 +129,7 @@ test("WebCrypto answers give the same wire bytes as AES-GCM inside the call", as
 
 test("a burst is one batch of requests; a forged frame answered as a failure is dropped and counted", async () => {
   const runner = webCryptoRunner(core);
-  const { x, y } = pair(true);
-  const answer = async (n) => { while ((await runner.step(n.h, now)) > 0); };
-  core.nodePing(x.h, 0, y.node, 0);
-  for (let moved = 1; moved > 0;) {
-    await answer(x);
-    await answer(y);
-    moved = 0;
-    for (let t = core.nodePollTransmit(x.h); t; t = core.nodePollTransmit(x.h), moved++) core.nodeHandleDatagram(y.h, "10.0.0.1", 4000, t.datagram, 0);
-    for (let t = core.nodePollTransmit(y.h); t; t = core.nodePollTransmit(y.h), moved++) core.nodeHandleDatagram(x.h, "10.0.0.2", 4000, t.datagram, 0);
-  }
-  core.nodeListen(y.h, 1001);
+  const { x, y, answer } = await connected(runner);
   for (let i = 0; i < 50; i++) core.nodeSendDatagram(x.h, 0, y.node, 1001, new Uint8Array(1166).fill(i), 0);
   assert.equal(core.nodePollTransmit(x.h), null, "nothing leaves before its seal is answered");
   assert.equal(await runner.step(x.h, now), 50, "one batch: 50 seals, one Promise.all, one crossing back");
