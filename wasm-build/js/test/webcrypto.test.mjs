@@ -280,3 +280,25 @@ test("a kept frame that fails under the new session is opened under the previous
   core.free(x.h);
   core.free(y.h);
 });
+
+test("an open naming a frame the wrapper does not hold opens nothing: a counted failure, nothing delivered or kept", async () => {
+  const runner = webCryptoRunner(core);
+  const { x, y, answer } = await connected(runner);
+  core.nodeSendDatagram(x.h, 0, y.node, 1001, new Uint8Array(100).fill(3), 0);
+  await answer(x);
+  const m = core.nodePollTransmit(x.h).message;
+  const head = 3 + m[0] + 20;
+  // the raw export, as the wrapper calls it, with a reference the wrapper never made (so holds no bytes for)
+  assert.ok(core.ioPut(m.subarray(0, head)) >= 0);
+  assert.equal(core.raw.nodeHandleDatagram(y.h, head, 0, 4242, m.length), 1, "the node asked for an open naming it");
+  await answer(y);
+  assert.equal(core.nodeStats(y.h).dropped.AEAD_FAILED, 1);
+  assert.deepEqual(datagramsAt(y), []);
+  assert.deepEqual(core.nodeHeld(y.h), { seals: 0, kept: 0, frames: 0 });
+  core.nodeHandleRelayMessage(y.h, m, 0); // the genuine frame still opens: nothing was committed
+  await answer(y);
+  assert.deepEqual(datagramsAt(y), [3]);
+  assert.equal(core.raw.nodeHandleDatagram(y.h, head - 1, 0, 7, m.length), -19, "a header of the wrong length is refused");
+  core.free(x.h);
+  core.free(y.h);
+});
