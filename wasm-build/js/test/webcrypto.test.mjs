@@ -54,7 +54,13 @@ async function exchange(deferred, checksum = false, subtle = globalThis.crypto.s
   for (let i = 0; i < 20; i++) core.nodeSendDatagram(x.h, 0, y.node, 1001, new Uint8Array(300).fill(i), 0);
   await move();
   const got = [];
-  for (let e = core.nodePollEvent(y.h); e; e = core.nodePollEvent(y.h)) if (e.kind === "DATAGRAM") got.push(e.data[0]);
+  const payloads = []; // each whole, as hex: with the checksums deferred, a view of the plaintext WebCrypto gave
+  for (let e = core.nodePollEvent(y.h); e; e = core.nodePollEvent(y.h)) {
+    if (e.kind === "DATAGRAM") {
+      got.push(e.data[0]);
+      payloads.push(Buffer.from(e.data).toString("hex"));
+    }
+  }
   // stream segments take the same path (held seals and frames too): 24 KB from x to y, clocked the same in every run
   core.nodeListen(y.h, 1002);
   const s = core.nodeOpenStream(x.h, 0, y.node, 1002, 0);
@@ -76,7 +82,7 @@ async function exchange(deferred, checksum = false, subtle = globalThis.crypto.s
   const badChecksums = core.nodeStats(y.h).dropped.BAD_CHECKSUM ?? 0;
   core.free(x.h);
   core.free(y.h);
-  return { wire, got, keys, badChecksums, streamed };
+  return { wire, got, payloads, keys, badChecksums, streamed };
 }
 
 test("with the checksums deferred too, node:zlib's CRC-32 gives the same wire bytes", async () => {
@@ -90,6 +96,8 @@ test("with the checksums deferred too, node:zlib's CRC-32 gives the same wire by
   assert.ok(inCall.streamed && deferred.streamed, "the stream arrived whole");
   assert.deepEqual(deferred.wire, inCall.wire);
   assert.deepEqual(deferred.got, [...Array(20).keys()]);
+  assert.deepEqual(deferred.payloads, inCall.payloads, "the same datagrams, whole, handed from the plaintext JavaScript kept");
+  assert.equal(deferred.payloads.length, 20);
   assert.ok(kinds.length > 20 && kinds.every((k) => k === "filled"), "every packet sealed with the checksum the runner wrote");
 });
 
@@ -154,8 +162,8 @@ test("a burst is one batch of requests; a forged frame answered as a failure is 
 });
 
 /** Two deferred nodes with a session (ping answered), y listening on 1001; `answer(n)` runs n's requests to the end. */
-async function connected(runner) {
-  const { x, y } = pair(true);
+async function connected(runner, checksum = false) {
+  const { x, y } = pair(true, checksum);
   const answer = async (n) => { while ((await runner.step(n.h, now)) > 0); };
   core.nodePing(x.h, 0, y.node, 0);
   for (let moved = 1; moved > 0;) {
@@ -177,7 +185,7 @@ const datagramsAt = (n) => {
 test("a seal's ciphertext stays in JavaScript until its frame leaves; at most HELD_SEALS_MAX, beyond it answers carry bytes", async () => {
   const { HELD_SEALS_MAX } = await import(`${dist}pilot-core.mjs`);
   const { x, y, answer } = await connected(webCryptoRunner(core));
-  assert.deepEqual(core.nodeHeld(x.h), { seals: 0, kept: 0, frames: 0 });
+  assert.deepEqual(core.nodeHeld(x.h), { seals: 0, kept: 0, frames: 0, payloads: 0 });
   const first = 200;
   for (let i = 0; i < first; i++) core.nodeSendDatagram(x.h, 0, y.node, 1001, new Uint8Array(1166).fill(i), 0);
   await answer(x);
@@ -223,14 +231,14 @@ test("a received frame stays in JavaScript until its open is answered; at most H
   }
   assert.equal(sent.length, n);
   for (const m of sent) core.nodeHandleRelayMessage(y.h, m, 0);
-  assert.deepEqual(core.nodeHeld(y.h), { seals: 0, kept: 0, frames: HELD_FRAMES_MAX }, "the bound; the rest crossed whole");
+  assert.deepEqual(core.nodeHeld(y.h), { seals: 0, kept: 0, frames: HELD_FRAMES_MAX, payloads: 0 }, "the bound; the rest crossed whole");
   const requests = core.nodePollCrypto(y.h);
   assert.equal(requests.length, 256, "MAX_CRYPTO_IN_FLIGHT: the frames beyond it were dropped, held or not");
   assert.ok(requests.every((r) => r.data.length === 1166 + 34 + 16), "each open names the whole ciphertext ‖ tag kept here");
   assert.equal(core.nodeStats(y.h).dropped.LIMIT_REACHED, n - 256);
   const outs = requests;
   core.nodeCryptoDone(y.h, outs.map((r) => r.id), outs.map(() => null), 0); // every open failed: the bytes go back (REFILL)
-  assert.deepEqual(core.nodeHeld(y.h), { seals: 0, kept: 0, frames: 0 }, "released at their answers");
+  assert.deepEqual(core.nodeHeld(y.h), { seals: 0, kept: 0, frames: 0, payloads: 0 }, "released at their answers");
   assert.equal(core.nodeStats(y.h).dropped.AEAD_FAILED, 256);
   assert.deepEqual(datagramsAt(y), []);
   // the same frames again (a failed open commits nothing to the replay window): kept, opened by the runner
@@ -244,7 +252,7 @@ test("a received frame stays in JavaScript until its open is answered; at most H
   const stranger = sent[1].slice();
   stranger[3 + stranger[0] + 4] ^= 0xff; // the sender's node id
   core.nodeHandleRelayMessage(y.h, stranger, 0);
-  assert.deepEqual(core.nodeHeld(y.h), { seals: 0, kept: 0, frames: 0 });
+  assert.deepEqual(core.nodeHeld(y.h), { seals: 0, kept: 0, frames: 0, payloads: 0 });
   assert.equal(core.nodePollCrypto(y.h), null);
   core.free(x.h);
   core.free(y.h);
@@ -276,7 +284,7 @@ test("a kept frame that fails under the new session is opened under the previous
   assert.equal(core.nodeHeld(y.h).frames, 5, "kept: only their headers crossed");
   await answer(y);
   assert.deepEqual(datagramsAt(y), [40, 41, 42, 43, 44], "opened under the previous session from the handed-back bytes");
-  assert.deepEqual(core.nodeHeld(y.h), { seals: 0, kept: 0, frames: 0 });
+  assert.deepEqual(core.nodeHeld(y.h), { seals: 0, kept: 0, frames: 0, payloads: 0 });
   core.free(x.h);
   core.free(y.h);
 });
@@ -294,11 +302,70 @@ test("an open naming a frame the wrapper does not hold opens nothing: a counted 
   await answer(y);
   assert.equal(core.nodeStats(y.h).dropped.AEAD_FAILED, 1);
   assert.deepEqual(datagramsAt(y), []);
-  assert.deepEqual(core.nodeHeld(y.h), { seals: 0, kept: 0, frames: 0 });
+  assert.deepEqual(core.nodeHeld(y.h), { seals: 0, kept: 0, frames: 0, payloads: 0 });
   core.nodeHandleRelayMessage(y.h, m, 0); // the genuine frame still opens: nothing was committed
   await answer(y);
   assert.deepEqual(datagramsAt(y), [3]);
   assert.equal(core.raw.nodeHandleDatagram(y.h, head - 1, 0, 7, m.length), -19, "a header of the wrong length is refused");
   core.free(x.h);
   core.free(y.h);
+});
+
+test("an opened datagram's payload stays in JavaScript until its event is polled; at most HELD_PAYLOADS_MAX; released without an event and with the node; a forged header-only answer changes nothing", async () => {
+  const { HELD_PAYLOADS_MAX } = await import(`${dist}pilot-core.mjs`);
+  const runner = webCryptoRunner(core);
+  const { x, y, answer } = await connected(runner, true);
+  const send = async (count, port, first) => {
+    for (let i = 0; i < count; i++) core.nodeSendDatagram(x.h, 0, y.node, port, new Uint8Array(1166).fill((first + i) & 0xff), 0);
+    await answer(x);
+    for (let t = core.nodePollTransmit(x.h); t; t = core.nodePollTransmit(x.h)) core.nodeHandleRelayMessage(y.h, t.message, 0);
+    await answer(y);
+  };
+  const events = () => {
+    const got = [];
+    for (let e = core.nodePollEvent(y.h); e; e = core.nodePollEvent(y.h)) if (e.kind === "DATAGRAM") got.push(e.data);
+    return got;
+  };
+  await send(200, 1001, 0);
+  assert.equal(core.nodeHeld(y.h).payloads, 200, "answered, events not polled: every plaintext kept, only headers crossed");
+  await send(76, 1001, 200);
+  assert.equal(core.nodeHeld(y.h).payloads, HELD_PAYLOADS_MAX, "the bound: the rest crossed whole");
+  const got = events();
+  assert.equal(got.length, 276);
+  assert.ok(got.every((d, i) => d.length === 1166 && d.every((b) => b === (i & 0xff))), "every payload whole and in order, kept or crossed");
+  assert.equal(core.nodeHeld(y.h).payloads, 0, "released as their events were polled");
+  // a datagram no one listens for queues no event: its plaintext goes at once
+  await send(3, 1009, 0);
+  assert.equal(core.nodeHeld(y.h).payloads, 0, "no event came of them");
+  assert.equal(core.nodeStats(y.h).dropped.REFUSED, 3);
+  // a header-only answer the core does not take: a stream header, or a datagram's with the wrong length
+  core.nodeSendDatagram(x.h, 0, y.node, 1001, new Uint8Array(100).fill(9), 0);
+  await answer(x);
+  const m = core.nodePollTransmit(x.h).message;
+  core.nodeHandleRelayMessage(y.h, m, 0);
+  const [open] = core.nodePollCrypto(y.h);
+  const forge = (protocol, plainLen) => {
+    const a = new Uint8Array(8 + 4 + 34);
+    const v = new DataView(a.buffer);
+    v.setUint32(0, open.id);
+    v.setUint32(4, (4 + 34) | 0x40000000 | 0x10000000); // CHECKED | PAYLOAD
+    v.setUint32(8, plainLen);
+    a[12] = 0x10; a[13] = protocol; v.setUint16(14, 100); // version ‖ protocol ‖ payload length
+    assert.ok(core.ioPut(a) >= 0);
+    return core.raw.nodeCrypto(y.h, a.length, 0);
+  };
+  assert.equal(forge(1, 134), -1, "a stream segment's header: refused whole");
+  assert.equal(forge(2, 135), -1, "a datagram header whose length is not the plaintext's: refused whole");
+  assert.equal(core.nodeCryptoDone(y.h, [open.id], [null], 0), 1, "the open is still unanswered: it fails now, counted");
+  assert.equal(core.nodeStats(y.h).dropped.AEAD_FAILED, 1);
+  assert.deepEqual(events(), []);
+  core.nodeHandleRelayMessage(y.h, m, 0); // nothing was committed: the genuine frame opens
+  await answer(y);
+  assert.deepEqual(events().map((d) => [d.length, d[0]]), [[100, 9]]);
+  assert.equal(core.nodeHeld(y.h).payloads, 0);
+  await send(10, 1001, 0);
+  assert.equal(core.nodeHeld(y.h).payloads, 10);
+  core.free(x.h);
+  core.free(y.h);
+  assert.equal(core.nodeHeld(y.h).payloads, 0, "dropped with the node");
 });

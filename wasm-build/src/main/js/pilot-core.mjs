@@ -439,8 +439,16 @@ function peerText(network, node) {
 }
 
 /** Decodes one event record at `at` of `len` bytes (layout: Layouts.event in wasm-build). */
-function decodeEventAt(bytes, at, len) {
+function decodeEventAt(bytes, at, len, plains = undefined) {
   const v = new DataView(bytes.buffer, bytes.byteOffset + at, len);
+  let data = len > EVENT_HEADER ? bytes.subarray(at + EVENT_HEADER, at + len) : null;
+  if ((v.getUint8(1) & HELD_EVENT) !== 0) {
+    // the payload is the kept plaintext's (HELD_PAYLOADS_MAX), released here; an id not kept gives no data
+    const id = len === EVENT_HEADER + 4 ? v.getUint32(EVENT_HEADER) : 0;
+    const p = plains?.get(id);
+    plains?.delete(id);
+    data = p === undefined ? null : p.subarray(PACKET_HEADER);
+  }
   const hasPeer = (v.getUint8(1) & 1) === 1;
   const network = v.getUint16(6);
   const node = v.getUint32(8);
@@ -453,8 +461,8 @@ function decodeEventAt(bytes, at, len) {
     remotePort: v.getUint16(14),
     value: v.getInt32(16) * TWO_32 + v.getUint32(20), // = Number(getBigInt64(16)), one rounding, without a BigInt per event
     error: error === 0 ? null : errorName(error),
-    // a view of the poll's own copy (one per batch, nothing else writes it): no second copy per datagram
-    data: len > EVENT_HEADER ? bytes.subarray(at + EVENT_HEADER, at + len) : null,
+    // a view of the poll's own copy (one per batch, nothing else writes it), or of the kept plaintext: no second copy
+    data,
   };
 }
 
@@ -553,6 +561,18 @@ export const HELD_SEALS_MAX = 256;
  * the core. Beyond it a frame crosses whole, as before. Each entry is the caller's message (not copied).
  */
 export const HELD_FRAMES_MAX = 256;
+/**
+ * Opened datagrams whose plaintext the wrapper keeps per node at most (HeldPayloads.MAX in the core, which refuses
+ * a batch with more): from the open's answer, which then carries the packet's header and the plaintext's length
+ * only (CryptoBatch.PAYLOAD), until the datagram event it queued is polled (its data a view of that plaintext) or
+ * the core says no event came of it. Beyond it the plaintext crosses whole, as before.
+ */
+export const HELD_PAYLOADS_MAX = 256;
+/** CryptoBatch.PAYLOAD, with ANSWER_CHECKED: an open's answer of `plainLen(4) ‖ header(34)`, its payload kept here. */
+const ANSWER_PAYLOAD = 0x10000000;
+/** NodeWasm.HELD_EVENT in an event's flags byte: its data is the id of the answer whose plaintext is kept here. */
+const HELD_EVENT = 2;
+const PROTO_DATAGRAM = 2;
 const PACKET_HEADER = 34;
 const PACKET_CHECKSUM_AT = 30;
 
@@ -829,7 +849,7 @@ function wrap(exports, platform, memory, crc32) {
         (held) => io.put(held ? message.subarray(0, 3 + message[0] + SEALED_OVERHEAD) : message), now);
     },
     nodePollTransmit: (h) => poll(h, "tx", (k) => io.take(x.nodePollTransmits(k)), null),
-    nodePollEvent: (h) => poll(h, "ev", (k) => io.take(x.nodePollEvents(k)), decodeEventAt),
+    nodePollEvent: (h) => poll(h, "ev", (k) => io.take(x.nodePollEvents(k)), (b, at, len) => decodeEventAt(b, at, len, heldState.get(h)?.plains)),
     nodeNextDeadline: (h) => { const d = op(OP.NEXT_DEADLINE, h); return d < 0 ? null : d; },
     nodeHandleTimeout: (h, now) => op(OP.HANDLE_TIMEOUT, h, 0, 0, 0, 0, 0, now),
     nodeListen: (h, port) => op(OP.LISTEN, h, port),
@@ -851,22 +871,27 @@ function wrap(exports, platform, memory, crc32) {
     // the AEAD as an effect (a host whose cipher is asynchronous: WebCrypto); see webCryptoRunner
     nodeDeferAead: (h, options = {}) => {
       const r = op(OP.DEFER_AEAD, h, options.checksum && checksum !== null ? 1 : 0);
-      if (r === 0 && !heldState.has(h)) heldState.set(h, { holdable: new Set(), kept: new Map(), frames: new Map(), refOf: new Map(), nextRef: 1 });
+      if (r === 0 && !heldState.has(h)) heldState.set(h, { holdable: new Set(), kept: new Map(), frames: new Map(), refOf: new Map(), nextRef: 1, plains: new Map() });
       return r;
     },
     /**
      * Bytes kept out of the core now, for tests: seals whose ciphertext stays here (`seals` as the core counts them,
-     * `kept` held here; at most HELD_SEALS_MAX) and received frames (`frames` held here, at most HELD_FRAMES_MAX).
+     * `kept` held here; at most HELD_SEALS_MAX), received frames (`frames` held here, at most HELD_FRAMES_MAX) and
+     * opened datagrams' plaintexts (`payloads`, at most HELD_PAYLOADS_MAX).
      */
     nodeHeld: (h) => {
       const st = heldState.get(h);
-      return { seals: op(OP.HELD, h), kept: st?.kept.size ?? 0, frames: st?.frames.size ?? 0 };
+      return { seals: op(OP.HELD, h), kept: st?.kept.size ?? 0, frames: st?.frames.size ?? 0, payloads: st?.plains.size ?? 0 };
     },
     /** The host side of deferred checksums (fill, matches), or null when the runtime has no crc32 (then nodeDeferAead keeps them in the core). */
     checksum,
     /** The node's crypto requests (records: kind, id, keyId, nonce, aad, data), or null when it has none. */
     nodePollCrypto: (h) => { const b = io.take(x.nodeCrypto(h, -1, 0)); return b === null ? null : decodeCryptoBatch(b, heldState.get(h)); },
-    /** Answers: ids[i] gets outputs[i] (a Uint8Array, or null for a failed tag / host failure). How many the node took, or -1. */
+    /**
+     * Answers: ids[i] gets outputs[i] (a Uint8Array, or null for a failed tag / host failure). How many the node took, or -1.
+     * An opened datagram's plaintext whose checksum matched (`checked[i]`) is kept, not copied: its event's data is a
+     * view of it, so the caller must not write it afterwards (webCryptoRunner's are WebCrypto's own buffers).
+     */
     nodeCryptoDone: (h, ids, outputs, now, checked = null) => {
       const st = heldState.get(h);
       // what stays here: a seal's ciphertext (answered HELD); a held frame is released at its open's answer, and a
@@ -874,6 +899,8 @@ function wrap(exports, platform, memory, crc32) {
       const outs = [];
       const lens = [];
       let n = 0;
+      let keptPlains = null; // ids of answers whose payload stays here (ANSWER_PAYLOAD)
+      const headerOnly = [];
       for (let i = 0; i < ids.length; i++) {
         const id = ids[i];
         let o = outputs[i];
@@ -892,12 +919,26 @@ function wrap(exports, platform, memory, crc32) {
             len = o.length | ANSWER_REFILL;
           }
         }
+        // a checked datagram's plaintext stays here: only its header crosses (the core checks it is one)
+        let only = false;
+        if (o && checked?.[i] && id !== 0 && o.length > PACKET_HEADER && o[1] === PROTO_DATAGRAM
+            && ((o[2] << 8) | o[3]) === o.length - PACKET_HEADER && st !== undefined && st.plains.size < HELD_PAYLOADS_MAX
+            && !st.plains.has(id)) {
+          st.plains.set(id, o);
+          (keptPlains ??= []).push(id);
+          only = true;
+          len = (4 + PACKET_HEADER) | ANSWER_CHECKED | ANSWER_PAYLOAD;
+        }
+        headerOnly.push(only);
         outs.push(o);
         lens.push(len);
-        n += 8 + (o ? o.length : 0);
+        n += 8 + (only ? 4 + PACKET_HEADER : o ? o.length : 0);
       }
       const at = io.reserve(n);
-      if (at < 0) return -1;
+      if (at < 0) {
+        if (keptPlains !== null) for (const id of keptPlains) st.plains.delete(id);
+        return -1;
+      }
       const m = io.mem();
       let k = at;
       for (let i = 0; i < ids.length; i++) {
@@ -906,10 +947,32 @@ function wrap(exports, platform, memory, crc32) {
         const len = lens[i];
         m[k] = id >>> 24; m[k + 1] = id >>> 16; m[k + 2] = id >>> 8; m[k + 3] = id;
         m[k + 4] = len >>> 24; m[k + 5] = len >>> 16; m[k + 6] = len >>> 8; m[k + 7] = len;
+        if (headerOnly[i]) {
+          const p = o.length;
+          m[k + 8] = p >>> 24; m[k + 9] = p >>> 16; m[k + 10] = p >>> 8; m[k + 11] = p;
+          m.set(o.subarray(0, PACKET_HEADER), k + 12);
+          k += 12 + PACKET_HEADER;
+          continue;
+        }
         if (o) m.set(o, k + 8);
         k += 8 + (o ? o.length : 0);
       }
-      return x.nodeCrypto(h, n, now);
+      const r = x.nodeCrypto(h, n, now);
+      if (keptPlains !== null) {
+        if (r < 0) {
+          for (const id of keptPlains) st.plains.delete(id); // refused whole: nothing of it is kept
+        } else {
+          // the core lists the kept answers that queued no datagram event: their plaintexts go now
+          const b = io.mem();
+          let a = x.nodeIo(0);
+          const count = ((b[a] << 24) | (b[a + 1] << 16) | (b[a + 2] << 8) | b[a + 3]) >>> 0;
+          for (let j = 0; j < count && j < keptPlains.length; j++) {
+            a += 4;
+            st.plains.delete(((b[a] << 24) | (b[a + 1] << 16) | (b[a + 2] << 8) | b[a + 3]) >>> 0);
+          }
+        }
+      }
+      return r;
     },
     nodeStats: (h) => { const s = io.take(x.nodeStats(h)); return s === null ? null : decodeStats(s); },
     nodeAddress: (h) => addresses.get(h) ?? null,

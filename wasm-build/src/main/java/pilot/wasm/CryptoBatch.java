@@ -48,6 +48,14 @@ final class CryptoBatch {
     static final int HELD = -2;
     /** Set in the length of a failed answer to a held open: the bytes are the frame's ciphertext ‖ tag ({@code PilotNode.cryptoRestore}). */
     static final int REFILL = 0x20000000;
+    /**
+     * Set with {@link #CHECKED} in the length of an open's answer whose plaintext is a datagram the wrapper keeps
+     * ({@link HeldPayloads}): the data is {@code plainLen(4) ‖ header(34)} only; the node decodes zeros in the
+     * payload's place and the datagram event leaves as the answer's id. Refused (the batch is malformed) unless
+     * the header is a datagram's whose payload length is {@code plainLen - 34}, and beyond {@link HeldPayloads#MAX}.
+     */
+    static final int PAYLOAD = 0x10000000;
+    private static final int PAYLOAD_DATA = 4 + pilot.core.wire.PacketCodec.HEADER_SIZE;
     /** Set in a transmit record's length: the record ends with the frame's header and a held seal's id. */
     static final int HELD_RECORD = 0x80000000;
     private static final int HEAD = 13;
@@ -98,11 +106,12 @@ final class CryptoBatch {
      * Hands the node the answers of the {@code len} bytes in the region; the number handed, or -1 when malformed
      * (then none is handed). All are copied out before the first is handed: the core may use the region.
      */
-    static int done(PilotNode node, int len, long now, HeldSeals seals) {
+    static int done(PilotNode node, int len, long now, HeldSeals seals, HeldPayloads payloads) {
         int[] ids = new int[16];
         byte[][] outs = new byte[16][];
-        int[] flags = new int[16]; // CHECKED, REFILL, or HELD (-2) for "kept by the wrapper"
+        int[] flags = new int[16]; // CHECKED, REFILL, PAYLOAD, or HELD (-2) for "kept by the wrapper"
         int n = 0;
+        int heldPayloads = 0;
         if (!Io.holds(len)) {
             return -1; // more answers than the region holds: JavaScript could not have put them there
         }
@@ -113,12 +122,13 @@ final class CryptoBatch {
             int size = Io.i32(at + 4); // the head read in place: no array per answer
             int id = Io.i32(at);
             boolean none = size == FAILED || size == HELD;
-            int flag = size == HELD ? HELD : none ? 0 : size & (CHECKED | REFILL);
-            size = none ? size : size & ~(CHECKED | REFILL);
+            int flag = size == HELD ? HELD : none ? 0 : size & (CHECKED | REFILL | PAYLOAD);
+            size = none ? size : size & ~(CHECKED | REFILL | PAYLOAD);
             if (!none && (size < 0 || size > len - at - 8)) {
                 return -1; // checked before anything is allocated for it
             }
-            byte[] out = none ? null : Io.in(at + 8, size);
+            byte[] out = none ? null : (flag & PAYLOAD) != 0 ? heldPlain(size, at + 8, flag, id) : Io.in(at + 8, size);
+            heldPayloads += !none && (flag & PAYLOAD) != 0 ? 1 : 0;
             if (!none && out == null) {
                 return -1;
             }
@@ -138,6 +148,10 @@ final class CryptoBatch {
             flags[n] = flag;
             at += 8 + (none ? 0 : size);
         }
+        if (heldPayloads > payloads.free()) {
+            return -1; // the wrapper keeps as many as the table: more cannot be its own
+        }
+        int untagged = 0;
         // only now, with the whole batch well-formed, does anything change
         for (int i = 0; i < n; i++) {
             int flag = flags[i];
@@ -152,9 +166,40 @@ final class CryptoBatch {
                 node.cryptoRestore(ids[i], out);
                 out = null;
             }
+            int before = (flag & PAYLOAD) != 0 ? node.eventsQueued() : -1;
             node.cryptoDone(ids[i], out, flag != HELD && (flag & CHECKED) != 0, now);
+            if (before >= 0) {
+                // the one datagram event this answer's packet queued (if any) carries the wrapper's bytes, not these zeros
+                pilot.core.node.NodeEvent.Datagram d = node.datagramEventSince(before);
+                if (d == null || !payloads.add(d, ids[i])) {
+                    Io.put32(4 + 4 * untagged++, ids[i]); // no event: the wrapper lets the plaintext go
+                }
+            }
+        }
+        if (heldPayloads > 0) {
+            Io.put32(0, untagged); // the region's answers were all copied out above
         }
         return n;
+    }
+
+    /**
+     * The plaintext of a {@link #PAYLOAD} answer of {@code size} bytes at {@code at}: its header, zeros where the
+     * payload the wrapper keeps goes; null (malformed) unless it is a checked datagram of exactly that length.
+     */
+    private static byte[] heldPlain(int size, int at, int flag, int id) {
+        int header = pilot.core.wire.PacketCodec.HEADER_SIZE;
+        if (size != PAYLOAD_DATA || (flag & CHECKED) == 0 || id == 0) {
+            return null;
+        }
+        int plainLen = Io.i32(at);
+        int payloadLen = Io.i32(at + 4) & 0xFFFF; // header bytes 2-3
+        if (((Io.i32(at + 4) >>> 16) & 0xFF) != pilot.core.wire.Packet.PROTO_DATAGRAM || payloadLen == 0
+                || plainLen != header + payloadLen) {
+            return null;
+        }
+        byte[] plain = new byte[plainLen];
+        System.arraycopy(Io.in(at + 4, header), 0, plain, 0, header);
+        return plain;
     }
 
     private static int size(CryptoRequest r) {

@@ -42,6 +42,8 @@ public final class NodeWasm {
      */
     private static final PlatformSuite SUITE = new PlatformSuite(null, true);
     private static final int INVALID = -ErrorCode.INVALID_ARGUMENT.code();
+    /** Set in an event's flags byte: its data is the id of the open answer whose plaintext JavaScript holds ({@link HeldPayloads}). */
+    private static final int HELD_EVENT = 2;
 
     private NodeWasm() {
     }
@@ -60,6 +62,8 @@ public final class NodeWasm {
         private final pilot.core.node.CryptoRequest[] carry = new pilot.core.node.CryptoRequest[1];
         /** Seals whose ciphertext JavaScript keeps until their frame leaves. */
         private final HeldSeals seals = new HeldSeals();
+        /** Datagram events whose payload JavaScript keeps until they are polled. */
+        private final HeldPayloads payloads = new HeldPayloads();
 
         Node(PilotNode node, PinnedTrust trust, DrbgEntropy entropy, PeerResolver resolver) {
             this.node = node;
@@ -343,16 +347,21 @@ public final class NodeWasm {
         int at = 0;
         for (NodeEvent e : batch) {
             byte[] data = EventFields.dataUncopied(e);
-            int len = data == null ? 0 : data.length;
+            // a datagram whose payload JavaScript holds (HeldPayloads): the answer's id instead of the bytes
+            int held = n.payloads.size() == 0 || !(e instanceof NodeEvent.Datagram) ? 0 : n.payloads.take(e);
+            int len = held != 0 ? 4 : data == null ? 0 : data.length;
             Layouts.eventHead(e, head, Layouts.RECORD_PREFIX);
+            head[Layouts.RECORD_PREFIX + 1] |= held != 0 ? HELD_EVENT : 0;
             pilot.core.wire.Bytes.put32(head, 0, Layouts.EVENT_HEAD + len);
             Io.write(at, head, 0, head.length);
-            if (len > 0) {
+            if (held != 0) {
+                Io.put32(at + head.length, held);
+            } else if (len > 0) {
                 Io.write(at + head.length, data, 0, len);
             }
             at += head.length + len;
         }
-        return size;
+        return at;
     }
 
     /** {@code len} bytes in the region. Bytes accepted (0 = wait for STREAM_WRITABLE), or minus an error code. */
@@ -392,7 +401,7 @@ public final class NodeWasm {
             return -1;
         }
         return answersLen < 0 ? CryptoBatch.poll(n.node(), n.carry, n.seals)
-                : CryptoBatch.done(n.node(), answersLen, (long) now, n.seals);
+                : CryptoBatch.done(n.node(), answersLen, (long) now, n.seals, n.payloads);
     }
 
     /** Layout: {@link Layouts#stats}, out through the region; -1 for an unknown handle. */

@@ -113,6 +113,22 @@ final class NodeOutbox {
         return i >= 0;
     }
 
+    /** Events queued now (for {@link #datagramSince}). */
+    int eventsQueued() {
+        return events.size();
+    }
+
+    /** The newest datagram event among those queued since the queue held {@code before} events, or null. */
+    NodeEvent.Datagram datagramSince(int before) {
+        java.util.Iterator<NodeEvent> it = events.descendingIterator();
+        for (int k = events.size() - before; k > 0 && it.hasNext(); k--) {
+            if (it.next() instanceof NodeEvent.Datagram d) {
+                return d;
+            }
+        }
+        return null;
+    }
+
     NodeEvent pollEvent() {
         return events.poll();
     }

@@ -231,6 +231,20 @@ public final class PilotNode {
         return out.pollTransmit();
     }
 
+    /** Application events queued now (with {@link #datagramEventSince}: which event one call added). */
+    public int eventsQueued() {
+        return out.eventsQueued();
+    }
+
+    /**
+     * The newest {@link NodeEvent.Datagram} queued since {@link #eventsQueued} was {@code before}, or null. One
+     * {@link #cryptoDone} opens one packet, so a datagram event it queued carries that packet's payload: a host that
+     * keeps the plaintext can hand the application its own bytes instead of the event's copy. Changes nothing.
+     */
+    public NodeEvent.Datagram datagramEventSince(int before) {
+        return out.datagramSince(before);
+    }
+
     /** The next application event, or {@code null}. */
     public NodeEvent pollEvent() {
         return out.pollEvent();
