@@ -125,4 +125,21 @@ class HeldFrameTest {
         assertEquals(1, h.b.droppedCount(ErrorCode.AEAD_FAILED));
         assertFalse(h.b.cryptoRestore(o.id(), kept), "answered: nothing to restore");
     }
+
+    @Test
+    void theDatagramEventOneAnswerQueuedIsNamedAndTheQueueIsUnchanged() {
+        Held h = new Held(true);
+        h.b.handleDatagram(h.net.endpoints.get(0), h.frame, h.net.now);
+        CryptoRequest.Open o = h.open();
+        byte[] plain = h.openKept(o);
+        int before = h.b.eventsQueued();
+        assertNull(h.b.datagramEventSince(before), "nothing queued since the mark");
+        h.b.cryptoDone(o.id(), plain, h.net.now);
+        NodeEvent.Datagram d = h.b.datagramEventSince(before);
+        assertNotNull(d, "the answer's packet queued its datagram event");
+        assertArrayEquals(new byte[] {7, 7, 7}, d.data());
+        assertEquals(before + 1, h.b.eventsQueued());
+        assertNull(h.b.datagramEventSince(h.b.eventsQueued()), "only events queued after the mark");
+        assertEquals(1, h.datagramsAtB(), "a query: the event is still delivered");
+    }
 }
