@@ -13,8 +13,9 @@ import { fileURLToPath } from "node:url";
 // The bundle's gzip size as wrangler reports it ("Total Upload: … / gzip: N KiB"), minified and with workerd's
 // own process/performance/console as package-example/wrangler.jsonc says: issue 15 asks for <= 100 KiB; measured
 // 93.78 KiB when set (docs/BENCHMARKS.md, "Issue 15, the Worker bundle"), so more than ~2 KiB of growth fails here,
-// before it reaches a user.
-const BUNDLE_GZIP_BUDGET_KIB = 96;
+// before it reaches a user. 97: branch pkt3 (an opened datagram's payload kept in JavaScript: +514 B of wasm and the
+// wrapper's part) measured 96.85 KiB against 96.00; it took the Worker's seal + open from 0.46x to 0.51x WebCrypto.
+const BUNDLE_GZIP_BUDGET_KIB = 97;
 const root = fileURLToPath(new URL("../", import.meta.url));
 const example = join(root, "package-example");
 const require = createRequire(import.meta.url);
