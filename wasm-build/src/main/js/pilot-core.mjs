@@ -950,7 +950,7 @@ function wrap(exports, platform, memory, crc32) {
         if (headerOnly[i]) {
           const p = o.length;
           m[k + 8] = p >>> 24; m[k + 9] = p >>> 16; m[k + 10] = p >>> 8; m[k + 11] = p;
-          m.set(o.subarray(0, PACKET_HEADER), k + 12);
+          for (let j = 0; j < PACKET_HEADER; j++) m[k + 12 + j] = o[j]; // no view object per answer
           k += 12 + PACKET_HEADER;
           continue;
         }
