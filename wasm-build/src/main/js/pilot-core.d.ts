@@ -179,6 +179,12 @@ export interface PilotCore {
    * waits until its seal is answered and nothing overtakes it.
    */
   nodeDeferAead(handle: number): number;
+  /**
+   * From now on the node's new streams send one ACK per stream after each input instead of one per two segments
+   * during it (StreamConfig.coalesceAcks): the host must run the due timers (nodeNextDeadline <= now:
+   * nodeHandleTimeout) after every input, a nodeHandleRelayMessage batch or a nodeCryptoDone. Call right after nodeNew.
+   */
+  nodeCoalesceAcks(handle: number): number;
   /** The node's crypto requests, in order, or null when it has none. */
   nodePollCrypto(handle: number): CryptoRequest[] | null;
   /** Answers ids[i] with outputs[i] (null: the tag failed or the host failed); how many the node took, or -1. */

@@ -425,6 +425,8 @@ public final class NodeWasm {
     static final int OP_RESOLVE_FAILED = 20;
     /** Kept apart from the numbers above, so that other new ops cannot collide with it. */
     static final int OP_DEFER_AEAD = 32;
+    /** Apart as well (the `dl` work added it beside the AEAD one). */
+    static final int OP_COALESCE_ACKS = 33;
 
     /**
      * The node calls that take and return only numbers. Booleans come back as 1 / 0; everything else
@@ -441,6 +443,8 @@ public final class NodeWasm {
      * RESOLVE_NEXT: the next registry call, kind (1 lookup, 2 resolve) * 2^32 + peer, or -1;
      * RESOLVE_FAILED a=peer b=1 when the registry does not know it (negative cache), 0 for a transport error.
      * DEFER_AEAD: from now on the node asks the host for AES-GCM ({@link #nodeCrypto}); call right after nodeNew.
+     * COALESCE_ACKS: from now on new streams send one ACK per stream after each input, when the host runs the due
+     * timers, instead of one per two segments during it (StreamConfig.coalesceAcks); call right after nodeNew.
      */
     @JSExport
     public static double nodeOp(int op, int handle, int a, int b, int c, double x, double y, double now) {
@@ -495,6 +499,9 @@ public final class NodeWasm {
                 return 0;
             case OP_DEFER_AEAD:
                 p.deferAead();
+                return 0;
+            case OP_COALESCE_ACKS:
+                p.coalesceAcks();
                 return 0;
             case OP_HANDLE_TIMEOUT:
                 p.handleTimeout(t);
