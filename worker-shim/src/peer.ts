@@ -2,7 +2,7 @@
 // only moves bytes between the core and the transport, keeps time, and turns core events into promises.
 import { getCore, nodeRestore, nodeSnapshot, SNAPSHOT_DUE, webCryptoRunner, type WebCryptoRunner, type CloseMode, type NodeEvent, type PilotCore, type Profile, type ReplyPolicy } from "./core.js";
 import { CLOSE_IDLE, RelayTransport, streamMssOf, type RegistryMessage, type Transport, type TransportState } from "./transport.js";
-import { ascii, heartbeatText, parseHostPort, registerText, resolveText, setVisibilityStampedText, setVisibilityText } from "./edge.js";
+import { ascii, heartbeatText, packBatches, parseHostPort, registerText, resolveText, setVisibilityStampedText, setVisibilityText } from "./edge.js";
 import { b64, random, unb64 } from "./bytes.js";
 import { InboundTransport } from "./inbound.js";
 import { Timers } from "./timers.js";
@@ -104,6 +104,8 @@ export interface PeerStatus {
   dialInRefused: number;
   /** where AES-GCM runs: WebCrypto answering the core's requests, or inside the core's calls */
   aead: "webcrypto" | "in-call";
+  /** binary WebSocket messages we sent the relay (a batch counts once: fewer than the datagrams when it takes batches) */
+  messagesOut: number;
 }
 
 export class PilotError extends Error {
@@ -255,6 +257,7 @@ export class PilotPeer {
   private lingering = false;
   private pilaIn = 0;
   private pilaOut = 0;
+  private messagesOut = 0;
   private backoff = RECONNECT_MIN_MS;
   private reconnects = 0;
   /** The relay closed us for idleness: the reconnect that follows logs nothing. */
@@ -347,6 +350,7 @@ export class PilotPeer {
       transport: active === this.inbound ? "inbound" : "outbound",
       outboundSocket: this.transport.state === "connecting" || this.transport.state === "ready",
       aead: this.crypto ? "webcrypto" : "in-call",
+      messagesOut: this.messagesOut,
       timers: this.timers.count,
       alarm: this.alarmAt,
       pilaIn: this.pilaIn,
@@ -712,10 +716,15 @@ export class PilotPeer {
   private flushOut(h: number): void {
     this.saveSessionsIfDue(h); // before this step's datagrams: they may use counters only the save reserves
     const out = this.active();
+    const messages: Uint8Array[] = [];
     for (let t = this.core.nodePollTransmit(h); t; t = this.core.nodePollTransmit(h)) {
       if (isPila(t.message)) this.pilaOut++;
-      out.send(t.message);
+      if (out.batchOut) messages.push(t.message);
+      else if (out.send(t.message)) this.messagesOut++;
     }
+    // a relay that takes batches gets this step's datagrams in as few WebSocket messages as fit 64 KiB each
+    // (an echo's data segments and ACKs: one message per segment before, each a send and a relay frame)
+    if (messages.length > 0) for (const m of packBatches(messages)) if (out.send(m)) this.messagesOut++;
     for (let e = this.core.nodePollEvent(h); e; e = this.core.nodePollEvent(h)) this.onEvent(e);
     this.schedule();
   }
