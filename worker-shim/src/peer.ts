@@ -703,6 +703,11 @@ export class PilotPeer {
     try {
       while (this.handle === h && (await this.crypto.step(h, this.now)) > 0) {
         if (this.handle !== h) break;
+        // events first: a writer the answers woke (an echo that came back frees room) writes in the next microtask,
+        // and its data carries the ACK this batch owes; only then the due timers send it alone if nothing did
+        this.flushOut(h);
+        await Promise.resolve();
+        if (this.handle !== h) break;
         this.runDue(h); // the ACK the opened batch owes (coalesced), sealed in the next round of this loop
         this.flushOut(h);
       }
