@@ -143,6 +143,20 @@ class RelayTest {
             w.sendRaw(new byte[] {0, 0, 9, 4, 127}); // a record of 9 bytes that runs past the end
             assertEquals(1008, w.closed.get(5, TimeUnit.SECONDS));
         }
+        try (JavaWorker w = new JavaWorker(relayAddress(), 12)) {
+            w.batch = true;
+            w.login();
+            w.join();
+            byte[] big = new byte[RelayBatch.MAX_BYTES + 1]; // well-formed records, one byte over the bound
+            for (int at = 1; at + 2 < big.length; ) {
+                int len = Math.min(4000, big.length - at - 2);
+                big[at] = (byte) (len >> 8);
+                big[at + 1] = (byte) len;
+                at += 2 + len;
+            }
+            w.sendRaw(big);
+            assertEquals(1008, w.closed.get(5, TimeUnit.SECONDS), "over 64 KiB: refused whole");
+        }
     }
 
     @Test
