@@ -187,12 +187,17 @@ export class PilotStream {
   /** Writes all bytes, waiting while the stream's send buffer is full. */
   async write(data: Uint8Array): Promise<void> {
     let off = 0;
-    while (off < data.length) {
-      if (this.closedReason !== undefined) throw new PilotError(`stream ${this.id} is closed`, this.closedReason ?? "CLOSED");
-      const n = this.peer.writeStream(this, data.subarray(off));
-      if (n < 0) throw new PilotError(`stream ${this.id} refused the write`, "INVALID_STATE");
-      off += n;
-      if (n === 0) await new Promise<void>((r) => this.writableWaiters.push(r));
+    this.peer.writing(1);
+    try {
+      while (off < data.length) {
+        if (this.closedReason !== undefined) throw new PilotError(`stream ${this.id} is closed`, this.closedReason ?? "CLOSED");
+        const n = this.peer.writeStream(this, data.subarray(off));
+        if (n < 0) throw new PilotError(`stream ${this.id} refused the write`, "INVALID_STATE");
+        off += n;
+        if (n === 0) await new Promise<void>((r) => this.writableWaiters.push(r));
+      }
+    } finally {
+      this.peer.writing(-1);
     }
   }
 
@@ -258,6 +263,8 @@ export class PilotPeer {
   private pilaIn = 0;
   private pilaOut = 0;
   private messagesOut = 0;
+  /** PilotStream.write calls in progress: the data they send carries our ACKs. */
+  private writers = 0;
   private backoff = RECONNECT_MIN_MS;
   private reconnects = 0;
   /** The relay closed us for idleness: the reconnect that follows logs nothing. */
@@ -705,7 +712,20 @@ export class PilotPeer {
       // macrotask later: by then a woken writer's data may carry it, or the next relay message be in and share it
       // (sending it within this loop made one ACK per answered batch: ~30 % more workerd CPU per echo)
       while (this.handle === h && (await this.crypto.step(h, this.now)) > 0) {
-        if (this.handle === h) this.flushOut(h);
+        if (this.handle !== h) break;
+        // Events first, then one microtask: a reader the data woke reads (the ReadableStream's pull) and the
+        // ACK below advertises the window that freed. The ACK the answered batch owes (coalesced, due at once)
+        // then leaves now, sealed in the next round of this loop, a macrotask sooner than the step timer: with
+        // a 256 KiB window a download runs at the speed of its ACKs. Not while a write is in progress (an
+        // echo): the echo that came back wakes it and its data carries the ACK, or the step timer sends it
+        // alone (sent here, an echo of single segments got one ACK per segment).
+        this.flushOut(h);
+        await Promise.resolve();
+        if (this.handle !== h) break;
+        if (this.writers === 0) {
+          this.runDue(h);
+          this.flushOut(h);
+        }
       }
     } finally {
       this.pumping = false;
@@ -901,6 +921,11 @@ export class PilotPeer {
     const n = this.core.nodeWrite(this.requireNode(), s.id, data, this.now());
     this.step();
     return n;
+  }
+
+  /** @internal: a write began (+1) or ended (-1). */
+  writing(delta: 1 | -1): void {
+    this.writers += delta;
   }
 
   /** @internal: the reader wants more (ReadableStream pull). */
