@@ -4,10 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
-import pilot.core.addr.Address;
 import pilot.core.wire.Packet;
 
 /**
@@ -16,55 +14,12 @@ import pilot.core.wire.Packet;
  * stream when the owner runs its due timers after that input, at the same instant the individual ACKs would
  * have left; an ACK that reports a hole is still sent at once, so the sender's duplicate ACKs still count.
  */
-class CoalescedAckTest {
-    static final Address US = new Address(0, 1);
-    static final Address PEER = new Address(0, 2);
-    static final int PORT = 1000;
-    static final int PEER_PORT = 50000;
+class CoalescedAckTest extends AckFixture {
     static final int SEG = 4096;
 
-    final List<Packet> sent = new ArrayList<>();
-    StreamTable table;
-    long now = 1_000;
-    int peerSeq;
-
-    /** A peer opened a stream to our listening port; its SYN|ACK from us is discarded. */
+    @Override
     void open(StreamConfig cfg) {
-        table = new StreamTable(US, cfg.withMss(SEG), StreamTable.Limits.DEFAULTS, 0);
-        table.listen(PORT);
-        table.onPacket(new Packet(Packet.SYN, Packet.PROTO_STREAM, PEER, US, PEER_PORT, PORT, 0, 0, 64, null), now);
-        acks();
-        peerSeq = 1;
-    }
-
-    void peerSends(int seq, int bytes) {
-        table.onPacket(new Packet(Packet.ACK, Packet.PROTO_STREAM, PEER, US, PEER_PORT, PORT, seq, 1, 64,
-                new byte[bytes]), now);
-    }
-
-    void peerSends(int bytes) {
-        peerSends(peerSeq, bytes);
-        peerSeq += bytes;
-    }
-
-    List<Packet> acks() {
-        Outputs.drain(table, new Outputs.Listener() {
-            @Override
-            public void send(Packet packet) {
-                sent.add(packet);
-            }
-        });
-        List<Packet> a = new ArrayList<>(sent);
-        sent.clear();
-        return a;
-    }
-
-    /** What an owner does after each input: runs the timers that are due, then sends what they made. */
-    List<Packet> acksAfterStep() {
-        if (table.nextDeadline() <= now) {
-            table.onTimeout(now);
-        }
-        return acks();
+        super.open(cfg.withMss(SEG));
     }
 
     @Test
