@@ -187,17 +187,12 @@ export class PilotStream {
   /** Writes all bytes, waiting while the stream's send buffer is full. */
   async write(data: Uint8Array): Promise<void> {
     let off = 0;
-    this.peer.writing(1);
-    try {
-      while (off < data.length) {
-        if (this.closedReason !== undefined) throw new PilotError(`stream ${this.id} is closed`, this.closedReason ?? "CLOSED");
-        const n = this.peer.writeStream(this, data.subarray(off));
-        if (n < 0) throw new PilotError(`stream ${this.id} refused the write`, "INVALID_STATE");
-        off += n;
-        if (n === 0) await new Promise<void>((r) => this.writableWaiters.push(r));
-      }
-    } finally {
-      this.peer.writing(-1);
+    while (off < data.length) {
+      if (this.closedReason !== undefined) throw new PilotError(`stream ${this.id} is closed`, this.closedReason ?? "CLOSED");
+      const n = this.peer.writeStream(this, data.subarray(off));
+      if (n < 0) throw new PilotError(`stream ${this.id} refused the write`, "INVALID_STATE");
+      off += n;
+      if (n === 0) await new Promise<void>((r) => this.writableWaiters.push(r));
     }
   }
 
@@ -263,8 +258,8 @@ export class PilotPeer {
   private pilaIn = 0;
   private pilaOut = 0;
   private messagesOut = 0;
-  /** PilotStream.write calls in progress: the data they send carries our ACKs. */
-  private writers = 0;
+  /** Echo requests still being written (request() to an echo): the data they send carries our ACKs. */
+  private echoWriters = 0;
   private backoff = RECONNECT_MIN_MS;
   private reconnects = 0;
   /** The relay closed us for idleness: the reconnect that follows logs nothing. */
@@ -713,16 +708,16 @@ export class PilotPeer {
       // (sending it within this loop made one ACK per answered batch: ~30 % more workerd CPU per echo)
       while (this.handle === h && (await this.crypto.step(h, this.now)) > 0) {
         if (this.handle !== h) break;
-        // Events first, then one microtask: a reader the data woke reads (the ReadableStream's pull) and the
-        // ACK below advertises the window that freed. The ACK the answered batch owes (coalesced, due at once)
-        // then leaves now, sealed in the next round of this loop, a macrotask sooner than the step timer: with
-        // a 256 KiB window a download runs at the speed of its ACKs. Not while a write is in progress (an
-        // echo): the echo that came back wakes it and its data carries the ACK, or the step timer sends it
-        // alone (sent here, an echo of single segments got one ACK per segment).
+        // Events first, then one microtask, so that what they woke runs first (a reader's pull frees window the
+        // ACK then advertises). The ACK the answered batch owes (coalesced, due at once) then leaves now, sealed
+        // in the next round of this loop, a macrotask sooner than the step timer: a download runs at the speed
+        // of its ACKs. Not while an echo request is being written: the echo that came back frees room, the
+        // writer's next data carries the ACK, or the step timer sends it alone (sent here, an echo of single
+        // segments got one ACK per segment).
         this.flushOut(h);
         await Promise.resolve();
         if (this.handle !== h) break;
-        if (this.writers === 0) {
+        if (this.echoWriters === 0) {
           this.runDue(h);
           this.flushOut(h);
         }
@@ -923,11 +918,6 @@ export class PilotPeer {
     return n;
   }
 
-  /** @internal: a write began (+1) or ended (-1). */
-  writing(delta: 1 | -1): void {
-    this.writers += delta;
-  }
-
   /** @internal: the reader wants more (ReadableStream pull). */
   pullStream(s: PilotStream): void {
     this.drainStream(s);
@@ -985,7 +975,9 @@ export class PilotPeer {
     options: RequestOptions = {}): Promise<PilotStream> {
     const s = await this.openStream(address, port);
     const close = options.close ?? "after-reply";
-    if (close === "after-reply") s.expectReply(options.reply ?? (port === 7 ? { expect: "echo" } : { quietMs: 2_000 }));
+    const reply = options.reply ?? (port === 7 ? { expect: "echo" as const } : { quietMs: 2_000 });
+    if (close === "after-reply") s.expectReply(reply);
+    const echo = close === "after-reply" && reply.expect === "echo";
     const limit = options.maxRequestBytes ?? Number.MAX_SAFE_INTEGER;
     const pump = async (): Promise<void> => {
       try {
@@ -1026,7 +1018,8 @@ export class PilotPeer {
         this.abortStream(s, e instanceof PilotError ? e.code : "ABORTED");
       }
     };
-    s.requestSent = pump();
+    if (echo) this.echoWriters++;
+    s.requestSent = pump().finally(() => { if (echo) this.echoWriters--; });
     return s;
   }
 
