@@ -3,6 +3,9 @@
 # Worker -> relay -> JVM host, next to the same transfers from a JavaWorker through the relay and from a JVM host
 # over UDP, all in one run. Loopback only.
 #   ./scripts/bench-worker.sh [--cpu-profile FILE]   FILE: a V8 CPU profile of the Worker over its three transfers
+#   more options of worker-shim/scripts/demo.mjs pass through: --only upload,download,echo, --repeat N (medians in the
+#   table), --no-minify (function names in the profile), --jfr DIR, --worker-mss N; a profile is summarized by
+#   node worker-shim/scripts/profile-summary.mjs FILE
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib/env.sh

@@ -21,6 +21,14 @@ const mssAt = process.argv.indexOf("--worker-mss");
 const relayMss = mssAt > 0 ? ["--worker-mss", process.argv[mssAt + 1]] : [];
 // --jfr DIR: Flight Recorder profiles of the relay and the bench host (relay.jfr, benchhost.jfr, written at exit)
 const jfrAt = process.argv.indexOf("--jfr");
+// --only LIST: the Worker's transfers to time (comma-separated of upload,download,echo; default all three)
+const onlyAt = process.argv.indexOf("--only");
+const only = onlyAt > 0 ? process.argv[onlyAt + 1].split(",") : ["upload", "download", "echo"];
+// --repeat N: time each of them N times (each line printed; the table shows the median)
+const repeatAt = process.argv.indexOf("--repeat");
+const repeat = repeatAt > 0 ? Math.max(1, Number(process.argv[repeatAt + 1])) : 1;
+// --no-minify: the Worker bundled unminified (function names in a --cpu-profile; the deployed bundle is minified)
+const minify = process.argv.includes("--no-minify") ? ["--minify=false"] : [];
 const jfr = (name) => (jfrAt > 0 ? [`-XX:StartFlightRecording=filename=${join(process.argv[jfrAt + 1], name + ".jfr")},settings=profile`] : []);
 const root = fileURLToPath(new URL("../../", import.meta.url));
 const jar = `${root}host-udp/target/pilot-host.jar`;
@@ -108,7 +116,7 @@ async function main() {
 
   const wranglerBin = `${root}worker-shim/node_modules/.bin/wrangler`;
   await start("worker", wranglerBin, ["dev", "--config", "example/wrangler.jsonc", "--ip", "127.0.0.1", "--port", String(workerPort),
-    "--var", `RELAY_URL:ws://127.0.0.1:${relayPort}/v1/relay`, "--var", `PILOT_API_SECRET:${secret}`, "--show-interactive-dev-session=false", "--inspector-port", String(inspectorPort),
+    "--var", `RELAY_URL:ws://127.0.0.1:${relayPort}/v1/relay`, "--var", `PILOT_API_SECRET:${secret}`, "--show-interactive-dev-session=false", ...minify, "--inspector-port", String(inspectorPort),
     // the Worker's Durable Object storage lives with this run's registry: a fresh registry gives node ids out
     // again, and sessions restored from an earlier run would name peers (and keys) this registry never knew
     "--persist-to", join(dir, "worker-state")],
@@ -220,15 +228,21 @@ async function main() {
     await transfer(1002, String(size), "half", size);
     const profiler = profileFile ? await startProfiler(inspectorPort) : null;
     console.log("per transfer of the Worker: relay frames (in = UDP to the Worker, out = from it), CPU seconds of each process");
-    for (const [d, port, body, close, expect] of [["upload", 1001, () => randomBytes(size), "half", String(size).length],
-      ["download", 1002, () => String(size), "half", size], ["echo", 7, () => randomBytes(size), null, size]]) {
-      const before = await scrape();
-      worker[d] = await transfer(port, body(), close, expect);
-      const after = await scrape();
-      const delta = [...after].filter(([k, v]) => v !== (before.get(k) ?? 0))
-        .map(([k, v]) => `${k.replace("pilot_relay_frames_total", "frames").replace("cpu_s ", "")} +${Math.round((v - (before.get(k) ?? 0)) * 100) / 100}`);
-      console.log(`  ${d}: ${delta.join(", ")}`);
+    const runs = { upload: [], download: [], echo: [] };
+    for (let i = 0; i < repeat; i++) {
+      for (const [d, port, body, close, expect] of [["upload", 1001, () => randomBytes(size), "half", String(size).length],
+        ["download", 1002, () => String(size), "half", size], ["echo", 7, () => randomBytes(size), null, size]]) {
+        if (!only.includes(d)) continue;
+        const before = await scrape();
+        const mbs = await transfer(port, body(), close, expect);
+        runs[d].push(mbs);
+        const after = await scrape();
+        const delta = [...after].filter(([k, v]) => v !== (before.get(k) ?? 0))
+          .map(([k, v]) => `${k.replace("pilot_relay_frames_total", "frames").replace("cpu_s ", "")} +${Math.round((v - (before.get(k) ?? 0)) * 100) / 100}`);
+        console.log(`  ${d}${repeat > 1 ? ` #${i + 1} ${mbs.toFixed(2)} MB/s` : ""}: ${delta.join(", ")}`);
+      }
     }
+    for (const d of only) if (runs[d]?.length) worker[d] = med(runs[d]);
     if (profiler) writeFileSync(profileFile, JSON.stringify(await profiler.stop()));
     const others = { host: {}, javaworker: {} };
     const lines = await new Promise((resolve, reject) => {
@@ -249,7 +263,7 @@ async function main() {
     console.log(`| POST /v1/ping (Worker -> relay -> JVM host and back) | ${med(pings).toFixed(2)} ms median | 100 requests, wall time: an upper bound of the CPU per ping |`);
     console.log("\n| 8 MiB stream, MB/s | Worker -> relay -> host | JavaWorker -> relay -> host | host -> host (UDP) | Worker / JavaWorker | Worker / host |");
     console.log("|---|---|---|---|---|---|");
-    for (const d of ["upload", "download", "echo"]) {
+    for (const d of ["upload", "download", "echo"].filter((x) => worker[x] !== undefined)) {
       const w = worker[d], j = others.javaworker[d], h = others.host[d];
       console.log(`| ${d} | ${w.toFixed(2)} | ${j?.toFixed(2) ?? "-"} | ${h?.toFixed(2) ?? "-"} | ${j ? (w / j).toFixed(2) : "-"} | ${h ? (w / h).toFixed(2) : "-"} |`);
     }

@@ -198,6 +198,49 @@ export function splitBatch(batch: Uint8Array): Parsed<{ messages: Uint8Array[] }
   return { ok: true, messages };
 }
 
+/** Longest message one record of a batch holds (its length is 16 bits; RelayBatch.MAX_RECORD). */
+export const MAX_BATCH_RECORD = 0xffff;
+
+/**
+ * Packs relay messages for the relay, in order, as RelayBatch.encode frames them and as the relay's own Batch
+ * groups them: consecutive messages share a batch while it stays within MAX_BATCH_BYTES; a message alone (or
+ * one too large or empty for a record) goes as it is. Only for a relay whose auth_ok said `"batch":true`.
+ */
+export function packBatches(messages: readonly Uint8Array[]): Uint8Array[] {
+  const out: Uint8Array[] = [];
+  let group: Uint8Array[] = [];
+  let bytes = 1;
+  const flush = (): void => {
+    if (group.length === 1) out.push(group[0] as Uint8Array);
+    else if (group.length > 1) {
+      const b = new Uint8Array(bytes);
+      b[0] = BATCH_MARK;
+      let at = 1;
+      for (const m of group) {
+        b[at] = m.length >> 8;
+        b[at + 1] = m.length & 0xff;
+        b.set(m, at + 2);
+        at += 2 + m.length;
+      }
+      out.push(b);
+    }
+    group = [];
+    bytes = 1;
+  };
+  for (const m of messages) {
+    if (m.length === 0 || m.length > MAX_BATCH_RECORD) {
+      flush();
+      out.push(m);
+      continue;
+    }
+    if (bytes + 2 + m.length > MAX_BATCH_BYTES) flush();
+    group.push(m);
+    bytes += 2 + m.length;
+  }
+  flush();
+  return out;
+}
+
 // ---------------------------------------------------------------- signed texts (SignedTexts)
 
 const u32 = (id: number): string => String(id >>> 0);

@@ -175,7 +175,7 @@ export async function handleApi(req: Request, peer: PilotPeer): Promise<Response
           packets_in: s.node?.packets_in ?? 0, packets_out: s.node?.packets_out ?? 0,
           transport: s.transport, outbound_socket: s.outboundSocket, timers: s.timers, alarm: s.alarm,
           pila_in: s.pilaIn, pila_out: s.pilaOut, dropped: s.node?.dropped ?? {}, dial_in_refused: s.dialInRefused,
-          aead: s.aead,
+          aead: s.aead, messages_out: s.messagesOut,
         });
       }
       case "POST /v1/ping": {

@@ -55,6 +55,8 @@ interface Attachment {
   endpoint?: string;
   /** auth_ok's stream_mss (streamMssOf), null when it gave none */
   streamMss?: number | null;
+  /** auth_ok said `"batch":true`: the relay takes batches from us too */
+  batchOut?: boolean;
 }
 
 export interface InboundOptions {
@@ -105,6 +107,8 @@ export class InboundTransport implements Transport {
   endpoint: string | null = null;
   /** auth_ok's stream_mss, kept in the socket's attachment across hibernation (null: the core's default) */
   streamMss: number | null = null;
+  /** auth_ok's `"batch":true` (we asked): the relay takes batches from us; kept in the attachment as well */
+  batchOut = false;
   readonly url = "dial-in";
   onMessage: (message: Uint8Array, more?: boolean) => void = () => {};
   onStateChange: (state: TransportState, reason: string, closeCode: number | null) => void = () => {};
@@ -129,6 +133,7 @@ export class InboundTransport implements Transport {
         this.ws = ws;
         this.endpoint = a.endpoint ?? null;
         this.streamMss = streamMssOf({ stream_mss: a.streamMss });
+        this.batchOut = a.batchOut === true;
         this.state = "ready";
       } else if (a && (a.stage === "proof" || a.stage === "auth") && this.pending.size < MAX_PENDING_DIAL_INS
           && o.now() - a.since < INBOUND_AUTH_MS) {
@@ -206,12 +211,14 @@ export class InboundTransport implements Transport {
       if (a.stage !== "auth") return;
       const endpoint = String(m.endpoint);
       const streamMss = streamMssOf(m);
-      ws.serializeAttachment({ ...a, stage: "ready", endpoint, streamMss } satisfies Attachment);
+      const batchOut = m.batch === true; // we asked in auth_reply; an older relay says nothing
+      ws.serializeAttachment({ ...a, stage: "ready", endpoint, streamMss, batchOut } satisfies Attachment);
       this.unpend(ws);
       const old = this.ws;
       this.ws = ws;
       this.endpoint = endpoint;
       this.streamMss = streamMss;
+      this.batchOut = batchOut;
       if (old && old !== ws) this.closeSocket(old, 1000, "replaced by a newer dial-in");
       this.setState("ready", `relay dialled in, endpoint ${endpoint}`);
     } else if (m.type === "registry_reply" && a.stage === "ready") {
@@ -315,6 +322,7 @@ export class InboundTransport implements Transport {
   private lose(reason: string): void {
     this.ws = null;
     this.endpoint = null;
+    this.batchOut = false;
     for (const [id, p] of this.requests) {
       this.o.timers.clear(`inbound-registry-${id}`);
       p.reject(new Error(reason));

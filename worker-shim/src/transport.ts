@@ -13,6 +13,8 @@ export interface Transport {
   readonly endpoint: string | null;
   /** The stream segment the relay said its UDP leg carries whole (auth_ok `stream_mss`, streamMssOf), once ready. */
   readonly streamMss?: number | null;
+  /** The relay takes batches from us (auth_ok `"batch":true`, after we asked): send() may be given one (packBatches). */
+  readonly batchOut?: boolean;
   /** Connects and logs in. Rejects with a readable reason. */
   connect(): Promise<void>;
   /**
@@ -97,6 +99,7 @@ export class RelayTransport implements Transport {
   state: TransportState = "idle";
   endpoint: string | null = null;
   streamMss: number | null = null;
+  batchOut = false;
   onMessage: (message: Uint8Array, more?: boolean) => void = () => {};
   onStateChange: (state: TransportState, reason: string, closeCode: number | null) => void = () => {};
   /** Any other text message from the relay (dial_in_ok, dial_in_error). */
@@ -156,6 +159,7 @@ export class RelayTransport implements Transport {
             clearTimeout(timer);
             this.endpoint = String(m.endpoint);
             this.streamMss = streamMssOf(m);
+            this.batchOut = m.batch === true; // we asked in auth_reply; an older relay says nothing
             this.setState("ready", "logged in, endpoint " + this.endpoint);
             resolve();
           } else if (m.type === "registry_reply") {
@@ -225,6 +229,7 @@ export class RelayTransport implements Transport {
     if (this.state === "closed") return;
     this.ws = null;
     this.endpoint = null;
+    this.batchOut = false;
     for (const p of this.pending.values()) p.reject(new Error(reason));
     this.pending.clear();
     this.setState("closed", reason, closeCode);

@@ -90,11 +90,18 @@ describe("a Worker that is a Pilot peer", () => {
 
     const data = new Uint8Array(1 << 20);
     for (let i = 0; i < data.length; i += 65536) crypto.getRandomValues(data.subarray(i, i + 65536));
+    const before = await waitConnected();
     const echoed = await api(`/v1/streams?address=${host}&port=7`, { method: "POST", body: data });
     expect(echoed.status).toBe(200);
     const back = await echoed.arrayBuffer();
     expect(back.byteLength).toBe(data.length);
     expect(await hex(back)).toBe(await hex(data.buffer));
+    // the relay takes batches from us (auth_ok "batch":true): the datagrams of a step leave in fewer WebSocket messages
+    const after = await waitConnected();
+    const datagrams = Number(after.packets_out) - Number(before.packets_out);
+    const messages = Number(after.messages_out) - Number(before.messages_out);
+    expect(datagrams).toBeGreaterThanOrEqual(256); // 1 MiB in segments of 4096 at least
+    expect(messages, `${messages} WebSocket messages for ${datagrams} datagrams`).toBeLessThan(datagrams);
 
     const send = await api("/v1/send", { method: "POST", body: JSON.stringify({ address: host, port: 7, data: "hello from a Worker" }) });
     const s = (await send.json()) as { reply_base64: string };

@@ -2,7 +2,7 @@
 // relay message codec, every signed text, host:port under each rule. Pure functions, run inside workerd.
 import { describe, expect, inject, it } from "vitest";
 import {
-  ascii, decodeRelayMessage, encodeRelayMessage, isBatch, MAX_BATCH_BYTES, splitBatch, heartbeatText, hostPortText, ipBytes, ipText, parseHostPort, registerText,
+  ascii, decodeRelayMessage, encodeRelayMessage, isBatch, MAX_BATCH_BYTES, packBatches, splitBatch, heartbeatText, hostPortText, ipBytes, ipText, parseHostPort, registerText,
   relayAuthText, relayDialText, resolveText, setVisibilityStampedText, setVisibilityText, type HostPortRule,
 } from "../src/edge.js";
 
@@ -55,6 +55,27 @@ describe("edge protocols (edge.json)", () => {
       expect(r.ok, c.name).toBe(true);
       if (r.ok) expect(r.messages.map(hex), c.name).toEqual(c.messages_hex);
     }
+  });
+
+  it("batches we send are the core's bytes (RelayBatch.encode), a message alone goes as it is", () => {
+    for (const c of v.relay_batches.filter((x) => x.messages_hex.length > 1)) {
+      expect(packBatches(c.messages_hex.map(unhex)).map(hex), c.name).toEqual([c.batch_hex]);
+    }
+    const one = unhex(v.relay_batches[0]?.messages_hex[0] ?? "");
+    expect(packBatches([one])).toEqual([one]);
+    expect(packBatches([])).toEqual([]);
+  });
+
+  it("batches we send stay within MAX_BATCH_BYTES and keep the order; a message too large for a record goes alone", () => {
+    const msgs = Array.from({ length: 40 }, (_, i) => { const m = new Uint8Array(4166); m[0] = 4; m[1] = i; return m; });
+    const packed = packBatches(msgs);
+    expect(packed.length).toBe(3); // 15 + 15 + 10 records of 4,168 bytes, as the relay's own Batch groups them
+    const back = packed.flatMap((b) => { const r = splitBatch(b); return r.ok ? r.messages : []; });
+    expect(back.map((m) => m[1])).toEqual(msgs.map((m) => m[1]));
+    for (const b of packed) expect(b.length).toBeLessThanOrEqual(MAX_BATCH_BYTES);
+    const big = new Uint8Array(0x10000);
+    const small = new Uint8Array([4, 1, 2]);
+    expect(packBatches([small, big, small])).toEqual([small, big, small]);
   });
 
   it("each malformed batch is refused whole with the core's error, the oversize one included", () => {

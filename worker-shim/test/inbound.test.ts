@@ -65,7 +65,7 @@ describe("InboundTransport", () => {
     expect(Array.from(s.sent[2] as Uint8Array)).toEqual([4, 10, 0, 0, 1, 0x1f, 0x90, 9]);
   });
 
-  it("asks for batches once the relay proved its key, hands a batch on message by message, keeps stream_mss across hibernation", async () => {
+  it("asks for batches once the relay proved its key, hands a batch on message by message, keeps stream_mss and the relay's batch across hibernation", async () => {
     const { options, proof } = await setup();
     const t = new InboundTransport(options);
     const got: Array<[number[], boolean | undefined]> = [];
@@ -81,8 +81,10 @@ describe("InboundTransport", () => {
     expect(s.json(1)).toMatchObject({ type: "auth_reply", node_id: 77, batch: true });
     t.message(ws(s), batch.slice().buffer); // proven relay, but not logged in yet
     expect(got).toEqual([]);
-    t.message(ws(s), JSON.stringify({ type: "auth_ok", endpoint: "127.0.0.1:4000", stream_mss: 4096 }));
+    expect(t.batchOut).toBe(false);
+    t.message(ws(s), JSON.stringify({ type: "auth_ok", endpoint: "127.0.0.1:4000", stream_mss: 4096, batch: true }));
     expect(t.streamMss).toBe(4096);
+    expect(t.batchOut).toBe(true); // the relay takes batches from us too
     t.message(ws(s), batch.slice().buffer);
     expect(got).toEqual([[a, true], [b, false]]); // one step per batch: `more` until the last
     t.message(ws(s), Uint8Array.of(0, 0, 9, ...a).buffer); // a record past the end: dropped whole
@@ -94,9 +96,11 @@ describe("InboundTransport", () => {
     const woken = new InboundTransport(options, [ws(s)]); // after a hibernation: from the socket's attachment
     expect(woken.state).toBe("ready");
     expect(woken.streamMss).toBe(4096);
+    expect(woken.batchOut).toBe(true);
     const other = new FakeSocket();
     other.serializeAttachment({ stage: "ready", nonce: "00", since: 0, endpoint: "127.0.0.1:4000", streamMss: 65535 });
     expect(new InboundTransport(options, [ws(other)]).streamMss).toBeNull(); // only a size a Worker may send
+    expect(new InboundTransport(options, [ws(other)]).batchOut).toBe(false); // an attachment from before: single messages
   });
 
   it("refuses a proof by another key, and frames before the login", async () => {

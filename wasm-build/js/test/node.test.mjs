@@ -174,6 +174,49 @@ test("streamMss: a node sends stream segments of the size it was made with (1024
   assert.ok(small > 1024 && small < 1024 + 128, `largest datagram by default: ${small}`);
 });
 
+test("nodeCoalesceAcks: eight segments handled in one input get one ACK after the due timers run, four without", () => {
+  const acksFor = (coalesce) => {
+    const mk = (node) => {
+      const s = random(32);
+      return { h: core.nodeNew({ node, identitySeed: s, entropy: random(48), streamMss: 4096 }), node, pub: core.ed25519Public(s) };
+    };
+    const a = mk(0x40);
+    const b = mk(0x41);
+    if (coalesce) assert.equal(core.nodeCoalesceAcks(b.h), 0);
+    for (const [x, y, ip] of [[a, b, "10.0.0.2"], [b, a, "10.0.0.1"]]) {
+      core.nodeTrust(x.h, y.node, y.pub);
+      core.nodeAddPeer(x.h, y.node, ip, 4000, 0);
+    }
+    assert.equal(core.nodeListen(b.h, 1001), 0);
+    const s = core.nodeOpenStream(a.h, 0, b.node, 1001, 0);
+    const exchange = (now) => {
+      for (const [x, y, from] of [[a, b, "10.0.0.1"], [b, a, "10.0.0.2"]]) {
+        for (let t = core.nodePollTransmit(x.h); t; t = core.nodePollTransmit(x.h)) core.nodeHandleDatagram(y.h, from, 4000, t.datagram, now);
+        for (let e = core.nodePollEvent(x.h); e; e = core.nodePollEvent(x.h)) { /* drained */ }
+      }
+    };
+    for (let round = 0; round < 10; round++) exchange(round); // handshake and stream set-up
+    const now = 100;
+    assert.equal(core.nodeWrite(a.h, s, new Uint8Array(8 * 4096), now), 8 * 4096);
+    let segments = 0;
+    for (let t = core.nodePollTransmit(a.h); t; t = core.nodePollTransmit(a.h)) {
+      segments++;
+      core.nodeHandleDatagram(b.h, "10.0.0.1", 4000, t.datagram, now); // one input: all of them back to back
+    }
+    assert.equal(segments, 8);
+    const polled = () => { let n = 0; for (let t = core.nodePollTransmit(b.h); t; t = core.nodePollTransmit(b.h)) n++; return n; };
+    const during = polled();
+    const d = core.nodeNextDeadline(b.h);
+    if (d !== null && d <= now) core.nodeHandleTimeout(b.h, now); // what the owner does after each input
+    const after = polled();
+    core.free(a.h);
+    core.free(b.h);
+    return { during, after };
+  };
+  assert.deepEqual(acksFor(false), { during: 4, after: 0 }, "spec G.4: one ACK per two segments, each at once");
+  assert.deepEqual(acksFor(true), { during: 0, after: 1 }, "coalesced: one ACK, due at once, after the input");
+});
+
 test("the core's resolver: PEER_NEEDED asks lookup then resolve; the answers add the peer; unasked answers change nothing", () => {
   const mk = (node) => {
     const seed = random(32);

@@ -188,6 +188,12 @@ export interface PilotCore {
   nodeDeferAead(handle: number, options?: { checksum?: boolean }): number;
   /** The host side of deferred checksums on node:zlib's crc32, or null when the runtime has none. */
   readonly checksum: PacketChecksum | null;
+  /**
+   * From now on the node's new streams send one ACK per stream after each input instead of one per two segments
+   * during it (StreamConfig.coalesceAcks): the host must run the due timers (nodeNextDeadline <= now:
+   * nodeHandleTimeout) after every input, a nodeHandleRelayMessage batch or a nodeCryptoDone. Call right after nodeNew.
+   */
+  nodeCoalesceAcks(handle: number): number;
   /** The node's crypto requests, in order, or null when it has none. */
   nodePollCrypto(handle: number): CryptoRequest[] | null;
   /**

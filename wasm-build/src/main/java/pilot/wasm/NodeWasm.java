@@ -465,6 +465,8 @@ public final class NodeWasm {
     static final int OP_DEFER_AEAD = 32;
     /** For tests: the seals whose ciphertext JavaScript keeps ({@link HeldSeals}). */
     static final int OP_HELD = 40;
+    /** Apart as well (the `dl` work added it beside the AEAD one). */
+    static final int OP_COALESCE_ACKS = 33;
 
     /**
      * The node calls that take and return only numbers. Booleans come back as 1 / 0; everything else
@@ -482,6 +484,8 @@ public final class NodeWasm {
      * RESOLVE_FAILED a=peer b=1 when the registry does not know it (negative cache), 0 for a transport error.
      * DEFER_AEAD: from now on the node asks the host for AES-GCM ({@link #nodeCrypto}); call right after nodeNew;
      * a=1: the packet checksums too ({@code PilotNode.deferChecksum}: {@link CryptoBatch#SEAL_CHECKSUM}, {@link CryptoBatch#OPEN_CHECKSUM}).
+     * COALESCE_ACKS: from now on new streams send one ACK per stream after each input, when the host runs the due
+     * timers, instead of one per two segments during it (StreamConfig.coalesceAcks); call right after nodeNew.
      */
     @JSExport
     public static double nodeOp(int op, int handle, int a, int b, int c, double x, double y, double now) {
@@ -542,6 +546,9 @@ public final class NodeWasm {
                 return 0;
             case OP_HELD:
                 return n.seals.size();
+            case OP_COALESCE_ACKS:
+                p.coalesceAcks();
+                return 0;
             case OP_HANDLE_TIMEOUT:
                 p.handleTimeout(t);
                 return 0;

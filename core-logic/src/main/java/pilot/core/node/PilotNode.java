@@ -38,6 +38,7 @@ public final class PilotNode {
     private final Address address;
     private final KeyExchange kx;
     private final StreamTable streams;
+    private boolean coalesceAcks;   // coalesceAcks(): new streams' ACKs once per input
     private final Tunnel tunnel;
     private final PeerLinks links;
     private final PingService pings = new PingService();
@@ -295,9 +296,17 @@ public final class PilotNode {
      * hold every echoed 1024-byte write for a round trip.
      */
     private StreamConfig streamConfigFor(int peer) {
-        StreamConfig base = cfg.stream();
+        StreamConfig base = coalesceAcks ? cfg.stream().withCoalescedAcks(true) : cfg.stream();
         int mss = Math.min(base.windowUnit(), Math.max(base.mss(), kx.profileFor(peer).streamMss()));
         return mss == base.mss() ? base : base.withMss(mss);
+    }
+
+    /**
+     * From now on new streams coalesce their ACKs per input ({@link StreamConfig#coalesceAcks}): for a host that
+     * hands the node a batch at a time and runs the due timers after each (a Worker). Call right after construction.
+     */
+    public void coalesceAcks() {
+        coalesceAcks = true;
     }
 
     /** Pins the wire profile spoken with one peer (effective from its next session). */

@@ -13,6 +13,10 @@ package pilot.core.stream;
  * streaming peer keeps getting one ACK per two segments: before, a single delayed ACK that fired (a
  * pause of the writer, a descheduled event loop) made the receiver acknowledge every segment for the rest
  * of the stream, half again as many datagrams per byte.
+ *
+ * <p>With {@link StreamConfig#coalesceAcks} the ACKs that would leave at once (every second segment, the end
+ * of a write) are due at once instead, so one input (a batch) ends with one ACK per stream; holes are still
+ * reported at once.
  */
 final class AckPolicy {
     private final StreamConfig cfg;
@@ -35,8 +39,18 @@ final class AckPolicy {
             quick = true; // this segment came only after half the ACK delay: the sender was waiting on us
         }
         largestSegmentSeen = Math.max(largestSegmentSeen, len);
-        if (holesRemain || ++pending >= cfg.ackEverySegments() || endsWrite) {
-            return true;
+        if (holesRemain) {
+            return true; // reports a hole: each one counts as a duplicate ACK at the sender
+        }
+        if (++pending >= cfg.ackEverySegments() || endsWrite) {
+            if (!cfg.coalesceAcks()) {
+                return true;
+            }
+            // due now, not sent now: the owner sends one ACK after the input at hand, which acknowledges every
+            // segment of it at the instant the ACKs of each second segment would have left (a relay batch of up
+            // to 64 segments made up to 32 ACKs, each a seal, a WebSocket message, a relay frame and a datagram)
+            timers.set(TimerTable.Timer.DELAYED_ACK, now);
+            return false;
         }
         if (quick) {
             timers.set(TimerTable.Timer.DELAYED_ACK, now); // due now: sent when the owner runs due timers

@@ -24,12 +24,16 @@ package pilot.core.stream;
  * @param keepaliveMillis        idle time before a keepalive probe (spec G.8: 30 s)
  * @param idleTimeoutMillis      no data either way for this long closes the stream (spec G.8: 120 s)
  * @param timeWaitMillis         spec G.6: 10 s
+ * @param coalesceAcks           the ACKs spec G.4 sends at once while one input is handled become one ACK per stream,
+ *                               due at once, sent when the owner runs its due timers after that input (off by
+ *                               default; a Worker, whose input is a relay batch or a batch of WebCrypto opens,
+ *                               turns it on: {@link AckPolicy}); an ACK reporting a hole still leaves at once
  */
 public record StreamConfig(int mss, int windowUnit, int sendBufferBytes, int receiveBufferBytes, int maxOutOfOrder,
                            int initialCwndSegments, int maxCwndBytes, long initialRtoMillis, long minRtoMillis,
                            long maxRtoMillis, long clockGranularityMillis, int maxAttempts, long synRtoMillis,
                            long synMaxRtoMillis, int synRetries, long delayedAckMillis, int ackEverySegments,
-                           long keepaliveMillis, long idleTimeoutMillis, long timeWaitMillis) {
+                           long keepaliveMillis, long idleTimeoutMillis, long timeWaitMillis, boolean coalesceAcks) {
     public static final StreamConfig DEFAULTS = new StreamConfig(1024, 4096, 256 * 1024, 256 * 1024, 128, 10, 1024 * 1024,
             1000, 200, 10_000, 10, 8, 1000, 8000, 6, 40, 2, 30_000, 120_000, 10_000);
 
@@ -41,11 +45,23 @@ public record StreamConfig(int mss, int windowUnit, int sendBufferBytes, int rec
         }
     }
 
+    /** Without ACK coalescing (the default). */
+    public StreamConfig(int mss, int windowUnit, int sendBufferBytes, int receiveBufferBytes, int maxOutOfOrder,
+                        int initialCwndSegments, int maxCwndBytes, long initialRtoMillis, long minRtoMillis,
+                        long maxRtoMillis, long clockGranularityMillis, int maxAttempts, long synRtoMillis,
+                        long synMaxRtoMillis, int synRetries, long delayedAckMillis, int ackEverySegments,
+                        long keepaliveMillis, long idleTimeoutMillis, long timeWaitMillis) {
+        this(mss, windowUnit, sendBufferBytes, receiveBufferBytes, maxOutOfOrder, initialCwndSegments, maxCwndBytes,
+                initialRtoMillis, minRtoMillis, maxRtoMillis, clockGranularityMillis, maxAttempts, synRtoMillis,
+                synMaxRtoMillis, synRetries, delayedAckMillis, ackEverySegments, keepaliveMillis, idleTimeoutMillis,
+                timeWaitMillis, false);
+    }
+
     public StreamConfig withBuffers(int send, int receive) {
         return new StreamConfig(mss, windowUnit, send, receive, maxOutOfOrder, initialCwndSegments, maxCwndBytes,
                 initialRtoMillis, minRtoMillis, maxRtoMillis, clockGranularityMillis, maxAttempts, synRtoMillis,
                 synMaxRtoMillis, synRetries, delayedAckMillis, ackEverySegments, keepaliveMillis, idleTimeoutMillis,
-                timeWaitMillis);
+                timeWaitMillis, coalesceAcks);
     }
 
     /** The same with another segment size (at most {@link #windowUnit}), e.g. the size a peer's generation uses. */
@@ -53,12 +69,21 @@ public record StreamConfig(int mss, int windowUnit, int sendBufferBytes, int rec
         return new StreamConfig(segment, windowUnit, sendBufferBytes, receiveBufferBytes, maxOutOfOrder, initialCwndSegments,
                 maxCwndBytes, initialRtoMillis, minRtoMillis, maxRtoMillis, clockGranularityMillis, maxAttempts,
                 synRtoMillis, synMaxRtoMillis, synRetries, delayedAckMillis, ackEverySegments, keepaliveMillis,
-                idleTimeoutMillis, timeWaitMillis);
+                idleTimeoutMillis, timeWaitMillis, coalesceAcks);
     }
 
     public StreamConfig withTimeouts(long keepalive, long idle, long timeWait) {
         return new StreamConfig(mss, windowUnit, sendBufferBytes, receiveBufferBytes, maxOutOfOrder, initialCwndSegments,
                 maxCwndBytes, initialRtoMillis, minRtoMillis, maxRtoMillis, clockGranularityMillis, maxAttempts,
-                synRtoMillis, synMaxRtoMillis, synRetries, delayedAckMillis, ackEverySegments, keepalive, idle, timeWait);
+                synRtoMillis, synMaxRtoMillis, synRetries, delayedAckMillis, ackEverySegments, keepalive, idle, timeWait,
+                coalesceAcks);
+    }
+
+    /** The same with ACKs coalesced per input ({@code coalesceAcks}) on or off. */
+    public StreamConfig withCoalescedAcks(boolean on) {
+        return new StreamConfig(mss, windowUnit, sendBufferBytes, receiveBufferBytes, maxOutOfOrder, initialCwndSegments,
+                maxCwndBytes, initialRtoMillis, minRtoMillis, maxRtoMillis, clockGranularityMillis, maxAttempts,
+                synRtoMillis, synMaxRtoMillis, synRetries, delayedAckMillis, ackEverySegments, keepaliveMillis,
+                idleTimeoutMillis, timeWaitMillis, on);
     }
 }

@@ -3,10 +3,8 @@ package pilot.core.stream;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
-import pilot.core.addr.Address;
 import pilot.core.wire.Packet;
 
 /**
@@ -14,51 +12,10 @@ import pilot.core.wire.Packet;
  * everything in flight is acknowledged (Nagle, the Feb-2026 daemon) must not wait out our 40 ms
  * delayed ACK for every segment.
  */
-class QuickAckTest {
-    static final Address US = new Address(0, 1);
-    static final Address PEER = new Address(0, 2);
-    static final int PORT = 1000;
-    static final int PEER_PORT = 50000;
-
-    final List<Packet> sent = new ArrayList<>();
-    final StreamTable table = new StreamTable(US, StreamConfig.DEFAULTS, StreamTable.Limits.DEFAULTS, 0);
-    long now = 1_000;
-    int peerSeq;
-
-    /** A peer opened a stream to our listening port; its SYN|ACK from us is discarded. */
+class QuickAckTest extends AckFixture {
+    /** A peer opened a stream to our listening port. */
     QuickAckTest() {
-        table.listen(PORT);
-        table.onPacket(new Packet(Packet.SYN, Packet.PROTO_STREAM, PEER, US, PEER_PORT, PORT, 0, 0, 64, null), now);
-        Outputs.drain(table, new Outputs.Listener() {
-        });
-        peerSeq = 1;
-        sent.clear();
-    }
-
-    void peerSends(int bytes) {
-        table.onPacket(new Packet(Packet.ACK, Packet.PROTO_STREAM, PEER, US, PEER_PORT, PORT, peerSeq, 1, 64,
-                new byte[bytes]), now);
-        peerSeq += bytes;
-    }
-
-    List<Packet> acks() {
-        Outputs.drain(table, new Outputs.Listener() {
-            @Override
-            public void send(Packet packet) {
-                sent.add(packet);
-            }
-        });
-        List<Packet> a = new ArrayList<>(sent);
-        sent.clear();
-        return a;
-    }
-
-    /** What an owner does after a batch of input: runs the timers that are due (a quick ACK is due at once). */
-    List<Packet> acksAfterStep() {
-        if (table.nextDeadline() <= now) {
-            table.onTimeout(now);
-        }
-        return acks();
+        open(StreamConfig.DEFAULTS);
     }
 
     @Test

@@ -37,7 +37,9 @@ import pilot.core.edge.SignedTexts;
  *       may also receive a <em>batch</em>: {@code 0x00 ‖ (length(2) ‖ binary message)+}, at most
  *       {@link #MAX_BATCH_BYTES} in all ({@link RelayBatch}, the one definition, with vectors in edge.json),
  *       several inbound messages the relay read in one pass, in order (a message never starts with 0: its
- *       ipLen is 4 or 16). One that would not fit goes in the next message; one alone is sent as it is;</li>
+ *       ipLen is 4 or 16). One that would not fit goes in the next message; one alone is sent as it is. To such
+ *       a Worker {@code auth_ok} also says {@code "batch":true}: it may send batches the same way, each message
+ *       inside forwarded as if it had come alone;</li>
  *   <li>text {@code {"type":"registry","id":N,"request":{...}}}: a registry request (spec I.1), already
  *       signed by the Worker where the protocol needs it; answered by
  *       {@code {"type":"registry_reply","id":N,"reply":{...}}}. The relay checks that a register carries

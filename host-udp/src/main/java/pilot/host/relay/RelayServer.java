@@ -429,7 +429,29 @@ public final class RelayServer extends WebSocketServer {
         }
         byte[] msg = new byte[message.remaining()];
         message.get(msg);
+        if (s.batching && RelayBatch.isBatch(msg)) {
+            sendBatch(s, msg);
+            return;
+        }
         sendUdp(s, msg);
+    }
+
+    /**
+     * A batch from a Worker that asked for batches (auth_ok told it we take them): each message inside goes out as
+     * if it had come alone, in order, through the same checks and counters, so a batch can cost no more than its
+     * messages sent one by one (at most {@link RelayProtocol#MAX_BATCH_BYTES}; a larger WebSocket message is
+     * refused by the frame limit before this). A malformed batch closes the connection, as a malformed message does.
+     */
+    private void sendBatch(Session s, byte[] msg) {
+        Result<RelayBatch> b = RelayBatch.split(msg);
+        if (!b.isOk()) {
+            refuse(s, CloseFrame.POLICY_VALIDATION, "malformed batch: " + b.error());
+            return;
+        }
+        RelayBatch batch = b.value();
+        for (int i = 0; i < batch.count() && s.state == State.READY; i++) {
+            sendUdp(s, batch.message(msg, i));
+        }
     }
 
     @Override
@@ -591,7 +613,7 @@ public final class RelayServer extends WebSocketServer {
         }
         counters.login(verdict instanceof RelayPolicy.Login.Full ? RelayCounters.LoginOutcome.FULL : RelayCounters.LoginOutcome.PROVISIONAL);
         String endpoint = endpointText(s);
-        s.ws.send(Json.write(Map.of("type", "auth_ok", "endpoint", endpoint, "stream_mss", workerStreamMss)));
+        s.ws.send(authOk(s, endpoint));
         if (s.state == State.READY) {
             sendHeld(s, held);
         } else {
@@ -1045,7 +1067,7 @@ public final class RelayServer extends WebSocketServer {
                 s.state = State.READY;
             }
             d.policy.connected(now());
-            s.ws.send(Json.write(Map.of("type", "auth_ok", "endpoint", endpointText(s), "stream_mss", workerStreamMss)));
+            s.ws.send(authOk(s, endpointText(s)));
             sendHeld(s, drainHeld(d)); // in order, before anything newer (deliveries take the same lock)
         }
         hostile("dialled into Worker {}: endpoint {}", keyB64, endpointText(s));
@@ -1346,6 +1368,16 @@ public final class RelayServer extends WebSocketServer {
         } catch (RuntimeException e) {
             LOG.warn("relay write re-arm: {}", e.toString()); // caught: an exception would cancel the schedule
         }
+    }
+
+    /**
+     * auth_ok: the endpoint, the segment size, and {@code "batch":true} to a Worker that asked for batches: this
+     * relay takes batches from it too (an older relay says nothing, and the Worker sends single messages).
+     */
+    private String authOk(Session s, String endpoint) {
+        return Json.write(s.batching
+                ? Map.of("type", "auth_ok", "endpoint", endpoint, "stream_mss", workerStreamMss, "batch", true)
+                : Map.of("type", "auth_ok", "endpoint", endpoint, "stream_mss", workerStreamMss));
     }
 
     private void refuse(Session s, int code, String why) {

@@ -49,6 +49,10 @@ public final class JavaWorker implements AutoCloseable {
     /** Ask for batches in auth_reply (as the TypeScript Worker does); set before {@link #login}. */
     boolean batch;
     /** Batches received (binary messages that began with {@link RelayProtocol#BATCH}) and the messages in them. */
+    /** The relay's auth_ok said it takes batches from us (we asked): one pass's transmits go as batches. */
+    boolean batchOut;
+    /** WebSocket messages we sent while batchOut (batches, and messages alone). */
+    int batchesSent;
     int batchesReceived;
     int batchedMessages;
     /** The largest Pilot frame this Worker sent (bytes of the frame, without the relay's address header). */
@@ -175,6 +179,7 @@ public final class JavaWorker implements AutoCloseable {
         if ("auth_ok".equals(r.get("type"))) {
             endpoint = (String) r.get("endpoint");
             streamMss = r.get("stream_mss") instanceof Long m ? (int) (long) m : 0;
+            batchOut = batch && Boolean.TRUE.equals(r.get("batch"));
         }
         return r;
     }
@@ -240,12 +245,19 @@ public final class JavaWorker implements AutoCloseable {
     void pump(long millis) throws InterruptedException {
         long end = now() + millis;
         while (now() < end) {
+            RelayServer.Batch out = new RelayServer.Batch(batchOut ? m -> { batchesSent++; ws.send(m); } : ws::send);
             for (Transmit t = node.pollTransmit(); t != null; t = node.pollTransmit()) {
                 byte[] frame = t.datagram();
                 largestFrameSent = Math.max(largestFrameSent, frame.length);
-                ws.send(RelayProtocol.pack(new InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), t.to().port()),
-                        frame, 0, frame.length));
+                byte[] m = RelayProtocol.pack(new InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), t.to().port()),
+                        frame, 0, frame.length);
+                if (batchOut) {
+                    out.add(m);
+                } else {
+                    ws.send(m);
+                }
             }
+            out.flush();
             for (NodeEvent e = node.pollEvent(); e != null; e = node.pollEvent()) {
                 events.add(e);
                 if (e instanceof NodeEvent.PeerNeeded x) {

@@ -14,6 +14,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.channels.SelectionKey;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.java_websocket.WebSocketImpl;
@@ -22,6 +23,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import pilot.core.addr.Ports;
+import pilot.core.edge.RelayBatch;
 import pilot.core.crypto.BouncyCastleSuite;
 import pilot.core.crypto.SeededEntropy;
 import pilot.core.node.NodeEvent;
@@ -101,6 +103,61 @@ class RelayTest {
             assertArrayEquals(data, echo(w, host, data), "every byte, in order, through batches");
             assertTrue(w.batchesReceived > 0 && w.batchedMessages >= 2 * w.batchesReceived,
                     w.batchesReceived + " batches, " + w.batchedMessages + " messages in them");
+        }
+    }
+
+    @Test
+    void aWorkerThatAsksForBatchesMaySendThemTooAndEachMessageInsideIsForwarded() throws Exception {
+        try (HostDaemon host = HostDaemon.start(HostConfig.loopback(dir.resolve("host.json"), registry.address()));
+             JavaWorker w = new JavaWorker(relayAddress(), 7)) {
+            w.batch = true;
+            assertEquals(Boolean.TRUE, w.login().get("batch"), "auth_ok: this relay takes batches from a Worker that asked");
+            assertTrue(w.batchOut);
+            w.join();
+            long before = relay.framesOut.get();
+            byte[] data = new SeededEntropy(8).bytes(512 * 1024);
+            assertArrayEquals(data, echo(w, host, data), "every byte, in order, through batches both ways");
+            long frames = relay.framesOut.get() - before;
+            assertTrue(frames >= 128, frames + " datagrams forwarded: 512 KiB is 128 segments of 4096 at least");
+            assertTrue(w.batchesSent < frames, w.batchesSent + " WebSocket messages carried " + frames + " datagrams");
+        }
+    }
+
+    @Test
+    void aWorkerThatDidNotAskForBatchesIsNotToldAndItsBatchIsMalformed() throws Exception {
+        try (JavaWorker w = new JavaWorker(relayAddress(), 9)) {
+            Map<String, Object> ok = w.login();
+            assertEquals("auth_ok", ok.get("type"));
+            assertFalse(ok.containsKey("batch"), "no batch in auth_ok: " + ok);
+            w.join();
+            byte[] one = RelayProtocol.pack(new InetSocketAddress(InetAddress.getLoopbackAddress(), 9), new byte[] {1}, 0, 1);
+            w.sendRaw(RelayBatch.encode(List.of(one, one)).value());
+            assertEquals(1008, w.closed.get(5, TimeUnit.SECONDS), "as before: a message with ipLen 0 is malformed");
+        }
+    }
+
+    @Test
+    void aMalformedBatchFromABatchingWorkerClosesItsConnection() throws Exception {
+        try (JavaWorker w = new JavaWorker(relayAddress(), 11)) {
+            w.batch = true;
+            w.login();
+            w.join();
+            w.sendRaw(new byte[] {0, 0, 9, 4, 127}); // a record of 9 bytes that runs past the end
+            assertEquals(1008, w.closed.get(5, TimeUnit.SECONDS));
+        }
+        try (JavaWorker w = new JavaWorker(relayAddress(), 12)) {
+            w.batch = true;
+            w.login();
+            w.join();
+            byte[] big = new byte[RelayBatch.MAX_BYTES + 1]; // well-formed records, one byte over the bound
+            for (int at = 1; at + 2 < big.length; ) {
+                int len = Math.min(4000, big.length - at - 2);
+                big[at] = (byte) (len >> 8);
+                big[at + 1] = (byte) len;
+                at += 2 + len;
+            }
+            w.sendRaw(big);
+            assertEquals(1008, w.closed.get(5, TimeUnit.SECONDS), "over 64 KiB: refused whole");
         }
     }
 
