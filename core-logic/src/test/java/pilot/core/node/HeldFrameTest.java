@@ -118,6 +118,7 @@ class HeldFrameTest {
         byte[] kept = java.util.Arrays.copyOfRange(h.frame, SealedFrame.OVERHEAD, h.frame.length);
         assertFalse(h.b.cryptoRestore(o.id(), new byte[kept.length - 1]), "a wrong length changes nothing");
         assertFalse(h.b.cryptoRestore(o.id() + 1, kept), "nor an id that is not an open with a host reference");
+        assertFalse(h.b.cryptoRestore(o.id(), null), "nor no bytes at all");
         assertArrayEquals(new byte[kept.length], o.data());
         assertTrue(h.b.cryptoRestore(o.id(), kept));
         assertArrayEquals(kept, o.data(), "the frame's own ciphertext is in place");
