@@ -426,47 +426,40 @@ export function installCrypto(importObj, option, maxKeys, maxVerifyKeys) {
 // ---------------------------------------------------------------- batch layouts
 
 const peerTexts = new Map();
-/**
- * An event's peer, `{network, node, text}`, one frozen object per address shared by its events (not one per
- * event), cached and bounded like the IP caches: emptied when it reaches IP_CACHE_MAX.
- */
-function peerOf(network, node) {
+/** addressText for event peers, cached (bounded like the IP caches: emptied when it reaches IP_CACHE_MAX). */
+function peerText(network, node) {
   const key = network * TWO_32 + node;
-  let p = peerTexts.get(key);
-  if (p === undefined) {
-    p = Object.freeze({ network, node, text: addressText(network, node) });
+  let t = peerTexts.get(key);
+  if (t === undefined) {
+    t = addressText(network, node);
     if (peerTexts.size >= IP_CACHE_MAX) peerTexts.clear();
-    peerTexts.set(key, p);
+    peerTexts.set(key, t);
   }
-  return p;
+  return t;
 }
-
-const be16 = (b, i) => (b[i] << 8) | b[i + 1];
-const be32 = (b, i) => (b[i] << 24) | (b[i + 1] << 16) | (b[i + 2] << 8) | b[i + 3]; // signed; `>>> 0` for unsigned
 
 /** Decodes one event record at `at` of `len` bytes (layout: Layouts.event in wasm-build). */
 function decodeEventAt(bytes, at, len, plains = undefined) {
-  // fields read byte by byte (big-endian), not through a DataView (nor a closure) per event
-  const flags = bytes[at + 1];
+  const v = new DataView(bytes.buffer, bytes.byteOffset + at, len);
   let data = len > EVENT_HEADER ? bytes.subarray(at + EVENT_HEADER, at + len) : null;
-  if ((flags & HELD_EVENT) !== 0) {
+  if ((v.getUint8(1) & HELD_EVENT) !== 0) {
     // the payload is the kept plaintext's (HELD_PAYLOADS_MAX), released here; an id not kept gives no data
-    const id = len === EVENT_HEADER + 4 ? be32(bytes, at + EVENT_HEADER) >>> 0 : 0;
+    const id = len === EVENT_HEADER + 4 ? v.getUint32(EVENT_HEADER) : 0;
     const p = plains?.get(id);
     plains?.delete(id);
     data = p === undefined ? null : p.subarray(PACKET_HEADER);
   }
-  const network = be16(bytes, at + 6);
-  const node = be32(bytes, at + 8) >>> 0;
-  const error = be16(bytes, at + 24);
-  const kind = bytes[at];
+  const hasPeer = (v.getUint8(1) & 1) === 1;
+  const network = v.getUint16(6);
+  const node = v.getUint32(8);
+  const error = v.getUint16(24);
   return {
-    kind: EventKinds[kind] ?? `KIND_${kind}`,
-    stream: be32(bytes, at + 2),
-    peer: (flags & 1) === 1 ? peerOf(network, node) : null,
-    localPort: be16(bytes, at + 12),
-    remotePort: be16(bytes, at + 14),
-    value: be32(bytes, at + 16) * TWO_32 + (be32(bytes, at + 20) >>> 0), // = Number(getBigInt64(16)), one rounding, without a BigInt per event
+    kind: EventKinds[v.getUint8(0)] ?? `KIND_${v.getUint8(0)}`,
+    stream: v.getInt32(2),
+    peer: hasPeer ? { network, node, text: peerText(network, node) } : null,
+    localPort: v.getUint16(12),
+    remotePort: v.getUint16(14),
+    value: v.getInt32(16) * TWO_32 + v.getUint32(20), // = Number(getBigInt64(16)), one rounding, without a BigInt per event
     error: error === 0 ? null : errorName(error),
     // a view of the poll's own copy (one per batch, nothing else writes it), or of the kept plaintext: no second copy
     data,
@@ -652,24 +645,16 @@ function decodeCryptoBatch(b, st) {
         data = f.bytes.subarray(f.at);
         st.refOf.set(id, ref);
       }
-      out.push(request(kind, id, keyId, nonce, aad, data));
+      out.push({ kind, id, keyId, nonce, aad, data });
       continue;
     }
     if (hold && st) st.holdable.add(id);
-    out.push(request(kind, id, keyId, nonce, aad, b.subarray(at, at + len)));
+    out.push({ kind, id, keyId, nonce, aad, data: b.subarray(at, at + len) });
     at += len;
   }
   return out;
 }
 const EMPTY = new Uint8Array(0);
-/**
- * One request record. A seal's or open's is also its AES-GCM parameters (`name`, `iv`, `additionalData`: WebCrypto
- * reads only those), so webCryptoRunner passes the record itself: one object per request, not two.
- */
-function request(kind, id, keyId, nonce, aad, data) {
-  return nonce === null ? { kind, id, keyId, nonce, aad, data }
-    : { kind, id, keyId, nonce, aad, data, name: "AES-GCM", iv: nonce, additionalData: aad };
-}
 
 /**
  * Runs a node's crypto requests with WebCrypto (`crypto.subtle`): imports each session's key once (AES-GCM,
@@ -681,11 +666,10 @@ function request(kind, id, keyId, nonce, aad, data) {
  */
 export function webCryptoRunner(core, subtle = globalThis.crypto?.subtle) {
   const keys = new Map(); // handle -> Map(keyId -> { ready: Promise<CryptoKey>, key: CryptoKey | null })
-  const same = (b) => b;
+  const algo = (r) => ({ name: "AES-GCM", iv: r.nonce, additionalData: r.aad });
+  const bytes = (b) => new Uint8Array(b);
   const none = () => null;
-  // the record is its own AES-GCM parameters (decodeCryptoBatch); no `.then` per request: a batch whose
-  // promises all fulfil (every one but a failed tag or import) is one Promise.all, see step
-  const run = (seal, key, r) => (seal ? subtle.encrypt(r, key, r.data) : subtle.decrypt(r, key, r.data));
+  const run = (seal, key, r) => (seal ? subtle.encrypt(algo(r), key, r.data) : subtle.decrypt(algo(r), key, r.data)).then(bytes, none);
   const sum = core.checksum; // present when the core can defer checksums (node:zlib's crc32)
   return {
     /** Keys held for all nodes (each node's are bounded by its peer table: its installs minus its drops). */
@@ -715,18 +699,11 @@ export function webCryptoRunner(core, subtle = globalThis.crypto?.subtle) {
           if (r.kind === CryptoKinds.OPEN_CHECKSUM) (opensChecked ??= []).push(ids.length);
           ids.push(r.id);
           // an imported key is used at once; only the first requests under a new key wait for its import
-          work.push(e === undefined ? null : e.key !== null ? run(seal, e.key, r) : e.ready.then((k) => run(seal, k, r)));
+          work.push(e === undefined ? null : e.key !== null ? run(seal, e.key, r) : e.ready.then((k) => run(seal, k, r), none));
         }
       }
       if (ids.length === 0) return 1;
-      let outs;
-      try {
-        outs = await Promise.all(work);
-      } catch {
-        // a tag that did not verify or a failed import: each answer on its own ("no output" for the failed ones)
-        outs = await Promise.all(work.map((p) => p && p.then(same, none)));
-      }
-      for (let i = 0; i < outs.length; i++) if (outs[i] !== null) outs[i] = new Uint8Array(outs[i]);
+      const outs = await Promise.all(work);
       let checked = null;
       if (opensChecked !== null) {
         checked = new Array(ids.length).fill(false);
