@@ -83,6 +83,17 @@ class HeldFrameTest {
     }
 
     @Test
+    void aReferenceOfZeroIsThePlainCallWithTheBytesInIt() {
+        Held h = new Held(true);
+        assertFalse(h.b.handleDatagram(h.net.endpoints.get(0), h.frame, 0, h.net.now), "nothing kept: the bytes came in the call");
+        CryptoRequest.Open o = h.open();
+        assertEquals(0, o.hostRef());
+        assertArrayEquals(java.util.Arrays.copyOfRange(h.frame, SealedFrame.OVERHEAD, h.frame.length), o.data());
+        h.b.cryptoDone(o.id(), h.openKept(o), h.net.now);
+        assertEquals(1, h.datagramsAtB());
+    }
+
+    @Test
     void aFrameThatNeverGetsAnOpenRequestIsNotKept() {
         Held h = new Held(true);
         byte[] junk = h.placeholders();
