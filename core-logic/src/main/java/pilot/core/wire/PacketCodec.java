@@ -60,7 +60,7 @@ public final class PacketCodec {
 
     /** Writes the CRC-32 of spec B.2 into a packet that {@link #encodeWithoutChecksum} made (its field zero). */
     public static void fillChecksum(byte[] packet) {
-        Bytes.put32(packet, OFF_CHECKSUM, Crc32.of(packet, 0, packet.length));
+        writeChecksum(packet, 0, packet.length);
     }
 
     /**
@@ -73,7 +73,17 @@ public final class PacketCodec {
             return false;
         }
         int len = HEADER_SIZE + Bytes.u16(b, OFF_LENGTH);
-        return len <= b.length && Crc32.ofZeroedField(b, 0, len, OFF_CHECKSUM) == Bytes.i32(b, OFF_CHECKSUM);
+        return len <= b.length && checksumHolds(b, 0, len);
+    }
+
+    /** The CRC-32 of spec B.2 of the packet of {@code len} bytes at {@code off} (its checksum field zero) into that field. */
+    private static void writeChecksum(byte[] b, int off, int len) {
+        Bytes.put32(b, off + OFF_CHECKSUM, Crc32.of(b, off, len));
+    }
+
+    /** Whether the packet of {@code len} bytes at {@code off} carries the CRC-32 of spec B.2 of itself (field taken as zero). */
+    private static boolean checksumHolds(byte[] b, int off, int len) {
+        return Crc32.ofZeroedField(b, off, len, off + OFF_CHECKSUM) == Bytes.i32(b, off + OFF_CHECKSUM);
     }
 
     /** Serialises into {@code out} at {@code off}; returns the number of bytes written. */
@@ -98,7 +108,7 @@ public final class PacketCodec {
         Bytes.put32(out, off + OFF_CHECKSUM, 0);
         p.copyPayload(out, off + HEADER_SIZE);
         if (checksum) {
-            Bytes.put32(out, off + OFF_CHECKSUM, Crc32.of(out, off, HEADER_SIZE + n));
+            writeChecksum(out, off, HEADER_SIZE + n);
         }
         return HEADER_SIZE + n;
     }
@@ -143,8 +153,7 @@ public final class PacketCodec {
             return Result.fail(ErrorCode.TRUNCATED, "payload length " + payloadLen + " exceeds " + (len - HEADER_SIZE));
         }
         int version = (b[off + OFF_VERSION_FLAGS] >>> 4) & 0xF;
-        int stored = Bytes.i32(b, off + OFF_CHECKSUM);
-        if (!checksumChecked && Crc32.ofZeroedField(b, off, HEADER_SIZE + payloadLen, off + OFF_CHECKSUM) != stored) {
+        if (!checksumChecked && !checksumHolds(b, off, HEADER_SIZE + payloadLen)) {
             return Result.fail(ErrorCode.BAD_CHECKSUM, "CRC-32 mismatch");
         }
         if (version != Packet.VERSION) {
