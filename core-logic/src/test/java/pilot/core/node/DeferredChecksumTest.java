@@ -84,13 +84,7 @@ class DeferredChecksumTest {
             a = net.add(cfg);
             b = checksum ? net.addDeferredChecksum(cfg) : net.addDeferred(cfg);
             net.meshKnown();
-            b.listen(PORT);
-            a.sendDatagram(b.address(), PORT, new byte[] {1}, net.now);
-            net.run(200);
-            net.events.get(1).clear();
-            a.sendDatagram(b.address(), PORT, new byte[] {7, 7, 7}, net.now);
-            Transmit t = a.pollTransmit();
-            b.handleDatagram(net.endpoints.get(0), t.datagram(), net.now);
+            b.handleDatagram(net.endpoints.get(0), net.frameAfterSession(a, b, PORT), net.now);
             CryptoRequest.Open o = null;
             for (CryptoRequest r = b.pollCrypto(); r != null; r = b.pollCrypto()) {
                 o = r instanceof CryptoRequest.Open x ? x : o;

@@ -32,12 +32,7 @@ class HeldFrameTest {
             a = net.add(cfg);
             b = deferred ? net.addDeferred(cfg) : net.add(cfg);
             net.meshKnown();
-            b.listen(PORT);
-            a.sendDatagram(b.address(), PORT, new byte[] {1}, net.now);
-            net.run(200);
-            net.events.get(1).clear();
-            a.sendDatagram(b.address(), PORT, new byte[] {7, 7, 7}, net.now);
-            frame = a.pollTransmit().datagram();
+            frame = net.frameAfterSession(a, b, PORT);
         }
 
         /** The frame with zeros in place of ciphertext ‖ tag, as a host that keeps them hands it over. */

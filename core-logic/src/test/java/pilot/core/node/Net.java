@@ -58,6 +58,20 @@ class Net {
     /** Return false to drop a datagram (from index, to index). */
     BiPredicate<Integer, Integer> pass = (a, b) -> true;
 
+    /**
+     * {@code a} (node 0) sends {@code b} (node 1, listening on {@code port}) a first datagram, which sets up the
+     * session and is delivered (its events cleared); returns the sealed frame of a second one, {7, 7, 7}, not
+     * handled yet.
+     */
+    byte[] frameAfterSession(PilotNode a, PilotNode b, int port) {
+        b.listen(port);
+        a.sendDatagram(b.address(), port, new byte[] {1}, now);
+        run(200);
+        events.get(1).clear();
+        a.sendDatagram(b.address(), port, new byte[] {7, 7, 7}, now);
+        return a.pollTransmit().datagram();
+    }
+
     PilotNode add(NodeConfig cfg) {
         int i = nodes.size();
         LocalIdentity id = new LocalIdentity(100 + i, SUITE.ed25519(new SeededEntropy(7 + i).bytes(32)));
