@@ -24,6 +24,7 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import javax.net.ssl.SSLContext;
 import org.java_websocket.WebSocket;
 import org.java_websocket.WebSocketImpl;
@@ -133,6 +134,11 @@ public final class RelayServer extends WebSocketServer {
     public final AtomicLong heartbeatsOnBehalf = new AtomicLong();
     /** The same events by direction, reason and outcome, for the metrics endpoint. */
     private final RelayCounters counters = new RelayCounters();
+    /**
+     * Test seam: runs on the decoding thread when a {@code dial_in} found its login provisional, before the
+     * request is held; {@code DialInTest} blocks here to make the registration promote the login in between.
+     */
+    volatile Runnable beforeHoldingDialIn = () -> { };
 
     /** AWAITING_CHALLENGE: a dialled connection before the Worker's relay_challenge. */
     enum State { AWAITING_CHALLENGE, AWAITING_AUTH, PROVISIONAL, READY, CLOSED }
@@ -152,8 +158,12 @@ public final class RelayServer extends WebSocketServer {
         final boolean dialled;
         /** The dial-in this connection asked for (outbound) or serves (dialled); such a session never closes the UDP socket. */
         volatile DialIn dialIn;
-        /** A dial_in that arrived while provisional, answered once registered. */
-        volatile Map<String, Object> pendingDialIn;
+        /**
+         * A dial_in that arrived while provisional (at most one), answered once registered: by {@link #learn} when
+         * it promotes the login, or by the decoding thread if the promotion came between its check and the hold
+         * (whoever takes it out answers it, so exactly once; see {@link #holdDialIn}).
+         */
+        final AtomicReference<Map<String, Object>> pendingDialIn = new AtomicReference<>();
         volatile long lastPong = openedAt;
         long lastPing = openedAt;
         long lastTextPing = openedAt;
@@ -398,15 +408,31 @@ public final class RelayServer extends WebSocketServer {
         } else if ("registry".equals(type)) {
             forwardRegistry(s, m.value());
         } else if ("dial_in".equals(type)) {
-            if (s.state == State.PROVISIONAL) {
-                s.pendingDialIn = m.value(); // answered once the registry promoted this key (learn)
-            } else {
+            if (s.state != State.PROVISIONAL || !holdDialIn(s, m.value())) {
                 dialInRequest(s, m.value());
             }
         } else if ("dial_in_cancel".equals(type)) {
             cancelDialIn(s);
         }
         // other text after login is reserved and ignored (as in spec J); it is not traffic, so it keeps nothing alive
+    }
+
+    /**
+     * Holds a provisional login's {@code dial_in} until {@link #learn} promotes the login and answers it. The
+     * promotion may land between the caller's check and the hold, after {@code learn} looked for a held request:
+     * so the state is read again after holding, and a promoted login's request is taken back here. Both sides
+     * take it out with one atomic swap, so it is answered exactly once. Returns false when the caller is to
+     * answer it now. A second {@code dial_in} while one is held is refused (one held request per connection).
+     */
+    private boolean holdDialIn(Session s, Map<String, Object> m) {
+        beforeHoldingDialIn.run();
+        if (!s.pendingDialIn.compareAndSet(null, m)) {
+            dialInError(s, "a dial_in is already held until your register_ok");
+            return true;
+        }
+        // still provisional: learn answers it; closed meanwhile: nobody to answer; promoted meanwhile: take it back,
+        // unless learn already took it
+        return s.state != State.READY || s.pendingDialIn.getAndSet(null) == null;
     }
 
     @Override
@@ -711,9 +737,8 @@ public final class RelayServer extends WebSocketServer {
                     d.nodeId = s.nodeId;
                 }
             }
-            Map<String, Object> pending = s.pendingDialIn;
+            Map<String, Object> pending = s.pendingDialIn.getAndSet(null); // after the promotion: see holdDialIn
             if (pending != null) {
-                s.pendingDialIn = null;
                 dialInRequest(s, pending);
             }
         }

@@ -199,7 +199,7 @@ public final class JavaWorker implements AutoCloseable {
         }
     }
 
-    private void sendRegistry(Map<String, Object> request) {
+    void sendRegistry(Map<String, Object> request) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("type", "registry");
         m.put("id", (long) nextId++);
