@@ -140,4 +140,37 @@ class RehandshakeTest {
         assertEquals(1, n.eventsOf(0, NodeEvent.Datagram.class).size(), "q reaches p");
         assertEquals(3, n.eventsOf(1, NodeEvent.Datagram.class).size(), "p reached q every time");
     }
+
+    /**
+     * Both ends re-handshake at the same moment (both moved), twice in a row: the PILAs cross, each end installs
+     * from the other's fresh key and answers with its own, and the pair ends with one key on both sides.
+     */
+    @ParameterizedTest
+    @ValueSource(booleans = {false, true})
+    void crossingRehandshakesTwiceInARowKeepOneSession(boolean deferred) {
+        Net n = new Net();
+        PilotNode p = n.add(NodeConfig.DEFAULTS);
+        PilotNode q = deferred ? n.addDeferred(NodeConfig.DEFAULTS) : n.add(NodeConfig.DEFAULTS);
+        int port = 2000;
+        p.listen(port);
+        q.listen(port);
+        p.sendDatagram(q.address(), port, new byte[] {0}, n.now);
+        n.run(200);
+        for (int round = 1; round <= 2; round++) {
+            assertTrue(p.rehandshake(q.address().node(), n.now), "round " + round);
+            assertTrue(q.rehandshake(p.address().node(), n.now), "round " + round);
+            n.run(200);
+            p.sendDatagram(q.address(), port, new byte[] {(byte) round}, n.now);
+            q.sendDatagram(p.address(), port, new byte[] {(byte) round}, n.now);
+            n.run(200);
+            Session theirs = p.keyExchange().session(q.address().node());
+            Session ours = q.keyExchange().session(p.address().node());
+            assertNotNull(theirs, "round " + round);
+            assertNotNull(ours, "round " + round);
+            assertArrayEquals(theirs.keyBytes(), ours.keyBytes(), "one key on both sides, round " + round);
+        }
+        assertEquals(2, n.eventsOf(0, NodeEvent.Datagram.class).size(), "q reached p every round");
+        assertEquals(3, n.eventsOf(1, NodeEvent.Datagram.class).size(), "p reached q every time");
+        assertEquals(0, p.droppedCount(ErrorCode.STALE_KEY) + q.droppedCount(ErrorCode.STALE_KEY));
+    }
 }
