@@ -103,6 +103,22 @@ class RehandshakeTest {
         assertTrue(aToB.isEmpty());
     }
 
+    private static final int PORT = 2000;
+
+    /**
+     * Adds node q (the AEAD as the host's effect when {@code deferred}) to {@code n}, whose node p is there
+     * already; both listen on {@link #PORT} and p's first datagram to q sets their session up. Returns q.
+     */
+    private static PilotNode pairWithSession(Net n, boolean deferred) {
+        PilotNode p = n.nodes.get(0);
+        PilotNode q = deferred ? n.addDeferred(NodeConfig.DEFAULTS) : n.add(NodeConfig.DEFAULTS);
+        p.listen(PORT);
+        q.listen(PORT);
+        p.sendDatagram(q.address(), PORT, new byte[] {0}, n.now);
+        n.run(200);
+        return q;
+    }
+
     /**
      * Two re-handshakes of ours in a row, with traffic from the peer between them, keep the pair's session.
      * The peer answers a PILA while its own session is only INSTALLED (nothing of ours authenticated under it
@@ -117,16 +133,11 @@ class RehandshakeTest {
     void twoRehandshakesInARowWithTrafficBetweenKeepTheSession(boolean deferred) {
         Net n = new Net();
         PilotNode p = n.add(NodeConfig.DEFAULTS);
-        PilotNode q = deferred ? n.addDeferred(NodeConfig.DEFAULTS) : n.add(NodeConfig.DEFAULTS);
-        int port = 2000;
-        p.listen(port);
-        q.listen(port);
-        p.sendDatagram(q.address(), port, new byte[] {0}, n.now); // q CONFIRMED, p INSTALLED (q sent nothing)
-        n.run(200);
+        PilotNode q = pairWithSession(n, deferred); // q CONFIRMED, p INSTALLED (q sent nothing yet)
         for (int round = 1; round <= 2; round++) {
             assertTrue(q.rehandshake(p.address().node(), n.now), "round " + round);
             n.run(200);
-            p.sendDatagram(q.address(), port, new byte[] {(byte) round}, n.now); // confirms q's new session
+            p.sendDatagram(q.address(), PORT, new byte[] {(byte) round}, n.now); // confirms q's new session
             n.run(200);
             assertTrue(q.hasSession(p.address().node()), "q holds a session after round " + round);
             assertEquals(0, q.droppedCount(ErrorCode.STALE_KEY), "the peer's answer is not a replay, round " + round);
@@ -135,7 +146,7 @@ class RehandshakeTest {
         Session theirs = p.keyExchange().session(q.address().node());
         assertNotNull(theirs);
         assertArrayEquals(theirs.keyBytes(), ours.keyBytes(), "both ends hold the same key");
-        q.sendDatagram(p.address(), port, new byte[] {9}, n.now);
+        q.sendDatagram(p.address(), PORT, new byte[] {9}, n.now);
         n.run(200);
         assertEquals(1, n.eventsOf(0, NodeEvent.Datagram.class).size(), "q reaches p");
         assertEquals(3, n.eventsOf(1, NodeEvent.Datagram.class).size(), "p reached q every time");
@@ -150,18 +161,13 @@ class RehandshakeTest {
     void crossingRehandshakesTwiceInARowKeepOneSession(boolean deferred) {
         Net n = new Net();
         PilotNode p = n.add(NodeConfig.DEFAULTS);
-        PilotNode q = deferred ? n.addDeferred(NodeConfig.DEFAULTS) : n.add(NodeConfig.DEFAULTS);
-        int port = 2000;
-        p.listen(port);
-        q.listen(port);
-        p.sendDatagram(q.address(), port, new byte[] {0}, n.now);
-        n.run(200);
+        PilotNode q = pairWithSession(n, deferred); // q CONFIRMED, p INSTALLED (q sent nothing yet)
         for (int round = 1; round <= 2; round++) {
             assertTrue(p.rehandshake(q.address().node(), n.now), "round " + round);
             assertTrue(q.rehandshake(p.address().node(), n.now), "round " + round);
             n.run(200);
-            p.sendDatagram(q.address(), port, new byte[] {(byte) round}, n.now);
-            q.sendDatagram(p.address(), port, new byte[] {(byte) round}, n.now);
+            p.sendDatagram(q.address(), PORT, new byte[] {(byte) round}, n.now);
+            q.sendDatagram(p.address(), PORT, new byte[] {(byte) round}, n.now);
             n.run(200);
             Session theirs = p.keyExchange().session(q.address().node());
             Session ours = q.keyExchange().session(p.address().node());
