@@ -593,4 +593,46 @@ class DialInTest {
             assertNotNull(object.logins.poll(5, TimeUnit.SECONDS), "dialled in");
         }
     }
+
+    /**
+     * A newer outbound login of the key takes the parked endpoint over (RD6): the Worker gets {@code auth_ok}
+     * first, then the frames held while parked, then live ones. The seam sends a live frame as soon as the
+     * endpoint is watched for the new login (again until one is delivered). Before the fix the endpoint was
+     * watched before {@code auth_ok} and the held frames went out, so that live frame came first.
+     */
+    @Test
+    void aLoginThatTakesTheParkedEndpointOverGetsAuthOkThenTheHeldFramesThenLiveOnes() throws Exception {
+        startRelay();
+        dialledIn();
+        DatagramSocket peer = peer();
+        InetSocketAddress parked = endpoint();
+        w.close();
+        object.accepting = false; // evicted: redials are refused, the endpoint stays parked
+        object.current.close(1001, "evicted");
+        await(() -> relay.sessionCount() == 0, 3000, "dialled connection gone");
+        for (int i = 0; i < 3; i++) {
+            send(peer, parked, sealed(i));
+        }
+        await(() -> relay.parkedBytes() == 3 * (7 + 36), 3000, "3 frames held");
+        relay.afterWatching = () -> {
+            long before = relay.framesIn.get();
+            try {
+                for (int i = 0; i < 100 && relay.framesIn.get() == before; i++) {
+                    send(peer, parked, sealed(3));
+                    Thread.sleep(20);
+                }
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        };
+        JavaWorker woke = worker(31);
+        woke.authReply(woke.key, null);
+        List<String> got = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            Object o = woke.inbox.poll(5, TimeUnit.SECONDS);
+            assertNotNull(o, "message " + i + " after " + got);
+            got.add(o instanceof byte[] b ? "frame " + frameOf(b)[4] : String.valueOf(((Map<?, ?>) o).get("type")));
+        }
+        assertEquals(List.of("auth_ok", "frame 0", "frame 1", "frame 2", "frame 3"), got);
+    }
 }
