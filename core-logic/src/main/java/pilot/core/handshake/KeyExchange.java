@@ -288,8 +288,10 @@ public final class KeyExchange {
         }
         if (authenticated(r) && p.state != HandshakeState.CONFIRMED) {
             p.state = HandshakeState.CONFIRMED;
-            if (p.previous != null) {
-                p.retire(p.previous.peerX25519()); // the newer key is proven; a PILA with the old one is a replay
+            if (p.previous != null && !under.peerX25519Equals(p.previous.peerX25519())) {
+                // the newer key is proven; a PILA with the old one is a replay. Not when the peer kept its key
+                // (it answered our fresh key with the one it had): that key is the current one, not replaced
+                p.retire(p.previous.peerX25519());
             }
         } else if (r.error() == ErrorCode.AEAD_FAILED && p.previous != null && Envelope.check(p.previous, f) == null) {
             return OpenStep.aead(p.previous, true);

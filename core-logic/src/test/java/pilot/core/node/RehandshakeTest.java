@@ -3,6 +3,7 @@ package pilot.core.node;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
@@ -11,9 +12,13 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import pilot.core.ErrorCode;
 import pilot.core.addr.Endpoint;
 import pilot.core.addr.Ports;
 import pilot.core.crypto.SeededEntropy;
+import pilot.core.envelope.Session;
 import pilot.core.frame.AuthKeyFrame;
 import pilot.core.frame.FrameCodec;
 import pilot.core.frame.FrameKind;
@@ -96,5 +101,82 @@ class RehandshakeTest {
         net.meshKnown();
         assertFalse(a.rehandshake(b.address().node(), net.now), "a known peer without a session: its first traffic handshakes");
         assertTrue(aToB.isEmpty());
+    }
+
+    private static final int PORT = 2000;
+
+    /**
+     * Adds node q (the AEAD as the host's effect when {@code deferred}) to {@code n}, whose node p is there
+     * already; both listen on {@link #PORT} and p's first datagram to q sets their session up. Returns q.
+     */
+    private static PilotNode pairWithSession(Net n, boolean deferred) {
+        PilotNode p = n.nodes.get(0);
+        PilotNode q = deferred ? n.addDeferred(NodeConfig.DEFAULTS) : n.add(NodeConfig.DEFAULTS);
+        p.listen(PORT);
+        q.listen(PORT);
+        p.sendDatagram(q.address(), PORT, new byte[] {0}, n.now);
+        n.run(200);
+        return q;
+    }
+
+    /**
+     * Two re-handshakes of ours in a row, with traffic from the peer between them, keep the pair's session.
+     * The peer answers a PILA while its own session is only INSTALLED (nothing of ours authenticated under it
+     * yet) with the X25519 key it already had (spec-notes #9: reused when we merely answer), so our first new
+     * session carries the same peer key as the one it replaced. When the peer's next frame confirmed it, we
+     * used to retire the "previous" peer key — the current one — and refuse the peer's answer to our second
+     * re-handshake as {@code STALE_KEY}: we ended without a session (IDLE after our retries), the peer
+     * INSTALLED under keys we never had. The same with the AEAD as the host's effect.
+     */
+    @ParameterizedTest
+    @ValueSource(booleans = {false, true})
+    void twoRehandshakesInARowWithTrafficBetweenKeepTheSession(boolean deferred) {
+        Net n = new Net();
+        PilotNode p = n.add(NodeConfig.DEFAULTS);
+        PilotNode q = pairWithSession(n, deferred); // q CONFIRMED, p INSTALLED (q sent nothing yet)
+        for (int round = 1; round <= 2; round++) {
+            assertTrue(q.rehandshake(p.address().node(), n.now), "round " + round);
+            n.run(200);
+            p.sendDatagram(q.address(), PORT, new byte[] {(byte) round}, n.now); // confirms q's new session
+            n.run(200);
+            assertTrue(q.hasSession(p.address().node()), "q holds a session after round " + round);
+            assertEquals(0, q.droppedCount(ErrorCode.STALE_KEY), "the peer's answer is not a replay, round " + round);
+        }
+        Session ours = q.keyExchange().session(p.address().node());
+        Session theirs = p.keyExchange().session(q.address().node());
+        assertNotNull(theirs);
+        assertArrayEquals(theirs.keyBytes(), ours.keyBytes(), "both ends hold the same key");
+        q.sendDatagram(p.address(), PORT, new byte[] {9}, n.now);
+        n.run(200);
+        assertEquals(1, n.eventsOf(0, NodeEvent.Datagram.class).size(), "q reaches p");
+        assertEquals(3, n.eventsOf(1, NodeEvent.Datagram.class).size(), "p reached q every time");
+    }
+
+    /**
+     * Both ends re-handshake at the same moment (both moved), twice in a row: the PILAs cross, each end installs
+     * from the other's fresh key and answers with its own, and the pair ends with one key on both sides.
+     */
+    @ParameterizedTest
+    @ValueSource(booleans = {false, true})
+    void crossingRehandshakesTwiceInARowKeepOneSession(boolean deferred) {
+        Net n = new Net();
+        PilotNode p = n.add(NodeConfig.DEFAULTS);
+        PilotNode q = pairWithSession(n, deferred); // q CONFIRMED, p INSTALLED (q sent nothing yet)
+        for (int round = 1; round <= 2; round++) {
+            assertTrue(p.rehandshake(q.address().node(), n.now), "round " + round);
+            assertTrue(q.rehandshake(p.address().node(), n.now), "round " + round);
+            n.run(200);
+            p.sendDatagram(q.address(), PORT, new byte[] {(byte) round}, n.now);
+            q.sendDatagram(p.address(), PORT, new byte[] {(byte) round}, n.now);
+            n.run(200);
+            Session theirs = p.keyExchange().session(q.address().node());
+            Session ours = q.keyExchange().session(p.address().node());
+            assertNotNull(theirs, "round " + round);
+            assertNotNull(ours, "round " + round);
+            assertArrayEquals(theirs.keyBytes(), ours.keyBytes(), "one key on both sides, round " + round);
+        }
+        assertEquals(2, n.eventsOf(0, NodeEvent.Datagram.class).size(), "q reached p every round");
+        assertEquals(3, n.eventsOf(1, NodeEvent.Datagram.class).size(), "p reached q every time");
+        assertEquals(0, p.droppedCount(ErrorCode.STALE_KEY) + q.droppedCount(ErrorCode.STALE_KEY));
     }
 }

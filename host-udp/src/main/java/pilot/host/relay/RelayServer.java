@@ -24,6 +24,7 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import javax.net.ssl.SSLContext;
 import org.java_websocket.WebSocket;
 import org.java_websocket.WebSocketImpl;
@@ -133,6 +134,17 @@ public final class RelayServer extends WebSocketServer {
     public final AtomicLong heartbeatsOnBehalf = new AtomicLong();
     /** The same events by direction, reason and outcome, for the metrics endpoint. */
     private final RelayCounters counters = new RelayCounters();
+    /**
+     * Test seam: runs on the decoding thread when a {@code dial_in} found its login provisional, before the
+     * request is held; {@code DialInTest} blocks here to make the registration promote the login in between.
+     */
+    volatile Runnable beforeHoldingDialIn = () -> { };
+    /**
+     * Test seam: runs on the login's thread once the watch of its UDP endpoint is handed to the UDP thread
+     * (datagrams may reach the login from then on); {@code DialInTest} sends a live datagram here to check what
+     * the Worker received before it.
+     */
+    volatile Runnable afterWatching = () -> { };
 
     /** AWAITING_CHALLENGE: a dialled connection before the Worker's relay_challenge. */
     enum State { AWAITING_CHALLENGE, AWAITING_AUTH, PROVISIONAL, READY, CLOSED }
@@ -152,8 +164,12 @@ public final class RelayServer extends WebSocketServer {
         final boolean dialled;
         /** The dial-in this connection asked for (outbound) or serves (dialled); such a session never closes the UDP socket. */
         volatile DialIn dialIn;
-        /** A dial_in that arrived while provisional, answered once registered. */
-        volatile Map<String, Object> pendingDialIn;
+        /**
+         * A dial_in that arrived while provisional (at most one), answered once registered: by {@link #learn} when
+         * it promotes the login, or by the decoding thread if the promotion came between its check and the hold
+         * (whoever takes it out answers it, so exactly once; see {@link #holdDialIn}).
+         */
+        final AtomicReference<Map<String, Object>> pendingDialIn = new AtomicReference<>();
         volatile long lastPong = openedAt;
         long lastPing = openedAt;
         long lastTextPing = openedAt;
@@ -398,15 +414,31 @@ public final class RelayServer extends WebSocketServer {
         } else if ("registry".equals(type)) {
             forwardRegistry(s, m.value());
         } else if ("dial_in".equals(type)) {
-            if (s.state == State.PROVISIONAL) {
-                s.pendingDialIn = m.value(); // answered once the registry promoted this key (learn)
-            } else {
+            if (s.state != State.PROVISIONAL || !holdDialIn(s, m.value())) {
                 dialInRequest(s, m.value());
             }
         } else if ("dial_in_cancel".equals(type)) {
             cancelDialIn(s);
         }
         // other text after login is reserved and ignored (as in spec J); it is not traffic, so it keeps nothing alive
+    }
+
+    /**
+     * Holds a provisional login's {@code dial_in} until {@link #learn} promotes the login and answers it. The
+     * promotion may land between the caller's check and the hold, after {@code learn} looked for a held request:
+     * so the state is read again after holding, and a promoted login's request is taken back here. Both sides
+     * take it out with one atomic swap, so it is answered exactly once. Returns false when the caller is to
+     * answer it now. A second {@code dial_in} while one is held is refused (one held request per connection).
+     */
+    private boolean holdDialIn(Session s, Map<String, Object> m) {
+        beforeHoldingDialIn.run();
+        if (!s.pendingDialIn.compareAndSet(null, m)) {
+            dialInError(s, "a dial_in is already held until your register_ok");
+            return true;
+        }
+        // still provisional: learn answers it; closed meanwhile: nobody to answer; promoted meanwhile: take it back,
+        // unless learn already took it
+        return s.state != State.READY || s.pendingDialIn.getAndSet(null) == null;
     }
 
     @Override
@@ -573,8 +605,10 @@ public final class RelayServer extends WebSocketServer {
         DialIn parked = dialIns.get(k);
         DatagramChannel taken = parked == null ? null : forget(parked, "replaced by a newer login of the same key", true);
         List<byte[]> held = taken == null ? List.of() : drainHeld(parked);
+        boolean full = verdict instanceof RelayPolicy.Login.Full;
+        DatagramChannel udp;
         try {
-            DatagramChannel udp = taken != null ? taken : DatagramChannel.open();
+            udp = taken != null ? taken : DatagramChannel.open();
             if (taken == null) {
                 udp.bind(new InetSocketAddress(udpHost, 0));
                 udp.configureBlocking(false);
@@ -588,38 +622,39 @@ public final class RelayServer extends WebSocketServer {
                 s.endpoint = (InetSocketAddress) udp.getLocalAddress();
                 s.worker = taken != null ? parked.worker : new WorkerPolicy(limits, now());
                 s.worker.loggedIn(now());
-                s.state = verdict instanceof RelayPolicy.Login.Full ? State.READY : State.PROVISIONAL;
+                s.state = full ? State.READY : State.PROVISIONAL;
             }
-            udpTasks.add(() -> {
-                try {
-                    SelectionKey watched = udp.keyFor(udpSelector);
-                    if (watched != null) {
-                        watched.attach(s);
-                    } else {
-                        udp.register(udpSelector, SelectionKey.OP_READ, s);
-                    }
-                } catch (java.nio.channels.ClosedChannelException e) {
-                    // the Worker left before its socket was watched (login then close): routine, and any key can
-                    // do it as often as the login rate allows, so never a WARN line per occurrence
-                    LOG.debug("UDP socket closed before it was watched");
-                } catch (IOException e) {
-                    LOG.warn("cannot watch UDP socket: {}", e.getMessage());
-                }
-            });
-            udpSelector.wakeup();
         } catch (IOException e) {
             refuse(s, CloseFrame.TRY_AGAIN_LATER, "no UDP endpoint available");
             return;
         }
-        counters.login(verdict instanceof RelayPolicy.Login.Full ? RelayCounters.LoginOutcome.FULL : RelayCounters.LoginOutcome.PROVISIONAL);
+        counters.login(full ? RelayCounters.LoginOutcome.FULL : RelayCounters.LoginOutcome.PROVISIONAL);
         String endpoint = endpointText(s);
-        s.ws.send(authOk(s, endpoint));
-        if (s.state == State.READY) {
-            sendHeld(s, held);
-        } else {
-            parkedDropped.addAndGet(held.size()); // a provisional login receives nothing yet
-        }
-        if (s.state == State.READY) {
+        String ok = authOk(s, endpoint);
+        // auth_ok, then the frames held while the endpoint was parked, then its live datagrams: the UDP thread, the
+        // one that delivers datagrams, sends the first two and only then watches the socket for this login (a later
+        // task, such as a dial_in's watch, still comes after it)
+        udpTasks.add(() -> {
+            if (s.state == State.CLOSED || !s.ws.isOpen()) {
+                parkedDropped.addAndGet(held.size()); // the login ended before it was answered
+                return;
+            }
+            try {
+                s.ws.send(ok);
+                if (full) {
+                    sendHeld(s, held);
+                }
+            } catch (org.java_websocket.exceptions.WebsocketNotConnectedException e) {
+                LOG.debug("login ended before its auth_ok was sent");
+            }
+            if (!full) {
+                parkedDropped.addAndGet(held.size()); // a provisional login receives nothing yet
+            }
+            watchNow(udp, s);
+        });
+        udpSelector.wakeup();
+        afterWatching.run();
+        if (full) {
             LOG.info("Worker {} logged in, UDP endpoint {}", keyB64, endpoint);
         } else {
             hostile("Worker {} logged in provisionally (registers next), UDP endpoint {}", keyB64, endpoint);
@@ -711,9 +746,8 @@ public final class RelayServer extends WebSocketServer {
                     d.nodeId = s.nodeId;
                 }
             }
-            Map<String, Object> pending = s.pendingDialIn;
+            Map<String, Object> pending = s.pendingDialIn.getAndSet(null); // after the promotion: see holdDialIn
             if (pending != null) {
-                s.pendingDialIn = null;
                 dialInRequest(s, pending);
             }
         }
@@ -1199,15 +1233,30 @@ public final class RelayServer extends WebSocketServer {
         }
     }
 
-    /** From now on datagrams at {@code udp} go to {@code owner} (a Session or a DialIn). */
+    /** From now on datagrams at {@code udp} go to {@code owner} (a Session or a DialIn); a new socket is registered. */
     private void watchFor(DatagramChannel udp, Object owner) {
-        udpTasks.add(() -> {
-            SelectionKey k = udp.keyFor(udpSelector);
-            if (k != null && k.isValid()) {
+        udpTasks.add(() -> watchNow(udp, owner));
+        udpSelector.wakeup();
+    }
+
+    /** {@link #watchFor}'s step, on the UDP thread. */
+    private void watchNow(DatagramChannel udp, Object owner) {
+        SelectionKey k = udp.keyFor(udpSelector);
+        if (k != null) {
+            if (k.isValid()) {
                 k.attach(owner);
             }
-        });
-        udpSelector.wakeup();
+            return;
+        }
+        try {
+            udp.register(udpSelector, SelectionKey.OP_READ, owner);
+        } catch (java.nio.channels.ClosedChannelException e) {
+            // the Worker left before its socket was watched (login then close): routine, and any key can
+            // do it as often as the login rate allows, so never a WARN line per occurrence
+            LOG.debug("UDP socket closed before it was watched");
+        } catch (IOException e) {
+            LOG.warn("cannot watch UDP socket: {}", e.getMessage());
+        }
     }
 
     /** A datagram at a dial-in's endpoint: to the connection serving it, or held while parked (and the Worker woken). */

@@ -57,19 +57,28 @@ class DialInTest {
     }
 
     void startRelay(RelayLimits limits, RelayLimits.DialIn dial) throws Exception {
+        startRelay(limits, dial, registry.address());
+    }
+
+    /** The relay asks its registry at {@code registryAt} (the registry itself, or a proxy in front of it). */
+    void startRelay(RelayLimits limits, RelayLimits.DialIn dial, InetSocketAddress registryAt) throws Exception {
         object = new DialInWorker(suite.ed25519(new SeededEntropy(31).bytes(32)));
         object.start();
         assertTrue(object.awaitStarted(10_000), "the fake Worker listens (its port goes into the relay's allowed URL)");
         object.relayKey = relayKey.publicKey();
         relay = new RelayServer(new InetSocketAddress("127.0.0.1", 0), InetAddress.getLoopbackAddress(),
-                new RegistryClient(registry.address(), 2000), suite, new SecureEntropy(), limits, Set.of(), null,
+                new RegistryClient(registryAt, 2000), suite, new SecureEntropy(), limits, Set.of(), null,
                 new DialInConfig(relayKey, List.of(object.url(PREFIX_PATH)), dial));
         relay.start();
         assertTrue(relay.awaitStarted(5000));
     }
 
+    static RelayLimits testLimits() {
+        return new RelayLimits(64, 2000, 90_000, 1 << 20, 64L << 20, 5000, 1024);
+    }
+
     void startRelay() throws Exception {
-        startRelay(new RelayLimits(64, 2000, 90_000, 1 << 20, 64L << 20, 5000, 1024), fast());
+        startRelay(testLimits(), fast());
     }
 
     JavaWorker worker(long seed) throws Exception {
@@ -501,5 +510,129 @@ class DialInTest {
         }
         assertEquals(1, ok, "only the first dial_in was taken");
         assertEquals(1, relay.dials.get(), "one dial, not one per dial_in/dial_in_cancel pair");
+    }
+
+    /** Worker 31's register request through the relay (its reply is the next text, or later when held). */
+    static Map<String, Object> registerRequest(JavaWorker j) {
+        Map<String, Object> reg = new LinkedHashMap<>();
+        reg.put("type", "register");
+        reg.put("public_key", j.keyB64);
+        reg.put("listen_addr", "ignored:1");
+        return reg;
+    }
+
+    @SuppressWarnings("unchecked")
+    static Object replyType(Map<String, Object> registryReply) {
+        return registryReply.get("reply") instanceof Map<?, ?> r ? ((Map<String, Object>) r).get("type") : null;
+    }
+
+    /** The types of the next {@code n} text messages, in the order they came. */
+    static List<Object> nextTypes(JavaWorker j, int n) throws InterruptedException {
+        List<Object> types = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            Map<String, Object> m = j.nextText(5000);
+            types.add("registry_reply".equals(m.get("type")) ? replyType(m) : m.get("type"));
+        }
+        return types;
+    }
+
+    @Test
+    void aDialInFromAProvisionalLoginIsHeldAndAnsweredOnceTheRegistryPromotedIt() throws Exception {
+        startRelay();
+        w = worker(31);
+        assertEquals("auth_ok", w.login().get("type"));
+        assertEquals(1, relay.policy().provisionalLogins(), "a key the relay does not know yet");
+        w.ws.send(Json.write(Map.of("type", "dial_in", "url", object.url(PREFIX_PATH + "w31"))));
+        w.ws.send(Json.write(Map.of("type", "dial_in", "url", object.url(PREFIX_PATH + "w31"))));
+        w.sendRegistry(registerRequest(w));
+        // the second is refused at once (one held per connection); the first waits for register_ok
+        List<Object> types = nextTypes(w, 3);
+        assertEquals(List.of("dial_in_error", "dial_in_ok", "register_ok"), types);
+        assertNotNull(object.logins.poll(5, TimeUnit.SECONDS), "dialled in");
+    }
+
+    /**
+     * The interleaving that lost a {@code dial_in}'s answer, forced: the {@code dial_in} finds the login
+     * provisional; then, before it is held, the registry's {@code register_ok} promotes the login and looks
+     * for a held request (none yet); then the request is held, with nobody left to answer it. The registry's
+     * answer is kept back by a proxy until the {@code dial_in} reached the seam, and the seam waits until the
+     * Worker has the {@code register_ok} (so the promotion and the look are over). Before the fix the
+     * {@code dial_in} was never answered.
+     */
+    @Test
+    void aDialInThatFoundTheLoginProvisionalIsAnsweredWhenTheRegistrationPromotesItBeforeItIsHeld() throws Exception {
+        try (GatedTcpProxy registryGate = new GatedTcpProxy(registry.address())) {
+            startRelay(testLimits(), fast(), registryGate.address());
+            w = worker(31);
+            assertEquals("auth_ok", w.login().get("type"));
+            java.util.concurrent.CountDownLatch atSeam = new java.util.concurrent.CountDownLatch(1);
+            java.util.concurrent.CountDownLatch promoted = new java.util.concurrent.CountDownLatch(1);
+            relay.beforeHoldingDialIn = () -> {
+                atSeam.countDown();
+                try {
+                    promoted.await(10, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            };
+            w.sendRegistry(registerRequest(w)); // held at the proxy
+            w.ws.send(Json.write(Map.of("type", "dial_in", "url", object.url(PREFIX_PATH + "w31"))));
+            assertTrue(atSeam.await(10, TimeUnit.SECONDS), "the dial_in found the login provisional");
+            registryGate.open();
+            Map<String, Object> reply = w.nextText(10_000);
+            assertEquals("register_ok", replyType(reply), reply.toString());
+            assertEquals(0, relay.policy().provisionalLogins(), "promoted");
+            promoted.countDown();
+            Map<String, Object> answer;
+            try {
+                answer = w.nextText(5000);
+            } catch (IllegalStateException e) {
+                answer = Map.of("type", "none within 5 s");
+            }
+            assertEquals("dial_in_ok", answer.get("type"), "the dial_in is answered");
+            assertNotNull(object.logins.poll(5, TimeUnit.SECONDS), "dialled in");
+        }
+    }
+
+    /**
+     * A newer outbound login of the key takes the parked endpoint over (RD6): the Worker gets {@code auth_ok}
+     * first, then the frames held while parked, then live ones. The seam sends a live frame as soon as the
+     * endpoint is watched for the new login (again until one is delivered). Before the fix the endpoint was
+     * watched before {@code auth_ok} and the held frames went out, so that live frame came first.
+     */
+    @Test
+    void aLoginThatTakesTheParkedEndpointOverGetsAuthOkThenTheHeldFramesThenLiveOnes() throws Exception {
+        startRelay();
+        dialledIn();
+        DatagramSocket peer = peer();
+        InetSocketAddress parked = endpoint();
+        w.close();
+        object.accepting = false; // evicted: redials are refused, the endpoint stays parked
+        object.current.close(1001, "evicted");
+        await(() -> relay.sessionCount() == 0, 3000, "dialled connection gone");
+        for (int i = 0; i < 3; i++) {
+            send(peer, parked, sealed(i));
+        }
+        await(() -> relay.parkedBytes() == 3 * (7 + 36), 3000, "3 frames held");
+        relay.afterWatching = () -> {
+            long before = relay.framesIn.get();
+            try {
+                for (int i = 0; i < 100 && relay.framesIn.get() == before; i++) {
+                    send(peer, parked, sealed(3));
+                    Thread.sleep(20);
+                }
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        };
+        JavaWorker woke = worker(31);
+        woke.authReply(woke.key, null);
+        List<String> got = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            Object o = woke.inbox.poll(5, TimeUnit.SECONDS);
+            assertNotNull(o, "message " + i + " after " + got);
+            got.add(o instanceof byte[] b ? "frame " + frameOf(b)[4] : String.valueOf(((Map<?, ?>) o).get("type")));
+        }
+        assertEquals(List.of("auth_ok", "frame 0", "frame 1", "frame 2", "frame 3"), got);
     }
 }

@@ -161,6 +161,18 @@ public final class JavaWorker implements AutoCloseable {
 
     /** Logs in naming {@code claimedNode} as the node our key is registered as (null: no claim). */
     public Map<String, Object> login(SigningKey signer, Integer claimedNode) throws InterruptedException {
+        authReply(signer, claimedNode);
+        Map<String, Object> r = nextText();
+        if ("auth_ok".equals(r.get("type"))) {
+            endpoint = (String) r.get("endpoint");
+            streamMss = r.get("stream_mss") instanceof Long m ? (int) (long) m : 0;
+            batchOut = batch && Boolean.TRUE.equals(r.get("batch"));
+        }
+        return r;
+    }
+
+    /** Answers the relay's auth_challenge (the first half of {@link #login}); what comes next stays in {@link #inbox}. */
+    void authReply(SigningKey signer, Integer claimedNode) throws InterruptedException {
         Map<String, Object> challenge = nextText();
         String nonce = (String) challenge.get("nonce");
         byte[] sig = signer.sign(RelayProtocol.challengeBytes(nonce, keyB64));
@@ -175,13 +187,6 @@ public final class JavaWorker implements AutoCloseable {
             reply.put("batch", true);
         }
         ws.send(Json.write(reply));
-        Map<String, Object> r = nextText();
-        if ("auth_ok".equals(r.get("type"))) {
-            endpoint = (String) r.get("endpoint");
-            streamMss = r.get("stream_mss") instanceof Long m ? (int) (long) m : 0;
-            batchOut = batch && Boolean.TRUE.equals(r.get("batch"));
-        }
-        return r;
     }
 
     Map<String, Object> registry(Map<String, Object> request) throws InterruptedException {
@@ -199,7 +204,7 @@ public final class JavaWorker implements AutoCloseable {
         }
     }
 
-    private void sendRegistry(Map<String, Object> request) {
+    void sendRegistry(Map<String, Object> request) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("type", "registry");
         m.put("id", (long) nextId++);
