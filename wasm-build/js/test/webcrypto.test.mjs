@@ -311,6 +311,27 @@ test("an open naming a frame the wrapper does not hold opens nothing: a counted 
   core.free(y.h);
 });
 
+test("one batch of kept datagrams of one length to two ports: each event has its own packet's header and payload", async () => {
+  // each kept datagram is decoded from its own answer's header, and each kept frame from its own header: a plaintext
+  // or frame array shared between the answers of one batch (tried as a saving in round six) would mix them up
+  const runner = webCryptoRunner(core);
+  const { x, y, answer } = await connected(runner, true);
+  core.nodeListen(y.h, 1002);
+  for (let i = 0; i < 8; i++) core.nodeSendDatagram(x.h, 0, y.node, 1001 + (i & 1), new Uint8Array(500).fill(i), 0);
+  await answer(x);
+  for (let t = core.nodePollTransmit(x.h); t; t = core.nodePollTransmit(x.h)) core.nodeHandleRelayMessage(y.h, t.message, 0);
+  assert.equal(core.nodeHeld(y.h).frames, 8, "every frame kept in JavaScript: only headers crossed");
+  assert.equal(await runner.step(y.h, now), 8, "all eight opened in one batch");
+  assert.equal(core.nodeHeld(y.h).payloads, 8, "every plaintext kept: only headers crossed");
+  const got = [];
+  for (let e = core.nodePollEvent(y.h); e; e = core.nodePollEvent(y.h)) {
+    if (e.kind === "DATAGRAM") got.push([e.localPort, e.data.length, e.data.every((b) => b === e.data[0]) ? e.data[0] : -1]);
+  }
+  assert.deepEqual(got, [...Array(8).keys()].map((i) => [1001 + (i & 1), 500, i]));
+  core.free(x.h);
+  core.free(y.h);
+});
+
 test("an opened datagram's payload stays in JavaScript until its event is polled; at most HELD_PAYLOADS_MAX; released without an event and with the node; a forged header-only answer changes nothing", async () => {
   const { HELD_PAYLOADS_MAX } = await import(`${dist}pilot-core.mjs`);
   const runner = webCryptoRunner(core);
