@@ -27,6 +27,9 @@ const only = onlyAt > 0 ? process.argv[onlyAt + 1].split(",") : ["upload", "down
 // --repeat N: time each of them N times (each line printed; the table shows the median)
 const repeatAt = process.argv.indexOf("--repeat");
 const repeat = repeatAt > 0 ? Math.max(1, Number(process.argv[repeatAt + 1])) : 1;
+// --warm-up N: untimed rounds of all three transfers on every Worker before the timed ones (default 1)
+const warmAt = process.argv.indexOf("--warm-up");
+const warmUps = warmAt > 0 ? Math.max(0, Number(process.argv[warmAt + 1])) : 1;
 // --no-minify: the Worker bundled unminified (function names in a --cpu-profile; the deployed bundle is minified)
 const minify = process.argv.includes("--no-minify") ? ["--minify=false"] : [];
 // --runner LIST: how the example Worker runs (comma-separated, the first one gives the demo and the profile):
@@ -225,7 +228,7 @@ async function main() {
       for (const port of [relayAdmin, hostAdmin]) {
         const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
         for (const line of text.split("\n")) {
-          const x = line.match(/^(pilot_(?:relay_frames|relay_drops|host_packets|host_drops)\S*)\s+([\d.eE+]+)$/);
+          const x = line.match(/^(pilot_(?:relay_frames|relay_frame_bytes|relay_drops|host_packets|host_drops)\S*)\s+([\d.eE+]+)$/);
           if (x) m.set(x[1], Number(x[2]));
         }
       }
@@ -255,6 +258,16 @@ async function main() {
         if (name) m.set(name, (m.get(name) ?? 0) + x.cpu);
       }
       m.set("cpu_s bench (node)", process.cpuUsage().user / 1e6 + process.cpuUsage().system / 1e6);
+      // datagrams the kernel dropped for a full UDP receive buffer, machine-wide (the relay's, the host's, others')
+      const udp = readFileSync("/proc/net/snmp", "utf8").split("\n").filter((l) => l.startsWith("Udp:")).map((l) => l.split(/\s+/));
+      if (udp.length === 2) m.set("udp_rcvbuf_errors (machine)", Number(udp[1][udp[0].indexOf("RcvbufErrors")]));
+      // what the Worker's node counted: datagrams in and out, and the WebSocket messages it sent them in
+      for (const w of workers) {
+        const st = await api(w.base, "/v1/status");
+        m.set(`${w.runner}: packets_in`, st.packets_in);
+        m.set(`${w.runner}: packets_out`, st.packets_out);
+        m.set(`${w.runner}: messages_out`, st.messages_out);
+      }
       return m;
     };
     // the three directions through every path, one after the other in this run (MB/s = 1e6 bytes/s of payload)
@@ -271,10 +284,15 @@ async function main() {
       if (n !== expect) throw new Error(`${w.runner}, port ${port}: ${n} of ${expect} bytes back`);
       return size / ((performance.now() - t) / 1000) / 1e6;
     };
-    // warm-up, untimed: the bench host's JIT, and each Worker's first stream
-    for (const w of workers) {
-      await transfer(w, 1001, randomBytes(1 << 20), "half", String(1 << 20).length);
-      await transfer(w, 1002, String(size), "half", size);
+    // warm-up, untimed: each Worker's first streams, and the JIT of the relay and the bench host, which in
+    // production run for days (cold, each took 2-4x the CPU per byte over its first few transfers: the figures
+    // before 2026-11-30 10:00 warmed with 1 MiB up and 8 MiB down only, so their echo ran on a half-cold relay)
+    for (let i = 0; i < warmUps; i++) {
+      for (const w of workers) {
+        await transfer(w, 1001, randomBytes(size), "half", String(size).length);
+        await transfer(w, 1002, String(size), "half", size);
+        await transfer(w, 7, randomBytes(size), null, size);
+      }
     }
     const profiler = profileFile ? await startProfiler(workers[0].inspector) : null;
     console.log(`per transfer of a Worker: relay frames (in = UDP to the Worker, out = from it), CPU seconds of each process (profile: ${workers[0].runner})`);
@@ -293,7 +311,7 @@ async function main() {
           // the CPU of everything a deployed Worker's transfer also costs: its workerd, the relay, the host, the client
           cpu.get(w.runner)[d].push(changed.filter(([k]) => k === `cpu_s ${w.runner} workerd` || k === "cpu_s relay"
             || k === "cpu_s benchhost" || k === "cpu_s bench (node)").reduce((a, [, v]) => a + v, 0));
-          const delta = changed.map(([k, v]) => `${k.replace("pilot_relay_frames_total", "frames").replace("cpu_s ", "")} +${Math.round(v * 100) / 100}`);
+          const delta = changed.map(([k, v]) => `${k.replace("pilot_relay_frames_total", "frames").replace("pilot_relay_frame_bytes_total", "bytes").replace("cpu_s ", "")} +${Math.round(v * 100) / 100}`);
           console.log(`  ${d} ${w.runner} ${mbs.toFixed(2)} MB/s: ${delta.join(", ")}`);
         }
       }
