@@ -40,6 +40,12 @@ const minify = process.argv.includes("--no-minify") ? ["--minify=false"] : [];
 const runnerAt = process.argv.indexOf("--runner");
 const runners = runnerAt > 0 ? process.argv[runnerAt + 1].split(",") : bench ? ["workerd", "wrangler-dev"] : ["wrangler-dev"];
 for (const r of runners) if (r !== "workerd" && r !== "wrangler-dev") throw new Error(`--runner: unknown ${r} (workerd, wrangler-dev)`);
+// --baseline DIR: one more Worker, "baseline", bundled from DIR/worker-shim (another checkout, its vendor/pilot-core
+// prepared) and run as the workerd runner runs ours: each transfer alternates between them, same relay and host
+// (given more than once: "baseline", "baseline2", ...)
+const baselines = new Map(process.argv.flatMap((a, i) => (a === "--baseline" ? [process.argv[i + 1]] : []))
+  .map((dir, i) => [i === 0 ? "baseline" : `baseline${i + 1}`, dir]));
+runners.push(...baselines.keys());
 const jfr = (name) => (jfrAt > 0 ? [`-XX:StartFlightRecording=filename=${join(process.argv[jfrAt + 1], name + ".jfr")},settings=profile`] : []);
 const root = fileURLToPath(new URL("../../", import.meta.url));
 const jar = `${root}host-udp/target/pilot-host.jar`;
@@ -143,11 +149,12 @@ async function main() {
       // the inspector only when profiling: a deployed Worker has none
       const inspect = profileFile && workers.length === 0 ? ["--inspector-port", String(inspector)] : [];
       mkdirSync(state, { recursive: true });
+      const other = baselines.has(runner) ? ["--shim", join(baselines.get(runner), "worker-shim")] : [];
       await start(runner, process.execPath, [`${root}worker-shim/scripts/workerd-direct.mjs`, "--port", String(port), "--state", state,
-        ...vars, ...inspect, ...minify], /Ready on/, env, `${root}worker-shim`);
+        ...vars, ...inspect, ...minify, ...other], /Ready on/, env, `${root}worker-shim`);
     }
     workers.push({ runner, port, base: `http://127.0.0.1:${port}`, inspector });
-    say("worker", `example Worker running in local workerd at http://127.0.0.1:${port} (${runner === "workerd" ? "the deploy bundle under workerd alone" : "wrangler dev"})`);
+    say("worker", `example Worker running in local workerd at http://127.0.0.1:${port} (${runner === "wrangler-dev" ? "wrangler dev" : `the deploy bundle under workerd alone${baselines.has(runner) ? `, ${runner} ${baselines.get(runner)}` : ""}`})`);
   }
   const base = workers[0].base;
 

@@ -6,7 +6,7 @@
 // Durable Object on SQLite on local disk) and runs `workerd serve` on it. Outbound connections (the relay's
 // WebSocket) may reach loopback only. Prints "Ready on http://127.0.0.1:PORT" once the port answers.
 //   node worker-shim/scripts/workerd-direct.mjs --port N --state DIR [--var NAME:VALUE]... [--inspector-port N]
-//        [--minify=false]
+//        [--minify=false] [--shim OTHER/worker-shim]
 import { spawn, execFileSync } from "node:child_process";
 import { mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { connect } from "node:net";
@@ -24,14 +24,16 @@ if (!port || !state) {
   console.error("usage: workerd-direct.mjs --port N --state DIR [--var NAME:VALUE]... [--inspector-port N] [--minify=false]");
   process.exit(2);
 }
-const configPath = join(shim, "example", "wrangler.jsonc");
+// --shim DIR: bundle another checkout's worker-shim (a baseline build), with this one's wrangler and workerd
+const from = opt("--shim") ?? shim;
+const configPath = join(from, "example", "wrangler.jsonc");
 const env = { ...process.env, CLOUDFLARE_CF_FETCH_ENABLED: "false", WRANGLER_SEND_METRICS: "false", CI: "1" };
 
 // 1. the deploy bundle: worker.js and the wasm module under the name worker.js imports it by
 const bundle = join(state, "bundle");
 execFileSync(process.execPath, [join(shim, "node_modules", "wrangler", "bin", "wrangler.js"), "deploy", "--dry-run",
   "--outdir", bundle, "--config", configPath, ...args.filter((a) => a.startsWith("--minify"))],
-{ cwd: shim, env, stdio: ["ignore", "ignore", "inherit"] });
+{ cwd: from, env, stdio: ["ignore", "ignore", "inherit"] });
 const files = readdirSync(bundle);
 const wasm = files.filter((f) => f.endsWith(".wasm"));
 if (!files.includes("worker.js") || wasm.length === 0) throw new Error(`unexpected bundle in ${bundle}: ${files.join(", ")}`);
