@@ -9,7 +9,7 @@
 # of another checkout DIR (its worker-shim/vendor/pilot-core prepared) under workerd alone, for same-run ratios.
 #   ./scripts/bench-worker.sh [--cpu-profile FILE]   FILE: a V8 CPU profile of the first runner's Worker
 #   more options of worker-shim/scripts/demo.mjs pass through: --only upload,download,echo, --repeat N (medians in the
-#   table), --warm-up N (untimed rounds first, default 1), --no-minify (function names in the profile), --jfr DIR,
+#   table), --warm-up N (untimed rounds first, default 2), --no-minify (function names in the profile), --jfr DIR,
 #   --worker-mss N; a profile is summarized by node worker-shim/scripts/profile-summary.mjs FILE
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -27,9 +27,9 @@ const only = onlyAt > 0 ? process.argv[onlyAt + 1].split(",") : ["upload", "down
 // --repeat N: time each of them N times (each line printed; the table shows the median)
 const repeatAt = process.argv.indexOf("--repeat");
 const repeat = repeatAt > 0 ? Math.max(1, Number(process.argv[repeatAt + 1])) : 1;
-// --warm-up N: untimed rounds of all three transfers on every Worker before the timed ones (default 1)
+// --warm-up N: untimed rounds of all three transfers on every Worker before the timed ones (default 2)
 const warmAt = process.argv.indexOf("--warm-up");
-const warmUps = warmAt > 0 ? Math.max(0, Number(process.argv[warmAt + 1])) : 1;
+const warmUps = warmAt > 0 ? Math.max(0, Number(process.argv[warmAt + 1])) : 2;
 // --no-minify: the Worker bundled unminified (function names in a --cpu-profile; the deployed bundle is minified)
 const minify = process.argv.includes("--no-minify") ? ["--minify=false"] : [];
 // --runner LIST: how the example Worker runs (comma-separated, the first one gives the demo and the profile):
@@ -309,7 +309,9 @@ async function main() {
       for (const [d, port, body, close, expect] of [["upload", 1001, () => randomBytes(size), "half", String(size).length],
         ["download", 1002, () => String(size), "half", size], ["echo", 7, () => randomBytes(size), null, size]]) {
         if (!only.includes(d)) continue;
-        for (const w of workers) {
+        // the order turns each round: each Worker is first as often as the others (a transfer right after the
+        // warm-up, or after another Worker's, ran up to 25 % slower or faster by its place alone)
+        for (const w of [...workers.slice(i % workers.length), ...workers.slice(0, i % workers.length)]) {
           const before = await scrape();
           const mbs = await transfer(w, port, body(), close, expect);
           runs.get(w.runner)[d].push(mbs);
