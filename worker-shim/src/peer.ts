@@ -152,10 +152,12 @@ export const DRAIN_AFTER_FAILURE_BYTES = 1 << 20;
 /**
  * How far an echo request runs ahead of its echo (ReplyPolicy.maxAheadBytes, unless the caller gives one). The
  * core's default, 64 KiB, is one round trip's worth between two hosts; a Worker's round trip adds the relay and
- * two WebSocket hops, so 64 KiB per round trip held an echo near 5-10 MB/s each way (docs/BENCHMARKS.md, branch
- * `echo`). The core still caps the lead at the peer's advertised window, so a peer's receive queue never fills.
+ * two WebSocket hops, so 64 KiB per round trip held an echo near 5-10 MB/s each way. Half of a peer's 256 KiB
+ * receive buffer moved as much as all of it and left the echo room to flow: with 256 KiB the peer's echo waited
+ * for our window more often and acknowledged our data alone (docs/BENCHMARKS.md, branch `echo`). The core still
+ * caps the lead at the peer's advertised window, so a peer's receive queue never fills.
  */
-export const ECHO_AHEAD_BYTES = 256 * 1024;
+export const ECHO_AHEAD_BYTES = 128 * 1024;
 
 /**
  * Request body bytes read ahead of the stream's writer, at most (one chunk may pass it). workerd hands a request
