@@ -2,10 +2,15 @@
 # Worker figures: cold start in local workerd, time per ping request, and 8 MiB streams (upload, download, echo)
 # Worker -> relay -> JVM host, next to the same transfers from a JavaWorker through the relay and from a JVM host
 # over UDP, all in one run. Loopback only.
-#   ./scripts/bench-worker.sh [--cpu-profile FILE]   FILE: a V8 CPU profile of the Worker over its three transfers
+# The example Worker runs twice, each transfer alternating between the two: "workerd", the bundle `wrangler deploy
+# --dry-run` makes, under the workerd binary alone (as deployed: nothing between the client and the Worker), and
+# "wrangler-dev", under `wrangler dev` (its ProxyWorker, a second workerd, carries every request and response body;
+# its node process relays the inspector). --runner workerd (or wrangler-dev) runs one; --baseline DIR adds the Worker
+# of another checkout DIR (its worker-shim/vendor/pilot-core prepared) under workerd alone, for same-run ratios.
+#   ./scripts/bench-worker.sh [--cpu-profile FILE]   FILE: a V8 CPU profile of the first runner's Worker
 #   more options of worker-shim/scripts/demo.mjs pass through: --only upload,download,echo, --repeat N (medians in the
-#   table), --no-minify (function names in the profile), --jfr DIR, --worker-mss N; a profile is summarized by
-#   node worker-shim/scripts/profile-summary.mjs FILE
+#   table), --warm-up N (untimed rounds first, default 2), --no-minify (function names in the profile), --jfr DIR,
+#   --worker-mss N; a profile is summarized by node worker-shim/scripts/profile-summary.mjs FILE
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib/env.sh

@@ -1,12 +1,12 @@
 // The demo: a Cloudflare Worker (local workerd) becomes a Pilot peer and talks to a JVM peer.
 // Starts on loopback: a registry, the WebSocket relay and a JVM host (pilot-host.jar), and the example
-// Worker under `wrangler dev`; then shows identities, the handshake, pings both ways, an echoed 1 MB
+// Worker under `wrangler dev` (or as deployed, under workerd alone: --runner, see below); then shows identities, the handshake, pings both ways, an echoed 1 MB
 // stream with its SHA-256, and shuts everything down. Exit 0 on success; non-zero with a message.
 //   node worker-shim/scripts/demo.mjs [--keep-running]
 import { spawn } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
 import { createServer } from "node:net";
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -27,8 +27,25 @@ const only = onlyAt > 0 ? process.argv[onlyAt + 1].split(",") : ["upload", "down
 // --repeat N: time each of them N times (each line printed; the table shows the median)
 const repeatAt = process.argv.indexOf("--repeat");
 const repeat = repeatAt > 0 ? Math.max(1, Number(process.argv[repeatAt + 1])) : 1;
+// --warm-up N: untimed rounds of all three transfers on every Worker before the timed ones (default 2)
+const warmAt = process.argv.indexOf("--warm-up");
+const warmUps = warmAt > 0 ? Math.max(0, Number(process.argv[warmAt + 1])) : 2;
 // --no-minify: the Worker bundled unminified (function names in a --cpu-profile; the deployed bundle is minified)
 const minify = process.argv.includes("--no-minify") ? ["--minify=false"] : [];
+// --runner LIST: how the example Worker runs (comma-separated, the first one gives the demo and the profile):
+// "workerd" = the bundle `wrangler deploy --dry-run` makes, under the workerd binary alone (scripts/workerd-direct.mjs:
+// nothing between a client and the Worker, as deployed); "wrangler-dev" = `wrangler dev`, whose ProxyWorker (a second
+// workerd) carries every request and response body and whose node process relays the inspector. Default: wrangler-dev
+// for the demo, both for --bench (each transfer on each in turn, same relay and host)
+const runnerAt = process.argv.indexOf("--runner");
+const runners = runnerAt > 0 ? process.argv[runnerAt + 1].split(",") : bench ? ["workerd", "wrangler-dev"] : ["wrangler-dev"];
+for (const r of runners) if (r !== "workerd" && r !== "wrangler-dev") throw new Error(`--runner: unknown ${r} (workerd, wrangler-dev)`);
+// --baseline DIR: one more Worker, "baseline", bundled from DIR/worker-shim (another checkout, its vendor/pilot-core
+// prepared) and run as the workerd runner runs ours: each transfer alternates between them, same relay and host
+// (given more than once: "baseline", "baseline2", ...)
+const baselines = new Map(process.argv.flatMap((a, i) => (a === "--baseline" ? [process.argv[i + 1]] : []))
+  .map((dir, i) => [i === 0 ? "baseline" : `baseline${i + 1}`, dir]));
+runners.push(...baselines.keys());
 const jfr = (name) => (jfrAt > 0 ? [`-XX:StartFlightRecording=filename=${join(process.argv[jfrAt + 1], name + ".jfr")},settings=profile`] : []);
 const root = fileURLToPath(new URL("../../", import.meta.url));
 const jar = `${root}host-udp/target/pilot-host.jar`;
@@ -114,15 +131,32 @@ async function main() {
   const hostAddr = h[1];
   say("host", `JVM peer ${hostAddr} on udp ${h[2]}, Ed25519 ${h[3]}`);
 
-  const wranglerBin = `${root}worker-shim/node_modules/.bin/wrangler`;
-  await start("worker", wranglerBin, ["dev", "--config", "example/wrangler.jsonc", "--ip", "127.0.0.1", "--port", String(workerPort),
-    "--var", `RELAY_URL:ws://127.0.0.1:${relayPort}/v1/relay`, "--var", `PILOT_API_SECRET:${secret}`, "--show-interactive-dev-session=false", ...minify, "--inspector-port", String(inspectorPort),
+  const workers = [];
+  for (const runner of runners) {
+    const port = workers.length === 0 ? workerPort : await freePort();
+    const inspector = workers.length === 0 ? inspectorPort : await freePort();
     // the Worker's Durable Object storage lives with this run's registry: a fresh registry gives node ids out
     // again, and sessions restored from an earlier run would name peers (and keys) this registry never knew
-    "--persist-to", join(dir, "worker-state")],
-  /Ready on/, { WRANGLER_SEND_METRICS: "false", CI: "1", CLOUDFLARE_CF_FETCH_ENABLED: "false" }, `${root}worker-shim`);
-  const base = `http://127.0.0.1:${workerPort}`;
-  say("worker", `example Worker running in local workerd at ${base}`);
+    const state = join(dir, `worker-state-${runner}`);
+    const vars = ["--var", `RELAY_URL:ws://127.0.0.1:${relayPort}/v1/relay`, "--var", `PILOT_API_SECRET:${secret}`];
+    const env = { WRANGLER_SEND_METRICS: "false", CI: "1", CLOUDFLARE_CF_FETCH_ENABLED: "false" };
+    if (runner === "wrangler-dev") {
+      const wranglerBin = `${root}worker-shim/node_modules/.bin/wrangler`;
+      await start(runner, wranglerBin, ["dev", "--config", "example/wrangler.jsonc", "--ip", "127.0.0.1", "--port", String(port),
+        ...vars, "--show-interactive-dev-session=false", ...minify, "--inspector-port", String(inspector), "--persist-to", state],
+      /Ready on/, env, `${root}worker-shim`);
+    } else {
+      // the inspector only when profiling: a deployed Worker has none
+      const inspect = profileFile && workers.length === 0 ? ["--inspector-port", String(inspector)] : [];
+      mkdirSync(state, { recursive: true });
+      const other = baselines.has(runner) ? ["--shim", join(baselines.get(runner), "worker-shim")] : [];
+      await start(runner, process.execPath, [`${root}worker-shim/scripts/workerd-direct.mjs`, "--port", String(port), "--state", state,
+        ...vars, ...inspect, ...minify, ...other], /Ready on/, env, `${root}worker-shim`);
+    }
+    workers.push({ runner, port, base: `http://127.0.0.1:${port}`, inspector });
+    say("worker", `example Worker running in local workerd at http://127.0.0.1:${port} (${runner === "wrangler-dev" ? "wrangler dev" : `the deploy bundle under workerd alone${baselines.has(runner) ? `, ${runner} ${baselines.get(runner)}` : ""}`})`);
+  }
+  const base = workers[0].base;
 
   const coldStart = performance.now();
   const firstStatus = await api(base, "/v1/status");
@@ -165,47 +199,82 @@ async function main() {
   if (echoSha !== sha || echoed.length !== data.length) throw new Error("the echoed stream differs from what was sent");
 
   if (bench) {
-    const med = (xs) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-    const warm = [];
-    for (let i = 0; i < 50; i++) {
+    const med = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+    // every Worker of this run up and logged in (the first one is since the demo above)
+    const cold = new Map([[workers[0].runner, coldMs]]);
+    for (const w of workers.slice(1)) {
       const t = performance.now();
-      await api(base, "/v1/status");
-      warm.push(performance.now() - t);
+      let st = await api(w.base, "/v1/status");
+      cold.set(w.runner, performance.now() - t);
+      for (let i = 0; i < 100 && st.connection !== "ready"; i++) {
+        await new Promise((r) => setTimeout(r, 100));
+        st = await api(w.base, "/v1/status");
+      }
+      if (st.connection !== "ready") throw new Error(`the Worker (${w.runner}) did not connect to the relay: ${JSON.stringify(st)}`);
     }
-    const pings = [];
-    for (let i = 0; i < 100; i++) {
-      const t = performance.now();
-      await api(base, "/v1/ping", { method: "POST", body: JSON.stringify({ address: hostAddr }) });
-      pings.push(performance.now() - t);
+    const warm = new Map(), pings = new Map();
+    for (const w of workers) {
+      warm.set(w.runner, []);
+      pings.set(w.runner, []);
+      for (let i = 0; i < 50; i++) {
+        const t = performance.now();
+        await api(w.base, "/v1/status");
+        warm.get(w.runner).push(performance.now() - t);
+      }
+      for (let i = 0; i < 100; i++) {
+        const t = performance.now();
+        await api(w.base, "/v1/ping", { method: "POST", body: JSON.stringify({ address: hostAddr }) });
+        pings.get(w.runner).push(performance.now() - t);
+      }
     }
+    // wrangler dev runs two workerd: its ProxyWorker's (listening on the Worker's port, every request passes it)
+    // and the Worker's own; told apart by the port on their command line
+    const proxyPorts = new Set(workers.filter((w) => w.runner === "wrangler-dev").map((w) => `entry=127.0.0.1:${w.port}`));
     const scrape = async () => {
       const m = new Map();
       for (const port of [relayAdmin, hostAdmin]) {
         const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
         for (const line of text.split("\n")) {
-          const x = line.match(/^(pilot_(?:relay_frames|relay_drops|host_packets|host_drops)\S*)\s+([\d.eE+]+)$/);
+          const x = line.match(/^(pilot_(?:relay_frames|relay_frame_bytes|relay_drops|host_packets|host_drops)\S*)\s+([\d.eE+]+)$/);
           if (x) m.set(x[1], Number(x[2]));
         }
       }
       // CPU seconds of each process of the run (utime + stime, clock ticks of 1/100 s), descendants counted
-      // with the child we started (wrangler's node runs its proxy in a grandchild), workerd on its own
+      // with the child we started; under a runner, its workerd on its own ("workerd workerd", "wrangler-dev
+      // workerd", "wrangler-dev proxy-workerd") and its node processes as "<runner> node" (wrangler's, which relays
+      // the inspector; the direct runner's launcher, idle); workerd of other users of the machine as "other workerd"
       const procs = new Map();
       for (const pid of readdirSync("/proc").filter((d) => /^\d+$/.test(d))) {
-        let stat;
+        let stat, cmd = "";
         try { stat = readFileSync(`/proc/${pid}/stat`, "utf8"); } catch { continue; }
         const comm = stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")"));
+        if (comm === "workerd") try { cmd = readFileSync(`/proc/${pid}/cmdline`, "utf8"); } catch { /* gone */ }
         const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-        procs.set(Number(pid), { comm, ppid: Number(f[1]), cpu: (Number(f[11]) + Number(f[12])) / 100 });
+        procs.set(Number(pid), { comm, cmd, ppid: Number(f[1]), cpu: (Number(f[11]) + Number(f[12])) / 100 });
       }
       for (const [pid, x] of procs) {
-        let name = x.comm === "workerd" ? "cpu_s workerd" : null;
+        let name = null;
         for (let at = pid, hops = 0; !name && at > 1 && hops < 16; at = procs.get(at)?.ppid ?? 0, hops++) {
           const mine = children.find((c) => c.p.pid === at);
-          if (mine) name = `cpu_s ${mine.name}`;
+          if (mine && workers.some((w) => w.runner === mine.name)) {
+            const proxy = [...proxyPorts].some((p) => x.cmd.split("\0").some((a) => a.endsWith(p)));
+            name = `cpu_s ${mine.name} ${x.comm !== "workerd" ? "node" : proxy ? "proxy-workerd" : "workerd"}`;
+          } else if (mine) name = `cpu_s ${mine.name}`;
         }
+        if (!name && x.comm === "workerd") name = "cpu_s other workerd";
         if (name) m.set(name, (m.get(name) ?? 0) + x.cpu);
       }
       m.set("cpu_s bench (node)", process.cpuUsage().user / 1e6 + process.cpuUsage().system / 1e6);
+      // datagrams the kernel dropped for a full UDP receive buffer, machine-wide (the relay's, the host's, others')
+      const udp = readFileSync("/proc/net/snmp", "utf8").split("\n").filter((l) => l.startsWith("Udp:")).map((l) => l.split(/\s+/));
+      if (udp.length === 2) m.set("udp_rcvbuf_errors (machine)", Number(udp[1][udp[0].indexOf("RcvbufErrors")]));
+      // what the Worker's node counted: datagrams in and out, and the WebSocket messages it sent them in
+      for (const w of workers) {
+        const st = await api(w.base, "/v1/status");
+        m.set(`${w.runner}: packets_in`, st.packets_in);
+        m.set(`${w.runner}: packets_out`, st.packets_out);
+        m.set(`${w.runner}: messages_out`, st.messages_out);
+      }
       return m;
     };
     // the three directions through every path, one after the other in this run (MB/s = 1e6 bytes/s of payload)
@@ -213,36 +282,49 @@ async function main() {
     const b = await start("benchhost", "java", [...jfr("benchhost"), "-cp", benchCp(), "pilot.host.relay.RelayStreamBench", "serve",
       `127.0.0.1:${regPort}`, join(dir, "bench-host.json")], /bench host (\S+) on udp/);
     const benchAddr = b[1];
-    await api(base, "/v1/ping", { method: "POST", body: JSON.stringify({ address: benchAddr }) });
-    const transfer = async (port, body, close, expect) => {
+    for (const w of workers) await api(w.base, "/v1/ping", { method: "POST", body: JSON.stringify({ address: benchAddr }) });
+    const transfer = async (w, port, body, close, expect) => {
       const t = performance.now();
-      const r = await api(base, `/v1/streams?address=${benchAddr}&port=${port}${close ? `&close=${close}` : ""}`,
+      const r = await api(w.base, `/v1/streams?address=${benchAddr}&port=${port}${close ? `&close=${close}` : ""}`,
         { method: "POST", body, raw: true, duplex: "half" });
       const n = (await r.arrayBuffer()).byteLength;
-      if (n !== expect) throw new Error(`port ${port}: ${n} of ${expect} bytes back`);
+      if (n !== expect) throw new Error(`${w.runner}, port ${port}: ${n} of ${expect} bytes back`);
       return size / ((performance.now() - t) / 1000) / 1e6;
     };
-    const worker = {};
-    // warm-up, untimed: the bench host's JIT, and the Worker's first stream
-    await transfer(1001, randomBytes(1 << 20), "half", String(1 << 20).length);
-    await transfer(1002, String(size), "half", size);
-    const profiler = profileFile ? await startProfiler(inspectorPort) : null;
-    console.log("per transfer of the Worker: relay frames (in = UDP to the Worker, out = from it), CPU seconds of each process");
-    const runs = { upload: [], download: [], echo: [] };
+    // warm-up, untimed: each Worker's first streams, and the JIT of the relay and the bench host, which in
+    // production run for days (cold, each took 2-4x the CPU per byte over its first few transfers: the figures
+    // before 2026-11-30 10:00 warmed with 1 MiB up and 8 MiB down only, so their echo ran on a half-cold relay)
+    for (let i = 0; i < warmUps; i++) {
+      for (const w of workers) {
+        await transfer(w, 1001, randomBytes(size), "half", String(size).length);
+        await transfer(w, 1002, String(size), "half", size);
+        await transfer(w, 7, randomBytes(size), null, size);
+      }
+    }
+    const profiler = profileFile ? await startProfiler(workers[0].inspector) : null;
+    console.log(`per transfer of a Worker: relay frames (in = UDP to the Worker, out = from it), CPU seconds of each process (profile: ${workers[0].runner})`);
+    const runs = new Map(workers.map((w) => [w.runner, { upload: [], download: [], echo: [] }]));
+    const cpu = new Map(workers.map((w) => [w.runner, { upload: [], download: [], echo: [] }]));
     for (let i = 0; i < repeat; i++) {
       for (const [d, port, body, close, expect] of [["upload", 1001, () => randomBytes(size), "half", String(size).length],
         ["download", 1002, () => String(size), "half", size], ["echo", 7, () => randomBytes(size), null, size]]) {
         if (!only.includes(d)) continue;
-        const before = await scrape();
-        const mbs = await transfer(port, body(), close, expect);
-        runs[d].push(mbs);
-        const after = await scrape();
-        const delta = [...after].filter(([k, v]) => v !== (before.get(k) ?? 0))
-          .map(([k, v]) => `${k.replace("pilot_relay_frames_total", "frames").replace("cpu_s ", "")} +${Math.round((v - (before.get(k) ?? 0)) * 100) / 100}`);
-        console.log(`  ${d}${repeat > 1 ? ` #${i + 1} ${mbs.toFixed(2)} MB/s` : ""}: ${delta.join(", ")}`);
+        // the order turns each round: each Worker is first as often as the others (a transfer right after the
+        // warm-up, or after another Worker's, ran up to 25 % slower or faster by its place alone)
+        for (const w of [...workers.slice(i % workers.length), ...workers.slice(0, i % workers.length)]) {
+          const before = await scrape();
+          const mbs = await transfer(w, port, body(), close, expect);
+          runs.get(w.runner)[d].push(mbs);
+          const after = await scrape();
+          const changed = [...after].filter(([k, v]) => v !== (before.get(k) ?? 0)).map(([k, v]) => [k, v - (before.get(k) ?? 0)]);
+          // the CPU of everything a deployed Worker's transfer also costs: its workerd, the relay, the host, the client
+          cpu.get(w.runner)[d].push(changed.filter(([k]) => k === `cpu_s ${w.runner} workerd` || k === "cpu_s relay"
+            || k === "cpu_s benchhost" || k === "cpu_s bench (node)").reduce((a, [, v]) => a + v, 0));
+          const delta = changed.map(([k, v]) => `${k.replace("pilot_relay_frames_total", "frames").replace("pilot_relay_frame_bytes_total", "bytes").replace("cpu_s ", "")} +${Math.round(v * 100) / 100}`);
+          console.log(`  ${d} ${w.runner} ${mbs.toFixed(2)} MB/s: ${delta.join(", ")}`);
+        }
       }
     }
-    for (const d of only) if (runs[d]?.length) worker[d] = med(runs[d]);
     if (profiler) writeFileSync(profileFile, JSON.stringify(await profiler.stop()));
     const others = { host: {}, javaworker: {} };
     const lines = await new Promise((resolve, reject) => {
@@ -257,15 +339,19 @@ async function main() {
       const [path, dirn, mbs] = line.split(" ");
       if (others[path] && mbs) others[path][dirn] = Number(mbs);
     }
-    console.log("| Figure | Value | How |\n|---|---|---|");
-    console.log(`| Worker cold start (local workerd) | ${coldMs.toFixed(0)} ms | first request to a fresh isolate: wasm instantiate, Durable Object, identity from storage |`);
-    console.log(`| warm GET /v1/status | ${med(warm).toFixed(2)} ms median | 50 requests, wall time from Node |`);
-    console.log(`| POST /v1/ping (Worker -> relay -> JVM host and back) | ${med(pings).toFixed(2)} ms median | 100 requests, wall time: an upper bound of the CPU per ping |`);
-    console.log("\n| 8 MiB stream, MB/s | Worker -> relay -> host | JavaWorker -> relay -> host | host -> host (UDP) | Worker / JavaWorker | Worker / host |");
-    console.log("|---|---|---|---|---|---|");
-    for (const d of ["upload", "download", "echo"].filter((x) => worker[x] !== undefined)) {
-      const w = worker[d], j = others.javaworker[d], h = others.host[d];
-      console.log(`| ${d} | ${w.toFixed(2)} | ${j?.toFixed(2) ?? "-"} | ${h?.toFixed(2) ?? "-"} | ${j ? (w / j).toFixed(2) : "-"} | ${h ? (w / h).toFixed(2) : "-"} |`);
+    console.log("| Figure | Runner | Value | How |\n|---|---|---|---|");
+    for (const w of workers) {
+      console.log(`| Worker cold start (local workerd) | ${w.runner} | ${cold.get(w.runner).toFixed(0)} ms | first request to a fresh isolate: wasm instantiate, Durable Object, identity from storage |`);
+      console.log(`| warm GET /v1/status | ${w.runner} | ${med(warm.get(w.runner)).toFixed(2)} ms median | 50 requests, wall time from Node |`);
+      console.log(`| POST /v1/ping (Worker -> relay -> JVM host and back) | ${w.runner} | ${med(pings.get(w.runner)).toFixed(2)} ms median | 100 requests, wall time: an upper bound of the CPU per ping |`);
+    }
+    const cols = workers.map((w) => `Worker (${w.runner})`);
+    console.log(`\n| 8 MiB stream, MB/s${repeat > 1 ? ` (median of ${repeat})` : ""} | ${cols.join(" | ")} | JavaWorker -> relay -> host | host -> host (UDP) | ${cols.map((c) => `${c} / JavaWorker`).join(" | ")} | ${workers.map((w) => `CPU-s: ${w.runner} workerd + relay + host + client`).join(" | ")} |`);
+    console.log(`|---|${"---|".repeat(2 + 3 * workers.length)}`);
+    for (const d of ["upload", "download", "echo"].filter((x) => only.includes(x))) {
+      const ws = workers.map((w) => med(runs.get(w.runner)[d]));
+      const j = others.javaworker[d], h = others.host[d];
+      console.log(`| ${d} | ${ws.map((x) => x.toFixed(2)).join(" | ")} | ${j?.toFixed(2) ?? "-"} | ${h?.toFixed(2) ?? "-"} | ${ws.map((x) => (j ? (x / j).toFixed(2) : "-")).join(" | ")} | ${workers.map((w) => med(cpu.get(w.runner)[d]).toFixed(2)).join(" | ")} |`);
     }
     console.log(`(echo: 8 MiB each way, the figure counts one direction; load average ${loadavg().map((x) => x.toFixed(1)).join(" ")})`);
   }

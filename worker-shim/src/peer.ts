@@ -3,7 +3,7 @@
 import { getCore, nodeRestore, nodeSnapshot, SNAPSHOT_DUE, webCryptoRunner, type WebCryptoRunner, type CloseMode, type NodeEvent, type PilotCore, type Profile, type ReplyPolicy } from "./core.js";
 import { CLOSE_IDLE, RelayTransport, streamMssOf, type RegistryMessage, type Transport, type TransportState } from "./transport.js";
 import { ascii, heartbeatText, packBatches, parseHostPort, registerText, resolveText, setVisibilityStampedText, setVisibilityText } from "./edge.js";
-import { b64, random, unb64 } from "./bytes.js";
+import { b64, concat, random, unb64 } from "./bytes.js";
 import { InboundTransport } from "./inbound.js";
 import { Timers } from "./timers.js";
 
@@ -148,6 +148,60 @@ export const LINGER_MS = 1_000;
  * body is cancelled: workerd reports a request body left mid-transfer when the response then fails.
  */
 export const DRAIN_AFTER_FAILURE_BYTES = 1 << 20;
+
+/**
+ * How far an echo request runs ahead of its echo (ReplyPolicy.maxAheadBytes, unless the caller gives one). The
+ * core's default, 64 KiB, is one round trip's worth between two hosts; a Worker's round trip adds the relay and
+ * two WebSocket hops, so 64 KiB per round trip held an echo near 5-10 MB/s each way. Half of a peer's 256 KiB
+ * receive buffer moved as much as all of it and left the echo room to flow: with 256 KiB the peer's echo waited
+ * for our window more often and acknowledged our data alone (docs/BENCHMARKS.md, branch `echo`). The core still
+ * caps the lead at the peer's advertised window, so a peer's receive queue never fills.
+ */
+export const ECHO_AHEAD_BYTES = 128 * 1024;
+
+/**
+ * Request body bytes read ahead of the stream's writer, at most (one chunk may pass it). workerd hands a request
+ * body over in chunks of 4 KiB, one event-loop turn each: written one by one, an echo request (paced to its
+ * reply) left one segment per write, step, seal and WebSocket message. Read ahead while the writer waits, they go
+ * out together: one write and step, one batch of seals, one message (docs/BENCHMARKS.md, branch `echo`).
+ */
+export const REQUEST_READ_AHEAD_BYTES = 64 * 1024;
+
+/**
+ * Reads `reader` ahead, one read in flight, until REQUEST_READ_AHEAD_BYTES wait. Each call returns every chunk read
+ * so far (waiting for the first), null at the end; a failed read throws once the chunks before it are taken.
+ */
+export function readAhead(reader: ReadableStreamDefaultReader<Uint8Array>): () => Promise<Uint8Array[] | null> {
+  const ready: Uint8Array[] = [];
+  let bytes = 0;
+  let reading = false;
+  let end = false;
+  let failure: unknown = null;
+  let wake = (): void => {};
+  const pull = (): void => {
+    if (reading || end || bytes >= REQUEST_READ_AHEAD_BYTES) return;
+    reading = true;
+    reader.read().then((r) => {
+      if (r.done) end = true;
+      else bytes += ready.push(r.value) && r.value.byteLength; // push: the new length, never 0
+    }, (e: unknown) => {
+      end = true;
+      failure = e ?? Error();
+    }).then(() => {
+      reading = false;
+      pull();
+      wake();
+    });
+  };
+  return async () => {
+    for (pull(); !ready.length && !end;) await new Promise<void>((r) => { wake = r; });
+    if (!ready.length && failure !== null) throw failure;
+    bytes = 0;
+    const taken = ready.length ? ready.splice(0) : null;
+    pull();
+    return taken;
+  };
+}
 
 /** The registry answered with an error (it does not know the node): the core's resolver caches that a while. */
 class RegistryRefused extends Error {}
@@ -975,7 +1029,8 @@ export class PilotPeer {
     options: RequestOptions = {}): Promise<PilotStream> {
     const s = await this.openStream(address, port);
     const close = options.close ?? "after-reply";
-    const reply = options.reply ?? (port === 7 ? { expect: "echo" as const } : { quietMs: 2_000 });
+    const asked = options.reply ?? (port === 7 ? { expect: "echo" as const } : { quietMs: 2_000 });
+    const reply = asked.expect === "echo" && asked.maxAheadBytes === undefined ? { ...asked, maxAheadBytes: ECHO_AHEAD_BYTES } : asked;
     if (close === "after-reply") s.expectReply(reply);
     const echo = close === "after-reply" && reply.expect === "echo";
     const limit = options.maxRequestBytes ?? Number.MAX_SAFE_INTEGER;
@@ -986,11 +1041,11 @@ export class PilotPeer {
           await s.write(body);
         } else {
           const reader = body.getReader();
+          const next = readAhead(reader);
           let seen = 0;
           let dropped = -1; // >= 0 once the stream failed: the rest of the body is read and dropped, bounded
-          for (;;) {
-            const { done, value } = await reader.read();
-            if (done) break;
+          for (let parts = await next(); parts; parts = await next()) {
+            const value = parts.length === 1 ? parts[0]! : concat(parts);
             seen += value.byteLength;
             if (dropped >= 0 || (s.closedReason !== undefined && s.closedReason !== null)) {
               dropped = Math.max(dropped, 0) + value.byteLength;

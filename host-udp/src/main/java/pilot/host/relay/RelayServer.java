@@ -83,6 +83,15 @@ public final class RelayServer extends WebSocketServer {
      * the longest such a frame (an answer, a close frame, a datagram) waits before it goes out.
      */
     public static final long WRITE_REARM_MILLIS = 50;
+    /**
+     * Kernel receive buffer asked for each Worker's UDP socket. Linux's default (208 KiB) holds some 40 datagrams of
+     * a 4 KiB segment (each takes more than its size there), less than a window a host sends a Worker in one burst:
+     * whenever the relay's UDP loop was descheduled a moment, the kernel dropped the rest and the host retransmitted
+     * it (an echo with a 256 KiB lead lost 9-74 datagrams per 8 MiB; docs/BENCHMARKS.md, branch {@code echo}).
+     * Kernel memory, taken only while datagrams wait: at most this per Worker (× {@link RelayLimits#maxConnections}),
+     * capped per socket by net.core.rmem_max and on the machine by net.ipv4.udp_mem.
+     */
+    public static final int WORKER_UDP_RECEIVE_BUFFER_BYTES = 1 << 20;
 
     private final CryptoSuite suite;
     private final Entropy entropy;
@@ -608,11 +617,7 @@ public final class RelayServer extends WebSocketServer {
         boolean full = verdict instanceof RelayPolicy.Login.Full;
         DatagramChannel udp;
         try {
-            udp = taken != null ? taken : DatagramChannel.open();
-            if (taken == null) {
-                udp.bind(new InetSocketAddress(udpHost, 0));
-                udp.configureBlocking(false);
-            }
+            udp = taken != null ? taken : openWorkerSocket(udpHost);
             synchronized (s) {
                 if (s.state != State.AWAITING_AUTH) {
                     udp.close();
@@ -1118,6 +1123,20 @@ public final class RelayServer extends WebSocketServer {
     /** Bytes held for parked endpoints, all together (bounded by {@link RelayLimits#maxTotalQueuedBytes}). */
     public long parkedBytes() {
         return parkedBytes.get();
+    }
+
+    /** A Worker's UDP socket: on {@code host}, any port, non-blocking, its receive buffer sized for a burst. */
+    static DatagramChannel openWorkerSocket(InetAddress host) throws IOException {
+        DatagramChannel udp = DatagramChannel.open();
+        try {
+            udp.setOption(java.net.StandardSocketOptions.SO_RCVBUF, WORKER_UDP_RECEIVE_BUFFER_BYTES);
+            udp.bind(new InetSocketAddress(host, 0));
+            udp.configureBlocking(false);
+            return udp;
+        } catch (IOException | RuntimeException e) {
+            udp.close();
+            throw e;
+        }
     }
 
     /** Frames held for a parked endpoint, onto the connection that now serves it (in batches if it asked for them). */
