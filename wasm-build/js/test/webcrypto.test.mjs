@@ -385,3 +385,37 @@ test("an opened datagram's payload stays in JavaScript until its event is polled
   core.free(y.h);
   assert.equal(core.nodeHeld(y.h).payloads, 0, "dropped with the node");
 });
+
+test("a datagram's payload to send stays in JavaScript until its seal request crosses out; at most HELD_SENDS_MAX; released with the node; a reference the wrapper does not hold seals nothing", async () => {
+  const { HELD_SENDS_MAX } = await import(`${dist}pilot-core.mjs`);
+  const runner = webCryptoRunner(core);
+  const { x, y, answer } = await connected(runner, true);
+  const count = HELD_SENDS_MAX + 10;
+  for (let i = 0; i < count; i++) core.nodeSendDatagram(x.h, 0, y.node, 1001, new Uint8Array(1166).fill(i & 0xff), 0);
+  assert.equal(core.nodeHeld(x.h).sends, HELD_SENDS_MAX, "the bound: the rest crossed whole");
+  await answer(x);
+  assert.equal(core.nodeHeld(x.h).sends, 0, "released as their seal requests crossed out");
+  const got = [];
+  const frames = [];
+  for (let t = core.nodePollTransmit(x.h); t; t = core.nodePollTransmit(x.h)) frames.push(t.datagram.slice());
+  for (let i = 0; i < frames.length; i += 64) { // within y's opens in flight
+    for (const f of frames.slice(i, i + 64)) core.nodeHandleDatagram(y.h, "10.0.0.1", 4000, f, 0);
+    await answer(y);
+    for (let e = core.nodePollEvent(y.h); e; e = core.nodePollEvent(y.h)) {
+      if (e.kind === "DATAGRAM") got.push(e.data.length === 1166 && e.data.every((b) => b === e.data[0]) ? e.data[0] : -1);
+    }
+  }
+  assert.deepEqual(got, Array.from({ length: count }, (_, i) => i & 0xff), "every payload whole, kept or crossed");
+  // a reference the wrapper never made (the raw export, as the wrapper calls it): its seal fails, nothing leaves
+  const before = core.nodeStats(x.h).packets_out;
+  assert.ok(core.raw.nodeSendDatagram(x.h, 0, y.node, 1001, 100, 0, 0x7ffffff0) > 0);
+  await answer(x);
+  assert.equal(core.nodePollTransmit(x.h), null, "a seal naming bytes the wrapper does not hold sends nothing");
+  assert.equal(core.nodeStats(x.h).packets_out, before);
+  // kept payloads go with their node
+  for (let i = 0; i < 5; i++) core.nodeSendDatagram(x.h, 0, y.node, 1001, new Uint8Array(100).fill(i), 0);
+  assert.equal(core.nodeHeld(x.h).sends, 5);
+  core.free(x.h);
+  assert.equal(core.nodeHeld(x.h).sends, 0, "released with the node");
+  core.free(y.h);
+});
