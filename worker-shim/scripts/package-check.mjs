@@ -15,7 +15,9 @@ import { fileURLToPath } from "node:url";
 // 93.78 KiB when set (docs/BENCHMARKS.md, "Issue 15, the Worker bundle"), so more than ~2 KiB of growth fails here,
 // before it reaches a user. 97: branch pkt3 (an opened datagram's payload kept in JavaScript: +514 B of wasm and the
 // wrapper's part) measured 96.85 KiB against 96.00; it took the Worker's seal + open from 0.46x to 0.51x WebCrypto.
-const BUNDLE_GZIP_BUDGET_KIB = 97;
+// 98: branch pkt4 (a datagram's payload to send kept in JavaScript: +484 B of wasm and the wrapper's part) measured
+// 97.56 KiB; the node's own work per seal + open 1.05x main, the whole 1.02x (median of 24 rounds); still under 100.
+const BUNDLE_GZIP_BUDGET_KIB = 98;
 const root = fileURLToPath(new URL("../", import.meta.url));
 const example = join(root, "package-example");
 const require = createRequire(import.meta.url);
