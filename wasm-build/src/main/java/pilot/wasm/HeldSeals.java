@@ -18,7 +18,7 @@ final class HeldSeals {
     /** Whether the seal was answered "kept" (then only its frame's leaving removes it). */
     private final boolean[] kept = new boolean[MAX];
     private int count;
-    private byte[] blank = new byte[0];
+    private final Scratch blank = new Scratch();
 
     /** Registers the seal {@code id} completing {@code frame}; false when the table is full. */
     boolean add(int id, byte[] frame) {
@@ -72,10 +72,7 @@ final class HeldSeals {
      * copies them into the frame's place that the wrapper fills; one array reused while the length repeats.
      */
     byte[] blank(int len) {
-        if (blank.length != len) {
-            blank = new byte[len];
-        }
-        return blank;
+        return blank.of(len);
     }
 
     private void removeAt(int i) {
