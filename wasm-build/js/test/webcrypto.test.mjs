@@ -328,8 +328,8 @@ test("an open naming a frame the wrapper does not hold opens nothing: a counted 
 });
 
 test("one batch of kept datagrams of one length to two ports: each event has its own packet's header and payload", async () => {
-  // the node decodes each kept datagram from its own answer's header (CryptoBatch.heldPlain makes one plaintext at a
-  // time, not one per batch up front: they share an array), and each frame from its own header (NodeWasm's HELD_FRAME)
+  // each kept datagram is decoded from its own answer's header, and each kept frame from its own header: a plaintext
+  // or frame array shared between the answers of one batch (tried as a saving in round six) would mix them up
   const runner = webCryptoRunner(core);
   const { x, y, answer } = await connected(runner, true);
   core.nodeListen(y.h, 1002);

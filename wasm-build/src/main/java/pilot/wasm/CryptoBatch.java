@@ -64,8 +64,6 @@ final class CryptoBatch {
     static final int SEND_REF = 0x40;
     /** Set in a transmit record's length: the record ends with the frame's header and a held seal's id. */
     static final int HELD_RECORD = 0x80000000;
-    /** The plaintext of a {@link #PAYLOAD} answer (see {@link #heldPlain}). */
-    private static final Scratch PLAIN = new Scratch();
     private static final int HEAD = 13;
     private static final int NONCE = 12;
 
@@ -135,7 +133,7 @@ final class CryptoBatch {
             if (!none && (size < 0 || size > len - at - 8)) {
                 return -1; // checked before anything is allocated for it
             }
-            byte[] out = none ? null : (flag & PAYLOAD) != 0 ? heldHeader(size, at + 8, flag, id) : Io.in(at + 8, size);
+            byte[] out = none ? null : (flag & PAYLOAD) != 0 ? heldPlain(size, at + 8, flag, id) : Io.in(at + 8, size);
             heldPayloads += !none && (flag & PAYLOAD) != 0 ? 1 : 0;
             if (!none && out == null) {
                 return -1;
@@ -163,7 +161,7 @@ final class CryptoBatch {
         // only now, with the whole batch well-formed, does anything change
         for (int i = 0; i < n; i++) {
             int flag = flags[i];
-            byte[] out = flag != HELD && (flag & PAYLOAD) != 0 ? heldPlain(outs[i]) : outs[i]; // made now: one array for all
+            byte[] out = outs[i];
             // nothing is kept for a seal answered otherwise than HELD (a repeated answer leaves a kept one as it is)
             byte[] frame = seals.size() == 0 ? null : seals.answer(ids[i], flag == HELD);
             if (flag == HELD) {
@@ -191,10 +189,10 @@ final class CryptoBatch {
     }
 
     /**
-     * The packet header of a {@link #PAYLOAD} answer of {@code size} bytes at {@code at}; null (malformed) unless
-     * it is a checked datagram's whose payload length makes the plaintext length the answer gives.
+     * The plaintext of a {@link #PAYLOAD} answer of {@code size} bytes at {@code at}: its header, zeros where the
+     * payload the wrapper keeps goes; null (malformed) unless it is a checked datagram of exactly that length.
      */
-    private static byte[] heldHeader(int size, int at, int flag, int id) {
+    private static byte[] heldPlain(int size, int at, int flag, int id) {
         int header = pilot.core.wire.PacketCodec.HEADER_SIZE;
         if (size != PAYLOAD_DATA || (flag & CHECKED) == 0 || id == 0) {
             return null;
@@ -205,17 +203,8 @@ final class CryptoBatch {
                 || plainLen != header + payloadLen) {
             return null;
         }
-        return Io.in(at + 4, header);
-    }
-
-    /**
-     * The plaintext the node opens for a {@link #PAYLOAD} answer: {@code header}, then zeros where the payload the
-     * wrapper keeps goes. One array reused while the length repeats (only written here, so its payload part stays
-     * zero): the node decodes the datagram and its event copies the payload, and nothing keeps the plaintext.
-     */
-    private static byte[] heldPlain(byte[] header) {
-        byte[] plain = PLAIN.of(header.length + ((header[2] & 0xFF) << 8 | header[3] & 0xFF));
-        System.arraycopy(header, 0, plain, 0, header.length);
+        byte[] plain = new byte[plainLen];
+        System.arraycopy(Io.in(at + 4, header), 0, plain, 0, header);
         return plain;
     }
 

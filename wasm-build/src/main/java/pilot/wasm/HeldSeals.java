@@ -18,7 +18,7 @@ final class HeldSeals {
     /** Whether the seal was answered "kept" (then only its frame's leaving removes it). */
     private final boolean[] kept = new boolean[MAX];
     private int count;
-    private final Scratch blank = new Scratch();
+    private byte[] blank = new byte[0];
 
     /** Registers the seal {@code id} completing {@code frame}; false when the table is full. */
     boolean add(int id, byte[] frame) {
@@ -72,7 +72,10 @@ final class HeldSeals {
      * copies them into the frame's place that the wrapper fills; one array reused while the length repeats.
      */
     byte[] blank(int len) {
-        return blank.of(len);
+        if (blank.length != len) {
+            blank = new byte[len];
+        }
+        return blank;
     }
 
     private void removeAt(int i) {

@@ -40,18 +40,10 @@ final class Io {
 
     /** A copy of {@code len} input bytes at {@code off}, or null when they do not fit the region. */
     static byte[] in(int off, int len) {
-        return in(off, len, null);
-    }
-
-    /**
-     * {@link #in(int, int)} into {@code into}'s array, reused while the length repeats (null: a new array): only for
-     * bytes the core copies before it returns and keeps no reference to.
-     */
-    static byte[] in(int off, int len, Scratch into) {
         if (off < 0 || len < 0 || base == null || off + len > capacity || off + len < 0) {
             return null;
         }
-        byte[] b = into == null ? new byte[len] : into.of(len);
+        byte[] b = new byte[len];
         copyIn(base.add(off), b, 0, len);
         return b;
     }

@@ -44,10 +44,6 @@ public final class NodeWasm {
     private static final int INVALID = -ErrorCode.INVALID_ARGUMENT.code();
     /** Set in an event's flags byte: its data is the id of the open answer whose plaintext JavaScript holds ({@link HeldPayloads}). */
     private static final int HELD_EVENT = 2;
-    /** The payload of {@link #nodeSendDatagram} as it crossed: the node's packet takes a copy of it. */
-    private static final Scratch SEND_PAYLOAD = new Scratch();
-    /** A kept frame's header and placeholders for {@link #nodeHandleDatagram}: its decoder slices what it keeps. */
-    private static final Scratch HELD_FRAME = new Scratch();
 
     private NodeWasm() {
     }
@@ -271,8 +267,7 @@ public final class NodeWasm {
             return INVALID; // longer than what JavaScript put in the region
         }
         if (ref != 0) {
-            // zeros past the header (nothing else writes this array): the frame's decoder copies what it keeps
-            byte[] whole = HELD_FRAME.of(frame);
+            byte[] whole = new byte[frame];
             System.arraycopy(datagram, 0, whole, 0, SealedFrame.OVERHEAD);
             datagram = whole;
         }
@@ -393,8 +388,7 @@ public final class NodeWasm {
     @JSExport
     public static int nodeSendDatagram(int handle, int network, int peer, int port, int len, double now, int ref) {
         Node n = node(handle);
-        // the packet the node builds copies it (Packet's constructor); longer ones are refused, not kept
-        byte[] data = ref != 0 ? null : Io.in(0, len, len <= pilot.core.wire.Packet.MAX_PAYLOAD ? SEND_PAYLOAD : null);
+        byte[] data = ref != 0 ? null : Io.in(0, len);
         if (n == null || (ref == 0 && data == null) || network < 0 || network > 0xFFFF) {
             return INVALID;
         }
