@@ -206,7 +206,7 @@ export interface PilotCore {
    * Bytes kept out of the core now, for tests: seal ciphertexts (`seals` as the core counts them, `kept` as held
    * here; each at most HELD_SEALS_MAX) and received sealed frames (`frames` held here, at most HELD_FRAMES_MAX).
    */
-  nodeHeld(handle: number): { seals: number; kept: number; frames: number; payloads: number; sends: number };
+  nodeHeld(handle: number): { seals: number; kept: number; frames: number; payloads: number };
 }
 
 /** The packet checksum (CRC-32 of spec B.2) for a node that deferred it. */

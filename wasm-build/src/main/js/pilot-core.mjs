@@ -568,18 +568,6 @@ export const HELD_FRAMES_MAX = 256;
  * the core says no event came of it. Beyond it the plaintext crosses whole, as before.
  */
 export const HELD_PAYLOADS_MAX = 256;
-/**
- * Datagrams to send whose payload the wrapper keeps per node at most: from nodeSendDatagram (the core builds the
- * packet with zeros in its place; only when the node defers AEAD and checksum and the packet is sealed at once)
- * until the node's seal request for it crosses out as header ‖ reference (CryptoBatch.SEND_REF), when the wrapper
- * composes header ‖ payload for the cipher. Beyond it the payload crosses whole, as before. Each entry is the
- * caller's array (not copied: it must not change it before the node's next nodePollCrypto).
- */
-export const HELD_SENDS_MAX = 256;
-/** CryptoBatch.SEND_REF: on a seal request's kind, its data is header ‖ reference to a payload kept here. */
-const SEND_REF = 0x40;
-/** ErrorCode.NO_SESSION: a kept payload's datagram would not be sealed at once (nothing changed: send the bytes). */
-const NO_SESSION = -7;
 /** CryptoBatch.PAYLOAD, with ANSWER_CHECKED: an open's answer of `plainLen(4) ‖ header(34)`, its payload kept here. */
 const ANSWER_PAYLOAD = 0x10000000;
 /** NodeWasm.HELD_EVENT in an event's flags byte: its data is the id of the answer whose plaintext is kept here. */
@@ -632,9 +620,8 @@ function decodeCryptoBatch(b, st) {
   const out = [];
   const v = new DataView(b.buffer, b.byteOffset, b.byteLength);
   for (let at = 0; at + 13 <= b.length;) {
-    const kind = b[at] & ~(HOLD | SEND_REF);
+    const kind = b[at] & ~HOLD;
     const hold = (b[at] & HOLD) !== 0;
-    const sendRef = (b[at] & SEND_REF) !== 0;
     const id = v.getUint32(at + 1);
     const keyId = v.getUint32(at + 5);
     const len = v.getUint32(at + 9);
@@ -662,22 +649,6 @@ function decodeCryptoBatch(b, st) {
       continue;
     }
     if (hold && st) st.holdable.add(id);
-    if (sendRef) {
-      // a datagram whose payload is kept here: header ‖ reference crossed; a reference not held seals nothing
-      const ref = v.getUint32(at + PACKET_HEADER);
-      const p = st?.sends.get(ref);
-      let data = null;
-      if (p !== undefined && p.length + PACKET_HEADER === len) {
-        data = new Uint8Array(len);
-        for (let j = 0; j < PACKET_HEADER; j++) data[j] = b[at + j];
-        data.set(p, PACKET_HEADER);
-      }
-      // requests leave in order: a payload kept before this one whose seal never came (dropped) goes too
-      if (st !== undefined) for (const k of st.sends.keys()) { if (k > ref) break; st.sends.delete(k); }
-      out.push({ kind, id, keyId, nonce, aad, data });
-      at += PACKET_HEADER + 4;
-      continue;
-    }
     out.push({ kind, id, keyId, nonce, aad, data: b.subarray(at, at + len) });
     at += len;
   }
@@ -724,7 +695,6 @@ export function webCryptoRunner(core, subtle = globalThis.crypto?.subtle) {
         } else {
           const e = ks.get(r.keyId);
           const seal = r.kind === CryptoKinds.SEAL || r.kind === CryptoKinds.SEAL_CHECKSUM;
-          if (r.data === null) { ids.push(r.id); work.push(null); continue; } // a kept payload not held: fails
           if (r.kind === CryptoKinds.SEAL_CHECKSUM) sum.fill(r.data); // r.data is this batch's own copy
           if (r.kind === CryptoKinds.OPEN_CHECKSUM) (opensChecked ??= []).push(ids.length);
           ids.push(r.id);
@@ -895,29 +865,13 @@ function wrap(exports, platform, memory, crc32) {
       reply.maxAheadBytes ?? (reply.expect === "echo" ? 65536 : 0),
       reply.expect === "echo" ? -2 : reply.expect === undefined || reply.expect === null ? -1 : reply.expect,
       reply.quietMs ?? 0, now),
-    nodeSendDatagram: (h, network, node, port, data, now) => {
-      const st = heldState.get(h);
-      if (st?.sums && st.nextSend > 0x7fffffff && st.sends.size === 0) st.nextSend = 1; // references stay increasing and positive
-      if (st?.sums && st.sends.size < HELD_SENDS_MAX && st.nextSend <= 0x7fffffff && data instanceof Uint8Array && data.length > 0) {
-        // the payload stays here when the packet is sealed at once; otherwise it crosses whole below
-        const ref = st.nextSend++;
-        const r = x.nodeSendDatagram(h, network, node, port, data.length, now, ref);
-        if (r >= 0) {
-          st.sends.set(ref, data);
-          return r;
-        }
-        if (r !== NO_SESSION) return r;
-      }
-      return io.put(data) < 0 ? INVALID_ARGUMENT : x.nodeSendDatagram(h, network, node, port, data.length, now, 0);
-    },
+    nodeSendDatagram: (h, network, node, port, data, now) =>
+      (io.put(data) < 0 ? INVALID_ARGUMENT : x.nodeSendDatagram(h, network, node, port, data.length, now)),
     nodePing: (h, network, node, now) => op(OP.PING, h, network, node, 0, 0, 0, now),
     // the AEAD as an effect (a host whose cipher is asynchronous: WebCrypto); see webCryptoRunner
     nodeDeferAead: (h, options = {}) => {
       const r = op(OP.DEFER_AEAD, h, options.checksum && checksum !== null ? 1 : 0);
-      if (r === 0 && !heldState.has(h)) {
-        heldState.set(h, { holdable: new Set(), kept: new Map(), frames: new Map(), refOf: new Map(), nextRef: 1, plains: new Map(),
-          sums: Boolean(options.checksum && checksum !== null), sends: new Map(), nextSend: 1 });
-      }
+      if (r === 0 && !heldState.has(h)) heldState.set(h, { holdable: new Set(), kept: new Map(), frames: new Map(), refOf: new Map(), nextRef: 1, plains: new Map() });
       return r;
     },
     /**
@@ -927,7 +881,7 @@ function wrap(exports, platform, memory, crc32) {
      */
     nodeHeld: (h) => {
       const st = heldState.get(h);
-      return { seals: op(OP.HELD, h), kept: st?.kept.size ?? 0, frames: st?.frames.size ?? 0, payloads: st?.plains.size ?? 0, sends: st?.sends.size ?? 0 };
+      return { seals: op(OP.HELD, h), kept: st?.kept.size ?? 0, frames: st?.frames.size ?? 0, payloads: st?.plains.size ?? 0 };
     },
     /** The host side of deferred checksums (fill, matches), or null when the runtime has no crc32 (then nodeDeferAead keeps them in the core). */
     checksum,

@@ -56,12 +56,6 @@ final class CryptoBatch {
      */
     static final int PAYLOAD = 0x10000000;
     private static final int PAYLOAD_DATA = 4 + pilot.core.wire.PacketCodec.HEADER_SIZE;
-    /**
-     * Flag on a seal request's kind: the datagram's payload is JavaScript's, kept under a reference
-     * ({@code NodeWasm.nodeSendDatagram} with one): the data is the packet's header (34) ‖ the reference (4),
-     * {@code len} the whole packet's; the wrapper seals header ‖ the payload it kept (the core has zeros there).
-     */
-    static final int SEND_REF = 0x40;
     /** Set in a transmit record's length: the record ends with the frame's header and a held seal's id. */
     static final int HELD_RECORD = 0x80000000;
     private static final int HEAD = 13;
@@ -212,9 +206,6 @@ final class CryptoBatch {
         if (r instanceof CryptoRequest.Open o && o.hostRef() != 0) {
             return HEAD + NONCE + 1 + o.aad().length + 4; // the wrapper's reference instead of the data
         }
-        if (r instanceof CryptoRequest.Seal s && s.hostRef() != 0) {
-            return HEAD + NONCE + 1 + s.aad().length + pilot.core.wire.PacketCodec.HEADER_SIZE + 4;
-        }
         if (r instanceof CryptoRequest.Cipher c) {
             return HEAD + NONCE + 1 + c.aad().length + c.data().length;
         }
@@ -236,17 +227,9 @@ final class CryptoBatch {
         head[HEAD + NONCE] = (byte) aad.length;
         int kind = c instanceof CryptoRequest.Seal ? SEAL : OPEN;
         kind = checksums ? kind + (SEAL_CHECKSUM - SEAL) : kind;
-        int sendRef = c instanceof CryptoRequest.Seal s ? s.hostRef() : 0;
-        kind = sendRef != 0 ? kind | SEND_REF : kind;
         at = head(head, at, hold ? kind | HOLD : kind, c.id(), c.keyId(), data.length, NONCE + 1);
         Io.write(at, aad, 0, aad.length);
         at += aad.length;
-        if (sendRef != 0) {
-            // the payload is the wrapper's: the header and its reference cross, the zeros in its place stay here
-            Io.write(at, data, 0, pilot.core.wire.PacketCodec.HEADER_SIZE);
-            Io.put32(at + pilot.core.wire.PacketCodec.HEADER_SIZE, sendRef);
-            return at + pilot.core.wire.PacketCodec.HEADER_SIZE + 4;
-        }
         if (c instanceof CryptoRequest.Open o && o.hostRef() != 0) {
             Io.put32(at, o.hostRef()); // the bytes are the wrapper's: only its reference crosses
             return at + 4;

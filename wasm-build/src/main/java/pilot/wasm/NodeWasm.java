@@ -379,22 +379,13 @@ public final class NodeWasm {
         return Io.out(n == null ? null : n.node().read(stream, max, (long) now).valueOrNull());
     }
 
-    /**
-     * {@code len} payload bytes in the region, or ({@code ref} not 0) kept by JavaScript under {@code ref}: then
-     * nothing crosses and the seal request names {@code ref} ({@link CryptoBatch#SEND_REF}); minus NO_SESSION,
-     * with nothing changed, when the packet would not be sealed at once (JavaScript then sends the bytes). Our
-     * source port, or minus an error code.
-     */
+    /** {@code len} payload bytes in the region. Our source port, or minus an error code. */
     @JSExport
-    public static int nodeSendDatagram(int handle, int network, int peer, int port, int len, double now, int ref) {
+    public static int nodeSendDatagram(int handle, int network, int peer, int port, int len, double now) {
         Node n = node(handle);
-        byte[] data = ref != 0 ? null : Io.in(0, len);
-        if (n == null || (ref == 0 && data == null) || network < 0 || network > 0xFFFF) {
-            return INVALID;
-        }
-        Address to = new Address(network, peer);
-        return idOrError(ref != 0 ? n.node().sendDatagram(to, port, len, ref, (long) now)
-                : n.node().sendDatagram(to, port, data, (long) now));
+        byte[] data = Io.in(0, len);
+        return n == null || data == null || network < 0 || network > 0xFFFF ? INVALID
+                : idOrError(n.node().sendDatagram(new Address(network, peer), port, data, (long) now));
     }
 
     /**

@@ -121,16 +121,13 @@ final class CryptoQueue {
         return requests.poll();
     }
 
-    /**
-     * Asks for the ciphertext of {@code packet} into {@code frame} (made by {@link KeyExchange#sealFrame}); a
-     * {@code hostRef} not 0 names the payload the host kept ({@link CryptoRequest.Seal#hostRef}).
-     */
-    void seal(int node, Session s, byte[] frame, byte[] aad, byte[] packet, int hostRef) {
+    /** Asks for the ciphertext of {@code packet} into {@code frame} (made by {@link KeyExchange#sealFrame}). */
+    void seal(int node, Session s, byte[] frame, byte[] aad, byte[] packet) {
         Key k = key(node, s);
         int id = track(new Pending(k, frame, null));
         byte[] nonce = new byte[SealedFrame.NONCE_SIZE];
         System.arraycopy(frame, 8, nonce, 0, SealedFrame.NONCE_SIZE);
-        requests.add(new CryptoRequest.Seal(id, k.id, nonce, aad, packet, frame, hostRef));
+        requests.add(new CryptoRequest.Seal(id, k.id, nonce, aad, packet, frame));
     }
 
     /** Asks for the plaintext of {@code f} under {@code under}. */

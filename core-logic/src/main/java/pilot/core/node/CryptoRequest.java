@@ -88,21 +88,10 @@ public sealed interface CryptoRequest {
     /** Encrypt the packet {@code data()}. */
     final class Seal extends Cipher {
         private final byte[] frame;
-        private final int hostRef;
 
-        Seal(int id, int keyId, byte[] nonce, byte[] aad, byte[] packet, byte[] frame, int hostRef) {
+        Seal(int id, int keyId, byte[] nonce, byte[] aad, byte[] packet, byte[] frame) {
             super(id, keyId, nonce, aad, packet);
             this.frame = frame;
-            this.hostRef = hostRef;
-        }
-
-        /**
-         * Not 0 when the host kept this datagram's payload itself ({@link PilotNode#sendDatagram(pilot.core.addr.Address,
-         * int, int, int, long)}): then {@code data()} holds the packet's header and zeros in the payload's place (its
-         * checksum is the host's, {@link PilotNode#deferChecksum}), and the host seals header ‖ the payload it kept.
-         */
-        public int hostRef() {
-            return hostRef;
         }
 
         /**

@@ -102,24 +102,7 @@ final class PeerLinks {
 
     /** Sends a packet through the tunnel, queueing it while the session is set up. Null = sent or queued. */
     Result<Void> send(Packet p, long now) {
-        return send(p, 0, now);
-    }
-
-    /**
-     * Whether a packet to {@code node} is sealed at once by the host (AEAD and checksum deferred, session and
-     * endpoint there), so its payload may stay with the host ({@link PilotNode#sendDatagram(Address, int, int, int, long)}).
-     */
-    boolean sealsAtOnce(int node) {
-        PeerState l = links.get(node);
-        return crypto.active() && crypto.checksums() && l != null && l.endpoint != null && kx.hasSession(node);
-    }
-
-    /** {@link #send(Packet, long)} of a packet whose payload the host kept under {@code hostRef} (only when {@link #sealsAtOnce}). */
-    Result<Void> send(Packet p, int hostRef, long now) {
         int node = p.dst().node();
-        if (hostRef != 0 && !sealsAtOnce(node)) {
-            return Result.fail(ErrorCode.NO_SESSION, "a payload the host keeps is only sealed at once");
-        }
         PeerState l = link(node, now);
         if (l == null) {
             return Result.fail(ErrorCode.LIMIT_REACHED, "peer table full");
@@ -127,7 +110,7 @@ final class PeerLinks {
         // with the checksum deferred the host writes it when it seals (every packet of this node is sealed by the host)
         byte[] packet = crypto.checksums() ? PacketCodec.encodeWithoutChecksum(p) : PacketCodec.encode(p);
         if (kx.hasSession(node) && l.endpoint != null) {
-            sealAndSend(l, packet, hostRef);
+            sealAndSend(l, packet);
             return null;
         }
         if (l.queue.size() >= cfg.maxQueuedPerPeer()) {
@@ -183,7 +166,7 @@ final class PeerLinks {
             return;
         }
         while (!l.queue.isEmpty()) {
-            sealAndSend(l, l.queue.poll(), 0);
+            sealAndSend(l, l.queue.poll());
         }
         l.queuedBytes = 0;
     }
@@ -192,7 +175,7 @@ final class PeerLinks {
      * Seals a packet to a peer with a session and an endpoint and queues the frame: at once, or (AEAD as an
      * effect) with its counter taken now and its place in the outbox kept until the host's ciphertext fills it.
      */
-    private void sealAndSend(PeerState l, byte[] packet, int hostRef) {
+    private void sealAndSend(PeerState l, byte[] packet) {
         if (!crypto.active()) {
             out.transmit(l.endpoint, kx.seal(l.node, packet).value());
             return;
@@ -200,7 +183,7 @@ final class PeerLinks {
         byte[] frame = kx.sealFrame(l.node, packet.length);
         if (out.transmitLater(l.endpoint, frame)) {
             Session s = kx.session(l.node);
-            crypto.seal(l.node, s, frame, s.profile().aad(kx.localNode()), packet, hostRef);
+            crypto.seal(l.node, s, frame, s.profile().aad(kx.localNode()), packet);
         }
     }
 

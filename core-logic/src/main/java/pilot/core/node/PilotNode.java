@@ -415,31 +415,6 @@ public final class PilotNode {
 
     /** Sends a datagram (spec H.1) from a fresh ephemeral port; returns that port. */
     public Result<Integer> sendDatagram(Address dst, int dstPort, byte[] data, long now) {
-        return sendDatagram(dst, dstPort, data, 0, now);
-    }
-
-    /**
-     * {@link #sendDatagram(Address, int, byte[], long)} of {@code len} bytes the host keeps under {@code hostRef}
-     * (not 0): the packet carries zeros in their place and its seal request names {@code hostRef}
-     * ({@link CryptoRequest.Seal#hostRef}), the host sealing header ‖ its payload. Only for a node that defers
-     * AEAD and checksum and a peer whose session and endpoint are there (the packet is sealed at once, never
-     * queued); otherwise NO_SESSION, with nothing changed (no port taken), and the host sends the bytes instead.
-     */
-    public Result<Integer> sendDatagram(Address dst, int dstPort, int len, int hostRef, long now) {
-        Result<Void> bad = checkDestination(dst);
-        if (bad != null) {
-            return bad.castFailure();
-        }
-        if (hostRef == 0 || len < 1 || len > Packet.MAX_PAYLOAD) {
-            return Result.fail(ErrorCode.INVALID_ARGUMENT, "datagram needs 1..65535 bytes and a host reference");
-        }
-        if (!links.sealsAtOnce(dst.node())) {
-            return Result.fail(ErrorCode.NO_SESSION, "not sealed at once: the host sends the bytes");
-        }
-        return sendDatagram(dst, dstPort, new byte[len], hostRef, now);
-    }
-
-    private Result<Integer> sendDatagram(Address dst, int dstPort, byte[] data, int hostRef, long now) {
         Result<Void> bad = checkDestination(dst);
         if (bad != null) {
             return bad.castFailure();
@@ -448,7 +423,7 @@ public final class PilotNode {
             return Result.fail(ErrorCode.INVALID_ARGUMENT, "datagram needs 1..65535 bytes and a valid port");
         }
         int src = ephemeral();
-        Result<Void> sent = links.send(new Packet(0, Packet.PROTO_DATAGRAM, address, dst, src, dstPort, 0, 0, 0, data), hostRef, now);
+        Result<Void> sent = links.send(new Packet(0, Packet.PROTO_DATAGRAM, address, dst, src, dstPort, 0, 0, 0, data), now);
         return sent == null ? Result.ok(src) : sent.castFailure();
     }
 

@@ -149,38 +149,4 @@ class HeldFrameTest {
         assertNull(h.b.datagramEventSince(h.b.eventsQueued()), "only events queued after the mark");
         assertEquals(1, h.datagramsAtB(), "a query: the event is still delivered");
     }
-
-    /**
-     * A payload the host keeps (the Worker's wrapper, send side): only a packet sealed at once may hold one. Before
-     * the session NO_SESSION, and nothing changed (no port taken, nothing queued or asked); with it the packet is
-     * built on zeros and its seal request names the host's reference, the checksum field left to the host.
-     */
-    @Test
-    void aPayloadTheHostKeepsIsSealedAtOnceOnZerosAndItsSealNamesTheReference() {
-        Net net = new Net();
-        NodeConfig cfg = NodeConfig.DEFAULTS.withEcho(false);
-        PilotNode a = net.addDeferredChecksum(cfg);
-        PilotNode b = net.add(cfg);
-        net.meshKnown();
-        b.listen(PORT);
-        assertEquals(ErrorCode.NO_SESSION, a.sendDatagram(b.address(), PORT, 5, 9, net.now).error(), "would be queued: the bytes must cross");
-        assertNull(a.pollCrypto(), "nothing asked");
-        assertNull(a.pollTransmit(), "no handshake started by the refused call");
-        int first = a.sendDatagram(b.address(), PORT, new byte[] {1}, net.now).value();
-        net.run(200);
-        assertEquals(ErrorCode.INVALID_ARGUMENT, a.sendDatagram(b.address(), PORT, 5, 0, net.now).error(), "a reference is not 0");
-        assertEquals(ErrorCode.INVALID_ARGUMENT, a.sendDatagram(b.address(), PORT, 0, 9, net.now).error());
-        int port = a.sendDatagram(b.address(), PORT, 1166, 42, net.now).value();
-        assertEquals(first + 1, port, "the refused calls took no port");
-        CryptoRequest.Seal s = null;
-        for (CryptoRequest r = a.pollCrypto(); r != null; r = a.pollCrypto()) {
-            s = r instanceof CryptoRequest.Seal x ? x : s;
-        }
-        assertNotNull(s, "sealed at once");
-        assertEquals(42, s.hostRef());
-        byte[] p = s.data();
-        assertEquals(pilot.core.wire.PacketCodec.HEADER_SIZE + 1166, p.length);
-        assertEquals(1166, ((p[2] & 0xFF) << 8) | (p[3] & 0xFF), "the header declares the kept payload's length");
-        assertArrayEquals(new byte[4 + 1166], java.util.Arrays.copyOfRange(p, 30, p.length), "checksum and payload: zeros, the host's");
-    }
 }
