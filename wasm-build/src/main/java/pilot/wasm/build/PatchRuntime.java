@@ -192,18 +192,6 @@ public final class PatchRuntime {
                 "Math.max(minSize, emscriptenModules.length === 0 ? 1 : 256)", "imports.env = { memory: memoryInstance };",
                 "heapOffset: new WebAssembly.Global({ value: \"i32\", mutable: false }, heapOffset)",
                 "maxSize: new WebAssembly.Global({ value: \"i32\", mutable: false }, maxSize)");
-        // without a deobfuscator a Java stack trace is the wasm code addresses, as TeaVM reports them then
-        replaceRegex("        getStack\\(\\) \\{\\n          let result;\\n[\\s\\S]*?\\n          return result;\\n        \\}\\n", """
-                        getStack() {
-                          return addresses.map((address) => ({
-                            className: "java.lang.Throwable$FakeClass",
-                            method: "fakeMethod",
-                            file: "Throwable.java",
-                            line: address
-                          }));
-                        }
-                """, "getStack", "context.stackDeobfuscator(addresses)", "className: \"java.lang.Throwable$FakeClass\"",
-                "line: address");
         replaceLiteral("    userExports,\n    stackDeobfuscator: null\n", "    userExports\n", "stackDeobfuscator field");
         replaceLiteral("    supplyExports(exports) {\n      context.exports = exports;\n    },\n"
                         + "    supplyStackDeobfuscator(deobfuscator) {\n      context.stackDeobfuscator = deobfuscator;\n    }\n",
@@ -250,6 +238,7 @@ public final class PatchRuntime {
                 }
                 """, "defaults", "dateImports(imports);", "consoleImports(imports);", "asyncImports(imports);",
                 "coreImports(imports, context);", "jsoImports(imports, context, stringBuiltins);");
+        // without a deobfuscator a Java stack trace is the wasm code addresses, as TeaVM reports them then
         replaceRegex("function coreImports\\(imports, context\\) \\{\\n[\\s\\S]*?\\n\\}\\n", """
                 function coreImports(imports, context) {
                   imports.teavm = {
@@ -279,6 +268,7 @@ public final class PatchRuntime {
                   };
                 }
                 """, "coreImports", "createWeakRef(value, ref, queue)", "takeStackTrace(exceptionClassName)",
+                "context.stackDeobfuscator(addresses)",
                 "exceptionFrameRegex.exec(line)", "decorateException(javaException)", "new JavaError(context, javaException);");
         replaceRegex("function jsoImports\\(imports, context, stringBuiltins\\) \\{\\n[\\s\\S]*?\\n\\}\\n", JSO, "jsoImports",
                 "const javaObjectSymbol", "wrapperCallMarkerSymbol", "function javaExceptionToJs(e)",
