@@ -16,8 +16,10 @@ import { fileURLToPath } from "node:url";
 // before it reaches a user. 97: branch pkt3 (an opened datagram's payload kept in JavaScript: +514 B of wasm and the
 // wrapper's part) measured 96.85 KiB against 96.00; it took the Worker's seal + open from 0.46x to 0.51x WebCrypto.
 // 97.6: branch dl (batches from the Worker, ACKs per input) on top measured 97.38 KiB. 97.6 KiB is 99.9 kB, so
-// the "100 KB" holds whichever unit it meant; nothing more can be added without taking bytes out.
-const BUNDLE_GZIP_BUDGET_KIB = 97.6;
+// the "100 KB" holds whichever unit it meant. 96.2: branch trim cut the TeaVM runtime's imports neither
+// module declares, 97.38 -> 95.97 KiB measured, and Address.parse without Unicode digits (-594 B of wasm) 95.37 KiB;
+// the budget is that plus 0.2 KiB.
+const BUNDLE_GZIP_BUDGET_KIB = 95.6;
 const root = fileURLToPath(new URL("../", import.meta.url));
 const example = join(root, "package-example");
 const require = createRequire(import.meta.url);

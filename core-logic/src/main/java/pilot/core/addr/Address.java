@@ -96,7 +96,7 @@ public record Address(int network, int node) {
     private static int parseHex4(String s, int from) {
         int v = 0;
         for (int i = from; i < from + 4; i++) {
-            int d = Character.digit(s.charAt(i), 16);
+            int d = IpLiteral.hexDigit(s.charAt(i));
             if (d < 0) {
                 return -1;
             }

@@ -116,8 +116,11 @@ public final class IpLiteral {
         return sb.toString();
     }
 
-    /** ASCII hex only (Character.digit would also take other scripts' digits). */
-    private static int hexDigit(char c) {
+    /**
+     * ASCII hex only (Character.digit would also take other scripts' digits, and in wasm brings TeaVM's Unicode
+     * digit table); Address's hex groups as well.
+     */
+    static int hexDigit(char c) {
         if (c >= '0' && c <= '9') {
             return c - '0';
         }

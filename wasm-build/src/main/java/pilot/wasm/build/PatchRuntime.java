@@ -46,11 +46,6 @@ public final class PatchRuntime {
                 "function getGlobalName(name) {\n"
                         + "  return name.split(\".\").reduce((o, k) => o[k], globalThis);\n"
                         + "}\n"
-                        + "function setGlobalName(name, value) {\n"
-                        + "  const path = name.split(\".\");\n"
-                        + "  const last = path.pop();\n"
-                        + "  path.reduce((o, k) => o[k], globalThis)[last] = value;\n"
-                        + "}\n"
                         + "function closureWrap(rethrow, fn, arity, vararg, withThis) {\n"
                         + "  return function(...args) {\n"
                         + "    if (vararg && arity > 0) {\n"
@@ -98,6 +93,7 @@ public final class PatchRuntime {
                         + "    };\n"
                         + "    imports.teavmJso[\"arrayOf\" + i] = (...a) => a;\n"
                         + "    argumentList.push(\"p\" + (i + 1));\n", "jso helpers");
+        trimImports();
         if (s.contains("new Function(")) {
             throw new IllegalStateException("patched runtime still contains new Function(");
         }
@@ -196,18 +192,6 @@ public final class PatchRuntime {
                 "Math.max(minSize, emscriptenModules.length === 0 ? 1 : 256)", "imports.env = { memory: memoryInstance };",
                 "heapOffset: new WebAssembly.Global({ value: \"i32\", mutable: false }, heapOffset)",
                 "maxSize: new WebAssembly.Global({ value: \"i32\", mutable: false }, maxSize)");
-        // without a deobfuscator a Java stack trace is the wasm code addresses, as TeaVM reports them then
-        replaceRegex("        getStack\\(\\) \\{\\n          let result;\\n[\\s\\S]*?\\n          return result;\\n        \\}\\n", """
-                        getStack() {
-                          return addresses.map((address) => ({
-                            className: "java.lang.Throwable$FakeClass",
-                            method: "fakeMethod",
-                            file: "Throwable.java",
-                            line: address
-                          }));
-                        }
-                """, "getStack", "context.stackDeobfuscator(addresses)", "className: \"java.lang.Throwable$FakeClass\"",
-                "line: address");
         replaceLiteral("    userExports,\n    stackDeobfuscator: null\n", "    userExports\n", "stackDeobfuscator field");
         replaceLiteral("    supplyExports(exports) {\n      context.exports = exports;\n    },\n"
                         + "    supplyStackDeobfuscator(deobfuscator) {\n      context.stackDeobfuscator = deobfuscator;\n    }\n",
@@ -225,6 +209,263 @@ public final class PatchRuntime {
             if (Pattern.compile("\\b" + name + "\\b").matcher(s).find()) {
                 throw new IllegalStateException("patched runtime still refers to " + name + ", which the patch cut");
             }
+        }
+    }
+
+    /**
+     * The import groups and JSO helpers that neither pilot-core.wasm nor pilot-conformance.wasm declares (js/test/
+     * runtime.test.mjs lists both modules' imports against what the runtime supplies): dates, console, timers,
+     * Math, weak references of Java objects, and the JSO helpers for exported classes, properties, hash codes
+     * and arrays. Every byte of them shipped in each Worker's bundle; a module that came to import one would fail
+     * to instantiate with a LinkError that names it, never run without it.
+     */
+    private void trimImports() {
+        replaceRegex("function defaults\\(imports, userExports, stringBuiltins\\) \\{\\n[\\s\\S]*?\\n\\}\\n", """
+                function defaults(imports, userExports, stringBuiltins) {
+                  const context = {
+                    exports: null
+                  };
+                  if (!stringBuiltins) {
+                    stringImports(imports);
+                  }
+                  coreImports(imports, context);
+                  jsoImports(imports, context, stringBuiltins);
+                  return {
+                    supplyExports(exports) {
+                      context.exports = exports;
+                    }
+                  };
+                }
+                """, "defaults", "dateImports(imports);", "consoleImports(imports);", "asyncImports(imports);",
+                "coreImports(imports, context);", "jsoImports(imports, context, stringBuiltins);");
+        // without a deobfuscator a Java stack trace is the wasm code addresses, as TeaVM reports them then
+        replaceRegex("function coreImports\\(imports, context\\) \\{\\n[\\s\\S]*?\\n\\}\\n", """
+                function coreImports(imports, context) {
+                  imports.teavm = {
+                    takeStackTrace(exceptionClassName) {
+                      const stack = new Error().stack ?? "";
+                      const addresses = [];
+                      for (const line of stack.split("\\n")) {
+                        const match = exceptionFrameRegex.exec(line);
+                        if (match !== null && match.length >= 2) {
+                          addresses.push(parseInt(match[1], 16));
+                        }
+                      }
+                      return {
+                        getStack() {
+                          return addresses.map((address) => ({
+                            className: "java.lang.Throwable$FakeClass",
+                            method: "fakeMethod",
+                            file: "Throwable.java",
+                            line: address
+                          }));
+                        }
+                      };
+                    },
+                    decorateException(javaException) {
+                      new JavaError(context, javaException);
+                    }
+                  };
+                }
+                """, "coreImports", "createWeakRef(value, ref, queue)", "takeStackTrace(exceptionClassName)",
+                "context.stackDeobfuscator(addresses)",
+                "exceptionFrameRegex.exec(line)", "decorateException(javaException)", "new JavaError(context, javaException);");
+        replaceRegex("function jsoImports\\(imports, context, stringBuiltins\\) \\{\\n[\\s\\S]*?\\n\\}\\n", JSO, "jsoImports",
+                "const javaObjectSymbol", "wrapperCallMarkerSymbol", "function javaExceptionToJs(e)",
+                "context.exports[\"teavm.js.throwException\"](jsExceptionAsJava(e))",
+                "context.exports[\"teavm.js.extractException\"](e)", "context.exports[\"teavm.jso.createWrapper\"](obj)",
+                "javaObjectToJS(instance, cls)", "unwrapJavaObject(instance)", "\"unwrapDouble\"");
+        for (String name : List.of("dateImports", "consoleImports", "asyncImports")) {
+            cutFunction(name);
+        }
+        for (String name : List.of("dateImports", "consoleImports", "asyncImports", "setGlobalName", "teavmMath",
+                "createWeakRef", "hashCode", "asFunction", "defineStaticProperty", "bindFunction")) {
+            if (Pattern.compile("\\b" + name + "\\b").matcher(s).find()) {
+                throw new IllegalStateException("patched runtime still refers to " + name + ", which the patch cut");
+            }
+        }
+    }
+
+    /**
+     * TeaVM's JSO imports, only those the modules declare (both import the wrappers of Java objects and classes,
+     * callFunction, getProperty; the conformance module also global, instanceOf, callMethod and construct).
+     * Unchanged in what each does, except that createClass no longer computes a class name nothing reads.
+     */
+    private static final String JSO = """
+            function jsoImports(imports, context, stringBuiltins) {
+              const javaObjectSymbol = /* @__PURE__ */ Symbol("javaObject");
+              const wrapperCallMarkerSymbol = /* @__PURE__ */ Symbol("wrapperCallMarker");
+              const jsWrappers = /* @__PURE__ */ new WeakMap();
+              const javaWrappers = /* @__PURE__ */ new WeakMap();
+              const primitiveWrappers = /* @__PURE__ */ new Map();
+              const primitiveFinalization = new FinalizationRegistry((token) => primitiveWrappers.delete(token));
+              function identity(value) {
+                return value;
+              }
+              function javaExceptionToJs(e) {
+                if (e instanceof WebAssembly.Exception) {
+                  const tag = context.exports["teavm.javaException"];
+                  const getJsException = context.exports["teavm.getJsException"];
+                  if (e.is(tag)) {
+                    const javaException = e.getArg(tag, 0);
+                    const extracted = context.exports["teavm.js.extractException"](javaException);
+                    if (extracted !== null) {
+                      return extracted;
+                    }
+                    let wrapper = getJsException(javaException);
+                    if (typeof wrapper === "undefined") {
+                      wrapper = new JavaError(context, javaException);
+                    }
+                    return wrapper;
+                  }
+                }
+                return e;
+              }
+              function rethrowJsAsJava(e) {
+                context.exports["teavm.js.throwException"](javaExceptionSymbol in e ? e[javaExceptionSymbol]
+                  : context.exports["teavm.js.wrapException"](e));
+                throw e;
+              }
+              function rethrowJavaAsJs(e) {
+                throw javaExceptionToJs(e);
+              }
+              function defineFunction(fn, vararg) {
+                return closureWrap(rethrowJavaAsJs, fn, fn.length, vararg, false);
+              }
+              imports.teavmJso = {
+                stringBuiltinsSupported: () => stringBuiltins,
+                isUndefined: (o) => typeof o === "undefined",
+                unwrapBoolean: (value) => value ? 1 : 0,
+                wrapBoolean: (value) => !!value,
+                getProperty(obj, prop) {
+                  try {
+                    return obj !== null ? obj[prop] : getGlobalName(prop);
+                  } catch (e) {
+                    rethrowJsAsJava(e);
+                  }
+                },
+                global(name) {
+                  try {
+                    return getGlobalName(name);
+                  } catch (e) {
+                    rethrowJsAsJava(e);
+                  }
+                },
+                createClass(name, parent, constructor) {
+                  let action;
+                  const fn = function(marker, javaObject) {
+                    if (marker === wrapperCallMarkerSymbol) {
+                      action.call(this, javaObject);
+                    } else if (constructor === null) {
+                      throw new Error("This class can't be instantiated directly");
+                    } else {
+                      try {
+                        return constructor.apply(null, arguments);
+                      } catch (e) {
+                        rethrowJavaAsJs(e);
+                      }
+                    }
+                  };
+                  if (parent === null) {
+                    action = function(javaObject) {
+                      this[javaObjectSymbol] = javaObject;
+                    };
+                  } else {
+                    action = function(javaObject) {
+                      parent.call(this, javaObject);
+                    };
+                  }
+                  fn.prototype = Object.create(parent ? parent.prototype : Object.prototype);
+                  fn.prototype.constructor = fn;
+                  const boundFn = function(javaObject) {
+                    return fn.call(this, wrapperCallMarkerSymbol, javaObject);
+                  };
+                  boundFn[wrapperCallMarkerSymbol] = fn;
+                  boundFn.prototype = fn.prototype;
+                  return boundFn;
+                },
+                defineStaticMethod(cls, name, fn, vararg) {
+                  cls[name] = defineFunction(fn, vararg);
+                },
+                defineFunction,
+                javaObjectToJS(instance, cls) {
+                  if (instance === null) {
+                    return null;
+                  }
+                  const existing = jsWrappers.get(instance);
+                  if (typeof existing != "undefined") {
+                    const result = existing.deref();
+                    if (typeof result !== "undefined") {
+                      return result;
+                    }
+                  }
+                  const obj = new cls(instance);
+                  jsWrappers.set(instance, new WeakRef(obj));
+                  return obj;
+                },
+                unwrapJavaObject(instance) {
+                  return instance[javaObjectSymbol];
+                },
+                wrapObject(obj) {
+                  if (obj === null) {
+                    return null;
+                  }
+                  if (typeof obj === "object" || typeof obj === "function" || typeof obj === "symbol") {
+                    let result = obj[javaObjectSymbol];
+                    if (typeof result === "object") {
+                      return result;
+                    }
+                    result = javaWrappers.get(obj)?.deref();
+                    if (result !== void 0) {
+                      return result;
+                    }
+                    result = context.exports["teavm.jso.createWrapper"](obj);
+                    javaWrappers.set(obj, new WeakRef(result));
+                    return result;
+                  }
+                  let result = primitiveWrappers.get(obj)?.deref();
+                  if (result !== void 0) {
+                    return result;
+                  }
+                  result = context.exports["teavm.jso.createWrapper"](obj);
+                  primitiveWrappers.set(obj, new WeakRef(result));
+                  primitiveFinalization.register(result, obj);
+                  return result;
+                },
+                instanceOf: (value, type) => value instanceof type
+              };
+              for (const name of ["wrapByte", "wrapShort", "wrapChar", "wrapInt", "wrapLong", "wrapFloat", "wrapDouble",
+                "unwrapByte", "unwrapShort", "unwrapChar", "unwrapInt", "unwrapLong", "unwrapFloat", "unwrapDouble"]) {
+                imports.teavmJso[name] = identity;
+              }
+              for (let i = 0; i < 32; ++i) {
+                imports.teavmJso["createFunction" + i] = (...paramsAndBody) => {
+                  // TeaVM's classlib only creates identity bodies such as ["str", "return str;"]
+                  if (paramsAndBody.length === 2 && paramsAndBody[1].trim() === "return " + paramsAndBody[0] + ";") {
+                    return (x) => x;
+                  }
+                  throw new Error("pilot-core: @JSBody needs code generation, which Workers forbid");
+                };
+                imports.teavmJso["callFunction" + i] = (fn, ...a) => {
+                  try { return fn(...a); } catch (e) { rethrowJsAsJava(e); }
+                };
+                imports.teavmJso["callMethod" + i] = (instance, method, ...a) => {
+                  try {
+                    return instance !== null ? instance[method](...a) : getGlobalName(method)(...a);
+                  } catch (e) { rethrowJsAsJava(e); }
+                };
+                imports.teavmJso["construct" + i] = (constructor, ...a) => {
+                  try { return new constructor(...a); } catch (e) { rethrowJsAsJava(e); }
+                };
+              }
+            }
+            """;
+
+    private void cutFunction(String name) {
+        String before = s;
+        s = s.replaceFirst("\\n(?:async )?function " + name + "\\([^)]*\\) \\{\\n[\\s\\S]*?\\n\\}\\n", "\n");
+        if (s.equals(before)) {
+            throw new IllegalStateException("TeaVM runtime patch anchor not found: " + name);
         }
     }
 
