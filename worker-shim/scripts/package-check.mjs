@@ -18,8 +18,9 @@ import { fileURLToPath } from "node:url";
 // 97.6: branch dl (batches from the Worker, ACKs per input) on top measured 97.38 KiB. 97.6 KiB is 99.9 kB, so
 // the "100 KB" holds whichever unit it meant. 96.2: branch trim cut the TeaVM runtime's imports neither
 // module declares, 97.38 -> 95.97 KiB measured, and Address.parse without Unicode digits (-594 B of wasm) 95.37 KiB;
-// the budget is that plus 0.2 KiB.
-const BUNDLE_GZIP_BUDGET_KIB = 95.6;
+// with branch echo's request read-ahead and echo lead in peer.ts (+0.24 KiB) 95.61 KiB; the budget is that plus
+// 0.2 KiB.
+const BUNDLE_GZIP_BUDGET_KIB = 95.8;
 const root = fileURLToPath(new URL("../", import.meta.url));
 const example = join(root, "package-example");
 const require = createRequire(import.meta.url);
