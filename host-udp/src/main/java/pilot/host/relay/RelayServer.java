@@ -76,6 +76,12 @@ public final class RelayServer extends WebSocketServer {
      * queues pongs without limit for a client that sends pings and never reads.
      */
     public static final int MAX_QUEUED_FRAMES_FOR_PONG = 64;
+    /**
+     * Frames waiting to go out on one connection at which the relay stops answering its requests (registry
+     * replies, dial_in answers) and closes it (1008): a client that asks and never reads would otherwise make
+     * Java-WebSocket queue answers without limit. An honest client has at most a few answers outstanding.
+     */
+    public static final int MAX_QUEUED_ANSWERS = 64;
     /** Log lines a minute about things strangers can cause (refusals, drops). */
     public static final int LOG_LINES_PER_MINUTE = 60;
     /**
@@ -173,6 +179,8 @@ public final class RelayServer extends WebSocketServer {
         final boolean dialled;
         /** The dial-in this connection asked for (outbound) or serves (dialled); such a session never closes the UDP socket. */
         volatile DialIn dialIn;
+        /** Makes {@link #answer}'s look at the queue and its send one step (registry answers come from other threads). */
+        final Object answerLock = new Object();
         /**
          * A dial_in that arrived while provisional (at most one), answered once registered: by {@link #learn} when
          * it promotes the login, or by the decoding thread if the promotion came between its check and the hold
@@ -780,8 +788,24 @@ public final class RelayServer extends WebSocketServer {
         m.put("type", "registry_reply");
         m.put("id", id);
         m.put("reply", answer);
-        if (s.ws.isOpen()) {
-            s.ws.send(Json.write(m));
+        answer(s, Json.write(m));
+    }
+
+    /**
+     * Sends a text answer to a client's request, unless {@link #MAX_QUEUED_ANSWERS} frames already wait for it to
+     * read: then the connection is closed (1008) and counted instead, so asking without reading costs bounded memory.
+     */
+    private void answer(Session s, String text) {
+        synchronized (s.answerLock) { // closed inside: once closed, isOpen is false, so it is closed and counted once
+            if (!s.ws.isOpen()) {
+                return;
+            }
+            if (s.ws instanceof WebSocketImpl impl && impl.outQueue.size() >= MAX_QUEUED_ANSWERS) {
+                counters.closedNotReading.incrementAndGet();
+                refuse(s, CloseFrame.POLICY_VALIDATION, "not reading its answers");
+            } else {
+                s.ws.send(text);
+            }
         }
     }
 
@@ -1012,7 +1036,7 @@ public final class RelayServer extends WebSocketServer {
             dialIns.put(s.key, d);
         }
         watchFor(d.udp, d); // after the login's own registration: tasks run in order
-        s.ws.send(Json.write(Map.of("type", "dial_in_ok", "relay_key", relayKeyBase64())));
+        answer(s, Json.write(Map.of("type", "dial_in_ok", "relay_key", relayKeyBase64())));
         hostile("Worker {} asked to be dialled at {}", s.publicKeyBase64, uri);
         maybeDial(d);
     }
@@ -1035,7 +1059,7 @@ public final class RelayServer extends WebSocketServer {
 
     private void dialInError(Session s, String why) {
         hostile("dial_in from Worker {} refused: {}", s.publicKeyBase64, why);
-        s.ws.send(Json.write(Map.of("type", "dial_in_error", "error", why)));
+        answer(s, Json.write(Map.of("type", "dial_in_error", "error", why)));
     }
 
     private void cancelDialIn(Session s) {

@@ -187,6 +187,59 @@ class RelayAttackTest {
     }
 
     @Test
+    void aClientThatNeverReadsItsAnswersIsClosedOnceABoundOfThemIsQueued() throws Exception {
+        traffic.start();
+        // any key that signs the nonce logs in provisionally; it then asks and asks, and never reads
+        var key = new BouncyCastleSuite().ed25519(new pilot.core.crypto.SeededEntropy(21).bytes(32));
+        String keyB64 = java.util.Base64.getEncoder().encodeToString(key.publicKey());
+        RawWebSocket raw = new RawWebSocket(relay.getPort());
+        attackers.add(raw);
+        raw.socket.setReceiveBufferSize(4096);
+        raw.upgrade();
+        String nonce = (String) Json.parseObject(new String(raw.readFrame().payload(), StandardCharsets.UTF_8)).value().get("nonce");
+        String sig = java.util.Base64.getEncoder().encodeToString(key.sign(RelayProtocol.challengeBytes(nonce, keyB64)));
+        raw.sendText(Json.write(Map.of("type", "auth_reply", "public_key", keyB64, "sig", sig)));
+        assertEquals("auth_ok", Json.parseObject(new String(raw.readFrame().payload(), StandardCharsets.UTF_8)).value().get("type"));
+        // each earns a text answer at once: a registry request before registering (its 8 KB id echoed back), and a
+        // dial_in while one is already held until register_ok
+        String lookup = Json.write(Map.of("type", "registry", "id", "x".repeat(8000), "request", Map.of("type", "lookup")));
+        String dialIn = Json.write(Map.of("type", "dial_in", "url", "https://127.0.0.1/w"));
+        Thread writer = new Thread(() -> {
+            try {
+                for (int i = 0; i < 2000; i++) { // 16 MB of answers if all were queued
+                    raw.sendText(lookup);
+                    raw.sendText(dialIn);
+                }
+            } catch (java.io.IOException e) {
+                // closed: by the relay, or by us below
+            }
+        });
+        writer.setDaemon(true);
+        writer.start();
+        int most = 0;
+        long end = System.currentTimeMillis() + 3000;
+        while (writer.isAlive() && System.currentTimeMillis() < end) {
+            most = Math.max(most, outQueueOf(raw));
+            Thread.sleep(2);
+        }
+        most = Math.max(most, outQueueOf(raw));
+        assertTrue(most <= RelayServer.MAX_QUEUED_ANSWERS + 1, "frames queued on one connection: " + most);
+        writer.join(10_000);
+        // closed for not reading (the login time, 1.5 s here, would close it too, but would not count it), and gone;
+        // its close frame may be lost: the relay's socket, closed with our requests unread, resets the connection
+        assertEquals(1, relay.counters().closedNotReading(), "closed and counted once");
+        int code = raw.awaitClose(); // the answers that were queued, then the close frame, or the reset
+        assertTrue(code == -1 || code == 1008 && "not reading its answers".equals(raw.closeReason), code + " " + raw.closeReason);
+        long gone = System.currentTimeMillis() + 5000;
+        while (outQueueOf(raw) >= 0 && System.currentTimeMillis() < gone) {
+            Thread.sleep(10);
+        }
+        assertEquals(-1, outQueueOf(raw), "the relay no longer holds the connection");
+        raw.close();
+        assertHonestTrafficCompletes();
+    }
+
+    @Test
     void anUnterminatedUpgradeRequestIsCutOff() throws Exception {
         traffic.start();
         RawWebSocket raw = new RawWebSocket(relay.getPort());
@@ -541,7 +594,7 @@ class RelayAttackTest {
         }
     }
 
-    /** Frames the relay has waiting to go out on {@code raw}'s connection. */
+    /** Frames the relay has waiting to go out on {@code raw}'s connection; -1 when it holds no such connection. */
     int outQueueOf(RawWebSocket raw) {
         for (org.java_websocket.WebSocket ws : relay.getConnections()) {
             if (ws instanceof org.java_websocket.WebSocketImpl impl && ws.getRemoteSocketAddress() != null
@@ -549,7 +602,7 @@ class RelayAttackTest {
                 return impl.outQueue.size();
             }
         }
-        return 0;
+        return -1; // not (or no longer) connected
     }
 
     static InetSocketAddress endpointOf(JavaWorker w) {
