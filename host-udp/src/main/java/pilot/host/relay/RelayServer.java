@@ -94,8 +94,11 @@ public final class RelayServer extends WebSocketServer {
      * a 4 KiB segment (each takes more than its size there), less than a window a host sends a Worker in one burst:
      * whenever the relay's UDP loop was descheduled a moment, the kernel dropped the rest and the host retransmitted
      * it (an echo with a 256 KiB lead lost 9-74 datagrams per 8 MiB; docs/BENCHMARKS.md, branch {@code echo}).
-     * Kernel memory, taken only while datagrams wait: at most this per Worker (× {@link RelayLimits#maxConnections}),
-     * capped per socket by net.core.rmem_max and on the machine by net.ipv4.udp_mem.
+     * Kernel memory, taken only while datagrams wait: the request is capped by net.core.rmem_max and Linux charges up
+     * to twice what it granted (its SO_RCVBUF counts each datagram's overhead), per socket; sockets are the open
+     * connections plus the parked dial-in endpoints ({@link RelayLimits#maxConnections} + {@code maxDialIns}); on the
+     * machine, net.ipv4.udp_mem caps them all. A kernel that grants less is logged once at start
+     * ({@link #workerReceiveBufferShortfall}).
      */
     public static final int WORKER_UDP_RECEIVE_BUFFER_BYTES = 1 << 20;
 
@@ -369,6 +372,10 @@ public final class RelayServer extends WebSocketServer {
         started.countDown();
         LOG.info("relay listening on {}://{}{} (UDP endpoints on {})", tls ? "wss" : "ws", getAddress(), RelayProtocol.PATH,
                 udpHost.getHostAddress());
+        String shortfall = workerReceiveBufferShortfall(udpHost);
+        if (shortfall != null) {
+            LOG.warn(shortfall); // once per relay: every Worker socket gets the same
+        }
         if (dialConfig.relayKey() != null) {
             LOG.info("relay key {} (Workers pin it as RELAY_PUBLIC_KEY); dial-in {}", relayKeyBase64(),
                     dialConfig.enabled() ? "to " + dialConfig.allowPrefixes() : "off (no --dial-in-allow)");
@@ -1161,6 +1168,30 @@ public final class RelayServer extends WebSocketServer {
             udp.close();
             throw e;
         }
+    }
+
+    /**
+     * What the kernel granted a Worker socket for {@link #WORKER_UDP_RECEIVE_BUFFER_BYTES}, as the operator is to read
+     * it, when that is less than asked (it caps the request at net.core.rmem_max without an error); null when it is not.
+     */
+    static String workerReceiveBufferShortfall(InetAddress host) {
+        try (DatagramChannel probe = openWorkerSocket(host)) {
+            int rcv = acceptedReceiveBuffer(probe);
+            return rcv < WORKER_UDP_RECEIVE_BUFFER_BYTES
+                    ? "Worker UDP sockets: receive buffer " + (rcv >> 10) + " KiB of " + (WORKER_UDP_RECEIVE_BUFFER_BYTES >> 10)
+                            + " KiB asked (raise net.core.rmem_max); a host's burst to a Worker may be dropped and retransmitted"
+                    : null;
+        } catch (IOException e) {
+            return "Worker UDP sockets: receive buffer unknown: " + e.getMessage();
+        }
+    }
+
+    /**
+     * The receive buffer the kernel accepted for {@code udp}. Linux's getsockopt reads twice that (its bookkeeping);
+     * the JDK halves it back on Linux, so this is the request as granted (1024 KiB for 1 MiB under a 4 MiB rmem_max).
+     */
+    static int acceptedReceiveBuffer(DatagramChannel udp) throws IOException {
+        return udp.getOption(java.net.StandardSocketOptions.SO_RCVBUF);
     }
 
     /** Frames held for a parked endpoint, onto the connection that now serves it (in batches if it asked for them). */
