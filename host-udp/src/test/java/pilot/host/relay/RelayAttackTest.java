@@ -163,24 +163,11 @@ class RelayAttackTest {
         for (int i = 0; i < 1000; i++) {
             System.arraycopy(ping, 0, burst, i * ping.length, ping.length);
         }
-        Thread writer = new Thread(() -> {
-            try {
-                for (int i = 0; i < 100; i++) { // 100,000 pings, 13 MB, and we never read a pong
-                    raw.out.write(burst);
-                }
-            } catch (java.io.IOException e) {
-                // closed: by the relay's login timeout, or by us below
+        int most = mostQueuedWhileWriting(raw, () -> {
+            for (int i = 0; i < 100; i++) { // 100,000 pings, 13 MB, and we never read a pong
+                raw.out.write(burst);
             }
         });
-        writer.setDaemon(true);
-        writer.start();
-        int most = 0;
-        long end = System.currentTimeMillis() + 3000;
-        while (writer.isAlive() && System.currentTimeMillis() < end) {
-            most = Math.max(most, outQueueOf(raw));
-            Thread.sleep(2);
-        }
-        most = Math.max(most, outQueueOf(raw));
         raw.close(); // unblocks the writer if the relay stopped reading
         assertTrue(most <= RelayServer.MAX_QUEUED_FRAMES_FOR_PONG + 1, "frames queued on one connection: " + most);
         assertHonestTrafficCompletes();
@@ -204,25 +191,12 @@ class RelayAttackTest {
         // dial_in while one is already held until register_ok
         String lookup = Json.write(Map.of("type", "registry", "id", "x".repeat(8000), "request", Map.of("type", "lookup")));
         String dialIn = Json.write(Map.of("type", "dial_in", "url", "https://127.0.0.1/w"));
-        Thread writer = new Thread(() -> {
-            try {
-                for (int i = 0; i < 2000; i++) { // 16 MB of answers if all were queued
-                    raw.sendText(lookup);
-                    raw.sendText(dialIn);
-                }
-            } catch (java.io.IOException e) {
-                // closed: by the relay, or by us below
+        int most = mostQueuedWhileWriting(raw, () -> {
+            for (int i = 0; i < 2000; i++) { // 16 MB of answers if all were queued
+                raw.sendText(lookup);
+                raw.sendText(dialIn);
             }
         });
-        writer.setDaemon(true);
-        writer.start();
-        int most = 0;
-        long end = System.currentTimeMillis() + 3000;
-        while (writer.isAlive() && System.currentTimeMillis() < end) {
-            most = Math.max(most, outQueueOf(raw));
-            Thread.sleep(2);
-        }
-        most = Math.max(most, outQueueOf(raw));
         assertTrue(most <= RelayServer.MAX_QUEUED_ANSWERS + 1, "frames queued on one connection: " + most);
         // closed for not reading (the login time, 1.5 s here, would close it too, but would not count it): its session
         // is gone at once; its close frame waits behind the answers it never reads
@@ -589,6 +563,34 @@ class RelayAttackTest {
             assertEquals("auth_ok", claimed.login(claimed.key, honest.nodeId).get("type"), "the registry holds this key for it");
             assertTrue(relay.policy().isKnown(new RelayPolicy.Key(claimed.key.publicKey())));
         }
+    }
+
+    /** Writing to a socket that may be closed under it. */
+    interface Writes {
+        void run() throws java.io.IOException;
+    }
+
+    /**
+     * Runs {@code writes} on a thread of its own (it may block when the relay stops reading) and returns the most
+     * frames the relay had queued on {@code raw}'s connection meanwhile, sampled for up to 3 s.
+     */
+    int mostQueuedWhileWriting(RawWebSocket raw, Writes writes) throws InterruptedException {
+        Thread writer = new Thread(() -> {
+            try {
+                writes.run();
+            } catch (java.io.IOException e) {
+                // closed: by the relay, or by the test after this returns
+            }
+        });
+        writer.setDaemon(true);
+        writer.start();
+        int most = 0;
+        long end = System.currentTimeMillis() + 3000;
+        while (writer.isAlive() && System.currentTimeMillis() < end) {
+            most = Math.max(most, outQueueOf(raw));
+            Thread.sleep(2);
+        }
+        return Math.max(most, outQueueOf(raw));
     }
 
     /** Frames the relay has waiting to go out on {@code raw}'s connection. */
