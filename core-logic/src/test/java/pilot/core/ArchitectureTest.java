@@ -40,10 +40,11 @@ class ArchitectureTest {
 
     /**
      * Layer of each package: a class may use its own package and packages of a lower layer only. sim (the
-     * deterministic simulation) and json (debug/vector rendering) sit where their dependencies put them.
+     * deterministic simulation) and json (debug/vector rendering) sit where their dependencies put them; text
+     * (ASCII character rules every parser shares) sits at the bottom with ErrorCode/Result.
      */
     static final Map<String, Integer> LAYER = Map.ofEntries(
-            Map.entry("", 0), Map.entry("addr", 1), Map.entry("limit", 1), Map.entry("wire", 2),
+            Map.entry("", 0), Map.entry("text", 0), Map.entry("addr", 1), Map.entry("limit", 1), Map.entry("wire", 2),
             Map.entry("frame", 3), Map.entry("crypto", 3), Map.entry("edge", 3), Map.entry("envelope", 4), Map.entry("json", 4),
             Map.entry("handshake", 5), Map.entry("stream", 6), Map.entry("node", 7), Map.entry("sim", 8));
 

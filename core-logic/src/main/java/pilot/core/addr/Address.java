@@ -2,6 +2,7 @@ package pilot.core.addr;
 
 import pilot.core.ErrorCode;
 import pilot.core.Result;
+import pilot.core.text.AsciiHex;
 
 /**
  * A 48-bit Pilot virtual address: 16-bit network id and 32-bit node id (spec A.1).
@@ -96,7 +97,7 @@ public record Address(int network, int node) {
     private static int parseHex4(String s, int from) {
         int v = 0;
         for (int i = from; i < from + 4; i++) {
-            int d = IpLiteral.hexDigit(s.charAt(i));
+            int d = AsciiHex.digit(s.charAt(i));
             if (d < 0) {
                 return -1;
             }

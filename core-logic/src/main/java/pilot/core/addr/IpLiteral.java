@@ -1,5 +1,7 @@
 package pilot.core.addr;
 
+import pilot.core.text.AsciiHex;
+
 /**
  * IP address literals as text and as their 4 or 16 bytes: dotted IPv4 ({@code 127.0.0.1}, each part 1-3
  * decimal digits, at most 255) and IPv6 in hex groups with at most one {@code ::} ({@code ::1},
@@ -89,7 +91,7 @@ public final class IpLiteral {
             }
             int v = 0;
             for (int i = start; i < end; i++) {
-                int d = hexDigit(t.charAt(i));
+                int d = AsciiHex.digit(t.charAt(i));
                 if (d < 0) {
                     return null;
                 }
@@ -114,20 +116,6 @@ public final class IpLiteral {
             sb.append(Integer.toHexString(((ip[i] & 0xFF) << 8) | (ip[i + 1] & 0xFF)));
         }
         return sb.toString();
-    }
-
-    /**
-     * ASCII hex only (Character.digit would also take other scripts' digits, and in wasm brings TeaVM's Unicode
-     * digit table); Address's hex groups as well.
-     */
-    static int hexDigit(char c) {
-        if (c >= '0' && c <= '9') {
-            return c - '0';
-        }
-        if (c >= 'a' && c <= 'f') {
-            return c - 'a' + 10;
-        }
-        return c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
     }
 
     private static void putGroup(byte[] ip, int group, int v) {

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import pilot.core.ErrorCode;
 import pilot.core.Result;
+import pilot.core.text.AsciiHex;
 
 /**
  * A small, strict JSON reader and writer for the registry protocol (spec I.1) and the vector files.
@@ -257,7 +258,7 @@ public final class Json {
                     }
                     int cp = 0;
                     for (int k = 0; k < 4; k++) {
-                        int d = Character.digit(s.charAt(i++), 16);
+                        int d = AsciiHex.digit(s.charAt(i++));
                         if (d < 0) {
                             throw error("bad \\u escape");
                         }

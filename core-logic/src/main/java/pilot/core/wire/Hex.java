@@ -1,5 +1,7 @@
 package pilot.core.wire;
 
+import pilot.core.text.AsciiHex;
+
 /** Lower-case hex, as used by the vector files. */
 public final class Hex {
     private static final char[] DIGITS = "0123456789abcdef".toCharArray();
@@ -23,8 +25,8 @@ public final class Hex {
         }
         byte[] out = new byte[s.length() / 2];
         for (int i = 0; i < out.length; i++) {
-            int hi = Character.digit(s.charAt(2 * i), 16);
-            int lo = Character.digit(s.charAt(2 * i + 1), 16);
+            int hi = AsciiHex.digit(s.charAt(2 * i));
+            int lo = AsciiHex.digit(s.charAt(2 * i + 1));
             if (hi < 0 || lo < 0) {
                 throw new IllegalArgumentException("not hex at " + (2 * i));
             }

@@ -95,4 +95,15 @@ class JsonTest {
         assertFalse(Json.parse("[1 2]").isOk(), "items need a comma");
         assertFalse(Json.parse("\"\\x\"").isOk(), "unknown escape");
     }
+
+    @Test
+    void unicodeEscapesTakeAsciiHexDigitsOnly() {
+        assertEquals("A\u00e9", Json.parse("\"\\u0041\\u00E9\"").value(), "either case");
+        // fullwidth, Arabic-Indic and Devanagari digits: Character.digit reads them as hex, so hostile text could
+        // spell one string many ways (this parser reads a relay client's text before it proved its key)
+        for (String digits : new String[] {"\uFF10\uFF10\uFF14\uFF11", "\u0660\u0660\u0664\u0661", "\u0966\u0966\u096A\u0967",
+            "00\uFF14\uFF21"}) {
+            assertFalse(Json.parse("\"\\u" + digits + "\"").isOk(), digits);
+        }
+    }
 }

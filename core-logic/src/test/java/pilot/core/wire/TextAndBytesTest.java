@@ -15,6 +15,8 @@ class TextAndBytesTest {
         assertThrows(IllegalArgumentException.class, () -> Hex.decode("abc"));
         assertThrows(IllegalArgumentException.class, () -> Hex.decode("g0"), "bad high digit");
         assertThrows(IllegalArgumentException.class, () -> Hex.decode("0g"), "bad low digit");
+        assertThrows(IllegalArgumentException.class, () -> Hex.decode("\uFF10\uFF11"), "fullwidth digits are not hex");
+        assertThrows(IllegalArgumentException.class, () -> Hex.decode("0\u0661"), "nor Arabic-Indic ones");
     }
 
     @Test

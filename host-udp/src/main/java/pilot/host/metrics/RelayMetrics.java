@@ -35,6 +35,10 @@ public final class RelayMetrics {
                 .help("WebSocket connections refused with 1013 because the relay was full")
                 .callback(cb -> cb.call(c.connectionsRefusedFull()))
                 .register(registry);
+        CounterWithCallback.builder().name("pilot_relay_closed_not_reading")
+                .help("Connections closed with 1008 because they left MAX_QUEUED_ANSWERS answers unread")
+                .callback(cb -> cb.call(c.closedNotReading()))
+                .register(registry);
         CounterWithCallback.builder().name("pilot_relay_upgrades_timed_out")
                 .help("TCP connections closed because their WebSocket upgrade did not complete in time")
                 .callback(cb -> cb.call(relay.handshakesTimedOut.get()))

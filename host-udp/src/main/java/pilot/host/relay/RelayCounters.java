@@ -84,6 +84,8 @@ public final class RelayCounters {
     final AtomicLong connectionsOpened = new AtomicLong();
     /** Connections refused at once because the relay held {@code maxConnections}. */
     final AtomicLong connectionsRefusedFull = new AtomicLong();
+    /** Connections closed because {@code MAX_QUEUED_ANSWERS} answers were waiting for a client that did not read. */
+    final AtomicLong closedNotReading = new AtomicLong();
 
     void forwarded(Direction d, int frameBytes) {
         frames.incrementAndGet(d.ordinal());
@@ -120,5 +122,9 @@ public final class RelayCounters {
 
     public long connectionsRefusedFull() {
         return connectionsRefusedFull.get();
+    }
+
+    public long closedNotReading() {
+        return closedNotReading.get();
     }
 }

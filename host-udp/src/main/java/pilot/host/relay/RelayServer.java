@@ -76,6 +76,12 @@ public final class RelayServer extends WebSocketServer {
      * queues pongs without limit for a client that sends pings and never reads.
      */
     public static final int MAX_QUEUED_FRAMES_FOR_PONG = 64;
+    /**
+     * Frames waiting to go out on one connection at which the relay stops answering its requests (registry
+     * replies, dial_in answers) and closes it (1008): a client that asks and never reads would otherwise make
+     * Java-WebSocket queue answers without limit. An honest client has at most a few answers outstanding.
+     */
+    public static final int MAX_QUEUED_ANSWERS = 64;
     /** Log lines a minute about things strangers can cause (refusals, drops). */
     public static final int LOG_LINES_PER_MINUTE = 60;
     /**
@@ -88,8 +94,11 @@ public final class RelayServer extends WebSocketServer {
      * a 4 KiB segment (each takes more than its size there), less than a window a host sends a Worker in one burst:
      * whenever the relay's UDP loop was descheduled a moment, the kernel dropped the rest and the host retransmitted
      * it (an echo with a 256 KiB lead lost 9-74 datagrams per 8 MiB; docs/BENCHMARKS.md, branch {@code echo}).
-     * Kernel memory, taken only while datagrams wait: at most this per Worker (× {@link RelayLimits#maxConnections}),
-     * capped per socket by net.core.rmem_max and on the machine by net.ipv4.udp_mem.
+     * Kernel memory, taken only while datagrams wait: the request is capped by net.core.rmem_max and Linux charges up
+     * to twice what it granted (its SO_RCVBUF counts each datagram's overhead), per socket; sockets are the open
+     * connections plus the parked dial-in endpoints ({@link RelayLimits#maxConnections} + {@code maxDialIns}); on the
+     * machine, net.ipv4.udp_mem caps them all. A kernel that grants less is logged once at start
+     * ({@link #workerReceiveBufferShortfall}).
      */
     public static final int WORKER_UDP_RECEIVE_BUFFER_BYTES = 1 << 20;
 
@@ -173,6 +182,8 @@ public final class RelayServer extends WebSocketServer {
         final boolean dialled;
         /** The dial-in this connection asked for (outbound) or serves (dialled); such a session never closes the UDP socket. */
         volatile DialIn dialIn;
+        /** Makes {@link #answer}'s look at the queue and its send one step (registry answers come from other threads). */
+        final Object answerLock = new Object();
         /**
          * A dial_in that arrived while provisional (at most one), answered once registered: by {@link #learn} when
          * it promotes the login, or by the decoding thread if the promotion came between its check and the hold
@@ -361,6 +372,10 @@ public final class RelayServer extends WebSocketServer {
         started.countDown();
         LOG.info("relay listening on {}://{}{} (UDP endpoints on {})", tls ? "wss" : "ws", getAddress(), RelayProtocol.PATH,
                 udpHost.getHostAddress());
+        String shortfall = workerReceiveBufferShortfall(udpHost);
+        if (shortfall != null) {
+            LOG.warn(shortfall); // once per relay: every Worker socket gets the same
+        }
         if (dialConfig.relayKey() != null) {
             LOG.info("relay key {} (Workers pin it as RELAY_PUBLIC_KEY); dial-in {}", relayKeyBase64(),
                     dialConfig.enabled() ? "to " + dialConfig.allowPrefixes() : "off (no --dial-in-allow)");
@@ -780,8 +795,24 @@ public final class RelayServer extends WebSocketServer {
         m.put("type", "registry_reply");
         m.put("id", id);
         m.put("reply", answer);
-        if (s.ws.isOpen()) {
-            s.ws.send(Json.write(m));
+        answer(s, Json.write(m));
+    }
+
+    /**
+     * Sends a text answer to a client's request, unless {@link #MAX_QUEUED_ANSWERS} frames already wait for it to
+     * read: then the connection is closed (1008) and counted instead, so asking without reading costs bounded memory.
+     */
+    private void answer(Session s, String text) {
+        synchronized (s.answerLock) { // closed inside: once closed, isOpen is false, so it is closed and counted once
+            if (!s.ws.isOpen()) {
+                return;
+            }
+            if (s.ws instanceof WebSocketImpl impl && impl.outQueue.size() >= MAX_QUEUED_ANSWERS) {
+                counters.closedNotReading.incrementAndGet();
+                refuse(s, CloseFrame.POLICY_VALIDATION, "not reading its answers");
+            } else {
+                s.ws.send(text);
+            }
         }
     }
 
@@ -1012,7 +1043,7 @@ public final class RelayServer extends WebSocketServer {
             dialIns.put(s.key, d);
         }
         watchFor(d.udp, d); // after the login's own registration: tasks run in order
-        s.ws.send(Json.write(Map.of("type", "dial_in_ok", "relay_key", relayKeyBase64())));
+        answer(s, Json.write(Map.of("type", "dial_in_ok", "relay_key", relayKeyBase64())));
         hostile("Worker {} asked to be dialled at {}", s.publicKeyBase64, uri);
         maybeDial(d);
     }
@@ -1035,7 +1066,7 @@ public final class RelayServer extends WebSocketServer {
 
     private void dialInError(Session s, String why) {
         hostile("dial_in from Worker {} refused: {}", s.publicKeyBase64, why);
-        s.ws.send(Json.write(Map.of("type", "dial_in_error", "error", why)));
+        answer(s, Json.write(Map.of("type", "dial_in_error", "error", why)));
     }
 
     private void cancelDialIn(Session s) {
@@ -1137,6 +1168,30 @@ public final class RelayServer extends WebSocketServer {
             udp.close();
             throw e;
         }
+    }
+
+    /**
+     * What the kernel granted a Worker socket for {@link #WORKER_UDP_RECEIVE_BUFFER_BYTES}, as the operator is to read
+     * it, when that is less than asked (it caps the request at net.core.rmem_max without an error); null when it is not.
+     */
+    static String workerReceiveBufferShortfall(InetAddress host) {
+        try (DatagramChannel probe = openWorkerSocket(host)) {
+            int rcv = acceptedReceiveBuffer(probe);
+            return rcv < WORKER_UDP_RECEIVE_BUFFER_BYTES
+                    ? "Worker UDP sockets: receive buffer " + (rcv >> 10) + " KiB of " + (WORKER_UDP_RECEIVE_BUFFER_BYTES >> 10)
+                            + " KiB asked (raise net.core.rmem_max); a host's burst to a Worker may be dropped and retransmitted"
+                    : null;
+        } catch (IOException e) {
+            return "Worker UDP sockets: receive buffer unknown: " + e.getMessage();
+        }
+    }
+
+    /**
+     * The receive buffer the kernel accepted for {@code udp}. Linux's getsockopt reads twice that (its bookkeeping);
+     * the JDK halves it back on Linux, so this is the request as granted (1024 KiB for 1 MiB under a 4 MiB rmem_max).
+     */
+    static int acceptedReceiveBuffer(DatagramChannel udp) throws IOException {
+        return udp.getOption(java.net.StandardSocketOptions.SO_RCVBUF);
     }
 
     /** Frames held for a parked endpoint, onto the connection that now serves it (in batches if it asked for them). */

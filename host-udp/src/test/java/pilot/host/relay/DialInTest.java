@@ -62,12 +62,18 @@ class DialInTest {
 
     /** The relay asks its registry at {@code registryAt} (the registry itself, or a proxy in front of it). */
     void startRelay(RelayLimits limits, RelayLimits.DialIn dial, InetSocketAddress registryAt) throws Exception {
+        startRelay(limits, dial, registryAt, 2000);
+    }
+
+    /** The same, waiting up to {@code registryTimeoutMillis} for each registry answer. */
+    void startRelay(RelayLimits limits, RelayLimits.DialIn dial, InetSocketAddress registryAt, int registryTimeoutMillis)
+            throws Exception {
         object = new DialInWorker(suite.ed25519(new SeededEntropy(31).bytes(32)));
         object.start();
         assertTrue(object.awaitStarted(10_000), "the fake Worker listens (its port goes into the relay's allowed URL)");
         object.relayKey = relayKey.publicKey();
         relay = new RelayServer(new InetSocketAddress("127.0.0.1", 0), InetAddress.getLoopbackAddress(),
-                new RegistryClient(registryAt, 2000), suite, new SecureEntropy(), limits, Set.of(), null,
+                new RegistryClient(registryAt, registryTimeoutMillis), suite, new SecureEntropy(), limits, Set.of(), null,
                 new DialInConfig(relayKey, List.of(object.url(PREFIX_PATH)), dial));
         relay.start();
         assertTrue(relay.awaitStarted(5000));
@@ -555,20 +561,22 @@ class DialInTest {
      * The interleaving that lost a {@code dial_in}'s answer, forced: the {@code dial_in} finds the login
      * provisional; then, before it is held, the registry's {@code register_ok} promotes the login and looks
      * for a held request (none yet); then the request is held, with nobody left to answer it. The registry's
-     * answer is kept back by a proxy until the {@code dial_in} reached the seam, and the seam waits until the
-     * Worker has the {@code register_ok} (so the promotion and the look are over). Before the fix the
+     * answer is kept back by a proxy until the {@code dial_in} reached the seam, which lets it through and waits
+     * until the Worker has the {@code register_ok} (so the promotion and the look are over). The relay waits for
+     * the registry far longer than the test can stall (not the 2 s of the others). Before the fix the
      * {@code dial_in} was never answered.
      */
     @Test
     void aDialInThatFoundTheLoginProvisionalIsAnsweredWhenTheRegistrationPromotesItBeforeItIsHeld() throws Exception {
         try (GatedTcpProxy registryGate = new GatedTcpProxy(registry.address())) {
-            startRelay(testLimits(), fast(), registryGate.address());
+            startRelay(testLimits(), fast(), registryGate.address(), 60_000);
             w = worker(31);
             assertEquals("auth_ok", w.login().get("type"));
             java.util.concurrent.CountDownLatch atSeam = new java.util.concurrent.CountDownLatch(1);
             java.util.concurrent.CountDownLatch promoted = new java.util.concurrent.CountDownLatch(1);
             relay.beforeHoldingDialIn = () -> {
                 atSeam.countDown();
+                registryGate.open(); // the register_ok may come now: its promotion falls between check and hold
                 try {
                     promoted.await(10, TimeUnit.SECONDS);
                 } catch (InterruptedException e) {
@@ -578,7 +586,6 @@ class DialInTest {
             w.sendRegistry(registerRequest(w)); // held at the proxy
             w.ws.send(Json.write(Map.of("type", "dial_in", "url", object.url(PREFIX_PATH + "w31"))));
             assertTrue(atSeam.await(10, TimeUnit.SECONDS), "the dial_in found the login provisional");
-            registryGate.open();
             Map<String, Object> reply = w.nextText(10_000);
             assertEquals("register_ok", replyType(reply), reply.toString());
             assertEquals(0, relay.policy().provisionalLogins(), "promoted");

@@ -163,26 +163,50 @@ class RelayAttackTest {
         for (int i = 0; i < 1000; i++) {
             System.arraycopy(ping, 0, burst, i * ping.length, ping.length);
         }
-        Thread writer = new Thread(() -> {
-            try {
-                for (int i = 0; i < 100; i++) { // 100,000 pings, 13 MB, and we never read a pong
-                    raw.out.write(burst);
-                }
-            } catch (java.io.IOException e) {
-                // closed: by the relay's login timeout, or by us below
+        int most = mostQueuedWhileWriting(raw, () -> {
+            for (int i = 0; i < 100; i++) { // 100,000 pings, 13 MB, and we never read a pong
+                raw.out.write(burst);
             }
         });
-        writer.setDaemon(true);
-        writer.start();
-        int most = 0;
-        long end = System.currentTimeMillis() + 3000;
-        while (writer.isAlive() && System.currentTimeMillis() < end) {
-            most = Math.max(most, outQueueOf(raw));
-            Thread.sleep(2);
-        }
-        most = Math.max(most, outQueueOf(raw));
         raw.close(); // unblocks the writer if the relay stopped reading
         assertTrue(most <= RelayServer.MAX_QUEUED_FRAMES_FOR_PONG + 1, "frames queued on one connection: " + most);
+        assertHonestTrafficCompletes();
+    }
+
+    @Test
+    void aClientThatNeverReadsItsAnswersIsClosedOnceABoundOfThemIsQueued() throws Exception {
+        traffic.start();
+        // any key that signs the nonce logs in provisionally; it then asks and asks, and never reads
+        var key = new BouncyCastleSuite().ed25519(new pilot.core.crypto.SeededEntropy(21).bytes(32));
+        String keyB64 = java.util.Base64.getEncoder().encodeToString(key.publicKey());
+        RawWebSocket raw = new RawWebSocket(relay.getPort());
+        attackers.add(raw);
+        raw.socket.setReceiveBufferSize(4096);
+        raw.upgrade();
+        String nonce = (String) Json.parseObject(new String(raw.readFrame().payload(), StandardCharsets.UTF_8)).value().get("nonce");
+        String sig = java.util.Base64.getEncoder().encodeToString(key.sign(RelayProtocol.challengeBytes(nonce, keyB64)));
+        raw.sendText(Json.write(Map.of("type", "auth_reply", "public_key", keyB64, "sig", sig)));
+        assertEquals("auth_ok", Json.parseObject(new String(raw.readFrame().payload(), StandardCharsets.UTF_8)).value().get("type"));
+        // each earns a text answer at once: a registry request before registering (its 8 KB id echoed back), and a
+        // dial_in while one is already held until register_ok
+        String lookup = Json.write(Map.of("type", "registry", "id", "x".repeat(8000), "request", Map.of("type", "lookup")));
+        String dialIn = Json.write(Map.of("type", "dial_in", "url", "https://127.0.0.1/w"));
+        int most = mostQueuedWhileWriting(raw, () -> {
+            for (int i = 0; i < 2000; i++) { // 16 MB of answers if all were queued
+                raw.sendText(lookup);
+                raw.sendText(dialIn);
+            }
+        });
+        assertTrue(most <= RelayServer.MAX_QUEUED_ANSWERS + 1, "frames queued on one connection: " + most);
+        // closed for not reading (the login time, 1.5 s here, would close it too, but would not count it): its session
+        // is gone at once; its close frame waits behind the answers it never reads
+        long end2 = System.currentTimeMillis() + 5000;
+        while (relay.counters().closedNotReading() == 0 && System.currentTimeMillis() < end2) {
+            Thread.sleep(10);
+        }
+        assertEquals(1, relay.counters().closedNotReading(), "closed and counted once");
+        assertEquals(0, relay.connectionsByState().get("provisional"), "its session ended");
+        raw.close(); // unblocks the writer if the relay stopped reading
         assertHonestTrafficCompletes();
     }
 
@@ -539,6 +563,34 @@ class RelayAttackTest {
             assertEquals("auth_ok", claimed.login(claimed.key, honest.nodeId).get("type"), "the registry holds this key for it");
             assertTrue(relay.policy().isKnown(new RelayPolicy.Key(claimed.key.publicKey())));
         }
+    }
+
+    /** Writing to a socket that may be closed under it. */
+    interface Writes {
+        void run() throws java.io.IOException;
+    }
+
+    /**
+     * Runs {@code writes} on a thread of its own (it may block when the relay stops reading) and returns the most
+     * frames the relay had queued on {@code raw}'s connection meanwhile, sampled for up to 3 s.
+     */
+    int mostQueuedWhileWriting(RawWebSocket raw, Writes writes) throws InterruptedException {
+        Thread writer = new Thread(() -> {
+            try {
+                writes.run();
+            } catch (java.io.IOException e) {
+                // closed: by the relay, or by the test after this returns
+            }
+        });
+        writer.setDaemon(true);
+        writer.start();
+        int most = 0;
+        long end = System.currentTimeMillis() + 3000;
+        while (writer.isAlive() && System.currentTimeMillis() < end) {
+            most = Math.max(most, outQueueOf(raw));
+            Thread.sleep(2);
+        }
+        return Math.max(most, outQueueOf(raw));
     }
 
     /** Frames the relay has waiting to go out on {@code raw}'s connection. */
