@@ -42,8 +42,11 @@ const rounds = 5;
 for (const v of variants) { v.inst = []; v.hs = []; v.dg = []; }
 for (const v of variants) { datagramsOnce(v.core, random, 2000); for (let i = 0; i < 20; i++) handshakeOnce(v.core, random); }
 // each figure in its own loop of alternating rounds, so one figure's garbage does not land in another's time
+// every other round runs the variants in the other order: an A/A run (the same build as both) at load ~5 gave the
+// first variant's PILA 1.27x the second's, so a fixed order read as a regression of "current"
+const inTurn = (r) => (r % 2 === 0 ? variants : [...variants].reverse());
 for (let r = 0; r < rounds; r++) {
-  for (const v of variants) {
+  for (const v of inTurn(r)) {
     for (let i = 0; i < 6; i++) {
       const t = performance.now();
       await v.loadPilotCore(v.module);
@@ -52,7 +55,7 @@ for (let r = 0; r < rounds; r++) {
   }
 }
 for (let r = 0; r < 2 * rounds; r++) {
-  for (const v of variants) {
+  for (const v of inTurn(r)) {
     // CPU time of this process: on a loaded machine wall time mostly measures the scheduler
     const c0 = process.cpuUsage();
     for (let i = 0; i < 30; i++) handshakeOnce(v.core, random);
@@ -61,7 +64,7 @@ for (let r = 0; r < 2 * rounds; r++) {
   }
 }
 for (let r = 0; r < rounds; r++) {
-  for (const v of variants) {
+  for (const v of inTurn(r)) {
     const n = 4000;
     const t = performance.now();
     if (datagramsOnce(v.core, random, n) !== n) throw new Error("datagrams lost");
