@@ -104,7 +104,7 @@ await wall("/nodecrypto?n=200", 3);
 const hsN = 40;
 for (const w of workers) { w.inst = []; w.hs = []; }
 for (let r = 0; r < 5; r++) {
-  for (const w of workers) {
+  for (const w of (r % 2 === 0 ? workers : [...workers].reverse())) {
     const noop = await wall("/noop", 9, w.mf);
     w.inst.push((await wall("/instantiate", 9, w.mf)) - noop);
     w.hs.push(((await wall(`/handshakes?n=${hsN}`, 5, w.mf)) - noop) / hsN);
