@@ -512,7 +512,7 @@ public final class RelayServer extends WebSocketServer {
 
     @Override
     public void onWebsocketPing(WebSocket ws, org.java_websocket.framing.Framedata ping) {
-        if (ws instanceof WebSocketImpl impl && impl.outQueue.size() >= MAX_QUEUED_FRAMES_FOR_PONG) {
+        if (queuedFrames(ws) >= MAX_QUEUED_FRAMES_FOR_PONG) {
             return; // a client that does not read gets no more pongs queued
         }
         super.onWebsocketPing(ws, ping);
@@ -798,6 +798,11 @@ public final class RelayServer extends WebSocketServer {
         answer(s, Json.write(m));
     }
 
+    /** Frames waiting to go out on {@code ws} (the bound for pongs and for answers both read it). */
+    private static int queuedFrames(WebSocket ws) {
+        return ws instanceof WebSocketImpl impl ? impl.outQueue.size() : 0;
+    }
+
     /**
      * Sends a text answer to a client's request, unless {@link #MAX_QUEUED_ANSWERS} frames already wait for it to
      * read: then the connection is closed (1008) and counted instead, so asking without reading costs bounded memory.
@@ -807,7 +812,7 @@ public final class RelayServer extends WebSocketServer {
             if (!s.ws.isOpen()) {
                 return;
             }
-            if (s.ws instanceof WebSocketImpl impl && impl.outQueue.size() >= MAX_QUEUED_ANSWERS) {
+            if (queuedFrames(s.ws) >= MAX_QUEUED_ANSWERS) {
                 counters.closedNotReading.incrementAndGet();
                 refuse(s, CloseFrame.POLICY_VALIDATION, "not reading its answers");
             } else {
