@@ -182,8 +182,12 @@ export function readAhead(reader: ReadableStreamDefaultReader<Uint8Array>): () =
     if (reading || end || bytes >= REQUEST_READ_AHEAD_BYTES) return;
     reading = true;
     reader.read().then((r) => {
-      if (r.done) end = true;
-      else bytes += ready.push(r.value) && r.value.byteLength; // push: the new length, never 0
+      if (r.done) {
+        end = true;
+      } else {
+        ready.push(r.value);
+        bytes += r.value.byteLength;
+      }
     }, (e: unknown) => {
       end = true;
       failure = e ?? Error();
