@@ -21,4 +21,7 @@ if [ "${1:-}" = "--baseline" ]; then
 fi
 (cd wasm-build/js && npm ci --no-audit --no-fund --loglevel=error && "$NODE22" bench/bench.mjs "${args[@]}" \
   && "$NODE22" bench/aead-workerd.mjs 7 \
-  && "$NODE22" bench/aead-workerd-cpu.mjs 7 "${args[@]}") # the Worker's packet path against the ciphers alone (wall, then workerd CPU)
+  && "$NODE22" bench/aead-workerd-cpu.mjs 7 "${args[@]}" \
+  && if [ ${#args[@]} -gt 0 ]; then "$NODE22" bench/ab-workerd-cpu.mjs "${args[1]}" ../target/pilot-core 15; fi)
+# the Worker's packet path against the ciphers alone (wall, then workerd CPU); with --baseline also both builds in one
+# workerd isolate (ab-workerd-cpu.mjs: A = the baseline, B = this build), the steadier comparison of the two
