@@ -78,8 +78,6 @@ final class CryptoQueue {
     private int nextKeyId = 1;
     private boolean active;
     private boolean checksums;
-    /** The host's reference for the frame of the datagram being handled, taken by its open request (0: none). */
-    private int offeredRef;
 
     CryptoQueue(KeyExchange kx) {
         this.kx = kx;
@@ -130,14 +128,15 @@ final class CryptoQueue {
         requests.add(new CryptoRequest.Seal(id, k.id, nonce, aad, packet, frame));
     }
 
-    /** Asks for the plaintext of {@code f} under {@code under}. */
-    void open(SealedFrame f, Endpoint from, Session under, boolean fallback, byte[] aad) {
+    /**
+     * Asks for the plaintext of {@code f} under {@code under}; {@code hostRef} not 0: the host keeps the frame's
+     * ciphertext under it ({@link CryptoRequest.Open#hostRef}; only a datagram's first open names it).
+     */
+    void open(SealedFrame f, Endpoint from, Session under, boolean fallback, byte[] aad, int hostRef) {
         Key k = key(f.senderNode(), under);
-        int ref = offeredRef;
-        offeredRef = 0; // only the datagram's first open: a later one (the previous session's) carries the bytes
         f.read((nonce, ct) -> {
-            int id = track(new Pending(k, null, new OpenState(f, from, under, fallback, ct.length - SealedFrame.TAG_SIZE, ref)));
-            return requests.add(new CryptoRequest.Open(id, k.id, nonce, aad, ct, ref));
+            int id = track(new Pending(k, null, new OpenState(f, from, under, fallback, ct.length - SealedFrame.TAG_SIZE, hostRef)));
+            return requests.add(new CryptoRequest.Open(id, k.id, nonce, aad, ct, hostRef));
         });
     }
 
@@ -157,18 +156,6 @@ final class CryptoQueue {
             System.arraycopy(ciphertextAndTag, 0, ct, 0, ct.length); // the frame's own placeholders, nothing else holds them
             return true;
         });
-    }
-
-    /** Offers {@code ref} to the next open request (the datagram about to be handled); see {@link #takeOffer}. */
-    void offer(int ref) {
-        offeredRef = ref;
-    }
-
-    /** Withdraws the offer: true when an open request took it meanwhile. */
-    boolean takeOffer(int ref) {
-        boolean taken = offeredRef != ref;
-        offeredRef = 0;
-        return taken;
     }
 
     /** The continuation of an answered request, or null for an id that is not unanswered (answered twice, or made up). */

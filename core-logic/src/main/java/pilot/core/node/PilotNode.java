@@ -95,8 +95,7 @@ public final class PilotNode {
 
     /** One UDP datagram from {@code from}. Malformed or hostile input is dropped and counted, never thrown. */
     public void handleDatagram(Endpoint from, byte[] datagram, long now) {
-        tunnel.onDatagram(from, datagram, now);
-        pump.serveEcho(now);
+        receive(from, datagram, 0, now);
     }
 
     /**
@@ -109,17 +108,18 @@ public final class PilotNode {
      * answered, and a failed answer hands them over first (see {@link CryptoRequest.Open#hostRef}).
      */
     public boolean handleDatagram(Endpoint from, byte[] datagram, int hostRef, long now) {
-        if (hostRef == 0) {
-            handleDatagram(from, datagram, now);
-            return false;
-        }
-        if (!crypto.active()) {
+        if (hostRef != 0 && !crypto.active()) {
             out.drop(ErrorCode.INVALID_STATE); // placeholders in a node that opens in the call: never opened
             return false;
         }
-        crypto.offer(hostRef);
-        handleDatagram(from, datagram, now);
-        return crypto.takeOffer(hostRef);
+        return receive(from, datagram, hostRef, now);
+    }
+
+    /** Both {@code handleDatagram}s: the tunnel, then the echo service; true when an open request names {@code hostRef}. */
+    private boolean receive(Endpoint from, byte[] datagram, int hostRef, long now) {
+        boolean named = tunnel.onDatagram(from, datagram, hostRef, now);
+        pump.serveEcho(now);
+        return named;
     }
 
     // ================================================================ the AEAD as an effect

@@ -62,22 +62,28 @@ final class Tunnel {
         this.crypto = crypto;
     }
 
-    /** One UDP datagram from {@code from}. Malformed or hostile input is dropped and counted, never thrown. */
-    void onDatagram(Endpoint from, byte[] datagram, long now) {
+    /**
+     * One UDP datagram from {@code from}. Malformed or hostile input is dropped and counted, never thrown.
+     * {@code hostRef}: not 0 when the host keeps a sealed frame's ciphertext under it ({@link PilotNode#handleDatagram(
+     * Endpoint, byte[], int, long)}); true when the open request this datagram made names it.
+     */
+    boolean onDatagram(Endpoint from, byte[] datagram, int hostRef, long now) {
         if (crypto.full() && datagram.length >= Magic.SIZE && Bytes.i32(datagram, 0) == Magic.PILS) {
             out.drop(ErrorCode.LIMIT_REACHED); // the host's AEAD is at its bound: before any work
-            return;
+            return false;
         }
         Result<TunnelFrame> decoded = FrameCodec.decode(datagram);
         if (!decoded.isOk()) {
             out.drop(decoded.error());
-            return;
+            return false;
         }
         TunnelFrame f = decoded.value();
         switch (f.kind()) {
             case AUTH_KEY -> onAuthFrame((AuthKeyFrame) f, from, now);
             case ANON_KEY -> onAnonFrame((AnonKeyFrame) f, from, datagram.length, now);
-            case SEALED -> onSealed((SealedFrame) f, from, now);
+            case SEALED -> {
+                return onSealed((SealedFrame) f, from, hostRef, now);
+            }
             case PLAIN -> {
                 if (cfg.acceptPlaintext()) {
                     up.deliver(((PlainFrame) f).packet(), now);
@@ -87,6 +93,7 @@ final class Tunnel {
             }
             default -> out.drop(ErrorCode.REFUSED); // PILP and beacon messages: nothing to do without a beacon
         }
+        return false;
     }
 
     /** See {@link PilotNode#addPeer}. */
@@ -172,17 +179,19 @@ final class Tunnel {
         out.transmit(from, r.reply());
     }
 
-    private void onSealed(SealedFrame f, Endpoint from, long now) {
+    /** A PILS frame; true when its open request names {@code hostRef} (not 0: the host keeps its ciphertext). */
+    private boolean onSealed(SealedFrame f, Endpoint from, int hostRef, long now) {
         if (!crypto.active()) {
             opened(f, from, kx.open(f, now), now);
-            return;
+            return false;
         }
         OpenStep step = kx.openBegin(f, now);
         if (step.finished()) {
             opened(f, from, step.result(), now);
-        } else {
-            crypto.open(f, from, step.under(), step.fallback(), Envelope.openAad(step.under(), f.senderNode()));
+            return false;
         }
+        crypto.open(f, from, step.under(), step.fallback(), Envelope.openAad(step.under(), f.senderNode()), hostRef);
+        return hostRef != 0;
     }
 
     /** The host's AEAD answered an open ({@code plain} null: the tag failed); see {@link KeyExchange#openDone}. */
@@ -192,7 +201,8 @@ final class Tunnel {
         if (step.finished()) {
             opened(f, p.from, step.result(), now);
         } else {
-            crypto.open(f, p.from, step.under(), step.fallback(), Envelope.openAad(step.under(), f.senderNode()));
+            // the previous session's try: its request carries the bytes (the host handed them back: cryptoRestore)
+            crypto.open(f, p.from, step.under(), step.fallback(), Envelope.openAad(step.under(), f.senderNode()), 0);
         }
     }
 
