@@ -86,7 +86,7 @@ export default {
         // (?cipher=none: the answers are copies, no cipher: the node's own work alone)
         return Response.json({ got: await datagramsWebCrypto(core, random,
           url.searchParams.get("cipher") === "none" ? copyingRunner(core) : webCryptoRunner(core), n,
-          Number(url.searchParams.get("batch") ?? 32)) });
+          Number(url.searchParams.get("batch") ?? 32), Number(url.searchParams.get("size") ?? 1166)) });
       case "/datagrams":
         // the production path: n datagrams of 1,166 bytes (1,200-byte packets) sealed by one node, opened by the other
         return Response.json({ got: datagramsOnce(core, random, n) });
