@@ -262,6 +262,48 @@ test("the core's resolver: PEER_NEEDED asks lookup then resolve; the answers add
   core.free(b.h);
 });
 
+test("the core's resolver: a node woken with more restored peers than look-ups in flight resolves every one", () => {
+  // a snapshot (docs/SPEC-NOTES.md #37) of 200 sessions; their keys are arbitrary, nothing is sealed here
+  const us = 0x30, peers = 200, entry = 4 + 1 + 1 + 1 + 4 + 2 + 32 + 32 + 32 + 4 + 8 + 8 + 8;
+  const snap = new Uint8Array(12 + peers * entry);
+  const dv = new DataView(snap.buffer);
+  snap.set([0x50, 0x49, 0x53, 0x4e, 1]); // "PISN", version 1
+  dv.setUint32(5, us);
+  dv.setUint16(10, peers); // profile 0: modern
+  const ed25519 = (peer) => new Uint8Array(32).fill(peer & 0xff);
+  for (let i = 0, at = 12; i < peers; i++, at += entry) {
+    dv.setUint32(at, 0x1000 + i);
+    snap.set([1, 0, 4, 10, 0, 0, 1], at + 4); // confirmed, modern, IPv4 10.0.0.1
+    dv.setUint16(at + 11, 4000 + i);
+    snap.set(ed25519(0x1000 + i), at + 13);
+    snap.fill(i + 1, at + 45, at + 113); // peer X25519, session key, nonce prefix
+    dv.setBigUint64(at + 113, 4096n);
+    dv.setBigUint64(at + 121, 10n);
+    dv.setBigUint64(at + 129, 1000n);
+  }
+  const h = core.nodeNew({ node: us, identitySeed: random(32), entropy: random(48) });
+  assert.equal(core.nodeRestore(h, snap, 5000), peers);
+  let unreachable = 0, most = 0, resolved = 0;
+  const outstanding = [];
+  for (let now = 5001; ; now++) {
+    for (let e = core.nodePollEvent(h); e; e = core.nodePollEvent(h)) {
+      if (e.kind === "PEER_NEEDED") core.resolverNeeded(h, e.peer.node, false, now);
+      if (e.kind === "PEER_UNREACHABLE") unreachable++;
+    }
+    for (let q = core.resolverPoll(h); q; q = core.resolverPoll(h)) outstanding.push(q);
+    most = Math.max(most, outstanding.length);
+    const q = outstanding.shift();
+    if (!q) break;
+    if (q.kind === "lookup") core.resolverLookedUp(h, q.node, ed25519(q.node), now);
+    else { core.resolverResolved(h, q.node, "10.0.0.2", 5000, now); resolved++; }
+  }
+  assert.equal(unreachable, 0, "no restored peer fails for the resolver's own bound");
+  assert.equal(resolved, peers, "every restored peer resolved");
+  assert.equal(most, 64, "registry calls outstanding: PeerResolver.MAX_IN_FLIGHT, never more");
+  for (let i = 0; i < peers; i++) assert.ok(core.nodeHasSession(h, 0x1000 + i));
+  core.free(h);
+});
+
 test("bad input yields negative error codes, never exceptions", () => {
   assert.equal(core.addressParse("nonsense").error, "BAD_ADDRESS");
   assert.equal(core.nodeNew({ node: 1, identitySeed: new Uint8Array(3), entropy: new Uint8Array(32) }), -19);

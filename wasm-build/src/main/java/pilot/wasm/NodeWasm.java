@@ -111,6 +111,11 @@ public final class NodeWasm {
         public void pin(int peer, byte[] ed25519) {
             trust.pin(peer, ed25519);
         }
+
+        @Override
+        public boolean vouched(int peer) {
+            return node.lookupVouched(peer);
+        }
     }
 
     // ------------------------------------------------------------------ handles and identity

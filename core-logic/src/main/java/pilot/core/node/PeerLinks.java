@@ -143,6 +143,12 @@ final class PeerLinks {
         return lookups.mayLookUp(node, l != null && l.lookupPending, now);
     }
 
+    /** See {@link PilotNode#lookupVouched}: a session exists, or queued packets (only local sends queue). */
+    boolean vouched(int node) {
+        PeerState l = links.get(node);
+        return kx.hasSession(node) || l != null && !l.queue.isEmpty();
+    }
+
     /** The host resolved {@code node}: unauthenticated input may ask for it again. */
     void resolved(int node) {
         lookups.resolved(node);

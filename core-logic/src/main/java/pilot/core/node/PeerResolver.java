@@ -15,16 +15,32 @@ import pilot.core.handshake.TrustSource;
  * the node the peer ({@link Actions#addPeer}) or tell it the look-up failed. Sans-IO: the host pulls
  * {@link Request}s, makes the registry calls itself, and feeds the answers back with the time.
  *
- * <p>Per peer id: idle, look-up in flight, resolve in flight, or failed-until (the registry does not know
- * it: negative cache). What unauthenticated input can cost here is bounded: {@link #MAX_IN_FLIGHT} peers
- * in flight, {@link #MAX_FAILED} remembered failures, {@link #MAX_HELD_KEYS} looked-up keys. A looked-up
+ * <p>Per peer id: idle, waiting for a place in flight, look-up in flight, resolve in flight, or failed-until
+ * (the registry does not know it: negative cache). At most {@link #MAX_IN_FLIGHT} peers are in flight; the
+ * rest wait, in two bounded queues, and start as answers free places: peers our own side needs (a restored or
+ * live session, traffic the application queued: {@link Actions#vouched}) in {@link #MAX_WAITING}, first; the
+ * ones only unauthenticated input asked for in {@link #MAX_WAITING_UNVOUCHED}, so that input can never take a
+ * place of the first (a Worker woken with hundreds of restored peers resolves them all). What unauthenticated
+ * input can cost here is bounded: {@link #MAX_IN_FLIGHT} peers in flight, {@link #MAX_WAITING_UNVOUCHED}
+ * waiting, {@link #MAX_FAILED} remembered failures, {@link #MAX_HELD_KEYS} looked-up keys. A looked-up
  * key is only held (the node may verify that peer's PILA with it); it is pinned ({@link Actions#pin}) only
  * once a session with it is confirmed by authenticated traffic, and a pinned key always wins over the
  * registry's. Answers nobody asked for change nothing.
  */
 public final class PeerResolver {
-    /** Peers being looked up or resolved at once, at most; one more PEER_NEEDED fails at once. */
+    /** Peers being looked up or resolved at once, at most (one registry call each); more wait. */
     public static final int MAX_IN_FLIGHT = 64;
+    /**
+     * Peers our own side needs ({@link Actions#vouched}) waiting for a place in flight, at most: a whole peer
+     * table ({@code HandshakeLimits.DEFAULTS.maxPeers}) restored after a wake fits. Beyond, a PEER_NEEDED fails at once.
+     */
+    public static final int MAX_WAITING = 1024;
+    /**
+     * Peers only unauthenticated input asked for, waiting for a place in flight, at most; they start only when no
+     * vouched peer waits. Beyond, the oldest of them fails (its stashed frame is likely gone already) and the
+     * newcomer waits: hostile input churns its own share, never the vouched queue or a vouched peer's turn.
+     */
+    public static final int MAX_WAITING_UNVOUCHED = 64;
     /** Looked-up keys held (not pinned) until a session with them is confirmed, at most (oldest out). */
     public static final int MAX_HELD_KEYS = 256;
     /** Ids the registry did not know, remembered at most (oldest out). */
@@ -64,6 +80,12 @@ public final class PeerResolver {
 
         /** A looked-up key whose session is confirmed: trust it from now on (and persist it, if the host does). */
         void pin(int node, byte[] ed25519);
+
+        /**
+         * Whether our own side needs {@code node} ({@link PilotNode#lookupVouched}: a session, authenticated or
+         * restored, or traffic the application queued for it); false when only unauthenticated input asked.
+         */
+        boolean vouched(int node);
     }
 
     private final TrustSource pinned;
@@ -73,6 +95,9 @@ public final class PeerResolver {
     private static final int RESOLVING = 1;
     private static final int REHANDSHAKE = 2;
     private final ArrayDeque<Request> requests = new ArrayDeque<>();
+    /** Peers waiting for a place in flight → {@link #REHANDSHAKE} or 0, oldest first: vouched, then not. */
+    private final LinkedHashMap<Integer, Integer> waiting = new LinkedHashMap<>();
+    private final LinkedHashMap<Integer, Integer> waitingUnvouched = new LinkedHashMap<>();
     private final LinkedHashMap<Integer, Long> failedUntil = new LinkedHashMap<>();
     /** Looked-up keys not pinned → whether a session with them is up and awaits confirmation. LRU. */
     private final LinkedHashMap<Integer, byte[]> held = new LinkedHashMap<>(16, 0.75f, true);
@@ -99,12 +124,55 @@ public final class PeerResolver {
             return;
         }
         failedUntil.remove(node);
-        if (inFlight.size() >= MAX_IN_FLIGHT) {
-            actions.lookupFailed(node, now);
+        int ask = rehandshake ? REHANDSHAKE : 0;
+        Integer queued = waiting.get(node);
+        if (queued != null) {
+            waiting.put(node, queued | ask);
             return;
         }
-        inFlight.put(node, rehandshake ? REHANDSHAKE : 0);
+        // the host's own re-ask (our endpoint moved) counts as vouched: unauthenticated input never sets it
+        boolean vouched = rehandshake || actions.vouched(node);
+        Integer stranger = waitingUnvouched.get(node);
+        if (stranger != null && !vouched) {
+            return;
+        }
+        if (stranger != null) { // now our side needs it too: it moves to the vouched queue
+            waitingUnvouched.remove(node);
+            ask |= stranger;
+        }
+        if (inFlight.size() < MAX_IN_FLIGHT) {
+            start(node, ask);
+        } else if (vouched) {
+            if (waiting.size() >= MAX_WAITING) {
+                actions.lookupFailed(node, now);
+                return;
+            }
+            waiting.put(node, ask);
+        } else {
+            if (waitingUnvouched.size() >= MAX_WAITING_UNVOUCHED) {
+                Integer oldest = waitingUnvouched.keySet().iterator().next();
+                waitingUnvouched.remove(oldest);
+                actions.lookupFailed(oldest, now);
+            }
+            waitingUnvouched.put(node, ask);
+        }
+    }
+
+    private void start(int node, int ask) {
+        inFlight.put(node, ask);
         requests.add(new Request(true, node));
+    }
+
+    /** A place in flight came free: the oldest waiting peer takes it, a vouched one first. */
+    private void startWaiting() {
+        while (inFlight.size() < MAX_IN_FLIGHT) {
+            LinkedHashMap<Integer, Integer> from = waiting.isEmpty() ? waitingUnvouched : waiting;
+            if (from.isEmpty()) {
+                return;
+            }
+            Integer node = from.keySet().iterator().next();
+            start(node, from.remove(node));
+        }
     }
 
     /** The next registry call to make, or null. */
@@ -122,6 +190,7 @@ public final class PeerResolver {
         if (ed25519 == null || ed25519.length != 32 || pin != null && !java.util.Arrays.equals(pin, ed25519)) {
             inFlight.remove(node);
             actions.lookupFailed(node, now);
+            startWaiting();
             return;
         }
         if (pin == null) {
@@ -142,6 +211,7 @@ public final class PeerResolver {
         if (state != null && (state & RESOLVING) != 0) {
             inFlight.remove(node);
             actions.addPeer(node, endpoint, (state & REHANDSHAKE) != 0, now);
+            startWaiting();
         }
     }
 
@@ -161,6 +231,7 @@ public final class PeerResolver {
             failedUntil.put(node, now + FAILED_MILLIS);
         }
         actions.lookupFailed(node, now);
+        startWaiting();
     }
 
     /** A session with {@code node} came up (PEER_UP): its held key is pinned once {@link #confirm} sees traffic authenticate. */
@@ -196,6 +267,11 @@ public final class PeerResolver {
     /** Peers being looked up or resolved now. */
     public int inFlight() {
         return inFlight.size();
+    }
+
+    /** Peers waiting for a place in flight now (vouched or not). */
+    public int waiting() {
+        return waiting.size() + waitingUnvouched.size();
     }
 
     /** Looked-up keys held now (not pinned). */

@@ -281,6 +281,16 @@ public final class PilotNode {
     }
 
     /**
+     * Whether our own side needs {@code node} looked up, not only unauthenticated input: we hold a session with
+     * it (installed by an authenticated PILA, or restored from our own snapshot) or traffic the application sent
+     * waits for it. The host's resolver lets such look-ups wait for a place ({@link PeerResolver#MAX_WAITING})
+     * apart from the ones strangers' frames triggered.
+     */
+    public boolean lookupVouched(int node) {
+        return links.vouched(node);
+    }
+
+    /**
      * Our own endpoint changed (a Worker moved to another relay): starts a fresh handshake with {@code node}, a
      * new X25519 key, if we hold a session with it and no handshake runs. A peer that moves our endpoint only on
      * a PILA with a key it never saw (the reference daemon, spec D.2 step 9) learns the new one from it; our

@@ -3,10 +3,14 @@ package pilot.core.node;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import pilot.core.addr.Endpoint;
 import pilot.core.handshake.PinnedTrust;
@@ -18,6 +22,8 @@ class PeerResolverTest {
 
     private final List<String> done = new ArrayList<>();
     private final PinnedTrust pins = new PinnedTrust();
+    /** Ids our own side needs (a session, queued traffic): what the node answers {@code vouched} with. */
+    private final Set<Integer> vouched = new HashSet<>();
     private final PeerResolver r = new PeerResolver(pins, new PeerResolver.Actions() {
         @Override
         public void addPeer(int node, Endpoint endpoint, boolean rehandshake, long now) {
@@ -32,6 +38,11 @@ class PeerResolverTest {
         @Override
         public void pin(int node, byte[] ed25519) {
             done.add("pin " + node + " " + ed25519[0]);
+        }
+
+        @Override
+        public boolean vouched(int node) {
+            return vouched.contains(node);
         }
     });
 
@@ -75,17 +86,79 @@ class PeerResolverTest {
         assertEquals(List.of("add 7 4000 rehandshake"), done);
     }
 
-    @Test
-    void beyondMaxInFlightTheLookupFailsAtOnce() {
+    /** Fills every place in flight with look-ups only strangers' frames asked for; returns their requests. */
+    private List<String> fillInFlight() {
         for (int i = 0; i < PeerResolver.MAX_IN_FLIGHT; i++) {
             r.peerNeeded(1000 + i, false, 0);
         }
+        return requests();
+    }
+
+    @Test
+    void beyondMaxInFlightALookupWaitsAndStartsWhenAnAnswerFreesAPlace() {
+        assertEquals(PeerResolver.MAX_IN_FLIGHT, fillInFlight().size());
         r.peerNeeded(5, false, 0);
-        assertEquals(PeerResolver.MAX_IN_FLIGHT, requests().size());
-        assertEquals(List.of("failed 5"), done);
+        r.peerNeeded(5, false, 0); // one entry per id while it waits
+        r.peerNeeded(5, true, 0); // the host's own re-ask upgrades it (and vouches for it)
+        r.peerNeeded(5, false, 0);
+        assertEquals(List.of(), requests(), "no registry call beyond the bound");
+        assertEquals(List.of(), done, "and nothing fails");
+        assertEquals(1, r.waiting());
         r.failed(1000, false, 1); // one answer frees one place
-        r.peerNeeded(5, false, 1);
         assertEquals(List.of("lookup 5"), requests());
+        assertEquals(PeerResolver.MAX_IN_FLIGHT, r.inFlight());
+        r.lookedUp(5, key(1), 2);
+        requests();
+        r.resolved(5, EP, 3);
+        assertEquals(List.of("failed 1000", "add 5 4000 rehandshake"), done);
+    }
+
+    @Test
+    void vouchedPeersStartBeforeStrangersAndStrangersCannotFillTheirQueue() {
+        fillInFlight();
+        for (int i = 0; i < PeerResolver.MAX_WAITING_UNVOUCHED; i++) {
+            r.peerNeeded(2000 + i, false, 0); // strangers' frames: their whole share
+        }
+        for (int i = 0; i < PeerResolver.MAX_WAITING - 1; i++) {
+            vouched.add(3000 + i); // a wake restored these sessions
+            r.peerNeeded(3000 + i, false, 0);
+        }
+        assertEquals(List.of(), done, "all of them wait");
+        r.peerNeeded(9999, false, 1); // one stranger more: the oldest stranger goes, the newcomer waits
+        assertEquals(List.of("failed 2000"), done);
+        vouched.add(2001); // our side now needs a peer a stranger asked for: it moves to the vouched queue's last place
+        r.peerNeeded(2001, false, 1);
+        assertEquals(PeerResolver.MAX_WAITING_UNVOUCHED - 1 + PeerResolver.MAX_WAITING, r.waiting());
+        vouched.add(5000);
+        r.peerNeeded(5000, false, 1); // the vouched queue is full: it fails at once
+        assertEquals(List.of("failed 2000", "failed 5000"), done);
+
+        // answer everything in flight; each place that frees goes to the oldest waiting peer, vouched ones first
+        List<Integer> started = new ArrayList<>();
+        ArrayDeque<Integer> outstanding = new ArrayDeque<>();
+        for (int i = 0; i < PeerResolver.MAX_IN_FLIGHT; i++) {
+            outstanding.add(1000 + i);
+        }
+        while (!outstanding.isEmpty()) {
+            r.failed(outstanding.poll(), false, 2);
+            for (String q : requests()) {
+                int node = Integer.parseInt(q.substring("lookup ".length()));
+                started.add(node);
+                outstanding.add(node);
+            }
+            assertTrue(r.inFlight() <= PeerResolver.MAX_IN_FLIGHT);
+        }
+        List<Integer> expected = new ArrayList<>();
+        for (int i = 0; i < PeerResolver.MAX_WAITING - 1; i++) {
+            expected.add(3000 + i);
+        }
+        expected.add(2001);
+        for (int i = 2; i < PeerResolver.MAX_WAITING_UNVOUCHED; i++) {
+            expected.add(2000 + i);
+        }
+        expected.add(9999);
+        assertEquals(expected, started, "every vouched peer before any stranger, each queue oldest first");
+        assertEquals(0, r.waiting());
     }
 
     @Test

@@ -61,7 +61,8 @@ public final class HostDaemon implements AutoCloseable {
     static final int HEARTBEAT_FAILURES_BEFORE_REREGISTER = 3;
     /**
      * Registry calls waiting for the look-up thread at most: the resolver's look-ups in flight
-     * ({@link PeerResolver#MAX_IN_FLIGHT}, one call each at a time) and a heartbeat; beyond, a look-up fails at once.
+     * ({@link PeerResolver#MAX_IN_FLIGHT}, one call each at a time; more wait in the resolver) and a heartbeat;
+     * beyond, a look-up fails at once.
      */
     static final int LOOKUP_QUEUE = PeerResolver.MAX_IN_FLIGHT + 2;
     /** Log lines per {@link #LOG_INTERVAL_MILLIS} about look-ups and unreachable peers (hostile input can cause them). */
@@ -657,6 +658,11 @@ public final class HostDaemon implements AutoCloseable {
             } catch (IOException ex) {
                 LOG.warn("cannot save the key of node {}: {}", id, ex.getMessage());
             }
+        }
+
+        @Override
+        public boolean vouched(int id) {
+            return node.lookupVouched(id);
         }
     }
 
