@@ -39,6 +39,7 @@ public final class PilotNode {
     private final KeyExchange kx;
     private final StreamTable streams;
     private boolean coalesceAcks;   // coalesceAcks(): new streams' ACKs once per input
+    private StreamConfig streamBase; // setStreamMss(): new streams' configuration, cfg.stream() until then
     private final Tunnel tunnel;
     private final PeerLinks links;
     private final PingService pings = new PingService();
@@ -58,6 +59,7 @@ public final class PilotNode {
     public PilotNode(NodeConfig cfg, LocalIdentity identity, int network, CryptoSuite suite, Entropy entropy,
                      TrustSource trust) {
         this.cfg = cfg;
+        this.streamBase = cfg.stream();
         this.address = new Address(network, identity.node());
         this.echo = new EchoService(cfg.echoService());
         this.kx = new KeyExchange(identity, suite, entropy, trust, cfg.profile(), cfg.handshake());
@@ -296,9 +298,27 @@ public final class PilotNode {
      * hold every echoed 1024-byte write for a round trip.
      */
     private StreamConfig streamConfigFor(int peer) {
-        StreamConfig base = coalesceAcks ? cfg.stream().withCoalescedAcks(true) : cfg.stream();
+        StreamConfig base = coalesceAcks ? streamBase.withCoalescedAcks(true) : streamBase;
         int mss = Math.min(base.windowUnit(), Math.max(base.mss(), kx.profileFor(peer).streamMss()));
         return mss == base.mss() ? base : base.withMss(mss);
+    }
+
+    /**
+     * The segment size of streams opened or accepted from now on: for a host whose path changed, e.g. a Worker that
+     * moved to another relay (one whose UDP leg is loopback carries 4096-byte segments whole, one on a network only
+     * 1024: larger ones would leave as IP fragments, which many paths drop). Streams already open keep theirs: the
+     * segments they queued or sent are cut already and are retransmitted as they were (never re-cut), and their
+     * congestion window and thresholds were sized from it, so cutting only their later data smaller would not save
+     * a stream whose path drops the larger size, while a stream whose path carries it is better left alone.
+     * Returns {@code mss}, or INVALID_ARGUMENT (nothing changed) outside the default 1024 (spec K) .. the window unit.
+     */
+    public Result<Integer> setStreamMss(int mss) {
+        StreamConfig node = cfg.stream();
+        if (mss < StreamConfig.DEFAULTS.mss() || mss > node.windowUnit() || mss > node.sendBufferBytes()) {
+            return Result.fail(ErrorCode.INVALID_ARGUMENT, "stream MSS " + mss);
+        }
+        streamBase = mss == node.mss() ? node : node.withMss(mss);
+        return Result.ok(mss);
     }
 
     /**
