@@ -39,7 +39,7 @@ public final class PilotNode {
     private final KeyExchange kx;
     private final StreamTable streams;
     private boolean coalesceAcks;   // coalesceAcks(): new streams' ACKs once per input
-    private StreamConfig streamBase; // setStreamMss(): new streams' configuration, cfg.stream() until then
+    private int streamMss;          // setStreamMss(): new streams' segment, cfg.stream().mss() until then
     private final Tunnel tunnel;
     private final PeerLinks links;
     private final PingService pings = new PingService();
@@ -59,7 +59,7 @@ public final class PilotNode {
     public PilotNode(NodeConfig cfg, LocalIdentity identity, int network, CryptoSuite suite, Entropy entropy,
                      TrustSource trust) {
         this.cfg = cfg;
-        this.streamBase = cfg.stream();
+        this.streamMss = cfg.stream().mss();
         this.address = new Address(network, identity.node());
         this.echo = new EchoService(cfg.echoService());
         this.kx = new KeyExchange(identity, suite, entropy, trust, cfg.profile(), cfg.handshake());
@@ -298,8 +298,8 @@ public final class PilotNode {
      * hold every echoed 1024-byte write for a round trip.
      */
     private StreamConfig streamConfigFor(int peer) {
-        StreamConfig base = coalesceAcks ? streamBase.withCoalescedAcks(true) : streamBase;
-        int mss = Math.min(base.windowUnit(), Math.max(base.mss(), kx.profileFor(peer).streamMss()));
+        StreamConfig base = coalesceAcks ? cfg.stream().withCoalescedAcks(true) : cfg.stream();
+        int mss = Math.min(base.windowUnit(), Math.max(streamMss, kx.profileFor(peer).streamMss()));
         return mss == base.mss() ? base : base.withMss(mss);
     }
 
@@ -310,15 +310,16 @@ public final class PilotNode {
      * segments they queued or sent are cut already and are retransmitted as they were (never re-cut), and their
      * congestion window and thresholds were sized from it, so cutting only their later data smaller would not save
      * a stream whose path drops the larger size, while a stream whose path carries it is better left alone.
-     * Returns {@code mss}, or INVALID_ARGUMENT (nothing changed) outside the default 1024 (spec K) .. the window unit.
+     * False (nothing changed) outside the default 1024 (spec K) .. the window unit: a boolean, not a Result, as the
+     * only failure is that one range (each Result failure site costs the Worker's module bytes).
      */
-    public Result<Integer> setStreamMss(int mss) {
+    public boolean setStreamMss(int mss) {
         StreamConfig node = cfg.stream();
         if (mss < StreamConfig.DEFAULTS.mss() || mss > node.windowUnit() || mss > node.sendBufferBytes()) {
-            return Result.fail(ErrorCode.INVALID_ARGUMENT, "stream MSS " + mss);
+            return false;
         }
-        streamBase = mss == node.mss() ? node : node.withMss(mss);
-        return Result.ok(mss);
+        streamMss = mss;
+        return true;
     }
 
     /**

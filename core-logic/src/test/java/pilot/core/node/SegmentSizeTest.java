@@ -2,6 +2,8 @@ package pilot.core.node;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
@@ -67,12 +69,12 @@ class SegmentSizeTest {
         PilotNode b = net.add(modern);
         int before = a.openStream(b.address(), Ports.ECHO, net.now).value();
         net.run(200);
-        assertEquals(1024, a.setStreamMss(1024).value());
+        assertTrue(a.setStreamMss(1024));
         int after = a.openStream(b.address(), Ports.ECHO, net.now).value();
         net.run(200);
         assertEquals(4096 + OVERHEAD, largestSent(net, before), "an open stream keeps its segment");
         assertEquals(1024 + OVERHEAD, largestSent(net, after), "a new one takes the new size");
-        assertEquals(4096, a.setStreamMss(4096).value(), "and back, e.g. failing over to a loopback relay again");
+        assertTrue(a.setStreamMss(4096), "and back, e.g. failing over to a loopback relay again");
         int again = a.openStream(b.address(), Ports.ECHO, net.now).value();
         net.run(200);
         assertEquals(4096 + OVERHEAD, largestSent(net, again));
@@ -84,7 +86,7 @@ class SegmentSizeTest {
         PilotNode a = net.add(NodeConfig.DEFAULTS.withEcho(true));
         PilotNode b = net.add(NodeConfig.DEFAULTS.withEcho(true));
         for (int bad : new int[] {0, -1, 1023, 4097, Integer.MAX_VALUE, Integer.MIN_VALUE}) {
-            assertEquals(pilot.core.ErrorCode.INVALID_ARGUMENT, a.setStreamMss(bad).error(), "mss " + bad);
+            assertFalse(a.setStreamMss(bad), "mss " + bad);
         }
         int s = a.openStream(b.address(), Ports.ECHO, net.now).value();
         net.run(200);
