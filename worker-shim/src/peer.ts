@@ -524,6 +524,7 @@ export class PilotPeer {
         old.close("moved to the relay's dial-in connection");
       }
       this.registryCalls(); // asked for while no connection was logged in (after a wake)
+      this.followStreamMss();
       if (this.handle) this.step();
       else void this.ensureNode().then(() => this.step());
     } else if (state === "closed") {
@@ -563,6 +564,7 @@ export class PilotPeer {
     }
     this.registeredEndpoint = listenAddr;
     this.registeredStreamMss = streamMss;
+    this.followStreamMss(); // another relay (or a node just made from a stale stored size)
     // the reference signature, plus one over the value and the time (docs/SPEC-NOTES.md #36): our registry
     // requires the stamped one from a node that registers signed, so a captured request cannot be replayed
     const visibleAt = Math.max(Date.now(), timestamp);
@@ -591,7 +593,8 @@ export class PilotPeer {
     const h = this.core.nodeNew({
       node: nodeId, identitySeed: this.options.identitySeed, entropy: random(48),
       profile: this.options.profile ?? "modern", echo: this.options.echo ?? true,
-      // fixed for the node's life: a relay on loopback lets our stream segments be 4096 (a quarter of the frames)
+      // a relay on loopback lets our stream segments be 4096 (a quarter of the frames); followStreamMss changes it
+      // for the streams opened after a move to another relay
       // (a node made after a wake, before the relay's dial-in answered: the size stored at our last registration)
       streamMss: this.active().streamMss ?? this.registeredStreamMss ?? undefined,
     });
@@ -605,6 +608,15 @@ export class PilotPeer {
     if (saved) this.restoreSessions(h, saved);
     // a new node knows no ports yet: listen on every one onDatagram was given, before or since
     for (const port of this.datagramHandlers.keys()) this.core.nodeListen(h, port);
+  }
+
+  /**
+   * Streams opened from now on are cut to the segment of the connection in use (a relay on loopback carries 4096
+   * bytes whole, one on a network 1024: larger would leave it as IP fragments), as createNode does for a new node.
+   * Called when a connection logged in; streams already open keep their size (PilotNode.setStreamMss says why).
+   */
+  private followStreamMss(): void {
+    if (this.handle) this.core.nodeSetStreamMss(this.handle, this.active().streamMss ?? this.registeredStreamMss ?? undefined);
   }
 
   /** Our registry heartbeat while on our own outbound connection (the relay sends it for a dialled-in peer). */

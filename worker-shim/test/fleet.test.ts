@@ -1,9 +1,12 @@
 // A Worker given two relays (RELAY_URLS): it moves to the other when the one in use dies, mid-stream,
 // keeps its Pilot address, and its peers learn the new endpoint by a fresh handshake. And datagram
-// listeners: a port listened on before the node existed, or before a reconnect, still hears datagrams.
+// listeners: a port listened on before the node existed, or before a reconnect, still hears datagrams. And the
+// segment size: the first relay (loopback) says stream_mss 4096, the second 1024 (global-setup.mjs, as a relay on
+// a network does), and streams opened after a failover are cut to the new relay's size.
 import { SELF, env } from "cloudflare:test";
 import { describe, expect, inject, it } from "vitest";
 import { PilotPeer } from "../src/index.js";
+import { getCore } from "../src/core.js";
 import { MAX_RELAYS } from "../src/peer.js";
 import { relayList } from "../src/durable-object.js";
 import { hex, random } from "./bytes.js";
@@ -143,6 +146,56 @@ describe("a fleet of two relays", () => {
       expect(await hex(await echoed.arrayBuffer())).toBe(await hex(again.buffer));
     } finally {
       await control(`/start-relay?port=${dying}`);
+    }
+  });
+});
+
+describe("a Worker that fails over to a relay with a smaller stream_mss", () => {
+  /** A relay message around a full segment: ipLen(1) ‖ IPv4(4) ‖ port(2) ‖ frame(36) ‖ packet header(34) ‖ payload. */
+  const overhead = 7 + 36 + 34;
+
+  it("cuts the streams it opens there to that relay's segment: 4096 through the first relay, 1024 after the move", async () => {
+    const relays = relayList(env);
+    const host = inject("hostAddress");
+    const core = await getCore();
+    const seed = random(32);
+    const spied = core as { nodeNew: typeof core.nodeNew; nodePollTransmit: typeof core.nodePollTransmit };
+    const { nodeNew, nodePollTransmit } = spied;
+    let ours = 0;
+    let largest = 0;
+    // the relay messages our node hands the transport (other objects in this isolate share the core: not theirs)
+    spied.nodeNew = (o) => {
+      const h = nodeNew.call(core, o);
+      if (o.identitySeed === seed) ours = h;
+      return h;
+    };
+    spied.nodePollTransmit = (h) => {
+      const t = nodePollTransmit.call(core, h);
+      if (t && h === ours) largest = Math.max(largest, t.message.length);
+      return t;
+    };
+    const peer = await PilotPeer.create({ relayUrls: relays, identitySeed: seed, log: () => {} });
+    /** Echoes 64 KiB through the host; the largest relay message our node sent meanwhile. */
+    const echo = async (): Promise<number> => {
+      largest = 0;
+      const body = random(64 << 10);
+      const s = await peer.request(host, 7, body);
+      const got = new Uint8Array(await new Response(s.readable).arrayBuffer());
+      expect(await hex(got.buffer)).toBe(await hex(body.buffer));
+      return largest;
+    };
+    try {
+      await peer.connect();
+      expect(peer.status().relayUrl).toBe(relays[0]);
+      expect(await echo()).toBe(4096 + overhead);
+      await control(`/restart-relay?port=${new URL(relays[0] ?? "").port}`);
+      await until("on the second relay", 30_000, () =>
+        peer.status().state === "ready" && peer.status().relayUrl === relays[1] ? true : null);
+      expect(await echo()).toBe(1024 + overhead); // 4096 + 77 before the fix: the first relay's segment kept
+    } finally {
+      peer.close();
+      spied.nodeNew = nodeNew;
+      spied.nodePollTransmit = nodePollTransmit;
     }
   });
 });

@@ -57,8 +57,10 @@ async function start(project) {
   const registry = java(["registry", "--listen", `127.0.0.1:${ports.registry}`], /registry on tcp/);
   await registry.ready;
   const relayPorts = [ports.relay, ports.relay2];
-  const startRelay = (i) => java(["relay", "--listen", `127.0.0.1:${relayPorts[i]}`, "--registry", `127.0.0.1:${ports.registry}`],
-    /relay (?:listening )?on ws/);
+  // the second tells Workers the segment a relay on a network does (stream_mss 1024; the first, on loopback, 4096):
+  // a Worker failing over to it must cut the streams it opens there to that size (fleet.test.ts)
+  const startRelay = (i) => java(["relay", "--listen", `127.0.0.1:${relayPorts[i]}`, "--registry", `127.0.0.1:${ports.registry}`,
+    ...(i === 1 ? ["--worker-mss", "1024"] : [])], /relay (?:listening )?on ws/);
   const relays = [startRelay(0), startRelay(1)];
   await Promise.all(relays.map((r) => r.ready));
   const host = java(["run", "--registry", `127.0.0.1:${ports.registry}`, "--identity", join(dir, "host.json")],

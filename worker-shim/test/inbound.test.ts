@@ -251,4 +251,41 @@ describe("a node made after a wake (dial-in, no registry call)", () => {
       spied.nodeNew = nodeNew;
     }
   });
+
+  it("a dial-in that logs in with another stream_mss than the node was made with sets it for the streams opened next", async () => {
+    const { core, proof, workerKey } = await setup();
+    const { nodeNew, nodeSetStreamMss } = core;
+    const made: Array<number | undefined> = [];
+    const set: Array<number | undefined> = [];
+    const spied = core as { nodeNew: typeof core.nodeNew; nodeSetStreamMss: typeof core.nodeSetStreamMss };
+    spied.nodeNew = (o) => { made.push(o.streamMss); return nodeNew(o); };
+    spied.nodeSetStreamMss = (h, mss) => { set.push(mss); return nodeSetStreamMss(h, mss); };
+    try {
+      const relayKey = core.ed25519Public(new Uint8Array(32).fill(2));
+      const peer = await PilotPeer.create({
+        relayUrls: ["ws://127.0.0.1:9/v1/relay"], identitySeed: new Uint8Array(32).fill(1), nodeId: 42, webCrypto: false,
+        log: () => {}, registeredStreamMss: 4096, dialIn: {
+          url: "http://127.0.0.1:9/pilot/relay-in/x", sockets: [], relayKey: () => relayKey, pinRelayKey: () => {}, setAlarm: () => {},
+        },
+      });
+      expect(peer.publicKeyBase64).toBe(workerKey);
+      await peer.resume(false); // woken: the node from the size stored at the last registration
+      expect(made).toEqual([4096]);
+      const s = new FakeSocket();
+      const inbound = peer.inbound;
+      if (!inbound) throw new Error("no dial-in transport");
+      inbound.accept(ws(s)); // the relay dials in, and says the segment of a relay on a network
+      inbound.message(ws(s), proof(String(s.json(0).nonce)));
+      inbound.message(ws(s), JSON.stringify({ type: "auth_challenge", nonce: "cd".repeat(32) }));
+      expect(set).toEqual([]);
+      inbound.message(ws(s), JSON.stringify({ type: "auth_ok", endpoint: "127.0.0.1:4000", stream_mss: 1024 }));
+      expect(peer.status().transport).toBe("inbound");
+      expect(set).toEqual([1024]);
+      expect(made).toEqual([4096]); // the same node (its sessions kept), not a new one
+      peer.close();
+    } finally {
+      spied.nodeNew = nodeNew;
+      spied.nodeSetStreamMss = nodeSetStreamMss;
+    }
+  });
 });

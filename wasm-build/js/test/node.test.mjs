@@ -174,6 +174,62 @@ test("streamMss: a node sends stream segments of the size it was made with (1024
   assert.ok(small > 1024 && small < 1024 + 128, `largest datagram by default: ${small}`);
 });
 
+test("nodeSetStreamMss: streams opened after it send the new size, one opened before keeps its own (1024..4096, 0: 1024)", () => {
+  const mk = (node, streamMss) => {
+    const s = random(32);
+    return { h: core.nodeNew({ node, identitySeed: s, entropy: random(48), streamMss }), node, pub: core.ed25519Public(s) };
+  };
+  const a = mk(0x32, 4096); // logged in at a relay on loopback
+  const b = mk(0x33);
+  for (const [x, y, ip] of [[a, b, "10.0.0.2"], [b, a, "10.0.0.1"]]) {
+    core.nodeTrust(x.h, y.node, y.pub);
+    core.nodeAddPeer(x.h, y.node, ip, 4000, 0);
+  }
+  assert.equal(core.nodeListen(b.h, 1001), 0);
+  let now = 0;
+  let largest = 0;
+  const exchange = (rounds) => {
+    for (let i = 0; i < rounds; i++, now++) {
+      for (const [x, y, from] of [[a, b, "10.0.0.1"], [b, a, "10.0.0.2"]]) {
+        for (let t = core.nodePollTransmit(x.h); t; t = core.nodePollTransmit(x.h)) {
+          if (x === a) largest = Math.max(largest, t.datagram.length);
+          core.nodeHandleDatagram(y.h, from, 4000, t.datagram, now);
+        }
+        for (let e = core.nodePollEvent(x.h); e; e = core.nodePollEvent(x.h)) { /* drained */ }
+      }
+    }
+  };
+  /** The largest datagram a sent while 16 KiB went out on stream s. */
+  const largestFor = (s) => {
+    largest = 0;
+    assert.equal(core.nodeWrite(a.h, s, new Uint8Array(16384), now), 16384);
+    exchange(20);
+    return largest;
+  };
+  const before = core.nodeOpenStream(a.h, 0, b.node, 1001, now);
+  exchange(10);
+  for (const bad of [1023, 4097, -1]) assert.equal(core.nodeSetStreamMss(a.h, bad), -19, `streamMss ${bad}`);
+  assert.equal(core.nodeSetStreamMss(a.h, 1024), 0); // failed over to a relay on a network
+  const after = core.nodeOpenStream(a.h, 0, b.node, 1001, now);
+  exchange(10);
+  assert.ok(before > 0 && after > 0);
+  const kept = largestFor(before);
+  const cut = largestFor(after);
+  assert.ok(kept > 4096 && kept < 4096 + 128, `largest datagram of the stream opened before: ${kept}`);
+  assert.ok(cut > 1024 && cut < 1024 + 128, `largest datagram of the stream opened after: ${cut}`);
+  assert.equal(core.nodeSetStreamMss(a.h, 4096), 0);
+  const back = core.nodeOpenStream(a.h, 0, b.node, 1001, now);
+  exchange(10);
+  assert.ok(largestFor(back) > 4096, "and back to 4096");
+  assert.equal(core.nodeSetStreamMss(a.h), 0, "no size: the default");
+  const byDefault = core.nodeOpenStream(a.h, 0, b.node, 1001, now);
+  exchange(10);
+  assert.ok(largestFor(byDefault) < 1024 + 128);
+  core.free(a.h);
+  core.free(b.h);
+  assert.equal(core.nodeSetStreamMss(a.h, 1024), -19, "a freed handle");
+});
+
 test("nodeCoalesceAcks: eight segments handled in one input get one ACK after the due timers run, four without", () => {
   const acksFor = (coalesce) => {
     const mk = (node) => {

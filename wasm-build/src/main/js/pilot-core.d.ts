@@ -194,6 +194,11 @@ export interface PilotCore {
    * nodeHandleTimeout) after every input, a nodeHandleRelayMessage batch or a nodeCryptoDone. Call right after nodeNew.
    */
   nodeCoalesceAcks(handle: number): number;
+  /**
+   * The segment size of streams opened or accepted from now on, as NodeOptions.streamMss (undefined or 0: 1024):
+   * the relay in use changed. Open streams keep theirs. 0, or -19 (INVALID_ARGUMENT, nothing changed) outside 1024..4096.
+   */
+  nodeSetStreamMss(handle: number, streamMss?: number): number;
   /** The node's crypto requests, in order, or null when it has none. */
   nodePollCrypto(handle: number): CryptoRequest[] | null;
   /**

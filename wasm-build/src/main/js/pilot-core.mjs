@@ -32,7 +32,7 @@ const EVENT_HEADER = 26; // Layouts.EVENT_HEADER
 const OP = Object.freeze({ FREE: 0, LIVE_HANDLES: 1, LISTEN: 2, OPEN_STREAM: 3, CLOSE_STREAM: 4, ABORT_STREAM: 5, PING: 6,
   PEER_LOOKUP_FAILED: 7, HANDLE_TIMEOUT: 8, NEXT_DEADLINE: 9, HAS_SESSION: 10, AT_EOF: 11, FLUSH_STREAMS: 12,
   SET_PROFILE: 13, EXPECT_REPLY: 14, REHANDSHAKE: 15, SNAPSHOT_DUE: 16, PLATFORM_AEAD: 17,
-  RESOLVE_NEEDED: 18, RESOLVE_NEXT: 19, RESOLVE_FAILED: 20, DEFER_AEAD: 32, COALESCE_ACKS: 33, HELD: 40 });
+  RESOLVE_NEEDED: 18, RESOLVE_NEXT: 19, RESOLVE_FAILED: 20, DEFER_AEAD: 32, COALESCE_ACKS: 33, STREAM_MSS: 34, HELD: 40 });
 /** Kinds of the resolver's registry calls (NodeWasm OP_RESOLVE_NEXT: kind * 2^32 + peer). */
 const RESOLVE_KINDS = Object.freeze([null, "lookup", "resolve"]);
 const INVALID_ARGUMENT = -19;
@@ -887,6 +887,8 @@ function wrap(exports, platform, memory, crc32) {
     checksum,
     // one ACK per stream after each input (a batch), when the host runs the due timers (StreamConfig.coalesceAcks)
     nodeCoalesceAcks: (h) => op(OP.COALESCE_ACKS, h),
+    // the segment size of streams opened from now on (nodeNew's streamMss): the relay in use changed
+    nodeSetStreamMss: (h, streamMss) => op(OP.STREAM_MSS, h, streamMss ?? 0),
     /** The node's crypto requests (records: kind, id, keyId, nonce, aad, data), or null when it has none. */
     nodePollCrypto: (h) => { const b = io.take(x.nodeCrypto(h, -1, 0)); return b === null ? null : decodeCryptoBatch(b, heldState.get(h)); },
     /**

@@ -472,6 +472,8 @@ public final class NodeWasm {
     static final int OP_HELD = 40;
     /** Apart as well (the `dl` work added it beside the AEAD one). */
     static final int OP_COALESCE_ACKS = 33;
+    /** Apart as well (the `mss` work: a Worker that moved to another relay). */
+    static final int OP_STREAM_MSS = 34;
 
     /**
      * The node calls that take and return only numbers. Booleans come back as 1 / 0; everything else
@@ -491,6 +493,8 @@ public final class NodeWasm {
      * a=1: the packet checksums too ({@code PilotNode.deferChecksum}: {@link CryptoBatch#SEAL_CHECKSUM}, {@link CryptoBatch#OPEN_CHECKSUM}).
      * COALESCE_ACKS: from now on new streams send one ACK per stream after each input, when the host runs the due
      * timers, instead of one per two segments during it (StreamConfig.coalesceAcks); call right after nodeNew.
+     * STREAM_MSS a=the segment size of streams opened from now on, as nodeNew's streamMss (0: the default 1024;
+     * else 1024..4096, or INVALID_ARGUMENT and nothing changes): the relay in use changed ({@code PilotNode.setStreamMss}).
      */
     @JSExport
     public static double nodeOp(int op, int handle, int a, int b, int c, double x, double y, double now) {
@@ -554,6 +558,8 @@ public final class NodeWasm {
             case OP_COALESCE_ACKS:
                 p.coalesceAcks();
                 return 0;
+            case OP_STREAM_MSS:
+                return p.setStreamMss(a == 0 ? NodeConfig.DEFAULTS.stream().mss() : a) ? 0 : INVALID;
             case OP_HANDLE_TIMEOUT:
                 p.handleTimeout(t);
                 return 0;

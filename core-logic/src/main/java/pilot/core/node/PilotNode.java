@@ -39,6 +39,7 @@ public final class PilotNode {
     private final KeyExchange kx;
     private final StreamTable streams;
     private boolean coalesceAcks;   // coalesceAcks(): new streams' ACKs once per input
+    private int streamMss;          // setStreamMss(): new streams' segment, cfg.stream().mss() until then
     private final Tunnel tunnel;
     private final PeerLinks links;
     private final PingService pings = new PingService();
@@ -58,6 +59,7 @@ public final class PilotNode {
     public PilotNode(NodeConfig cfg, LocalIdentity identity, int network, CryptoSuite suite, Entropy entropy,
                      TrustSource trust) {
         this.cfg = cfg;
+        this.streamMss = cfg.stream().mss();
         this.address = new Address(network, identity.node());
         this.echo = new EchoService(cfg.echoService());
         this.kx = new KeyExchange(identity, suite, entropy, trust, cfg.profile(), cfg.handshake());
@@ -307,8 +309,27 @@ public final class PilotNode {
      */
     private StreamConfig streamConfigFor(int peer) {
         StreamConfig base = coalesceAcks ? cfg.stream().withCoalescedAcks(true) : cfg.stream();
-        int mss = Math.min(base.windowUnit(), Math.max(base.mss(), kx.profileFor(peer).streamMss()));
+        int mss = Math.min(base.windowUnit(), Math.max(streamMss, kx.profileFor(peer).streamMss()));
         return mss == base.mss() ? base : base.withMss(mss);
+    }
+
+    /**
+     * The segment size of streams opened or accepted from now on: for a host whose path changed, e.g. a Worker that
+     * moved to another relay (one whose UDP leg is loopback carries 4096-byte segments whole, one on a network only
+     * 1024: larger ones would leave as IP fragments, which many paths drop). Streams already open keep theirs: the
+     * segments they queued or sent are cut already and are retransmitted as they were (never re-cut), and their
+     * congestion window and thresholds were sized from it, so cutting only their later data smaller would not save
+     * a stream whose path drops the larger size, while a stream whose path carries it is better left alone.
+     * False (nothing changed) outside the default 1024 (spec K) .. the window unit: a boolean, not a Result, as the
+     * only failure is that one range (each Result failure site costs the Worker's module bytes).
+     */
+    public boolean setStreamMss(int mss) {
+        StreamConfig node = cfg.stream();
+        if (mss < StreamConfig.DEFAULTS.mss() || mss > node.windowUnit() || mss > node.sendBufferBytes()) {
+            return false;
+        }
+        streamMss = mss;
+        return true;
     }
 
     /**

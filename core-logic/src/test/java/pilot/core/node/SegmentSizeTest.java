@@ -2,6 +2,8 @@ package pilot.core.node;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
@@ -21,18 +23,24 @@ class SegmentSizeTest {
         NodeConfig cfg = NodeConfig.DEFAULTS.withProfile(profile).withEcho(true);
         PilotNode a = net.add(cfg);
         PilotNode b = net.add(cfg);
+        int s = a.openStream(b.address(), Ports.ECHO, net.now).value();
+        net.run(200);
+        return largestSent(net, s);
+    }
+
+    /** Echoes 64 KiB on node 0's stream {@code s} (already open); the largest datagram node 0 sent meanwhile. */
+    static int largestSent(Net net, int s) {
+        PilotNode a = net.nodes.get(0);
         AtomicInteger largest = new AtomicInteger();
         net.tap = (from, to, bytes) -> {
             if (from == 0) {
                 largest.accumulateAndGet(bytes.length, Math::max);
             }
         };
-        int s = a.openStream(b.address(), Ports.ECHO, net.now).value();
         byte[] data = new byte[64 * 1024];
         for (int i = 0; i < data.length; i++) {
             data[i] = (byte) (i * 31);
         }
-        net.run(200);
         assertEquals(data.length, a.write(s, data, net.now).value());
         a.closeStream(s, pilot.core.stream.CloseMode.HALF, net.now);
         assertArrayEquals(data, PilotNodeTest.readAll(net, 0, s, 20_000), "the echo is intact either way");
@@ -47,5 +55,41 @@ class SegmentSizeTest {
     @Test
     void aFeb2026PeerGetsTheSegmentsItsDaemonUses() {
         assertEquals(4096 + OVERHEAD, largestDatagram(WireProfile.FEB2026));
+    }
+
+    /**
+     * A Worker that moved from a relay on loopback (stream_mss 4096) to one on a network (1024): streams opened or
+     * accepted after setStreamMss send the new size; one opened before keeps its 4096 even for data written after.
+     */
+    @Test
+    void setStreamMssSizesTheStreamsOpenedAfterIt() {
+        Net net = new Net();
+        NodeConfig modern = NodeConfig.DEFAULTS.withEcho(true);
+        PilotNode a = net.add(modern.withStream(modern.stream().withMss(4096)));
+        PilotNode b = net.add(modern);
+        int before = a.openStream(b.address(), Ports.ECHO, net.now).value();
+        net.run(200);
+        assertTrue(a.setStreamMss(1024));
+        int after = a.openStream(b.address(), Ports.ECHO, net.now).value();
+        net.run(200);
+        assertEquals(4096 + OVERHEAD, largestSent(net, before), "an open stream keeps its segment");
+        assertEquals(1024 + OVERHEAD, largestSent(net, after), "a new one takes the new size");
+        assertTrue(a.setStreamMss(4096), "and back, e.g. failing over to a loopback relay again");
+        int again = a.openStream(b.address(), Ports.ECHO, net.now).value();
+        net.run(200);
+        assertEquals(4096 + OVERHEAD, largestSent(net, again));
+    }
+
+    @Test
+    void setStreamMssTakesOnlyWhatASegmentMayBeAndChangesNothingOtherwise() {
+        Net net = new Net();
+        PilotNode a = net.add(NodeConfig.DEFAULTS.withEcho(true));
+        PilotNode b = net.add(NodeConfig.DEFAULTS.withEcho(true));
+        for (int bad : new int[] {0, -1, 1023, 4097, Integer.MAX_VALUE, Integer.MIN_VALUE}) {
+            assertFalse(a.setStreamMss(bad), "mss " + bad);
+        }
+        int s = a.openStream(b.address(), Ports.ECHO, net.now).value();
+        net.run(200);
+        assertEquals(1024 + OVERHEAD, largestSent(net, s), "still the node's own 1024");
     }
 }
