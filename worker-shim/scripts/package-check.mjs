@@ -18,9 +18,10 @@ import { fileURLToPath } from "node:url";
 // 97.6: branch dl (batches from the Worker, ACKs per input) on top measured 97.38 KiB. 97.6 KiB is 99.9 kB, so
 // the "100 KB" holds whichever unit it meant. 96.2: branch trim cut the TeaVM runtime's imports neither
 // module declares, 97.38 -> 95.97 KiB measured, and Address.parse without Unicode digits (-594 B of wasm) 95.37 KiB;
-// with branch echo's request read-ahead and echo lead in peer.ts (+0.24 KiB) 95.61 KiB; the budget is that plus
-// 0.2 KiB.
-const BUNDLE_GZIP_BUDGET_KIB = 95.8;
+// with branch echo's request read-ahead and echo lead in peer.ts (+0.24 KiB) 95.61 KiB; the budget was that plus
+// 0.2 KiB. 96.4: branch resolve (look-ups beyond 64 wait instead of failing: a Worker woken with 200 restored peers
+// lost 136; +387 B of wasm) and branch mss (streams follow the relay a Worker fails over to) measured 96.16 KiB.
+const BUNDLE_GZIP_BUDGET_KIB = 96.4;
 const root = fileURLToPath(new URL("../", import.meta.url));
 const example = join(root, "package-example");
 const require = createRequire(import.meta.url);
