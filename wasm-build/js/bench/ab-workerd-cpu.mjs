@@ -30,7 +30,7 @@ import wasmA from "./a/pilot-core.wasm";
 import wasmB from "./b/pilot-core.wasm";
 import * as A from "./a/pilot-core.mjs";
 import * as B from "./b/pilot-core.mjs";
-import { copyingRunner, datagramsWebCrypto } from "./nodebench.mjs";
+import { copyingRunner, datagramsWebCrypto, webCryptoPairs } from "./nodebench.mjs";
 const random = (n) => { const o = new Uint8Array(n); for (let i = 0; i < n; i += 65536) crypto.getRandomValues(o.subarray(i, Math.min(n, i + 65536))); return o; };
 const cores = { a: [A, A.loadPilotCore(wasmA)], b: [B, B.loadPilotCore(wasmB)] };
 export default {
@@ -38,15 +38,7 @@ export default {
     const url = new URL(request.url);
     const n = Number(url.searchParams.get("n"));
     if (url.pathname === "/webcrypto") {
-      const key = await crypto.subtle.importKey("raw", random(32), "AES-GCM", false, ["encrypt", "decrypt"]);
-      const pt = random(1200);
-      const aad = new Uint8Array([0, 0, 0, 1]);
-      const iv = new Uint8Array(12);
-      for (let i = 1; i <= n; i++) {
-        new DataView(iv.buffer).setUint32(8, i);
-        const ct = await crypto.subtle.encrypt({ name: "AES-GCM", iv, additionalData: aad }, key, pt);
-        await crypto.subtle.decrypt({ name: "AES-GCM", iv, additionalData: aad }, key, ct);
-      }
+      await webCryptoPairs(random, n);
       return new Response("ok");
     }
     const [mod, ready] = cores[url.searchParams.get("build")];

@@ -7,7 +7,7 @@ import { loadPilotCore, webCryptoRunner } from "../../target/pilot-core/pilot-co
 import { loadConformance } from "../../target/pilot-conformance/pilot-conformance.mjs";
 import { runVectorSuite } from "../suite/vectors.mjs";
 import { runTwoPeers } from "../suite/twopeer.mjs";
-import { copyingRunner, datagramsOnce, datagramsWebCrypto, handshakeOnce } from "../suite/nodebench.mjs";
+import { copyingRunner, datagramsOnce, datagramsWebCrypto, handshakeOnce, webCryptoPairs } from "../suite/nodebench.mjs";
 
 let corePromise = null;
 let confPromise = null;
@@ -90,19 +90,10 @@ export default {
       case "/datagrams":
         // the production path: n datagrams of 1,166 bytes (1,200-byte packets) sealed by one node, opened by the other
         return Response.json({ got: datagramsOnce(core, random, n) });
-      case "/webcrypto": {
+      case "/webcrypto":
         // the native ceiling: the same 1,200-byte seal + open with workerd's own AES-GCM
-        const key = await crypto.subtle.importKey("raw", random(32), "AES-GCM", false, ["encrypt", "decrypt"]);
-        const pt = random(1200);
-        const aad = new Uint8Array([0, 0, 0, 1]);
-        const iv = new Uint8Array(12);
-        for (let i = 1; i <= n; i++) {
-          new DataView(iv.buffer).setUint32(8, i);
-          const ct = await crypto.subtle.encrypt({ name: "AES-GCM", iv, additionalData: aad }, key, pt);
-          await crypto.subtle.decrypt({ name: "AES-GCM", iv, additionalData: aad }, key, ct);
-        }
+        await webCryptoPairs(random, n);
         return new Response("ok");
-      }
       case "/webcrypto-batched": {
         // WebCrypto alone, `batch` seals in one Promise.all, then their opens in one (what the node's batches do)
         const key = await crypto.subtle.importKey("raw", random(32), "AES-GCM", false, ["encrypt", "decrypt"]);
