@@ -642,4 +642,82 @@ class DialInTest {
         }
         assertEquals(List.of("auth_ok", "frame 0", "frame 1", "frame 2", "frame 3"), got);
     }
+
+    /** A well-formed PILA frame numbered {@code i}: what a stranger may send a Worker before it is on its allow-list. */
+    static byte[] pila(int i) {
+        byte[] f = new byte[pilot.core.frame.AuthKeyFrame.SIZE];
+        f[0] = 'P';
+        f[1] = 'I';
+        f[2] = 'L';
+        f[3] = 'A';
+        f[4] = (byte) i;
+        return f;
+    }
+
+    /** What {@code j} received, in order, until {@code until} is among it: text types, and "frame N" for frames. */
+    static List<String> receivedUntil(JavaWorker j, java.util.function.Predicate<List<String>> until) throws InterruptedException {
+        List<String> got = new ArrayList<>();
+        while (!until.test(got)) {
+            Object o = j.inbox.poll(5, TimeUnit.SECONDS);
+            assertNotNull(o, "no message after " + got);
+            got.add(o instanceof byte[] b ? "frame " + frameOf(b)[4] : String.valueOf(((Map<?, ?>) o).get("type")));
+        }
+        return got;
+    }
+
+    /**
+     * A login that names its node id is admitted on a registry thread while the Worker's own messages are decoded on
+     * another: a Worker that sends {@code dial_in} (and gets a datagram) before it reads {@code auth_ok} must still
+     * get {@code auth_ok} before any frame, and its endpoint must end up the dial-in's (served by the dialled
+     * connection once the outbound one closes). The seam runs as soon as the decoding thread may see the login
+     * admitted: it sends the {@code dial_in}, waits for its answer, then sends a stranger's PILA until the relay
+     * delivered it. Before the fix the login's UDP task was queued only after that, so the dial-in's watch ran
+     * first (the PILA came before {@code auth_ok}), then the login's watch took the endpoint back for the outbound
+     * session, and once that closed the endpoint's datagrams were dropped.
+     */
+    @Test
+    void aDialInSentBeforeAuthOkOfALoginAdmittedOnTheRegistryThreadLeavesTheEndpointToTheDialIn() throws Exception {
+        startRelay();
+        w = worker(31);
+        RegistryClient rc = new RegistryClient(registry.address(), 2000);
+        int node = rc.register("127.0.0.1:1", w.key.publicKey(), null).nodeId(); // known to the registry, not to the relay
+        rc.setVisibility(node, true, w.key::sign);
+        DatagramSocket stranger = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0));
+        open.add(stranger);
+        InetSocketAddress[] endpoint = new InetSocketAddress[1];
+        java.util.concurrent.CompletableFuture<Void> seam = new java.util.concurrent.CompletableFuture<>();
+        relay.afterAdmitting = () -> {
+            try {
+                w.ws.send(Json.write(Map.of("type", "dial_in", "url", object.url(PREFIX_PATH + "w31"))));
+                await(() -> w.inbox.stream().anyMatch(o -> o instanceof Map<?, ?> m && "dial_in_ok".equals(m.get("type"))),
+                        5000, "dial_in_ok");
+                for (org.java_websocket.WebSocket c : relay.getConnections()) {
+                    if (c.getAttachment() instanceof RelayServer.Session s && !s.dialled) {
+                        endpoint[0] = s.endpoint;
+                    }
+                }
+                long before = relay.framesIn.get();
+                for (int i = 0; i < 100 && relay.framesIn.get() == before; i++) {
+                    send(stranger, endpoint[0], pila(1));
+                    Thread.sleep(20);
+                }
+                seam.complete(null);
+            } catch (Throwable e) {
+                seam.completeExceptionally(e);
+            }
+        };
+        w.authReply(w.key, node);
+        seam.get(15, TimeUnit.SECONDS); // the test reads the Worker's messages only after the seam looked at them
+        List<String> got = receivedUntil(w, g -> g.contains("auth_ok") && g.contains("dial_in_ok"));
+        List<String> beforeAuthOk = got.subList(0, got.indexOf("auth_ok"));
+        assertFalse(beforeAuthOk.stream().anyMatch(m -> m.startsWith("frame")), "no frame before auth_ok: " + got);
+        assertNotNull(object.logins.poll(5, TimeUnit.SECONDS), "dialled in");
+        w.close();
+        await(() -> relay.sessionCount() == 1, 3000, "outbound connection gone");
+        object.frames.clear();
+        send(stranger, endpoint[0], pila(2));
+        byte[] in = object.frames.poll(5, TimeUnit.SECONDS);
+        assertNotNull(in, "the endpoint is the dial-in's: the dialled connection gets its datagrams");
+        assertArrayEquals(pila(2), frameOf(in));
+    }
 }
