@@ -1387,6 +1387,10 @@ public final class RelayServer extends WebSocketServer {
         boolean held = false;
         synchronized (d) {
             if (d.forgotten) {
+                // the endpoint changes hands (a newer login took it over, or it goes back to its outbound login) and
+                // its new owner does not watch it yet: dropped (the held frames went ahead), but counted
+                dropped.incrementAndGet();
+                counters.dropped(RelayCounters.Direction.IN, RelayCounters.DropReason.HANDOVER);
                 return batch;
             }
             Session live = d.live();
