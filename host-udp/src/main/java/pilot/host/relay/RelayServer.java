@@ -826,9 +826,22 @@ public final class RelayServer extends WebSocketServer {
         answer(s, Json.write(m));
     }
 
+    /** Frames waiting to go out on the connections this relay dialled, the fullest one's (tests: the bounds hold there). */
+    int mostQueuedFramesOfDialled() {
+        int most = 0;
+        for (Session s : sessions.values()) {
+            if (s.dialled) {
+                most = Math.max(most, queuedFrames(s.ws));
+            }
+        }
+        return most;
+    }
+
     /** Frames waiting to go out on {@code ws} (the bound for pongs and for answers both read it). */
-    private static int queuedFrames(WebSocket ws) {
-        return ws instanceof WebSocketImpl impl ? impl.outQueue.size() : 0;
+    static int queuedFrames(WebSocket ws) {
+        // a dialled connection is a client (DialClient), whose frames wait in the connection it wraps
+        WebSocket conn = ws instanceof org.java_websocket.client.WebSocketClient c ? c.getConnection() : ws;
+        return conn instanceof WebSocketImpl impl ? impl.outQueue.size() : 0;
     }
 
     /**

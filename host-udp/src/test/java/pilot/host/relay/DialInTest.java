@@ -764,4 +764,39 @@ class DialInTest {
         send(peer, parked, sealed(3));
         assertEquals(List.of("frame 3"), receivedUntil(woke, g -> g.size() == 1), "live frames reach the new login");
     }
+
+    /**
+     * Whatever answers at an allowed URL has proven nothing when the relay's dial connects: one that pings and
+     * never reads must get the pongs the relay's server side gives such a client, none beyond 64 queued frames.
+     * The relay's dialled connections are Java-WebSocket clients, whose queue the bounds did not see (they read it
+     * only from a server-side connection) and which answered every ping: before, thousands of pongs queued.
+     * An honest Worker logs in and registers beside it.
+     */
+    @Test
+    void aDialTargetThatPingsAndNeverReadsGetsBoundedPongs() throws Exception {
+        try (PingingDialTarget target = new PingingDialTarget()) {
+            relay = new RelayServer(new InetSocketAddress("127.0.0.1", 0), InetAddress.getLoopbackAddress(),
+                    new RegistryClient(registry.address(), 2000), suite, new SecureEntropy(),
+                    new RelayLimits(64, 10_000, 90_000, 1 << 20, 64L << 20, 5000, 1024), Set.of(), null,
+                    new DialInConfig(relayKey, List.of(target.url(PREFIX_PATH)), fast()));
+            relay.start();
+            assertTrue(relay.awaitStarted(5000));
+            w = worker(31);
+            assertEquals("auth_ok", w.login().get("type"));
+            w.join();
+            assertEquals("dial_in_ok", askDialIn(w, Map.of("url", target.url(PREFIX_PATH + "w31"))).get("type"));
+            int most = 0;
+            long end = System.currentTimeMillis() + 3000;
+            while (System.currentTimeMillis() < end) {
+                most = Math.max(most, relay.mostQueuedFramesOfDialled());
+                Thread.sleep(2);
+            }
+            assertTrue(most >= RelayServer.MAX_QUEUED_FRAMES_FOR_PONG, "the pongs backed up to their bound: " + most);
+            assertTrue(most <= RelayServer.MAX_QUEUED_FRAMES_FOR_PONG + 1, "frames queued on the dialled connection: " + most);
+            JavaWorker honest = worker(32);
+            assertEquals("auth_ok", honest.login().get("type"));
+            honest.join();
+            assertTrue(honest.nodeId != 0, "registered beside it");
+        }
+    }
 }
