@@ -280,8 +280,11 @@ class DialInTest {
         }
     }
 
-    /** A peer sends {@code n} frames while the dialled Worker is evicted (held), then the relay redials it; returns the peer. */
-    DatagramSocket heldThenRedialled(int n) throws Exception {
+    /**
+     * Worker 31, dialled in, closes its outbound login and its object is evicted (redials are refused): the endpoint
+     * parks, and a peer on its allow-list sends frames {@code 0..n-1}, held there; returns the peer.
+     */
+    DatagramSocket parkedHolding(int n) throws Exception {
         DatagramSocket peer = peer();
         w.close();
         object.accepting = false;
@@ -291,6 +294,12 @@ class DialInTest {
             send(peer, endpoint(), sealed(i));
         }
         await(() -> relay.parkedBytes() == n * (7 + 36), 3000, n + " frames held");
+        return peer;
+    }
+
+    /** {@link #parkedHolding}, then the relay redials the object; returns the peer. */
+    DatagramSocket heldThenRedialled(int n) throws Exception {
+        DatagramSocket peer = parkedHolding(n);
         object.accepting = true;
         assertEquals(w.endpoint, object.logins.poll(5, TimeUnit.SECONDS), "redialled; the same endpoint");
         return peer;
@@ -611,16 +620,8 @@ class DialInTest {
     void aLoginThatTakesTheParkedEndpointOverGetsAuthOkThenTheHeldFramesThenLiveOnes() throws Exception {
         startRelay();
         dialledIn();
-        DatagramSocket peer = peer();
         InetSocketAddress parked = endpoint();
-        w.close();
-        object.accepting = false; // evicted: redials are refused, the endpoint stays parked
-        object.current.close(1001, "evicted");
-        await(() -> relay.sessionCount() == 0, 3000, "dialled connection gone");
-        for (int i = 0; i < 3; i++) {
-            send(peer, parked, sealed(i));
-        }
-        await(() -> relay.parkedBytes() == 3 * (7 + 36), 3000, "3 frames held");
+        DatagramSocket peer = parkedHolding(3);
         relay.afterWatching = () -> {
             long before = relay.framesIn.get();
             try {
@@ -634,13 +635,7 @@ class DialInTest {
         };
         JavaWorker woke = worker(31);
         woke.authReply(woke.key, null);
-        List<String> got = new ArrayList<>();
-        for (int i = 0; i < 5; i++) {
-            Object o = woke.inbox.poll(5, TimeUnit.SECONDS);
-            assertNotNull(o, "message " + i + " after " + got);
-            got.add(o instanceof byte[] b ? "frame " + frameOf(b)[4] : String.valueOf(((Map<?, ?>) o).get("type")));
-        }
-        assertEquals(List.of("auth_ok", "frame 0", "frame 1", "frame 2", "frame 3"), got);
+        assertEquals(List.of("auth_ok", "frame 0", "frame 1", "frame 2", "frame 3"), receivedUntil(woke, g -> g.size() == 5));
     }
 
     /** A well-formed PILA frame numbered {@code i}: what a stranger may send a Worker before it is on its allow-list. */
@@ -732,16 +727,8 @@ class DialInTest {
     void datagramsReachingAParkedEndpointWhileALoginTakesItOverAreCountedAsHandoverDrops() throws Exception {
         startRelay();
         dialledIn();
-        DatagramSocket peer = peer();
         InetSocketAddress parked = endpoint();
-        w.close();
-        object.accepting = false; // evicted: redials are refused, the endpoint stays parked
-        object.current.close(1001, "evicted");
-        await(() -> relay.sessionCount() == 0, 3000, "dialled connection gone");
-        for (int i = 0; i < 3; i++) {
-            send(peer, parked, sealed(i));
-        }
-        await(() -> relay.parkedBytes() == 3 * (7 + 36), 3000, "3 frames held");
+        DatagramSocket peer = parkedHolding(3);
         long droppedBefore = relay.dropped.get();
         relay.afterTakingOver = () -> {
             try {
