@@ -762,16 +762,7 @@ class DialInTest {
     @Test
     void aDialTargetThatPingsAndNeverReadsGetsBoundedPongs() throws Exception {
         try (PingingDialTarget target = new PingingDialTarget()) {
-            relay = new RelayServer(new InetSocketAddress("127.0.0.1", 0), InetAddress.getLoopbackAddress(),
-                    new RegistryClient(registry.address(), 2000), suite, new SecureEntropy(),
-                    new RelayLimits(64, 10_000, 90_000, 1 << 20, 64L << 20, 5000, 1024), Set.of(), null,
-                    new DialInConfig(relayKey, List.of(target.url(PREFIX_PATH)), fast()));
-            relay.start();
-            assertTrue(relay.awaitStarted(5000));
-            w = worker(31);
-            assertEquals("auth_ok", w.login().get("type"));
-            w.join();
-            assertEquals("dial_in_ok", askDialIn(w, Map.of("url", target.url(PREFIX_PATH + "w31"))).get("type"));
+            dialledBy(target);
             int most = 0;
             long end = System.currentTimeMillis() + 3000;
             while (System.currentTimeMillis() < end) {
@@ -780,6 +771,48 @@ class DialInTest {
             }
             assertTrue(most >= RelayServer.MAX_QUEUED_FRAMES_FOR_PONG, "the pongs backed up to their bound: " + most);
             assertTrue(most <= RelayServer.MAX_QUEUED_FRAMES_FOR_PONG + 1, "frames queued on the dialled connection: " + most);
+            JavaWorker honest = worker(32);
+            assertEquals("auth_ok", honest.login().get("type"));
+            honest.join();
+            assertTrue(honest.nodeId != 0, "registered beside it");
+        }
+    }
+
+    /** A relay that may dial {@code target} (login time 10 s), and Worker 31 logged in, registered and asking it to. */
+    void dialledBy(PingingDialTarget target) throws Exception {
+        relay = new RelayServer(new InetSocketAddress("127.0.0.1", 0), InetAddress.getLoopbackAddress(),
+                new RegistryClient(registry.address(), 2000), suite, new SecureEntropy(),
+                new RelayLimits(64, 10_000, 90_000, 1 << 20, 64L << 20, 5000, 1024), Set.of(), null,
+                new DialInConfig(relayKey, List.of(target.url(PREFIX_PATH)), fast()));
+        relay.start();
+        assertTrue(relay.awaitStarted(5000));
+        w = worker(31);
+        assertEquals("auth_ok", w.login().get("type"));
+        w.join();
+        assertEquals("dial_in_ok", askDialIn(w, Map.of("url", target.url(PREFIX_PATH + "w31"))).get("type"));
+    }
+
+    /**
+     * The relay's answers on a dialled connection go through the answer bound too: a dial target that left 64 pongs
+     * unread and then sends its relay_challenge is closed for not reading (counted) instead of getting
+     * {@code relay_proof} and {@code auth_challenge} queued on top. Before, both were sent as they were.
+     */
+    @Test
+    void aDialTargetThatLeftABoundOfPongsUnreadIsClosedAtItsChallengeInsteadOfGettingTheProofQueued() throws Exception {
+        try (PingingDialTarget target = new PingingDialTarget()) {
+            dialledBy(target);
+            long full = System.currentTimeMillis();
+            long end = full + 8000;
+            while (System.currentTimeMillis() - full < 500 && System.currentTimeMillis() < end) {
+                if (relay.mostQueuedFramesOfDialled() < RelayServer.MAX_QUEUED_FRAMES_FOR_PONG) {
+                    full = System.currentTimeMillis();
+                }
+                Thread.sleep(5);
+            }
+            assertTrue(System.currentTimeMillis() - full >= 500, "the pongs stayed at their bound for 0.5 s");
+            target.challenge();
+            await(() -> relay.counters().closedNotReading() == 1, 5000, "closed for not reading at its relay_proof");
+            assertEquals("dial_in_error", w.nextText().get("type"), "the first dial failed: reported to the Worker");
             JavaWorker honest = worker(32);
             assertEquals("auth_ok", honest.login().get("type"));
             honest.join();

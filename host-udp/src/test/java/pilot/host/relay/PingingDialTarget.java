@@ -14,13 +14,14 @@ import java.util.Base64;
 
 /**
  * A hostile dial target for the relay's dial-in: it accepts the relay's WebSocket upgrade (subprotocol
- * {@value RelayProtocol#DIAL_SUBPROTOCOL}), then sends pings without end and never reads another byte, through a
- * 4 KiB receive buffer, so whatever the relay answers backs up on the relay's side.
+ * {@value RelayProtocol#DIAL_SUBPROTOCOL}), then sends pings without end (a relay_challenge among them when asked)
+ * and never reads another byte, through a 4 KiB receive buffer, so whatever the relay sends backs up on its side.
  */
 final class PingingDialTarget implements AutoCloseable {
     private final ServerSocket server = new ServerSocket();
     private final Thread thread;
     private volatile Socket accepted;
+    private volatile boolean challenge;
 
     PingingDialTarget() throws IOException {
         server.setReceiveBufferSize(4096); // before bind: accepted sockets inherit it
@@ -28,6 +29,11 @@ final class PingingDialTarget implements AutoCloseable {
         thread = new Thread(this::serve, "pinging-dial-target");
         thread.setDaemon(true);
         thread.start();
+    }
+
+    /** Sends a relay_challenge among the pings (the relay then owes its relay_proof), and pings on. */
+    void challenge() {
+        challenge = true;
     }
 
     String url(String path) {
@@ -65,6 +71,13 @@ final class PingingDialTarget implements AutoCloseable {
             }
             while (true) {
                 out.write(burst);
+                if (challenge) {
+                    challenge = false;
+                    byte[] text = ("{\"type\":\"relay_challenge\",\"nonce\":\"" + "ab".repeat(16) + "\"}")
+                            .getBytes(StandardCharsets.US_ASCII);
+                    out.write(new byte[] {(byte) 0x81, (byte) text.length}); // FIN, text, unmasked, < 126 bytes
+                    out.write(text);
+                }
             }
         } catch (IOException | java.security.NoSuchAlgorithmException | InterruptedException e) {
             // closed: by the relay, or by the test
