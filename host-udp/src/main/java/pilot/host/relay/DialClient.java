@@ -46,6 +46,19 @@ final class DialClient extends WebSocketClient {
         relay.onMessage(this, bytes);
     }
 
+    /**
+     * Pongs within {@link RelayServer#MAX_QUEUED_FRAMES_FOR_PONG}, as on the server side: whatever answers at the URL
+     * has proven nothing yet, and Java-WebSocket's client answers every ping, queuing pongs without limit for a peer
+     * that pings and never reads (over a million frames in 3 s on loopback before this bound).
+     */
+    @Override
+    public void onWebsocketPing(WebSocket conn, Framedata f) {
+        if (RelayServer.queuedFrames(this) >= RelayServer.MAX_QUEUED_FRAMES_FOR_PONG) {
+            return;
+        }
+        super.onWebsocketPing(conn, f);
+    }
+
     @Override
     public void onWebsocketPong(WebSocket conn, Framedata f) {
         if (getAttachment() instanceof RelayServer.Session s) {

@@ -41,6 +41,11 @@ public final class RelayCounters {
         QUEUE_FULL,
         /** A parked dial-in endpoint's queue was full: the oldest held frame went ({@code DIAL_IN_QUEUE_*}). */
         PARKED_QUEUE_FULL,
+        /**
+         * A datagram reached a dial-in endpoint while it changed hands (a newer login of the key took it over, or it
+         * went back to its outbound login) and before its new owner watched it.
+         */
+        HANDOVER,
         /** The UDP socket's send buffer was full. */
         UDP_BUFFER_FULL,
         /** The UDP send failed. */

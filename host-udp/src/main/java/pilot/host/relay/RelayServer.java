@@ -163,6 +163,17 @@ public final class RelayServer extends WebSocketServer {
      * the Worker received before it.
      */
     volatile Runnable afterWatching = () -> { };
+    /**
+     * Test seam: runs on the login's thread (the registry's, for a login that named its node id) right after the
+     * session left AWAITING_AUTH, when the decoding thread may act on its new state (a {@code dial_in}, a frame);
+     * {@code DialInTest} sends a {@code dial_in} and a datagram here.
+     */
+    volatile Runnable afterAdmitting = () -> { };
+    /**
+     * Test seam: runs on the login's thread once it took a parked dial-in endpoint over, before that endpoint is
+     * watched for it; {@code DialInTest} sends datagrams to the endpoint here.
+     */
+    volatile Runnable afterTakingOver = () -> { };
 
     /** AWAITING_CHALLENGE: a dialled connection before the Worker's relay_challenge. */
     enum State { AWAITING_CHALLENGE, AWAITING_AUTH, PROVISIONAL, READY, CLOSED }
@@ -401,7 +412,7 @@ public final class RelayServer extends WebSocketServer {
         counters.connectionsOpened.incrementAndGet();
         ws.setAttachment(s);
         sessions.put(s.id, s);
-        ws.send(Json.write(Map.of("type", "auth_challenge", "nonce", s.nonce)));
+        answer(s, Json.write(Map.of("type", "auth_challenge", "nonce", s.nonce)));
     }
 
     @Override
@@ -629,12 +640,16 @@ public final class RelayServer extends WebSocketServer {
         DialIn parked = dialIns.get(k);
         DatagramChannel taken = parked == null ? null : forget(parked, "replaced by a newer login of the same key", true);
         List<byte[]> held = taken == null ? List.of() : drainHeld(parked);
+        if (taken != null) {
+            afterTakingOver.run();
+        }
         boolean full = verdict instanceof RelayPolicy.Login.Full;
-        DatagramChannel udp;
+        String ok;
         try {
-            udp = taken != null ? taken : openWorkerSocket(udpHost);
+            DatagramChannel udp = taken != null ? taken : openWorkerSocket(udpHost);
             synchronized (s) {
                 if (s.state != State.AWAITING_AUTH) {
+                    parkedDropped.addAndGet(held.size()); // closed meanwhile: nobody to hand them to
                     udp.close();
                     return;
                 }
@@ -642,43 +657,56 @@ public final class RelayServer extends WebSocketServer {
                 s.endpoint = (InetSocketAddress) udp.getLocalAddress();
                 s.worker = taken != null ? parked.worker : new WorkerPolicy(limits, now());
                 s.worker.loggedIn(now());
+                ok = authOk(s, endpointText(s));
+                // the login's UDP task is queued before the new state is written: whatever the decoding thread does
+                // once it reads that state (a dial_in's watch, a frame's answer) comes after this task in the UDP
+                // thread's queue, so it can neither take the endpoint from a dial-in nor get a frame before auth_ok
+                udpTasks.add(() -> greet(s, udp, ok, held, full));
                 s.state = full ? State.READY : State.PROVISIONAL;
             }
         } catch (IOException e) {
+            parkedDropped.addAndGet(held.size());
             refuse(s, CloseFrame.TRY_AGAIN_LATER, "no UDP endpoint available");
             return;
         }
-        counters.login(full ? RelayCounters.LoginOutcome.FULL : RelayCounters.LoginOutcome.PROVISIONAL);
-        String endpoint = endpointText(s);
-        String ok = authOk(s, endpoint);
-        // auth_ok, then the frames held while the endpoint was parked, then its live datagrams: the UDP thread, the
-        // one that delivers datagrams, sends the first two and only then watches the socket for this login (a later
-        // task, such as a dial_in's watch, still comes after it)
-        udpTasks.add(() -> {
-            if (s.state == State.CLOSED || !s.ws.isOpen()) {
-                parkedDropped.addAndGet(held.size()); // the login ended before it was answered
-                return;
-            }
-            try {
-                s.ws.send(ok);
-                if (full) {
-                    sendHeld(s, held);
-                }
-            } catch (org.java_websocket.exceptions.WebsocketNotConnectedException e) {
-                LOG.debug("login ended before its auth_ok was sent");
-            }
-            if (!full) {
-                parkedDropped.addAndGet(held.size()); // a provisional login receives nothing yet
-            }
-            watchNow(udp, s);
-        });
         udpSelector.wakeup();
+        afterAdmitting.run();
         afterWatching.run();
+        counters.login(full ? RelayCounters.LoginOutcome.FULL : RelayCounters.LoginOutcome.PROVISIONAL);
         if (full) {
-            LOG.info("Worker {} logged in, UDP endpoint {}", keyB64, endpoint);
+            LOG.info("Worker {} logged in, UDP endpoint {}", keyB64, endpointText(s));
         } else {
-            hostile("Worker {} logged in provisionally (registers next), UDP endpoint {}", keyB64, endpoint);
+            hostile("Worker {} logged in provisionally (registers next), UDP endpoint {}", keyB64, endpointText(s));
         }
+    }
+
+    /**
+     * A login's first step on the UDP thread, the one that delivers datagrams: {@code auth_ok}, then the frames held
+     * while its endpoint was parked, and only then the watch of the endpoint for it, so its live datagrams come after
+     * both (a later task, such as a dial_in's watch, still comes after it). {@link #admit} queues this just before it
+     * writes the login's state; reading the state under the session's lock waits until it has, so auth_ok never
+     * reaches a Worker whose next message would still find the login awaiting it.
+     */
+    private void greet(Session s, DatagramChannel udp, String ok, List<byte[]> held, boolean full) {
+        State state;
+        synchronized (s) {
+            state = s.state;
+        }
+        if (state == State.CLOSED || !s.ws.isOpen() || !answer(s, ok)) {
+            parkedDropped.addAndGet(held.size()); // the login ended before it was answered, or at its answer
+            return;
+        }
+        try {
+            if (full) {
+                sendHeld(s, held);
+            }
+        } catch (org.java_websocket.exceptions.WebsocketNotConnectedException e) {
+            LOG.debug("login ended before its held frames were sent");
+        }
+        if (!full) {
+            parkedDropped.addAndGet(held.size()); // a provisional login receives nothing yet
+        }
+        watchNow(udp, s);
     }
 
     private static String endpointText(Session s) {
@@ -798,25 +826,46 @@ public final class RelayServer extends WebSocketServer {
         answer(s, Json.write(m));
     }
 
+    /** Frames waiting to go out on the connections this relay dialled, the fullest one's (tests: the bounds hold there). */
+    int mostQueuedFramesOfDialled() {
+        int most = 0;
+        for (Session s : sessions.values()) {
+            if (s.dialled) {
+                most = Math.max(most, queuedFrames(s.ws));
+            }
+        }
+        return most;
+    }
+
     /** Frames waiting to go out on {@code ws} (the bound for pongs and for answers both read it). */
-    private static int queuedFrames(WebSocket ws) {
-        return ws instanceof WebSocketImpl impl ? impl.outQueue.size() : 0;
+    static int queuedFrames(WebSocket ws) {
+        // a dialled connection is a client (DialClient), whose frames wait in the connection it wraps
+        WebSocket conn = ws instanceof org.java_websocket.client.WebSocketClient c ? c.getConnection() : ws;
+        return conn instanceof WebSocketImpl impl ? impl.outQueue.size() : 0;
     }
 
     /**
      * Sends a text answer to a client's request, unless {@link #MAX_QUEUED_ANSWERS} frames already wait for it to
      * read: then the connection is closed (1008) and counted instead, so asking without reading costs bounded memory.
+     * Every text the relay sends a client goes through here, the login's too ({@code auth_challenge},
+     * {@code relay_proof}, {@code auth_ok}): a client may have left pongs unread before it logs in. Returns whether
+     * it was sent.
      */
-    private void answer(Session s, String text) {
+    private boolean answer(Session s, String text) {
         synchronized (s.answerLock) { // closed inside: once closed, isOpen is false, so it is closed and counted once
             if (!s.ws.isOpen()) {
-                return;
+                return false;
             }
             if (queuedFrames(s.ws) >= MAX_QUEUED_ANSWERS) {
                 counters.closedNotReading.incrementAndGet();
                 refuse(s, CloseFrame.POLICY_VALIDATION, "not reading its answers");
-            } else {
+                return false;
+            }
+            try {
                 s.ws.send(text);
+                return true;
+            } catch (org.java_websocket.exceptions.WebsocketNotConnectedException e) {
+                return false; // closed since the look: nobody to answer
             }
         }
     }
@@ -1111,9 +1160,10 @@ public final class RelayServer extends WebSocketServer {
         }
         byte[] sig = dialConfig.relayKey().sign(RelayProtocol.dialChallenge(nonce, d.keyBase64));
         s.state = State.AWAITING_AUTH;
-        s.ws.send(Json.write(Map.of("type", "relay_proof", "relay_key", relayKeyBase64(),
-                "sig", Base64.getEncoder().encodeToString(sig))));
-        s.ws.send(Json.write(Map.of("type", "auth_challenge", "nonce", s.nonce)));
+        if (answer(s, Json.write(Map.of("type", "relay_proof", "relay_key", relayKeyBase64(),
+                "sig", Base64.getEncoder().encodeToString(sig))))) {
+            answer(s, Json.write(Map.of("type", "auth_challenge", "nonce", s.nonce)));
+        }
     }
 
     /** A dialled login proved {@code k}: served on the parked endpoint if it is the key that asked. */
@@ -1142,7 +1192,9 @@ public final class RelayServer extends WebSocketServer {
                 s.state = State.READY;
             }
             d.policy.connected(now());
-            s.ws.send(authOk(s, endpointText(s)));
+            if (!answer(s, authOk(s, endpointText(s)))) {
+                return; // closed for not reading: ended like a lost dialled connection (parked, redialled later)
+            }
             sendHeld(s, drainHeld(d)); // in order, before anything newer (deliveries take the same lock)
         }
         hostile("dialled into Worker {}: endpoint {}", keyB64, endpointText(s));
@@ -1348,6 +1400,10 @@ public final class RelayServer extends WebSocketServer {
         boolean held = false;
         synchronized (d) {
             if (d.forgotten) {
+                // the endpoint changes hands (a newer login took it over, or it goes back to its outbound login) and
+                // its new owner does not watch it yet: dropped (the held frames went ahead), but counted
+                dropped.incrementAndGet();
+                counters.dropped(RelayCounters.Direction.IN, RelayCounters.DropReason.HANDOVER);
                 return batch;
             }
             Session live = d.live();

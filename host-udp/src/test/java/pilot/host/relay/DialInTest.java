@@ -280,8 +280,11 @@ class DialInTest {
         }
     }
 
-    /** A peer sends {@code n} frames while the dialled Worker is evicted (held), then the relay redials it; returns the peer. */
-    DatagramSocket heldThenRedialled(int n) throws Exception {
+    /**
+     * Worker 31, dialled in, closes its outbound login and its object is evicted (redials are refused): the endpoint
+     * parks, and a peer on its allow-list sends frames {@code 0..n-1}, held there; returns the peer.
+     */
+    DatagramSocket parkedHolding(int n) throws Exception {
         DatagramSocket peer = peer();
         w.close();
         object.accepting = false;
@@ -291,6 +294,12 @@ class DialInTest {
             send(peer, endpoint(), sealed(i));
         }
         await(() -> relay.parkedBytes() == n * (7 + 36), 3000, n + " frames held");
+        return peer;
+    }
+
+    /** {@link #parkedHolding}, then the relay redials the object; returns the peer. */
+    DatagramSocket heldThenRedialled(int n) throws Exception {
+        DatagramSocket peer = parkedHolding(n);
         object.accepting = true;
         assertEquals(w.endpoint, object.logins.poll(5, TimeUnit.SECONDS), "redialled; the same endpoint");
         return peer;
@@ -611,16 +620,8 @@ class DialInTest {
     void aLoginThatTakesTheParkedEndpointOverGetsAuthOkThenTheHeldFramesThenLiveOnes() throws Exception {
         startRelay();
         dialledIn();
-        DatagramSocket peer = peer();
         InetSocketAddress parked = endpoint();
-        w.close();
-        object.accepting = false; // evicted: redials are refused, the endpoint stays parked
-        object.current.close(1001, "evicted");
-        await(() -> relay.sessionCount() == 0, 3000, "dialled connection gone");
-        for (int i = 0; i < 3; i++) {
-            send(peer, parked, sealed(i));
-        }
-        await(() -> relay.parkedBytes() == 3 * (7 + 36), 3000, "3 frames held");
+        DatagramSocket peer = parkedHolding(3);
         relay.afterWatching = () -> {
             long before = relay.framesIn.get();
             try {
@@ -634,12 +635,188 @@ class DialInTest {
         };
         JavaWorker woke = worker(31);
         woke.authReply(woke.key, null);
+        assertEquals(List.of("auth_ok", "frame 0", "frame 1", "frame 2", "frame 3"), receivedUntil(woke, g -> g.size() == 5));
+    }
+
+    /** A well-formed PILA frame numbered {@code i}: what a stranger may send a Worker before it is on its allow-list. */
+    static byte[] pila(int i) {
+        byte[] f = new byte[pilot.core.frame.AuthKeyFrame.SIZE];
+        f[0] = 'P';
+        f[1] = 'I';
+        f[2] = 'L';
+        f[3] = 'A';
+        f[4] = (byte) i;
+        return f;
+    }
+
+    /** What {@code j} received, in order, until {@code until} is among it: text types, and "frame N" for frames. */
+    static List<String> receivedUntil(JavaWorker j, java.util.function.Predicate<List<String>> until) throws InterruptedException {
         List<String> got = new ArrayList<>();
-        for (int i = 0; i < 5; i++) {
-            Object o = woke.inbox.poll(5, TimeUnit.SECONDS);
-            assertNotNull(o, "message " + i + " after " + got);
+        while (!until.test(got)) {
+            Object o = j.inbox.poll(5, TimeUnit.SECONDS);
+            assertNotNull(o, "no message after " + got);
             got.add(o instanceof byte[] b ? "frame " + frameOf(b)[4] : String.valueOf(((Map<?, ?>) o).get("type")));
         }
-        assertEquals(List.of("auth_ok", "frame 0", "frame 1", "frame 2", "frame 3"), got);
+        return got;
+    }
+
+    /**
+     * A login that names its node id is admitted on a registry thread while the Worker's own messages are decoded on
+     * another: a Worker that sends {@code dial_in} (and gets a datagram) before it reads {@code auth_ok} must still
+     * get {@code auth_ok} before any frame, and its endpoint must end up the dial-in's (served by the dialled
+     * connection once the outbound one closes). The seam runs as soon as the decoding thread may see the login
+     * admitted: it sends the {@code dial_in}, waits for its answer, then sends a stranger's PILA until the relay
+     * delivered it. Before the fix the login's UDP task was queued only after that, so the dial-in's watch ran
+     * first (the PILA came before {@code auth_ok}), then the login's watch took the endpoint back for the outbound
+     * session, and once that closed the endpoint's datagrams were dropped.
+     */
+    @Test
+    void aDialInSentBeforeAuthOkOfALoginAdmittedOnTheRegistryThreadLeavesTheEndpointToTheDialIn() throws Exception {
+        startRelay();
+        w = worker(31);
+        RegistryClient rc = new RegistryClient(registry.address(), 2000);
+        int node = rc.register("127.0.0.1:1", w.key.publicKey(), null).nodeId(); // known to the registry, not to the relay
+        rc.setVisibility(node, true, w.key::sign);
+        DatagramSocket stranger = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0));
+        open.add(stranger);
+        InetSocketAddress[] endpoint = new InetSocketAddress[1];
+        java.util.concurrent.CompletableFuture<Void> seam = new java.util.concurrent.CompletableFuture<>();
+        relay.afterAdmitting = () -> {
+            try {
+                w.ws.send(Json.write(Map.of("type", "dial_in", "url", object.url(PREFIX_PATH + "w31"))));
+                await(() -> w.inbox.stream().anyMatch(o -> o instanceof Map<?, ?> m && "dial_in_ok".equals(m.get("type"))),
+                        5000, "dial_in_ok");
+                for (org.java_websocket.WebSocket c : relay.getConnections()) {
+                    if (c.getAttachment() instanceof RelayServer.Session s && !s.dialled) {
+                        endpoint[0] = s.endpoint;
+                    }
+                }
+                long before = relay.framesIn.get();
+                for (int i = 0; i < 100 && relay.framesIn.get() == before; i++) {
+                    send(stranger, endpoint[0], pila(1));
+                    Thread.sleep(20);
+                }
+                seam.complete(null);
+            } catch (Throwable e) {
+                seam.completeExceptionally(e);
+            }
+        };
+        w.authReply(w.key, node);
+        seam.get(15, TimeUnit.SECONDS); // the test reads the Worker's messages only after the seam looked at them
+        List<String> got = receivedUntil(w, g -> g.contains("auth_ok") && g.contains("dial_in_ok"));
+        List<String> beforeAuthOk = got.subList(0, got.indexOf("auth_ok"));
+        assertFalse(beforeAuthOk.stream().anyMatch(m -> m.startsWith("frame")), "no frame before auth_ok: " + got);
+        assertNotNull(object.logins.poll(5, TimeUnit.SECONDS), "dialled in");
+        w.close();
+        await(() -> relay.sessionCount() == 1, 3000, "outbound connection gone");
+        object.frames.clear();
+        send(stranger, endpoint[0], pila(2));
+        byte[] in = object.frames.poll(5, TimeUnit.SECONDS);
+        assertNotNull(in, "the endpoint is the dial-in's: the dialled connection gets its datagrams");
+        assertArrayEquals(pila(2), frameOf(in));
+    }
+
+    /**
+     * Datagrams that reach a parked endpoint after a newer login took it over and before the endpoint is watched for
+     * that login are dropped (they would come after the held frames they missed, and the window is microseconds):
+     * counted as {@code handover} drops, so an operator sees them. The seam sends three in that window and waits
+     * until the relay's UDP thread has handled them. Before the fix they vanished uncounted. The login still gets
+     * {@code auth_ok}, the held frames and then live ones.
+     */
+    @Test
+    void datagramsReachingAParkedEndpointWhileALoginTakesItOverAreCountedAsHandoverDrops() throws Exception {
+        startRelay();
+        dialledIn();
+        InetSocketAddress parked = endpoint();
+        DatagramSocket peer = parkedHolding(3);
+        long droppedBefore = relay.dropped.get();
+        relay.afterTakingOver = () -> {
+            try {
+                for (int i = 0; i < 3; i++) {
+                    send(peer, parked, sealed(7));
+                }
+                await(() -> relay.counters().drops(RelayCounters.Direction.IN, RelayCounters.DropReason.HANDOVER) == 3, 1000,
+                        "3 handover drops"); // within the login time (2 s here), or the login is closed
+            } catch (Exception | AssertionError e) {
+                // asserted below
+            }
+        };
+        JavaWorker woke = worker(31);
+        woke.authReply(woke.key, null);
+        assertEquals(List.of("auth_ok", "frame 0", "frame 1", "frame 2"), receivedUntil(woke, g -> g.size() == 4));
+        assertEquals(3, relay.counters().drops(RelayCounters.Direction.IN, RelayCounters.DropReason.HANDOVER),
+                "the datagrams of the handover are counted");
+        assertEquals(droppedBefore + 3, relay.dropped.get());
+        relay.afterTakingOver = () -> { };
+        send(peer, parked, sealed(3));
+        assertEquals(List.of("frame 3"), receivedUntil(woke, g -> g.size() == 1), "live frames reach the new login");
+    }
+
+    /**
+     * Whatever answers at an allowed URL has proven nothing when the relay's dial connects: one that pings and
+     * never reads must get the pongs the relay's server side gives such a client, none beyond 64 queued frames.
+     * The relay's dialled connections are Java-WebSocket clients, whose queue the bounds did not see (they read it
+     * only from a server-side connection) and which answered every ping: before, thousands of pongs queued.
+     * An honest Worker logs in and registers beside it.
+     */
+    @Test
+    void aDialTargetThatPingsAndNeverReadsGetsBoundedPongs() throws Exception {
+        try (PingingDialTarget target = new PingingDialTarget()) {
+            dialledBy(target);
+            int most = 0;
+            long end = System.currentTimeMillis() + 3000;
+            while (System.currentTimeMillis() < end) {
+                most = Math.max(most, relay.mostQueuedFramesOfDialled());
+                Thread.sleep(2);
+            }
+            assertTrue(most >= RelayServer.MAX_QUEUED_FRAMES_FOR_PONG, "the pongs backed up to their bound: " + most);
+            assertTrue(most <= RelayServer.MAX_QUEUED_FRAMES_FOR_PONG + 1, "frames queued on the dialled connection: " + most);
+            JavaWorker honest = worker(32);
+            assertEquals("auth_ok", honest.login().get("type"));
+            honest.join();
+            assertTrue(honest.nodeId != 0, "registered beside it");
+        }
+    }
+
+    /** A relay that may dial {@code target} (login time 10 s), and Worker 31 logged in, registered and asking it to. */
+    void dialledBy(PingingDialTarget target) throws Exception {
+        relay = new RelayServer(new InetSocketAddress("127.0.0.1", 0), InetAddress.getLoopbackAddress(),
+                new RegistryClient(registry.address(), 2000), suite, new SecureEntropy(),
+                new RelayLimits(64, 10_000, 90_000, 1 << 20, 64L << 20, 5000, 1024), Set.of(), null,
+                new DialInConfig(relayKey, List.of(target.url(PREFIX_PATH)), fast()));
+        relay.start();
+        assertTrue(relay.awaitStarted(5000));
+        w = worker(31);
+        assertEquals("auth_ok", w.login().get("type"));
+        w.join();
+        assertEquals("dial_in_ok", askDialIn(w, Map.of("url", target.url(PREFIX_PATH + "w31"))).get("type"));
+    }
+
+    /**
+     * The relay's answers on a dialled connection go through the answer bound too: a dial target that left 64 pongs
+     * unread and then sends its relay_challenge is closed for not reading (counted) instead of getting
+     * {@code relay_proof} and {@code auth_challenge} queued on top. Before, both were sent as they were.
+     */
+    @Test
+    void aDialTargetThatLeftABoundOfPongsUnreadIsClosedAtItsChallengeInsteadOfGettingTheProofQueued() throws Exception {
+        try (PingingDialTarget target = new PingingDialTarget()) {
+            dialledBy(target);
+            long full = System.currentTimeMillis();
+            long end = full + 8000;
+            while (System.currentTimeMillis() - full < 500 && System.currentTimeMillis() < end) {
+                if (relay.mostQueuedFramesOfDialled() < RelayServer.MAX_QUEUED_FRAMES_FOR_PONG) {
+                    full = System.currentTimeMillis();
+                }
+                Thread.sleep(5);
+            }
+            assertTrue(System.currentTimeMillis() - full >= 500, "the pongs stayed at their bound for 0.5 s");
+            target.challenge();
+            await(() -> relay.counters().closedNotReading() == 1, 5000, "closed for not reading at its relay_proof");
+            assertEquals("dial_in_error", w.nextText().get("type"), "the first dial failed: reported to the Worker");
+            JavaWorker honest = worker(32);
+            assertEquals("auth_ok", honest.login().get("type"));
+            honest.join();
+            assertTrue(honest.nodeId != 0, "registered beside it");
+        }
     }
 }

@@ -18,6 +18,14 @@ final class RawWebSocket implements AutoCloseable {
     String closeReason = "";
 
     RawWebSocket(int port) throws IOException {
+        this(port, 0);
+    }
+
+    /** With a receive buffer of {@code receiveBuffer} bytes (0: the default) set before the connect, as the window needs. */
+    RawWebSocket(int port, int receiveBuffer) throws IOException {
+        if (receiveBuffer > 0) {
+            socket.setReceiveBufferSize(receiveBuffer);
+        }
         socket.connect(new InetSocketAddress("127.0.0.1", port), 2000);
         socket.setSoTimeout(5000);
         in = socket.getInputStream();

@@ -152,17 +152,8 @@ class RelayAttackTest {
     @Test
     void pingsFromAClientThatNeverReadsQueueBoundedPongs() throws Exception {
         traffic.start();
-        RawWebSocket raw = new RawWebSocket(relay.getPort());
-        attackers.add(raw);
-        raw.socket.setReceiveBufferSize(4096);
-        raw.upgrade();
-        byte[] ping = new byte[6 + 125];
-        ping[0] = (byte) 0x89; // FIN, ping
-        ping[1] = (byte) (0x80 | 125); // masked (key 0), 125 bytes
-        byte[] burst = new byte[ping.length * 1000];
-        for (int i = 0; i < 1000; i++) {
-            System.arraycopy(ping, 0, burst, i * ping.length, ping.length);
-        }
+        RawWebSocket raw = slowReader();
+        byte[] burst = pings(1000);
         int most = mostQueuedWhileWriting(raw, () -> {
             for (int i = 0; i < 100; i++) { // 100,000 pings, 13 MB, and we never read a pong
                 raw.out.write(burst);
@@ -177,15 +168,8 @@ class RelayAttackTest {
     void aClientThatNeverReadsItsAnswersIsClosedOnceABoundOfThemIsQueued() throws Exception {
         traffic.start();
         // any key that signs the nonce logs in provisionally; it then asks and asks, and never reads
-        var key = new BouncyCastleSuite().ed25519(new pilot.core.crypto.SeededEntropy(21).bytes(32));
-        String keyB64 = java.util.Base64.getEncoder().encodeToString(key.publicKey());
-        RawWebSocket raw = new RawWebSocket(relay.getPort());
-        attackers.add(raw);
-        raw.socket.setReceiveBufferSize(4096);
-        raw.upgrade();
-        String nonce = (String) Json.parseObject(new String(raw.readFrame().payload(), StandardCharsets.UTF_8)).value().get("nonce");
-        String sig = java.util.Base64.getEncoder().encodeToString(key.sign(RelayProtocol.challengeBytes(nonce, keyB64)));
-        raw.sendText(Json.write(Map.of("type", "auth_reply", "public_key", keyB64, "sig", sig)));
+        RawWebSocket raw = slowReader();
+        raw.sendText(authReply(raw, 21));
         assertEquals("auth_ok", Json.parseObject(new String(raw.readFrame().payload(), StandardCharsets.UTF_8)).value().get("type"));
         // each earns a text answer at once: a registry request before registering (its 8 KB id echoed back), and a
         // dial_in while one is already held until register_ok
@@ -207,6 +191,61 @@ class RelayAttackTest {
         assertEquals(1, relay.counters().closedNotReading(), "closed and counted once");
         assertEquals(0, relay.connectionsByState().get("provisional"), "its session ended");
         raw.close(); // unblocks the writer if the relay stopped reading
+        assertHonestTrafficCompletes();
+    }
+
+    /**
+     * The answers before and at the login ({@code auth_ok} here; {@code auth_challenge}, and on a dialled connection
+     * {@code relay_proof}) go through the same bound as the others: a client that pinged until 64 pongs wait
+     * unread, then logs in, is closed and counted instead of getting its {@code auth_ok} queued on top. Before,
+     * {@code auth_ok} was sent as it was (queued on the 64 pongs, nothing counted).
+     */
+    @Test
+    void aClientThatLeftABoundOfPongsUnreadIsClosedAtItsLoginInsteadOfGettingAuthOkQueued() throws Exception {
+        // a login time long enough for the pongs to back up on a loaded machine (1.5 s in the other tests)
+        restartWithHonestWorker(new RelayLimits(64, 20_000, 90_000, 1 << 20, 64L << 20, 20_000, 1024));
+        traffic.start();
+        RawWebSocket raw = slowReader();
+        String authReply = authReply(raw, 22);
+        byte[] burst = pings(100);
+        // pings without end, the auth_reply among them once the test saw the pongs stay at their bound (the TCP path
+        // to us full, which takes megabytes as the kernel grows the relay's send buffer); the pings after it keep it so
+        java.util.concurrent.CountDownLatch logIn = new java.util.concurrent.CountDownLatch(1);
+        Thread writer = new Thread(() -> {
+            try {
+                while (true) {
+                    raw.out.write(burst);
+                    if (logIn.getCount() == 0) {
+                        raw.sendText(authReply);
+                        while (true) {
+                            raw.out.write(burst);
+                        }
+                    }
+                }
+            } catch (java.io.IOException e) {
+                // closed: by the relay, or by the test at its end
+            }
+        }, "pinger");
+        writer.setDaemon(true);
+        writer.start();
+        long full = System.currentTimeMillis();
+        long end = full + 15_000;
+        while (System.currentTimeMillis() - full < 500 && System.currentTimeMillis() < end) {
+            if (outQueueOf(raw) < RelayServer.MAX_QUEUED_FRAMES_FOR_PONG) {
+                full = System.currentTimeMillis();
+            }
+            Thread.sleep(5);
+        }
+        assertTrue(System.currentTimeMillis() - full >= 500, "the pongs stayed at their bound for 0.5 s: " + outQueueOf(raw));
+        logIn.countDown();
+        long end2 = System.currentTimeMillis() + 10_000;
+        while (relay.counters().closedNotReading() == 0 && System.currentTimeMillis() < end2) {
+            Thread.sleep(5);
+        }
+        assertEquals(1, relay.counters().closedNotReading(), "closed for not reading, and counted, at its auth_ok");
+        assertTrue(outQueueOf(raw) <= RelayServer.MAX_QUEUED_ANSWERS + 1, "no auth_ok on top (at most the close frame)");
+        assertEquals(0, relay.connectionsByState().get("provisional"), "its session ended");
+        raw.close();
         assertHonestTrafficCompletes();
     }
 
@@ -368,6 +407,16 @@ class RelayAttackTest {
                 new RegistryClient(registry.address(), 2000), new BouncyCastleSuite(), new SecureEntropy(), limits);
         relay.start();
         assertTrue(relay.awaitStarted(5000));
+    }
+
+    /** {@link #restartRelay}, with the honest Worker logged in to the new relay and its traffic made anew (not started). */
+    void restartWithHonestWorker(RelayLimits limits) throws Exception {
+        honest.close();
+        restartRelay(limits);
+        honest = new JavaWorker(relayAddress(), 40); // another key: the first one's node is registered already
+        assertEquals("auth_ok", honest.login().get("type"));
+        honest.join();
+        traffic = new HonestTraffic(honest, host, HONEST_BYTES, 60_000);
     }
 
     @Test
@@ -563,6 +612,39 @@ class RelayAttackTest {
             assertEquals("auth_ok", claimed.login(claimed.key, honest.nodeId).get("type"), "the registry holds this key for it");
             assertTrue(relay.policy().isKnown(new RelayPolicy.Key(claimed.key.publicKey())));
         }
+    }
+
+    /**
+     * An upgraded raw client with a 4 KiB receive buffer that reads nothing unless the test does. The buffer is set
+     * before the connect: set after it (as these tests did), the window announced at the handshake stays and the
+     * relay's writes to it stalled unpredictably, and with them, at times, its reading of the client's pings.
+     */
+    RawWebSocket slowReader() throws java.io.IOException {
+        RawWebSocket raw = new RawWebSocket(relay.getPort(), 4096);
+        attackers.add(raw);
+        raw.upgrade();
+        return raw;
+    }
+
+    /** Reads {@code raw}'s auth_challenge and returns the auth_reply of key {@code seed} to it (any key logs in provisionally). */
+    static String authReply(RawWebSocket raw, long seed) throws java.io.IOException {
+        var key = new BouncyCastleSuite().ed25519(new pilot.core.crypto.SeededEntropy(seed).bytes(32));
+        String keyB64 = java.util.Base64.getEncoder().encodeToString(key.publicKey());
+        String nonce = (String) Json.parseObject(new String(raw.readFrame().payload(), StandardCharsets.UTF_8)).value().get("nonce");
+        String sig = java.util.Base64.getEncoder().encodeToString(key.sign(RelayProtocol.challengeBytes(nonce, keyB64)));
+        return Json.write(Map.of("type", "auth_reply", "public_key", keyB64, "sig", sig));
+    }
+
+    /** {@code n} masked (key 0) pings of 125 bytes each, back to back. */
+    static byte[] pings(int n) {
+        byte[] ping = new byte[6 + 125];
+        ping[0] = (byte) 0x89; // FIN, ping
+        ping[1] = (byte) (0x80 | 125); // masked (key 0), 125 bytes
+        byte[] burst = new byte[ping.length * n];
+        for (int i = 0; i < n; i++) {
+            System.arraycopy(ping, 0, burst, i * ping.length, ping.length);
+        }
+        return burst;
     }
 
     /** Writing to a socket that may be closed under it. */
