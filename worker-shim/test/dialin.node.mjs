@@ -446,7 +446,14 @@ test("eviction: after SIGKILL and a restart over the same storage the host's pin
     const wakePing = host.command(`ping ${workerAddress}`); // its frame makes the relay dial the Worker in now
     // up to 40 s: a dial the relay began while wrangler restarted is accepted by this proxy at once and waits out
     // the relay's login timeout (~10 s) before the next dial; 15 s failed once in a loaded fresh-clone CI (last: 0)
-    await until(async () => proxy.held.length, (n) => n > 0, 40_000, "the woken object asking the registry on the dial-in");
+    const dialsAtWake = proxy.dials;
+    try {
+      await until(async () => proxy.held.length, (n) => n > 0, 40_000, "the woken object asking the registry on the dial-in");
+    } catch (e) {
+      // it failed twice in loaded runs (last: 0): say whether the relay dialled at all, and what each side logged
+      throw new Error(`${e.message}; relay dials through the proxy ${dialsAtWake} -> ${proxy.dials}\n--- relay\n`
+        + `${relayProc.log().slice(-4000)}\n--- wrangler\n${w.log().slice(-4000)}`);
+    }
     await restartRelay();
     proxy.holdRegistry = false;
     await wakePing; // answered or not: what counts is what follows
