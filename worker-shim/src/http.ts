@@ -2,6 +2,7 @@
 // input (never a stack trace), streams as streamed bodies.
 import { b64, concat } from "./bytes.js";
 import { PlatformCryptoError } from "./core.js";
+import { replyLength, replyStream } from "./reply-body.js";
 import { PilotError, type CloseMode, type PilotPeer, type PilotStream, type ReplyPolicy } from "./peer.js";
 
 export const MAX_SEND_BYTES = 1 << 20;
@@ -124,32 +125,22 @@ async function readAll(s: PilotStream): Promise<Uint8Array> {
 
 /**
  * The reply as an HTTP body: waits for the first byte (or the clean end) so that a failure before it is a
- * JSON error with a code; a failure after it errors the body, so the client sees an aborted transfer,
- * never a clean 200 with a short body.
+ * JSON error with a code; a failure after it fails the body. The client sees that as an aborted transfer
+ * only when `length` is known (reply-body.ts: workerd ends a failed chunked body cleanly).
  */
-async function replyBody(s: PilotStream): Promise<Response> {
+async function replyBody(s: PilotStream, length: number | null): Promise<Response> {
   const reader = s.readable.getReader();
   reader.closed.catch(() => {}); // a failed stream is reported through the body below, not as a stray rejection
   const first = await withTimeout(reader.read(), REPLY_TIMEOUT_MS, "first byte of the reply").catch((e: unknown) => {
     s.abort();
     throw e;
   });
-  // a native stream: aborting its writable side ends the HTTP body as failed (the client sees a broken
-  // transfer) without an exception escaping into workerd, as erroring a JS ReadableStream body would
-  const { readable, writable } = new IdentityTransformStream();
-  const writer = writable.getWriter();
-  void (async () => {
-    try {
-      for (let r = first; !r.done; r = await reader.read()) await writer.write(r.value);
-      await writer.close();
-    } catch (e) {
-      s.abort();
-      // stop reading the request first: workerd refuses request reads once the response has failed
-      await Promise.race([s.requestSent, new Promise((r) => setTimeout(r, 1_000))]);
-      await writer.abort(e instanceof Error ? e.message : String(e)).catch(() => {});
-    }
-  })();
-  return new Response(readable, { headers: { "content-type": "application/octet-stream", "x-pilot-stream": String(s.id) } });
+  const body = replyStream(first, reader, length, async () => {
+    s.abort();
+    // stop reading the request first: workerd refuses request reads once the response has failed
+    await Promise.race([s.requestSent, new Promise((r) => setTimeout(r, 1_000))]);
+  });
+  return new Response(body, { headers: { "content-type": "application/octet-stream", "x-pilot-stream": String(s.id) } });
 }
 
 function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
@@ -220,7 +211,7 @@ export async function handleApi(req: Request, peer: PilotPeer): Promise<Response
         // peer sees an error instead of a silently truncated request); the reply streams out
         const s = await withTimeout(peer.request(target, p, req.body, { close: mode, reply: policy }), REPLY_TIMEOUT_MS,
           `stream to ${target}:${p}`);
-        return await replyBody(s);
+        return await replyBody(s, replyLength(req.headers.get("content-length"), mode, policy));
       }
       default:
         if (["/v1/status", "/v1/ping", "/v1/send", "/v1/streams"].includes(url.pathname)) {

@@ -7,20 +7,11 @@
 //   GET  /pilot/relay-in/<identity>          (Upgrade) the relay dialling in, when PILOT_PUBLIC_URL is set
 // ?identity=NAME picks the identity (one Durable Object each; default "default").
 import type { PilotEnv } from "./durable-object.js";
+import { authorized } from "./bearer.js";
 import { json } from "./http.js";
 import { RELAY_IN_PATH } from "./inbound.js";
 
 const NAME = /^[A-Za-z0-9_-]{1,64}$/;
-
-/** Constant-time comparison of the bearer token with the secret. */
-function authorized(request: Request, secret: string): boolean {
-  const header = request.headers.get("authorization") ?? "";
-  const given = header.startsWith("Bearer ") ? header.slice(7) : "";
-  if (given.length !== secret.length) return false;
-  let diff = 0;
-  for (let i = 0; i < secret.length; i++) diff |= given.charCodeAt(i) ^ secret.charCodeAt(i);
-  return diff === 0;
-}
 
 /** Checks the bearer secret and the identity name, then hands the request to that identity's Durable Object. */
 export async function routeToPeer(request: Request, env: PilotEnv): Promise<Response> {
@@ -37,7 +28,7 @@ export async function routeToPeer(request: Request, env: PilotEnv): Promise<Resp
   if (!env.PILOT_API_SECRET) {
     return json(500, { error: "PILOT_API_SECRET is not configured (wrangler secret put PILOT_API_SECRET)", code: "CONFIG" });
   }
-  if (!authorized(request, env.PILOT_API_SECRET)) {
+  if (!(await authorized(request, env.PILOT_API_SECRET))) {
     return json(401, { error: "missing or wrong bearer token", code: "UNAUTHORIZED" });
   }
   const name = url.searchParams.get("identity") ?? "default";
