@@ -156,6 +156,9 @@ public final class HostDaemon implements AutoCloseable {
         LocalIdentity local = new LocalIdentity(identity.nodeId(), identity.signingKey(suite));
         this.node = new PilotNode(nodeConfig(config), local,
                 identity.network(), suite, entropy, resolver::trustedKey);
+        if (registry != null) {
+            node.reResolveUnansweredPeers(); // a peer restarted on another port: the registry knows where
+        }
         for (HostConfig.StaticPeer p : config.peers()) {
             trust.pin(p.node(), p.ed25519());
             if (p.profile() != null) {
