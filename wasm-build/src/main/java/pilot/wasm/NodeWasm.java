@@ -190,7 +190,6 @@ public final class NodeWasm {
         PeerResolver resolver = new PeerResolver(trust, actions);
         PilotNode n = new PilotNode(cfg, id, network, SUITE, entropy,
                 resolver::trustedKey);
-        n.reResolveUnansweredPeers(); // a Worker always resolves through the registry: it knows where a restarted peer went
         actions.node = n;
         return Handles.put(new Node(n, trust, entropy, resolver));
     }

@@ -55,18 +55,6 @@ public final class PeerState {
     /** Last time we reacted to an unopenable PILS with a PILA (rate limit); meaningful once {@link #reacted}. */
     public long lastReactiveHandshake;
     public boolean reacted;
-    /**
-     * When our first send since the peer last authenticated left ({@code <= lastAuthenticated()}: none unanswered);
-     * see {@code PeerLinks#UNANSWERED_MILLIS}.
-     */
-    public long unansweredSince = Long.MIN_VALUE;
-    /** Last time unanswered traffic made us ask the host where the peer is now (at most one per UNANSWERED_MILLIS). */
-    public long lastReResolve = Long.MIN_VALUE / 4;
-    /**
-     * We asked where the peer is because our traffic went unanswered: sends queue until the answer shows it did not
-     * move, or the fresh handshake with its new endpoint installs a session, or that handshake gives up.
-     */
-    public boolean moving;
 
     PeerState(int node, int retiredKeys, long now) {
         this.node = node;
@@ -77,11 +65,6 @@ public final class PeerState {
     /** Where the key exchange stands. */
     public HandshakeState state() {
         return state;
-    }
-
-    /** Last time a frame authenticated under a session of this peer (or the session was installed). */
-    public long lastAuthenticated() {
-        return lastAuthenticated;
     }
 
     public boolean hasSession() {

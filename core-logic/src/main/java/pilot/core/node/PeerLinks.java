@@ -18,15 +18,6 @@ import pilot.core.wire.PacketCodec;
  * is asked for, and which of them unauthenticated input may trigger ({@link LookupAdmission}).
  */
 final class PeerLinks {
-    /**
-     * Our traffic to a peer with a session that has had no authenticated answer for this long (a ping timed out,
-     * or a send finds the first unanswered one this old) makes us ask the host where the peer is now: a peer
-     * restarted on another port re-registered there, and only it can tell. The registry's answer moves the
-     * endpoint (a fresh handshake follows); nothing a stranger sends can, since only our own sends start the
-     * clock and only authenticated frames stop it. Also the least time between two such asks for one peer.
-     */
-    static final long UNANSWERED_MILLIS = 5_000;
-
     private final NodeConfig cfg;
     private final int network;
     private final TrustSource trust;
@@ -38,8 +29,6 @@ final class PeerLinks {
     private final Tunnel.Upstream up;
     /** Where seals go when the AEAD is an effect ({@link CryptoQueue#active()}). */
     private final CryptoQueue crypto;
-    /** {@link PilotNode#reResolveUnansweredPeers}: the host has a registry to ask where a quiet peer went. */
-    boolean reResolveUnanswered;
 
     PeerLinks(NodeConfig cfg, int network, TrustSource trust, KeyExchange kx, NodeOutbox out, Tunnel.Upstream up,
               CryptoQueue crypto) {
@@ -76,12 +65,7 @@ final class PeerLinks {
     void lookupFailed(int node, long now) {
         PeerState l = links.get(node);
         lookups.failed(node, now);
-        if (l != null && l.moving && kx.hasSession(node)) {
-            // only a re-ask for a peer that went quiet failed: its session and endpoint stay, traffic goes on
-            l.moving = false;
-            l.lookupPending = false;
-            flush(l);
-        } else if (l != null) {
+        if (l != null) {
             giveUp(l, now);
         }
     }
@@ -125,16 +109,9 @@ final class PeerLinks {
         }
         // with the checksum deferred the host writes it when it seals (every packet of this node is sealed by the host)
         byte[] packet = crypto.checksums() ? PacketCodec.encodeWithoutChecksum(p) : PacketCodec.encode(p);
-        if (kx.hasSession(node) && l.endpoint != null && !l.moving) {
-            if (l.unansweredSince <= l.lastAuthenticated()) {
-                l.unansweredSince = now; // the first send since the peer last answered
-            } else {
-                checkUnanswered(l, now);
-            }
-            if (!l.moving) {
-                sealAndSend(l, packet);
-                return null;
-            }
+        if (kx.hasSession(node) && l.endpoint != null) {
+            sealAndSend(l, packet);
+            return null;
         }
         if (l.queue.size() >= cfg.maxQueuedPerPeer()) {
             out.drop(ErrorCode.LIMIT_REACHED);
@@ -142,9 +119,6 @@ final class PeerLinks {
         }
         l.queue.add(packet);
         l.queuedBytes += packet.length;
-        if (l.moving) {
-            return null; // the host's answer (reResolved) or the new session sends it
-        }
         if (l.endpoint == null || trust.ed25519KeyFor(node) == null) {
             requestLookup(node, now);
         } else if (l.tries == 0) {
@@ -175,42 +149,6 @@ final class PeerLinks {
         return kx.hasSession(node) || l != null && !l.queue.isEmpty();
     }
 
-    /**
-     * A ping to {@code node} timed out: if nothing from it authenticated for {@link #UNANSWERED_MILLIS} while we
-     * sent, ask the host where it is now (at most once per that time).
-     */
-    void pingTimedOut(int node, long now) {
-        PeerState l = links.get(node);
-        if (l != null) {
-            checkUnanswered(l, now);
-        }
-    }
-
-    private void checkUnanswered(PeerState l, long now) {
-        if (reResolveUnanswered && l.unansweredSince > l.lastAuthenticated() && now - l.unansweredSince >= UNANSWERED_MILLIS
-                && now - l.lastReResolve >= UNANSWERED_MILLIS && !l.lookupPending && !l.moving && l.tries == 0
-                && l.endpoint != null && kx.hasSession(l.node)) {
-            l.lastReResolve = now;
-            l.moving = true;
-            requestLookup(l.node, now);
-        }
-    }
-
-    /**
-     * The host answered a re-ask ({@link PeerState#moving}): at a new endpoint, a fresh handshake there (our
-     * traffic keeps queueing until it installs a session or gives up); at the same one, traffic goes on.
-     */
-    void reResolved(PeerState l, boolean changed, long now) {
-        if (changed && l.tries == 0 && kx.hasSession(l.node)) {
-            startHandshake(l, now);
-            if (l.tries > 0) {
-                return;
-            }
-        }
-        l.moving = false;
-        flush(l);
-    }
-
     /** The host resolved {@code node}: unauthenticated input may ask for it again. */
     void resolved(int node) {
         lookups.resolved(node);
@@ -230,7 +168,7 @@ final class PeerLinks {
 
     /** Sends what waited for the session, once it and an endpoint are there. */
     void flush(PeerState l) {
-        if (!kx.hasSession(l.node) || l.endpoint == null || l.moving) {
+        if (!kx.hasSession(l.node) || l.endpoint == null) {
             return;
         }
         while (!l.queue.isEmpty()) {
@@ -265,7 +203,7 @@ final class PeerLinks {
     }
 
     private void onHandshakeTimer(PeerState l, long now) {
-        if (kx.hasSession(l.node) && !l.moving) { // a moved peer's handshake retries until a session replaces the old
+        if (kx.hasSession(l.node)) {
             l.tries = 0;
             l.retryAt = Long.MAX_VALUE;
             return;
@@ -291,7 +229,6 @@ final class PeerLinks {
         l.tries = 0;
         l.retryAt = Long.MAX_VALUE;
         l.lookupPending = false;
-        l.moving = false;
         if (!kx.hasSession(l.node)) {
             kx.forget(l.node);
             lookups.failed(l.node, now); // its handshake failed: strangers' frames do not retry it soon

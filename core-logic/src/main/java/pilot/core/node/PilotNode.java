@@ -263,7 +263,6 @@ public final class PilotNode {
         links.onTimeout(now);
         for (NodeEvent e : pings.expire(now)) {
             out.event(e);
-            links.pingTimedOut(((NodeEvent.PingTimeout) e).peer().node(), now);
         }
         streams.onTimeout(now);
         pump.drain(now);
@@ -339,19 +338,6 @@ public final class PilotNode {
      */
     public void coalesceAcks() {
         coalesceAcks = true;
-    }
-
-    /**
-     * From now on, a peer with a session that leaves our traffic unanswered for a while (a ping timed out, or our
-     * sends went unanswered for {@code PeerLinks.UNANSWERED_MILLIS}) is asked for again (PEER_NEEDED, at most
-     * once per that time per peer), and if the answer is a new endpoint a fresh handshake goes there, our
-     * packets queued meanwhile: a peer restarted on another port is reached again. For a host whose PEER_NEEDED
-     * asks a registry, which can know the new endpoint (the JVM host with one, a Worker); a node of fixed,
-     * configured endpoints (or the simulation, whose pinned traces predate the rule) leaves it off. Call right
-     * after construction.
-     */
-    public void reResolveUnansweredPeers() {
-        links.reResolveUnanswered = true;
     }
 
     /** Pins the wire profile spoken with one peer (effective from its next session). */

@@ -102,13 +102,9 @@ final class Tunnel {
         if (l == null) {
             return;
         }
-        boolean changed = !endpoint.equals(l.endpoint);
         l.endpoint = endpoint;
         l.lookupPending = false;
         links.resolved(node);
-        if (l.moving) {
-            links.reResolved(l, changed, now); // our traffic went unanswered and we asked where the peer is now
-        }
         Stash s = stashed.remove(node);
         if (s != null) {
             onAuthFrame(s.frame, s.from, now);
@@ -154,7 +150,6 @@ final class Tunnel {
             out.transmit(l.endpoint, r.reply());
         }
         if (r.installed()) {
-            l.moving = false;
             l.tries = 0;
             l.retryAt = Long.MAX_VALUE;
             out.event(new NodeEvent.PeerUp(new Address(network, l.node)));
