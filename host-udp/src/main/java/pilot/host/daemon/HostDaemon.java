@@ -126,6 +126,10 @@ public final class HostDaemon implements AutoCloseable {
     private final java.util.Set<Integer> sessionPeers = new java.util.HashSet<>();
     /** Above this, {@link #sessionPeers} is pruned on the next PEER_UP (the core holds at most 1,024 peers). */
     static final int SESSION_PEERS = 2048;
+    /** A ping timeout asks the registry where its peer is now at most once per this long per peer ({@link #reAsk}). */
+    static final long REASK_MILLIS = 10_000;
+    /** Peer → when a ping timeout last asked where it is; cleared once it holds {@link #SESSION_PEERS}. Event loop only. */
+    private final java.util.Map<Integer, Long> reAsked = new java.util.HashMap<>();
     private final long epochNanos = System.nanoTime();
     private final Thread loop;
     private volatile boolean running = true;
@@ -156,9 +160,6 @@ public final class HostDaemon implements AutoCloseable {
         LocalIdentity local = new LocalIdentity(identity.nodeId(), identity.signingKey(suite));
         this.node = new PilotNode(nodeConfig(config), local,
                 identity.network(), suite, entropy, resolver::trustedKey);
-        if (registry != null) {
-            node.reResolveUnansweredPeers(); // a peer restarted on another port: the registry knows where
-        }
         for (HostConfig.StaticPeer p : config.peers()) {
             trust.pin(p.node(), p.ed25519());
             if (p.profile() != null) {
@@ -632,6 +633,7 @@ public final class HostDaemon implements AutoCloseable {
                 f.complete(x.rttMillis());
             }
         } else if (e instanceof NodeEvent.PingTimeout x) {
+            reAsk(x);
             CompletableFuture<Long> f = pings.remove(x.ping());
             if (f != null) {
                 f.completeExceptionally(new IOException("no pong from " + x.peer() + ": " + x.error()));
@@ -639,11 +641,36 @@ public final class HostDaemon implements AutoCloseable {
         }
     }
 
+    /**
+     * A ping that got no pong: the peer may have restarted on another port (re-registered there) while our session
+     * still points at the dead one. Ask the registry again and handshake afresh with the answer, at most once per
+     * {@link #REASK_MILLIS} per peer (the ping sent right after an ask, before its answer, times out too; asking again
+     * then would start another handshake across the one just made). Only our own pings' timeouts ask, never a
+     * stranger's frame; the registry's signed answer and an authenticated PILA are what move the endpoint.
+     */
+    private void reAsk(NodeEvent.PingTimeout x) {
+        int id = x.peer().node();
+        long now = now();
+        Long last = reAsked.get(id);
+        if (x.error() != pilot.core.ErrorCode.TIMED_OUT || registry == null || last != null && now - last < REASK_MILLIS) {
+            return;
+        }
+        if (reAsked.size() >= SESSION_PEERS) {
+            reAsked.clear();
+        }
+        reAsked.put(id, now);
+        resolver.peerNeeded(id, true, now);
+        startRegistryCalls();
+    }
+
     /** What the resolver does: on the node, and pins into the trust table and the peer file. */
     private final class ResolverActions implements PeerResolver.Actions {
         @Override
         public void addPeer(int id, Endpoint endpoint, boolean rehandshake, long now) {
             node.addPeer(id, endpoint, now);
+            if (rehandshake) {
+                node.rehandshake(id, now); // a re-ask after a ping timed out: a fresh PILA to where the peer is now
+            }
         }
 
         @Override

@@ -159,7 +159,7 @@ class HostDaemonTest {
     }
 
     @Test
-    void aPeerRestartedOnANewPortIsReachedAgainAfterOneUnansweredPing() throws Exception {
+    void aPeerRestartedOnANewPortIsReachedAgainAfterAPingTimesOut() throws Exception {
         RegistryServer registry = keep(new RegistryServer(new InetSocketAddress("127.0.0.1", 0), new BouncyCastleSuite(), null));
         HostDaemon a = keep(HostDaemon.start(HostConfig.loopback(dir.resolve("a.json"), registry.address())));
         HostConfig bConfig = HostConfig.loopback(dir.resolve("b.json"), registry.address());
@@ -172,8 +172,17 @@ class HostDaemonTest {
         // the first ping still goes to the dead endpoint: a visible TIMED_OUT, not a hang
         ExecutionException first = assertThrows(ExecutionException.class, () -> a.ping(b2.address()).get(10, TimeUnit.SECONDS));
         assertTrue(first.getCause().getMessage().contains("TIMED_OUT"), first.getCause().getMessage());
-        // its timeout made a ask the registry again: the next ping reaches the new process
-        assertTrue(a.ping(b2.address()).get(10, TimeUnit.SECONDS) >= 0);
+        // its timeout made a ask the registry again and handshake afresh with the answer: within two more pings (one
+        // sent before that answer still goes to the dead port) the new process answers
+        long rtt = -1;
+        for (int i = 0; i < 2 && rtt < 0; i++) {
+            try {
+                rtt = a.ping(b2.address()).get(10, TimeUnit.SECONDS);
+            } catch (ExecutionException timedOut) {
+                assertTrue(timedOut.getCause().getMessage().contains("TIMED_OUT"), timedOut.getCause().getMessage());
+            }
+        }
+        assertTrue(rtt >= 0, "b2 answered");
     }
 
     @Test
