@@ -130,6 +130,8 @@ public final class HostDaemon implements AutoCloseable {
     static final long REASK_MILLIS = 10_000;
     /** Peer → when a ping timeout last asked where it is; cleared once it holds {@link #SESSION_PEERS}. Event loop only. */
     private final java.util.Map<Integer, Long> reAsked = new java.util.HashMap<>();
+    /** Re-asks {@link #reAsk} made (written by the event loop only). */
+    private volatile long reAsks;
     private final long epochNanos = System.nanoTime();
     private final Thread loop;
     private volatile boolean running = true;
@@ -659,8 +661,14 @@ public final class HostDaemon implements AutoCloseable {
             reAsked.clear();
         }
         reAsked.put(id, now);
+        reAsks++;
         resolver.peerNeeded(id, true, now);
         startRegistryCalls();
+    }
+
+    /** How many times a ping timeout made this host ask the registry where a peer is now (tests). */
+    long reAsks() {
+        return reAsks;
     }
 
     /** What the resolver does: on the node, and pins into the trust table and the peer file. */

@@ -186,6 +186,21 @@ class HostDaemonTest {
     }
 
     @Test
+    void pingTimeoutsAskTheRegistryAtMostOncePerReAskMillisPerPeer() throws Exception {
+        RegistryServer registry = keep(new RegistryServer(new InetSocketAddress("127.0.0.1", 0), new BouncyCastleSuite(), null));
+        HostDaemon a = keep(HostDaemon.start(HostConfig.loopback(dir.resolve("a.json"), registry.address())));
+        HostDaemon b = HostDaemon.start(HostConfig.loopback(dir.resolve("b.json"), registry.address()));
+        assertTrue(a.ping(b.address()).get(10, TimeUnit.SECONDS) >= 0, "a session first");
+        b.close(); // and it stays gone
+        CompletableFuture<Long> first = a.ping(b.address());
+        Thread.sleep(500);
+        CompletableFuture<Long> second = a.ping(b.address()); // times out 0.5 s later: inside REASK_MILLIS
+        assertThrows(ExecutionException.class, () -> first.get(10, TimeUnit.SECONDS));
+        assertThrows(ExecutionException.class, () -> second.get(10, TimeUnit.SECONDS));
+        assertEquals(1, a.reAsks(), "two timeouts within " + HostDaemon.REASK_MILLIS + " ms, one registry re-ask");
+    }
+
+    @Test
     void legacyProfileHostsTalkToEachOther() throws Exception {
         RegistryServer registry = keep(new RegistryServer(new InetSocketAddress("127.0.0.1", 0), new BouncyCastleSuite(), null));
         HostConfig base = HostConfig.loopback(dir.resolve("a.json"), registry.address()).withProfile(WireProfile.FEB2026);
