@@ -346,6 +346,8 @@ export class PilotPeer {
   private readonly resolved = new Set<number>();
   /** Peer → when a ping timeout last asked where it is (REASK_MS; at most MAX_REMEMBERED_PEERS, then cleared). */
   private readonly reAsked = new Map<number, number>();
+  /** Peer → the endpoint the registry last named for it (at most MAX_REMEMBERED_PEERS, then cleared). */
+  private readonly named = new Map<number, string>();
   private readonly now: () => number;
   private readonly publicKey: Uint8Array;
   private readonly relays: readonly string[];
@@ -855,22 +857,22 @@ export class PilotPeer {
     this.lastSessionSave = now;
   }
 
-  /** Has the resolver look `node` up and resolve it (`rehandshake`: then a fresh handshake with the answer). */
-  private reAsk(node: number, rehandshake = true): void {
-    this.core.resolverNeeded(this.handle, node, rehandshake, this.now());
+  /** Has the resolver look `node` up and resolve it. */
+  private reAsk(node: number): void {
+    this.core.resolverNeeded(this.handle, node, false, this.now());
     this.registryCalls();
   }
 
   private onEvent(e: NodeEvent): void {
     switch (e.kind) {
       case "PEER_NEEDED":
-        if (e.peer) this.reAsk(e.peer.node, false);
+        if (e.peer) this.reAsk(e.peer.node);
         break;
       case "PONG": this.pings.get(e.stream)?.resolve(e.value); this.pings.delete(e.stream); break;
       case "PING_TIMEOUT":
         // no pong: the peer may have restarted on another port (re-registered there) while our session still points at
-        // the dead one. Ask the registry again and handshake afresh with its answer, as after our own move (REASK_MS
-        // per peer; only our own pings' timeouts ask, never a stranger's frame)
+        // the dead one. Ask the registry again (REASK_MS per peer; only our own pings' timeouts ask, never a stranger's
+        // frame); an answer naming another endpoint than before gets a fresh handshake there (registryCall)
         if (e.peer && e.error === "TIMED_OUT" && !(this.now() - (this.reAsked.get(e.peer.node) ?? -REASK_MS) < REASK_MS)) {
           if (this.reAsked.size >= MAX_REMEMBERED_PEERS) this.reAsked.clear();
           this.reAsked.set(e.peer.node, this.now());
@@ -939,6 +941,12 @@ export class PilotPeer {
         const ep = parseHostPort(real, "IP"); // IPv4, or IPv6 as the relay and hosts spell it ("0:0:0:0:0:0:0:1:port")
         if (!ep.ok || !ep.ip) throw new Error(`the registry named an endpoint that is not IP:PORT: ${real}`);
         this.core.resolverResolved(this.handle, node, ep.ip, ep.port, this.now());
+        // the peer moved (restarted on another port): our session's keys died with its old process, so a fresh
+        // handshake goes to where the registry's signed answer says it is now
+        const was = this.named.get(node);
+        if (this.named.size >= MAX_REMEMBERED_PEERS) this.named.clear();
+        this.named.set(node, real);
+        if (was !== undefined && was !== real) this.core.nodeRehandshake(this.handle, node, this.now());
         if (this.resolved.size < MAX_REMEMBERED_PEERS) this.resolved.add(node);
       }
     } catch (e) {
