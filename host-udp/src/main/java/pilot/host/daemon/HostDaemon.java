@@ -130,6 +130,8 @@ public final class HostDaemon implements AutoCloseable {
     static final long REASK_MILLIS = 10_000;
     /** Peer → when a ping timeout last asked where it is; cleared once it holds {@link #SESSION_PEERS}. Event loop only. */
     private final java.util.Map<Integer, Long> reAsked = new java.util.HashMap<>();
+    /** Peer → the endpoint the registry last named for it; cleared once it holds {@link #SESSION_PEERS}. Event loop only. */
+    private final java.util.Map<Integer, Endpoint> named = new java.util.HashMap<>();
     /** Re-asks {@link #reAsk} made (written by the event loop only). */
     private volatile long reAsks;
     private final long epochNanos = System.nanoTime();
@@ -645,9 +647,10 @@ public final class HostDaemon implements AutoCloseable {
 
     /**
      * A ping that got no pong: the peer may have restarted on another port (re-registered there) while our session
-     * still points at the dead one. Ask the registry again and handshake afresh with the answer, at most once per
-     * {@link #REASK_MILLIS} per peer (the ping sent right after an ask, before its answer, times out too; asking again
-     * then would start another handshake across the one just made). Only our own pings' timeouts ask, never a
+     * still points at the dead one. Ask the registry again (an answer naming another endpoint than its previous one
+     * gets a fresh handshake there, {@link ResolverActions#addPeer}), at most once per {@link #REASK_MILLIS} per peer
+     * (the ping sent right after an ask, before its answer, times out too; asking again then would only cost the
+     * registry another round). Only our own pings' timeouts ask, never a
      * stranger's frame; the registry's signed answer and an authenticated PILA are what move the endpoint.
      */
     private void reAsk(NodeEvent.PingTimeout x) {
@@ -662,7 +665,7 @@ public final class HostDaemon implements AutoCloseable {
         }
         reAsked.put(id, now);
         reAsks++;
-        resolver.peerNeeded(id, true, now);
+        resolver.peerNeeded(id, false, now); // a new endpoint in the answer gets a fresh handshake (ResolverActions)
         startRegistryCalls();
     }
 
@@ -675,9 +678,15 @@ public final class HostDaemon implements AutoCloseable {
     private final class ResolverActions implements PeerResolver.Actions {
         @Override
         public void addPeer(int id, Endpoint endpoint, boolean rehandshake, long now) {
+            if (named.size() >= SESSION_PEERS) {
+                named.clear();
+            }
+            Endpoint was = named.put(id, endpoint);
             node.addPeer(id, endpoint, now);
-            if (rehandshake) {
-                node.rehandshake(id, now); // a re-ask after a ping timed out: a fresh PILA to where the peer is now
+            if (rehandshake || was != null && !was.equals(endpoint)) {
+                // the peer moved (restarted on another port): our session's keys died with its old process, so a
+                // fresh handshake goes to where the registry's signed answer says it is now
+                node.rehandshake(id, now);
             }
         }
 
