@@ -1,6 +1,6 @@
 // A JVM host the Worker holds a session with is stopped and started again with the same identity: same node,
 // a new UDP port, registered there. The Worker's old session points at the dead port; it must reach the host
-// again without a restart of its own (the core asks the registry again once its traffic goes unanswered).
+// again without a restart of its own (a ping timeout makes it ask the registry again; a new endpoint gets a fresh handshake).
 import { SELF, env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 
