@@ -122,6 +122,12 @@ export const MAX_RELAYS = 16;
 export const MAX_REMEMBERED_PEERS = 1024;
 const HEARTBEAT_MS = 30_000;
 /**
+ * A ping to a peer that timed out asks the registry where the peer is now (it may have restarted on another
+ * port), at most once per this long per peer: the ping sent right after an ask, before its answer, times out
+ * too, and asking again then would start another handshake across the one just made.
+ */
+export const REASK_MS = 10_000;
+/**
  * After the relay's dial-in connection closed, how long we wait for its redial (its first comes after 1 s, the
  * next after 2 s more) before we dial out ourselves and ask again: a relay that restarted has forgotten us
  * and never redials, and without this the object stayed unreachable until the application sent something.
@@ -338,6 +344,10 @@ export class PilotPeer {
    * re-opens the new relay's allow-list (at most MAX_REMEMBERED_PEERS).
    */
   private readonly resolved = new Set<number>();
+  /** Peer → when a ping timeout last asked where it is (REASK_MS; at most MAX_REMEMBERED_PEERS, then cleared). */
+  private readonly reAsked = new Map<number, number>();
+  /** Peer → the endpoint the registry last named for it (at most MAX_REMEMBERED_PEERS, then cleared). */
+  private readonly named = new Map<number, string>();
   private readonly now: () => number;
   private readonly publicKey: Uint8Array;
   private readonly relays: readonly string[];
@@ -847,16 +857,27 @@ export class PilotPeer {
     this.lastSessionSave = now;
   }
 
+  /** Has the resolver look `node` up and resolve it. */
+  private reAsk(node: number): void {
+    this.core.resolverNeeded(this.handle, node, false, this.now());
+    this.registryCalls();
+  }
+
   private onEvent(e: NodeEvent): void {
     switch (e.kind) {
       case "PEER_NEEDED":
-        if (e.peer) {
-          this.core.resolverNeeded(this.handle, e.peer.node, false, this.now());
-          this.registryCalls();
-        }
+        if (e.peer) this.reAsk(e.peer.node);
         break;
       case "PONG": this.pings.get(e.stream)?.resolve(e.value); this.pings.delete(e.stream); break;
       case "PING_TIMEOUT":
+        // no pong: the peer may have restarted on another port (re-registered there) while our session still points at
+        // the dead one. Ask the registry again (REASK_MS per peer; only our own pings' timeouts ask, never a stranger's
+        // frame); an answer naming another endpoint than before gets a fresh handshake there (registryCall)
+        if (e.peer && e.error === "TIMED_OUT" && !(this.now() - (this.reAsked.get(e.peer.node) ?? -REASK_MS) < REASK_MS)) {
+          if (this.reAsked.size >= MAX_REMEMBERED_PEERS) this.reAsked.clear();
+          this.reAsked.set(e.peer.node, this.now());
+          this.reAsk(e.peer.node);
+        }
         this.pings.get(e.stream)?.reject(new PilotError(`no pong from ${e.peer?.text}: ${e.error}`, e.error ?? "TIMED_OUT"));
         this.pings.delete(e.stream);
         break;
@@ -920,6 +941,12 @@ export class PilotPeer {
         const ep = parseHostPort(real, "IP"); // IPv4, or IPv6 as the relay and hosts spell it ("0:0:0:0:0:0:0:1:port")
         if (!ep.ok || !ep.ip) throw new Error(`the registry named an endpoint that is not IP:PORT: ${real}`);
         this.core.resolverResolved(this.handle, node, ep.ip, ep.port, this.now());
+        // the peer moved (restarted on another port): our session's keys died with its old process, so a fresh
+        // handshake goes to where the registry's signed answer says it is now
+        const was = this.named.get(node);
+        if (this.named.size >= MAX_REMEMBERED_PEERS) this.named.clear();
+        this.named.set(node, real);
+        if (was !== undefined && was !== real) this.core.nodeRehandshake(this.handle, node, this.now());
         if (this.resolved.size < MAX_REMEMBERED_PEERS) this.resolved.add(node);
       }
     } catch (e) {

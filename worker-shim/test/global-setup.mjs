@@ -82,10 +82,37 @@ async function start(project) {
   await relay6.ready;
   project.provide("host6Address", (await host6.ready)[1]);
 
+  // /start-mover: a host (its own identity) started on demand; /restart-mover: SIGTERM it and start it again with
+  // the same identity, on a new UDP port (it re-registers there). Each answers {address, endpoint}. (moved.test.ts)
+  let mover = null;
+  const startMover = async () => {
+    mover = java(["run", "--registry", `127.0.0.1:${ports.registry}`, "--identity", join(dir, "mover.json")],
+      /pilot host (\S+) on udp (\S+)/);
+    const m = await mover.ready;
+    return JSON.stringify({ address: m[1], endpoint: m[2] });
+  };
+  const stopMover = async () => {
+    if (mover && mover.process.exitCode === null && mover.process.signalCode === null) {
+      const exited = new Promise((r) => mover.process.once("exit", r));
+      mover.process.kill("SIGTERM");
+      await exited;
+    }
+  };
+
   // /restart-relay[?port=P]: kill -9 a relay (default the first) and start it again on its port;
   // /kill-relay?port=P: kill -9 it and leave it down; /start-relay?port=P: start a killed one again
   const control = createServer(async (req, res) => {
     const url = new URL(req.url ?? "/", "http://control");
+    if (url.pathname === "/start-mover" || url.pathname === "/restart-mover") {
+      try {
+        await stopMover();
+        res.end(await startMover());
+      } catch (e) {
+        res.statusCode = 500;
+        res.end(String(e));
+      }
+      return;
+    }
     const port = Number(url.searchParams.get("port") ?? relayPorts[0]);
     const i = relayPorts.indexOf(port);
     const running = () => relays[i].process.exitCode === null && relays[i].process.signalCode === null;

@@ -126,6 +126,14 @@ public final class HostDaemon implements AutoCloseable {
     private final java.util.Set<Integer> sessionPeers = new java.util.HashSet<>();
     /** Above this, {@link #sessionPeers} is pruned on the next PEER_UP (the core holds at most 1,024 peers). */
     static final int SESSION_PEERS = 2048;
+    /** A ping timeout asks the registry where its peer is now at most once per this long per peer ({@link #reAsk}). */
+    static final long REASK_MILLIS = 10_000;
+    /** Peer → when a ping timeout last asked where it is; cleared once it holds {@link #SESSION_PEERS}. Event loop only. */
+    private final java.util.Map<Integer, Long> reAsked = new java.util.HashMap<>();
+    /** Peer → the endpoint the registry last named for it; cleared once it holds {@link #SESSION_PEERS}. Event loop only. */
+    private final java.util.Map<Integer, Endpoint> named = new java.util.HashMap<>();
+    /** Re-asks {@link #reAsk} made (written by the event loop only). */
+    private volatile long reAsks;
     private final long epochNanos = System.nanoTime();
     private final Thread loop;
     private volatile boolean running = true;
@@ -629,6 +637,7 @@ public final class HostDaemon implements AutoCloseable {
                 f.complete(x.rttMillis());
             }
         } else if (e instanceof NodeEvent.PingTimeout x) {
+            reAsk(x);
             CompletableFuture<Long> f = pings.remove(x.ping());
             if (f != null) {
                 f.completeExceptionally(new IOException("no pong from " + x.peer() + ": " + x.error()));
@@ -636,11 +645,49 @@ public final class HostDaemon implements AutoCloseable {
         }
     }
 
+    /**
+     * A ping that got no pong: the peer may have restarted on another port (re-registered there) while our session
+     * still points at the dead one. Ask the registry again (an answer naming another endpoint than its previous one
+     * gets a fresh handshake there, {@link ResolverActions#addPeer}), at most once per {@link #REASK_MILLIS} per peer
+     * (the ping sent right after an ask, before its answer, times out too; asking again then would only cost the
+     * registry another round). Only our own pings' timeouts ask, never a
+     * stranger's frame; the registry's signed answer and an authenticated PILA are what move the endpoint.
+     */
+    private void reAsk(NodeEvent.PingTimeout x) {
+        int id = x.peer().node();
+        long now = now();
+        Long last = reAsked.get(id);
+        if (x.error() != pilot.core.ErrorCode.TIMED_OUT || registry == null || last != null && now - last < REASK_MILLIS) {
+            return;
+        }
+        if (reAsked.size() >= SESSION_PEERS) {
+            reAsked.clear();
+        }
+        reAsked.put(id, now);
+        reAsks++;
+        resolver.peerNeeded(id, false, now); // a new endpoint in the answer gets a fresh handshake (ResolverActions)
+        startRegistryCalls();
+    }
+
+    /** How many times a ping timeout made this host ask the registry where a peer is now (tests). */
+    long reAsks() {
+        return reAsks;
+    }
+
     /** What the resolver does: on the node, and pins into the trust table and the peer file. */
     private final class ResolverActions implements PeerResolver.Actions {
         @Override
         public void addPeer(int id, Endpoint endpoint, boolean rehandshake, long now) {
+            if (named.size() >= SESSION_PEERS) {
+                named.clear();
+            }
+            Endpoint was = named.put(id, endpoint);
             node.addPeer(id, endpoint, now);
+            if (rehandshake || was != null && !was.equals(endpoint)) {
+                // the peer moved (restarted on another port): our session's keys died with its old process, so a
+                // fresh handshake goes to where the registry's signed answer says it is now
+                node.rehandshake(id, now);
+            }
         }
 
         @Override

@@ -2,6 +2,7 @@ package pilot.host.daemon;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -13,6 +14,7 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -154,6 +156,48 @@ class HostDaemonTest {
         assertTrue(failure.getMessage().contains("closed") || failure.getMessage().contains("progress"), failure.getMessage());
         // and the peers reach each other again
         assertTrue(a.ping(b2.address()).get(20, TimeUnit.SECONDS) >= 0);
+    }
+
+    @Test
+    void aPeerRestartedOnANewPortIsReachedAgainAfterAPingTimesOut() throws Exception {
+        RegistryServer registry = keep(new RegistryServer(new InetSocketAddress("127.0.0.1", 0), new BouncyCastleSuite(), null));
+        HostDaemon a = keep(HostDaemon.start(HostConfig.loopback(dir.resolve("a.json"), registry.address())));
+        HostConfig bConfig = HostConfig.loopback(dir.resolve("b.json"), registry.address());
+        HostDaemon b = HostDaemon.start(bConfig);
+        assertTrue(a.ping(b.address()).get(10, TimeUnit.SECONDS) >= 0, "a session first");
+        InetSocketAddress old = b.localEndpoint();
+        b.close(); // the process dies; the same identity comes back on another port and re-registers
+        HostDaemon b2 = keep(HostDaemon.start(bConfig));
+        assertNotEquals(old, b2.localEndpoint());
+        // the first ping still goes to the dead endpoint: a visible TIMED_OUT, not a hang
+        ExecutionException first = assertThrows(ExecutionException.class, () -> a.ping(b2.address()).get(10, TimeUnit.SECONDS));
+        assertTrue(first.getCause().getMessage().contains("TIMED_OUT"), first.getCause().getMessage());
+        // its timeout made a ask the registry again and handshake afresh with the answer: within two more pings (one
+        // sent before that answer still goes to the dead port) the new process answers
+        long rtt = -1;
+        for (int i = 0; i < 2 && rtt < 0; i++) {
+            try {
+                rtt = a.ping(b2.address()).get(10, TimeUnit.SECONDS);
+            } catch (ExecutionException timedOut) {
+                assertTrue(timedOut.getCause().getMessage().contains("TIMED_OUT"), timedOut.getCause().getMessage());
+            }
+        }
+        assertTrue(rtt >= 0, "b2 answered");
+    }
+
+    @Test
+    void pingTimeoutsAskTheRegistryAtMostOncePerReAskMillisPerPeer() throws Exception {
+        RegistryServer registry = keep(new RegistryServer(new InetSocketAddress("127.0.0.1", 0), new BouncyCastleSuite(), null));
+        HostDaemon a = keep(HostDaemon.start(HostConfig.loopback(dir.resolve("a.json"), registry.address())));
+        HostDaemon b = HostDaemon.start(HostConfig.loopback(dir.resolve("b.json"), registry.address()));
+        assertTrue(a.ping(b.address()).get(10, TimeUnit.SECONDS) >= 0, "a session first");
+        b.close(); // and it stays gone
+        CompletableFuture<Long> first = a.ping(b.address());
+        Thread.sleep(500);
+        CompletableFuture<Long> second = a.ping(b.address()); // times out 0.5 s later: inside REASK_MILLIS
+        assertThrows(ExecutionException.class, () -> first.get(10, TimeUnit.SECONDS));
+        assertThrows(ExecutionException.class, () -> second.get(10, TimeUnit.SECONDS));
+        assertEquals(1, a.reAsks(), "two timeouts within " + HostDaemon.REASK_MILLIS + " ms, one registry re-ask");
     }
 
     @Test
