@@ -21,7 +21,10 @@ import { fileURLToPath } from "node:url";
 // with branch echo's request read-ahead and echo lead in peer.ts (+0.24 KiB) 95.61 KiB; the budget was that plus
 // 0.2 KiB. 96.4: branch resolve (look-ups beyond 64 wait instead of failing: a Worker woken with 200 restored peers
 // lost 136; +387 B of wasm) and branch mss (streams follow the relay a Worker fails over to) measured 96.16 KiB.
-const BUNDLE_GZIP_BUDGET_KIB = 96.4;
+// 96.7: branches abort (a reply of known length fails as a cut transfer: FixedLengthStream; the bearer check on
+// digests) and reach (a ping timeout re-asks the registry: a peer restarted on another port is reached again)
+// measured 96.46 KiB.
+const BUNDLE_GZIP_BUDGET_KIB = 96.7;
 const root = fileURLToPath(new URL("../", import.meta.url));
 const example = join(root, "package-example");
 const require = createRequire(import.meta.url);
