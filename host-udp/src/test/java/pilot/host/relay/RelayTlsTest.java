@@ -94,4 +94,43 @@ class RelayTlsTest {
         assertTrue(e.getMessage().contains("PKCS#8"), e.getMessage());
         assertThrows(IOException.class, () -> RelayTls.context(dir.resolve("key.pem"), dir.resolve("key.pem")));
     }
+
+    @Test
+    void aKeyThatIsNotTheLeafCertificatesIsRefusedForRsaEcAndEd25519() throws Exception {
+        String[][] algs = {{"RSA", "-keysize", "2048"}, {"EC", "-groupname", "secp256r1"}, {"Ed25519"}};
+        for (String[] alg : algs) {
+            Path p12 = dir.resolve(alg[0] + ".p12");
+            java.util.List<String> cmd = new java.util.ArrayList<>(java.util.List.of(
+                    Path.of(System.getProperty("java.home"), "bin", "keytool").toString(), "-genkeypair", "-alias", "relay",
+                    "-keyalg", alg[0], "-validity", "2", "-dname", "CN=127.0.0.1", "-storetype", "PKCS12",
+                    "-keystore", p12.toString(), "-storepass", "changeit"));
+            cmd.addAll(java.util.Arrays.asList(alg).subList(1, alg.length));
+            Process keytool = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+            String out = new String(keytool.getInputStream().readAllBytes());
+            assertTrue(keytool.waitFor(60, TimeUnit.SECONDS) && keytool.exitValue() == 0, "keytool: " + out);
+            KeyStore ks = KeyStore.getInstance("PKCS12");
+            try (InputStream in = Files.newInputStream(p12)) {
+                ks.load(in, "changeit".toCharArray());
+            }
+            Path cert = dir.resolve(alg[0] + "-cert.pem");
+            Path key = dir.resolve(alg[0] + "-key.pem");
+            Path other = dir.resolve(alg[0] + "-other.pem");
+            Files.writeString(cert, pem("CERTIFICATE", ks.getCertificate("relay").getEncoded()));
+            Files.writeString(key, pem("PRIVATE KEY", ks.getKey("relay", "changeit".toCharArray()).getEncoded()));
+            java.security.KeyPairGenerator g = java.security.KeyPairGenerator.getInstance(alg[0]);
+            if (alg[0].equals("RSA")) {
+                g.initialize(2048);
+            }
+            Files.writeString(other, pem("PRIVATE KEY", g.generateKeyPair().getPrivate().getEncoded()));
+
+            RelayTls.context(cert, key); // its own key: accepted
+            IOException e = assertThrows(IOException.class, () -> RelayTls.context(cert, other), alg[0]);
+            assertEquals("the key does not match the certificate: " + other + " is not the private key of the first (leaf)"
+                    + " certificate in " + cert, e.getMessage());
+        }
+        // a key of another algorithm than the certificate's
+        IOException e = assertThrows(IOException.class,
+                () -> RelayTls.context(dir.resolve("RSA-cert.pem"), dir.resolve("Ed25519-key.pem")));
+        assertTrue(e.getMessage().startsWith("the key does not match the certificate"), e.getMessage());
+    }
 }
