@@ -39,7 +39,8 @@ import pilot.host.registry.RegistryServer;
 
 /**
  * {@code pilot-host}: the JVM Pilot peer's command line. Exit codes: 0 success, 1 the operation failed,
- * 2 bad usage or arguments, 3 peer unreachable or timed out, 4 configuration or I/O problem.
+ * 2 bad usage or arguments, 3 peer unreachable or timed out, 4 configuration or I/O problem; a command that runs
+ * until stopped exits with the JVM's 130 on SIGINT and 143 on SIGTERM.
  */
 @Command(name = "pilot-host", mixinStandardHelpOptions = true, version = "pilot-host 0.1.0",
         description = "A Pilot Protocol peer on the JVM: UDP host, registry, and WebSocket relay for Workers.",
@@ -72,6 +73,9 @@ public final class PilotCli {
         codes.put("2", "bad usage or arguments");
         codes.put("3", "peer unreachable or timed out");
         codes.put("4", "configuration or I/O problem");
+        // the JVM's own codes (128 + signal) for a command that runs until stopped: run, echo, registry, relay
+        codes.put("130", "stopped by SIGINT (Ctrl-C)");
+        codes.put("143", "stopped by SIGTERM (systemctl stop; deploy/pilot-relay.service counts it as success)");
         listExitCodes(cl, codes);
         return cl.execute(args);
     }
