@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
@@ -12,10 +11,9 @@ import java.nio.file.Path;
 import java.security.KeyPairGenerator;
 import java.security.KeyStore;
 import java.security.spec.ECGenParameterSpec;
-import java.util.Base64;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import pilot.host.relay.SelfSigned;
 
 /**
  * What an operator sees when {@code pilot-host relay} (and the other long-running commands) are given something
@@ -89,34 +87,19 @@ class RelayCommandTest {
 
     @Test
     void aKeyThatIsNotTheCertificatesIsRefusedAtStartUpNamingBothFiles() throws Exception {
-        Path p12 = dir.resolve("relay.p12");
-        Process keytool = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
-                "-genkeypair", "-alias", "relay", "-keyalg", "EC", "-groupname", "secp256r1", "-validity", "2",
-                "-dname", "CN=127.0.0.1", "-storetype", "PKCS12", "-keystore", p12.toString(), "-storepass", "changeit")
-                .redirectErrorStream(true).start();
-        String out = new String(keytool.getInputStream().readAllBytes());
-        assertTrue(keytool.waitFor(60, TimeUnit.SECONDS) && keytool.exitValue() == 0, "keytool: " + out);
-        KeyStore ks = KeyStore.getInstance("PKCS12");
-        try (InputStream in = Files.newInputStream(p12)) {
-            ks.load(in, "changeit".toCharArray());
-        }
+        KeyStore ks = SelfSigned.keyStore(dir.resolve("relay.p12"), "-keyalg", "EC", "-groupname", "secp256r1");
         Path cert = dir.resolve("cert.pem");
-        Files.writeString(cert, pem("CERTIFICATE", ks.getCertificate("relay").getEncoded()));
+        Files.writeString(cert, SelfSigned.pem("CERTIFICATE", ks.getCertificate("relay").getEncoded()));
         KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
         g.initialize(new ECGenParameterSpec("secp256r1"));
         Path other = dir.resolve("otherkey.pem");
-        Files.writeString(other, pem("PRIVATE KEY", g.generateKeyPair().getPrivate().getEncoded()));
+        Files.writeString(other, SelfSigned.pem("PRIVATE KEY", g.generateKeyPair().getPrivate().getEncoded()));
 
         PilotCliTest.Run r = relay("--tls-cert", cert.toString(), "--tls-key", other.toString());
         assertEquals(PilotCli.CONFIG, r.code(), r.err());
         assertTrue(r.err().contains("the key does not match the certificate") && r.err().contains(cert.toString())
                 && r.err().contains(other.toString()), r.err());
         assertFalse(r.out().contains("relay on"), "it never listened: " + r.out());
-    }
-
-    static String pem(String type, byte[] der) {
-        return "-----BEGIN " + type + "-----\n" + Base64.getMimeEncoder(64, "\n".getBytes()).encodeToString(der)
-                + "\n-----END " + type + "-----\n";
     }
 
     @Test

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -13,7 +12,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyStore;
 import java.security.cert.Certificate;
-import java.util.Base64;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
@@ -34,27 +32,15 @@ class RelayTlsTest {
 
     /** A self-signed EC certificate for 127.0.0.1, written as cert.pem and key.pem; returns the keystore. */
     KeyStore selfSigned() throws Exception {
-        Path p12 = dir.resolve("relay.p12");
-        Process keytool = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
-                "-genkeypair", "-alias", "relay", "-keyalg", "EC", "-groupname", "secp256r1", "-validity", "2",
-                "-dname", "CN=127.0.0.1", "-ext", "SAN=ip:127.0.0.1", "-storetype", "PKCS12",
-                "-keystore", p12.toString(), "-storepass", "changeit", "-keypass", "changeit")
-                .redirectErrorStream(true).start();
-        String out = new String(keytool.getInputStream().readAllBytes());
-        assertTrue(keytool.waitFor(60, TimeUnit.SECONDS) && keytool.exitValue() == 0, "keytool: " + out);
-        KeyStore ks = KeyStore.getInstance("PKCS12");
-        try (InputStream in = Files.newInputStream(p12)) {
-            ks.load(in, "changeit".toCharArray());
-        }
-        Certificate cert = ks.getCertificate("relay");
-        Files.writeString(dir.resolve("cert.pem"), pem("CERTIFICATE", cert.getEncoded()));
+        KeyStore ks = SelfSigned.keyStore(dir.resolve("relay.p12"), "-keyalg", "EC", "-groupname", "secp256r1",
+                "-ext", "SAN=ip:127.0.0.1");
+        Files.writeString(dir.resolve("cert.pem"), pem("CERTIFICATE", ks.getCertificate("relay").getEncoded()));
         Files.writeString(dir.resolve("key.pem"), pem("PRIVATE KEY", ks.getKey("relay", "changeit".toCharArray()).getEncoded()));
         return ks;
     }
 
     static String pem(String type, byte[] der) {
-        return "-----BEGIN " + type + "-----\n" + Base64.getMimeEncoder(64, "\n".getBytes()).encodeToString(der)
-                + "\n-----END " + type + "-----\n";
+        return SelfSigned.pem(type, der);
     }
 
     @Test
@@ -99,19 +85,9 @@ class RelayTlsTest {
     void aKeyThatIsNotTheLeafCertificatesIsRefusedForRsaEcAndEd25519() throws Exception {
         String[][] algs = {{"RSA", "-keysize", "2048"}, {"EC", "-groupname", "secp256r1"}, {"Ed25519"}};
         for (String[] alg : algs) {
-            Path p12 = dir.resolve(alg[0] + ".p12");
-            java.util.List<String> cmd = new java.util.ArrayList<>(java.util.List.of(
-                    Path.of(System.getProperty("java.home"), "bin", "keytool").toString(), "-genkeypair", "-alias", "relay",
-                    "-keyalg", alg[0], "-validity", "2", "-dname", "CN=127.0.0.1", "-storetype", "PKCS12",
-                    "-keystore", p12.toString(), "-storepass", "changeit"));
-            cmd.addAll(java.util.Arrays.asList(alg).subList(1, alg.length));
-            Process keytool = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-            String out = new String(keytool.getInputStream().readAllBytes());
-            assertTrue(keytool.waitFor(60, TimeUnit.SECONDS) && keytool.exitValue() == 0, "keytool: " + out);
-            KeyStore ks = KeyStore.getInstance("PKCS12");
-            try (InputStream in = Files.newInputStream(p12)) {
-                ks.load(in, "changeit".toCharArray());
-            }
+            KeyStore ks = SelfSigned.keyStore(dir.resolve(alg[0] + ".p12"),
+                    java.util.stream.Stream.concat(java.util.stream.Stream.of("-keyalg", alg[0]),
+                            java.util.Arrays.stream(alg).skip(1)).toArray(String[]::new));
             Path cert = dir.resolve(alg[0] + "-cert.pem");
             Path key = dir.resolve(alg[0] + "-key.pem");
             Path other = dir.resolve(alg[0] + "-other.pem");
