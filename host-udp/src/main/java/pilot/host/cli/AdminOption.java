@@ -8,6 +8,7 @@ import java.util.function.Consumer;
 import picocli.CommandLine;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Option;
+import pilot.host.log.AddressText;
 import pilot.host.metrics.AdminServer;
 
 /** {@code --admin [HOST:]PORT} for the long-running commands: /healthz and /metrics on a separate listener. */
@@ -37,9 +38,9 @@ final class AdminOption {
         try {
             server = new AdminServer(admin, registry, healthy, healthDetail);
         } catch (IOException e) {
-            throw new IOException("cannot listen for --admin on " + admin + ": " + e.getMessage(), e);
+            throw new IOException("cannot listen for --admin on " + AddressText.of(admin) + ": " + e.getMessage(), e);
         }
-        System.out.printf("admin on http://%s:%d (%s, %s)%n", server.address().getHostString(), server.address().getPort(),
+        System.out.printf("admin on http://%s (%s, %s)%n", AddressText.of(server.address()),
                 AdminServer.HEALTH_PATH, AdminServer.METRICS_PATH);
         return server;
     }

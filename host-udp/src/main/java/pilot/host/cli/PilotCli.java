@@ -34,11 +34,13 @@ import pilot.host.daemon.HostConfig;
 import pilot.host.daemon.HostDaemon;
 import pilot.host.daemon.HostStream;
 import pilot.host.identity.Identity;
+import pilot.host.log.AddressText;
 import pilot.host.registry.RegistryServer;
 
 /**
  * {@code pilot-host}: the JVM Pilot peer's command line. Exit codes: 0 success, 1 the operation failed,
- * 2 bad usage or arguments, 3 peer unreachable or timed out, 4 configuration or I/O problem.
+ * 2 bad usage or arguments, 3 peer unreachable or timed out, 4 configuration or I/O problem; a command that runs
+ * until stopped exits with the JVM's 130 on SIGINT and 143 on SIGTERM.
  */
 @Command(name = "pilot-host", mixinStandardHelpOptions = true, version = "pilot-host 0.1.0",
         description = "A Pilot Protocol peer on the JVM: UDP host, registry, and WebSocket relay for Workers.",
@@ -71,6 +73,9 @@ public final class PilotCli {
         codes.put("2", "bad usage or arguments");
         codes.put("3", "peer unreachable or timed out");
         codes.put("4", "configuration or I/O problem");
+        // the JVM's own codes (128 + signal) for a command that runs until stopped: run, echo, registry, relay
+        codes.put("130", "stopped by SIGINT (Ctrl-C)");
+        codes.put("143", "stopped by SIGTERM (systemctl stop; deploy/pilot-relay.service counts it as success)");
         listExitCodes(cl, codes);
         return cl.execute(args);
     }
@@ -98,6 +103,16 @@ public final class PilotCli {
 
     static String message(Throwable ex) {
         Throwable t = ex instanceof ExecutionException && ex.getCause() != null ? ex.getCause() : ex;
+        // the JDK's file errors carry only the path ("/x/keys.txt") or only the reason: say both
+        if (t instanceof java.nio.file.NoSuchFileException f) {
+            return f.getFile() + ": no such file or directory";
+        }
+        if (t instanceof java.nio.file.AccessDeniedException f) {
+            return f.getFile() + ": permission denied";
+        }
+        if (t instanceof java.nio.file.FileSystemException f && f.getFile() != null) {
+            return f.getFile() + ": " + (f.getReason() == null ? t.getClass().getSimpleName() : f.getReason());
+        }
         return t.getMessage() == null ? t.toString() : t.getMessage();
     }
 
@@ -131,7 +146,8 @@ public final class PilotCli {
         public InetSocketAddress convert(String value) {
             Result<HostPort> r = HostPort.parse(value, rule());
             if (!r.isOk()) {
-                throw new CommandLine.TypeConversionException("expected HOST:PORT, got '" + value + "': " + r.detail());
+                // the detail already quotes the value ("expected HOST:PORT: 127.0.0.1"); add only an example
+                throw new CommandLine.TypeConversionException(r.detail() + " (e.g. 127.0.0.1:9000 or [::1]:9000)");
             }
             // the name (if any) is looked up here, in the host layer; an IP literal is taken as it is
             return new InetSocketAddress(r.value().host(), r.value().port());
@@ -188,6 +204,9 @@ public final class PilotCli {
     }
 
     static class HostOptions {
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec; // the subcommand's own, so a usage error prints "Usage: pilot-host ping"
+
         @Option(names = "--identity", paramLabel = "FILE", description = "identity file (created on first use; default: ${DEFAULT-VALUE})",
                 defaultValue = "${sys:user.home}/.pilot/identity.json")
         Path identity;
@@ -217,14 +236,19 @@ public final class PilotCli {
 
         HostConfig config(boolean echo) {
             if (!crypto.equals("jce") && !crypto.equals("bc")) {
-                throw new CommandLine.ParameterException(new CommandLine(this), "--crypto must be jce or bc");
+                throw new CommandLine.ParameterException(spec.commandLine(), "--crypto must be jce or bc");
             }
             return new HostConfig(listen, identity, registry, profile, echo, crypto.equals("jce"), peers);
         }
     }
 
     static HostDaemon startHost(HostOptions o, boolean echo) throws IOException {
-        return HostDaemon.start(o.config(echo));
+        try {
+            return HostDaemon.start(o.config(echo));
+        } catch (java.net.BindException e) {
+            throw new IOException("cannot listen on udp " + AddressText.of(o.listen) + ": " + e.getMessage()
+                    + " (another process has it? choose another --listen)", e);
+        }
     }
 
     static <T> T await(CompletableFuture<T> f, long seconds, String what) throws Exception {
@@ -252,7 +276,7 @@ public final class PilotCli {
             try (HostDaemon d = startHost(this, !noEcho);
                  var a = admin.start(r -> pilot.host.metrics.HostMetrics.register(r, d), d::healthy)) {
                 PrintWriter out = new PrintWriter(System.out, true);
-                out.printf("pilot host %s on udp %s (identity %s, public key %s)%n", d.address(), d.localEndpoint(), identity,
+                out.printf("pilot host %s on udp %s (identity %s, public key %s)%n", d.address(), AddressText.of(d.localEndpoint()), identity,
                         d.identity().publicKeyBase64());
                 waitForInterrupt();
             }
@@ -266,7 +290,7 @@ public final class PilotCli {
         @Override
         public Integer call() throws Exception {
             try (HostDaemon d = startHost(this, true)) {
-                System.out.printf("echo service on %s port 7 (udp %s)%n", d.address(), d.localEndpoint());
+                System.out.printf("echo service on %s port 7 (udp %s)%n", d.address(), AddressText.of(d.localEndpoint()));
                 waitForInterrupt();
             }
             return 0;
@@ -279,13 +303,15 @@ public final class PilotCli {
         @Parameters(paramLabel = "ADDRESS", converter = AddressConverter.class, description = "peer address, e.g. 0:0000.0000.0010")
         Address target;
 
-        @Option(names = {"-c", "--count"}, defaultValue = "3", description = "pings to send (default: ${DEFAULT-VALUE})")
+        @Option(names = {"-c", "--count"}, defaultValue = "3", converter = IntRange.Count.class,
+                description = "pings to send (1.." + IntRange.MAX_COUNT + ", default: ${DEFAULT-VALUE})")
         int count;
 
         @Option(names = "--stream", description = "echo 'ping-N' over a stream to port 7 instead")
         boolean stream;
 
-        @Option(names = "--timeout", defaultValue = "10", paramLabel = "SECONDS", description = "per ping (default: ${DEFAULT-VALUE})")
+        @Option(names = "--timeout", defaultValue = "10", paramLabel = "SECONDS", converter = IntRange.Seconds.class,
+                description = "per ping (1.." + IntRange.MAX_TIMEOUT_SECONDS + ", default: ${DEFAULT-VALUE})")
         int timeout;
 
         @Option(names = "--json", description = "one JSON object per answer on standard output (seq, peer, rtt_ms, wall_ms, kind)")
@@ -344,7 +370,8 @@ public final class PilotCli {
         /** Bytes handed to the stream per write, so progress moves on a terminal. */
         static final int SEND_CHUNK = 64 * 1024;
 
-        @Parameters(index = "0", paramLabel = "ADDRESS", converter = AddressConverter.class)
+        @Parameters(index = "0", paramLabel = "ADDRESS", converter = AddressConverter.class,
+                description = "the peer's Pilot address, e.g. 0:0000.0000.0010")
         Address target;
 
         @Parameters(index = "1", paramLabel = "PORT", description = "virtual port 1..65535")
@@ -359,8 +386,9 @@ public final class PilotCli {
         @Option(names = "--datagram", description = "send one datagram instead of a stream")
         boolean datagram;
 
-        @Option(names = "--timeout", defaultValue = "10", paramLabel = "SECONDS",
-                description = "to reach the peer, and the longest wait for each reply byte (default: ${DEFAULT-VALUE})")
+        @Option(names = "--timeout", defaultValue = "10", paramLabel = "SECONDS", converter = IntRange.Seconds.class,
+                description = "to reach the peer, and the longest wait for each reply byte (1.." + IntRange.MAX_TIMEOUT_SECONDS
+                        + ", default: ${DEFAULT-VALUE})")
         int timeout;
 
         @Option(names = "--close", paramLabel = "MODE",
@@ -376,13 +404,13 @@ public final class PilotCli {
                         case "reply" -> CloseMode.AFTER_REPLY;
                         case "half" -> CloseMode.HALF;
                         case "full" -> CloseMode.FULL;
-                        default -> throw new CommandLine.ParameterException(new CommandLine(this), "--close must be reply, half or full");
+                        default -> throw new CommandLine.ParameterException(spec.commandLine(), "--close must be reply, half or full");
                     };
             if ((data == null) == (file == null)) {
-                throw new CommandLine.ParameterException(new CommandLine(this), "give exactly one of --data or --file");
+                throw new CommandLine.ParameterException(spec.commandLine(), "give exactly one of --data or --file");
             }
             if (port < 1 || port > 65535) {
-                throw new CommandLine.ParameterException(new CommandLine(this), "PORT must be 1..65535");
+                throw new CommandLine.ParameterException(spec.commandLine(), "PORT must be 1..65535");
             }
             byte[] bytes = data != null ? data.getBytes(StandardCharsets.UTF_8)
                     : file.equals("-") ? System.in.readAllBytes() : Files.readAllBytes(Path.of(file));
@@ -444,8 +472,15 @@ public final class PilotCli {
 
         @Override
         public Integer call() throws Exception {
-            try (RegistryServer r = new RegistryServer(listen, new JceSuite(), store)) {
-                System.out.printf("registry on tcp %s%n", r.address());
+            RegistryServer server;
+            try {
+                server = new RegistryServer(listen, new JceSuite(), store);
+            } catch (java.net.BindException e) {
+                throw new IOException("cannot listen on tcp " + AddressText.of(listen) + ": " + e.getMessage()
+                        + " (another process has it? choose another --listen)", e);
+            }
+            try (RegistryServer r = server) {
+                System.out.printf("registry on tcp %s%n", AddressText.of(r.address()));
                 waitForInterrupt();
             }
             return 0;

@@ -22,6 +22,7 @@ import pilot.host.metrics.AdminServer;
 import pilot.host.metrics.RelayMetrics;
 import pilot.host.registry.RegistryClient;
 import pilot.host.identity.Identity;
+import pilot.host.log.AddressText;
 import pilot.host.relay.DialInConfig;
 import pilot.host.relay.DialInPolicy;
 import pilot.host.relay.RelayLimits;
@@ -53,17 +54,23 @@ final class RelayCommand implements Callable<Integer> {
             description = "registry the Workers register in (their requests are forwarded, signed by them)")
     InetSocketAddress registry;
 
-    @Option(names = "--max-connections", defaultValue = "1024", description = "default: ${DEFAULT-VALUE}")
+    @Option(names = "--max-connections", paramLabel = "N", defaultValue = "1024", converter = IntRange.Connections.class,
+            description = "WebSocket connections at once, logged in or not; more are closed with 1013 (1.." + IntRange.MAX_CONNECTIONS
+                    + ", default: ${DEFAULT-VALUE})")
     int maxConnections;
 
-    @Option(names = "--max-connections-per-ip", defaultValue = "256", description = "default: ${DEFAULT-VALUE}")
+    @Option(names = "--max-connections-per-ip", paramLabel = "N", defaultValue = "256", converter = IntRange.Connections.class,
+            description = "TCP connections from one IP at once; Workers share Cloudflare's egress addresses (1.."
+                    + IntRange.MAX_CONNECTIONS + ", default: ${DEFAULT-VALUE})")
     int maxConnectionsPerIp;
 
-    @Option(names = "--logins-per-second-per-ip", defaultValue = "20", description = "default: ${DEFAULT-VALUE}")
+    @Option(names = "--logins-per-second-per-ip", paramLabel = "N", defaultValue = "20", converter = IntRange.LoginsPerSecond.class,
+            description = "login attempts (signature checks) per IP per second, burst as large (1.."
+                    + IntRange.MAX_LOGINS_PER_SECOND + ", default: ${DEFAULT-VALUE})")
     int loginsPerSecondPerIp;
 
-    @Option(names = "--max-provisional-per-ip", defaultValue = "8",
-            description = "logins of keys not yet registered, per IP (default: ${DEFAULT-VALUE}; 64 in total)")
+    @Option(names = "--max-provisional-per-ip", paramLabel = "N", defaultValue = "8", converter = IntRange.ProvisionalPerIp.class,
+            description = "logins of keys not yet registered, per IP (1..64, the pool in total; default: ${DEFAULT-VALUE})")
     int maxProvisionalPerIp;
 
     @Option(names = "--tls-cert", paramLabel = "FILE",
@@ -88,6 +95,9 @@ final class RelayCommand implements Callable<Integer> {
                     + " default: none, dial-in refused). The relay dials only after the Worker logged in with its key")
     List<String> dialInAllow = new ArrayList<>();
 
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec; // errors print "Usage: pilot-host relay", not a detached "relay"
+
     @Mixin
     PilotCli.VerboseOption verbose;
 
@@ -95,6 +105,9 @@ final class RelayCommand implements Callable<Integer> {
     AdminOption admin;
 
     static Set<RelayPolicy.Key> readKeys(Path file) throws IOException {
+        if (Files.isDirectory(file)) {
+            throw new IOException("--allow-keys " + file + ": is a directory, expected a file of base64 keys");
+        }
         if (Files.size(file) > 16L << 20) {
             throw new IOException(file + ": larger than 16 MiB");
         }
@@ -125,12 +138,22 @@ final class RelayCommand implements Callable<Integer> {
         }
         for (String prefix : dialInAllow) {
             if (!DialInPolicy.validPrefix(prefix)) {
-                throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
+                throw new picocli.CommandLine.ParameterException(spec.commandLine(),
                         "--dial-in-allow " + prefix + ": expected http(s)://host[:port]/path (the path fixes host and port)");
             }
         }
         JceSuite suite = new JceSuite();
-        Identity key = Identity.loadOrCreate(relayKey, suite, new SecureEntropy());
+        Identity key;
+        try {
+            key = Identity.loadOrCreate(relayKey, suite, new SecureEntropy());
+        } catch (IOException e) {
+            if (e instanceof java.nio.file.FileSystemException || !Files.isRegularFile(relayKey)) {
+                throw e; // cannot be read or written: PilotCli.message names the file and the reason
+            }
+            throw new IOException("--relay-key " + relayKey + " is not a relay key file (" + PilotCli.message(e)
+                    + "); give the right file, or move this one aside and a new key is made (Workers that pinned the old"
+                    + " key then refuse the relay until their RELAY_PUBLIC_KEY is the new one)", e);
+        }
         return new DialInConfig(key.signingKey(suite), dialInAllow, RelayLimits.DialIn.DEFAULTS);
     }
 
@@ -141,14 +164,14 @@ final class RelayCommand implements Callable<Integer> {
                 d.maxTotalQueuedBytes(), d.packetsPerSecond(), d.maxDestinations())
                 .withLogins(maxConnectionsPerIp, loginsPerSecondPerIp, d.maxProvisional(), maxProvisionalPerIp);
         if ((tlsCert == null) != (tlsKey == null)) {
-            throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(),
                     "--tls-cert and --tls-key go together");
         }
         SSLContext tls = tlsCert == null ? null : RelayTls.context(tlsCert, tlsKey);
         Set<RelayPolicy.Key> keys = allowKeys == null ? Set.of() : readKeys(allowKeys);
         DialInConfig dial = dialIn();
         if (workerMss != null && (workerMss < RelayProtocol.NETWORK_STREAM_MSS || workerMss > RelayProtocol.LOOPBACK_STREAM_MSS)) {
-            throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this), "--worker-mss must be "
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--worker-mss must be "
                     + RelayProtocol.NETWORK_STREAM_MSS + ".." + RelayProtocol.LOOPBACK_STREAM_MSS + ": " + workerMss);
         }
         RelayServer relay = new RelayServer(listen, InetAddress.getByName(udpHost), new RegistryClient(registry, 3000),
@@ -158,10 +181,12 @@ final class RelayCommand implements Callable<Integer> {
         }
         relay.start();
         if (!relay.awaitStarted(10_000)) {
-            throw new java.io.IOException("the relay could not listen on " + listen);
+            throw new java.io.IOException("the relay could not listen on " + AddressText.of(listen)
+                    + " within 10 s (is the port taken? the log above says why; choose another --listen)");
         }
-        System.out.printf("relay on %s://%s:%d%s (UDP endpoints on %s, registry %s%s)%n", tls == null ? "ws" : "wss",
-                listen.getHostString(), listen.getPort(), RelayProtocol.PATH, udpHost, registry,
+        System.out.printf("relay on %s://%s%s (UDP endpoints on %s, registry %s%s)%n", tls == null ? "ws" : "wss",
+                AddressText.of(new InetSocketAddress(listen.getAddress(), relay.getPort())), RelayProtocol.PATH, udpHost,
+                AddressText.of(registry),
                 keys.isEmpty() ? "" : ", " + keys.size() + " allowed keys");
         if (dial.enabled()) {
             System.out.printf("relay key %s (give it to Worker authors as RELAY_PUBLIC_KEY); dial-in to %s%n",

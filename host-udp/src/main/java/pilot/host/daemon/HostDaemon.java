@@ -194,7 +194,7 @@ public final class HostDaemon implements AutoCloseable {
     public static HostDaemon start(HostConfig config) throws IOException {
         HostDaemon d = new HostDaemon(config);
         d.loop.start();
-        LOG.info("host {} listening on udp {} ({} profile, {} crypto; {})", d.address(), d.localEndpoint(),
+        LOG.info("host {} listening on udp {} ({} profile, {} crypto; {})", d.address(), pilot.host.log.AddressText.of(d.localEndpoint()),
                 config.profile().name().toLowerCase(), config.jceCrypto() ? "JCE" : "Bouncy Castle", d.socketBuffers());
         return d;
     }

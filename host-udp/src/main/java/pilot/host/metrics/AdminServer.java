@@ -74,7 +74,7 @@ public final class AdminServer implements AutoCloseable {
         http.setExecutor(workers);
         http.createContext("/", this::handle);
         http.start();
-        LOG.info("admin listening on http://{}:{} ({}, {})", address().getHostString(), address().getPort(), HEALTH_PATH,
+        LOG.info("admin listening on http://{} ({}, {})", pilot.host.log.AddressText.of(address()), HEALTH_PATH,
                 METRICS_PATH);
     }
 

@@ -104,7 +104,7 @@ public final class RegistryServer implements AutoCloseable {
         Thread reaper = new Thread(this::reapLoop, "registry-idle");
         reaper.setDaemon(true);
         reaper.start();
-        LOG.info("registry listening on {}", address());
+        LOG.info("registry listening on {}", pilot.host.log.AddressText.of(address()));
     }
 
     public InetSocketAddress address() {

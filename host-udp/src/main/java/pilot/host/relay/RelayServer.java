@@ -381,7 +381,8 @@ public final class RelayServer extends WebSocketServer {
     @Override
     public void onStart() {
         started.countDown();
-        LOG.info("relay listening on {}://{}{} (UDP endpoints on {})", tls ? "wss" : "ws", getAddress(), RelayProtocol.PATH,
+        LOG.info("relay listening on {}://{}{} (UDP endpoints on {})", tls ? "wss" : "ws",
+                pilot.host.log.AddressText.of(new InetSocketAddress(getAddress().getAddress(), getPort())), RelayProtocol.PATH,
                 udpHost.getHostAddress());
         String shortfall = workerReceiveBufferShortfall(udpHost);
         if (shortfall != null) {

@@ -9,6 +9,8 @@ import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
 import java.security.KeyStore;
 import java.security.PrivateKey;
+import java.security.PublicKey;
+import java.security.Signature;
 import java.security.cert.Certificate;
 import java.security.cert.CertificateFactory;
 import java.security.spec.PKCS8EncodedKeySpec;
@@ -51,6 +53,11 @@ public final class RelayTls {
                 chain.add(cf.generateCertificate(new ByteArrayInputStream(der)));
             }
             PrivateKey key = privateKey(keys.get(0));
+            if (!belongTogether(key, chain.get(0).getPublicKey())) {
+                // else the relay would start and every TLS handshake would fail, with nothing logged
+                throw new IOException("the key does not match the certificate: " + keyPem + " is not the private key of the"
+                        + " first (leaf) certificate in " + certPem);
+            }
             KeyStore ks = KeyStore.getInstance("PKCS12");
             ks.load(null, null);
             char[] pass = new char[0];
@@ -62,6 +69,32 @@ public final class RelayTls {
             return ctx;
         } catch (GeneralSecurityException e) {
             throw new IOException("cannot use " + certPem + " / " + keyPem + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** A fixed message signed with {@code key} verifies with {@code pub} (RSA, EC or Ed25519; other pairs: false). */
+    static boolean belongTogether(PrivateKey key, PublicKey pub) {
+        String alg = switch (key.getAlgorithm()) {
+            case "RSA" -> "SHA256withRSA";
+            case "EC" -> "SHA256withECDSA";
+            case "Ed25519", "EdDSA" -> "Ed25519";
+            default -> null;
+        };
+        if (alg == null) {
+            return false;
+        }
+        byte[] message = "pilot relay: does this key belong to this certificate?".getBytes(StandardCharsets.US_ASCII);
+        try {
+            Signature signer = Signature.getInstance(alg);
+            signer.initSign(key);
+            signer.update(message);
+            byte[] sig = signer.sign();
+            Signature verifier = Signature.getInstance(alg);
+            verifier.initVerify(pub);
+            verifier.update(message);
+            return verifier.verify(sig);
+        } catch (GeneralSecurityException e) {
+            return false; // e.g. an EC key beside an RSA certificate: initVerify refuses the public key
         }
     }
 
@@ -77,6 +110,9 @@ public final class RelayTls {
     }
 
     private static List<byte[]> blocks(Path pem, String type) throws IOException {
+        if (Files.isDirectory(pem)) {
+            throw new IOException(pem + ": is a directory, not a PEM file");
+        }
         if (Files.size(pem) > MAX_PEM_BYTES) {
             throw new IOException(pem + ": larger than " + MAX_PEM_BYTES + " bytes");
         }

@@ -46,6 +46,11 @@ class RelayMetricsTest {
                 assertEquals(404, client.get("/other").statusCode());
 
                 String before = client.metrics();
+                // docs/SECURITY.md "metric series" states this number: 19 metrics, 3 connection states, 3 login outcomes,
+                // 2 directions for frames and bytes, 2 directions x 12 drop reasons for drops
+                long series = before.lines().filter(l -> l.startsWith("pilot_relay_")).count();
+                assertEquals(14 + 3 + 3 + 2 * 2 + 2L * RelayCounters.DropReason.values().length, series, before);
+                assertEquals(48, series, "the number docs/SECURITY.md and docs/DEPLOY.md state");
                 assertEquals(0, value(before, "pilot_relay_logins_total{outcome=\"provisional\"}"));
                 assertEquals(0, value(before, "pilot_relay_frames_total{direction=\"out\"}"));
                 assertEquals(0, value(before, "pilot_relay_connections{state=\"ready\"}"));

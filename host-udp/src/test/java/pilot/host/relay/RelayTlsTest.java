@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -13,7 +12,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyStore;
 import java.security.cert.Certificate;
-import java.util.Base64;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
@@ -34,27 +32,15 @@ class RelayTlsTest {
 
     /** A self-signed EC certificate for 127.0.0.1, written as cert.pem and key.pem; returns the keystore. */
     KeyStore selfSigned() throws Exception {
-        Path p12 = dir.resolve("relay.p12");
-        Process keytool = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
-                "-genkeypair", "-alias", "relay", "-keyalg", "EC", "-groupname", "secp256r1", "-validity", "2",
-                "-dname", "CN=127.0.0.1", "-ext", "SAN=ip:127.0.0.1", "-storetype", "PKCS12",
-                "-keystore", p12.toString(), "-storepass", "changeit", "-keypass", "changeit")
-                .redirectErrorStream(true).start();
-        String out = new String(keytool.getInputStream().readAllBytes());
-        assertTrue(keytool.waitFor(60, TimeUnit.SECONDS) && keytool.exitValue() == 0, "keytool: " + out);
-        KeyStore ks = KeyStore.getInstance("PKCS12");
-        try (InputStream in = Files.newInputStream(p12)) {
-            ks.load(in, "changeit".toCharArray());
-        }
-        Certificate cert = ks.getCertificate("relay");
-        Files.writeString(dir.resolve("cert.pem"), pem("CERTIFICATE", cert.getEncoded()));
+        KeyStore ks = SelfSigned.keyStore(dir.resolve("relay.p12"), "-keyalg", "EC", "-groupname", "secp256r1",
+                "-ext", "SAN=ip:127.0.0.1");
+        Files.writeString(dir.resolve("cert.pem"), pem("CERTIFICATE", ks.getCertificate("relay").getEncoded()));
         Files.writeString(dir.resolve("key.pem"), pem("PRIVATE KEY", ks.getKey("relay", "changeit".toCharArray()).getEncoded()));
         return ks;
     }
 
     static String pem(String type, byte[] der) {
-        return "-----BEGIN " + type + "-----\n" + Base64.getMimeEncoder(64, "\n".getBytes()).encodeToString(der)
-                + "\n-----END " + type + "-----\n";
+        return SelfSigned.pem(type, der);
     }
 
     @Test
@@ -93,5 +79,34 @@ class RelayTlsTest {
         IOException e = assertThrows(IOException.class, () -> RelayTls.context(dir.resolve("cert.pem"), dir.resolve("rsa.pem")));
         assertTrue(e.getMessage().contains("PKCS#8"), e.getMessage());
         assertThrows(IOException.class, () -> RelayTls.context(dir.resolve("key.pem"), dir.resolve("key.pem")));
+    }
+
+    @Test
+    void aKeyThatIsNotTheLeafCertificatesIsRefusedForRsaEcAndEd25519() throws Exception {
+        String[][] algs = {{"RSA", "-keysize", "2048"}, {"EC", "-groupname", "secp256r1"}, {"Ed25519"}};
+        for (String[] alg : algs) {
+            KeyStore ks = SelfSigned.keyStore(dir.resolve(alg[0] + ".p12"),
+                    java.util.stream.Stream.concat(java.util.stream.Stream.of("-keyalg", alg[0]),
+                            java.util.Arrays.stream(alg).skip(1)).toArray(String[]::new));
+            Path cert = dir.resolve(alg[0] + "-cert.pem");
+            Path key = dir.resolve(alg[0] + "-key.pem");
+            Path other = dir.resolve(alg[0] + "-other.pem");
+            Files.writeString(cert, pem("CERTIFICATE", ks.getCertificate("relay").getEncoded()));
+            Files.writeString(key, pem("PRIVATE KEY", ks.getKey("relay", "changeit".toCharArray()).getEncoded()));
+            java.security.KeyPairGenerator g = java.security.KeyPairGenerator.getInstance(alg[0]);
+            if (alg[0].equals("RSA")) {
+                g.initialize(2048);
+            }
+            Files.writeString(other, pem("PRIVATE KEY", g.generateKeyPair().getPrivate().getEncoded()));
+
+            RelayTls.context(cert, key); // its own key: accepted
+            IOException e = assertThrows(IOException.class, () -> RelayTls.context(cert, other), alg[0]);
+            assertEquals("the key does not match the certificate: " + other + " is not the private key of the first (leaf)"
+                    + " certificate in " + cert, e.getMessage());
+        }
+        // a key of another algorithm than the certificate's
+        IOException e = assertThrows(IOException.class,
+                () -> RelayTls.context(dir.resolve("RSA-cert.pem"), dir.resolve("Ed25519-key.pem")));
+        assertTrue(e.getMessage().startsWith("the key does not match the certificate"), e.getMessage());
     }
 }
