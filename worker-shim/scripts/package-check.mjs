@@ -23,8 +23,8 @@ import { fileURLToPath } from "node:url";
 // lost 136; +387 B of wasm) and branch mss (streams follow the relay a Worker fails over to) measured 96.16 KiB.
 // 96.7: branches abort (a reply of known length fails as a cut transfer: FixedLengthStream; the bearer check on
 // digests) and reach (a ping timeout re-asks the registry: a peer restarted on another port is reached again)
-// measured 96.46 KiB.
-const BUNDLE_GZIP_BUDGET_KIB = 96.7;
+// measured 96.46 KiB. 97.0: the review's resolver fix (PeerResolver.promoteVouched, +262 B of wasm) on top.
+const BUNDLE_GZIP_BUDGET_KIB = 97.0;
 const root = fileURLToPath(new URL("../", import.meta.url));
 const example = join(root, "package-example");
 const require = createRequire(import.meta.url);

@@ -150,6 +150,9 @@ public final class PeerResolver {
             waiting.put(node, ask);
         } else {
             if (waitingUnvouched.size() >= MAX_WAITING_UNVOUCHED) {
+                promoteVouched(); // ids our side came to need meanwhile are not a stranger's to lose
+            }
+            if (waitingUnvouched.size() >= MAX_WAITING_UNVOUCHED) {
                 Integer oldest = waitingUnvouched.keySet().iterator().next();
                 waitingUnvouched.remove(oldest);
                 actions.lookupFailed(oldest, now);
@@ -163,8 +166,29 @@ public final class PeerResolver {
         requests.add(new Request(true, node));
     }
 
+    /**
+     * Moves the strangers' waiting ids our side now vouches for to the vouched queue (as room allows): the node asks
+     * once per pending look-up, so queued traffic for an id a stranger's frame named first never asks again. At most
+     * {@link #MAX_WAITING_UNVOUCHED} questions to the node, only when a place frees or the strangers' queue is full.
+     */
+    private void promoteVouched() {
+        int[] moving = new int[waitingUnvouched.size()];
+        int n = 0;
+        for (Integer node : waitingUnvouched.keySet()) {
+            if (n < MAX_WAITING - waiting.size() && actions.vouched(node)) {
+                moving[n++] = node;
+            }
+        }
+        for (int i = 0; i < n; i++) {
+            waiting.put(moving[i], waitingUnvouched.remove(moving[i]));
+        }
+    }
+
     /** A place in flight came free: the oldest waiting peer takes it, a vouched one first. */
     private void startWaiting() {
+        if (!waitingUnvouched.isEmpty()) {
+            promoteVouched();
+        }
         while (inFlight.size() < MAX_IN_FLIGHT) {
             LinkedHashMap<Integer, Integer> from = waiting.isEmpty() ? waitingUnvouched : waiting;
             if (from.isEmpty()) {

@@ -161,6 +161,27 @@ class PeerResolverTest {
         assertEquals(0, r.waiting());
     }
 
+    /**
+     * The node asks once per pending look-up (PeerLinks.requestLookup): an id a stranger's frame put in the strangers'
+     * queue is not asked again when the application then queues traffic for it. The resolver looks again itself, so
+     * that id neither waits behind the vouched ones nor goes when more strangers come.
+     */
+    @Test
+    void aStrangersWaitingIdThatOurSideThenNeedsIsNeitherEvictedNorStartedAfterTheVouched() {
+        fillInFlight();
+        r.peerNeeded(2000, false, 0); // a stranger's frame names 2000
+        vouched.add(3000);
+        r.peerNeeded(3000, false, 0);
+        vouched.add(2000); // then our application sends to 2000: the node does not ask again
+        for (int i = 1; i <= PeerResolver.MAX_WAITING_UNVOUCHED + 1; i++) {
+            r.peerNeeded(4000 + i, false, 1); // strangers fill their share, then push out their oldest
+        }
+        assertEquals(List.of("failed 4001"), done, "the oldest stranger goes, not the id our side needs");
+        r.failed(1000, false, 2);
+        r.failed(1001, false, 2);
+        assertEquals(List.of("lookup 3000", "lookup 2000"), requests(), "both vouched ones first, oldest first");
+    }
+
     @Test
     void anUnknownIdFailsAtOnceUntilTheNegativeCacheExpires() {
         r.peerNeeded(9, false, 0);

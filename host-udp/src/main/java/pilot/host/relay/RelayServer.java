@@ -848,11 +848,25 @@ public final class RelayServer extends WebSocketServer {
     /**
      * Sends a text answer to a client's request, unless {@link #MAX_QUEUED_ANSWERS} frames already wait for it to
      * read: then the connection is closed (1008) and counted instead, so asking without reading costs bounded memory.
-     * Every text the relay sends a client goes through here, the login's too ({@code auth_challenge},
-     * {@code relay_proof}, {@code auth_ok}): a client may have left pongs unread before it logs in. Returns whether
-     * it was sent.
+     * Every text the relay sends a client goes through this bound, the login's too ({@code auth_challenge},
+     * {@code relay_proof}, {@code auth_ok}): a client may have left pongs unread before it logs in. Two sends under a
+     * DialIn's lock, where closing is not allowed (see {@link #withinAnswerBound}), skip it: a dialled {@code auth_ok},
+     * checked just before the lock (one frame beyond the bound at most), and the one {@code dial_in_error} of a failed
+     * first dial (one per dial-in). Returns whether it was sent.
      */
     private boolean answer(Session s, String text) {
+        synchronized (s.answerLock) {
+            return withinAnswerBound(s) && sendText(s, text);
+        }
+    }
+
+    /**
+     * {@link #answer}'s bound alone: false, and the connection closed (1008) and counted, once {@link #MAX_QUEUED_ANSWERS}
+     * frames wait; false too when it is closed. Never call it holding a {@link DialIn}'s lock: closing takes the
+     * connection's own lock, and a dialled connection's writer takes that lock before the DialIn's when it ends
+     * ({@code eot -> onClose -> connectionEnded}), so the two orders would deadlock.
+     */
+    private boolean withinAnswerBound(Session s) {
         synchronized (s.answerLock) { // closed inside: once closed, isOpen is false, so it is closed and counted once
             if (!s.ws.isOpen()) {
                 return false;
@@ -862,6 +876,13 @@ public final class RelayServer extends WebSocketServer {
                 refuse(s, CloseFrame.POLICY_VALIDATION, "not reading its answers");
                 return false;
             }
+            return true;
+        }
+    }
+
+    /** Sends {@code text} without closing anything (safe under a DialIn's lock); false when the connection is closed. */
+    private static boolean sendText(Session s, String text) {
+        synchronized (s.answerLock) {
             try {
                 s.ws.send(text);
                 return true;
@@ -1175,6 +1196,11 @@ public final class RelayServer extends WebSocketServer {
             refuse(s, CloseFrame.POLICY_VALIDATION, "not the key that asked for this dial-in");
             return;
         }
+        // the answer's bound before d's lock (see withinAnswerBound: refusing under it could deadlock with the
+        // connection's writer ending); under the lock auth_ok is sent without closing: at most one frame beyond it
+        if (!withinAnswerBound(s)) {
+            return; // closed for not reading: ended like a lost dialled connection (parked, redialled later)
+        }
         synchronized (d) {
             if (d.forgotten || d.dialled != s) {
                 return;
@@ -1193,8 +1219,8 @@ public final class RelayServer extends WebSocketServer {
                 s.state = State.READY;
             }
             d.policy.connected(now());
-            if (!answer(s, authOk(s, endpointText(s)))) {
-                return; // closed for not reading: ended like a lost dialled connection (parked, redialled later)
+            if (!sendText(s, authOk(s, endpointText(s)))) {
+                return; // closed meanwhile: ended like a lost dialled connection (parked, redialled later)
             }
             sendHeld(s, drainHeld(d)); // in order, before anything newer (deliveries take the same lock)
         }
