@@ -4,11 +4,12 @@
 // request. One isolate means one heap, one JIT and one process for both builds, so what differs between two workerd
 // processes (their placement, their heaps) does not enter the ratio; aead-workerd-cpu.mjs runs one workerd per build.
 //   node bench/ab-workerd-cpu.mjs A_DIR B_DIR [rounds] [--n N] [--k K]      (DIR: a build's target/pilot-core)
-import { mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Miniflare } from "miniflare";
+import { cpuSeconds, workerdChildren } from "./workerd-cpu.mjs";
 
 const argv = process.argv.slice(2);
 const take = (name, dflt) => {
@@ -66,19 +67,8 @@ const mf = new Miniflare({
   ],
 });
 await mf.ready;
-const pids = readdirSync("/proc").filter((p) => /^\d+$/.test(p)).filter((p) => {
-  try {
-    const s = readFileSync(`/proc/${p}/stat`, "utf8");
-    return s.includes("(workerd)") && Number(s.slice(s.lastIndexOf(")") + 2).split(" ")[1]) === process.pid;
-  } catch {
-    return false;
-  }
-});
-const cpu = () => pids.reduce((t, p) => {
-  const f = readFileSync(`/proc/${p}/stat`, "utf8");
-  const x = f.slice(f.lastIndexOf(")") + 2).split(" ");
-  return t + (Number(x[11]) + Number(x[12])) / 100;
-}, 0);
+const pids = [...workerdChildren()];
+const cpu = () => cpuSeconds(pids);
 const cpuOf = async (path) => {
   const c0 = cpu();
   for (let i = 0; i < k; i++) {

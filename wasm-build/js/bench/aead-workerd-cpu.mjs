@@ -5,7 +5,8 @@
 // the same workerd, so fixed costs (two nodes and their handshake, the request) cancel. Alternating rounds; with
 // --baseline DIR (another build's target/pilot-core) a second workerd runs that build, measured right after this one.
 //   node bench/aead-workerd-cpu.mjs [rounds] [--baseline DIR] [--n N] [--k K]
-import { readFileSync, readdirSync } from "node:fs";
+import { readFileSync } from "node:fs";
+import { cpuSeconds as cpu, workerdChildren as workerds } from "./workerd-cpu.mjs";
 import { startWorker } from "../test/miniflare.mjs";
 
 const argv = process.argv.slice(2);
@@ -17,28 +18,7 @@ const baselineDir = take("--baseline", null);
 const n = Number(take("--n", 20000));
 const k = Number(take("--k", 3));
 const rounds = Number(argv[0] ?? 7);
-const TICK = 100; // USER_HZ: /proc reports CPU time in 1/100 s
 
-/** Our child processes named workerd (Miniflare spawns one per instance). */
-const workerds = () => new Set(readdirSync("/proc").filter((p) => /^\d+$/.test(p)).filter((p) => {
-  try {
-    const s = readFileSync(`/proc/${p}/stat`, "utf8");
-    const f = s.slice(s.lastIndexOf(")") + 2).split(" ");
-    return s.includes("(workerd)") && Number(f[1]) === process.pid;
-  } catch {
-    return false; // gone meanwhile
-  }
-}));
-/** CPU seconds used so far by the processes. */
-const cpu = (pids) => {
-  let t = 0;
-  for (const p of pids) {
-    const s = readFileSync(`/proc/${p}/stat`, "utf8");
-    const f = s.slice(s.lastIndexOf(")") + 2).split(" ");
-    t += Number(f[11]) + Number(f[12]); // utime, stime (fields 14 and 15 of stat)
-  }
-  return t / TICK;
-};
 const start = async (coreDir) => {
   const before = workerds();
   const w = startWorker({ nodejsCompat: true, coreDir });
