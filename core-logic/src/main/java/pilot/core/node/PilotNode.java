@@ -271,7 +271,9 @@ public final class PilotNode {
 
     /**
      * The host resolved a peer: its UDP endpoint (and, through the trust source, its Ed25519 key).
-     * Starts the handshake if traffic waits, and re-examines a PILA that arrived before its key.
+     * Starts the handshake if traffic waits, and re-examines a PILA that arrived before its key. A peer we hold a
+     * session with (or handshake with) named at another endpoint than the one in use moved: a fresh handshake goes
+     * there at once and our traffic waits for it; named at the same endpoint nothing changes.
      */
     public void addPeer(int node, Endpoint endpoint, long now) {
         tunnel.addPeer(node, endpoint, now);
@@ -487,9 +489,10 @@ public final class PilotNode {
 
     /**
      * Restores the sessions of {@link #snapshot} into this node before it handled any frame, and asks the host
-     * to resolve each restored peer again (PEER_NEEDED; {@link #addPeer} then only updates the endpoint, the
-     * session stays). Returns the number of sessions restored, or a typed error (malformed, other version, other node, other profile, not fresh);
-     * never throws, and allocates at most {@code maxPeers} entries.
+     * to resolve each restored peer again (PEER_NEEDED; {@link #addPeer} at the session's endpoint keeps the session,
+     * at another one handshakes afresh: the peer moved while we were gone). Returns the number of sessions restored,
+     * or a typed error (malformed, other version, other node, other profile, not fresh); never throws, and allocates
+     * at most {@code maxPeers} entries.
      */
     public Result<Integer> restore(byte[] snapshot, long now) {
         Result<SessionSnapshot> s = SessionSnapshot.decode(snapshot, cfg.handshake().maxPeers());

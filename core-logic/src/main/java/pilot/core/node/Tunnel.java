@@ -102,9 +102,17 @@ final class Tunnel {
         if (l == null) {
             return;
         }
+        boolean moved = l.endpoint != null && !l.endpoint.equals(endpoint);
         l.endpoint = endpoint;
         l.lookupPending = false;
         links.resolved(node);
+        if (moved && (kx.hasSession(node) || l.tries > 0)) {
+            // The peer moved (restarted on another port, re-registered): the keys of our session died with its old
+            // process, so a fresh handshake goes where we were told it is now, and our traffic waits for it. Only
+            // the host names endpoints here (the application, the registry's signed answer, a restore), never a
+            // stranger's frame; compared with the session's endpoint, so a restored session follows a move too.
+            links.startHandshake(l, now);
+        }
         Stash s = stashed.remove(node);
         if (s != null) {
             onAuthFrame(s.frame, s.from, now);

@@ -66,12 +66,17 @@ class RestoredPeersResolveTest {
         return filled(peer, 32);
     }
 
+    /** Where restored peer {@code peer} is, in the snapshot and in the registry's answer (another would be a move). */
+    static Endpoint endpoint(int peer) {
+        return Endpoint.ipv4(10, 0, 0, 1, 4000 + peer - 1000);
+    }
+
     /** A snapshot of {@code PEERS} established sessions (their keys are arbitrary: nothing is sealed here). */
     static byte[] snapshot() {
         List<SessionSnapshot.Entry> peers = new ArrayList<>();
         for (int i = 0; i < PEERS; i++) {
             int peer = 1000 + i;
-            peers.add(new SessionSnapshot.Entry(peer, true, NodeConfig.DEFAULTS.profile(), Endpoint.ipv4(10, 0, 0, 1, 4000 + i),
+            peers.add(new SessionSnapshot.Entry(peer, true, NodeConfig.DEFAULTS.profile(), endpoint(peer),
                     ed25519(peer), filled(i + 1, 32), filled(i + 2, 32), filled(i + 3, 4), 4096, 10, 1_000));
         }
         return new SessionSnapshot(US, NodeConfig.DEFAULTS.profile(), peers).encode();
@@ -106,7 +111,7 @@ class RestoredPeersResolveTest {
             if (q.lookup()) {
                 resolver.lookedUp(q.node(), ed25519(q.node()), now);
             } else {
-                resolver.resolved(q.node(), Endpoint.ipv4(10, 0, 0, 2, 5000 + q.node() - 1000), now);
+                resolver.resolved(q.node(), endpoint(q.node()), now);
             }
         }
 
