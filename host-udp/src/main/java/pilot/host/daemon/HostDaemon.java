@@ -130,8 +130,6 @@ public final class HostDaemon implements AutoCloseable {
     static final long REASK_MILLIS = 10_000;
     /** Peer → when a ping timeout last asked where it is; cleared once it holds {@link #SESSION_PEERS}. Event loop only. */
     private final java.util.Map<Integer, Long> reAsked = new java.util.HashMap<>();
-    /** Peer → the endpoint the registry last named for it; cleared once it holds {@link #SESSION_PEERS}. Event loop only. */
-    private final java.util.Map<Integer, Endpoint> named = new java.util.HashMap<>();
     /** Re-asks {@link #reAsk} made (written by the event loop only). */
     private volatile long reAsks;
     private final long epochNanos = System.nanoTime();
@@ -647,8 +645,8 @@ public final class HostDaemon implements AutoCloseable {
 
     /**
      * A ping that got no pong: the peer may have restarted on another port (re-registered there) while our session
-     * still points at the dead one. Ask the registry again (an answer naming another endpoint than its previous one
-     * gets a fresh handshake there, {@link ResolverActions#addPeer}), at most once per {@link #REASK_MILLIS} per peer
+     * still points at the dead one. Ask the registry again (an answer naming another endpoint than our session's
+     * gets a fresh handshake there, {@link PilotNode#addPeer}), at most once per {@link #REASK_MILLIS} per peer
      * (the ping sent right after an ask, before its answer, times out too; asking again then would only cost the
      * registry another round). Only our own pings' timeouts ask, never a
      * stranger's frame; the registry's signed answer and an authenticated PILA are what move the endpoint.
@@ -665,7 +663,7 @@ public final class HostDaemon implements AutoCloseable {
         }
         reAsked.put(id, now);
         reAsks++;
-        resolver.peerNeeded(id, false, now); // a new endpoint in the answer gets a fresh handshake (ResolverActions)
+        resolver.peerNeeded(id, false, now); // a new endpoint in the answer gets a fresh handshake (PilotNode.addPeer)
         startRegistryCalls();
     }
 
@@ -678,15 +676,9 @@ public final class HostDaemon implements AutoCloseable {
     private final class ResolverActions implements PeerResolver.Actions {
         @Override
         public void addPeer(int id, Endpoint endpoint, boolean rehandshake, long now) {
-            if (named.size() >= SESSION_PEERS) {
-                named.clear();
-            }
-            Endpoint was = named.put(id, endpoint);
-            node.addPeer(id, endpoint, now);
-            if (rehandshake || was != null && !was.equals(endpoint)) {
-                // the peer moved (restarted on another port): our session's keys died with its old process, so a
-                // fresh handshake goes to where the registry's signed answer says it is now
-                node.rehandshake(id, now);
+            node.addPeer(id, endpoint, now); // another endpoint than our session's: the core handshakes afresh there
+            if (rehandshake) {
+                node.rehandshake(id, now); // our own endpoint moved
             }
         }
 
