@@ -346,8 +346,6 @@ export class PilotPeer {
   private readonly resolved = new Set<number>();
   /** Peer → when a ping timeout last asked where it is (REASK_MS; at most MAX_REMEMBERED_PEERS, then cleared). */
   private readonly reAsked = new Map<number, number>();
-  /** Peer → the endpoint the registry last named for it (at most MAX_REMEMBERED_PEERS, then cleared). */
-  private readonly named = new Map<number, string>();
   private readonly now: () => number;
   private readonly publicKey: Uint8Array;
   private readonly relays: readonly string[];
@@ -872,7 +870,7 @@ export class PilotPeer {
       case "PING_TIMEOUT":
         // no pong: the peer may have restarted on another port (re-registered there) while our session still points at
         // the dead one. Ask the registry again (REASK_MS per peer; only our own pings' timeouts ask, never a stranger's
-        // frame); an answer naming another endpoint than before gets a fresh handshake there (registryCall)
+        // frame); an answer naming another endpoint than our session's gets a fresh handshake there (in the core)
         if (e.peer && e.error === "TIMED_OUT" && !(this.now() - (this.reAsked.get(e.peer.node) ?? -REASK_MS) < REASK_MS)) {
           if (this.reAsked.size >= MAX_REMEMBERED_PEERS) this.reAsked.clear();
           this.reAsked.set(e.peer.node, this.now());
@@ -940,13 +938,8 @@ export class PilotPeer {
         const real = String(r.real_addr);
         const ep = parseHostPort(real, "IP"); // IPv4, or IPv6 as the relay and hosts spell it ("0:0:0:0:0:0:0:1:port")
         if (!ep.ok || !ep.ip) throw new Error(`the registry named an endpoint that is not IP:PORT: ${real}`);
+        // another endpoint than our session's (the peer restarted on another port): the core handshakes afresh there
         this.core.resolverResolved(this.handle, node, ep.ip, ep.port, this.now());
-        // the peer moved (restarted on another port): our session's keys died with its old process, so a fresh
-        // handshake goes to where the registry's signed answer says it is now
-        const was = this.named.get(node);
-        if (this.named.size >= MAX_REMEMBERED_PEERS) this.named.clear();
-        this.named.set(node, real);
-        if (was !== undefined && was !== real) this.core.nodeRehandshake(this.handle, node, this.now());
         if (this.resolved.size < MAX_REMEMBERED_PEERS) this.resolved.add(node);
       }
     } catch (e) {
