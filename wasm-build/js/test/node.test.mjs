@@ -351,12 +351,18 @@ test("the core's resolver: a node woken with more restored peers than look-ups i
     const q = outstanding.shift();
     if (!q) break;
     if (q.kind === "lookup") core.resolverLookedUp(h, q.node, ed25519(q.node), now);
-    else { core.resolverResolved(h, q.node, "10.0.0.2", 5000, now); resolved++; }
+    else { core.resolverResolved(h, q.node, "10.0.0.1", 4000 + q.node - 0x1000, now); resolved++; } // where it was
   }
   assert.equal(unreachable, 0, "no restored peer fails for the resolver's own bound");
   assert.equal(resolved, peers, "every restored peer resolved");
   assert.equal(most, 64, "registry calls outstanding: PeerResolver.MAX_IN_FLIGHT, never more");
-  for (let i = 0; i < peers; i++) assert.ok(core.nodeHasSession(h, 0x1000 + i));
+  for (let i = 0; i < peers; i++) assert.ok(core.nodeHasSession(h, 0x1000 + i), "confirmed at its endpoint: kept");
+  assert.equal(core.nodePollTransmit(h), null, "and no frame");
+  // a peer named at another endpoint than its restored session's moved while we were gone: a fresh PILA goes there
+  assert.equal(core.nodeAddPeer(h, 0x1000, "10.0.0.2", 5000, 6000), 0);
+  const t = core.nodePollTransmit(h);
+  assert.deepEqual([t.ip, t.port, new TextDecoder().decode(t.datagram.subarray(0, 4))], ["10.0.0.2", 5000, "PILA"]);
+  assert.equal(core.nodeHasSession(h, 0x1000), false, "its traffic waits for the new session");
   core.free(h);
 });
 
