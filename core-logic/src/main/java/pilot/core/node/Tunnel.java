@@ -109,8 +109,9 @@ final class Tunnel {
         if (moved && (kx.hasSession(node) || l.tries > 0)) {
             // The peer moved (restarted on another port, re-registered): the keys of our session died with its old
             // process, so a fresh handshake goes where we were told it is now, and our traffic waits for it. Only
-            // the host names endpoints here (the application, the registry's signed answer, a restore), never a
-            // stranger's frame; compared with the session's endpoint, so a restored session follows a move too.
+            // the host names endpoints here (the application, its configuration, the registry's answer to our signed
+            // resolve), never a stranger's frame; compared with the session's endpoint (learned from authenticated
+            // frames or restored from our snapshot), so a restored session follows a move too.
             links.startHandshake(l, now);
         }
         Stash s = stashed.remove(node);
