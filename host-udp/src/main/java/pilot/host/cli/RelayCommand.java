@@ -37,6 +37,9 @@ import pilot.host.relay.RelayTls;
                 + RelayProtocol.PATH + " (wss:// with --tls-cert/--tls-key), log in with their Ed25519 key and get a UDP"
                 + " endpoint of their own.")
 final class RelayCommand implements Callable<Integer> {
+    /** How long a start may take before the relay is given up (a failed bind ends the wait at once). */
+    static final long START_TIMEOUT_MILLIS = 10_000;
+
     @Option(names = "--listen", paramLabel = "HOST:PORT", converter = PilotCli.HostPortConverter.class,
             defaultValue = "127.0.0.1:8787", description = "WebSocket address (default: ${DEFAULT-VALUE})")
     InetSocketAddress listen;
@@ -180,9 +183,11 @@ final class RelayCommand implements Callable<Integer> {
             relay.setWorkerStreamMss(workerMss); // checked above
         }
         relay.start();
-        if (!relay.awaitStarted(10_000)) {
-            throw new java.io.IOException("the relay could not listen on " + AddressText.of(listen)
-                    + " within 10 s (is the port taken? the log above says why; choose another --listen)");
+        if (!relay.awaitStarted(START_TIMEOUT_MILLIS)) {
+            String why = relay.startFailure();
+            relay.shutdown();
+            throw new java.io.IOException("the relay could not listen on " + AddressText.of(listen) + ": "
+                    + (why != null ? why : "not listening within " + START_TIMEOUT_MILLIS / 1000 + " s") + " (choose another --listen)");
         }
         System.out.printf("relay on %s://%s%s (UDP endpoints on %s, registry %s%s)%n", tls == null ? "ws" : "wss",
                 AddressText.of(new InetSocketAddress(listen.getAddress(), relay.getPort())), RelayProtocol.PATH, udpHost,

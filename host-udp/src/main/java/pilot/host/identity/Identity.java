@@ -85,39 +85,64 @@ public record Identity(byte[] seed, byte[] publicKey, int nodeId, int network) {
         return (Json.write(m) + "\n").getBytes(StandardCharsets.UTF_8);
     }
 
-    /** Parses an identity file, checking that the stored public key matches the private key. */
+    /** Parses an identity file, checking that the stored public key matches the private key; failures say which field. */
     public static Result<Identity> fromJson(String text, CryptoSuite suite) {
         Result<Map<String, Object>> parsed = Json.parseObject(text);
         if (!parsed.isOk()) {
-            return parsed.castFailure();
+            return bad("not an identity file (not JSON: " + parsed.detail() + ")");
         }
         Map<String, Object> m = parsed.value();
+        Result<byte[]> privField = base64(m, "ed25519_private");
+        if (!privField.isOk()) {
+            return privField.castFailure();
+        }
+        byte[] priv = privField.value();
+        if (priv == null) {
+            return bad("ed25519_private is missing");
+        }
+        if (priv.length != 64 && priv.length != 32) {
+            return bad("ed25519_private must hold 32 or 64 bytes");
+        }
+        byte[] seed = java.util.Arrays.copyOf(priv, 32);
+        byte[] pub = suite.ed25519(seed).publicKey();
+        if (priv.length == 64 && !java.util.Arrays.equals(pub, java.util.Arrays.copyOfRange(priv, 32, 64))) {
+            return bad("ed25519_private: the public half does not belong to the seed");
+        }
+        Result<byte[]> stored = base64(m, "ed25519_public");
+        if (!stored.isOk()) {
+            return stored.castFailure();
+        }
+        if (stored.value() != null && !java.util.Arrays.equals(pub, stored.value())) {
+            return bad("ed25519_public does not match ed25519_private");
+        }
+        if (m.get("node_id") != null && !(m.get("node_id") instanceof Long) || m.get("network") != null && !(m.get("network") instanceof Long)) {
+            return bad((m.get("node_id") != null && !(m.get("node_id") instanceof Long) ? "node_id" : "network") + " must be a number");
+        }
+        long node = m.get("node_id") == null ? 0 : (Long) m.get("node_id");
+        long net = m.get("network") == null ? 0 : (Long) m.get("network");
+        if (node < 0 || node > 0xFFFFFFFFL || net < 0 || net > 0xFFFF) {
+            return bad("node_id or network out of range");
+        }
+        return Result.ok(new Identity(seed, pub, (int) node, (int) net));
+    }
+
+    /** A base64 field's bytes; null when absent; a failure naming the field when it is not a base64 string. */
+    private static Result<byte[]> base64(Map<String, Object> m, String field) {
+        Object v = m.get(field);
+        if (v == null) {
+            return Result.ok(null);
+        }
+        if (!(v instanceof String text)) {
+            return bad(field + " must be a base64 string");
+        }
         try {
-            byte[] priv = Base64.getDecoder().decode((String) m.get("ed25519_private"));
-            if (priv.length != 64 && priv.length != 32) {
-                return bad("ed25519_private must hold 32 or 64 bytes");
-            }
-            byte[] seed = java.util.Arrays.copyOf(priv, 32);
-            byte[] pub = suite.ed25519(seed).publicKey();
-            if (priv.length == 64 && !java.util.Arrays.equals(pub, java.util.Arrays.copyOfRange(priv, 32, 64))) {
-                return bad("ed25519_private: the public half does not belong to the seed");
-            }
-            Object stored = m.get("ed25519_public");
-            if (stored != null && !java.util.Arrays.equals(pub, Base64.getDecoder().decode((String) stored))) {
-                return bad("ed25519_public does not match ed25519_private");
-            }
-            long node = m.get("node_id") == null ? 0 : (Long) m.get("node_id");
-            long net = m.get("network") == null ? 0 : (Long) m.get("network");
-            if (node < 0 || node > 0xFFFFFFFFL || net < 0 || net > 0xFFFF) {
-                return bad("node_id or network out of range");
-            }
-            return Result.ok(new Identity(seed, pub, (int) node, (int) net));
-        } catch (ClassCastException | IllegalArgumentException | NullPointerException e) {
-            return bad("malformed identity file: " + e.getMessage());
+            return Result.ok(Base64.getDecoder().decode(text));
+        } catch (IllegalArgumentException e) {
+            return bad(field + " is not base64");
         }
     }
 
-    private static Result<Identity> bad(String why) {
+    private static <T> Result<T> bad(String why) {
         return Result.fail(pilot.core.ErrorCode.BAD_LENGTH, why);
     }
 
@@ -135,7 +160,7 @@ public record Identity(byte[] seed, byte[] publicKey, int nodeId, int network) {
         }
         Result<Identity> r = fromJson(text, suite);
         if (!r.isOk()) {
-            throw new IOException(file + ": " + r.detail());
+            throw new IOException(file + ": " + r.detail() + "; move it away to create a new identity, or restore it from a backup");
         }
         return r.value();
     }

@@ -366,16 +366,24 @@ public final class RelayServer extends WebSocketServer {
 
     /** Listening, not stopping, and its UDP thread alive: what {@code /healthz} reports. */
     public boolean healthy() {
-        return started.getCount() == 0 && !stopping && udpThread.isAlive();
+        return started.getCount() == 0 && startFailure == null && !stopping && udpThread.isAlive();
     }
 
     // ------------------------------------------------------------------ WebSocket side
 
     private final CountDownLatch started = new CountDownLatch(1);
+    /** Why the server could not start listening (its port taken, say); set at most once, before {@link #started} opens. */
+    private volatile Exception startFailure;
 
-    /** Waits until the server accepts connections; false on timeout. */
+    /** Waits until the server accepts connections; false on timeout, and at once when it failed to start ({@link #startFailure}). */
     public boolean awaitStarted(long millis) throws InterruptedException {
-        return started.await(millis, TimeUnit.MILLISECONDS);
+        return started.await(millis, TimeUnit.MILLISECONDS) && startFailure == null;
+    }
+
+    /** Why the server could not start listening (e.g. "Address already in use"), or null. */
+    public String startFailure() {
+        Exception e = startFailure;
+        return e == null ? null : e.getMessage() != null ? e.getMessage() : e.toString();
     }
 
     @Override
@@ -541,6 +549,11 @@ public final class RelayServer extends WebSocketServer {
     @Override
     public void onError(WebSocket ws, Exception ex) {
         if (ws == null) {
+            if (started.getCount() > 0) {
+                startFailure = ex; // before onStart: it will never listen (the caller says why and exits)
+                started.countDown();
+                return;
+            }
             LOG.error("relay server error: {}", ex.toString());
         } else {
             LOG.debug("relay connection error {}: {}", ws.getRemoteSocketAddress(), ex.toString());

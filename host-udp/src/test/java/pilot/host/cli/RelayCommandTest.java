@@ -122,6 +122,21 @@ class RelayCommandTest {
     }
 
     @Test
+    void aTakenRelayPortFailsAtOnceNamingTheAddress() throws Exception {
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            long t0 = System.nanoTime();
+            PilotCliTest.Run r = PilotCliTest.run("relay", "--listen", "127.0.0.1:" + taken.getLocalPort(), "--registry", "127.0.0.1:9");
+            long millis = (System.nanoTime() - t0) / 1_000_000;
+            assertEquals(PilotCli.CONFIG, r.code(), r.err());
+            assertTrue(r.err().contains("pilot-host: the relay could not listen on 127.0.0.1:" + taken.getLocalPort() + ": ")
+                    && r.err().contains("choose another --listen"), r.err());
+            assertFalse(r.out().contains("relay on"), "it never listened: " + r.out());
+            // the bind failure is known at once; waiting for a start that cannot come cost 10 s
+            assertTrue(millis < RelayCommand.START_TIMEOUT_MILLIS / 2, "took " + millis + " ms");
+        }
+    }
+
+    @Test
     void aTakenRegistryPortNamesTheAddress() throws Exception {
         try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             PilotCliTest.Run r = PilotCliTest.run("registry", "--listen", "127.0.0.1:" + taken.getLocalPort());

@@ -70,6 +70,25 @@ class IdentityTest {
         assertThrows(IOException.class, () -> Identity.load(f, suite));
     }
 
+    @Test
+    void aCorruptFileIsDescribedInWordsNotByTheParserOrTheJvm() throws IOException {
+        String[][] cases = {
+            {"junk", "not an identity file (not JSON: expected a value at offset 0)"},
+            {"", "not an identity file (not JSON: unexpected end at offset 0)"},
+            {"{\"node_id\":5}", "ed25519_private is missing"},
+            {"{\"ed25519_private\":5}", "ed25519_private must be a base64 string"},
+            {"{\"ed25519_private\":\"%%%\"}", "ed25519_private is not base64"},
+            {"{\"ed25519_private\":\"" + Identity.generate(suite, new SeededEntropy(6)).publicKeyBase64() + "\",\"node_id\":\"7\"}",
+                "node_id must be a number"},
+        };
+        for (String[] c : cases) {
+            Path f = dir.resolve("bad.json");
+            Files.writeString(f, c[0]);
+            IOException e = assertThrows(IOException.class, () -> Identity.load(f, suite), c[0]);
+            assertEquals(f + ": " + c[1] + "; move it away to create a new identity, or restore it from a backup", e.getMessage(), c[0]);
+        }
+    }
+
     /**
      * kill -9 while identities are being rewritten: every state of the file on disk must parse. A
      * child JVM rewrites the file in a loop; we kill it at random moments and check the file.
