@@ -7,13 +7,13 @@ import java.util.HexFormat;
 /**
  * The "source" that per-source bounds count: an IPv4 address, or an IPv6 /64 prefix. One IPv6
  * subscriber usually holds a whole /64, so counting single IPv6 addresses would give one attacker
- * 2^64 budgets.
+ * 2^64 budgets. The registry's and the relay's per-source bounds both count this.
  */
-final class SourceKey {
+public final class SourceKey {
     private SourceKey() {
     }
 
-    static String of(InetAddress a) {
+    public static String of(InetAddress a) {
         if (a instanceof Inet6Address) {
             byte[] b = a.getAddress();
             return HexFormat.of().formatHex(b, 0, 8) + "::/64";

@@ -54,7 +54,7 @@ final class RelayChannelFactory implements WebSocketServerFactory {
 
     @Override
     public ByteChannel wrapChannel(SocketChannel channel, SelectionKey key) throws IOException {
-        String ip = ((InetSocketAddress) channel.getRemoteAddress()).getAddress().getHostAddress();
+        String ip = RelayPolicy.sourceOf(((InetSocketAddress) channel.getRemoteAddress()).getAddress()); // IPv6: its /64
         if (!policy.admitSocket(ip)) {
             channel.close();
             throw new IOException("too many connections from " + ip + " or in total");

@@ -79,6 +79,14 @@ public final class RelayPolicy {
         this.loginRate = new RateLimiter(limits.loginsPerSecondPerIp(), Math.max(1, limits.maxSockets()), 60_000);
     }
 
+    /**
+     * The source this policy's per-IP bounds count for a client at {@code address}: an IPv4 address, or an IPv6 /64
+     * (one subscriber's usual prefix; as the registry counts, {@link pilot.host.registry.SourceKey}).
+     */
+    public static String sourceOf(java.net.InetAddress address) {
+        return pilot.host.registry.SourceKey.of(address);
+    }
+
     /** A TCP connection was accepted from {@code ip}; false: close it at once. Pair with {@link #socketClosed}. */
     public synchronized boolean admitSocket(String ip) {
         int n = socketsPerIp.getOrDefault(ip, 0);

@@ -233,9 +233,10 @@ public final class RelayServer extends WebSocketServer {
         }
     }
 
+    /** The source the per-IP bounds count ({@link RelayPolicy#sourceOf}: an IPv6 client's /64). */
     private static String remoteIp(WebSocket ws) {
         InetSocketAddress remote = ws.getRemoteSocketAddress();
-        return remote == null ? "?" : remote.getAddress().getHostAddress();
+        return remote == null ? "?" : RelayPolicy.sourceOf(remote.getAddress());
     }
 
     public RelayServer(InetSocketAddress bind, InetAddress udpHost, RegistryClient registry, CryptoSuite suite,

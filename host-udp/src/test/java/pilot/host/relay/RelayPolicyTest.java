@@ -36,6 +36,28 @@ class RelayPolicyTest {
     }
 
     @Test
+    void anIpv6SubscribersWholeSlash64IsOneSourceAsInTheRegistry() throws Exception {
+        // one IPv6 subscriber holds a /64: counted per address, it would have 2^64 budgets of sockets and logins
+        java.util.function.Function<String, String> src = a -> {
+            try {
+                return RelayPolicy.sourceOf(java.net.InetAddress.getByName(a));
+            } catch (java.net.UnknownHostException e) {
+                throw new AssertionError(e);
+            }
+        };
+        RelayPolicy p = new RelayPolicy(LIMITS, Set.of());
+        assertTrue(p.admitSocket(src.apply("2001:db8:1:2::1")) && p.admitSocket(src.apply("2001:db8:1:2::2"))
+                && p.admitSocket(src.apply("2001:db8:1:2:ffff:ffff:ffff:ffff")));
+        assertFalse(p.admitSocket(src.apply("2001:db8:1:2::99")), "the same /64: maxConnectionsPerIp = 3");
+        assertTrue(p.admitSocket(src.apply("2001:db8:1:3::1")), "the next /64 is another source");
+        assertEquals("127.0.0.1", src.apply("127.0.0.1"), "IPv4: the address");
+        for (int i = 0; i < 2; i++) {
+            assertTrue(p.loginAttempt(src.apply("2001:db8:9:9::" + (i + 1)), 0));
+        }
+        assertFalse(p.loginAttempt(src.apply("2001:db8:9:9::77"), 0), "logins per second per source: 2");
+    }
+
+    @Test
     void loginAttemptsAreRateLimitedPerIp() {
         RelayPolicy p = new RelayPolicy(LIMITS, Set.of());
         assertTrue(p.loginAttempt("a", 0) && p.loginAttempt("a", 0));
