@@ -22,8 +22,10 @@ import pilot.core.limit.RateLimiter;
  * the table's order) and answered only once the returned future completes — outside the lock.
  *
  * <p>What is authenticated: a first {@code register} of a key is open (as in the reference); moving a
- * known key to another address needs a signed register ({@link SignedTexts#register}); a known key's
- * hostname never changes (the signature does not cover it).
+ * known key to another address needs a signed register ({@link SignedTexts#register}). A known key's
+ * hostname changes only by a signed register newer than the last one accepted: the key's owner states
+ * its whole entry (no hostname clears one), so a stranger who registered the key first cannot keep its
+ * name on it; an unsigned register, or a replayed signed one, renames nothing.
  * {@code set_visibility}, {@code heartbeat} and {@code resolve} are signed by the node's key on file.
  * Keys are compared as their decoded 32 bytes.
  */
@@ -169,7 +171,6 @@ final class NodeTable {
         synchronized (this) {
             Integer id = byKey.get(key);
             Node n = id == null ? null : nodes.get(id);
-            // only the address moves a known key: its hostname is the first registration's (no signature covers it)
             boolean moves = n != null && !realAddr.equals(n.realAddr);
             if (n != null && !moves) {
                 // unchanged, as the reference answers a known key; a signed one need not be newer (a host whose
@@ -177,6 +178,7 @@ final class NodeTable {
                 // otherwise the same request, replayed from another IP within the skew window, would move it.
                 if (signed && stamp > n.stamp) {
                     n.stamp = stamp;
+                    n.hostname = hostname; // the owner, fresh: its hostname (or none) replaces whoever named the key first
                     n.seq = ++seq;
                     return new Answer(registered(n), write(n));
                 }
@@ -200,9 +202,8 @@ final class NodeTable {
                 nodes.put(n.id, n);
                 byKey.put(key, n.id);
             }
-            if (n.realAddr == null) {
-                n.hostname = hostname; // a first registration names the node; a move never renames it
-            }
+            // a first registration names the node; a known key gets here only signed and newer (the owner's move)
+            n.hostname = hostname;
             n.realAddr = realAddr;
             n.stamp = Math.max(n.stamp, stamp);
             n.seq = ++seq;

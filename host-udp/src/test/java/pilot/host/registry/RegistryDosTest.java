@@ -1,23 +1,29 @@
 package pilot.host.registry;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import pilot.core.crypto.BouncyCastleSuite;
 import pilot.core.crypto.SeededEntropy;
 import pilot.core.crypto.SigningKey;
+import pilot.core.edge.SignedTexts;
 
 /** Denial-of-service probes against a running registry on loopback (issue 15's attacker report, items 3, 4 and 7). */
 class RegistryDosTest {
@@ -108,6 +114,75 @@ class RegistryDosTest {
             for (SocketChannel c : attackers) {
                 c.close();
             }
+        }
+    }
+
+    /**
+     * Report item 7: a stranger registered the owner's key first, unsigned, with its own hostname. The
+     * owner's signed register states the whole entry, hostname included (none clears it); an unsigned
+     * register, or a replay of a signed one, still renames nothing.
+     */
+    @Test
+    void theKeysOwnerSetsItsHostnameBySigningAndStrangersCannot() throws Exception {
+        AtomicLong clock = new AtomicLong(1_800_000_000_000L);
+        server = new RegistryServer(new InetSocketAddress("127.0.0.1", 0), suite, null, RegistryLimits.DEFAULTS, clock::get,
+                RegistryStore.FSYNC, GroupCommit.COMPACT_AFTER_RECORDS);
+        RegistryClient client = new RegistryClient(server.address(), 3000);
+        SigningKey owner = key(2);
+        String k = b64(owner.publicKey());
+        Map<String, Object> squat = RegistryHardeningTest.register(k, "127.0.0.1:6666");
+        squat.put("hostname", "attacker-owned-name");
+        Map<String, Object> first = from("127.0.0.2", squat);
+        assertEquals("register_ok", first.get("type"), first.toString());
+        int id = (int) (long) (Long) first.get("node_id");
+        // the owner starts: its host signs its register and names no hostname
+        Map<String, Object> signed = signedRegister(owner, k, "127.0.0.1:4001", clock.get(), null);
+        assertEquals("register_ok", client.raw(signed).get("type"));
+        assertEquals(null, hostname(client, id), "the owner's signed register replaced the stranger's hostname");
+        clock.addAndGet(1000);
+        assertEquals("register_ok", client.raw(signedRegister(owner, k, "127.0.0.1:4001", clock.get(), "owner")).get("type"));
+        assertEquals("owner", hostname(client, id), "the owner renames its node without moving it");
+        // an unsigned register at the same address changes nothing, hostname included
+        Map<String, Object> unsigned = RegistryHardeningTest.register(k, "127.0.0.1:4001");
+        unsigned.put("hostname", "evil");
+        assertEquals("register_ok", client.raw(unsigned).get("type"));
+        assertEquals("owner", hostname(client, id), "an unsigned register renamed the node");
+        // nor does the owner's signed register replayed (its timestamp is not newer) with another hostname
+        Map<String, Object> replay = signedRegister(owner, k, "127.0.0.1:4001", clock.get(), "evil");
+        client.raw(replay);
+        assertEquals("owner", hostname(client, id), "a replayed signed register renamed the node");
+        // a signed move carries the hostname too
+        clock.addAndGet(1000);
+        assertEquals("register_ok", from("127.0.0.3", signedRegister(owner, k, "127.0.0.3:4002", clock.get(), "moved")).get("type"));
+        assertEquals("moved", hostname(client, id));
+    }
+
+    static String hostname(RegistryClient client, int id) throws IOException {
+        Map<String, Object> lookup = new LinkedHashMap<>();
+        lookup.put("type", "lookup");
+        lookup.put("node_id", (long) id);
+        Map<String, Object> r = client.raw(lookup);
+        assertEquals("lookup_ok", r.get("type"), r.toString());
+        return (String) r.get("hostname");
+    }
+
+    static Map<String, Object> signedRegister(SigningKey signer, String key, String listen, long stamp, String hostname) {
+        Map<String, Object> m = RegistryHardeningTest.register(key, listen);
+        m.put("timestamp", stamp);
+        m.put("signature", b64(signer.sign(SignedTexts.ascii(SignedTexts.register(key, listen, stamp)))));
+        if (hostname != null) {
+            m.put("hostname", hostname);
+        }
+        return m;
+    }
+
+    Map<String, Object> from(String localIp, Map<String, Object> request) throws IOException {
+        try (Socket s = new Socket()) {
+            s.bind(new InetSocketAddress(localIp, 0));
+            s.connect(server.address(), 3000);
+            s.setSoTimeout(3000);
+            RegistryWire.write(s.getOutputStream(), request);
+            return RegistryWire.read(s.getInputStream());
         }
     }
 
