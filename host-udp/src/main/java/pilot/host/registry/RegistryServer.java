@@ -49,6 +49,7 @@ public final class RegistryServer implements AutoCloseable {
 
     private final RegistryLimits limits;
     private final LongSupplier clock;
+    private final LongSupplier liveClock;
     private final NodeTable table;
     private final GroupCommit commits;
     private final ConnectionTable<Socket> connections;
@@ -68,28 +69,37 @@ public final class RegistryServer implements AutoCloseable {
     private volatile boolean closed;
 
     public RegistryServer(InetSocketAddress bind, CryptoSuite suite, Path store) throws IOException {
-        this(bind, suite, store, RegistryLimits.DEFAULTS, System::currentTimeMillis, RegistryStore.FSYNC, GroupCommit.COMPACT_AFTER_RECORDS);
+        this(bind, suite, store, RegistryLimits.DEFAULTS);
     }
 
     public RegistryServer(InetSocketAddress bind, CryptoSuite suite, Path store, RegistryLimits limits) throws IOException {
-        this(bind, suite, store, limits, System::currentTimeMillis, RegistryStore.FSYNC, GroupCommit.COMPACT_AFTER_RECORDS);
+        this(bind, suite, store, limits, System::currentTimeMillis, RegistryServer::monotonicMillis, RegistryStore.FSYNC,
+                GroupCommit.COMPACT_AFTER_RECORDS);
+    }
+
+    /** Tests: one injected clock for signed timestamps and node liveness. */
+    RegistryServer(InetSocketAddress bind, CryptoSuite suite, Path store, RegistryLimits limits, LongSupplier clock,
+            RegistryStore.Force force, int compactAfter) throws IOException {
+        this(bind, suite, store, limits, clock, clock, force, compactAfter);
     }
 
     /**
      * @param clock        wall-clock milliseconds (signed registers carry a timestamp)
+     * @param liveClock    milliseconds for node liveness (TTLs); monotonic, so a wall-clock step ages no node
      * @param force        how the log is made durable (tests block it)
      * @param compactAfter log records before the log is folded into the snapshot
      */
     RegistryServer(InetSocketAddress bind, CryptoSuite suite, Path store, RegistryLimits limits, LongSupplier clock,
-            RegistryStore.Force force, int compactAfter) throws IOException {
+            LongSupplier liveClock, RegistryStore.Force force, int compactAfter) throws IOException {
         this.limits = limits;
         this.clock = clock;
+        this.liveClock = liveClock;
         this.table = new NodeTable(suite, limits);
         this.connections = new ConnectionTable<>(limits);
         if (store != null) {
             Map<Integer, NodeRecord> stored = RegistryStore.newMap();
             RegistryStore files = RegistryStore.open(store, force, stored);
-            for (int dup : table.load(stored.values())) {
+            for (int dup : table.load(stored.values(), files.nextId(), liveClock.getAsLong())) {
                 LOG.warn("registry store {}: node {} has a key registered earlier under a lower id; ignored", store, dup);
             }
             if (!stored.isEmpty()) {
@@ -221,7 +231,7 @@ public final class RegistryServer implements AutoCloseable {
     Map<String, Object> handle(Map<String, Object> req, InetAddress peer) {
         NodeTable.Answer a;
         try {
-            a = table.handle(req, peer, clock.getAsLong());
+            a = table.handle(req, peer, clock.getAsLong(), liveClock.getAsLong());
         } catch (RuntimeException e) {
             // a mistake of ours, not the client's: the client gets an answer, we get the stack trace
             LOG.error("registry request {} failed", req.get("type"), e);

@@ -11,6 +11,7 @@ import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.LinkedHashMap;
@@ -20,6 +21,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import pilot.core.crypto.BouncyCastleSuite;
 import pilot.core.crypto.SeededEntropy;
 import pilot.core.crypto.SigningKey;
@@ -155,6 +157,107 @@ class RegistryDosTest {
         clock.addAndGet(1000);
         assertEquals("register_ok", from("127.0.0.3", signedRegister(owner, k, "127.0.0.3:4002", clock.get(), "moved")).get("type"));
         assertEquals("moved", hostname(client, id));
+    }
+
+    /**
+     * Report item 3: open registration filled the table with junk keys for good. When it is full, a new
+     * key takes the place of a node that never proved its key within the unproven TTL, else of one silent
+     * for the silent TTL; a node that proved its key recently is never replaced; removals are stored.
+     */
+    @Test
+    void junkThatNeverProvedItsKeyAgesOutOfAFullTableAndLiveNodesStay(@TempDir Path dir) throws Exception {
+        AtomicLong clock = new AtomicLong(1_800_000_000_000L);
+        RegistryLimits limits = RegistryLimits.DEFAULTS.withMaxNodes(12).withNewKeysPerIpPerSecond(1_000).withNodeTtls(60_000, 600_000);
+        Path store = dir.resolve("registry.json");
+        server = new RegistryServer(new InetSocketAddress("127.0.0.1", 0), suite, store, limits, clock::get, RegistryStore.FSYNC,
+                GroupCommit.COMPACT_AFTER_RECORDS);
+        RegistryClient client = new RegistryClient(server.address(), 3000);
+        SigningKey live = key(10);
+        int liveId = client.register("127.0.0.1:4001", live.publicKey(), null).nodeId(); // unsigned, as a reference daemon...
+        client.heartbeat(liveId, live::sign); // ...which proves its key with its heartbeats
+        SigningKey signer = key(11);
+        int signedId = client.register("127.0.0.1:4002", signer.publicKey(), null, signer::sign, clock.get()).nodeId();
+        List<Integer> junk = new ArrayList<>();
+        for (int i = 0; i < limits.maxNodes() - 2; i++) {
+            junk.add(client.register("127.0.0.1:5000", key(100 + i).publicKey(), null).nodeId());
+        }
+        assertFull(client, key(200));
+        clock.addAndGet(limits.unprovenNodeTtlMillis() - 1);
+        assertFull(client, key(200)); // the junk is not old enough yet
+        clock.addAndGet(1);
+        client.heartbeat(liveId, live::sign);
+        List<Integer> fresh = new ArrayList<>();
+        for (int i = 0; i < junk.size(); i++) {
+            fresh.add(client.register("127.0.0.1:4100", key(200 + i).publicKey(), null).nodeId());
+        }
+        assertFull(client, key(300)); // the new keys are young, and everyone else proved its key
+        assertTrue(fresh.get(0) > junk.get(junk.size() - 1), "a reclaimed id is not given out again");
+        for (int id : junk) {
+            assertUnknown(client, id);
+        }
+        assertArrayEquals(live.publicKey(), client.lookup(liveId).publicKey());
+        assertArrayEquals(signer.publicKey(), client.lookup(signedId).publicKey());
+
+        // a restart neither brings the junk back nor loses a node
+        server.close();
+        server = new RegistryServer(new InetSocketAddress("127.0.0.1", 0), suite, store, limits, clock::get, RegistryStore.FSYNC,
+                GroupCommit.COMPACT_AFTER_RECORDS);
+        client = new RegistryClient(server.address(), 3000);
+        for (int id : junk) {
+            assertUnknown(client, id);
+        }
+        for (int i = 0; i < fresh.size(); i++) {
+            assertArrayEquals(key(200 + i).publicKey(), client.lookup(fresh.get(i)).publicKey());
+        }
+
+        // a node that proved its key but has been silent for the silent TTL is the next to go; live ones stay
+        clock.addAndGet(limits.silentNodeTtlMillis());
+        client.heartbeat(liveId, live::sign);
+        for (int i = 0; i < fresh.size(); i++) {
+            client.heartbeat(fresh.get(i), key(200 + i)::sign);
+        }
+        int newest = client.register("127.0.0.1:4200", key(300).publicKey(), null).nodeId();
+        assertUnknown(client, signedId);
+        assertFull(client, key(301));
+        assertArrayEquals(live.publicKey(), client.lookup(liveId).publicKey());
+        assertArrayEquals(key(300).publicKey(), client.lookup(newest).publicKey());
+    }
+
+    /** A reclaimed node is a tombstone in the log; folded into the snapshot it leaves the next id behind, never the node. */
+    @Test
+    void aRemovalIsStoredAndItsIdIsNeverGivenOutAgainAfterARestart(@TempDir Path dir) throws IOException {
+        Path file = dir.resolve("registry.json");
+        NodeRecord a = new NodeRecord(16, b64(key(1).publicKey()), "127.0.0.1:1", false, null, 0, 1, false);
+        NodeRecord b = new NodeRecord(17, b64(key(2).publicKey()), "127.0.0.1:2", false, null, 0, 2, false);
+        Map<Integer, NodeRecord> read = RegistryStore.newMap();
+        try (RegistryStore s = RegistryStore.open(file, RegistryStore.FSYNC, read)) {
+            s.append(List.of(a, b, b.removal(3)));
+        }
+        for (int start = 0; start < 2; start++) { // from the log, then from the snapshot that start wrote
+            read = RegistryStore.newMap();
+            try (RegistryStore s = RegistryStore.open(file, RegistryStore.FSYNC, read)) {
+                assertEquals(List.of(16), List.copyOf(read.keySet()), "start " + start);
+                assertEquals(18, s.nextId(), "start " + start + ": node 17's id stays taken");
+            }
+        }
+        NodeTable table = new NodeTable(suite, RegistryLimits.DEFAULTS);
+        table.load(read.values(), 18, 0);
+        Map<String, Object> r = table.handle(RegistryHardeningTest.register(b64(key(3).publicKey()), "127.0.0.1:3"),
+                java.net.InetAddress.getLoopbackAddress(), 1_800_000_000_000L).reply();
+        assertEquals(18L, r.get("node_id"), r.toString());
+    }
+
+    static void assertFull(RegistryClient client, SigningKey k) throws IOException {
+        Map<String, Object> r = client.raw(RegistryHardeningTest.register(b64(k.publicKey()), "127.0.0.1:4999"));
+        assertTrue(String.valueOf(r.get("error")).contains("full"), "not refused as full: " + r);
+    }
+
+    static void assertUnknown(RegistryClient client, int id) throws IOException {
+        Map<String, Object> lookup = new LinkedHashMap<>();
+        lookup.put("type", "lookup");
+        lookup.put("node_id", (long) id);
+        Map<String, Object> r = client.raw(lookup);
+        assertTrue(String.valueOf(r.get("error")).contains("unknown node"), "node " + id + " is still there: " + r);
     }
 
     static String hostname(RegistryClient client, int id) throws IOException {
