@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
@@ -280,13 +279,7 @@ class RegistryDosTest {
     }
 
     Map<String, Object> from(String localIp, Map<String, Object> request) throws IOException {
-        try (Socket s = new Socket()) {
-            s.bind(new InetSocketAddress(localIp, 0));
-            s.connect(server.address(), 3000);
-            s.setSoTimeout(3000);
-            RegistryWire.write(s.getOutputStream(), request);
-            return RegistryWire.read(s.getInputStream());
-        }
+        return RegistryHardeningTest.from(server.address(), localIp, request);
     }
 
     static String b64(byte[] k) {

@@ -259,9 +259,14 @@ class RegistryHardeningTest {
 
     /** One request from a client bound to another loopback address (the registry sees that IP). */
     Map<String, Object> from(String localIp, Map<String, Object> request) throws IOException {
+        return from(server.address(), localIp, request);
+    }
+
+    /** One request to {@code registry} from another loopback address. */
+    static Map<String, Object> from(InetSocketAddress registry, String localIp, Map<String, Object> request) throws IOException {
         try (Socket s = new Socket()) {
             s.bind(new InetSocketAddress(localIp, 0));
-            s.connect(server.address(), 3000);
+            s.connect(registry, 3000);
             s.setSoTimeout(3000);
             RegistryWire.write(s.getOutputStream(), request);
             return RegistryWire.read(s.getInputStream());
