@@ -60,7 +60,6 @@ final class NodeTable {
         /** on the liveness clock: when it registered (or was loaded), and when it last proved its key */
         long registeredAt;
         long provenAt;
-        boolean proven;
 
         Node(int id, String publicKey) {
             this.id = id;
@@ -278,7 +277,6 @@ final class NodeTable {
             }
             unproven.remove(n.id);
             proven.remove(n.id);
-            n.proven = true;
             n.provenAt = live;
             proven.put(n.id, n);
         }
@@ -290,17 +288,13 @@ final class NodeTable {
      * reclaim a node early, as the age is checked on the head itself.
      */
     private Node reclaimable(long live) {
-        for (Node n : unproven.values()) {
-            if (live - n.registeredAt >= limits.unprovenNodeTtlMillis()) {
-                return n;
-            }
-            break;
+        Node unprovenLongest = unproven.isEmpty() ? null : unproven.values().iterator().next();
+        if (unprovenLongest != null && live - unprovenLongest.registeredAt >= limits.unprovenNodeTtlMillis()) {
+            return unprovenLongest;
         }
-        for (Node n : proven.values()) {
-            if (live - n.provenAt >= limits.silentNodeTtlMillis()) {
-                return n;
-            }
-            break;
+        Node silentLongest = proven.isEmpty() ? null : proven.values().iterator().next();
+        if (silentLongest != null && live - silentLongest.provenAt >= limits.silentNodeTtlMillis()) {
+            return silentLongest;
         }
         return null;
     }
