@@ -240,8 +240,10 @@ final class NodeTable {
                                 + "replaced); try again later");
                     }
                 }
-                if (!newKeys.allow(SourceKey.of(peer), now)) {
-                    throw new Refused("too many new registrations from " + SourceKey.of(peer) + "; try again in a second");
+                String wide = SourceKey.wide(peer);
+                if (!newKeys.allow(SourceKey.of(peer), now) || wide != null && !newKeys.allow(wide, now)) {
+                    throw new Refused("too many new registrations from " + (wide != null ? wide : SourceKey.of(peer))
+                            + "; try again in a second");
                 }
                 if (nextId > 0xFFFFFFFFL) {
                     throw new Refused("the registry has no node ids left");

@@ -246,6 +246,26 @@ class RegistryDosTest {
         assertEquals(18L, r.get("node_id"), r.toString());
     }
 
+    /**
+     * Report item 3, IPv6: one /48 holds 65,536 /64s, each a source of its own; the new-key budget is
+     * also counted per /48. Addresses are literals handed to the table, so nothing is sent anywhere.
+     */
+    @Test
+    void newKeysFromManySlash64sOfOneSlash48ShareOneBudget() throws IOException {
+        NodeTable table = new NodeTable(suite, RegistryLimits.DEFAULTS);
+        long now = 1_800_000_000_000L;
+        int accepted = 0;
+        for (int i = 0; i < 3 * RegistryLimits.DEFAULTS.newKeysPerIpPerSecond(); i++) {
+            java.net.InetAddress peer = java.net.InetAddress.getByName("2001:db8:7:" + Integer.toHexString(i) + "::1");
+            Map<String, Object> r = table.handle(RegistryHardeningTest.register(b64(key(500 + i).publicKey()), "[::1]:4000"), peer, now).reply();
+            accepted += "register_ok".equals(r.get("type")) ? 1 : 0;
+        }
+        assertEquals(RegistryLimits.DEFAULTS.newKeysPerIpPerSecond(), accepted, "new keys in one second from one /48");
+        Map<String, Object> other = table.handle(RegistryHardeningTest.register(b64(key(600).publicKey()), "[::1]:4000"),
+                java.net.InetAddress.getByName("2001:db8:8::1"), now).reply();
+        assertEquals("register_ok", other.get("type"), "another /48 has its own budget: " + other);
+    }
+
     static void assertFull(RegistryClient client, SigningKey k) throws IOException {
         Map<String, Object> r = client.raw(RegistryHardeningTest.register(b64(k.publicKey()), "127.0.0.1:4999"));
         assertTrue(String.valueOf(r.get("error")).contains("full"), "not refused as full: " + r);
