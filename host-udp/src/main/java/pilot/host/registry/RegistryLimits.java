@@ -12,10 +12,12 @@ package pilot.host.registry;
  *                              request trickled in byte by byte counts as idle: slowloris)
  * @param maxNodes              registered nodes; new keys are refused beyond (known keys still re-register)
  * @param maxRegisterSkewMillis a signed register's timestamp may differ this much from the registry's clock
- * @param newKeysPerIpPerSecond first registrations (new keys) per source IP per second, also the burst;
+ * @param newKeysPerIpPerSecond first registrations (new keys) per source ({@link SourceKey#of}) per second, also
+ *                              the burst, and the same again per IPv6 /48 ({@link SourceKey#wide});
  *                              known keys re-register without limit (as the reference, spec I.1)
  * @param writeTimeoutMillis    an answer whose write has not finished after this long (the client does not
- *                              read) closes its connection; while it blocks, the connection is evictable
+ *                              read) closes its connection; while it blocks, the connection is evictable.
+ *                              Our answers are a few hundred bytes, so an honest reader never comes near it
  * @param unprovenNodeTtlMillis a node that has not proven its key (signed register, heartbeat or
  *                              set_visibility) for this long since it registered may be reclaimed when the table is full
  * @param silentNodeTtlMillis   a node whose last proof of its key is older than this may be reclaimed when the table is full
