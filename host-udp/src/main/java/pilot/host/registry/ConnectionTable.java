@@ -11,9 +11,12 @@ import java.util.Map;
  * {@link RegistryLimits#maxConnections} in all and {@link RegistryLimits#maxConnectionsPerIp} per IP;
  * a new connection over either bound takes the place of the longest-idle connection in its way (of
  * its own IP when that IP is full), so idle sockets cannot lock honest clients out: a connection is
- * idle from the moment it was accepted or answered until a complete request has arrived. Only when
- * every candidate is in the middle of a request is the new one refused. Connections idle for
- * {@link RegistryLimits#idleTimeoutMillis} are closed by {@link #expired}.
+ * idle from the moment it was accepted or answered until a complete request has arrived. When no
+ * candidate is idle, the one whose answer has been stuck in a write the longest takes that place (a
+ * client that does not read its answers must not hold a slot); only when every candidate is handling
+ * a request (not writing) is the new one refused. Connections idle for
+ * {@link RegistryLimits#idleTimeoutMillis}, or writing one answer for
+ * {@link RegistryLimits#writeTimeoutMillis}, are closed by {@link #expired}.
  *
  * @param <C> the connection (the server closes what this class names)
  */
@@ -22,6 +25,8 @@ final class ConnectionTable<C> {
         final String ip;
         long idleSince;
         boolean busy;
+        /** when the answer being written now started, or -1 when not writing */
+        long writingSince = -1;
 
         Entry(String ip, long now) {
             this.ip = ip;
@@ -29,8 +34,16 @@ final class ConnectionTable<C> {
         }
     }
 
-    /** The outcome of {@link #admit}: the new connection is kept (and {@code evicted} must be closed) or refused. */
-    record Admission<C>(boolean admitted, C evicted) {
+    /**
+     * The outcome of {@link #admit}: the new connection is kept (and {@code evicted} must be closed) or
+     * refused. {@code evictedMidWrite}: the evicted one was stuck writing, so it is closed abortively (its
+     * unsent answers are dropped at once instead of staying in the kernel for a client that never reads).
+     */
+    record Admission<C>(boolean admitted, C evicted, boolean evictedMidWrite) {
+    }
+
+    /** A connection {@link #expired} closes; {@code midWrite} as in {@link Admission}. */
+    record Stale<C>(C conn, boolean midWrite) {
     }
 
     private final RegistryLimits limits;
@@ -46,22 +59,24 @@ final class ConnectionTable<C> {
     synchronized Admission<C> admit(C conn, String ip, long now) {
         C victim = null;
         if (perIp.getOrDefault(ip, 0) >= limits.maxConnectionsPerIp()) {
-            victim = longestIdle(ip);
+            victim = evictable(ip);
         } else if (open.size() >= limits.maxConnections()) {
-            victim = longestIdle(null);
+            victim = evictable(null);
         }
         boolean full = perIp.getOrDefault(ip, 0) >= limits.maxConnectionsPerIp() || open.size() >= limits.maxConnections();
         if (full && victim == null) {
             refusals++;
-            return new Admission<>(false, null);
+            return new Admission<>(false, null, false);
         }
+        boolean midWrite = false;
         if (victim != null) {
+            midWrite = open.get(victim).writingSince >= 0;
             remove(victim);
             evictions++;
         }
         open.put(conn, new Entry(ip, now));
         perIp.merge(ip, 1, Integer::sum);
-        return new Admission<>(true, victim);
+        return new Admission<>(true, victim, midWrite);
     }
 
     /**
@@ -77,10 +92,19 @@ final class ConnectionTable<C> {
         return e != null;
     }
 
+    /** The answer is being written now: from here the connection is evictable, and closed after the write timeout. */
+    synchronized void writing(C conn, long now) {
+        Entry e = open.get(conn);
+        if (e != null) {
+            e.writingSince = now;
+        }
+    }
+
     synchronized void answered(C conn, long now) {
         Entry e = open.get(conn);
         if (e != null) {
             e.busy = false;
+            e.writingSince = -1;
             e.idleSince = now;
         }
     }
@@ -92,16 +116,21 @@ final class ConnectionTable<C> {
         }
     }
 
-    /** Removes and returns the connections idle (or stuck in one request) longer than the idle timeout. */
-    synchronized List<C> expired(long now) {
-        List<C> out = new ArrayList<>();
+    /**
+     * Removes and returns the connections idle (or stuck in one request) longer than the idle timeout,
+     * and those writing one answer longer than the write timeout.
+     */
+    synchronized List<Stale<C>> expired(long now) {
+        List<Stale<C>> out = new ArrayList<>();
         for (Map.Entry<C, Entry> e : open.entrySet()) {
-            if (now - e.getValue().idleSince >= limits.idleTimeoutMillis()) {
-                out.add(e.getKey());
+            Entry v = e.getValue();
+            boolean writing = v.writingSince >= 0;
+            if (writing && now - v.writingSince >= limits.writeTimeoutMillis() || now - v.idleSince >= limits.idleTimeoutMillis()) {
+                out.add(new Stale<>(e.getKey(), writing));
             }
         }
-        for (C c : out) {
-            remove(c);
+        for (Stale<C> c : out) {
+            remove(c.conn());
         }
         return out;
     }
@@ -130,16 +159,25 @@ final class ConnectionTable<C> {
         return refusals;
     }
 
-    private C longestIdle(String ip) {
-        C best = null;
-        long since = Long.MAX_VALUE;
+    /** The longest-idle connection (of {@code ip}, unless null), else the one writing one answer the longest, else null. */
+    private C evictable(String ip) {
+        C idle = null;
+        long idleSince = Long.MAX_VALUE;
+        C writer = null;
+        long writingSince = Long.MAX_VALUE;
         for (Map.Entry<C, Entry> e : open.entrySet()) {
             Entry v = e.getValue();
-            if (!v.busy && (ip == null || ip.equals(v.ip)) && v.idleSince < since) {
-                best = e.getKey();
-                since = v.idleSince;
+            if (ip != null && !ip.equals(v.ip)) {
+                continue;
+            }
+            if (!v.busy && v.idleSince < idleSince) {
+                idle = e.getKey();
+                idleSince = v.idleSince;
+            } else if (v.writingSince >= 0 && v.writingSince < writingSince) {
+                writer = e.getKey();
+                writingSince = v.writingSince;
             }
         }
-        return best;
+        return idle != null ? idle : writer;
     }
 }

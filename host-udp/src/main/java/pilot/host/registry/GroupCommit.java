@@ -14,8 +14,9 @@ import org.slf4j.LoggerFactory;
  * One writer thread makes registry changes durable: it takes every record queued since its last fsync,
  * appends them with one write and one fsync, then completes their futures (the register_ok waits for
  * its own). Nobody holds the node table's lock while this runs, so lookups never wait for the disk.
- * The queue holds at most one record per connection being served (a connection waits for its commit
- * before reading its next request), so it is bounded by {@link RegistryLimits#maxConnections}.
+ * The queue holds at most two records per connection being served (a connection waits for its commit
+ * before reading its next request; a register into a full table also journals the reclaimed node's
+ * tombstone), so it is bounded by twice {@link RegistryLimits#maxConnections}.
  */
 final class GroupCommit implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(GroupCommit.class);

@@ -11,8 +11,15 @@ import java.util.Map;
  *
  * @param publicKey canonical base64 of the decoded 32-byte key
  * @param stamp     timestamp of the last signed register accepted for the key (0: none yet)
+ * @param removed   a tombstone: the node was reclaimed ({@link RegistryLimits#unprovenNodeTtlMillis}); its id is never reused
  */
-record NodeRecord(int nodeId, String publicKey, String realAddr, boolean isPublic, String hostname, long stamp, long seq) {
+record NodeRecord(int nodeId, String publicKey, String realAddr, boolean isPublic, String hostname, long stamp, long seq,
+        boolean removed) {
+
+    /** This node's tombstone, numbered {@code seq}. */
+    NodeRecord removal(long seq) {
+        return new NodeRecord(nodeId, publicKey, realAddr, isPublic, hostname, stamp, seq, true);
+    }
 
     Map<String, Object> toJson() {
         Map<String, Object> m = new LinkedHashMap<>();
@@ -23,6 +30,9 @@ record NodeRecord(int nodeId, String publicKey, String realAddr, boolean isPubli
         m.put("hostname", hostname);
         m.put("stamp", stamp);
         m.put("seq", seq);
+        if (removed) {
+            m.put("removed", true);
+        }
         return m;
     }
 
@@ -38,7 +48,7 @@ record NodeRecord(int nodeId, String publicKey, String realAddr, boolean isPubli
         }
         return new NodeRecord((int) (long) id, canonical, m.get("real_addr") instanceof String a ? a : null,
                 Boolean.TRUE.equals(m.get("public")), m.get("hostname") instanceof String h ? h : null,
-                m.get("stamp") instanceof Long s ? s : 0, m.get("seq") instanceof Long q ? q : 0);
+                m.get("stamp") instanceof Long s ? s : 0, m.get("seq") instanceof Long q ? q : 0, Boolean.TRUE.equals(m.get("removed")));
     }
 
     /** The canonical spelling of a base64 Ed25519 key, or {@code null} unless it decodes to exactly 32 bytes. */

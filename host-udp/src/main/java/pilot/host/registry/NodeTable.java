@@ -22,10 +22,19 @@ import pilot.core.limit.RateLimiter;
  * the table's order) and answered only once the returned future completes — outside the lock.
  *
  * <p>What is authenticated: a first {@code register} of a key is open (as in the reference); moving a
- * known key to another address needs a signed register ({@link SignedTexts#register}); a known key's
- * hostname never changes (the signature does not cover it).
+ * known key to another address needs a signed register ({@link SignedTexts#register}). A known key's
+ * hostname changes only by a signed register newer than the last one accepted: the key's owner states
+ * its whole entry (no hostname clears one), so a stranger who registered the key first cannot keep its
+ * name on it; an unsigned register, or a replayed signed one, renames nothing.
  * {@code set_visibility}, {@code heartbeat} and {@code resolve} are signed by the node's key on file.
  * Keys are compared as their decoded 32 bytes.
+ *
+ * <p>Open registration must not fill the table for good: when it is full, a new key takes the place of
+ * a node that has not proven its key (signed register, heartbeat, set_visibility or resolve) within
+ * {@link RegistryLimits#unprovenNodeTtlMillis} of registering, else of one whose last proof is older than
+ * {@link RegistryLimits#silentNodeTtlMillis}; a node that proved its key more recently is never
+ * reclaimed. Liveness is kept in memory on its own clock ({@code liveMillis}, monotonic in the server) and
+ * restarts at a load; removals are journaled as tombstones, and removed ids are never reused.
  */
 final class NodeTable {
     /** Ids 0-3 are special addresses (spec A.1); ours start here. */
@@ -48,6 +57,9 @@ final class NodeTable {
         long seq;
         /** false until the record that created it is on disk: lookups do not see it before */
         boolean durable;
+        /** on the liveness clock: when it registered (or was loaded), and when it last proved its key */
+        long registeredAt;
+        long provenAt;
 
         Node(int id, String publicKey) {
             this.id = id;
@@ -55,7 +67,7 @@ final class NodeTable {
         }
 
         NodeRecord record() {
-            return new NodeRecord(id, publicKey, realAddr, isPublic, hostname, stamp, seq);
+            return new NodeRecord(id, publicKey, realAddr, isPublic, hostname, stamp, seq, false);
         }
     }
 
@@ -69,9 +81,13 @@ final class NodeTable {
     private final RegistryLimits limits;
     private final Map<Integer, Node> nodes = new LinkedHashMap<>();
     private final Map<String, Integer> byKey = new HashMap<>();
+    /** nodes that never proved their key, oldest registration first */
+    private final LinkedHashMap<Integer, Node> unproven = new LinkedHashMap<>();
+    /** nodes that proved their key, least recently proven first (a proof moves a node to the end) */
+    private final LinkedHashMap<Integer, Node> proven = new LinkedHashMap<>();
     private final RateLimiter newKeys;
     private Function<NodeRecord, CompletableFuture<Void>> journal = r -> CompletableFuture.completedFuture(null);
-    private int nextId = FIRST_NODE_ID;
+    private long nextId = FIRST_NODE_ID;
     private long seq;
 
     NodeTable(CryptoSuite suite, RegistryLimits limits) {
@@ -80,8 +96,13 @@ final class NodeTable {
         this.newKeys = new RateLimiter(limits.newKeysPerIpPerSecond(), RegistryLimits.TRACKED_REGISTRATION_SOURCES, 10_000);
     }
 
-    /** Loads stored records (before serving). A key stored twice (an older store) keeps its lowest id. */
-    synchronized List<Integer> load(Collection<NodeRecord> records) {
+    /**
+     * Loads stored records (before serving). A key stored twice (an older store) keeps its lowest id.
+     * Every node's liveness starts at {@code liveNow} (a restart gives each a full TTL); one that ever
+     * signed a register counts as proven. {@code nextId}: ids below it were given out before (removed ones too).
+     */
+    synchronized List<Integer> load(Collection<NodeRecord> records, long nextId, long liveNow) {
+        this.nextId = Math.max(this.nextId, nextId);
         List<Integer> dropped = new ArrayList<>();
         records.stream().sorted((a, b) -> Integer.compareUnsigned(a.nodeId(), b.nodeId())).forEach(r -> {
             if (byKey.containsKey(r.publicKey())) {
@@ -95,9 +116,15 @@ final class NodeTable {
             n.stamp = r.stamp();
             n.seq = r.seq();
             n.durable = true;
+            n.registeredAt = liveNow;
             nodes.put(n.id, n);
             byKey.put(n.publicKey, n.id);
-            nextId = Math.max(nextId, n.id + 1);
+            if (n.stamp > 0) {
+                proved(n, liveNow);
+            } else {
+                unproven.put(n.id, n);
+            }
+            this.nextId = Math.max(this.nextId, Integer.toUnsignedLong(n.id) + 1);
             seq = Math.max(seq, r.seq());
         });
         return dropped;
@@ -119,20 +146,31 @@ final class NodeTable {
         return nodes.size();
     }
 
-    /** One request → one answer; never throws for anything a client can send. */
+    /** The same with one clock for timestamps and liveness (tests). */
     Answer handle(Map<String, Object> req, InetAddress peer, long nowMillis) {
+        return handle(req, peer, nowMillis, nowMillis);
+    }
+
+    /**
+     * One request → one answer; never throws for anything a client can send.
+     *
+     * @param nowMillis  wall clock (signed timestamps)
+     * @param liveMillis liveness clock (node TTLs; monotonic in the server, so a wall-clock step cannot age nodes)
+     */
+    Answer handle(Map<String, Object> req, InetAddress peer, long nowMillis, long liveMillis) {
         Object type = req.get("type");
         try {
             return switch (type instanceof String t ? t : "") {
-                case "register" -> register(req, peer, nowMillis);
+                case "register" -> register(req, peer, nowMillis, liveMillis);
                 case "lookup" -> Answer.now(lookup(req));
-                case "resolve" -> Answer.now(resolve(req));
+                case "resolve" -> Answer.now(resolve(req, liveMillis));
                 case "heartbeat" -> {
                     long id = nodeId(req, "node_id");
-                    verify(req, id, SignedTexts.heartbeat((int) id));
+                    Node n = verify(req, id, SignedTexts.heartbeat((int) id));
+                    proved(n, liveMillis);
                     yield Answer.now(ok("heartbeat_ok", (int) id));
                 }
-                case "set_visibility" -> setVisibility(req, nowMillis);
+                case "set_visibility" -> setVisibility(req, nowMillis, liveMillis);
                 default -> Answer.now(error("unknown request type: " + clip(type instanceof String t ? t : String.valueOf(type))));
             };
         } catch (Refused e) {
@@ -140,7 +178,7 @@ final class NodeTable {
         }
     }
 
-    private Answer register(Map<String, Object> req, InetAddress peer, long now) throws Refused {
+    private Answer register(Map<String, Object> req, InetAddress peer, long now, long live) throws Refused {
         if (!(req.get("public_key") instanceof String keyText)) {
             throw new Refused("public_key missing: base64 of a 32-byte Ed25519 key");
         }
@@ -169,7 +207,9 @@ final class NodeTable {
         synchronized (this) {
             Integer id = byKey.get(key);
             Node n = id == null ? null : nodes.get(id);
-            // only the address moves a known key: its hostname is the first registration's (no signature covers it)
+            if (n != null && signed) {
+                proved(n, live); // its signature verified, over a timestamp within the skew
+            }
             boolean moves = n != null && !realAddr.equals(n.realAddr);
             if (n != null && !moves) {
                 // unchanged, as the reference answers a known key; a signed one need not be newer (a host whose
@@ -177,6 +217,7 @@ final class NodeTable {
                 // otherwise the same request, replayed from another IP within the skew window, would move it.
                 if (signed && stamp > n.stamp) {
                     n.stamp = stamp;
+                    n.hostname = hostname; // the owner, fresh: its hostname (or none) replaces whoever named the key first
                     n.seq = ++seq;
                     return new Answer(registered(n), write(n));
                 }
@@ -189,25 +230,84 @@ final class NodeTable {
             if (n != null && stamp <= n.stamp) {
                 throw new Refused("register timestamp " + stamp + " is not newer than the last one accepted for this key (a replay?)");
             }
+            CompletableFuture<Void> removal = null;
             if (n == null) {
+                Node reclaimed = null;
                 if (nodes.size() >= limits.maxNodes()) {
-                    throw new Refused("the registry is full (" + limits.maxNodes() + " nodes)");
+                    reclaimed = reclaimable(live);
+                    if (reclaimed == null) {
+                        throw new Refused("the registry is full (" + limits.maxNodes() + " nodes, none silent long enough to be "
+                                + "replaced); try again later");
+                    }
                 }
-                if (!newKeys.allow(SourceKey.of(peer), now)) {
-                    throw new Refused("too many new registrations from " + SourceKey.of(peer) + "; try again in a second");
+                String wide = SourceKey.wide(peer);
+                if (!newKeys.allow(SourceKey.of(peer), now) || wide != null && !newKeys.allow(wide, now)) {
+                    throw new Refused("too many new registrations from " + (wide != null ? wide : SourceKey.of(peer))
+                            + "; try again in a second");
                 }
-                n = new Node(nextId++, key);
+                if (nextId > 0xFFFFFFFFL) {
+                    throw new Refused("the registry has no node ids left");
+                }
+                if (reclaimed != null) {
+                    removal = remove(reclaimed);
+                }
+                n = new Node((int) nextId++, key);
+                n.registeredAt = live;
                 nodes.put(n.id, n);
                 byKey.put(key, n.id);
+                if (signed) {
+                    proved(n, live);
+                } else {
+                    unproven.put(n.id, n);
+                }
             }
-            if (n.realAddr == null) {
-                n.hostname = hostname; // a first registration names the node; a move never renames it
-            }
+            // a first registration names the node; a known key gets here only signed and newer (the owner's move)
+            n.hostname = hostname;
             n.realAddr = realAddr;
             n.stamp = Math.max(n.stamp, stamp);
             n.seq = ++seq;
-            return new Answer(registered(n), write(n));
+            CompletableFuture<Void> written = write(n);
+            return new Answer(registered(n), removal == null ? written : CompletableFuture.allOf(removal, written));
         }
+    }
+
+    /** {@code n} proved its key at {@code live}: it moves to the end of the reclaim order (takes the lock). */
+    private void proved(Node n, long live) {
+        synchronized (this) {
+            if (nodes.get(n.id) != n) {
+                return; // reclaimed meanwhile
+            }
+            unproven.remove(n.id);
+            proven.remove(n.id);
+            n.provenAt = live;
+            proven.put(n.id, n);
+        }
+    }
+
+    /**
+     * Under the lock: the node a new key may replace when the table is full, or null. Only the head of
+     * each order is looked at (constant time per register); a clock that stepped makes it refuse, never
+     * reclaim a node early, as the age is checked on the head itself.
+     */
+    private Node reclaimable(long live) {
+        Node unprovenLongest = unproven.isEmpty() ? null : unproven.values().iterator().next();
+        if (unprovenLongest != null && live - unprovenLongest.registeredAt >= limits.unprovenNodeTtlMillis()) {
+            return unprovenLongest;
+        }
+        Node silentLongest = proven.isEmpty() ? null : proven.values().iterator().next();
+        if (silentLongest != null && live - silentLongest.provenAt >= limits.silentNodeTtlMillis()) {
+            return silentLongest;
+        }
+        return null;
+    }
+
+    /** Under the lock: forgets {@code n} and journals its tombstone (its id is never given out again). */
+    private CompletableFuture<Void> remove(Node n) {
+        nodes.remove(n.id);
+        byKey.remove(n.publicKey);
+        unproven.remove(n.id);
+        proven.remove(n.id);
+        return journal.apply(n.record().removal(++seq));
     }
 
     /** Under the lock: nothing changed, but a node not yet on disk (its write pending or failed) is written again. */
@@ -235,7 +335,7 @@ final class NodeTable {
         return stamp;
     }
 
-    private Answer setVisibility(Map<String, Object> req, long now) throws Refused {
+    private Answer setVisibility(Map<String, Object> req, long now, long live) throws Refused {
         long id = nodeId(req, "node_id");
         if (!(req.get("public") instanceof Boolean visible)) {
             throw new Refused("public must be true or false");
@@ -250,6 +350,7 @@ final class NodeTable {
             n = verify(req, "signature", id, SignedTexts.setVisibility((int) id));
         }
         synchronized (this) {
+            proved(n, live);
             if (!stamped && n.stamp > 0) {
                 // it signs its registrations with timestamps, so it speaks the extension: a bare reference
                 // signature from it can only be a replay (it covers neither the value nor the time)
@@ -299,10 +400,10 @@ final class NodeTable {
         return m;
     }
 
-    private Map<String, Object> resolve(Map<String, Object> req) throws Refused {
+    private Map<String, Object> resolve(Map<String, Object> req, long live) throws Refused {
         long requester = nodeId(req, "requester_id");
         long target = nodeId(req, "node_id");
-        verify(req, requester, SignedTexts.resolve((int) requester, (int) target));
+        proved(verify(req, requester, SignedTexts.resolve((int) requester, (int) target)), live);
         synchronized (this) {
             Node n = node(target);
             if (!n.isPublic) {

@@ -39,11 +39,17 @@ public final class RegistryServer implements AutoCloseable {
     public static final int MAX_CONNECTIONS = 256;
     /** A request frame larger than this is refused and its connection closed (answers may be up to 1 MiB). */
     public static final int MAX_REQUEST = 64 * 1024;
+    /**
+     * Kernel send buffer per connection: what a client that does not read can leave unsent (Linux doubles
+     * it), instead of the autotuned megabytes; larger answers are simply written in more steps.
+     */
+    static final int SEND_BUFFER_BYTES = 64 * 1024;
     /** How long a request waits for its change to reach the disk before it is answered with an error. */
     static final long COMMIT_TIMEOUT_MILLIS = 10_000;
 
     private final RegistryLimits limits;
     private final LongSupplier clock;
+    private final LongSupplier liveClock;
     private final NodeTable table;
     private final GroupCommit commits;
     private final ConnectionTable<Socket> connections;
@@ -63,28 +69,37 @@ public final class RegistryServer implements AutoCloseable {
     private volatile boolean closed;
 
     public RegistryServer(InetSocketAddress bind, CryptoSuite suite, Path store) throws IOException {
-        this(bind, suite, store, RegistryLimits.DEFAULTS, System::currentTimeMillis, RegistryStore.FSYNC, GroupCommit.COMPACT_AFTER_RECORDS);
+        this(bind, suite, store, RegistryLimits.DEFAULTS);
     }
 
     public RegistryServer(InetSocketAddress bind, CryptoSuite suite, Path store, RegistryLimits limits) throws IOException {
-        this(bind, suite, store, limits, System::currentTimeMillis, RegistryStore.FSYNC, GroupCommit.COMPACT_AFTER_RECORDS);
+        this(bind, suite, store, limits, System::currentTimeMillis, RegistryServer::monotonicMillis, RegistryStore.FSYNC,
+                GroupCommit.COMPACT_AFTER_RECORDS);
+    }
+
+    /** Tests: one injected clock for signed timestamps and node liveness. */
+    RegistryServer(InetSocketAddress bind, CryptoSuite suite, Path store, RegistryLimits limits, LongSupplier clock,
+            RegistryStore.Force force, int compactAfter) throws IOException {
+        this(bind, suite, store, limits, clock, clock, force, compactAfter);
     }
 
     /**
      * @param clock        wall-clock milliseconds (signed registers carry a timestamp)
+     * @param liveClock    milliseconds for node liveness (TTLs); monotonic, so a wall-clock step ages no node
      * @param force        how the log is made durable (tests block it)
      * @param compactAfter log records before the log is folded into the snapshot
      */
     RegistryServer(InetSocketAddress bind, CryptoSuite suite, Path store, RegistryLimits limits, LongSupplier clock,
-            RegistryStore.Force force, int compactAfter) throws IOException {
+            LongSupplier liveClock, RegistryStore.Force force, int compactAfter) throws IOException {
         this.limits = limits;
         this.clock = clock;
+        this.liveClock = liveClock;
         this.table = new NodeTable(suite, limits);
         this.connections = new ConnectionTable<>(limits);
         if (store != null) {
             Map<Integer, NodeRecord> stored = RegistryStore.newMap();
             RegistryStore files = RegistryStore.open(store, force, stored);
-            for (int dup : table.load(stored.values())) {
+            for (int dup : table.load(stored.values(), files.nextId(), liveClock.getAsLong())) {
                 LOG.warn("registry store {}: node {} has a key registered earlier under a lower id; ignored", store, dup);
             }
             if (!stored.isEmpty()) {
@@ -125,6 +140,7 @@ public final class RegistryServer implements AutoCloseable {
         while (!closed) {
             try {
                 Socket s = socket.accept();
+                s.setSendBufferSize(SEND_BUFFER_BYTES);
                 var admission = connections.admit(s, SourceKey.of(s.getInetAddress()), monotonicMillis());
                 if (!admission.admitted()) {
                     s.close(); // every slot is mid-request: refuse rather than grow
@@ -134,7 +150,8 @@ public final class RegistryServer implements AutoCloseable {
                     // its thread ends on the closed socket; closing one that a thread is reading waits for that
                     // thread, so it is done off the accept thread (bounded queue; beyond, the accept thread waits)
                     Socket evicted = admission.evicted();
-                    closer.execute(() -> quietly(evicted));
+                    boolean midWrite = admission.evictedMidWrite();
+                    closer.execute(() -> close(evicted, midWrite));
                 }
                 workers.execute(() -> serve(s));
             } catch (IOException e) {
@@ -146,15 +163,15 @@ public final class RegistryServer implements AutoCloseable {
     }
 
     private void reapLoop() {
-        long period = Math.max(10, Math.min(1000, limits.idleTimeoutMillis() / 4));
+        long period = Math.max(10, Math.min(Math.min(1000, limits.idleTimeoutMillis() / 4), limits.writeTimeoutMillis() / 4));
         while (!closed) {
             try {
                 Thread.sleep(period);
             } catch (InterruptedException e) {
                 return;
             }
-            for (Socket s : connections.expired(monotonicMillis())) {
-                quietly(s);
+            for (var stale : connections.expired(monotonicMillis())) {
+                close(stale.conn(), stale.midWrite());
             }
         }
     }
@@ -178,7 +195,11 @@ public final class RegistryServer implements AutoCloseable {
                 if (body == null || !connections.requestArrived(s, monotonicMillis())) {
                     return;
                 }
-                RegistryWire.write(out, answer(body, peer));
+                Map<String, Object> reply = answer(body, peer);
+                // a client that does not read blocks this write: from here the slot is evictable and the
+                // reaper closes the socket after the write timeout, which ends the write and this thread
+                connections.writing(s, monotonicMillis());
+                RegistryWire.write(out, reply);
                 connections.answered(s, monotonicMillis());
             }
         } catch (IOException e) {
@@ -210,7 +231,7 @@ public final class RegistryServer implements AutoCloseable {
     Map<String, Object> handle(Map<String, Object> req, InetAddress peer) {
         NodeTable.Answer a;
         try {
-            a = table.handle(req, peer, clock.getAsLong());
+            a = table.handle(req, peer, clock.getAsLong(), liveClock.getAsLong());
         } catch (RuntimeException e) {
             // a mistake of ours, not the client's: the client gets an answer, we get the stack trace
             LOG.error("registry request {} failed", req.get("type"), e);
@@ -230,6 +251,21 @@ public final class RegistryServer implements AutoCloseable {
     /** Connection ages are measured on the monotonic clock; the wall clock is only for register timestamps. */
     private static long monotonicMillis() {
         return System.nanoTime() / 1_000_000L;
+    }
+
+    /**
+     * Closes a connection the registry gave up on. One stuck writing is reset (SO_LINGER 0): a plain close
+     * would leave its unsent answers in the kernel for as long as the client keeps its window shut.
+     */
+    private static void close(Socket s, boolean midWrite) {
+        if (midWrite) {
+            try {
+                s.setSoLinger(true, 0);
+            } catch (IOException e) {
+                // already closed
+            }
+        }
+        quietly(s);
     }
 
     private static void quietly(Socket s) {

@@ -22,8 +22,10 @@ import pilot.host.identity.AtomicFiles;
  * The registry's files: a snapshot ({@code <store>}, JSON {@code {"nodes":[...]}}, replaced atomically)
  * and an append-only log beside it ({@code <store>.log}, one {@link NodeRecord} per line). A register is
  * acknowledged only once its line is fsynced; lines are appended in batches ({@link GroupCommit}), and
- * compaction folds the log into a new snapshot. Only the writer thread calls {@link #append} and
- * {@link #compact}.
+ * compaction folds the log into a new snapshot. A reclaimed node is a tombstone line in the log
+ * ({@link NodeRecord#removed}); a snapshot holds no tombstones but the next unused node id
+ * ({@code next_id}), so a removed node's id is never given to another key, even after a restart.
+ * Only the writer thread calls {@link #append} and {@link #compact}.
  */
 final class RegistryStore implements AutoCloseable {
     /** How the log reaches the disk; tests slow it down or block it to show lookups never wait for it. */
@@ -38,6 +40,10 @@ final class RegistryStore implements AutoCloseable {
     private final Force force;
     private FileChannel log;
     private long logRecords;
+    /** the highest node id ever stored (removed ones too), unsigned; ids below FIRST_NODE_ID mean none */
+    private long highestId = -1;
+    /** while reading: the seq of each node's tombstone, so an older line cannot bring it back */
+    private final Map<Integer, Long> tombstones = new java.util.HashMap<>();
 
     private RegistryStore(Path snapshot, Force force) {
         this.snapshot = snapshot;
@@ -50,8 +56,14 @@ final class RegistryStore implements AutoCloseable {
         RegistryStore s = new RegistryStore(snapshot, force);
         s.readSnapshot(into);
         s.readLog(into);
+        s.tombstones.clear();
         s.compact(into.values());
         return s;
+    }
+
+    /** The lowest node id above every id this store has ever held (removed nodes included); 0 when empty. */
+    long nextId() {
+        return highestId + 1;
     }
 
     Path logFile() {
@@ -65,8 +77,10 @@ final class RegistryStore implements AutoCloseable {
     /** Appends whole records and makes them durable before returning. */
     void append(List<NodeRecord> batch) throws IOException {
         StringBuilder sb = new StringBuilder();
+        long highest = highestId;
         for (NodeRecord r : batch) {
             sb.append(Json.write(r.toJson())).append('\n');
+            highest = Math.max(highest, Integer.toUnsignedLong(r.nodeId()));
         }
         ByteBuffer buf = ByteBuffer.wrap(sb.toString().getBytes(StandardCharsets.UTF_8));
         long before = log.size();
@@ -83,6 +97,7 @@ final class RegistryStore implements AutoCloseable {
             throw e;
         }
         logRecords += batch.size();
+        highestId = highest;
     }
 
     /** Writes {@code nodes} as the new snapshot, then starts an empty log. */
@@ -90,8 +105,9 @@ final class RegistryStore implements AutoCloseable {
         List<Object> list = new ArrayList<>(nodes.size());
         for (NodeRecord r : nodes) {
             list.add(r.toJson());
+            highestId = Math.max(highestId, Integer.toUnsignedLong(r.nodeId()));
         }
-        AtomicFiles.write(snapshot, Json.write(Map.of("nodes", list)).getBytes(StandardCharsets.UTF_8));
+        AtomicFiles.write(snapshot, Json.write(Map.of("nodes", list, "next_id", nextId())).getBytes(StandardCharsets.UTF_8));
         if (log != null) {
             log.close();
         }
@@ -111,6 +127,9 @@ final class RegistryStore implements AutoCloseable {
         Result<Map<String, Object>> parsed = Json.parseObject(text);
         if (!parsed.isOk() || !(parsed.value().get("nodes") instanceof List<?> list)) {
             throw new IOException(snapshot + ": not a registry store" + (parsed.isOk() ? "" : ": " + parsed.detail()));
+        }
+        if (parsed.value().get("next_id") instanceof Long next && next > 0 && next <= 0x1_0000_0000L) {
+            highestId = Math.max(highestId, next - 1);
         }
         for (Object o : list) {
             apply(into, NodeRecord.fromJson(o), snapshot + ": a node entry is malformed");
@@ -138,11 +157,23 @@ final class RegistryStore implements AutoCloseable {
         // bytes after the last newline are a write torn by a crash: never fsynced, so never acknowledged
     }
 
-    private static void apply(Map<Integer, NodeRecord> into, NodeRecord r, String whyNot) throws IOException {
+    private void apply(Map<Integer, NodeRecord> into, NodeRecord r, String whyNot) throws IOException {
         if (r == null) {
             throw new IOException(whyNot);
         }
+        highestId = Math.max(highestId, Integer.toUnsignedLong(r.nodeId()));
+        Long removedAt = tombstones.get(r.nodeId());
+        if (removedAt != null && r.seq() <= removedAt) {
+            return; // older than the node's removal
+        }
         NodeRecord old = into.get(r.nodeId());
+        if (r.removed()) {
+            tombstones.put(r.nodeId(), r.seq());
+            if (old != null && r.seq() >= old.seq()) {
+                into.remove(r.nodeId());
+            }
+            return;
+        }
         if (old == null || r.seq() >= old.seq()) {
             into.put(r.nodeId(), r);
         }

@@ -20,4 +20,16 @@ public final class SourceKey {
         }
         return a.getHostAddress();
     }
+
+    /**
+     * The wider source an IPv6 address also counts against: its /48 (a site's usual allocation, holding
+     * 65,536 /64s); {@code null} for IPv4. Without it one /48 would bring 65,536 budgets.
+     */
+    static String wide(InetAddress a) {
+        if (a instanceof Inet6Address) {
+            byte[] b = a.getAddress();
+            return HexFormat.of().formatHex(b, 0, 6) + "::/48";
+        }
+        return null;
+    }
 }
