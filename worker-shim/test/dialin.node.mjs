@@ -439,8 +439,8 @@ test("eviction: after SIGKILL and a restart over the same storage the host's pin
     // and nothing but the relay's dial-in may wake the restarted object: a deadline left in its alarm (the
     // stream's TIME_WAIT, a handshake retry) fires as soon as wrangler is back, and the object, woken with no
     // socket, logs in outbound and asks the registry over that connection, past this proxy (last: 0 with a dial
-    // through the proxy and the Worker's outbound login in the relay's log: 4 of 8 runs killed with an alarm due
-    // 0.2 s later; the dial-in won the other 4). So: idle AND no alarm, as at the first eviction above.
+    // through the proxy and the Worker's outbound login in the relay's log: 4 of 9 runs killed with an alarm due
+    // 0.2 s later; the dial-in won the other 5). So: idle AND no alarm, as at the first eviction above.
     const beforeKill = await until(status, (b) => idle(b) && b.alarm === null, 30_000,
       "idle on the dial-in again with no alarm left (an alarm would wake the restarted object before the dial-in)");
     await w.kill();
