@@ -427,9 +427,16 @@ test("eviction: after SIGKILL and a restart over the same storage the host's pin
     };
     const endpointBefore = (await status()).relay_endpoint;
     const pilaOutBefore = (await status()).pila_out;
+    const oldRelay = relayProc;
     await restartRelay();
     const moved = await until(status, (b) => b.connection === "ready" && b.relay_endpoint !== endpointBefore
-      && b.pila_out > pilaOutBefore, 20_000, `a PILA to the restored peer after registering at a new endpoint (was ${endpointBefore})`);
+      && b.pila_out > pilaOutBefore, 20_000, `a PILA to the restored peer after registering at a new endpoint (was ${endpointBefore})`)
+      .catch((e) => {
+        // failed once in 51 runs (inbound, ready, at a new endpoint, pila_out 0): the Worker's log says whether it
+        // asked the registry for the restored peer again and what came back; the relays', what each one saw
+        throw new Error(`${e.message}\n--- relay before the restart\n${oldRelay.log().slice(-3000)}\n--- relay after\n`
+          + `${relayProc.log().slice(-3000)}\n--- wrangler\n${w.log().slice(-6000)}`);
+      });
     assert.equal(moved.address, workerAddress);
 
     // F3: evicted, and the relay dies while the woken object asks the registry for its restored peers on the
