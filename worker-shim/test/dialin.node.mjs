@@ -355,11 +355,18 @@ test("eviction: after SIGKILL and a restart over the same storage the host's pin
   const vars = { RELAY_URL: `ws://127.0.0.1:${relayPort}/v1/relay`, PILOT_PUBLIC_URL: `http://127.0.0.1:${proxyPort}`,
     PILOT_API_SECRET: SECRET };
   let w = await startWrangler({ port, persist: persist2, vars });
+  // wrangler's log for a failure message, without the test's own status polls (they buried the [pilot] lines)
+  const workerLog = () => w.log().split("\n").filter((l) => !l.includes("GET /v1/status")).join("\n").slice(-4000);
   try {
     const call = api(w.base, SECRET);
     const status = async () => (await call("/v1/status?identity=evict")).body;
     const idle = (b) => b.transport === "inbound" && b.outbound_socket === false && b.timers === 0;
-    const first = await until(status, (b) => idle(b) && b.address, 20_000, "an idle dial-in peer behind the real relay");
+    const first = await until(status, (b) => idle(b) && b.address, 20_000, "an idle dial-in peer behind the real relay")
+      .catch((e) => {
+        // failed once in 67 runs, beside two CPU burners: the relay's first dial was refused (dial_in_refused 1),
+        // so it forgot the dial-in; the Worker's log names the refusal ("no relay key pinned", "wrong relay proof")
+        throw new Error(`${e.message}\n--- relay\n${relayProc.log().slice(-3000)}\n--- wrangler\n${workerLog()}`);
+      });
     const workerAddress = first.address;
 
     // a session both ways: the Worker pings the host (it resolves it: the relay's allow-list), then the host the Worker
@@ -380,7 +387,7 @@ test("eviction: after SIGKILL and a restart over the same storage the host's pin
     const t0 = Date.now();
     const pong = await host.command(`ping ${workerAddress}`);
     const wakeMs = Date.now() - t0;
-    assert.match(pong, /^pong \d+/, `the host's ping after the eviction: ${pong}\n${relayProc.log().slice(-2000)}\n${w.log().slice(-3000)}`);
+    assert.match(pong, /^pong \d+/, `the host's ping after the eviction: ${pong}\n${relayProc.log().slice(-2000)}\n${workerLog()}`);
     // (by its backoff or on the ping's traffic, whichever came first)
     assert.ok(proxy.dials > dialsBefore, "the relay dialled the restarted Worker again");
     assert.deepEqual(proxy.pila, pilaBefore, "no new key exchange: the session came back from storage");
@@ -432,10 +439,12 @@ test("eviction: after SIGKILL and a restart over the same storage the host's pin
     const moved = await until(status, (b) => b.connection === "ready" && b.relay_endpoint !== endpointBefore
       && b.pila_out > pilaOutBefore, 20_000, `a PILA to the restored peer after registering at a new endpoint (was ${endpointBefore})`)
       .catch((e) => {
-        // failed once in 51 runs (inbound, ready, at a new endpoint, pila_out 0): the Worker's log says whether it
-        // asked the registry for the restored peer again and what came back; the relays', what each one saw
+        // failed twice in 67 runs (inbound, ready, at a new endpoint, pila_out 0); the second time the Worker logged
+        // "cannot resolve node N: moved to the relay's dial-in connection": the re-handshake look-up, in flight on
+        // the outbound connection when the relay dialled in, was lost with it and never asked again (a Worker bug,
+        // reported to the lead, not fixed on this branch)
         throw new Error(`${e.message}\n--- relay before the restart\n${oldRelay.log().slice(-3000)}\n--- relay after\n`
-          + `${relayProc.log().slice(-3000)}\n--- wrangler\n${w.log().slice(-6000)}`);
+          + `${relayProc.log().slice(-3000)}\n--- wrangler\n${workerLog()}`);
       });
     assert.equal(moved.address, workerAddress);
 
@@ -467,7 +476,7 @@ test("eviction: after SIGKILL and a restart over the same storage the host's pin
       const now = await status().catch((err) => `status failed: ${err}`);
       throw new Error(`${e.message}; relay dials through the proxy ${dialsAtWake} -> ${proxy.dials}; the Worker before the`
         + ` kill: ${JSON.stringify(beforeKill)}, now: ${JSON.stringify(now)}\n--- relay\n`
-        + `${relayProc.log().slice(-4000)}\n--- wrangler\n${w.log().slice(-4000)}`);
+        + `${relayProc.log().slice(-4000)}\n--- wrangler\n${workerLog()}`);
     }
     await restartRelay();
     proxy.holdRegistry = false;
