@@ -355,11 +355,18 @@ test("eviction: after SIGKILL and a restart over the same storage the host's pin
   const vars = { RELAY_URL: `ws://127.0.0.1:${relayPort}/v1/relay`, PILOT_PUBLIC_URL: `http://127.0.0.1:${proxyPort}`,
     PILOT_API_SECRET: SECRET };
   let w = await startWrangler({ port, persist: persist2, vars });
+  // wrangler's log for a failure message, without the test's own status polls (they buried the [pilot] lines)
+  const workerLog = () => w.log().split("\n").filter((l) => !l.includes("GET /v1/status")).join("\n").slice(-4000);
   try {
     const call = api(w.base, SECRET);
     const status = async () => (await call("/v1/status?identity=evict")).body;
     const idle = (b) => b.transport === "inbound" && b.outbound_socket === false && b.timers === 0;
-    const first = await until(status, (b) => idle(b) && b.address, 20_000, "an idle dial-in peer behind the real relay");
+    const first = await until(status, (b) => idle(b) && b.address, 20_000, "an idle dial-in peer behind the real relay")
+      .catch((e) => {
+        // failed once in 67 runs, beside two CPU burners: the relay's first dial was refused (dial_in_refused 1),
+        // so it forgot the dial-in; the Worker's log names the refusal ("no relay key pinned", "wrong relay proof")
+        throw new Error(`${e.message}\n--- relay\n${relayProc.log().slice(-3000)}\n--- wrangler\n${workerLog()}`);
+      });
     const workerAddress = first.address;
 
     // a session both ways: the Worker pings the host (it resolves it: the relay's allow-list), then the host the Worker
@@ -380,7 +387,7 @@ test("eviction: after SIGKILL and a restart over the same storage the host's pin
     const t0 = Date.now();
     const pong = await host.command(`ping ${workerAddress}`);
     const wakeMs = Date.now() - t0;
-    assert.match(pong, /^pong \d+/, `the host's ping after the eviction: ${pong}\n${relayProc.log().slice(-2000)}\n${w.log().slice(-3000)}`);
+    assert.match(pong, /^pong \d+/, `the host's ping after the eviction: ${pong}\n${relayProc.log().slice(-2000)}\n${workerLog()}`);
     // (by its backoff or on the ping's traffic, whichever came first)
     assert.ok(proxy.dials > dialsBefore, "the relay dialled the restarted Worker again");
     assert.deepEqual(proxy.pila, pilaBefore, "no new key exchange: the session came back from storage");
@@ -427,16 +434,31 @@ test("eviction: after SIGKILL and a restart over the same storage the host's pin
     };
     const endpointBefore = (await status()).relay_endpoint;
     const pilaOutBefore = (await status()).pila_out;
+    const oldRelay = relayProc;
     await restartRelay();
     const moved = await until(status, (b) => b.connection === "ready" && b.relay_endpoint !== endpointBefore
-      && b.pila_out > pilaOutBefore, 20_000, `a PILA to the restored peer after registering at a new endpoint (was ${endpointBefore})`);
+      && b.pila_out > pilaOutBefore, 20_000, `a PILA to the restored peer after registering at a new endpoint (was ${endpointBefore})`)
+      .catch((e) => {
+        // failed twice in 67 runs (inbound, ready, at a new endpoint, pila_out 0); the second time the Worker logged
+        // "cannot resolve node N: moved to the relay's dial-in connection": the re-handshake look-up, in flight on
+        // the outbound connection when the relay dialled in, was lost with it and never asked again (a Worker bug,
+        // reported to the lead, not fixed on this branch)
+        throw new Error(`${e.message}\n--- relay before the restart\n${oldRelay.log().slice(-3000)}\n--- relay after\n`
+          + `${relayProc.log().slice(-3000)}\n--- wrangler\n${workerLog()}`);
+      });
     assert.equal(moved.address, workerAddress);
 
     // F3: evicted, and the relay dies while the woken object asks the registry for its restored peers on the
     // dial-in: those look-ups fail for a transport reason and must be asked again on the next registration,
     // or the new relay's allow-list lacks the host (not_allowed) and the Worker's pings time out. The proxy
     // holds the Worker's registry requests so the relay surely dies with them unanswered.
-    await until(status, idle, 20_000, "idle on the dial-in again");
+    // and nothing but the relay's dial-in may wake the restarted object: a deadline left in its alarm (the
+    // stream's TIME_WAIT, a handshake retry) fires as soon as wrangler is back, and the object, woken with no
+    // socket, logs in outbound and asks the registry over that connection, past this proxy (last: 0 with a dial
+    // through the proxy and the Worker's outbound login in the relay's log: 4 of 9 runs killed with an alarm due
+    // 0.2 s later; the dial-in won the other 5). So: idle AND no alarm, as at the first eviction above.
+    const beforeKill = await until(status, (b) => idle(b) && b.alarm === null, 30_000,
+      "idle on the dial-in again with no alarm left (an alarm would wake the restarted object before the dial-in)");
     await w.kill();
     // held from before the restart: the relay's backoff redial can wake the object while startWrangler still
     // waits for its ready line, and that wake's look-ups must be held too (they slipped through 1 run in 4)
@@ -444,15 +466,17 @@ test("eviction: after SIGKILL and a restart over the same storage the host's pin
     proxy.holdRegistry = true;
     w = await startWrangler({ port, persist: persist2, vars });
     const wakePing = host.command(`ping ${workerAddress}`); // its frame makes the relay dial the Worker in now
-    // up to 40 s: a dial the relay began while wrangler restarted is accepted by this proxy at once and waits out
-    // the relay's login timeout (~10 s) before the next dial; 15 s failed once in a loaded fresh-clone CI (last: 0)
+    // 1.2-3.6 s after the kill in 49 runs (idle, and beside two CPU burners); 40 s is slack for a loaded CI machine
     const dialsAtWake = proxy.dials;
     try {
       await until(async () => proxy.held.length, (n) => n > 0, 40_000, "the woken object asking the registry on the dial-in");
     } catch (e) {
-      // it failed twice in loaded runs (last: 0): say whether the relay dialled at all, and what each side logged
-      throw new Error(`${e.message}; relay dials through the proxy ${dialsAtWake} -> ${proxy.dials}\n--- relay\n`
-        + `${relayProc.log().slice(-4000)}\n--- wrangler\n${w.log().slice(-4000)}`);
+      // say whether the relay dialled at all, how the object came up (an outbound login in the relay's log means
+      // something else woke it first), and what each side logged
+      const now = await status().catch((err) => `status failed: ${err}`);
+      throw new Error(`${e.message}; relay dials through the proxy ${dialsAtWake} -> ${proxy.dials}; the Worker before the`
+        + ` kill: ${JSON.stringify(beforeKill)}, now: ${JSON.stringify(now)}\n--- relay\n`
+        + `${relayProc.log().slice(-4000)}\n--- wrangler\n${workerLog()}`);
     }
     await restartRelay();
     proxy.holdRegistry = false;
