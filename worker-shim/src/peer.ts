@@ -749,9 +749,9 @@ export class PilotPeer {
     }
   }
 
-  private async signed(request: RegistryMessage, challenge: string): Promise<RegistryMessage> {
+  private async signed(request: RegistryMessage, challenge: string, via: Transport = this.active()): Promise<RegistryMessage> {
     const sig = this.core.ed25519Sign(this.options.identitySeed, ascii(challenge));
-    return this.active().registry({ ...request, signature: b64(sig ?? new Uint8Array(64)) });
+    return via.registry({ ...request, signature: b64(sig ?? new Uint8Array(64)) });
   }
 
   // ---------------------------------------------------------------- the step function driver
@@ -927,13 +927,14 @@ export class PilotPeer {
   }
 
   private async registryCall(kind: "lookup" | "resolve", node: number): Promise<void> {
+    const via = this.active(); // the connection this call goes over (the relay may dial in while it is on its way)
     try {
       if (kind === "lookup") {
-        const l = await this.active().registry({ type: "lookup", node_id: node });
+        const l = await via.registry({ type: "lookup", node_id: node });
         if (l.type !== "lookup_ok") throw new RegistryRefused(String(l.error ?? "lookup failed"));
         this.core.resolverLookedUp(this.handle, node, unb64(String(l.public_key)), this.now());
       } else {
-        const r = await this.signed({ type: "resolve", node_id: node, requester_id: this.nodeId }, resolveText(this.nodeId, node));
+        const r = await this.signed({ type: "resolve", node_id: node, requester_id: this.nodeId }, resolveText(this.nodeId, node), via);
         if (r.type !== "resolve_ok") throw new RegistryRefused(String(r.error ?? "resolve failed"));
         const real = String(r.real_addr);
         const ep = parseHostPort(real, "IP"); // IPv4, or IPv6 as the relay and hosts spell it ("0:0:0:0:0:0:0:1:port")
@@ -943,6 +944,13 @@ export class PilotPeer {
         if (this.resolved.size < MAX_REMEMBERED_PEERS) this.resolved.add(node);
       }
     } catch (e) {
+      if (!(e instanceof RegistryRefused) && this.handle && via !== this.active() && this.active().state === "ready") {
+        // lost with a connection we moved off (to the relay's dial-in): the same call again over the new one, the
+        // resolver's look-up (and its re-handshake) still in flight; a dialled-in Worker does not register, so
+        // "asked again at the next registration" would be never (a peer kept out of the new relay's allow-list)
+        void this.registryCall(kind, node);
+        return;
+      }
       this.log(`cannot resolve node ${node}: ${e instanceof Error ? e.message : String(e)}`);
       if (this.handle) this.core.resolverFailed(this.handle, node, e instanceof RegistryRefused, this.now());
       // lost with the connection (a woken object asking for its restored peers on a dial-in that died), not
@@ -1147,6 +1155,12 @@ export class PilotPeer {
     this.inbound?.close();
     if (this.handle) this.freeNode(this.handle);
     this.handle = 0;
+    // what waits on this peer fails now, visibly, instead of never settling
+    const aborted = (): PilotError => new PilotError("the peer was closed", "ABORTED");
+    for (const p of this.pings.values()) p.reject(aborted());
+    for (const d of this.dialing.values()) d.reject(aborted());
+    this.pings.clear();
+    this.dialing.clear();
   }
 
   private freeNode(h: number): void {

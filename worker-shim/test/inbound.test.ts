@@ -5,7 +5,7 @@ import { getCore } from "../src/core.js";
 import { InboundTransport, INBOUND_AUTH_MS, MAX_PENDING_DIAL_INS, REFUSED_LOG_MS, relayDialText, type InboundOptions } from "../src/inbound.js";
 import { Timers } from "../src/timers.js";
 import { b64 } from "../src/bytes.js";
-import { PilotPeer } from "../src/peer.js";
+import { PilotError, PilotPeer } from "../src/peer.js";
 
 /** Enough of a hibernatable WebSocket: sent messages, the close, the attachment. */
 class FakeSocket {
@@ -287,5 +287,49 @@ describe("a node made after a wake (dial-in, no registry call)", () => {
       spied.nodeNew = nodeNew;
       spied.nodeSetStreamMss = nodeSetStreamMss;
     }
+  });
+});
+
+describe("a registry look-up in flight when the relay dials in", () => {
+  it("is asked again over the dial-in connection, not lost with the outbound one it was sent on", { timeout: 10_000 }, async () => {
+    const { core, proof } = await setup();
+    const relayKey = core.ed25519Public(new Uint8Array(32).fill(2));
+    const peer = await PilotPeer.create({
+      relayUrls: ["ws://127.0.0.1:9/v1/relay"], identitySeed: new Uint8Array(32).fill(1), nodeId: 42, webCrypto: false,
+      log: () => {}, dialIn: {
+        url: "http://127.0.0.1:9/pilot/relay-in/x", sockets: [], relayKey: () => relayKey, pinRelayKey: () => {}, setAlarm: () => {},
+      },
+    });
+    await peer.resume(false);
+    // our own connection to the relay, logged in; its registry answers never come (the relay dials in meanwhile)
+    const asked: Array<Record<string, unknown>> = [];
+    const pending: Array<(e: Error) => void> = [];
+    const outbound = {
+      state: "ready", endpoint: "127.0.0.1:5000", streamMss: null, batchOut: false,
+      connect: () => Promise.resolve(), send: () => true,
+      registry: (r: Record<string, unknown>) => { asked.push(r); return new Promise((_, reject) => pending.push(reject)); },
+      close: (reason = "closed") => { outbound.state = "closed"; for (const f of pending.splice(0)) f(new Error(reason)); },
+      onMessage: () => {}, onStateChange: () => {},
+    };
+    (peer as unknown as { transport: typeof outbound }).transport = outbound;
+    const ping = peer.ping("0:0000.0000.0010").catch((e: unknown) => e);
+    for (let i = 0; i < 20 && asked.length === 0; i++) await new Promise((r) => setTimeout(r, 5));
+    expect(asked.map((r) => r.type)).toEqual(["lookup"]);
+    const inbound = peer.inbound;
+    if (!inbound) throw new Error("no dial-in transport");
+    const s = new FakeSocket();
+    inbound.accept(ws(s)); // the relay dials in: we move to it and close our own connection
+    inbound.message(ws(s), proof(String(s.json(0).nonce)));
+    inbound.message(ws(s), JSON.stringify({ type: "auth_challenge", nonce: "cd".repeat(32) }));
+    inbound.message(ws(s), JSON.stringify({ type: "auth_ok", endpoint: "127.0.0.1:4000" }));
+    expect(outbound.state).toBe("closed");
+    const overDialIn = () => s.sent.slice(2).map((m) => JSON.parse(String(m)) as Record<string, unknown>)
+      .filter((m) => m.type === "registry").map((m) => (m.request as Record<string, unknown>).type);
+    for (let i = 0; i < 20 && overDialIn().length === 0; i++) await new Promise((r) => setTimeout(r, 5));
+    expect(overDialIn()).toEqual(["lookup"]); // before: nothing until a ping timeout asked again
+    peer.close();
+    const closed = await ping; // closing the peer settles what waits on it (before: this ping never settled)
+    expect(closed).toBeInstanceOf(PilotError);
+    expect((closed as PilotError).code).toBe("ABORTED");
   });
 });
