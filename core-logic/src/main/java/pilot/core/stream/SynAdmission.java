@@ -19,9 +19,13 @@ final class SynAdmission {
         this.synPerSource = new RateLimiter(limits.synPerSourcePerSecond(), limits.maxSynSources(), 10_000);
     }
 
-    /** Step 3, asked first so that a flood costs no walk over the streams: false = drop it silently. */
+    /**
+     * Step 3, asked first so that a flood costs no walk over the streams: false = drop it silently. The
+     * source's own bucket first: a source over its rate must not spend the node-wide tokens (a probe on
+     * Nov 30 had one session's refused SYNs use up the node's 100/s and lock honest peers out).
+     */
     boolean rateAllows(Address src, long now) {
-        if (!synGlobal.allow("", now) || !synPerSource.allow(src.toString(), now)) {
+        if (!synPerSource.allow(src.toString(), now) || !synGlobal.allow("", now)) {
             refused++;
             return false;
         }
