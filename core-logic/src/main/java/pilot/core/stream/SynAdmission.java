@@ -32,13 +32,23 @@ final class SynAdmission {
         return true;
     }
 
-    /** Step 4: false = answer it with RST. The per-port count only when the node-wide bound allows. */
-    boolean boundsAllow(int dstPort, StreamIndex streams) {
-        if (streams.active(-1) >= limits.maxStreams() || streams.active(dstPort) >= limits.maxStreamsPerPort()) {
+    /** Why a SYN within the rates is still not admitted. */
+    enum Refusal {
+        /** A stream bound (node, port, peer) is reached: answer with RST (spec G.3 listener step 4). */
+        RESET,
+        /** The peer holds its half-open streams already: drop silently, its SYN retransmission may come in later. */
+        DROP
+    }
+
+    /** Step 4 and the per-peer bounds, in one walk over the streams: null = admit. */
+    Refusal bounds(int dstPort, Address src, StreamIndex streams) {
+        int[] n = streams.census(dstPort, src);
+        Refusal r = n[0] >= limits.maxStreams() || n[1] >= limits.maxStreamsPerPort() || n[2] >= limits.maxStreamsPerPeer()
+                ? Refusal.RESET : n[3] >= limits.maxHalfOpenPerPeer() ? Refusal.DROP : null;
+        if (r != null) {
             refused++;
-            return false;
         }
-        return true;
+        return r;
     }
 
     long refused() {

@@ -2,6 +2,7 @@ package pilot.core.stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
@@ -53,7 +54,7 @@ class SynAdmissionTest {
     @Test
     void withNoStreamHeldTheBoundsAllowAndCountNothing() {
         SynAdmission a = new SynAdmission(new StreamTable.Limits(1, 1, 100, 10, 16));
-        assertTrue(a.boundsAllow(80, new StreamIndex()));
+        assertNull(a.bounds(80, A, new StreamIndex()));
         assertEquals(0, a.refused(), "the bounds themselves: StreamTableTest, HostilePeerTest");
     }
 }
