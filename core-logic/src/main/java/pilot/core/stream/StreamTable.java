@@ -272,6 +272,15 @@ public final class StreamTable {
         return admission.refused();
     }
 
+    /** The peer nodes of every stream held (their sessions are in use: {@code PeerTable.keepWhileIn}). */
+    public java.util.Set<Integer> peerNodes() {
+        java.util.Set<Integer> nodes = new java.util.HashSet<>();
+        for (Connection c : streams.all()) {
+            nodes.add(c.remote.node());
+        }
+        return nodes;
+    }
+
     public List<Integer> streamIds() {
         return streams.ids();
     }
