@@ -25,8 +25,8 @@ public final class PeerTable {
     private final HandshakeLimits limits;
     private final LinkedHashMap<Integer, PeerState> peers = new LinkedHashMap<>();
     private int halfOpen;
-    /** Nodes the node's other layers still use (streams): their sessions are never evicted as idle. */
-    private Supplier<Set<Integer>> inUse = Set::of;
+    /** Nodes the node's other layers still use (streams): their sessions are never evicted as idle; null = none. */
+    private Supplier<Set<Integer>> inUse;
     private long idleEvictions;
 
     PeerTable(HandshakeLimits limits) {
@@ -154,10 +154,10 @@ public final class PeerTable {
                     || (victim != null && p.lastAuthenticated >= victim.lastAuthenticated)) {
                 continue;
             }
-            if (used == null) {
+            if (used == null && inUse != null) {
                 used = inUse.get(); // asked once per walk, and only when a candidate exists
             }
-            if (!used.contains(p.node)) {
+            if (used == null || !used.contains(p.node)) {
                 victim = p;
             }
         }

@@ -132,10 +132,10 @@ public final class StreamTable {
             out.dropped(ErrorCode.RATE_LIMITED); // silently dropped (spec G.3 listener step 3), counted by the node
             return;
         }
-        SynAdmission.Refusal refusal = admission.bounds(p.dstPort(), p.src(), streams);
-        if (refusal != null) {
+        int verdict = admission.bounds(p.dstPort(), p.src(), streams);
+        if (verdict != SynAdmission.ADMIT) {
             out.dropped(ErrorCode.LIMIT_REACHED);
-            if (refusal == SynAdmission.Refusal.RESET) {
+            if (verdict == SynAdmission.RESET) {
                 out.send(StreamPackets.rst(local, p.dstPort(), p.src(), p.srcPort())); // spec G.3 listener step 4
             }
             return;

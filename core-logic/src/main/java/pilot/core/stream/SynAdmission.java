@@ -32,20 +32,20 @@ final class SynAdmission {
         return true;
     }
 
-    /** Why a SYN within the rates is still not admitted. */
-    enum Refusal {
-        /** A stream bound (node, port, peer) is reached: answer with RST (spec G.3 listener step 4). */
-        RESET,
-        /** The peer holds its half-open streams already: drop silently, its SYN retransmission may come in later. */
-        DROP
-    }
+    // What bounds() answers; ints, not an enum: every enum costs the Worker's wasm its values/valueOf/name tables.
+    /** Admit the SYN. */
+    static final int ADMIT = 0;
+    /** A stream bound (node, port, peer) is reached: answer with RST (spec G.3 listener step 4). */
+    static final int RESET = 1;
+    /** The peer holds its half-open streams already: drop silently, its SYN retransmission may come in later. */
+    static final int DROP = 2;
 
-    /** Step 4 and the per-peer bounds, in one walk over the streams: null = admit. */
-    Refusal bounds(int dstPort, Address src, StreamIndex streams) {
+    /** Step 4 and the per-peer bounds, in one walk over the streams: {@link #ADMIT}, {@link #RESET} or {@link #DROP}. */
+    int bounds(int dstPort, Address src, StreamIndex streams) {
         int[] n = streams.census(dstPort, src);
-        Refusal r = n[0] >= limits.maxStreams() || n[1] >= limits.maxStreamsPerPort() || n[2] >= limits.maxStreamsPerPeer()
-                ? Refusal.RESET : n[3] >= limits.maxHalfOpenPerPeer() ? Refusal.DROP : null;
-        if (r != null) {
+        int r = n[0] >= limits.maxStreams() || n[1] >= limits.maxStreamsPerPort() || n[2] >= limits.maxStreamsPerPeer()
+                ? RESET : n[3] >= limits.maxHalfOpenPerPeer() ? DROP : ADMIT;
+        if (r != ADMIT) {
             refused++;
         }
         return r;
