@@ -103,7 +103,9 @@ final class PeerLinks {
     /** Sends a packet through the tunnel, queueing it while the session is set up. Null = sent or queued. */
     Result<Void> send(Packet p, long now) {
         int node = p.dst().node();
-        PeerState l = kx.linkForOwnTraffic(node, now); // ours, or answering a peer that has an entry already
+        // ours, or an answer to a peer whose session authenticated it (it has an entry); with plaintext accepted an
+        // answer may go to an unauthenticated sender, which must not evict an idle session
+        PeerState l = cfg.acceptPlaintext() ? link(node, now) : kx.linkForOwnTraffic(node, now);
         if (l == null) {
             return Result.fail(ErrorCode.LIMIT_REACHED, "peer table full");
         }
