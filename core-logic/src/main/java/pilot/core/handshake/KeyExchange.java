@@ -139,8 +139,13 @@ public final class KeyExchange {
             return refuse(ErrorCode.STALE_KEY, "PILA repeats an X25519 key this peer already replaced");
         }
         boolean fresh = !history.contains(f.senderNode(), x);
-        if (p == null && (p = peers.getOrAllocate(f.senderNode(), now, false)) == null) {
+        long evicted = peers.idleEvictions();
+        // the signature verified: this peer may take the place of a session idle for IDLE_SESSION_MILLIS
+        if (p == null && (p = peers.getOrAllocate(f.senderNode(), now, false, true)) == null) {
             return refuse(ErrorCode.TABLE_FULL, "peer table full");
+        }
+        if (peers.idleEvictions() != evicted) {
+            due(SessionSnapshot.DUE_REQUIRED); // a session is gone
         }
         if (p.ourPrivate == null) {
             newOurKey(p);
@@ -348,6 +353,19 @@ public final class KeyExchange {
     public Session session(int peerNode) {
         PeerState p = peers.get(peerNode);
         return p == null ? null : p.session;
+    }
+
+    /**
+     * The entry for a peer our own application sends to, made if absent: it may take the place of a session
+     * idle for {@link PeerTable#IDLE_SESSION_MILLIS} when the table is full. Null when nothing may go.
+     */
+    public PeerState linkForOwnTraffic(int peerNode, long now) {
+        long evicted = peers.idleEvictions();
+        PeerState p = peers.getOrAllocate(peerNode, now, false, true);
+        if (peers.idleEvictions() != evicted) {
+            due(SessionSnapshot.DUE_REQUIRED); // a session is gone
+        }
+        return p;
     }
 
     /** Drops all state for a peer (the host forgets it). */

@@ -103,7 +103,9 @@ final class PeerLinks {
     /** Sends a packet through the tunnel, queueing it while the session is set up. Null = sent or queued. */
     Result<Void> send(Packet p, long now) {
         int node = p.dst().node();
-        PeerState l = link(node, now);
+        // ours, or an answer to a peer whose session authenticated it (it has an entry); with plaintext accepted an
+        // answer may go to an unauthenticated sender, which must not evict an idle session
+        PeerState l = cfg.acceptPlaintext() ? link(node, now) : kx.linkForOwnTraffic(node, now);
         if (l == null) {
             return Result.fail(ErrorCode.LIMIT_REACHED, "peer table full");
         }
@@ -196,7 +198,13 @@ final class PeerLinks {
     /** PEER_NEEDED, once per outstanding look-up. */
     void requestLookup(int node, long now) {
         PeerState l = link(node, now);
-        if (l != null && !l.lookupPending) {
+        if (l == null) {
+            // the table is full (sessions): the stashed PILA that asked, once its key is known, may still take
+            // an idle session's place (Tunnel.addPeer); the callers rate-limit look-ups for unauthenticated input
+            out.event(new NodeEvent.PeerNeeded(new Address(network, node)));
+            return;
+        }
+        if (!l.lookupPending) {
             l.lookupPending = true;
             out.event(new NodeEvent.PeerNeeded(new Address(network, node)));
         }

@@ -82,6 +82,7 @@ public final class PilotNode {
         this.nextEphemeral = Ports.EPHEMERAL_FIRST + ((r[0] & 0xFF) << 8 | (r[1] & 0xFF)) % (Ports.EPHEMERAL_LAST - Ports.EPHEMERAL_FIRST + 1);
         this.streams = new StreamTable(address, cfg.stream(), this::streamConfigFor, cfg.streams(),
                 (r[2] & 0xFF) << 8 | (r[3] & 0xFF));
+        kx.peers().keepWhileIn(streams::peerNodes); // a session with streams is never evicted as idle
         this.pump = new StreamPump(streams, echo, links, out, cfg.stream().sendBufferBytes());
         this.delivery = new Delivery(address, streams, pump, pings, links, out);
         if (cfg.echoService()) {

@@ -36,6 +36,8 @@ final class StreamPump {
                 signal(x.stream(), new NodeEvent.StreamReadable(x.stream()));
             } else if (o instanceof StreamOutput.Writable x) {
                 signal(x.stream(), new NodeEvent.StreamWritable(x.stream()));
+            } else if (o instanceof StreamOutput.Dropped x) {
+                out.drop(x.reason());
             } else {
                 StreamOutput.Closed x = (StreamOutput.Closed) o; // the sealed interface's last kind
                 if (!echo.closed(x.stream())) {

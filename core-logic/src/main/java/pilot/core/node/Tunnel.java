@@ -100,6 +100,10 @@ final class Tunnel {
     void addPeer(int node, Endpoint endpoint, long now) {
         PeerState l = links.link(node, now);
         if (l == null) {
+            Stash s = stashed.remove(node);
+            if (s != null) {
+                onAuthFrame(s.frame, s.from, now); // verified, it may take an idle session's place (PeerTable)
+            }
             return;
         }
         boolean moved = l.endpoint != null && !l.endpoint.equals(endpoint);

@@ -45,6 +45,8 @@ final class Connection {
 
     boolean discardIncoming;        // closed FULL: data still arriving is acknowledged and dropped
     long lastHeardFrom;
+    /** Accepted, and the peer has sent nothing but its SYN since: it holds a place it may never use. */
+    private boolean halfOpen;
     private boolean writeBlocked;
     private boolean readableSignalled;
     private ErrorCode closeReason;
@@ -79,9 +81,15 @@ final class Connection {
         return c;
     }
 
-    /** Listener side (spec G.3 step 5): answers SYN|ACK and is ESTABLISHED at once. */
-    static Connection accept(int id, Address local, int localPort, Packet syn, StreamConfig cfg, Outbox out, long now) {
+    /**
+     * Listener side (spec G.3 step 5): answers SYN|ACK and is ESTABLISHED at once, but half-open until the
+     * peer answers: forgotten at {@code halfOpenDeadline} if it never does ({@link #peerAnswered}).
+     */
+    static Connection accept(int id, Address local, int localPort, Packet syn, StreamConfig cfg, Outbox out, long now,
+                             long halfOpenDeadline) {
         Connection c = new Connection(id, local, localPort, syn.src(), syn.srcPort(), cfg, out, StreamState.ESTABLISHED, now);
+        c.halfOpen = true;
+        c.timers.set(Timer.HALF_OPEN, halfOpenDeadline);
         c.recv.start(syn.seq());
         c.tx.peerWindow(syn.window());
         c.tx.synAck(now);
@@ -90,6 +98,18 @@ final class Connection {
 
     StreamState state() {
         return machine.state();
+    }
+
+    boolean halfOpen() {
+        return halfOpen;
+    }
+
+    /** The peer sent something besides its SYN (an ACK, data, a FIN): the stream is no longer half-open. */
+    void peerAnswered() {
+        if (halfOpen) {
+            halfOpen = false;
+            timers.cancel(Timer.HALF_OPEN);
+        }
     }
 
     ErrorCode closeReason() {

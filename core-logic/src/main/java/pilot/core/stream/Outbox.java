@@ -38,6 +38,10 @@ final class Outbox {
         queue.add(new StreamOutput.Closed(stream, reason));
     }
 
+    void dropped(ErrorCode reason) {
+        queue.add(new StreamOutput.Dropped(reason));
+    }
+
     StreamOutput poll() {
         return queue.poll();
     }

@@ -23,6 +23,9 @@ final class PacketHandler {
             return;
         }
         c.lastHeardFrom = now;
+        if (!p.has(Packet.SYN) || p.has(Packet.ACK)) {
+            c.peerAnswered(); // a repeated SYN is no answer to our SYN|ACK
+        }
         if (p.has(Packet.RST)) {
             c.terminate(c.state() == StreamState.SYN_SENT ? ErrorCode.REFUSED : ErrorCode.STREAM_RESET, now);
             return;

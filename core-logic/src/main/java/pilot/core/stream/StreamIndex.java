@@ -75,6 +75,26 @@ final class StreamIndex {
         return n;
     }
 
+    /**
+     * One walk for a SYN's admission: streams active on every port, active on {@code port}, active with
+     * {@code remote}, and those of {@code remote}'s that are still half-open (our SYN|ACK unanswered).
+     */
+    int[] census(int port, Address remote) {
+        int[] n = new int[4];
+        for (Connection c : byId.values()) {
+            if (c.state() == StreamState.CLOSED || c.state() == StreamState.TIME_WAIT) {
+                continue;
+            }
+            n[0]++;
+            n[1] += c.localPort == port ? 1 : 0;
+            if (c.remote.equals(remote)) {
+                n[2]++;
+                n[3] += c.halfOpen() ? 1 : 0;
+            }
+        }
+        return n;
+    }
+
     /** The earliest deadline of any stream; {@code Long.MAX_VALUE} when none waits. */
     long nextDeadline() {
         long d = Long.MAX_VALUE;

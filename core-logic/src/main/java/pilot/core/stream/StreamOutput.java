@@ -30,6 +30,10 @@ public sealed interface StreamOutput {
     record Writable(int stream) implements StreamOutput {
     }
 
+    /** A SYN was not admitted ({@code RATE_LIMITED}, {@code LIMIT_REACHED}): the node counts it with its drops. */
+    record Dropped(ErrorCode reason) implements StreamOutput {
+    }
+
     /** The stream ended: {@code reason} is null after a clean close in both directions. */
     record Closed(int stream, ErrorCode reason) implements StreamOutput {
     }

@@ -15,10 +15,22 @@ import pilot.core.wire.Packet;
  * {@link #poll()} after every call: nothing here calls back up. Single-threaded.
  */
 public final class StreamTable {
-    /** Limits of spec G.3 (listener steps 3-4). */
+    /**
+     * Limits of spec G.3 (listener steps 3-4), and ours per peer (a probe on Nov 30 had one session hold a
+     * port's 1,024 with SYNs it never acknowledged, at its allowed 10/s).
+     *
+     * @param maxStreamsPerPeer  streams one peer node may hold with us, on every port (RST beyond)
+     * @param maxHalfOpenPerPeer streams one peer opened whose SYN|ACK it has not answered (dropped beyond)
+     * @param halfOpenMillis     how long such a stream waits for the answer before it is forgotten silently
+     */
     public record Limits(int maxStreams, int maxStreamsPerPort, int synPerSecond, int synPerSourcePerSecond,
-                         int maxSynSources) {
-        public static final Limits DEFAULTS = new Limits(4096, 1024, 100, 10, 4096);
+                         int maxSynSources, int maxStreamsPerPeer, int maxHalfOpenPerPeer, long halfOpenMillis) {
+        public static final Limits DEFAULTS = new Limits(4096, 1024, 100, 10, 4096, 256, 32, 5_000);
+
+        /** The per-peer bounds as {@link #DEFAULTS} has them. */
+        public Limits(int maxStreams, int maxStreamsPerPort, int synPerSecond, int synPerSourcePerSecond, int maxSynSources) {
+            this(maxStreams, maxStreamsPerPort, synPerSecond, synPerSourcePerSecond, maxSynSources, 256, 32, 5_000);
+        }
     }
 
     private final Address local;
@@ -117,14 +129,20 @@ public final class StreamTable {
             return;
         }
         if (!admission.rateAllows(p.src(), now)) {
-            return; // silently dropped (spec G.3 listener step 3)
+            out.dropped(ErrorCode.RATE_LIMITED); // silently dropped (spec G.3 listener step 3), counted by the node
+            return;
         }
-        if (!admission.boundsAllow(p.dstPort(), streams)) {
-            out.send(StreamPackets.rst(local, p.dstPort(), p.src(), p.srcPort())); // spec G.3 listener step 4
+        int verdict = admission.bounds(p.dstPort(), p.src(), streams);
+        if (verdict != SynAdmission.ADMIT) {
+            out.dropped(ErrorCode.LIMIT_REACHED);
+            if (verdict == SynAdmission.RESET) {
+                out.send(StreamPackets.rst(local, p.dstPort(), p.src(), p.srcPort())); // spec G.3 listener step 4
+            }
             return;
         }
         int id = nextId++;
-        streams.add(Connection.accept(id, local, p.dstPort(), p, cfgFor.apply(p.src().node()), out, now));
+        streams.add(Connection.accept(id, local, p.dstPort(), p, cfgFor.apply(p.src().node()), out, now,
+                now + limits.halfOpenMillis()));
         out.accepted(id, p.dstPort(), p.src(), p.srcPort());
     }
 
@@ -252,6 +270,15 @@ public final class StreamTable {
 
     public long refusedSyns() {
         return admission.refused();
+    }
+
+    /** The peer nodes of every stream held (their sessions are in use: {@code PeerTable.keepWhileIn}). */
+    public java.util.Set<Integer> peerNodes() {
+        java.util.Set<Integer> nodes = new java.util.HashSet<>();
+        for (Connection c : streams.all()) {
+            nodes.add(c.remote.node());
+        }
+        return nodes;
     }
 
     public List<Integer> streamIds() {

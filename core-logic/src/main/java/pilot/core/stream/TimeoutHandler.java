@@ -6,8 +6,9 @@ import static pilot.core.stream.TimerTable.Timer;
 
 /**
  * Fires one connection's expired timers in {@link Timer} order: SYN retransmission (and the dial
- * timeout), the end of TIME_WAIT, a quiet reply, the delayed ACK, the retransmission timeout (spec G.5),
- * the idle timeout and the keepalive probe (spec G.8). Spurious calls do nothing.
+ * timeout), an accepted stream whose SYN|ACK was never answered, the end of TIME_WAIT, a quiet reply, the
+ * delayed ACK, the retransmission timeout (spec G.5), the idle timeout and the keepalive probe (spec G.8).
+ * Spurious calls do nothing.
  */
 final class TimeoutHandler {
     private final Connection c;
@@ -38,6 +39,11 @@ final class TimeoutHandler {
         }
         if (timers.expired(Timer.SYN, now)) {
             onSynTimeout(now);
+            return;
+        }
+        if (timers.expired(Timer.HALF_OPEN, now)) {
+            // no RST: a dialer still in SYN_SENT would take it as a refusal; its next SYN opens afresh
+            c.terminate(ErrorCode.TIMED_OUT, now);
             return;
         }
         if (timers.expired(Timer.TIME_WAIT, now)) {

@@ -13,6 +13,8 @@ final class TimerTable {
     enum Timer {
         /** SYN retransmission while dialling. */
         SYN,
+        /** An accepted stream's SYN|ACK was never answered. */
+        HALF_OPEN,
         /** End of the TIME_WAIT linger. */
         TIME_WAIT,
         /** A reply of unknown length fell quiet. */

@@ -48,6 +48,29 @@ class PeerTableTest {
     }
 
     @Test
+    void onlyAnAuthenticatedCallerMayEvictAnIdleSessionAndNeverOneOurTrafficWaitsFor() {
+        PeerState[] s = new PeerState[3];
+        for (int i = 0; i < 3; i++) {
+            s[i] = table.getOrAllocate(i + 1, 0, false);
+            s[i].session = pilot.core.envelope.Session.fromKey(pilot.core.envelope.WireProfile.MODERN,
+                    new pilot.core.crypto.BouncyCastleSuite(), new byte[32], new byte[4], 0);
+        }
+        s[0].queue.add(new byte[10]); // our traffic waits for it
+        s[1].tries = 1;               // our own handshake runs
+        long idle = PeerTable.IDLE_SESSION_MILLIS;
+        assertNull(table.getOrAllocate(4, 10 * idle, false), "an unauthenticated caller never evicts a session");
+        PeerState fourth = table.getOrAllocate(4, idle, false, true);
+        assertNotNull(fourth, "the only session nothing depends on");
+        assertEquals(List.of(1, 2, 4), nodes());
+        fourth.session = s[2].session;
+        fourth.lastAuthenticated = idle; // installed then
+        assertNull(table.getOrAllocate(5, 2 * idle - 1, false, true), "1 and 2 are ours, 4 not idle long enough");
+        assertNotNull(table.getOrAllocate(5, 2 * idle, false, true));
+        assertEquals(List.of(1, 2, 5), nodes());
+        assertEquals(2, table.idleEvictions());
+    }
+
+    @Test
     void theHalfOpenBoundHoldsForNewAndExistingEntries() {
         table.markHalfOpen(table.getOrAllocate(1, 0, true), 0);
         table.markHalfOpen(table.getOrAllocate(2, 0, true), 1);

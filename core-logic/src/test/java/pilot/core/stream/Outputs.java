@@ -25,6 +25,9 @@ final class Outputs {
 
         default void closed(int stream, ErrorCode reason) {
         }
+
+        default void dropped(ErrorCode reason) {
+        }
     }
 
     private Outputs() {
@@ -45,6 +48,8 @@ final class Outputs {
                 l.writable(x.stream());
             } else if (o instanceof StreamOutput.Closed x) {
                 l.closed(x.stream(), x.reason());
+            } else if (o instanceof StreamOutput.Dropped x) {
+                l.dropped(x.reason());
             }
         }
     }
