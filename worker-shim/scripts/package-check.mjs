@@ -24,7 +24,10 @@ import { fileURLToPath } from "node:url";
 // 96.7: branches abort (a reply of known length fails as a cut transfer: FixedLengthStream; the bearer check on
 // digests) and reach (a ping timeout re-asks the registry: a peer restarted on another port is reached again)
 // measured 96.46 KiB. 97.0: the review's resolver fix (PeerResolver.promoteVouched, +262 B of wasm) on top.
-const BUNDLE_GZIP_BUDGET_KIB = 97.0;
+// 97.2: the seventh session's hardening (hostdos: half-open streams and idle sessions bounded in the core, +221 B of
+// wasm; a look-up lost with the outbound connection sent again over the dial-in) measured 96.99 KiB. The issue-15
+// ceiling, 100 kB = 97.66 KiB, stands.
+const BUNDLE_GZIP_BUDGET_KIB = 97.2;
 const root = fileURLToPath(new URL("../", import.meta.url));
 const example = join(root, "package-example");
 const require = createRequire(import.meta.url);
