@@ -2,14 +2,29 @@ import { defineConfig } from "vitest/config";
 import { cloudflareTest } from "@cloudflare/vitest-pool-workers";
 import { createServer } from "node:net";
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
+/** Whether `port` (0: any) can be listened on at 127.0.0.1 now; the port it got, or null. */
+async function tryPort(port: number): Promise<number | null> {
+  return new Promise((resolve) => {
     const s = createServer();
-    s.listen(0, "127.0.0.1", () => {
+    s.once("error", () => resolve(null));
+    s.listen(port, "127.0.0.1", () => {
       const a = s.address();
-      s.close(() => (typeof a === "object" && a ? resolve(a.port) : reject(new Error("no port"))));
+      s.close(() => resolve(typeof a === "object" && a ? a.port : null));
     });
   });
+}
+
+// A port free now, below Linux's ephemeral range (32768-60999): the ports are released here and bound later by
+// the global setup's processes, and a port from the ephemeral range (what listen(0) gives) can be taken meanwhile
+// as the local port of some client connection (seen once: a relay's --listen "Address already in use").
+async function freePort(): Promise<number> {
+  for (let i = 0; i < 50; i++) {
+    const got = await tryPort(20_000 + Math.floor(Math.random() * 12_000));
+    if (got !== null) return got;
+  }
+  const any = await tryPort(0);
+  if (any === null) throw new Error("no free port on 127.0.0.1");
+  return any;
 }
 
 // Ports are chosen here, before workerd starts, so the Worker's RELAY_URL can name the relay that the

@@ -57,6 +57,12 @@ interface Attachment {
   streamMss?: number | null;
   /** auth_ok said `"batch":true`: the relay takes batches from us too */
   batchOut?: boolean;
+  /**
+   * A relay_proof that came while no relay key was pinned (stage proof): the relay dials as soon as it sent
+   * dial_in_ok, so its proof can reach us before that message (trust on first use pins the key from it); checked
+   * when the key is pinned (relayKeyPinned), or refused with the socket's INBOUND_AUTH_MS limit.
+   */
+  heldProof?: { relay_key: string; sig: string };
 }
 
 export interface InboundOptions {
@@ -142,6 +148,7 @@ export class InboundTransport implements Transport {
         this.closeSocket(ws, CLOSE_POLICY, "not authenticated in time");
       }
     }
+    if (o.relayKey()) this.relayKeyPinned(); // a proof held across a hibernation in which the key was pinned
   }
 
   /** An unauthenticated dial-in socket is open. */
@@ -195,15 +202,8 @@ export class InboundTransport implements Transport {
     // null, a number or a string is no message: `m.type` on null threw out of webSocketMessage
     const m: RegistryMessage = parsed !== null && typeof parsed === "object" ? parsed as RegistryMessage : {};
     if (a.stage === "proof") {
-      if (m.type !== "relay_proof") return this.refuse(ws, "expected relay_proof");
-      const pinned = this.o.relayKey();
-      const key = b64Bytes(m.relay_key);
-      const sig = b64Bytes(m.sig);
-      if (!pinned || !key || !sig || !sameBytes(key, pinned)
-          || !this.o.verify(pinned, relayDialText(a.nonce, this.o.publicKeyBase64), sig)) {
-        return this.refuse(ws, pinned ? "wrong relay proof" : "no relay key pinned");
-      }
-      ws.serializeAttachment({ ...a, stage: "auth" } satisfies Attachment);
+      if (m.type !== "relay_proof" || a.heldProof) return this.refuse(ws, "expected relay_proof");
+      this.checkProof(ws, a, m.relay_key, m.sig);
     } else if (m.type === "auth_challenge") {
       if (a.stage !== "auth") return;
       ws.send(authReply(String(m.nonce), this.o.publicKeyBase64, this.o.sign, this.o.nodeId(), true));
@@ -227,6 +227,32 @@ export class InboundTransport implements Transport {
       this.o.timers.clear(`inbound-registry-${String(m.id)}`);
       p?.resolve((m.reply ?? {}) as RegistryMessage);
     }
+  }
+
+  /** The relay's key was pinned just now (dial_in_ok): proofs that came before it are checked against it. */
+  relayKeyPinned(): void {
+    for (const ws of [...this.pending.keys()]) {
+      const a = attachment(ws);
+      if (a?.stage === "proof" && a.heldProof) this.checkProof(ws, a, a.heldProof.relay_key, a.heldProof.sig);
+    }
+  }
+
+  /** relay_proof: the pinned key's signature over our challenge moves the socket on to the login; else refused. */
+  private checkProof(ws: WebSocket, a: Attachment, relayKey: unknown, signature: unknown): void {
+    const pinned = this.o.relayKey();
+    const key = b64Bytes(relayKey);
+    const sig = b64Bytes(signature);
+    if (!pinned && key && sig && !a.heldProof) {
+      // no key pinned yet: our dial_in_ok may still be on its way; held (two short strings) until the pin or the limit
+      ws.serializeAttachment({ ...a, heldProof: { relay_key: String(relayKey), sig: String(signature) } } satisfies Attachment);
+      return;
+    }
+    if (!pinned || !key || !sig || !sameBytes(key, pinned)
+        || !this.o.verify(pinned, relayDialText(a.nonce, this.o.publicKeyBase64), sig)) {
+      return this.refuse(ws, pinned ? "wrong relay proof" : "no relay key pinned");
+    }
+    const { heldProof: _held, ...rest } = a;
+    ws.serializeAttachment({ ...rest, stage: "auth" } satisfies Attachment);
   }
 
   /** webSocketClose / webSocketError of a dial-in socket. */

@@ -510,7 +510,10 @@ export class PilotPeer {
     }
     if (key.length !== 32) throw new PilotError("the relay sent no valid relay_key", "REFUSED");
     const pinned = d.relayKey();
-    if (!pinned) d.pinRelayKey(key);
+    if (!pinned) {
+      d.pinRelayKey(key);
+      this.inbound?.relayKeyPinned(); // the relay may have dialled in and proved itself before this reply reached us
+    }
     else if (b64(pinned) !== b64(key)) {
       this.transport.sendText({ type: "dial_in_cancel" });
       throw new PilotError("the relay's key is not the one we trust (RELAY_PUBLIC_KEY or the pinned one)", "REFUSED");

@@ -103,6 +103,36 @@ describe("InboundTransport", () => {
     expect(new InboundTransport(options, [ws(other)]).batchOut).toBe(false); // an attachment from before: single messages
   });
 
+  it("a proof that comes before the relay's key is pinned (its dial_in_ok still on its way) waits for the pin, then counts", async () => {
+    const { options, proof, core } = await setup();
+    let key: Uint8Array | null = null; // trust on first use: pinned from dial_in_ok, which may arrive after the dial
+    const t = new InboundTransport({ ...options, relayKey: () => key });
+    const states: string[] = [];
+    t.onStateChange = (st) => states.push(st);
+    const s = new FakeSocket();
+    t.accept(ws(s));
+    t.message(ws(s), proof("ab".repeat(16)));
+    expect(s.closed).toBeNull(); // before: closed 1008 "no relay key pinned", and the relay held off its redial 60 s
+    expect(t.refused).toBe(0);
+    key = core.ed25519Public(new Uint8Array(32).fill(2));
+    t.relayKeyPinned();
+    t.message(ws(s), JSON.stringify({ type: "auth_challenge", nonce: "cd".repeat(32) }));
+    expect(s.json(1)).toMatchObject({ type: "auth_reply" });
+    t.message(ws(s), JSON.stringify({ type: "auth_ok", endpoint: "127.0.0.1:4000" }));
+    expect(states).toEqual(["ready"]);
+    // a held proof by another key is refused once the pin says which key counts
+    key = null;
+    const t2 = new InboundTransport({ ...options, relayKey: () => key });
+    const s2 = new FakeSocket();
+    t2.accept(ws(s2));
+    t2.message(ws(s2), proof("ab".repeat(16), new Uint8Array(32).fill(9)));
+    expect(s2.closed).toBeNull();
+    key = core.ed25519Public(new Uint8Array(32).fill(2));
+    t2.relayKeyPinned();
+    expect(s2.closed?.code).toBe(1008);
+    expect(t2.refused).toBe(1);
+  });
+
   it("refuses a proof by another key, and frames before the login", async () => {
     const { options, proof } = await setup();
     const t = new InboundTransport(options);
