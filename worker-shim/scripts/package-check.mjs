@@ -26,8 +26,9 @@ import { fileURLToPath } from "node:url";
 // measured 96.46 KiB. 97.0: the review's resolver fix (PeerResolver.promoteVouched, +262 B of wasm) on top.
 // 97.2: the seventh session's hardening (hostdos: half-open streams and idle sessions bounded in the core, +221 B of
 // wasm; a look-up lost with the outbound connection sent again over the dial-in) measured 96.99 KiB. The issue-15
-// ceiling, 100 kB = 97.66 KiB, stands.
-const BUNDLE_GZIP_BUDGET_KIB = 97.2;
+// ceiling, 100 kB = 97.66 KiB, stands. 97.4: the dial-in's held relay proof and the review's fixes (a peer whose
+// frames open where it is keeps its endpoint) measured 97.19 KiB.
+const BUNDLE_GZIP_BUDGET_KIB = 97.4;
 const root = fileURLToPath(new URL("../", import.meta.url));
 const example = join(root, "package-example");
 const require = createRequire(import.meta.url);

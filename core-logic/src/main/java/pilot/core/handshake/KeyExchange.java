@@ -308,6 +308,7 @@ public final class KeyExchange {
     private OpenResult finish(PeerState p, Result<Packet> r, long now) {
         if (authenticated(r)) {
             p.lastAuthenticated = now; // the peer holds the key: junk from elsewhere cannot count against it
+            p.lastFrameOpened = now;
         }
         if (r.isOk()) {
             p.resetFailures();
@@ -336,6 +337,12 @@ public final class KeyExchange {
     public HandshakeState state(int peerNode) {
         PeerState p = peers.get(peerNode);
         return p == null ? HandshakeState.IDLE : p.state;
+    }
+
+    /** When a frame of {@code peerNode} last opened under one of its sessions; far in the past when never. */
+    public long lastFrameOpened(int peerNode) {
+        PeerState p = peers.get(peerNode);
+        return p == null ? Long.MIN_VALUE / 4 : p.lastFrameOpened;
     }
 
     public boolean hasSession(int peerNode) {

@@ -30,6 +30,8 @@ public final class PeerState {
     long lastActivity;
     /** Last time a frame authenticated under a session of this peer (or the session was installed). */
     long lastAuthenticated;
+    /** Last time a PILS frame of this peer opened under one of its sessions (replay-protected: not a replayed PILA). */
+    long lastFrameOpened = Long.MIN_VALUE / 4;
     /** Last time a failure run made us start a re-handshake (at most one per grace period). */
     long lastFailureRehandshake = Long.MIN_VALUE / 4;
     int aeadRun;

@@ -96,6 +96,12 @@ final class Tunnel {
         return false;
     }
 
+    /**
+     * A peer with a session whose frame opened this recently is where its session's endpoint says, whatever an answer
+     * names: shorter than a ping's timeout (5 s), which is what makes a host ask where a silent peer went.
+     */
+    static final long MOVE_LIVE_MILLIS = 2_000;
+
     /** See {@link PilotNode#addPeer}. */
     void addPeer(int node, Endpoint endpoint, long now) {
         PeerState l = links.link(node, now);
@@ -106,7 +112,14 @@ final class Tunnel {
             }
             return;
         }
-        boolean moved = l.endpoint != null && !l.endpoint.equals(endpoint);
+        Endpoint was = l.endpoint;
+        boolean moved = was != null && !was.equals(endpoint);
+        if (moved && kx.hasSession(node) && now - kx.lastFrameOpened(node) < MOVE_LIVE_MILLIS) {
+            // its frames open where it is, just now: a NAT that maps its port (the registry names the announced
+            // one), or an answer older than the peer's own traffic; a move shows as silence first (a ping timeout)
+            endpoint = was;
+            moved = false;
+        }
         l.endpoint = endpoint;
         l.lookupPending = false;
         links.resolved(node);
@@ -117,6 +130,9 @@ final class Tunnel {
             // resolve), never a stranger's frame; compared with the session's endpoint (learned from authenticated
             // frames or restored from our snapshot), so a restored session follows a move too.
             links.startHandshake(l, now);
+            if (l.tries == 0) {
+                l.endpoint = was; // it could not start (our half-open handshakes at their bound): not our old keys there
+            }
         }
         Stash s = stashed.remove(node);
         if (s != null) {

@@ -70,6 +70,7 @@ class PeerMovedTest {
      * first bytes of its datagrams, in order).
      */
     void namedElsewhereHandshakesAfresh(PilotNode from, byte[] payload, Integer... delivered) {
+        net.run(Tunnel.MOVE_LIVE_MILLIS); // as after a ping timeout: nothing authenticated from B for that long
         int since = wire.size();
         from.addPeer(bNode(), MOVED, net.now);
         from.sendDatagram(b.address(), PORT, payload, net.now);
@@ -109,6 +110,27 @@ class PeerMovedTest {
         net.drain();
         assertEquals(-1, fromA(0).get(0).to, "the first PILA went to the old endpoint");
         namedElsewhereHandshakesAfresh(a, new byte[] {4}, 3, 4);
+    }
+
+    @Test
+    void aPeerThatJustProvedItselfWhereItIsKeepsItsEndpointAndSession() {
+        // a NAT that maps B's port (the registry names the announced one), or an answer older than B's own traffic:
+        // B's authenticated frames come from the endpoint in use, so an answer naming another does not move it
+        session();
+        a.ping(b.address(), net.now);
+        net.run(200); // B's pong: a frame of B that opened at A just now
+        Session before = a.keyExchange().session(bNode());
+        Endpoint where = net.endpoints.get(1);
+        int since = wire.size();
+        a.addPeer(bNode(), MOVED, net.now);
+        assertNull(a.pollTransmit(), "no handshake");
+        assertSame(before, a.keyExchange().session(bNode()), "the working session stays");
+        a.sendDatagram(b.address(), PORT, new byte[] {9}, net.now);
+        net.run(200);
+        assertEquals(List.of(1, 9), net.eventsOf(1, NodeEvent.Datagram.class).stream().map(d -> (int) d.data()[0]).toList(),
+                "still delivered where B is");
+        assertTrue(fromA(since).stream().allMatch(x -> x.to == 1), "nothing to the named endpoint");
+        assertEquals(where, net.endpoints.get(1));
     }
 
     /** A restores its sessions (a Worker woken from storage); the host's first answer for B is all it has. */

@@ -294,7 +294,8 @@ final class NodeTable {
         if (unprovenLongest != null && live - unprovenLongest.registeredAt >= limits.unprovenNodeTtlMillis()) {
             return unprovenLongest;
         }
-        Node silentLongest = proven.isEmpty() ? null : proven.values().iterator().next();
+        // a node that proved its key goes only when no unproven one is left: young junk must not displace it
+        Node silentLongest = proven.isEmpty() || unprovenLongest != null ? null : proven.values().iterator().next();
         if (silentLongest != null && live - silentLongest.provenAt >= limits.silentNodeTtlMillis()) {
             return silentLongest;
         }

@@ -188,6 +188,7 @@ public final class RegistryServer implements AutoCloseable {
                 } catch (IOException broken) {
                     if (!s.isClosed()) { // not our own eviction or idle close
                         badInput.warn(LOG, System.currentTimeMillis(), "registry client {}: {}", peer.getHostAddress(), broken.getMessage());
+                        connections.writing(s, monotonicMillis()); // this write too is bounded by the write timeout
                         RegistryWire.write(out, NodeTable.error(broken.getMessage()));
                     }
                     return; // the framing is lost: nothing after this can be trusted to be a frame

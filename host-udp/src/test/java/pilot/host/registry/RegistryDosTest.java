@@ -222,6 +222,28 @@ class RegistryDosTest {
         assertArrayEquals(key(300).publicKey(), client.lookup(newest).publicKey());
     }
 
+    @Test
+    void youngJunkNeverDisplacesANodeThatProvedItsKeyEvenAnHourSilentOne(@TempDir Path dir) throws Exception {
+        AtomicLong clock = new AtomicLong(1_800_000_000_000L);
+        RegistryLimits limits = RegistryLimits.DEFAULTS.withMaxNodes(6).withNewKeysPerIpPerSecond(1_000).withNodeTtls(60_000, 600_000);
+        server = new RegistryServer(new InetSocketAddress("127.0.0.1", 0), suite, dir.resolve("registry.json"), limits, clock::get,
+                RegistryStore.FSYNC, GroupCommit.COMPACT_AFTER_RECORDS);
+        RegistryClient client = new RegistryClient(server.address(), 3000);
+        SigningKey laptop = key(20); // proved its key, then went offline for longer than the silent TTL
+        int laptopId = client.register("127.0.0.1:4001", laptop.publicKey(), null, laptop::sign, clock.get()).nodeId();
+        clock.addAndGet(limits.silentNodeTtlMillis());
+        for (int i = 0; i < limits.maxNodes() - 1; i++) {
+            client.register("127.0.0.1:5000", key(400 + i).publicKey(), null); // junk, younger than the unproven TTL
+        }
+        // before (review, Nov 30): the young junk's next key took the silent laptop's place, and its id was gone for good
+        assertFull(client, key(500));
+        assertArrayEquals(laptop.publicKey(), client.lookup(laptopId).publicKey());
+        clock.addAndGet(limits.unprovenNodeTtlMillis());
+        int next = client.register("127.0.0.1:5001", key(501).publicKey(), null).nodeId(); // the oldest junk goes first
+        assertArrayEquals(key(501).publicKey(), client.lookup(next).publicKey());
+        assertArrayEquals(laptop.publicKey(), client.lookup(laptopId).publicKey());
+    }
+
     /** A reclaimed node is a tombstone in the log; folded into the snapshot it leaves the next id behind, never the node. */
     @Test
     void aRemovalIsStoredAndItsIdIsNeverGivenOutAgainAfterARestart(@TempDir Path dir) throws IOException {
