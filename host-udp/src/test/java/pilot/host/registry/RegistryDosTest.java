@@ -77,24 +77,7 @@ class RegistryDosTest {
                     pending.add(pipeline.duplicate().flip());
                 }
             }
-            Thread writer = new Thread(() -> {
-                while (!stop.get()) {
-                    for (int i = 0; i < attackers.size(); i++) {
-                        try {
-                            attackers.get(i).write(pending.get(i));
-                        } catch (IOException closedByTheServer) {
-                            pending.get(i).position(pending.get(i).limit());
-                        }
-                    }
-                    try {
-                        Thread.sleep(5);
-                    } catch (InterruptedException e) {
-                        return;
-                    }
-                }
-            }, "pipelining-attacker");
-            writer.setDaemon(true);
-            writer.start();
+            pipelining(attackers, pending, stop);
             Thread.sleep(1000); // every attacking connection's answers have filled its socket buffers by now
             long t0 = System.nanoTime();
             for (int i = 0; i < 10; i++) {
@@ -326,5 +309,31 @@ class RegistryDosTest {
 
     static String b64(byte[] k) {
         return Base64.getEncoder().encodeToString(k);
+    }
+
+    /**
+     * Starts the attacker's writer: each connection's pipelined look-ups go out as its socket takes them, and a
+     * connection the registry closed stops counting (its rest is skipped). A daemon thread, until {@code stop}.
+     */
+    static Thread pipelining(List<SocketChannel> attackers, List<ByteBuffer> pending, AtomicBoolean stop) {
+        Thread writer = new Thread(() -> {
+            while (!stop.get()) {
+                for (int i = 0; i < attackers.size(); i++) {
+                    try {
+                        attackers.get(i).write(pending.get(i));
+                    } catch (IOException closedByTheServer) {
+                        pending.get(i).position(pending.get(i).limit());
+                    }
+                }
+                try {
+                    Thread.sleep(5);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        }, "pipelining-attacker");
+        writer.setDaemon(true);
+        writer.start();
+        return writer;
     }
 }

@@ -47,24 +47,7 @@ class RegistryStuckWriterBench {
                 }
             }
             AtomicBoolean stop = new AtomicBoolean();
-            Thread writer = new Thread(() -> {
-                while (!stop.get()) {
-                    for (int i = 0; i < attackers.size(); i++) {
-                        try {
-                            attackers.get(i).write(pending.get(i));
-                        } catch (java.io.IOException reset) {
-                            pending.get(i).position(pending.get(i).limit());
-                        }
-                    }
-                    try {
-                        Thread.sleep(5);
-                    } catch (InterruptedException e) {
-                        return;
-                    }
-                }
-            }, "pipelining-attacker");
-            writer.setDaemon(true);
-            writer.start();
+            RegistryDosTest.pipelining(attackers, pending, stop);
             try {
                 Thread.sleep(2000);
                 Process ss = new ProcessBuilder("sh", "-c", "ss -tnH state established '( sport = :" + server.address().getPort()
