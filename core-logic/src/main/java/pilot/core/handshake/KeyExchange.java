@@ -139,13 +139,9 @@ public final class KeyExchange {
             return refuse(ErrorCode.STALE_KEY, "PILA repeats an X25519 key this peer already replaced");
         }
         boolean fresh = !history.contains(f.senderNode(), x);
-        long evicted = peers.idleEvictions();
         // the signature verified: this peer may take the place of a session idle for IDLE_SESSION_MILLIS
-        if (p == null && (p = peers.getOrAllocate(f.senderNode(), now, false, true)) == null) {
+        if (p == null && (p = allocateEvictingIdle(f.senderNode(), now)) == null) {
             return refuse(ErrorCode.TABLE_FULL, "peer table full");
-        }
-        if (peers.idleEvictions() != evicted) {
-            due(SessionSnapshot.DUE_REQUIRED); // a session is gone
         }
         if (p.ourPrivate == null) {
             newOurKey(p);
@@ -367,10 +363,15 @@ public final class KeyExchange {
      * idle for {@link PeerTable#IDLE_SESSION_MILLIS} when the table is full. Null when nothing may go.
      */
     public PeerState linkForOwnTraffic(int peerNode, long now) {
+        return allocateEvictingIdle(peerNode, now);
+    }
+
+    /** The peer's entry, made if absent by an authenticated caller that may take an idle session's place. */
+    private PeerState allocateEvictingIdle(int peerNode, long now) {
         long evicted = peers.idleEvictions();
         PeerState p = peers.getOrAllocate(peerNode, now, false, true);
         if (peers.idleEvictions() != evicted) {
-            due(SessionSnapshot.DUE_REQUIRED); // a session is gone
+            due(SessionSnapshot.DUE_REQUIRED); // a session is gone: the snapshot must follow
         }
         return p;
     }

@@ -106,10 +106,7 @@ final class Tunnel {
     void addPeer(int node, Endpoint endpoint, long now) {
         PeerState l = links.link(node, now);
         if (l == null) {
-            Stash s = stashed.remove(node);
-            if (s != null) {
-                onAuthFrame(s.frame, s.from, now); // verified, it may take an idle session's place (PeerTable)
-            }
+            replayStashed(node, now); // verified, its PILA may take an idle session's place (PeerTable)
             return;
         }
         Endpoint was = l.endpoint;
@@ -134,12 +131,17 @@ final class Tunnel {
                 l.endpoint = was; // it could not start (our half-open handshakes at their bound): not our old keys there
             }
         }
+        replayStashed(node, now);
+        if (!kx.hasSession(node) && l.tries == 0 && (!l.queue.isEmpty() || l.reacted)) {
+            links.startHandshake(l, now); // traffic waits, or the peer already tried to talk to us
+        }
+    }
+
+    /** A PILA that arrived before its sender's key, looked at again now that the host answered for it. */
+    private void replayStashed(int node, long now) {
         Stash s = stashed.remove(node);
         if (s != null) {
             onAuthFrame(s.frame, s.from, now);
-        }
-        if (!kx.hasSession(node) && l.tries == 0 && (!l.queue.isEmpty() || l.reacted)) {
-            links.startHandshake(l, now); // traffic waits, or the peer already tried to talk to us
         }
     }
 

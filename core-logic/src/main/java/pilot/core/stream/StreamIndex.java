@@ -64,11 +64,11 @@ final class StreamIndex {
         return byId.size();
     }
 
-    /** Streams not yet CLOSED or in TIME_WAIT, on every port or on {@code port} only (-1 = every port). */
-    int active(int port) {
+    /** Streams not yet CLOSED or in TIME_WAIT (per port and per peer: {@link #census}). */
+    int active() {
         int n = 0;
         for (Connection c : byId.values()) {
-            if ((port < 0 || c.localPort == port) && c.state() != StreamState.CLOSED && c.state() != StreamState.TIME_WAIT) {
+            if (c.state() != StreamState.CLOSED && c.state() != StreamState.TIME_WAIT) {
                 n++;
             }
         }

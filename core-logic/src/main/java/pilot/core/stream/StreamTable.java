@@ -261,7 +261,7 @@ public final class StreamTable {
     }
 
     public int activeCount() {
-        return streams.active(-1);
+        return streams.active();
     }
 
     public long bufferedBytes() {
