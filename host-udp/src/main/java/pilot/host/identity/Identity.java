@@ -115,15 +115,27 @@ public record Identity(byte[] seed, byte[] publicKey, int nodeId, int network) {
         if (stored.value() != null && !java.util.Arrays.equals(pub, stored.value())) {
             return bad("ed25519_public does not match ed25519_private");
         }
-        if (m.get("node_id") != null && !(m.get("node_id") instanceof Long) || m.get("network") != null && !(m.get("network") instanceof Long)) {
-            return bad((m.get("node_id") != null && !(m.get("node_id") instanceof Long) ? "node_id" : "network") + " must be a number");
+        Result<Long> node = number(m, "node_id");
+        if (!node.isOk()) {
+            return node.castFailure();
         }
-        long node = m.get("node_id") == null ? 0 : (Long) m.get("node_id");
-        long net = m.get("network") == null ? 0 : (Long) m.get("network");
-        if (node < 0 || node > 0xFFFFFFFFL || net < 0 || net > 0xFFFF) {
+        Result<Long> net = number(m, "network");
+        if (!net.isOk()) {
+            return net.castFailure();
+        }
+        if (node.value() < 0 || node.value() > 0xFFFFFFFFL || net.value() < 0 || net.value() > 0xFFFF) {
             return bad("node_id or network out of range");
         }
-        return Result.ok(new Identity(seed, pub, (int) node, (int) net));
+        return Result.ok(new Identity(seed, pub, (int) (long) node.value(), (int) (long) net.value()));
+    }
+
+    /** A whole-number field; 0 when absent; a failure naming the field when it is something else. */
+    private static Result<Long> number(Map<String, Object> m, String field) {
+        Object v = m.get(field);
+        if (v == null) {
+            return Result.ok(0L);
+        }
+        return v instanceof Long n ? Result.ok(n) : bad(field + " must be a number");
     }
 
     /** A base64 field's bytes; null when absent; a failure naming the field when it is not a base64 string. */
