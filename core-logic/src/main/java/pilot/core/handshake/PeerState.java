@@ -54,6 +54,8 @@ public final class PeerState {
     public long retryDelay;
     /** A PEER_NEEDED event is out and unanswered. */
     public boolean lookupPending;
+    /** Last time a ping timeout of ours asked where the peer is (the node's {@code PeerLinks.REASK_MILLIS}). */
+    public long lastReAsk = Long.MIN_VALUE / 4;
     /** Last time we reacted to an unopenable PILS with a PILA (rate limit); meaningful once {@link #reacted}. */
     public long lastReactiveHandshake;
     public boolean reacted;

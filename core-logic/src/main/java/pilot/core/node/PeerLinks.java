@@ -18,6 +18,12 @@ import pilot.core.wire.PacketCodec;
  * is asked for, and which of them unauthenticated input may trigger ({@link LookupAdmission}).
  */
 final class PeerLinks {
+    /**
+     * A ping of ours that timed out asks the host where its peer is now ({@link #pingTimedOut}) at most once per
+     * this long per peer: the ping sent right after an ask, before its answer, times out too, and asking again
+     * then would only cost the registry another round.
+     */
+    static final long REASK_MILLIS = 10_000;
     private final NodeConfig cfg;
     private final int network;
     private final TrustSource trust;
@@ -192,6 +198,21 @@ final class PeerLinks {
         if (out.transmitLater(l.endpoint, frame)) {
             Session s = kx.session(l.node);
             crypto.seal(l.node, s, frame, s.profile().aad(kx.localNode()), packet);
+        }
+    }
+
+    /**
+     * Our ping to {@code node} got no pong: the peer may have restarted on another port (re-registered there) while
+     * our session points at the dead one, so the host is asked where it is now, through {@link #requestLookup}
+     * (nothing more while a look-up is out; its answer is the same news), at most once per {@link #REASK_MILLIS},
+     * stamped in the peer's own entry: the peer table bounds it. A peer whose entry is gone (evicted meanwhile) asks
+     * nothing and gets none: its next packet looks it up anyway. Only our own pings' timeouts get here, never a frame.
+     */
+    void pingTimedOut(int node, long now) {
+        PeerState l = links.get(node);
+        if (l != null && now - l.lastReAsk >= REASK_MILLIS) {
+            l.lastReAsk = now;
+            requestLookup(node, now);
         }
     }
 

@@ -262,8 +262,9 @@ public final class PilotNode {
     /** Runs every timer due at {@code now}; a spurious call does nothing. */
     public void handleTimeout(long now) {
         links.onTimeout(now);
-        for (NodeEvent e : pings.expire(now)) {
+        for (NodeEvent.PingTimeout e : pings.expire(now)) {
             out.event(e);
+            links.pingTimedOut(e.peer().node(), now); // the peer may have moved: ask the host where it is now
         }
         streams.onTimeout(now);
         pump.drain(now);
@@ -461,7 +462,10 @@ public final class PilotNode {
         return sent == null ? Result.ok(src) : sent.castFailure();
     }
 
-    /** Control-protocol ping (spec H.2); PONG or PING_TIMEOUT follows with the returned id. */
+    /**
+     * Control-protocol ping (spec H.2); PONG or PING_TIMEOUT follows with the returned id. A timeout (TIMED_OUT) also
+     * asks the host where the peer is now (PEER_NEEDED, at most once per 10 s per peer: it may have moved).
+     */
     public Result<Integer> ping(Address dst, long now) {
         Result<Void> bad = checkDestination(dst);
         if (bad != null) {

@@ -64,8 +64,8 @@ final class PingService {
     }
 
     /** PING_TIMEOUT for every ping whose deadline passed, in the order they were sent. */
-    List<NodeEvent> expire(long now) {
-        List<NodeEvent> out = new ArrayList<>();
+    List<NodeEvent.PingTimeout> expire(long now) {
+        List<NodeEvent.PingTimeout> out = new ArrayList<>();
         for (Map.Entry<Integer, Ping> e : new ArrayList<>(pings.entrySet())) {
             if (e.getValue().deadline() <= now) {
                 pings.remove(e.getKey());
