@@ -126,12 +126,6 @@ public final class HostDaemon implements AutoCloseable {
     private final java.util.Set<Integer> sessionPeers = new java.util.HashSet<>();
     /** Above this, {@link #sessionPeers} is pruned on the next PEER_UP (the core holds at most 1,024 peers). */
     static final int SESSION_PEERS = 2048;
-    /** A ping timeout asks the registry where its peer is now at most once per this long per peer ({@link #reAsk}). */
-    static final long REASK_MILLIS = 10_000;
-    /** Peer → when a ping timeout last asked where it is; cleared once it holds {@link #SESSION_PEERS}. Event loop only. */
-    private final java.util.Map<Integer, Long> reAsked = new java.util.HashMap<>();
-    /** Re-asks {@link #reAsk} made (written by the event loop only). */
-    private volatile long reAsks;
     private final long epochNanos = System.nanoTime();
     private final Thread loop;
     private volatile boolean running = true;
@@ -635,41 +629,11 @@ public final class HostDaemon implements AutoCloseable {
                 f.complete(x.rttMillis());
             }
         } else if (e instanceof NodeEvent.PingTimeout x) {
-            reAsk(x);
             CompletableFuture<Long> f = pings.remove(x.ping());
             if (f != null) {
                 f.completeExceptionally(new IOException("no pong from " + x.peer() + ": " + x.error()));
             }
         }
-    }
-
-    /**
-     * A ping that got no pong: the peer may have restarted on another port (re-registered there) while our session
-     * still points at the dead one. Ask the registry again (an answer naming another endpoint than our session's
-     * gets a fresh handshake there, {@link PilotNode#addPeer}), at most once per {@link #REASK_MILLIS} per peer
-     * (the ping sent right after an ask, before its answer, times out too; asking again then would only cost the
-     * registry another round). Only our own pings' timeouts ask, never a
-     * stranger's frame; the registry's signed answer and an authenticated PILA are what move the endpoint.
-     */
-    private void reAsk(NodeEvent.PingTimeout x) {
-        int id = x.peer().node();
-        long now = now();
-        Long last = reAsked.get(id);
-        if (x.error() != pilot.core.ErrorCode.TIMED_OUT || registry == null || last != null && now - last < REASK_MILLIS) {
-            return;
-        }
-        if (reAsked.size() >= SESSION_PEERS) {
-            reAsked.clear();
-        }
-        reAsked.put(id, now);
-        reAsks++;
-        resolver.peerNeeded(id, false, now); // a new endpoint in the answer gets a fresh handshake (PilotNode.addPeer)
-        startRegistryCalls();
-    }
-
-    /** How many times a ping timeout made this host ask the registry where a peer is now (tests). */
-    long reAsks() {
-        return reAsks;
     }
 
     /** What the resolver does: on the node, and pins into the trust table and the peer file. */
@@ -708,9 +672,13 @@ public final class HostDaemon implements AutoCloseable {
     /**
      * PEER_NEEDED: the resolver decides (one look-up per id, its bounds, its negative cache); its registry
      * calls run on a side thread and their answers go back to it on the loop. The core already bounds how
-     * often unauthenticated input asks (rate, negative cache); the queue here is bounded too.
+     * often unauthenticated input asks (rate, negative cache) and how often a ping timeout re-asks where a peer
+     * with a session went (once per 10 s per peer); the queue here is bounded too.
      */
     private void lookup(int id) {
+        if (registry == null && (node.hasSession(id) || config.peers().stream().anyMatch(p -> p.node() == id))) {
+            return; // a ping timeout's re-ask (the core's): nobody to ask, and the endpoint in use stays
+        }
         if (registry == null) {
             lookupLog.warn(LOG, now(), "no registry: {} is unknown (pin it with --peer)", new Address(identity.network(), id));
             node.peerLookupFailed(id, now());

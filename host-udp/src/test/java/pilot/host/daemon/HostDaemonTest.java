@@ -185,19 +185,50 @@ class HostDaemonTest {
         assertTrue(rtt >= 0, "b2 answered");
     }
 
+    /** The core's re-ask (PEER_NEEDED after a ping timeout, once per 10 s per peer: ReAskTest) reaches the registry. */
     @Test
-    void pingTimeoutsAskTheRegistryAtMostOncePerReAskMillisPerPeer() throws Exception {
+    void pingTimeoutsAskTheRegistryAtMostOncePerTenSecondsPerPeer() throws Exception {
         RegistryServer registry = keep(new RegistryServer(new InetSocketAddress("127.0.0.1", 0), new BouncyCastleSuite(), null));
         HostDaemon a = keep(HostDaemon.start(HostConfig.loopback(dir.resolve("a.json"), registry.address())));
         HostDaemon b = HostDaemon.start(HostConfig.loopback(dir.resolve("b.json"), registry.address()));
         assertTrue(a.ping(b.address()).get(10, TimeUnit.SECONDS) >= 0, "a session first");
+        long before = a.lookupsStarted.get(); // the look-up of b's key that set the session up
         b.close(); // and it stays gone
         CompletableFuture<Long> first = a.ping(b.address());
         Thread.sleep(500);
-        CompletableFuture<Long> second = a.ping(b.address()); // times out 0.5 s later: inside REASK_MILLIS
+        CompletableFuture<Long> second = a.ping(b.address()); // times out 0.5 s later: inside the core's 10 s
         assertThrows(ExecutionException.class, () -> first.get(10, TimeUnit.SECONDS));
         assertThrows(ExecutionException.class, () -> second.get(10, TimeUnit.SECONDS));
-        assertEquals(1, a.reAsks(), "two timeouts within " + HostDaemon.REASK_MILLIS + " ms, one registry re-ask");
+        a.onDatagram(2000, d -> { }).get(5, TimeUnit.SECONDS); // one more turn of a's loop: what the timeouts asked is out
+        assertEquals(1, a.lookupsStarted.get() - before, "two timeouts 0.5 s apart, one registry look-up");
+    }
+
+    /**
+     * Without a registry there is nobody to ask: the core's re-ask after a ping timeout leaves a peer alone (before,
+     * the host answered every PEER_NEEDED it could not resolve with a failed look-up, which gives the peer up: its
+     * streams and pings fail with PEER_UNREACHABLE).
+     */
+    @Test
+    void withoutARegistryAPingTimeoutLeavesItsPeerAlone() throws Exception {
+        BouncyCastleSuite suite = new BouncyCastleSuite();
+        Identity ia = Identity.generate(suite, new SeededEntropy(21)).withNode(0x100, 0);
+        Identity ib = Identity.generate(suite, new SeededEntropy(22)).withNode(0x200, 0);
+        ia.save(dir.resolve("a.json"));
+        ib.save(dir.resolve("b.json"));
+        ChaosProxy proxy = keep(new ChaosProxy(7, 0, 0, 0));
+        HostDaemon a = keep(HostDaemon.start(HostConfig.loopback(dir.resolve("a.json"), null).withPeers(List.of(
+                new HostConfig.StaticPeer(0x200, proxy.forA(), ib.publicKey(), null)))));
+        HostDaemon b = HostDaemon.start(HostConfig.loopback(dir.resolve("b.json"), null).withPeers(List.of(
+                new HostConfig.StaticPeer(0x100, proxy.forB(), ia.publicKey(), null))));
+        proxy.connect(a.localEndpoint(), b.localEndpoint());
+        assertTrue(a.ping(b.address()).get(10, TimeUnit.SECONDS) >= 0, "a session first");
+        List<pilot.core.node.NodeEvent.Kind> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+        a.onEvent(e -> seen.add(e.kind()));
+        b.close();
+        assertThrows(ExecutionException.class, () -> a.ping(b.address()).get(10, TimeUnit.SECONDS));
+        a.onDatagram(2000, d -> { }).get(5, TimeUnit.SECONDS); // one more turn of a's loop
+        assertEquals(List.of(pilot.core.node.NodeEvent.Kind.PING_TIMEOUT, pilot.core.node.NodeEvent.Kind.PEER_NEEDED), seen,
+                "the core asked; nothing failed the peer");
     }
 
     @Test
