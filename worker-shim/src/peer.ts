@@ -122,12 +122,6 @@ export const MAX_RELAYS = 16;
 export const MAX_REMEMBERED_PEERS = 1024;
 const HEARTBEAT_MS = 30_000;
 /**
- * A ping to a peer that timed out asks the registry where the peer is now (it may have restarted on another
- * port), at most once per this long per peer: the ping sent right after an ask, before its answer, times out
- * too, and asking again then would start another handshake across the one just made.
- */
-export const REASK_MS = 10_000;
-/**
  * After the relay's dial-in connection closed, how long we wait for its redial (its first comes after 1 s, the
  * next after 2 s more) before we dial out ourselves and ask again: a relay that restarted has forgotten us
  * and never redials, and without this the object stayed unreachable until the application sent something.
@@ -344,8 +338,6 @@ export class PilotPeer {
    * re-opens the new relay's allow-list (at most MAX_REMEMBERED_PEERS).
    */
   private readonly resolved = new Set<number>();
-  /** Peer → when a ping timeout last asked where it is (REASK_MS; at most MAX_REMEMBERED_PEERS, then cleared). */
-  private readonly reAsked = new Map<number, number>();
   private readonly now: () => number;
   private readonly publicKey: Uint8Array;
   private readonly relays: readonly string[];
@@ -858,27 +850,18 @@ export class PilotPeer {
     this.lastSessionSave = now;
   }
 
-  /** Has the resolver look `node` up and resolve it. */
-  private reAsk(node: number): void {
-    this.core.resolverNeeded(this.handle, node, false, this.now());
-    this.registryCalls();
-  }
-
   private onEvent(e: NodeEvent): void {
     switch (e.kind) {
       case "PEER_NEEDED":
-        if (e.peer) this.reAsk(e.peer.node);
+        // also after a ping of ours timed out (the core's re-ask, once per 10 s per peer): the peer may have restarted
+        // on another port; an answer naming another endpoint than our session's gets a fresh handshake there
+        if (e.peer) {
+          this.core.resolverNeeded(this.handle, e.peer.node, false, this.now());
+          this.registryCalls();
+        }
         break;
       case "PONG": this.pings.get(e.stream)?.resolve(e.value); this.pings.delete(e.stream); break;
       case "PING_TIMEOUT":
-        // no pong: the peer may have restarted on another port (re-registered there) while our session still points at
-        // the dead one. Ask the registry again (REASK_MS per peer; only our own pings' timeouts ask, never a stranger's
-        // frame); an answer naming another endpoint than our session's gets a fresh handshake there (in the core)
-        if (e.peer && e.error === "TIMED_OUT" && !(this.now() - (this.reAsked.get(e.peer.node) ?? -REASK_MS) < REASK_MS)) {
-          if (this.reAsked.size >= MAX_REMEMBERED_PEERS) this.reAsked.clear();
-          this.reAsked.set(e.peer.node, this.now());
-          this.reAsk(e.peer.node);
-        }
         this.pings.get(e.stream)?.reject(new PilotError(`no pong from ${e.peer?.text}: ${e.error}`, e.error ?? "TIMED_OUT"));
         this.pings.delete(e.stream);
         break;
