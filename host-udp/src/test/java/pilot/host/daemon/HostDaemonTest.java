@@ -98,19 +98,27 @@ class HostDaemonTest {
         assertTrue(seenBeforeHandler.get(10, TimeUnit.SECONDS), "the listener saw DATAGRAM before the handler ran: " + seen);
     }
 
-    @Test
-    void tenMegabytesThroughALossyDuplicatingReorderingLink() throws Exception {
+    /** Two hosts without a registry, node 0x100 and 0x200, each the other's static peer ({@code --peer}) through {@code proxy}. */
+    HostDaemon[] staticPeers(ChaosProxy proxy) throws IOException {
         BouncyCastleSuite suite = new BouncyCastleSuite();
         Identity ia = Identity.generate(suite, new SeededEntropy(11)).withNode(0x100, 0);
         Identity ib = Identity.generate(suite, new SeededEntropy(12)).withNode(0x200, 0);
         ia.save(dir.resolve("a.json"));
         ib.save(dir.resolve("b.json"));
-        ChaosProxy proxy = keep(new ChaosProxy(7, 0.03, 0.02, 0.05));
         HostDaemon a = keep(HostDaemon.start(HostConfig.loopback(dir.resolve("a.json"), null).withPeers(List.of(
                 new HostConfig.StaticPeer(0x200, proxy.forA(), ib.publicKey(), null)))));
         HostDaemon b = keep(HostDaemon.start(HostConfig.loopback(dir.resolve("b.json"), null).withPeers(List.of(
                 new HostConfig.StaticPeer(0x100, proxy.forB(), ia.publicKey(), null)))));
         proxy.connect(a.localEndpoint(), b.localEndpoint());
+        return new HostDaemon[] {a, b};
+    }
+
+    @Test
+    void tenMegabytesThroughALossyDuplicatingReorderingLink() throws Exception {
+        ChaosProxy proxy = keep(new ChaosProxy(7, 0.03, 0.02, 0.05));
+        HostDaemon[] ab = staticPeers(proxy);
+        HostDaemon a = ab[0];
+        HostDaemon b = ab[1];
         CompletableFuture<byte[]> received = new CompletableFuture<>();
         b.listen(1000, s -> CompletableFuture.runAsync(() -> {
             try {
@@ -210,17 +218,9 @@ class HostDaemonTest {
      */
     @Test
     void withoutARegistryAPingTimeoutLeavesItsPeerAlone() throws Exception {
-        BouncyCastleSuite suite = new BouncyCastleSuite();
-        Identity ia = Identity.generate(suite, new SeededEntropy(21)).withNode(0x100, 0);
-        Identity ib = Identity.generate(suite, new SeededEntropy(22)).withNode(0x200, 0);
-        ia.save(dir.resolve("a.json"));
-        ib.save(dir.resolve("b.json"));
-        ChaosProxy proxy = keep(new ChaosProxy(7, 0, 0, 0));
-        HostDaemon a = keep(HostDaemon.start(HostConfig.loopback(dir.resolve("a.json"), null).withPeers(List.of(
-                new HostConfig.StaticPeer(0x200, proxy.forA(), ib.publicKey(), null)))));
-        HostDaemon b = HostDaemon.start(HostConfig.loopback(dir.resolve("b.json"), null).withPeers(List.of(
-                new HostConfig.StaticPeer(0x100, proxy.forB(), ia.publicKey(), null))));
-        proxy.connect(a.localEndpoint(), b.localEndpoint());
+        HostDaemon[] ab = staticPeers(keep(new ChaosProxy(7, 0, 0, 0)));
+        HostDaemon a = ab[0];
+        HostDaemon b = ab[1];
         assertTrue(a.ping(b.address()).get(10, TimeUnit.SECONDS) >= 0, "a session first");
         List<pilot.core.node.NodeEvent.Kind> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
         a.onEvent(e -> seen.add(e.kind()));
