@@ -60,8 +60,10 @@ try {
   for (const config of [join(example, "wrangler.jsonc"), join(root, "example", "wrangler.jsonc")]) {
     if (!flags(config).includes("nodejs_compat")) fail(`${config} lacks "nodejs_compat" in compatibility_flags: pilot-core needs node:crypto`);
   }
-  run(process.execPath, [join(root, "scripts/build.mjs")], root, "npm run build");
-  const packed = JSON.parse(run("npm", ["pack", "--json", "--pack-destination", work], root, "npm pack"))[0];
+  // a plain `npm pack` from a clone must build what it packs (its prepack script): no dist/ beforehand
+  rmSync(join(root, "dist"), { recursive: true, force: true });
+  const packOut = run("npm", ["pack", "--json", "--pack-destination", work], root, "npm pack");
+  const packed = JSON.parse(packOut.slice(packOut.search(/^\[/m)))[0]; // after the build's own lines
   const files = packed.files.map((f) => f.path);
   for (const want of ["package.json", "README.md", "dist/index.js", "dist/index.d.ts", "dist/peer.d.ts",
     "vendor/pilot-core/pilot-core.wasm", "vendor/pilot-core/pilot-core.mjs", "vendor/pilot-core/pilot-core.d.mts"]) {

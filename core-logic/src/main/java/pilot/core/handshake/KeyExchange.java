@@ -139,14 +139,26 @@ public final class KeyExchange {
             return refuse(ErrorCode.STALE_KEY, "PILA repeats an X25519 key this peer already replaced");
         }
         boolean fresh = !history.contains(f.senderNode(), x);
-        // the signature verified: this peer may take the place of a session idle for IDLE_SESSION_MILLIS
-        if (p == null && (p = allocateEvictingIdle(f.senderNode(), now)) == null) {
-            return refuse(ErrorCode.TABLE_FULL, "peer table full");
+        byte[] shared;
+        if (p == null) {
+            // a new peer: its key is checked with ours before it gets an entry, because the entry may take the
+            // place of a session idle for IDLE_SESSION_MILLIS, and a key no session can come of must not
+            byte[] ours = entropy.bytes(32);
+            shared = suite.x25519SharedSecret(ours, x);
+            if (shared == null) {
+                return refuse(ErrorCode.WEAK_KEY, "X25519 shared secret is all zero");
+            }
+            if ((p = allocateEvictingIdle(f.senderNode(), now)) == null) {
+                java.util.Arrays.fill(shared, (byte) 0);
+                return refuse(ErrorCode.TABLE_FULL, "peer table full");
+            }
+            newOurKey(p, ours);
+        } else {
+            if (p.ourPrivate == null) {
+                newOurKey(p);
+            }
+            shared = suite.x25519SharedSecret(p.ourPrivate, x);
         }
-        if (p.ourPrivate == null) {
-            newOurKey(p);
-        }
-        byte[] shared = suite.x25519SharedSecret(p.ourPrivate, x);
         if (shared != null && p.session != null && p.state == HandshakeState.CONFIRMED && p.sessionFromCurrentKey) {
             // A changed key while traffic proves the peer holds the current one: a peer restart, or a
             // replayed old PILA. Answer with a fresh key of ours, so only a peer that really holds the
@@ -544,7 +556,11 @@ public final class KeyExchange {
     }
 
     private void newOurKey(PeerState p) {
-        p.ourPrivate = entropy.bytes(32);
+        newOurKey(p, entropy.bytes(32));
+    }
+
+    private void newOurKey(PeerState p, byte[] ourPrivate) {
+        p.ourPrivate = ourPrivate;
         byte[] pub = suite.x25519PublicKey(p.ourPrivate);
         byte[] signature = identity.signingKey().sign(AuthKeyFrame.challenge(identity.node(), pub));
         p.ourFrame = new AuthKeyFrame(identity.node(), pub, identity.publicKey(), signature, PilaTrailer.NONE).encode();

@@ -81,6 +81,28 @@ class IdleSessionEvictionTest {
     }
 
     @Test
+    void aVerifiedPilaWithAWeakKeyIsRefusedBeforeItCanTakeAnIdleSessionsPlace() {
+        Peer[] quiet = new Peer[4];
+        for (int i = 0; i < 4; i++) {
+            quiet[i] = peer(100 + i);
+            assertTrue(dial(quiet[i], 0).installed());
+        }
+        victim.kx.snapshot(); // clears snapshotDue
+        Peer weak = peer(500); // a registered identity: its signature verifies
+        byte[] zero = new byte[32]; // a low-order X25519 key: every shared secret with it is zero
+        byte[] sig = weak.identity.signingKey().sign(pilot.core.frame.AuthKeyFrame.challenge(weak.node, zero));
+        var f = new pilot.core.frame.AuthKeyFrame(weak.node, zero, weak.identity.publicKey(), sig,
+                pilot.core.frame.PilaTrailer.NONE);
+        assertEquals(ErrorCode.WEAK_KEY, victim.kx.onAuthFrame(f, "10.0.0.9:1", 10 * IDLE).error());
+        for (Peer q : quiet) {
+            assertTrue(victim.kx.hasSession(q.node), "a refused key evicts nobody: " + q.node);
+        }
+        assertEquals(0, victim.kx.peers().idleEvictions());
+        assertEquals(SessionSnapshotDue.NONE, due());
+        assertEquals(4, victim.kx.peers().size());
+    }
+
+    @Test
     void restoredSessionsCountTheirRestoreAsActivity() {
         for (int i = 0; i < 4; i++) {
             Peer p = peer(100 + i);
