@@ -83,7 +83,9 @@ final class Connection {
 
     /**
      * Listener side (spec G.3 step 5): answers SYN|ACK and is ESTABLISHED at once, but half-open until the
-     * peer answers: forgotten at {@code halfOpenDeadline} if it never does ({@link #peerAnswered}).
+     * peer answers: forgotten at {@code halfOpenDeadline} if it never does ({@link #peerAnswered}). Beyond the
+     * reference, the SYN|ACK goes again while half-open ({@link TimeoutHandler#SYN_ACK_RESENDS}): a dialer whose
+     * final ACK was lost answers it, and a quiet exchange outlives the deadline.
      */
     static Connection accept(int id, Address local, int localPort, Packet syn, StreamConfig cfg, Outbox out, long now,
                              long halfOpenDeadline) {
@@ -93,6 +95,7 @@ final class Connection {
         c.recv.start(syn.seq());
         c.tx.peerWindow(syn.window());
         c.tx.synAck(now);
+        c.timers.set(Timer.SYN, now + c.timeouts.synRto());
         return c;
     }
 
@@ -109,6 +112,7 @@ final class Connection {
         if (halfOpen) {
             halfOpen = false;
             timers.cancel(Timer.HALF_OPEN);
+            timers.cancel(Timer.SYN); // no more SYN|ACKs
         }
     }
 
