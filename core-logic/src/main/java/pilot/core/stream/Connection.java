@@ -77,7 +77,7 @@ final class Connection {
     static Connection dial(int id, Address local, int localPort, Address remote, int remotePort, StreamConfig cfg,
                            Outbox out, long now) {
         Connection c = new Connection(id, local, localPort, remote, remotePort, cfg, out, StreamState.SYN_SENT, now);
-        c.tx.syn(now, c.timeouts.synRto());
+        c.tx.syn(now, c.timeouts.synRto(), false);
         return c;
     }
 
@@ -94,8 +94,7 @@ final class Connection {
         c.timers.set(Timer.HALF_OPEN, halfOpenDeadline);
         c.recv.start(syn.seq());
         c.tx.peerWindow(syn.window());
-        c.tx.synAck(now);
-        c.timers.set(Timer.SYN, now + c.timeouts.synRto());
+        c.tx.syn(now, c.timeouts.synRto(), true);
         return c;
     }
 

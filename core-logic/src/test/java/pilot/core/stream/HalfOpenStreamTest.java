@@ -148,6 +148,21 @@ class HalfOpenStreamTest {
     }
 
     @Test
+    void withALongerHalfOpenTimeoutTheStreamIsForgottenWhenItsLastSynAckWentUnanswered() {
+        StreamTable.Limits d = StreamTable.Limits.DEFAULTS;
+        Owner us = new Owner(new StreamTable.Limits(d.maxStreams(), d.maxStreamsPerPort(), d.synPerSecond(),
+                d.synPerSourcePerSecond(), d.maxSynSources(), d.maxStreamsPerPeer(), d.maxHalfOpenPerPeer(), 60_000));
+        us.syn(HOSTILE, 40_000, 0);
+        us.advance(6_999);
+        assertTrue(us.closed.isEmpty());
+        us.advance(7_000); // 1 s + 2 s + 4 s: the last SYN|ACK's wait, as a dialer's last SYN's
+        assertEquals(ErrorCode.TIMED_OUT, us.closed.values().iterator().next());
+        assertEquals(1 + TimeoutHandler.SYN_ACK_RESENDS, us.sent.size(), "still three SYN|ACKs, and no RST");
+        us.advance(60_000);
+        assertEquals(1 + TimeoutHandler.SYN_ACK_RESENDS, us.sent.size());
+    }
+
+    @Test
     void anUnansweredStreamIsForgottenSilentlyAndTheDialersNextSynOpensAfresh() {
         Owner us = new Owner(StreamTable.Limits.DEFAULTS);
         us.syn(HOSTILE, 40_000, 0);
