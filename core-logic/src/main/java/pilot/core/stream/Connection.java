@@ -77,13 +77,15 @@ final class Connection {
     static Connection dial(int id, Address local, int localPort, Address remote, int remotePort, StreamConfig cfg,
                            Outbox out, long now) {
         Connection c = new Connection(id, local, localPort, remote, remotePort, cfg, out, StreamState.SYN_SENT, now);
-        c.tx.syn(now, c.timeouts.synRto());
+        c.tx.syn(now, c.timeouts.synRto(), false);
         return c;
     }
 
     /**
      * Listener side (spec G.3 step 5): answers SYN|ACK and is ESTABLISHED at once, but half-open until the
-     * peer answers: forgotten at {@code halfOpenDeadline} if it never does ({@link #peerAnswered}).
+     * peer answers: forgotten at {@code halfOpenDeadline} if it never does ({@link #peerAnswered}). Beyond the
+     * reference, the SYN|ACK goes again while half-open ({@link TimeoutHandler#SYN_ACK_RESENDS}): a dialer whose
+     * final ACK was lost answers it, and a quiet exchange outlives the deadline.
      */
     static Connection accept(int id, Address local, int localPort, Packet syn, StreamConfig cfg, Outbox out, long now,
                              long halfOpenDeadline) {
@@ -92,7 +94,7 @@ final class Connection {
         c.timers.set(Timer.HALF_OPEN, halfOpenDeadline);
         c.recv.start(syn.seq());
         c.tx.peerWindow(syn.window());
-        c.tx.synAck(now);
+        c.tx.syn(now, c.timeouts.synRto(), true);
         return c;
     }
 
@@ -109,6 +111,7 @@ final class Connection {
         if (halfOpen) {
             halfOpen = false;
             timers.cancel(Timer.HALF_OPEN);
+            timers.cancel(Timer.SYN); // no more SYN|ACKs
         }
     }
 

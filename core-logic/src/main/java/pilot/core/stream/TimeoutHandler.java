@@ -6,13 +6,19 @@ import static pilot.core.stream.TimerTable.Timer;
 
 /**
  * Fires one connection's expired timers in {@link Timer} order: SYN retransmission (and the dial
- * timeout), an accepted stream whose SYN|ACK was never answered, the end of TIME_WAIT, a quiet reply, the
- * delayed ACK, the retransmission timeout (spec G.5), the idle timeout and the keepalive probe (spec G.8).
- * Spurious calls do nothing.
+ * timeout) or a half-open stream's SYN|ACK again, an accepted stream whose SYN|ACK was never answered, the
+ * end of TIME_WAIT, a quiet reply, the delayed ACK, the retransmission timeout (spec G.5), the idle timeout
+ * and the keepalive probe (spec G.8). Spurious calls do nothing.
  */
 final class TimeoutHandler {
     private final Connection c;
     private final StreamConfig cfg;
+    /**
+     * SYN|ACKs a half-open stream sends again, at the SYN RTO and doubling (1 s and 3 s by default, within the 5 s
+     * half-open timeout; after the last one's wait it is forgotten as a dialer gives up): with the first, at most
+     * three per admitted SYN, the bound on what a SYN flood gets back (docs/SECURITY.md).
+     */
+    static final int SYN_ACK_RESENDS = 2;
     private int synRetries;
     private long synRto;
 
@@ -77,13 +83,16 @@ final class TimeoutHandler {
     }
 
     private void onSynTimeout(long now) {
-        if (synRetries >= cfg.synRetries()) {
-            c.terminate(ErrorCode.TIMED_OUT, now); // "dial timeout" (spec G.3 step 3)
+        boolean accepted = c.halfOpen(); // a listener's SYN|ACK, else a dialer's SYN
+        if (synRetries >= (accepted ? SYN_ACK_RESENDS : cfg.synRetries())) {
+            // "dial timeout" (spec G.3 step 3); a listener's stream is forgotten, silently, at this or the
+            // half-open timeout, whichever comes first (by default the half-open one: 5 s before 7 s)
+            c.terminate(ErrorCode.TIMED_OUT, now);
             return;
         }
         synRetries++;
         synRto = Math.min(synRto * 2, cfg.synMaxRtoMillis());
-        c.tx.syn(now, synRto);
+        c.tx.syn(now, synRto, accepted);
     }
 
     private void onRto(long now) {

@@ -11,7 +11,7 @@ final class TimerTable {
 
     /** The stream's timers, in the order a timeout checks them. */
     enum Timer {
-        /** SYN retransmission while dialling. */
+        /** SYN retransmission while dialling; SYN|ACK again while half-open. */
         SYN,
         /** An accepted stream's SYN|ACK was never answered. */
         HALF_OPEN,

@@ -79,11 +79,12 @@ final class Transmitter {
         out.send(p);
     }
 
-    /** Sends our SYN and arms its retransmission after {@code rto} ms. */
-    void syn(long now, long rto) {
+    /** Sends our SYN, or our SYN|ACK when {@code accepted}, and arms its retransmission after {@code rto} ms. */
+    void syn(long now, long rto, boolean accepted) {
         markSent(now);
         timers.set(Timer.SYN, now + rto);
-        out.send(packets.syn(Connection.ISN, advertise()));
+        out.send(accepted ? packets.synAck(Connection.ISN, recv.recvNext(), advertise())
+                : packets.syn(Connection.ISN, advertise()));
     }
 
     void synAck(long now) {

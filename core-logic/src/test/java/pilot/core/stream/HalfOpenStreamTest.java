@@ -33,6 +33,8 @@ class HalfOpenStreamTest {
         final Map<Integer, Address> accepted = new HashMap<>();
         final Map<Integer, ErrorCode> closed = new HashMap<>();
         final EnumMap<ErrorCode, Integer> dropped = new EnumMap<>(ErrorCode.class);
+        /** SYN|ACKs sent to each peer, never cleared. */
+        final Map<Address, Integer> synAcks = new HashMap<>();
 
         Owner(StreamTable.Limits limits) {
             table = new StreamTable(US, StreamConfig.DEFAULTS, limits, 0);
@@ -67,6 +69,9 @@ class HalfOpenStreamTest {
         @Override
         public void send(Packet packet) {
             sent.add(packet);
+            if (packet.flags() == (Packet.SYN | Packet.ACK)) {
+                synAcks.merge(packet.dst(), 1, Integer::sum);
+            }
         }
 
         @Override
@@ -117,6 +122,44 @@ class HalfOpenStreamTest {
         assertTrue(hostileAccepted < 2_000, "about 32 per 5 s: " + hostileAccepted);
         assertEquals(null, us.dropped.get(ErrorCode.RATE_LIMITED), "10/s is within the per-source rate");
         assertEquals(us.table.refusedSyns(), (long) us.dropped.get(ErrorCode.LIMIT_REACHED));
+        int hostileSynAcks = us.synAcks.get(HOSTILE);
+        assertTrue(hostileSynAcks <= (1 + TimeoutHandler.SYN_ACK_RESENDS) * hostileAccepted,
+                "at most three SYN|ACKs per admitted SYN, none for a dropped one: " + hostileSynAcks);
+        assertTrue(hostileSynAcks > TimeoutHandler.SYN_ACK_RESENDS * hostileAccepted, "the unanswered ones went again");
+        assertEquals(honestSyns, (int) us.synAcks.get(HONEST), "an answered stream's SYN|ACK goes once");
+    }
+
+    @Test
+    void anUnansweredSynAckGoesAgainAtTheSynRtoAndItsDoubleThenTheStreamIsForgottenSilently() {
+        Owner us = new Owner(StreamTable.Limits.DEFAULTS);
+        us.syn(HOSTILE, 40_000, 0);
+        List<Long> resentAt = new ArrayList<>();
+        for (long now = 10; now <= 10_000; now += 10) {
+            int before = us.sent.size();
+            us.advance(now);
+            if (us.sent.size() > before) {
+                resentAt.add(now);
+            }
+        }
+        assertEquals(List.of(1_000L, 3_000L), resentAt, "SYN RTO 1 s, doubling, within the 5 s half-open timeout");
+        assertEquals(1 + TimeoutHandler.SYN_ACK_RESENDS, us.sent.size());
+        assertTrue(us.sent.stream().allMatch(p -> p.flags() == (Packet.SYN | Packet.ACK)), "SYN|ACKs only, no RST");
+        assertEquals(ErrorCode.TIMED_OUT, us.closed.values().iterator().next(), "forgotten at 5 s");
+    }
+
+    @Test
+    void withALongerHalfOpenTimeoutTheStreamIsForgottenWhenItsLastSynAckWentUnanswered() {
+        StreamTable.Limits d = StreamTable.Limits.DEFAULTS;
+        Owner us = new Owner(new StreamTable.Limits(d.maxStreams(), d.maxStreamsPerPort(), d.synPerSecond(),
+                d.synPerSourcePerSecond(), d.maxSynSources(), d.maxStreamsPerPeer(), d.maxHalfOpenPerPeer(), 60_000));
+        us.syn(HOSTILE, 40_000, 0);
+        us.advance(6_999);
+        assertTrue(us.closed.isEmpty());
+        us.advance(7_000); // 1 s + 2 s + 4 s: the last SYN|ACK's wait, as a dialer's last SYN's
+        assertEquals(ErrorCode.TIMED_OUT, us.closed.values().iterator().next());
+        assertEquals(1 + TimeoutHandler.SYN_ACK_RESENDS, us.sent.size(), "still three SYN|ACKs, and no RST");
+        us.advance(60_000);
+        assertEquals(1 + TimeoutHandler.SYN_ACK_RESENDS, us.sent.size());
     }
 
     @Test
@@ -130,7 +173,9 @@ class HalfOpenStreamTest {
         assertTrue(us.closed.isEmpty(), "a repeated SYN is no answer, but the stream waits its time");
         us.advance(StreamTable.Limits.DEFAULTS.halfOpenMillis());
         assertEquals(ErrorCode.TIMED_OUT, us.closed.get(first));
-        assertEquals(2, us.sent.size(), "forgotten without an RST (a dialer in SYN_SENT would take it as a refusal)");
+        assertEquals(2 + TimeoutHandler.SYN_ACK_RESENDS, us.sent.size(), "one for the SYN, one for its retransmission");
+        assertTrue(us.sent.stream().allMatch(p -> p.flags() == (Packet.SYN | Packet.ACK)),
+                "forgotten without an RST (a dialer in SYN_SENT would take it as a refusal)");
 
         us.syn(HOSTILE, 40_000, 7_000);
         assertEquals(2, us.accepted.size(), "the next SYN of the same tuple opens a new stream");
