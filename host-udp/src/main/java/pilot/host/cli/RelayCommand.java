@@ -160,6 +160,25 @@ final class RelayCommand implements Callable<Integer> {
         return new DialInConfig(key.signingKey(suite), dialInAllow, RelayLimits.DialIn.DEFAULTS);
     }
 
+    /**
+     * {@code --udp-host} as an address every Worker's UDP socket can bind: an IP literal (a name would be looked up),
+     * and one of this machine's (else each login is refused "no UDP endpoint available" while the relay looks healthy).
+     */
+    private InetAddress udpAddress() throws java.io.IOException {
+        byte[] ip = pilot.core.addr.IpLiteral.parse(udpHost);
+        if (ip == null) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                    "--udp-host must be an IP address of this machine: " + udpHost);
+        }
+        InetAddress a = InetAddress.getByAddress(ip);
+        String problem = RelayServer.udpHostProblem(a);
+        if (problem != null) {
+            throw new java.io.IOException("--udp-host " + udpHost + ": cannot bind a UDP socket there (" + problem
+                    + "); give an address of one of this machine's interfaces");
+        }
+        return a;
+    }
+
     @Override
     public Integer call() throws Exception {
         RelayLimits d = RelayLimits.DEFAULTS;
@@ -177,7 +196,8 @@ final class RelayCommand implements Callable<Integer> {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--worker-mss must be "
                     + RelayProtocol.NETWORK_STREAM_MSS + ".." + RelayProtocol.LOOPBACK_STREAM_MSS + ": " + workerMss);
         }
-        RelayServer relay = new RelayServer(listen, InetAddress.getByName(udpHost), new RegistryClient(registry, 3000),
+        InetAddress udpAddress = udpAddress();
+        RelayServer relay = new RelayServer(listen, udpAddress, new RegistryClient(registry, 3000),
                 new JceSuite(), new SecureEntropy(), limits, keys, tls, dial);
         if (workerMss != null) {
             relay.setWorkerStreamMss(workerMss); // checked above

@@ -113,6 +113,10 @@ public final class RelayMetrics {
                 .help("Dialled connections that failed or ended (each parks the endpoint or, on a first dial, forgets it)")
                 .callback(cb -> cb.call(relay.dialsLost.get()))
                 .register(registry);
+        CounterWithCallback.builder().name("pilot_relay_registry_failures")
+                .help("Registry calls that got no answer (unreachable, timed out, closed): Workers cannot register meanwhile")
+                .callback(cb -> cb.call(relay.registryFailures.get()))
+                .register(registry);
         CounterWithCallback.builder().name("pilot_relay_heartbeats_on_behalf")
                 .help("Registry heartbeats repeated for dial-in Workers and answered heartbeat_ok")
                 .callback(cb -> cb.call(relay.heartbeatsOnBehalf.get()))

@@ -150,6 +150,10 @@ public final class RelayServer extends WebSocketServer {
     public final AtomicLong dialsLost = new AtomicLong();
     public final AtomicLong parkedDropped = new AtomicLong();
     public final AtomicLong heartbeatsOnBehalf = new AtomicLong();
+    /** Registry calls that got no answer (unreachable, timed out, closed): Workers cannot register or look peers up. */
+    public final AtomicLong registryFailures = new AtomicLong();
+    /** One WARN per minute for {@link #registryFailures} (each Worker's login tries again, so they come in runs). */
+    private final LogLimiter registryLog = new LogLimiter(1, 60_000);
     /** The same events by direction, reason and outcome, for the metrics endpoint. */
     private final RelayCounters counters = new RelayCounters();
     /**
@@ -616,9 +620,19 @@ public final class RelayServer extends WebSocketServer {
             Map<String, Object> answer = registry.raw(Map.of("type", "lookup", "node_id", node));
             return "lookup_ok".equals(answer.get("type")) && answer.get("public_key") instanceof String b64
                     && java.util.Arrays.equals(Base64.getDecoder().decode(b64), key);
-        } catch (IOException | IllegalArgumentException e) {
+        } catch (IOException e) {
+            registryFailed(e);
+            return false;
+        } catch (IllegalArgumentException e) {
             return false;
         }
+    }
+
+    /** A registry call got no answer: counted, and said to the operator (Workers see only their own error). */
+    private void registryFailed(IOException e) {
+        registryFailures.incrementAndGet();
+        registryLog.warn(LOG, now(), "registry unreachable: {}; Workers cannot register or look peers up until it answers",
+                String.valueOf(e.getMessage()));
     }
 
     /** The signature verified: what the policy says about this key, then the UDP endpoint. */
@@ -775,6 +789,7 @@ public final class RelayServer extends WebSocketServer {
                 try {
                     answer = registry.raw(req);
                 } catch (IOException e) {
+                    registryFailed(e);
                     answer = Map.of("type", "error", "error", String.valueOf(e.getMessage()));
                 } finally {
                     s.registryInFlight.decrementAndGet();
@@ -1265,6 +1280,16 @@ public final class RelayServer extends WebSocketServer {
         } catch (IOException | RuntimeException e) {
             udp.close();
             throw e;
+        }
+    }
+
+    /** Why a Worker's UDP socket cannot bind to {@code host} (the bind error), or null when it can. */
+    public static String udpHostProblem(InetAddress host) {
+        try (DatagramChannel probe = DatagramChannel.open()) {
+            probe.bind(new InetSocketAddress(host, 0));
+            return null;
+        } catch (IOException e) {
+            return e.getMessage() != null ? e.getMessage() : e.toString();
         }
     }
 

@@ -137,6 +137,22 @@ class RelayCommandTest {
     }
 
     @Test
+    void aUdpHostThatIsNotAnAddressOfThisMachineFailsAtStartNamingIt() {
+        // 192.0.2.55 (TEST-NET-1) is on no interface: every Worker's UDP socket would fail to bind, and the relay
+        // refused each login ("no UDP endpoint available") while /healthz said ok. Only a bind is tried: no packet leaves.
+        PilotCliTest.Run r = PilotCliTest.run("relay", "--listen", "127.0.0.1:0", "--registry", "127.0.0.1:9",
+                "--udp-host", "192.0.2.55");
+        assertEquals(PilotCli.CONFIG, r.code(), r.err());
+        assertTrue(r.err().startsWith("pilot-host: --udp-host 192.0.2.55: cannot bind a UDP socket there (")
+                && r.err().contains("an address of one of this machine's interfaces"), r.err());
+        assertFalse(r.out().contains("relay on"), "it never listened: " + r.out());
+        PilotCliTest.Run name = PilotCliTest.run("relay", "--listen", "127.0.0.1:0", "--registry", "127.0.0.1:9",
+                "--udp-host", "not an address");
+        assertEquals(PilotCli.USAGE, name.code(), name.err());
+        assertTrue(name.err().contains("--udp-host must be an IP address"), name.err());
+    }
+
+    @Test
     void aTakenRegistryPortNamesTheAddress() throws Exception {
         try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             PilotCliTest.Run r = PilotCliTest.run("registry", "--listen", "127.0.0.1:" + taken.getLocalPort());

@@ -46,11 +46,11 @@ class RelayMetricsTest {
                 assertEquals(404, client.get("/other").statusCode());
 
                 String before = client.metrics();
-                // docs/SECURITY.md "metric series" states this number: 19 metrics, 3 connection states, 3 login outcomes,
+                // docs/SECURITY.md "metric series" states this number: 20 metrics, 3 connection states, 3 login outcomes,
                 // 2 directions for frames and bytes, 2 directions x 12 drop reasons for drops
                 long series = before.lines().filter(l -> l.startsWith("pilot_relay_")).count();
-                assertEquals(14 + 3 + 3 + 2 * 2 + 2L * RelayCounters.DropReason.values().length, series, before);
-                assertEquals(48, series, "the number docs/SECURITY.md and docs/DEPLOY.md state");
+                assertEquals(15 + 3 + 3 + 2 * 2 + 2L * RelayCounters.DropReason.values().length, series, before);
+                assertEquals(49, series, "the number docs/SECURITY.md and docs/DEPLOY.md state");
                 assertEquals(0, value(before, "pilot_relay_logins_total{outcome=\"provisional\"}"));
                 assertEquals(0, value(before, "pilot_relay_frames_total{direction=\"out\"}"));
                 assertEquals(0, value(before, "pilot_relay_connections{state=\"ready\"}"));
@@ -97,6 +97,39 @@ class RelayMetricsTest {
                     relay.shutdown();
                 }
             }
+        }
+    }
+
+    @Test
+    void aRegistryThatDoesNotAnswerIsCountedForTheOperator() throws Exception {
+        int dead;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            dead = s.getLocalPort(); // closed again: nothing listens there
+        }
+        RelayServer relay = new RelayServer(new InetSocketAddress("127.0.0.1", 0), InetAddress.getLoopbackAddress(),
+                new RegistryClient(new InetSocketAddress("127.0.0.1", dead), 2000), new BouncyCastleSuite(),
+                new SecureEntropy(), RelayLimits.DEFAULTS);
+        relay.start();
+        assertTrue(relay.awaitStarted(5000));
+        PrometheusRegistry metrics = new PrometheusRegistry();
+        RelayMetrics.register(metrics, relay);
+        try (AdminServer admin = new AdminServer(new InetSocketAddress("127.0.0.1", 0), metrics, relay::healthy);
+             JavaWorker w = new JavaWorker(new InetSocketAddress("127.0.0.1", relay.getPort()), 7)) {
+            AdminClient client = new AdminClient(admin.address());
+            assertEquals(0, value(client.metrics(), "pilot_relay_registry_failures_total"));
+            assertEquals("auth_ok", w.login().get("type"));
+            java.util.Map<String, Object> reg = new java.util.LinkedHashMap<>();
+            reg.put("type", "register");
+            reg.put("public_key", w.keyB64);
+            reg.put("listen_addr", "ignored:1");
+            java.util.Map<String, Object> answer = w.registry(reg);
+            // the Worker hears why; before, only it did: the relay logged nothing and counted nothing
+            assertEquals("error", answer.get("type"), answer.toString());
+            assertTrue(String.valueOf(answer.get("error")).contains("refused the connection"), answer.toString());
+            String after = waitFor(client, "pilot_relay_registry_failures_total");
+            assertEquals(1, value(after, "pilot_relay_registry_failures_total"), after);
+        } finally {
+            relay.shutdown();
         }
     }
 
