@@ -139,36 +139,27 @@ public final class KeyExchange {
             return refuse(ErrorCode.STALE_KEY, "PILA repeats an X25519 key this peer already replaced");
         }
         boolean fresh = !history.contains(f.senderNode(), x);
-        byte[] shared;
-        if (p == null) {
-            // a new peer: its key is checked with ours before it gets an entry, because the entry may take the
-            // place of a session idle for IDLE_SESSION_MILLIS, and a key no session can come of must not
-            byte[] ours = entropy.bytes(32);
-            shared = suite.x25519SharedSecret(ours, x);
-            if (shared == null) {
-                return refuse(ErrorCode.WEAK_KEY, "X25519 shared secret is all zero");
-            }
-            if ((p = allocateEvictingIdle(f.senderNode(), now)) == null) {
-                java.util.Arrays.fill(shared, (byte) 0);
-                return refuse(ErrorCode.TABLE_FULL, "peer table full");
-            }
-            newOurKey(p, ours);
-        } else {
-            if (p.ourPrivate == null) {
-                newOurKey(p);
-            }
-            shared = suite.x25519SharedSecret(p.ourPrivate, x);
+        // the key is checked before a new peer gets an entry, which may take the place of a session idle for
+        // IDLE_SESSION_MILLIS: a key no session can come of must not (a low-order key's secret is zero with any of ours)
+        byte[] ours = p != null && p.ourPrivate != null ? p.ourPrivate : entropy.bytes(32);
+        byte[] shared = suite.x25519SharedSecret(ours, x);
+        if (shared == null) {
+            return refuse(ErrorCode.WEAK_KEY, "X25519 shared secret is all zero");
         }
-        if (shared != null && p.session != null && p.state == HandshakeState.CONFIRMED && p.sessionFromCurrentKey) {
+        if (p == null && (p = allocateEvictingIdle(f.senderNode(), now)) == null) {
+            java.util.Arrays.fill(shared, (byte) 0);
+            return refuse(ErrorCode.TABLE_FULL, "peer table full");
+        }
+        if (p.ourPrivate != ours) {
+            newOurKey(p, ours);
+        }
+        if (p.session != null && p.state == HandshakeState.CONFIRMED && p.sessionFromCurrentKey) {
             // A changed key while traffic proves the peer holds the current one: a peer restart, or a
             // replayed old PILA. Answer with a fresh key of ours, so only a peer that really holds the
             // announced key can complete the exchange; a replay then costs one re-handshake, never a lockout.
             // (When we rotated our key ourselves and it has not been used yet, it is already fresh.)
             newOurKey(p);
             shared = suite.x25519SharedSecret(p.ourPrivate, x);
-        }
-        if (shared == null) {
-            return refuse(ErrorCode.WEAK_KEY, "X25519 shared secret is all zero");
         }
         if (p.session != null) {
             p.previous = p.session; // still opens packets that were in flight under it
