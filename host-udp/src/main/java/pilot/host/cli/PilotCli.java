@@ -89,8 +89,11 @@ public final class PilotCli {
     }
 
     static int exitCode(Throwable ex) {
-        if (ex instanceof CommandLine.ParameterException) {
+        if (ex instanceof CommandLine.ParameterException || ex instanceof Usage) {
             return USAGE;
+        }
+        if (ex instanceof Failed) {
+            return FAILED;
         }
         if (ex instanceof TimeoutException || ex instanceof Unreachable) {
             return UNREACHABLE;
@@ -119,6 +122,20 @@ public final class PilotCli {
     /** The peer did not answer. */
     static final class Unreachable extends Exception {
         Unreachable(String m) {
+            super(m);
+        }
+    }
+
+    /** The arguments name something the core refuses before anything is sent (exit 2). */
+    static final class Usage extends Exception {
+        Usage(String m) {
+            super(m);
+        }
+    }
+
+    /** The peer answered and refused (exit 1). */
+    static final class Failed extends Exception {
+        Failed(String m) {
             super(m);
         }
     }
@@ -257,6 +274,13 @@ public final class PilotCli {
         } catch (TimeoutException e) {
             throw new Unreachable(what + ": no answer within " + seconds + " s");
         } catch (ExecutionException e) {
+            pilot.core.ErrorCode code = e.getCause() instanceof pilot.host.daemon.PeerFailure p ? p.code() : null;
+            if (code == pilot.core.ErrorCode.INVALID_ARGUMENT) {
+                throw new Usage(what + ": " + message(e)); // e.g. an address no peer can have: exit 2
+            }
+            if (code == pilot.core.ErrorCode.REFUSED || code == pilot.core.ErrorCode.STREAM_RESET) {
+                throw new Failed(what + ": " + message(e)); // the peer answered, no: exit 1
+            }
             throw new Unreachable(what + ": " + message(e));
         }
     }

@@ -278,7 +278,7 @@ public final class HostDaemon implements AutoCloseable {
             if (id.isOk()) {
                 pings.put(id.value(), f);
             } else {
-                f.completeExceptionally(new IOException(id.toString()));
+                f.completeExceptionally(new PeerFailure(id.error(), id.toString()));
             }
         });
         return f;
@@ -290,7 +290,7 @@ public final class HostDaemon implements AutoCloseable {
         submit(() -> {
             Result<Integer> id = node.openStream(peer, port, now());
             if (!id.isOk()) {
-                f.completeExceptionally(new IOException("cannot open a stream to " + peer + ":" + port + ": " + id));
+                f.completeExceptionally(new PeerFailure(id.error(), "cannot open a stream to " + peer + ":" + port + ": " + id));
                 return;
             }
             streams.put(id.value(), new HostStream(this, id.value(), peer, port, PIPE_BYTES));
@@ -332,7 +332,7 @@ public final class HostDaemon implements AutoCloseable {
             if (r.isOk()) {
                 f.complete(r.value());
             } else {
-                f.completeExceptionally(new IOException(r.toString()));
+                f.completeExceptionally(new PeerFailure(r.error(), r.toString()));
             }
         });
         return f;
@@ -603,7 +603,7 @@ public final class HostDaemon implements AutoCloseable {
         } else if (e instanceof NodeEvent.StreamClosed x) {
             CompletableFuture<HostStream> f = dialing.remove(x.stream());
             if (f != null) {
-                f.completeExceptionally(new IOException("stream refused or unreachable: " + x.error()));
+                f.completeExceptionally(new PeerFailure(x.error(), "stream refused or unreachable: " + x.error()));
             }
             HostStream s = streams.remove(x.stream());
             if (s != null && x.error() != null) {
@@ -631,7 +631,7 @@ public final class HostDaemon implements AutoCloseable {
         } else if (e instanceof NodeEvent.PingTimeout x) {
             CompletableFuture<Long> f = pings.remove(x.ping());
             if (f != null) {
-                f.completeExceptionally(new IOException("no pong from " + x.peer() + ": " + x.error()));
+                f.completeExceptionally(new PeerFailure(x.error(), "no pong from " + x.peer() + ": " + x.error()));
             }
         }
     }

@@ -77,6 +77,14 @@ public final class AtomicFiles {
         Files.createDirectories(dir, ownerOnly(OWNER_ONLY_DIR));
     }
 
+    /** Warns when a file that holds a private key can be read by other users (an earlier copy or chmod widened it). */
+    static void warnIfExposed(Path file) throws IOException {
+        if (exposed(file)) {
+            LOG.warn("{} holds a private key and can be read by other users (mode {}): chmod 600 it", file,
+                    PosixFilePermissions.toString(Files.getPosixFilePermissions(file)));
+        }
+    }
+
     /** Whether group or others have any access to {@code dir} (false where there are no POSIX permissions). */
     static boolean exposed(Path dir) throws IOException {
         if (!posix()) {

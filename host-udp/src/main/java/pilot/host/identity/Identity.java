@@ -164,12 +164,16 @@ public record Identity(byte[] seed, byte[] publicKey, int nodeId, int network) {
 
     /** Loads the identity at {@code file}; a missing file is {@code null}, a corrupt one an IOException. */
     public static Identity load(Path file, CryptoSuite suite) throws IOException {
+        if (Files.isDirectory(file)) {
+            throw new IOException(file + ": is a directory, not an identity file (give the file's path)");
+        }
         String text;
         try {
             text = Files.readString(file, StandardCharsets.UTF_8);
         } catch (NoSuchFileException e) {
             return null;
         }
+        AtomicFiles.warnIfExposed(file);
         Result<Identity> r = fromJson(text, suite);
         if (!r.isOk()) {
             throw new IOException(file + ": " + r.detail() + "; move it away to create a new identity, or restore it from a backup");

@@ -127,13 +127,13 @@ public final class RegistryClient {
             RegistryWire.write(s.getOutputStream(), request);
             Map<String, Object> r = RegistryWire.read(s.getInputStream());
             if (r == null) {
-                throw new RegistryException("registry " + registry + " closed the connection without answering");
+                throw new RegistryException("registry " + pilot.host.log.AddressText.of(registry) + " closed the connection without answering");
             }
             return r;
         } catch (java.net.ConnectException e) {
-            throw new RegistryException("registry " + registry + " refused the connection (is it running?)");
+            throw new RegistryException("registry " + pilot.host.log.AddressText.of(registry) + " refused the connection (is it running?)");
         } catch (java.net.SocketTimeoutException e) {
-            throw new RegistryException("registry " + registry + " did not answer within " + timeoutMillis + " ms");
+            throw new RegistryException("registry " + pilot.host.log.AddressText.of(registry) + " did not answer within " + timeoutMillis + " ms");
         }
     }
 

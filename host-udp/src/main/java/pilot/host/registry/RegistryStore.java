@@ -53,6 +53,10 @@ final class RegistryStore implements AutoCloseable {
 
     /** The stored nodes, newest state of each; the log is folded into a fresh snapshot and emptied. */
     static RegistryStore open(Path snapshot, Force force, Map<Integer, NodeRecord> into) throws IOException {
+        if (java.nio.file.Files.isDirectory(snapshot)) {
+            throw new IOException(snapshot + ": is a directory, not a registry store file (give a file's path, e.g. "
+                    + snapshot.resolve("registry.json") + ")");
+        }
         RegistryStore s = new RegistryStore(snapshot, force);
         s.readSnapshot(into);
         s.readLog(into);

@@ -77,6 +77,17 @@ class PilotCliTest {
     }
 
     @Test
+    void aDirectoryGivenForAFileIsNamed() throws Exception {
+        Path d = java.nio.file.Files.createDirectories(dir.resolve("adir"));
+        Run id = run("ping", "0:0000.0000.0010", "--identity", d.toString(), "--registry", "127.0.0.1:1");
+        assertEquals(PilotCli.CONFIG, id.code(), id.err());
+        assertEquals("pilot-host: " + d + ": is a directory, not an identity file (give the file's path)\n", id.err());
+        Run store = run("registry", "--listen", "127.0.0.1:0", "--store", d.toString());
+        assertEquals(PilotCli.CONFIG, store.code(), store.err());
+        assertTrue(store.err().startsWith("pilot-host: " + d + ": is a directory, not a registry store file"), store.err());
+    }
+
+    @Test
     void identityNewRefusesToOverwrite() {
         String f = dir.resolve("id.json").toString();
         assertEquals(0, run("identity", "new", "--identity", f).code());
@@ -104,6 +115,15 @@ class PilotCliTest {
                     dir.resolve("me.json").toString());
             assertEquals(PilotCli.UNREACHABLE, nobody.code(), nobody.err());
             assertTrue(nobody.err().contains("0:0000.0000.7777"), nobody.err());
+            // reached, but nothing listens on the port: the operation failed (1), the peer was not unreachable (3)
+            Run refused = run("send", peer.address().toString(), "1000", "--data", "x", "--registry", reg, "--identity",
+                    dir.resolve("me.json").toString());
+            assertEquals(PilotCli.FAILED, refused.code(), refused.err());
+            assertTrue(refused.err().contains("REFUSED"), refused.err());
+            // an address no peer can have (node 0) is a usage error (2), found before anything is sent
+            Run zero = run("ping", "0:0000.0000.0000", "--registry", reg, "--identity", dir.resolve("me.json").toString());
+            assertEquals(PilotCli.USAGE, zero.code(), zero.err());
+            assertTrue(zero.err().contains("not a peer address"), zero.err());
         }
     }
 

@@ -57,10 +57,14 @@ class HostReRegistrationTest {
                     RegistryClient client = new RegistryClient(fresh.address(), 3000);
                     long deadline = System.nanoTime() + 10_000_000_000L;
                     RegistryClient.Lookup found = null;
-                    while (found == null && System.nanoTime() < deadline) {
+                    // registered, then made public (a second request): until then a lookup has no real_addr
+                    while ((found == null || !found.isPublic()) && System.nanoTime() < deadline) {
                         try {
                             found = client.lookup(node);
                         } catch (IOException notYet) {
+                            found = null;
+                        }
+                        if (found == null || !found.isPublic()) {
                             Thread.sleep(50);
                         }
                     }

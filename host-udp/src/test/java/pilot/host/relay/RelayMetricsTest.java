@@ -125,7 +125,8 @@ class RelayMetricsTest {
             java.util.Map<String, Object> answer = w.registry(reg);
             // the Worker hears why; before, only it did: the relay logged nothing and counted nothing
             assertEquals("error", answer.get("type"), answer.toString());
-            assertTrue(String.valueOf(answer.get("error")).contains("refused the connection"), answer.toString());
+            assertTrue(String.valueOf(answer.get("error")).contains("registry 127.0.0.1:" + dead + " refused the connection"),
+                    answer.toString());
             String after = waitFor(client, "pilot_relay_registry_failures_total");
             assertEquals(1, value(after, "pilot_relay_registry_failures_total"), after);
         } finally {
