@@ -1,6 +1,7 @@
 package pilot.host.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
@@ -97,6 +98,18 @@ class PilotCliTest {
         Run show = run("identity", "show", "--identity", f);
         assertEquals(0, show.code());
         assertTrue(show.out().contains("public key"), show.out());
+        assertFalse(show.err().contains("can be read by other users"), "written owner-only: " + show.err());
+    }
+
+    @Test
+    void anIdentityFileOthersCanReadIsWarnedAbout() throws Exception {
+        Path f = dir.resolve("open.json");
+        assertEquals(0, run("identity", "new", "--identity", f.toString()).code());
+        java.nio.file.Files.setPosixFilePermissions(f, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+        Run show = run("identity", "show", "--identity", f.toString());
+        assertEquals(0, show.code(), show.err());
+        assertTrue(show.err().contains(f + " holds a private key and can be read by other users (mode rw-r--r--): chmod 600 it"),
+                show.err());
     }
 
     @Test
