@@ -475,7 +475,7 @@ final class NodeTable {
     private Node node(long id) throws Refused {
         Node n = nodes.get((int) id);
         if (n == null || !n.durable) {
-            throw new Refused("unknown node " + id);
+            throw new Refused("unknown node " + id + " (" + new Address(0, (int) id) + ")");
         }
         return n;
     }

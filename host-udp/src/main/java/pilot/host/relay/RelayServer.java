@@ -547,6 +547,10 @@ public final class RelayServer extends WebSocketServer {
     public void onClose(WebSocket ws, int code, String reason, boolean remote) {
         Session s = ws.getAttachment();
         if (s != null) {
+            if (s.publicKeyBase64 != null) { // a Worker that had logged in: the operator sees it leave, as it came
+                hostile("Worker {} disconnected: {}", s.publicKeyBase64, code + (reason == null || reason.isEmpty() ? "" : " " + reason)
+                        + (remote ? "" : " (closed by the relay)"));
+            }
             end(s);
         }
     }
@@ -815,7 +819,8 @@ public final class RelayServer extends WebSocketServer {
                 policy.registered(s.id, s.key);
                 if (s.state == State.PROVISIONAL) {
                     s.state = State.READY;
-                    hostile("Worker {} registered as node {}: promoted", s.publicKeyBase64, Integer.toUnsignedString(s.nodeId));
+                    hostile("Worker {} registered as node {}: promoted", s.publicKeyBase64,
+                            Integer.toUnsignedString(s.nodeId) + " (" + new pilot.core.addr.Address(0, s.nodeId) + ")");
                 }
             }
             DialIn d = s.dialIn;
