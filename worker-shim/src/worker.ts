@@ -8,7 +8,7 @@
 // ?identity=NAME picks the identity (one Durable Object each; default "default").
 import type { PilotEnv } from "./durable-object.js";
 import { authorized } from "./bearer.js";
-import { json } from "./http.js";
+import { errorResponse, json, MAX_JSON_BODY_BYTES, readLimited } from "./http.js";
 import { RELAY_IN_PATH } from "./inbound.js";
 
 const NAME = /^[A-Za-z0-9_-]{1,64}$/;
@@ -36,7 +36,15 @@ export async function routeToPeer(request: Request, env: PilotEnv): Promise<Resp
     return json(400, { error: "identity must be 1-64 letters, digits, '-' or '_'", code: "BAD_REQUEST" });
   }
   const stub = env.PILOT.get(env.PILOT.idFromName(name));
-  return stub.fetch(request);
+  if (url.pathname === "/v1/streams" || !request.body) return stub.fetch(request);
+  // a JSON body is read here, bounded, and refused (413 JSON) before the object: one that crossed into the object
+  // was still pumped after the object's answer, and workerd failed the response ("Can't read from request stream
+  // after response has been sent": an empty 413, the connection reset); a declared length over the limit is never read
+  try {
+    return await stub.fetch(new Request(request, { body: await readLimited(request, MAX_JSON_BODY_BYTES) }));
+  } catch (e) {
+    return errorResponse(e);
+  }
 }
 
 /** The whole Worker: `export default pilotWorker` (and `export { PilotPeerObject }`). */
