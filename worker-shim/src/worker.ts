@@ -16,6 +16,11 @@ const NAME = /^[A-Za-z0-9_-]{1,64}$/;
 /** Checks the bearer secret and the identity name, then hands the request to that identity's Durable Object. */
 export async function routeToPeer(request: Request, env: PilotEnv): Promise<Response> {
   const url = new URL(request.url);
+  // a typo is refused, visibly, rather than run as the default
+  const profile = env.PILOT_PROFILE;
+  if (profile !== undefined && profile !== "modern" && profile !== "feb2026") {
+    return json(500, { error: `PILOT_PROFILE must be modern or feb2026, not "${profile}"`, code: "CONFIG" });
+  }
   if (url.pathname.startsWith(RELAY_IN_PATH)) {
     // the relay dialling in: no bearer secret, it proves its key on the socket (relay_proof)
     const name = url.pathname.slice(RELAY_IN_PATH.length);
