@@ -129,7 +129,15 @@ export class PilotPeerObject extends DurableObject<PilotEnv> {
 
   private async rememberName(name: string): Promise<void> {
     if (!this.env.PILOT_PUBLIC_URL || !NAME.test(name)) return;
-    if ((await this.ctx.storage.get<string>("identity_name")) !== name) await this.ctx.storage.put("identity_name", name);
+    if ((await this.ctx.storage.get<string>("identity_name")) === name) return;
+    await this.ctx.storage.put("identity_name", name);
+    // a peer made before the name was known (an identity from before PILOT_PUBLIC_URL, woken by its watchdog alarm)
+    // runs outbound for good: it starts again, now with dial-in
+    const old = await this.peer?.catch(() => null);
+    if (old && !old.inbound) {
+      old.close();
+      this.peer = null;
+    }
   }
 
   /** Dial-in: the relay's alarm-driven timers; outbound: the watchdog that reconnects and runs due timers. */
