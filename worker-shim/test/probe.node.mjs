@@ -68,6 +68,20 @@ test("a JSON body over the limit is a 413 JSON error, the rest is not read, and 
   const small = await post("/v1/ping", 1 << 20, false);
   assert.equal(small.status, 400);
   assert.match(JSON.parse(small.text).error, /JSON object/);
+  // and a chunked one (no Content-Length) is read here to its end and passed on whole
+  const chunked = await new Promise((resolve, reject) => {
+    const req = request(new URL("/v1/ping", worker.base), { method: "POST", headers: { authorization: `Bearer ${SECRET}` } });
+    req.on("response", (res) => {
+      let text = "";
+      res.on("data", (d) => { text += d; });
+      res.on("end", () => resolve({ status: res.statusCode, text }));
+    });
+    req.on("error", reject);
+    req.write('{"address":');
+    setTimeout(() => req.end('"nowhere"}'), 100);
+  });
+  assert.equal(chunked.status, 400);
+  assert.match(JSON.parse(chunked.text).error, /Pilot address/);
   await new Promise((r) => setTimeout(r, 500)); // wrangler prints an uncaught error a moment after the answer
   assert.doesNotMatch(logSince(from), /Uncaught|Can't read from request stream/);
 });
