@@ -149,6 +149,13 @@ export class PilotPeerObject extends DurableObject<PilotEnv> {
     try {
       if (url.pathname.startsWith(RELAY_IN_PATH)) return await this.relayIn(request, url.pathname.slice(RELAY_IN_PATH.length));
       await this.rememberName(url.searchParams.get("identity") ?? "default");
+      // a peer made before the name was known (an identity from before PILOT_PUBLIC_URL, woken by its watchdog alarm)
+      // ran outbound for good: an authenticated request starts it again, now with dial-in (never the open relay-in route)
+      const old = this.env.PILOT_PUBLIC_URL && (await this.peer?.catch(() => null));
+      if (old && !old.inbound) {
+        old.close();
+        this.peer = null;
+      }
       const peer = await this.getPeer();
       return await handleApi(request, peer);
     } catch (e) {

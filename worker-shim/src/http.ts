@@ -41,7 +41,7 @@ export function unavailable(e: unknown): Response {
 }
 
 /** Reads a body up to {@code max} bytes, refusing (413) as soon as it grows past the limit. */
-async function readLimited(req: Request, max: number): Promise<Uint8Array> {
+export async function readLimited(req: Request, max: number): Promise<Uint8Array> {
   const declared = Number(req.headers.get("content-length") ?? "0");
   if (declared > max) throw new HttpError(413, `request body over ${max} bytes`, "TOO_LARGE");
   if (!req.body) return new Uint8Array(0);

@@ -517,6 +517,7 @@ export class PilotPeer {
     if (this.closed) return;
     if (state === "ready") {
       this.log(reason);
+      this.lastError = null;
       this.timers.clear("heartbeat"); // the relay heartbeats for us while we are dialled in
       this.reconnectAt = null;
       this.timers.clear("reconnect");
@@ -650,7 +651,9 @@ export class PilotPeer {
       (m) => this.core.ed25519Sign(this.options.identitySeed, m) ?? new Uint8Array(64), 10_000, () => this.nodeId);
     t.onMessage = (message, more) => this.messageIn(message, more);
     t.onStateChange = (state, reason, code) => {
-      if (state === "closed" && !this.closed && t === this.transport && this.active() !== this.inbound) {
+      // a login ends what failed before it: the status tells the present (`reconnects` and the log, the past)
+      if (state === "ready") this.lastError = null;
+      else if (state === "closed" && !this.closed && t === this.transport && this.active() !== this.inbound) {
         this.lastError = reason;
         this.scheduleReconnect(code === CLOSE_IDLE);
       }

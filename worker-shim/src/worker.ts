@@ -8,7 +8,7 @@
 // ?identity=NAME picks the identity (one Durable Object each; default "default").
 import type { PilotEnv } from "./durable-object.js";
 import { authorized } from "./bearer.js";
-import { json } from "./http.js";
+import { errorResponse, json, MAX_JSON_BODY_BYTES, readLimited } from "./http.js";
 import { RELAY_IN_PATH } from "./inbound.js";
 
 const NAME = /^[A-Za-z0-9_-]{1,64}$/;
@@ -16,6 +16,11 @@ const NAME = /^[A-Za-z0-9_-]{1,64}$/;
 /** Checks the bearer secret and the identity name, then hands the request to that identity's Durable Object. */
 export async function routeToPeer(request: Request, env: PilotEnv): Promise<Response> {
   const url = new URL(request.url);
+  // a typo is refused, visibly, rather than run as the default
+  const profile = env.PILOT_PROFILE;
+  if (profile !== undefined && profile !== "modern" && profile !== "feb2026") {
+    return json(500, { error: `PILOT_PROFILE must be modern or feb2026, not "${profile}"`, code: "CONFIG" });
+  }
   if (url.pathname.startsWith(RELAY_IN_PATH)) {
     // the relay dialling in: no bearer secret, it proves its key on the socket (relay_proof)
     const name = url.pathname.slice(RELAY_IN_PATH.length);
@@ -36,7 +41,15 @@ export async function routeToPeer(request: Request, env: PilotEnv): Promise<Resp
     return json(400, { error: "identity must be 1-64 letters, digits, '-' or '_'", code: "BAD_REQUEST" });
   }
   const stub = env.PILOT.get(env.PILOT.idFromName(name));
-  return stub.fetch(request);
+  if (url.pathname === "/v1/streams" || !request.body) return stub.fetch(request);
+  // a JSON body is read here, bounded, and refused (413 JSON) before the object: one that crossed into the object
+  // was still pumped after the object's answer, and workerd failed the response ("Can't read from request stream
+  // after response has been sent": an empty 413, the connection reset); a declared length over the limit is never read
+  try {
+    return await stub.fetch(new Request(request, { body: await readLimited(request, MAX_JSON_BODY_BYTES) }));
+  } catch (e) {
+    return errorResponse(e);
+  }
 }
 
 /** The whole Worker: `export default pilotWorker` (and `export { PilotPeerObject }`). */

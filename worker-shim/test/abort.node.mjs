@@ -17,6 +17,7 @@ const shim = fileURLToPath(new URL("../", import.meta.url));
 const work = mkdtempSync(join(tmpdir(), "pilot-abort-"));
 let workerd = null;
 let port = 0;
+let log = ""; // workerd's stdout and stderr
 
 before(async () => {
   await build({ entryPoints: [join(shim, "test/abort-worker.ts")], bundle: true, format: "esm", target: "es2022",
@@ -30,7 +31,6 @@ const config :Workerd.Config = (
 );
 `);
   const bin = join(shim, "node_modules", "@cloudflare", "workerd-linux-64", "bin", "workerd");
-  let log = "";
   workerd = spawn(bin, ["serve", join(work, "config.capnp")], { stdio: ["ignore", "pipe", "pipe"],
     env: { ...process.env, CLOUDFLARE_CF_FETCH_ENABLED: "false" } });
   workerd.stdout.on("data", (d) => { log += d; });
@@ -117,6 +117,20 @@ test("a reply of known length that fails after its first byte is a cut transfer:
   assert.equal(r.complete, false, `${r.body.length} of ${10 * K} bytes and the connection closed`);
   assert.equal(r.closed, true);
   assert.ok(r.body.length <= 4 * K);
+});
+
+test("measured limit: workerd logs a body it had to cut as an uncaught exception, and nothing else is left unhandled", async () => {
+  // "Uncaught Error: stream ended: TIMED_OUT" in a Worker's log (twice through a Durable Object: once in the object,
+  // once in the Worker that passed its body on) is this report of the cut, not a lost promise. Measured: aborting the
+  // writer with any reason, closing a FixedLengthStream short, and a writer left hanging are all reported so; a cut is
+  // the only way a failure after the first byte reaches the client. If this fails, update README.md ("HTTP API").
+  const from = log.length;
+  await get(`/reply?bytes=${4 * K}&end=fail&length=${10 * K}`);
+  await new Promise((r) => setTimeout(r, 300));
+  const since = log.slice(from);
+  assert.match(since, /Uncaught exception: .*stream ended: TIMED_OUT/);
+  assert.equal(since.match(/Uncaught/g)?.length, 1, since);
+  assert.doesNotMatch(since, /in promise/);
 });
 
 test("a reply of known length that ends early (or runs long) is a cut transfer too", async () => {

@@ -3,6 +3,7 @@
 import { SELF, abortAllDurableObjects, env } from "cloudflare:test";
 import { describe, expect, inject, it } from "vitest";
 import { hex, random } from "./bytes.js";
+import { routeToPeer } from "../src/worker.js";
 
 const auth = { authorization: "Bearer test-secret" };
 
@@ -67,6 +68,23 @@ describe("HTTP face", () => {
       const body = (await r.json()) as { error: string };
       expect(body.error, path).toContain(text);
       expect(JSON.stringify(body)).not.toContain("    at "); // never a stack trace
+    }
+  });
+});
+
+describe("configuration", () => {
+  it("refuses a PILOT_PROFILE other than modern or feb2026 on every route, naming the variable and both values", async () => {
+    // before: a typo ran silently as modern
+    for (const value of ["modren", "Modern", "feb-2026", ""]) {
+      for (const path of ["/v1/status", "/v1/ping", "/pilot/relay-in/default"]) {
+        const r = await routeToPeer(new Request(`http://worker${path}`, { headers: auth }), { ...env, PILOT_PROFILE: value });
+        expect(r.status, `${value} ${path}`).toBe(500);
+        expect(await r.json()).toEqual({ error: `PILOT_PROFILE must be modern or feb2026, not "${value}"`, code: "CONFIG" });
+      }
+    }
+    for (const value of ["modern", "feb2026", undefined]) {
+      const r = await routeToPeer(new Request("http://worker/v1/nothing", { headers: auth }), { ...env, PILOT_PROFILE: value });
+      expect(r.status, String(value)).toBe(404);
     }
   });
 });
@@ -165,5 +183,7 @@ describe("a Worker that is a Pilot peer", () => {
     const after = await waitConnected();
     expect(after.address).toBe(before.address); // same Pilot address after reconnecting
     expect(Number(after.reconnects)).toBeGreaterThan(0);
+    // connected again: the loss is no longer the status's last_error (before: the old error stayed beside "ready")
+    expect(after.last_error).toBeNull();
   });
 });

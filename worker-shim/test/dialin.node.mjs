@@ -210,6 +210,35 @@ test("dial-in against a fake relay: an idle peer holds no outbound socket and no
     10_000, "dialled in again");
 });
 
+test("an identity made before PILOT_PUBLIC_URL was set is dialled into after it is, once the API is used", async () => {
+  const late = new FakeRelay();
+  const relayUrl = await late.listen();
+  const port = await freePort();
+  const dir = mkdtempSync(join(tmpdir(), "pilot-late-"));
+  let w = await startWrangler({ port, persist: dir, vars: { RELAY_URL: relayUrl, PILOT_API_SECRET: SECRET } });
+  try {
+    let status = async () => (await api(w.base, SECRET)("/v1/status?identity=late")).body;
+    await until(status, (b) => b.connection === "ready" && b.transport === "outbound", 20_000, "the identity made, outbound");
+    await w.kill();
+    const logins = late.outbound;
+    w = await startWrangler({ port, persist: dir, vars: { RELAY_URL: relayUrl, PILOT_API_SECRET: SECRET,
+      PILOT_PUBLIC_URL: `http://127.0.0.1:${port}` } });
+    status = async () => (await api(w.base, SECRET)("/v1/status?identity=late")).body;
+    // the object's watchdog alarm (every 30 s) wakes it first, before any API request: it logs in outbound, its name
+    // unknown ("dial-in off: identity name unknown"); before, it stayed so for good (an outbound socket, no hibernation)
+    await until(async () => late.outbound, (n) => n > logins, 35_000, "the alarm waking the object");
+    const s = await until(status, (b) => b.transport === "inbound" && b.outbound_socket === false, 15_000,
+      "dial-in after the first API request");
+    assert.equal(s.connection, "ready");
+    assert.equal(late.dialIns.length, 1);
+    assert.equal(late.dialIns[0].url, `http://127.0.0.1:${port}/pilot/relay-in/late`);
+  } finally {
+    await w.kill();
+    late.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 // ------------------------------------------------------------------------------------------------------
 // The real relay (pilot-host relay --dial-in-allow), a JVM registry and a long-lived JVM host; between the
 // relay and the Worker a WebSocket proxy of the test's own, which counts key-exchange frames (PILA) both
