@@ -63,7 +63,7 @@ try {
   // a plain `npm pack` from a clone must build what it packs (its prepack script): no dist/ beforehand
   rmSync(join(root, "dist"), { recursive: true, force: true });
   const packOut = run("npm", ["pack", "--json", "--pack-destination", work], root, "npm pack");
-  const packed = JSON.parse(packOut.slice(packOut.search(/^\[/m)))[0]; // after the build's own lines
+  const packed = JSON.parse(packOut.slice(packOut.search(/^\[\s*$/m)))[0]; // npm's JSON, after the build's own lines
   const files = packed.files.map((f) => f.path);
   for (const want of ["package.json", "README.md", "dist/index.js", "dist/index.d.ts", "dist/peer.d.ts",
     "vendor/pilot-core/pilot-core.wasm", "vendor/pilot-core/pilot-core.mjs", "vendor/pilot-core/pilot-core.d.mts"]) {

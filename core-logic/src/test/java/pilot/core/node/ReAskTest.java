@@ -78,6 +78,46 @@ class ReAskTest {
     }
 
     @Test
+    void aReAskTheHostCannotAnswerLeavesAPeerWithASessionAndItsStreamsAlone() {
+        boolean[] registryDown = {false};
+        Net net = new Net() {
+            @Override
+            void onEvent(int node, NodeEvent e) {
+                if (registryDown[0] && e instanceof NodeEvent.PeerNeeded x) {
+                    nodes.get(node).peerLookupFailed(x.peer().node(), now); // the registry call failed
+                    return;
+                }
+                super.onEvent(node, e);
+            }
+        };
+        PilotNode a = net.add(NodeConfig.DEFAULTS);
+        PilotNode b = net.add(NodeConfig.DEFAULTS);
+        int stream = a.openStream(b.address(), 7, net.now).value(); // B's echo
+        net.run(1000);
+        assertEquals(1, net.eventsOf(0, NodeEvent.StreamOpened.class).size(), "a stream first");
+        net.events.get(0).clear();
+
+        registryDown[0] = true;
+        net.pass = (from, to) -> to != 1; // one ping (and only it) is lost on the way to B
+        a.ping(b.address(), net.now);
+        net.run(NodeConfig.DEFAULTS.pingTimeoutMillis());
+        net.pass = (from, to) -> true;
+        assertEquals(1, net.eventsOf(0, NodeEvent.PeerNeeded.class).size(), "the timeout asked");
+        assertEquals(List.of(), net.eventsOf(0, NodeEvent.PeerUnreachable.class),
+                "a look-up that failed proves nothing about a peer whose session works: it is not given up");
+        assertEquals(List.of(), net.eventsOf(0, NodeEvent.StreamClosed.class), "its streams stay open");
+        assertTrue(a.hasSession(b.address().node()));
+
+        a.write(stream, new byte[] {'h', 'i'}, net.now);
+        net.run(1000);
+        assertEquals("hi", new String(a.read(stream, 100, net.now).value(), java.nio.charset.StandardCharsets.US_ASCII),
+                "and still carries data");
+        a.ping(b.address(), net.now);
+        net.run(1000);
+        assertEquals(1, net.eventsOf(0, NodeEvent.Pong.class).size(), "a later ping is answered");
+    }
+
+    @Test
     void strangersFramesAndPeersPingsNeverAsk() {
         PilotNode c = net.add(NodeConfig.DEFAULTS);
         session();

@@ -165,12 +165,17 @@ final class RelayCommand implements Callable<Integer> {
      * and one of this machine's (else each login is refused "no UDP endpoint available" while the relay looks healthy).
      */
     private InetAddress udpAddress() throws java.io.IOException {
-        byte[] ip = pilot.core.addr.IpLiteral.parse(udpHost);
-        if (ip == null) {
+        if (pilot.core.addr.IpLiteral.parse(udpHost) == null) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(),
                     "--udp-host must be an IP address of this machine: " + udpHost);
         }
-        InetAddress a = InetAddress.getByAddress(ip);
+        InetAddress a = InetAddress.getByName(udpHost); // a literal (checked above): no lookup; keeps an IPv6 zone
+        if (a.isAnyLocalAddress() || a.isMulticastAddress()) {
+            // it would bind, but each Worker registers this address as its endpoint: peers could never reach it
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--udp-host must be one address of this"
+                    + " machine that peers reach, not " + (a.isAnyLocalAddress() ? "the wildcard " : "a multicast address ")
+                    + udpHost);
+        }
         String problem = RelayServer.udpHostProblem(a);
         if (problem != null) {
             throw new java.io.IOException("--udp-host " + udpHost + ": cannot bind a UDP socket there (" + problem

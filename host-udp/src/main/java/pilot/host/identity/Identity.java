@@ -173,11 +173,11 @@ public record Identity(byte[] seed, byte[] publicKey, int nodeId, int network) {
         } catch (NoSuchFileException e) {
             return null;
         }
-        AtomicFiles.warnIfExposed(file);
         Result<Identity> r = fromJson(text, suite);
         if (!r.isOk()) {
             throw new IOException(file + ": " + r.detail() + "; move it away to create a new identity, or restore it from a backup");
         }
+        AtomicFiles.warnIfExposed(file); // a key file (a junk one is refused above, without this warning)
         return r.value();
     }
 

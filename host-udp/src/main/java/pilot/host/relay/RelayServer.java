@@ -548,8 +548,8 @@ public final class RelayServer extends WebSocketServer {
         Session s = ws.getAttachment();
         if (s != null) {
             if (s.publicKeyBase64 != null) { // a Worker that had logged in: the operator sees it leave, as it came
-                hostile("Worker {} disconnected: {}", s.publicKeyBase64, code + (reason == null || reason.isEmpty() ? "" : " " + reason)
-                        + (remote ? "" : " (closed by the relay)"));
+                hostile("Worker {} disconnected: {}", s.publicKeyBase64, code + (remote ? "" : " (closed by the relay)")
+                        + (reason == null || reason.isEmpty() ? "" : " " + printable(reason)));
             }
             end(s);
         }
@@ -630,6 +630,17 @@ public final class RelayServer extends WebSocketServer {
         } catch (IllegalArgumentException e) {
             return false;
         }
+    }
+
+    /** {@code text} (a peer's close reason) for one log line: control characters as '?', at most 123 characters. */
+    static String printable(String text) {
+        StringBuilder b = new StringBuilder(Math.min(text.length(), 123));
+        for (int i = 0; i < text.length() && i < 123; i++) {
+            char c = text.charAt(i);
+            b.append(Character.isISOControl(c) || Character.getType(c) == Character.LINE_SEPARATOR
+                    || Character.getType(c) == Character.PARAGRAPH_SEPARATOR ? '?' : c);
+        }
+        return b.toString();
     }
 
     /** A registry call got no answer: counted, and said to the operator (Workers see only their own error). */
@@ -1577,7 +1588,7 @@ public final class RelayServer extends WebSocketServer {
                             heartbeatsOnBehalf.incrementAndGet();
                         }
                     } catch (IOException e) {
-                        LOG.debug("heartbeat on behalf of {}: {}", d.keyBase64, e.getMessage());
+                        registryFailed(e); // dial-in Workers' registrations lapse while it lasts
                     }
                 });
             } catch (java.util.concurrent.RejectedExecutionException e) {

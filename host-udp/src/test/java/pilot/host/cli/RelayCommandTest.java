@@ -150,6 +150,12 @@ class RelayCommandTest {
                 "--udp-host", "not an address");
         assertEquals(PilotCli.USAGE, name.code(), name.err());
         assertTrue(name.err().contains("--udp-host must be an IP address"), name.err());
+        for (String wildcard : new String[] {"0.0.0.0", "::"}) { // binds, but is no endpoint a peer can send to
+            PilotCliTest.Run any = PilotCliTest.run("relay", "--listen", "127.0.0.1:0", "--registry", "127.0.0.1:9",
+                    "--udp-host", wildcard);
+            assertEquals(PilotCli.USAGE, any.code(), any.err());
+            assertTrue(any.err().contains("not the wildcard " + wildcard), any.err());
+        }
     }
 
     @Test

@@ -63,6 +63,14 @@ class RelayTest {
     }
 
     @Test
+    void aPeersCloseReasonIsLoggedAsOneLineOfPrintableText() {
+        // a logged-in key chooses its close frame's reason (123 bytes of UTF-8): no newline may forge a log line
+        assertEquals("bye?WARN forged??", RelayServer.printable("bye\nWARN forged\r\u2028"));
+        assertEquals(123, RelayServer.printable("x".repeat(500)).length());
+        assertEquals("going away", RelayServer.printable("going away"));
+    }
+
+    @Test
     void aWorkerBehindTheRelayAndAHostReachEachOther() throws Exception {
         try (HostDaemon host = HostDaemon.start(HostConfig.loopback(dir.resolve("host.json"), registry.address()));
              JavaWorker w = new JavaWorker(relayAddress(), 1)) {
