@@ -27,8 +27,10 @@ import { fileURLToPath } from "node:url";
 // 97.2: the seventh session's hardening (hostdos: half-open streams and idle sessions bounded in the core, +221 B of
 // wasm; a look-up lost with the outbound connection sent again over the dial-in) measured 96.99 KiB. The issue-15
 // ceiling, 100 kB = 97.66 KiB, stands. 97.4: the dial-in's held relay proof and the review's fixes (a peer whose
-// frames open where it is keeps its endpoint) measured 97.19 KiB.
-const BUNDLE_GZIP_BUDGET_KIB = 97.4;
+// frames open where it is keeps its endpoint) measured 97.19 KiB. 97.45: the eighth session (the re-ask in the core,
+// SYN|ACK resends, the weak-key check before a table entry, a failed look-up leaving a working session alone, the
+// Worker's own body limit and profile check) measured 97.42 KiB; 0.24 KiB are left under 100 kB.
+const BUNDLE_GZIP_BUDGET_KIB = 97.45;
 const root = fileURLToPath(new URL("../", import.meta.url));
 const example = join(root, "package-example");
 const require = createRequire(import.meta.url);

@@ -69,14 +69,14 @@ final class PeerLinks {
 
     /**
      * The host could not resolve {@code node}: it goes into the negative cache and its waiting traffic fails. A peer
-     * with a session at a known endpoint and nothing waiting is left as it is (the look-up was a re-ask or a wake's
+     * with a session and nothing waiting is left as it is (the look-up was a re-ask or a wake's
      * check, and a registry that cannot answer proves nothing about a peer whose frames open): giving it up would
      * end every stream to it.
      */
     void lookupFailed(int node, long now) {
         PeerState l = links.get(node);
         lookups.failed(node, now);
-        if (l != null && kx.hasSession(node) && l.endpoint != null && l.queue.isEmpty()) {
+        if (l != null && l.queue.isEmpty() && kx.hasSession(node)) {
             l.lookupPending = false;
         } else if (l != null) {
             giveUp(l, now);
