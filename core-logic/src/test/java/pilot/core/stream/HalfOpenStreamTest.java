@@ -134,17 +134,22 @@ class HalfOpenStreamTest {
         Owner us = new Owner(StreamTable.Limits.DEFAULTS);
         us.syn(HOSTILE, 40_000, 0);
         List<Long> resentAt = new ArrayList<>();
+        long forgottenAt = -1;
         for (long now = 10; now <= 10_000; now += 10) {
             int before = us.sent.size();
             us.advance(now);
             if (us.sent.size() > before) {
                 resentAt.add(now);
             }
+            if (forgottenAt < 0 && !us.closed.isEmpty()) {
+                forgottenAt = now;
+            }
         }
         assertEquals(List.of(1_000L, 3_000L), resentAt, "SYN RTO 1 s, doubling, within the 5 s half-open timeout");
         assertEquals(1 + TimeoutHandler.SYN_ACK_RESENDS, us.sent.size());
         assertTrue(us.sent.stream().allMatch(p -> p.flags() == (Packet.SYN | Packet.ACK)), "SYN|ACKs only, no RST");
-        assertEquals(ErrorCode.TIMED_OUT, us.closed.values().iterator().next(), "forgotten at 5 s");
+        assertEquals(ErrorCode.TIMED_OUT, us.closed.values().iterator().next());
+        assertEquals(5_000, forgottenAt, "forgotten at the 5 s half-open timeout, not later");
     }
 
     @Test
