@@ -170,11 +170,10 @@ final class RelayCommand implements Callable<Integer> {
                     "--udp-host must be an IP address of this machine: " + udpHost);
         }
         InetAddress a = InetAddress.getByName(udpHost); // a literal (checked above): no lookup; keeps an IPv6 zone
-        if (a.isAnyLocalAddress() || a.isMulticastAddress()) {
-            // it would bind, but each Worker registers this address as its endpoint: peers could never reach it
-            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--udp-host must be one address of this"
-                    + " machine that peers reach, not " + (a.isAnyLocalAddress() ? "the wildcard " : "a multicast address ")
-                    + udpHost);
+        if (a.isMulticastAddress()) {
+            // (the wildcard is fine: the registry records the address it sees the relay's connection come from)
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                    "--udp-host must be an address of this machine, not a multicast address: " + udpHost);
         }
         String problem = RelayServer.udpHostProblem(a);
         if (problem != null) {
