@@ -43,13 +43,14 @@ final class TimeoutHandler {
         if (c.state() == StreamState.CLOSED) {
             return;
         }
-        if (timers.expired(Timer.SYN, now)) {
-            onSynTimeout(now);
+        if (timers.expired(Timer.HALF_OPEN, now)) {
+            // no RST: a dialer still in SYN_SENT would take it as a refusal; its next SYN opens afresh. Before the
+            // SYN timer: a host that wakes after both forgets the stream without one more SYN|ACK
+            c.terminate(ErrorCode.TIMED_OUT, now);
             return;
         }
-        if (timers.expired(Timer.HALF_OPEN, now)) {
-            // no RST: a dialer still in SYN_SENT would take it as a refusal; its next SYN opens afresh
-            c.terminate(ErrorCode.TIMED_OUT, now);
+        if (timers.expired(Timer.SYN, now)) {
+            onSynTimeout(now);
             return;
         }
         if (timers.expired(Timer.TIME_WAIT, now)) {

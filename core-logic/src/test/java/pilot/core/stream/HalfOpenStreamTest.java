@@ -153,6 +153,17 @@ class HalfOpenStreamTest {
     }
 
     @Test
+    void aHostThatWakesAfterTheHalfOpenTimeoutForgetsTheStreamWithoutOneMoreSynAck() {
+        Owner us = new Owner(StreamTable.Limits.DEFAULTS);
+        us.syn(HOSTILE, 40_000, 0);
+        us.advance(900);
+        us.table.onTimeout(5_500); // one call, as from a Worker asleep through the resend at 1 s and the 5 s timeout
+        Outputs.drain(us.table, us);
+        assertEquals(ErrorCode.TIMED_OUT, us.closed.values().iterator().next());
+        assertEquals(1, us.sent.size(), "the first SYN|ACK only: a resend for a stream forgotten in the same call is noise");
+    }
+
+    @Test
     void withALongerHalfOpenTimeoutTheStreamIsForgottenWhenItsLastSynAckWentUnanswered() {
         StreamTable.Limits d = StreamTable.Limits.DEFAULTS;
         Owner us = new Owner(new StreamTable.Limits(d.maxStreams(), d.maxStreamsPerPort(), d.synPerSecond(),
