@@ -151,8 +151,9 @@ export class PilotPeerObject extends DurableObject<PilotEnv> {
       await this.rememberName(url.searchParams.get("identity") ?? "default");
       // a peer made before the name was known (an identity from before PILOT_PUBLIC_URL, woken by its watchdog alarm)
       // ran outbound for good: an authenticated request starts it again, now with dial-in (never the open relay-in route)
-      const old = this.env.PILOT_PUBLIC_URL && (await this.peer?.catch(() => null));
-      if (old && !old.inbound) {
+      const current = this.env.PILOT_PUBLIC_URL ? this.peer : null;
+      const old = current && (await current.catch(() => null));
+      if (old && !old.inbound && this.peer === current) { // a request that raced this one may have replaced it already
         old.close();
         this.peer = null;
       }
