@@ -153,7 +153,9 @@ export class PilotPeerObject extends DurableObject<PilotEnv> {
       // ran outbound for good: an authenticated request starts it again, now with dial-in (never the open relay-in route)
       const current = this.env.PILOT_PUBLIC_URL ? this.peer : null;
       const old = current && (await current.catch(() => null));
-      if (old && !old.inbound && this.peer === current) { // a request that raced this one may have replaced it already
+      // only when the new peer will dial in (its name is stored; a router that passes a name the object refuses to
+      // store would otherwise get a new outbound peer on every request), and only if no racing request replaced it
+      if (old && !old.inbound && (await this.ctx.storage.get<string>("identity_name")) && this.peer === current) {
         old.close();
         this.peer = null;
       }

@@ -41,7 +41,7 @@ export async function routeToPeer(request: Request, env: PilotEnv): Promise<Resp
     return json(400, { error: "identity must be 1-64 letters, digits, '-' or '_'", code: "BAD_REQUEST" });
   }
   const stub = env.PILOT.get(env.PILOT.idFromName(name));
-  if (url.pathname === "/v1/streams" || !request.body) return stub.fetch(request);
+  if (request.method !== "POST" || url.pathname === "/v1/streams" || !request.body) return stub.fetch(request);
   // a JSON body is read here, bounded, and refused (413 JSON) before the object: one that crossed into the object
   // was still pumped after the object's answer, and workerd failed the response ("Can't read from request stream
   // after response has been sent": an empty 413, the connection reset); a declared length over the limit is never read

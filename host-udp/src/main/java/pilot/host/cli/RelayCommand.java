@@ -165,7 +165,8 @@ final class RelayCommand implements Callable<Integer> {
      * and one of this machine's (else each login is refused "no UDP endpoint available" while the relay looks healthy).
      */
     private InetAddress udpAddress() throws java.io.IOException {
-        if (pilot.core.addr.IpLiteral.parse(udpHost) == null) {
+        // a zone only on an IPv6 literal: "1.2.3.4%x" would go to the system resolver
+        if (pilot.core.addr.IpLiteral.parse(udpHost) == null || (udpHost.indexOf('%') >= 0 && udpHost.indexOf(':') < 0)) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(),
                     "--udp-host must be an IP address of this machine: " + udpHost);
         }

@@ -150,6 +150,9 @@ class RelayCommandTest {
                 "--udp-host", "not an address");
         assertEquals(PilotCli.USAGE, name.code(), name.err());
         assertTrue(name.err().contains("--udp-host must be an IP address"), name.err());
+        PilotCliTest.Run zoned = PilotCliTest.run("relay", "--listen", "127.0.0.1:0", "--registry", "127.0.0.1:9",
+                "--udp-host", "127.0.0.1%x"); // not a literal Java takes: it would be looked up
+        assertEquals(PilotCli.USAGE, zoned.code(), zoned.err());
         PilotCliTest.Run multicast = PilotCliTest.run("relay", "--listen", "127.0.0.1:0", "--registry", "127.0.0.1:9",
                 "--udp-host", "224.0.0.1");
         assertEquals(PilotCli.USAGE, multicast.code(), multicast.err());
