@@ -29,7 +29,8 @@ import { fileURLToPath } from "node:url";
 // ceiling, 100 kB = 97.66 KiB, stands. 97.4: the dial-in's held relay proof and the review's fixes (a peer whose
 // frames open where it is keeps its endpoint) measured 97.19 KiB. 97.45: the eighth session (the re-ask in the core,
 // SYN|ACK resends, the weak-key check before a table entry, a failed look-up leaving a working session alone, the
-// Worker's own body limit and profile check) measured 97.42 KiB; 0.24 KiB are left under 100 kB.
+// Worker's own body limit and profile check) measured 97.42 KiB, 97.45 KiB with the second review's fixes; 0.21 KiB
+// are left under 100 kB.
 const BUNDLE_GZIP_BUDGET_KIB = 97.45;
 const root = fileURLToPath(new URL("../", import.meta.url));
 const example = join(root, "package-example");
