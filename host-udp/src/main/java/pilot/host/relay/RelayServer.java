@@ -632,10 +632,13 @@ public final class RelayServer extends WebSocketServer {
         }
     }
 
-    /** {@code text} (a peer's close reason) for one log line: control characters as '?', at most 123 characters. */
+    /** The longest close reason a WebSocket close frame carries (RFC 6455: 125 bytes of payload, 2 of them the code). */
+    private static final int MAX_CLOSE_REASON = 123;
+
+    /** {@code text} (a peer's close reason) for one log line: control characters as '?', at most {@link #MAX_CLOSE_REASON}. */
     static String printable(String text) {
-        StringBuilder b = new StringBuilder(Math.min(text.length(), 123));
-        for (int i = 0; i < text.length() && i < 123; i++) {
+        StringBuilder b = new StringBuilder(Math.min(text.length(), MAX_CLOSE_REASON));
+        for (int i = 0; i < text.length() && i < MAX_CLOSE_REASON; i++) {
             char c = text.charAt(i);
             b.append(Character.isISOControl(c) || Character.getType(c) == Character.LINE_SEPARATOR
                     || Character.getType(c) == Character.PARAGRAPH_SEPARATOR ? '?' : c);
@@ -1299,10 +1302,9 @@ public final class RelayServer extends WebSocketServer {
         }
     }
 
-    /** Why a Worker's UDP socket cannot bind to {@code host} (the bind error), or null when it can. */
+    /** Why a Worker's UDP socket ({@link #openWorkerSocket}) cannot be opened on {@code host}, or null when it can. */
     public static String udpHostProblem(InetAddress host) {
-        try (DatagramChannel probe = DatagramChannel.open()) {
-            probe.bind(new InetSocketAddress(host, 0));
+        try (DatagramChannel probe = openWorkerSocket(host)) {
             return null;
         } catch (IOException e) {
             return e.getMessage() != null ? e.getMessage() : e.toString();
