@@ -89,13 +89,13 @@ public final class PilotCli {
     }
 
     static int exitCode(Throwable ex) {
-        if (ex instanceof CommandLine.ParameterException || ex instanceof Usage) {
+        if (ex instanceof CommandLine.ParameterException) {
             return USAGE;
         }
-        if (ex instanceof Failed) {
-            return FAILED;
+        if (ex instanceof Outcome o) {
+            return o.exitCode;
         }
-        if (ex instanceof TimeoutException || ex instanceof Unreachable) {
+        if (ex instanceof TimeoutException) {
             return UNREACHABLE;
         }
         if (ex instanceof IOException) {
@@ -119,24 +119,13 @@ public final class PilotCli {
         return t.getMessage() == null ? t.toString() : t.getMessage();
     }
 
-    /** The peer did not answer. */
-    static final class Unreachable extends Exception {
-        Unreachable(String m) {
-            super(m);
-        }
-    }
+    /** An operation on a peer that ended with a known exit code: {@link #USAGE}, {@link #FAILED} or {@link #UNREACHABLE}. */
+    static final class Outcome extends Exception {
+        final int exitCode;
 
-    /** The arguments name something the core refuses before anything is sent (exit 2). */
-    static final class Usage extends Exception {
-        Usage(String m) {
+        Outcome(int exitCode, String m) {
             super(m);
-        }
-    }
-
-    /** The peer answered and refused (exit 1). */
-    static final class Failed extends Exception {
-        Failed(String m) {
-            super(m);
+            this.exitCode = exitCode;
         }
     }
 
@@ -272,16 +261,13 @@ public final class PilotCli {
         try {
             return f.get(seconds, TimeUnit.SECONDS);
         } catch (TimeoutException e) {
-            throw new Unreachable(what + ": no answer within " + seconds + " s");
+            throw new Outcome(UNREACHABLE, what + ": no answer within " + seconds + " s");
         } catch (ExecutionException e) {
             pilot.core.ErrorCode code = e.getCause() instanceof pilot.host.daemon.PeerFailure p ? p.code() : null;
-            if (code == pilot.core.ErrorCode.INVALID_ARGUMENT) {
-                throw new Usage(what + ": " + message(e)); // e.g. an address no peer can have: exit 2
-            }
-            if (code == pilot.core.ErrorCode.REFUSED || code == pilot.core.ErrorCode.STREAM_RESET) {
-                throw new Failed(what + ": " + message(e)); // the peer answered, no: exit 1
-            }
-            throw new Unreachable(what + ": " + message(e));
+            // an address no peer can have is a usage error; a peer that answered "no" a failure; else unreachable
+            int exit = code == pilot.core.ErrorCode.INVALID_ARGUMENT ? USAGE
+                    : code == pilot.core.ErrorCode.REFUSED || code == pilot.core.ErrorCode.STREAM_RESET ? FAILED : UNREACHABLE;
+            throw new Outcome(exit, what + ": " + message(e));
         }
     }
 
