@@ -56,6 +56,20 @@ function post(path, size) {
   });
 }
 
+/** One request with the bearer secret and `headers`, its body written by `send(req)`: resolves with the status and text. */
+function exchange(method, path, headers, send) {
+  return new Promise((resolve, reject) => {
+    const req = request(new URL(path, worker.base), { method, headers: { authorization: `Bearer ${SECRET}`, ...headers } });
+    req.on("response", (res) => {
+      let text = "";
+      res.on("data", (d) => { text += d; });
+      res.on("end", () => resolve({ status: res.statusCode, text }));
+    });
+    req.on("error", reject);
+    send(req);
+  });
+}
+
 test("a JSON body over the limit is a 413 JSON error, the rest is not read, and nothing is left uncaught", async () => {
   const from = worker.log().length;
   // before: the body crossed into the object and was still being pumped after the object's 413: the answer came with
@@ -69,14 +83,7 @@ test("a JSON body over the limit is a 413 JSON error, the rest is not read, and 
   assert.equal(small.status, 400);
   assert.match(JSON.parse(small.text).error, /JSON object/);
   // and a chunked one (no Content-Length) is read here to its end and passed on whole
-  const chunked = await new Promise((resolve, reject) => {
-    const req = request(new URL("/v1/ping", worker.base), { method: "POST", headers: { authorization: `Bearer ${SECRET}` } });
-    req.on("response", (res) => {
-      let text = "";
-      res.on("data", (d) => { text += d; });
-      res.on("end", () => resolve({ status: res.statusCode, text }));
-    });
-    req.on("error", reject);
+  const chunked = await exchange("POST", "/v1/ping", {}, (req) => {
     req.write('{"address":');
     setTimeout(() => req.end('"nowhere"}'), 100);
   });
@@ -89,17 +96,7 @@ test("a JSON body over the limit is a 413 JSON error, the rest is not read, and 
 test("a GET that carries a body is answered as any GET (only a POST's body is read before the object)", async () => {
   // HTTP lets a GET carry a body (some clients and proxies send one); workerd hands it on, and rebuilding the request
   // with it threw ("Request with a GET or HEAD method cannot have a body"): a 502 for /v1/status
-  const status = await new Promise((resolve, reject) => {
-    const req = request(new URL("/v1/status", worker.base),
-      { method: "GET", headers: { authorization: `Bearer ${SECRET}`, "content-length": "2" } });
-    req.on("response", (res) => {
-      let text = "";
-      res.on("data", (d) => { text += d; });
-      res.on("end", () => resolve({ status: res.statusCode, text }));
-    });
-    req.on("error", reject);
-    req.end("{}");
-  });
+  const status = await exchange("GET", "/v1/status", { "content-length": "2" }, (req) => req.end("{}"));
   assert.equal(status.status, 200, status.text);
   assert.ok("relay_url" in JSON.parse(status.text), status.text);
 });
