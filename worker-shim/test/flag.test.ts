@@ -3,7 +3,7 @@
 // (This suite's workerd has the flag; taking process.getBuiltinModule away is what a Worker without it sees.)
 import { describe, expect, it } from "vitest";
 import wasm from "../vendor/pilot-core/pilot-core.wasm";
-import { loadPilotCore } from "../vendor/pilot-core/pilot-core.mjs";
+import { loadPilotCore, withFullApi } from "../vendor/pilot-core/pilot-core.mjs";
 import { PlatformCryptoError } from "../src/core.js";
 import { unavailable } from "../src/http.js";
 
@@ -26,7 +26,7 @@ describe("without nodejs_compat", () => {
   });
 
   it("with the flag the same module loads, and other failures stay UNAVAILABLE", async () => {
-    const core = await loadPilotCore(wasm);
+    const core = withFullApi(await loadPilotCore(wasm));
     expect(core.aead()).toBe("node:crypto");
     expect(await unavailable(new Error("no relay configured")).json()).toEqual({ error: "no relay configured", code: "UNAVAILABLE" });
   });

@@ -33,7 +33,9 @@ import * as A from "./a/pilot-core.mjs";
 import * as B from "./b/pilot-core.mjs";
 import { copyingRunner, datagramsWebCrypto, webCryptoPairs } from "./nodebench.mjs";
 const random = (n) => { const o = new Uint8Array(n); for (let i = 0; i < n; i += 65536) crypto.getRandomValues(o.subarray(i, Math.min(n, i + 65536))); return o; };
-const cores = { a: [A, A.loadPilotCore(wasmA)], b: [B, B.loadPilotCore(wasmB)] };
+// a build from before withFullApi carries the whole API in loadPilotCore's object
+const full = (M, wasm) => M.loadPilotCore(wasm).then((c) => (M.withFullApi ? M.withFullApi(c) : c));
+const cores = { a: [A, full(A, wasmA)], b: [B, full(B, wasmB)] };
 export default {
   async fetch(request) {
     const url = new URL(request.url);

@@ -7,8 +7,8 @@ import { webcrypto } from "node:crypto";
 import { nodePair, pump } from "../suite/nodebench.mjs";
 
 const dist = new URL("../../target/pilot-core/", import.meta.url);
-const { loadPilotCore, webCryptoRunner } = await import(new URL("pilot-core.mjs", dist));
-const core = await loadPilotCore(readFileSync(new URL("pilot-core.wasm", dist)));
+const { loadPilotCore, withFullApi, webCryptoRunner } = await import(new URL("pilot-core.mjs", dist));
+const core = withFullApi(await loadPilotCore(readFileSync(new URL("pilot-core.wasm", dist))));
 const random = (n) => webcrypto.getRandomValues(new Uint8Array(n));
 const { x, y } = nodePair(core, random);
 core.nodeDeferAead(x.h);

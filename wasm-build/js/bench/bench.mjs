@@ -23,9 +23,9 @@ const fmt = (n) => Math.round(n).toLocaleString("en");
 
 async function variant(dir) {
   const bytes = readFileSync(`${dir}pilot-core.wasm`);
-  const { loadPilotCore } = await import(`${dir}pilot-core.mjs`);
+  const { loadPilotCore, withFullApi = (c) => c } = await import(`${dir}pilot-core.mjs`);
   const module = await WebAssembly.compile(bytes);
-  return { dir, bytes, module, loadPilotCore, core: await loadPilotCore(bytes) };
+  return { dir, bytes, module, loadPilotCore, core: withFullApi(await loadPilotCore(bytes)) };
 }
 
 const variants = [await variant(dist)];

@@ -12,11 +12,11 @@ import { dist, conformanceDist, vectorFiles } from "./files.mjs";
 import { runVectorSuite } from "../suite/vectors.mjs";
 import { nodePair } from "../suite/nodebench.mjs";
 
-const { loadPilotCore, PLATFORM_KEYS_MAX, VERIFY_KEYS_MAX, PlatformCryptoError } = await import(`${dist}pilot-core.mjs`);
+const { loadPilotCore, withFullApi, PLATFORM_KEYS_MAX, VERIFY_KEYS_MAX, PlatformCryptoError } = await import(`${dist}pilot-core.mjs`);
 const { loadConformance } = await import(`${conformanceDist}pilot-conformance.mjs`);
 const wasm = readFileSync(`${dist}pilot-core.wasm`);
 const conformanceWasm = readFileSync(`${conformanceDist}pilot-conformance.wasm`);
-const platform = await loadPilotCore(wasm);
+const platform = withFullApi(await loadPilotCore(wasm));
 const onPlatform = await loadConformance(conformanceWasm);
 const castle = await loadConformance(conformanceWasm, { crypto: false });
 
@@ -166,7 +166,7 @@ test("a datagram with one bit flipped is refused as AEAD_FAILED by the platform 
 });
 
 test(`the key table holds at most PLATFORM_KEYS_MAX (${PLATFORM_KEYS_MAX}) keys; an evicted key is imported again on use`, async () => {
-  const small = await loadPilotCore(wasm, { keysMax: 2 });
+  const small = withFullApi(await loadPilotCore(wasm, { keysMax: 2 }));
   const first = script(small, 0x300, 0x301);
   const more = [script(small, 0x302, 0x303), script(small, 0x304, 0x305)];
   assert.equal(small.aeadKeyCount(), 2);
@@ -186,7 +186,7 @@ test(`the key table holds at most PLATFORM_KEYS_MAX (${PLATFORM_KEYS_MAX}) keys;
 });
 
 test(`the verification cache holds at most VERIFY_KEYS_MAX (${VERIFY_KEYS_MAX}) peer keys, and answers right across a reset`, async () => {
-  const small = await loadPilotCore(wasm, { verifyKeysMax: 2 });
+  const small = withFullApi(await loadPilotCore(wasm, { verifyKeysMax: 2 }));
   const msg = fixed(40, 1);
   for (let round = 0; round < 2; round++) {
     for (let i = 0; i < 5; i++) {
@@ -204,7 +204,7 @@ test("a failing platform cipher loses packets visibly (AEAD_FAILED at the peer),
   let calls = 0;
   let failing = false;
   const flaky = { ...nodeCrypto, createCipheriv: (...a) => { if (failing) { calls++; throw new Error("no cipher today"); } return nodeCrypto.createCipheriv(...a); } };
-  const core = await loadPilotCore(wasm, { crypto: flaky });
+  const core = withFullApi(await loadPilotCore(wasm, { crypto: flaky }));
   const { x, y } = pair(core, 0x400, 0x401);
   core.nodePing(x.h, 0, y.node, 0);
   pump(core, x, y);

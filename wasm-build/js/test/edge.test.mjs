@@ -6,8 +6,8 @@ import { readFileSync } from "node:fs";
 import { webcrypto } from "node:crypto";
 import { dist, vectorFiles } from "./files.mjs";
 
-const { loadPilotCore, ErrorCodes, EventKinds, decodeEvent, addressText } = await import(`${dist}pilot-core.mjs`);
-const core = await loadPilotCore(readFileSync(`${dist}pilot-core.wasm`));
+const { loadPilotCore, withFullApi, ErrorCodes, EventKinds, decodeEvent, addressText } = await import(`${dist}pilot-core.mjs`);
+const core = withFullApi(await loadPilotCore(readFileSync(`${dist}pilot-core.wasm`)));
 const edge = vectorFiles().generated.edge;
 const unhex = (h) => Uint8Array.from(h.match(/../g) ?? [], (x) => parseInt(x, 16));
 const random = (n) => webcrypto.getRandomValues(new Uint8Array(n));

@@ -8,9 +8,9 @@ import { dist, conformanceDist, vectorFiles } from "./files.mjs";
 import { runVectorSuite } from "../suite/vectors.mjs";
 import { runTwoPeers } from "../suite/twopeer.mjs";
 
-const { loadPilotCore, ErrorCodes } = await import(`${dist}pilot-core.mjs`);
+const { loadPilotCore, withFullApi, ErrorCodes } = await import(`${dist}pilot-core.mjs`);
 const { loadConformance } = await import(`${conformanceDist}pilot-conformance.mjs`);
-const core = await loadPilotCore(readFileSync(`${dist}pilot-core.wasm`));
+const core = withFullApi(await loadPilotCore(readFileSync(`${dist}pilot-core.wasm`)));
 const conf = await loadConformance(readFileSync(`${conformanceDist}pilot-conformance.wasm`));
 const random = (n) => webcrypto.getRandomValues(new Uint8Array(n));
 

@@ -8,7 +8,7 @@ import { conformanceDist, dist } from "./files.mjs";
 
 const runtimeText = readFileSync(`${dist}teavm-runtime.js`, "utf8");
 const { defaults, load } = await import(`${dist}teavm-runtime.js`);
-const { loadPilotCore } = await import(`${dist}pilot-core.mjs`);
+const { loadPilotCore, withFullApi } = await import(`${dist}pilot-core.mjs`);
 const bytes = readFileSync(`${dist}pilot-core.wasm`);
 
 test("the shipped runtime has no loading path a Worker cannot take, and no free process", () => {
@@ -46,7 +46,7 @@ test("load() takes a compiled WebAssembly.Module only: bytes or a path are a Typ
 
 test("loadPilotCore still takes the bytes (it compiles them) as well as a Module", async () => {
   for (const src of [bytes, new WebAssembly.Module(bytes)]) {
-    const core = await loadPilotCore(src);
+    const core = withFullApi(await loadPilotCore(src));
     assert.equal(core.version(), "pilot-core 0.1.0");
     assert.equal(core.liveHandles(), 0);
   }

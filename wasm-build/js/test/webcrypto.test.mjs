@@ -7,8 +7,8 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { dist } from "./files.mjs";
 
-const { loadPilotCore, webCryptoRunner, CryptoKinds } = await import(`${dist}pilot-core.mjs`);
-const core = await loadPilotCore(readFileSync(`${dist}pilot-core.wasm`));
+const { loadPilotCore, withFullApi, webCryptoRunner, CryptoKinds } = await import(`${dist}pilot-core.mjs`);
+const core = withFullApi(await loadPilotCore(readFileSync(`${dist}pilot-core.wasm`)));
 const seed = (b) => new Uint8Array(48).fill(b);
 const now = () => 0;
 
@@ -185,7 +185,7 @@ const datagramsAt = (n) => {
 test("a seal's ciphertext stays in JavaScript until its frame leaves; at most HELD_SEALS_MAX, beyond it answers carry bytes", async () => {
   const { HELD_SEALS_MAX } = await import(`${dist}pilot-core.mjs`);
   const { x, y, answer } = await connected(webCryptoRunner(core));
-  assert.deepEqual(core.nodeHeld(x.h), { seals: 0, kept: 0, frames: 0, payloads: 0 });
+  assert.deepEqual(core.nodeHeld(x.h), { seals: 0, kept: 0, frames: 0, payloads: 0, sends: 0 });
   const first = 200;
   for (let i = 0; i < first; i++) core.nodeSendDatagram(x.h, 0, y.node, 1001, new Uint8Array(1166).fill(i), 0);
   await answer(x);
@@ -231,14 +231,14 @@ test("a received frame stays in JavaScript until its open is answered; at most H
   }
   assert.equal(sent.length, n);
   for (const m of sent) core.nodeHandleRelayMessage(y.h, m, 0);
-  assert.deepEqual(core.nodeHeld(y.h), { seals: 0, kept: 0, frames: HELD_FRAMES_MAX, payloads: 0 }, "the bound; the rest crossed whole");
+  assert.deepEqual(core.nodeHeld(y.h), { seals: 0, kept: 0, frames: HELD_FRAMES_MAX, payloads: 0, sends: 0 }, "the bound; the rest crossed whole");
   const requests = core.nodePollCrypto(y.h);
   assert.equal(requests.length, 256, "MAX_CRYPTO_IN_FLIGHT: the frames beyond it were dropped, held or not");
   assert.ok(requests.every((r) => r.data.length === 1166 + 34 + 16), "each open names the whole ciphertext ‖ tag kept here");
   assert.equal(core.nodeStats(y.h).dropped.LIMIT_REACHED, n - 256);
   const outs = requests;
   core.nodeCryptoDone(y.h, outs.map((r) => r.id), outs.map(() => null), 0); // every open failed: the bytes go back (REFILL)
-  assert.deepEqual(core.nodeHeld(y.h), { seals: 0, kept: 0, frames: 0, payloads: 0 }, "released at their answers");
+  assert.deepEqual(core.nodeHeld(y.h), { seals: 0, kept: 0, frames: 0, payloads: 0, sends: 0 }, "released at their answers");
   assert.equal(core.nodeStats(y.h).dropped.AEAD_FAILED, 256);
   assert.deepEqual(datagramsAt(y), []);
   // the same frames again (a failed open commits nothing to the replay window): kept, opened by the runner
@@ -252,7 +252,7 @@ test("a received frame stays in JavaScript until its open is answered; at most H
   const stranger = sent[1].slice();
   stranger[3 + stranger[0] + 4] ^= 0xff; // the sender's node id
   core.nodeHandleRelayMessage(y.h, stranger, 0);
-  assert.deepEqual(core.nodeHeld(y.h), { seals: 0, kept: 0, frames: 0, payloads: 0 });
+  assert.deepEqual(core.nodeHeld(y.h), { seals: 0, kept: 0, frames: 0, payloads: 0, sends: 0 });
   assert.equal(core.nodePollCrypto(y.h), null);
   core.free(x.h);
   core.free(y.h);
@@ -284,7 +284,7 @@ test("a kept frame that fails under the new session is opened under the previous
   assert.equal(core.nodeHeld(y.h).frames, 5, "kept: only their headers crossed");
   await answer(y);
   assert.deepEqual(datagramsAt(y), [40, 41, 42, 43, 44], "opened under the previous session from the handed-back bytes");
-  assert.deepEqual(core.nodeHeld(y.h), { seals: 0, kept: 0, frames: 0, payloads: 0 });
+  assert.deepEqual(core.nodeHeld(y.h), { seals: 0, kept: 0, frames: 0, payloads: 0, sends: 0 });
   core.free(x.h);
   core.free(y.h);
 });
@@ -302,7 +302,7 @@ test("an open naming a frame the wrapper does not hold opens nothing: a counted 
   await answer(y);
   assert.equal(core.nodeStats(y.h).dropped.AEAD_FAILED, 1);
   assert.deepEqual(datagramsAt(y), []);
-  assert.deepEqual(core.nodeHeld(y.h), { seals: 0, kept: 0, frames: 0, payloads: 0 });
+  assert.deepEqual(core.nodeHeld(y.h), { seals: 0, kept: 0, frames: 0, payloads: 0, sends: 0 });
   core.nodeHandleRelayMessage(y.h, m, 0); // the genuine frame still opens: nothing was committed
   await answer(y);
   assert.deepEqual(datagramsAt(y), [3]);

@@ -3,7 +3,7 @@
 // the conformance module (never shipped) for the vectors and the simulation.
 import wasm from "../../target/pilot-core/pilot-core.wasm";
 import conformanceWasm from "../../target/pilot-conformance/pilot-conformance.wasm";
-import { loadPilotCore, webCryptoRunner } from "../../target/pilot-core/pilot-core.mjs";
+import { loadPilotCore, webCryptoRunner, withFullApi } from "../../target/pilot-core/pilot-core.mjs";
 import { loadConformance } from "../../target/pilot-conformance/pilot-conformance.mjs";
 import { runVectorSuite } from "../suite/vectors.mjs";
 import { runTwoPeers } from "../suite/twopeer.mjs";
@@ -38,7 +38,7 @@ export default {
       if (url.pathname === "/vectors") return Response.json(runVectorSuite(conf, await request.json()));
       return Response.json(conf.simRun(url.searchParams.get("seed"), Number(url.searchParams.get("bytes"))));
     }
-    corePromise ??= loadPilotCore(wasm);
+    corePromise ??= loadPilotCore(wasm).then(withFullApi);
     let core;
     try {
       core = await corePromise;

@@ -88,15 +88,7 @@ export interface NodeOptions {
 }
 
 export interface PilotCore {
-  version(): string;
-  /** Where the core's crypto runs: always node:crypto (the module carries no other implementation). */
-  aead(): "node:crypto" | "bouncy-castle";
-  /** Keys (AES-GCM and Ed25519) the platform crypto holds now (at most PLATFORM_KEYS_MAX); for tests. */
-  aeadKeyCount(): number;
-  /** Peer Ed25519 public keys the verification cache holds now (at most VERIFY_KEYS_MAX); for tests. */
-  verifyKeyCount(): number;
   errorName(code: number): string;
-  liveHandles(): number;
   free(handle: number): void;
 
   addressParse(text: string): Outcome & { network?: number; node?: number; canonical?: string };
@@ -107,13 +99,6 @@ export interface PilotCore {
 
   /** A node handle, or minus an error code. */
   nodeNew(options: NodeOptions): number;
-  /** 0, or minus an error code (also for nodeTrust, nodeSetProfile, nodeAddPeer, nodeHandleDatagram...). */
-  nodeReseed(handle: number, randomBytes: Uint8Array): number;
-  nodeTrust(handle: number, peer: number, ed25519: Uint8Array): number;
-  nodeSetProfile(handle: number, peer: number, profile: Profile): number;
-  /** ip: its 4 or 16 bytes, or as text dotted IPv4 (or the 32 hex digits of a 16-byte address, as Transmit gives it) */
-  nodeAddPeer(handle: number, peer: number, ip: Uint8Array | string, port: number, now: number): number;
-  nodePeerLookupFailed(handle: number, peer: number, now: number): number;
   /**
    * The core's lookup → pin → resolve policy (PeerResolver, bounded): PEER_NEEDED (or our endpoint moved:
    * `rehandshake`) goes in; the registry calls to make come out of resolverPoll; their answers go back.
@@ -125,9 +110,6 @@ export interface PilotCore {
   resolverResolved(handle: number, peer: number, ip: Uint8Array | string, port: number, now: number): number;
   /** `unknown`: the registry does not know the id (it fails at once for a while); else a transport error. */
   resolverFailed(handle: number, peer: number, unknown: boolean, now: number): number;
-  /** Our endpoint moved (another relay): a fresh handshake (new X25519 key) with a peer we hold a session with; true if one started. */
-  nodeRehandshake(handle: number, peer: number, now: number): boolean;
-  nodeHandleDatagram(handle: number, ip: string, port: number, datagram: Uint8Array, now: number): number;
   /**
    * A relay message `ipLen ‖ ip ‖ port ‖ datagram` as it came (one crossing, no IP text); -19 when its header is malformed.
    * For a node with deferred AEAD a sealed frame's ciphertext stays here (only its header crosses) until the node's
@@ -149,7 +131,6 @@ export interface PilotCore {
   nodeWrite(handle: number, stream: number, data: Uint8Array, now: number): number;
   nodeRead(handle: number, stream: number, max: number, now: number): Uint8Array | null;
   nodeAtEof(handle: number, stream: number): boolean;
-  nodeCloseStream(handle: number, stream: number, now: number): number;
   nodeAbortStream(handle: number, stream: number, now: number): number;
   /** Sends every pending delayed ACK now; true when no stream has data, a FIN or an ACK of ours in flight. */
   nodeFlushStreams(handle: number, now: number): boolean;
@@ -164,7 +145,6 @@ export interface PilotCore {
   nodePing(handle: number, network: number, node: number, now: number): number;
   nodeStats(handle: number): { address: string; peers: number; streams: number; packets_in: number; packets_out: number; buffered_bytes: number; dropped: Record<string, number> } | null;
   nodeAddress(handle: number): string | null;
-  nodeHasSession(handle: number, peer: number): boolean;
   /**
    * The node's established sessions as bytes to persist (docs/SPEC-NOTES.md #37: "PISN", version 1); clears
    * the due mark. null for an unknown handle.
@@ -207,11 +187,45 @@ export interface PilotCore {
    */
   nodeCryptoDone(handle: number, ids: readonly number[], outputs: readonly (Uint8Array | null)[], now: number,
     checked?: readonly boolean[] | null): number;
+}
+
+/**
+ * A core with the node API beyond what a Worker's PilotPeer calls (withFullApi): direct peers, re-handshakes,
+ * counters and the raw exports, for tests, benchmarks and Node.js hosts.
+ */
+export interface PilotCoreFull extends PilotCore {
+  /** The module's exports as TeaVM gives them. */
+  readonly raw: Record<string, (...args: number[]) => number>;
+  /** Copies bytes into the I/O region (what every wrapper call does first); their total length, or -1. */
+  ioPut(...arrays: Uint8Array[]): number;
+  /** Entries in the parsed-IP caches (bounded by IP_CACHE_MAX each). */
+  ipCacheSize(): number;
+  version(): string;
+  /** Where the core's crypto runs: always node:crypto (the module carries no other implementation). */
+  aead(): "node:crypto" | "bouncy-castle";
+  /** Keys (AES-GCM and Ed25519) the platform crypto holds now (at most PLATFORM_KEYS_MAX); for tests. */
+  aeadKeyCount(): number;
+  /** Peer Ed25519 public keys the verification cache holds now (at most VERIFY_KEYS_MAX); for tests. */
+  verifyKeyCount(): number;
+  liveHandles(): number;
+  /** 0, or minus an error code (also for nodeTrust, nodeSetProfile, nodeAddPeer, nodeHandleDatagram...). */
+  nodeReseed(handle: number, randomBytes: Uint8Array): number;
+  nodeTrust(handle: number, peer: number, ed25519: Uint8Array): number;
+  nodeSetProfile(handle: number, peer: number, profile: Profile): number;
+  /** ip: its 4 or 16 bytes, or as text dotted IPv4 (or the 32 hex digits of a 16-byte address, as Transmit gives it) */
+  nodeAddPeer(handle: number, peer: number, ip: Uint8Array | string, port: number, now: number): number;
+  nodePeerLookupFailed(handle: number, peer: number, now: number): number;
+  /** Our endpoint moved (another relay): a fresh handshake (new X25519 key) with a peer we hold a session with; true if one started. */
+  nodeRehandshake(handle: number, peer: number, now: number): boolean;
+  nodeHandleDatagram(handle: number, ip: string, port: number, datagram: Uint8Array, now: number): number;
+  nodeCloseStream(handle: number, stream: number, now: number): number;
+  nodeHasSession(handle: number, peer: number): boolean;
   /**
    * Bytes kept out of the core now, for tests: seal ciphertexts (`seals` as the core counts them, `kept` as held
-   * here; each at most HELD_SEALS_MAX) and received sealed frames (`frames` held here, at most HELD_FRAMES_MAX).
+   * here; each at most HELD_SEALS_MAX), received sealed frames (`frames` held here, at most HELD_FRAMES_MAX), opened
+   * datagrams' plaintexts (`payloads`) and sent datagrams' payloads (`sends`, at most HELD_SENDS_MAX).
    */
-  nodeHeld(handle: number): { seals: number; kept: number; frames: number; payloads: number };
+  nodeHeld(handle: number): { seals: number; kept: number; frames: number; payloads: number; sends: number };
 }
 
 /** The packet checksum (CRC-32 of spec B.2) for a node that deferred it. */
@@ -293,6 +307,10 @@ export declare const AEAD_KEYS_MAX: number;
 export declare const HELD_SEALS_MAX: number;
 /** Received sealed frames the wrapper keeps per node at most, until the node's open request for one is answered. */
 export declare const HELD_FRAMES_MAX: number;
+/** Adds the node API beyond what a Worker's PilotPeer calls to a loaded core (the same object) and returns it. */
+export declare function withFullApi(core: PilotCore): PilotCoreFull;
+/** Sent datagrams' payloads the wrapper keeps per node at most, until the seal request naming one is polled. */
+export declare const HELD_SENDS_MAX: number;
 
 /**
  * Pass a WebAssembly.Module in Workers, the .wasm bytes in Node.js. Rejects with a PlatformCryptoError

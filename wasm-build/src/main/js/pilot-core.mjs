@@ -36,6 +36,7 @@ const OP = Object.freeze({ FREE: 0, LIVE_HANDLES: 1, LISTEN: 2, OPEN_STREAM: 3, 
 /** Kinds of the resolver's registry calls (NodeWasm OP_RESOLVE_NEXT: kind * 2^32 + peer). */
 const RESOLVE_KINDS = Object.freeze([null, "lookup", "resolve"]);
 const INVALID_ARGUMENT = -19;
+const NO_SESSION = -7;
 /** Parsed IP texts kept (Workers talk to few endpoints); the cache is emptied when it reaches this size. */
 const IP_CACHE_MAX = 256;
 const TWO_32 = 4294967296;
@@ -568,6 +569,17 @@ export const HELD_FRAMES_MAX = 256;
  * the core says no event came of it. Beyond it the plaintext crosses whole, as before.
  */
 export const HELD_PAYLOADS_MAX = 256;
+/**
+ * Datagrams sent whose payload the wrapper keeps per node at most (a node with deferred AEAD and checksums): from
+ * nodeSendDatagram, which then hands the core only the payload's length (it seals at once, or refuses and the bytes
+ * cross as before), until the seal request naming it is polled (CryptoBatch.HOST_PAYLOAD: the packet's header and
+ * the reference cross, the wrapper puts the header before the payload). Beyond it the payload crosses, as before.
+ */
+export const HELD_SENDS_MAX = 256;
+/** The slab sent payloads are copied into (many per allocation); a larger one crosses into the core as before. */
+const SEND_SLAB_BYTES = 65536;
+/** CryptoBatch.HOST_PAYLOAD: on a seal's kind, its data is `header(34) ‖ reference(4)`, the payload kept here. */
+const HOST_PAYLOAD = 0x40;
 /** CryptoBatch.PAYLOAD, with ANSWER_CHECKED: an open's answer of `plainLen(4) ‖ header(34)`, its payload kept here. */
 const ANSWER_PAYLOAD = 0x10000000;
 /** NodeWasm.HELD_EVENT in an event's flags byte: its data is the id of the answer whose plaintext is kept here. */
@@ -620,8 +632,9 @@ function decodeCryptoBatch(b, st) {
   const out = [];
   const v = new DataView(b.buffer, b.byteOffset, b.byteLength);
   for (let at = 0; at + 13 <= b.length;) {
-    const kind = b[at] & ~HOLD;
-    const hold = (b[at] & HOLD) !== 0;
+    const flags = b[at];
+    const kind = flags & ~(HOLD | HOST_PAYLOAD);
+    const hold = (flags & HOLD) !== 0;
     const id = v.getUint32(at + 1);
     const keyId = v.getUint32(at + 5);
     const len = v.getUint32(at + 9);
@@ -649,8 +662,20 @@ function decodeCryptoBatch(b, st) {
       continue;
     }
     if (hold && st) st.holdable.add(id);
-    out.push({ kind, id, keyId, nonce, aad, data: b.subarray(at, at + len) });
-    at += len;
+    if ((flags & HOST_PAYLOAD) !== 0) {
+      // a datagram whose payload stayed here: seals are asked in the order of the sends, so the ones before it were
+      // never asked (their frames dropped) and go; a reference this wrapper does not hold seals nothing (null)
+      const ref = v.getUint32(at + PACKET_HEADER);
+      const q = st?.sends ?? [];
+      while (q.length > 0 && q[0].ref !== ref) q.shift();
+      const data = q.length > 0 && q[0].pt.length === len ? q.shift().pt : null;
+      data?.set(b.subarray(at, at + PACKET_HEADER));
+      out.push({ kind, id, keyId, nonce, aad, data });
+      at += PACKET_HEADER + 4;
+    } else {
+      out.push({ kind, id, keyId, nonce, aad, data: b.subarray(at, at + len) });
+      at += len;
+    }
   }
   return out;
 }
@@ -695,11 +720,11 @@ export function webCryptoRunner(core, subtle = globalThis.crypto?.subtle) {
         } else {
           const e = ks.get(r.keyId);
           const seal = r.kind === CryptoKinds.SEAL || r.kind === CryptoKinds.SEAL_CHECKSUM;
-          if (r.kind === CryptoKinds.SEAL_CHECKSUM) sum.fill(r.data); // r.data is this batch's own copy
+          if (r.kind === CryptoKinds.SEAL_CHECKSUM && r.data !== null) sum.fill(r.data); // r.data is this batch's own copy
           if (r.kind === CryptoKinds.OPEN_CHECKSUM) (opensChecked ??= []).push(ids.length);
           ids.push(r.id);
           // an imported key is used at once; only the first requests under a new key wait for its import
-          work.push(e === undefined ? null : e.key !== null ? run(seal, e.key, r) : e.ready.then((k) => run(seal, k, r), none));
+          work.push(e === undefined || r.data === null ? null : e.key !== null ? run(seal, e.key, r) : e.ready.then((k) => run(seal, k, r), none));
         }
       }
       if (ids.length === 0) return 1;
@@ -728,6 +753,59 @@ function decodeStats(b) {
     buffered_bytes: Number(v.getBigInt64(32)),
     dropped,
   };
+}
+
+/** Where withFullApi finds what a loaded core's methods share (not part of the API). */
+const INNER = Symbol();
+
+/**
+ * The node API beyond what a Worker's PilotPeer calls (worker-shim), added to a loaded core and returned: direct
+ * peers (trust, an endpoint, datagrams from an IP address), re-handshakes, counters and the raw exports. For tests,
+ * benchmarks and Node.js hosts that drive nodes themselves; not in loadPilotCore's object, so a Worker's bundle does
+ * not carry it (issue 15: the example Worker within 100 kB gzip).
+ */
+export function withFullApi(core) {
+  const { x, io, op, platform, heldState, handleIn } = core[INNER];
+  return Object.assign(core, {
+    raw: x,
+    version: () => "pilot-core 0.1.0",
+    /** Where the core's crypto runs: always "node:crypto" (the module carries no other implementation). */
+    aead: () => (op(OP.PLATFORM_AEAD, 0) === 1 ? "node:crypto" : "bouncy-castle"),
+    /** Keys (AES-GCM and Ed25519 signing) the platform crypto holds now (bounded by PLATFORM_KEYS_MAX); for tests. */
+    aeadKeyCount: () => platform.keyCount(),
+    /** Peer public keys the verification cache holds now (bounded by VERIFY_KEYS_MAX); for tests. */
+    verifyKeyCount: () => platform.verifyKeyCount(),
+    /** Entries in the parsed-IP caches (bounded by IP_CACHE_MAX each); for tests. */
+    ipCacheSize: () => Math.max(ipBytesCache.size, ipTextCache.size, peerTexts.size),
+    /** Copies bytes into the I/O region (what every wrapper call does first); for tests of the raw exports. */
+    ioPut: (...arrays) => io.put(...arrays),
+    liveHandles: () => op(OP.LIVE_HANDLES, 0),
+    nodeReseed: (h, bytes) => (io.put(bytes) < 0 ? INVALID_ARGUMENT : x.nodeReseed(h, bytes.length)),
+    nodeTrust: (h, peer, pub) => (io.put(pub) < 0 ? INVALID_ARGUMENT : x.nodeTrust(h, peer, pub.length, 0, 0)),
+    nodeSetProfile: (h, peer, profile) => op(OP.SET_PROFILE, h, peer, PROFILES.indexOf(profile)),
+    nodeAddPeer: (h, peer, ip, port, now) => {
+      const n = putEndpointMessage(io, ip, port, null);
+      return n < 0 ? INVALID_ARGUMENT : x.nodeAddPeer(h, peer, n, 0, now);
+    },
+    nodePeerLookupFailed: (h, peer, now) => op(OP.PEER_LOOKUP_FAILED, h, peer, 0, 0, 0, 0, now),
+    nodeRehandshake: (h, peer, now) => op(OP.REHANDSHAKE, h, peer, 0, 0, 0, 0, now) === 1,
+    nodeHandleDatagram: (h, ip, port, d, now) => {
+      if (!isBytes(d)) return INVALID_ARGUMENT;
+      const b = ip instanceof Uint8Array ? ip : ipBytes(ip);
+      return handleIn(h, 3 + (b ? b.length : 0) + d.length, 0, d, (held) => putEndpointMessage(io, ip, port, held ? d.subarray(0, SEALED_OVERHEAD) : d), now);
+    },
+    nodeCloseStream: (h, stream, now) => op(OP.CLOSE_STREAM, h, stream, 0, 0, 0, 0, now),
+    /**
+     * Bytes kept out of the core now, for tests: seals whose ciphertext stays here (`seals` as the core counts them,
+     * `kept` held here; at most HELD_SEALS_MAX), received frames (`frames` held here, at most HELD_FRAMES_MAX) and
+     * opened datagrams' plaintexts (`payloads`, at most HELD_PAYLOADS_MAX), sent datagrams' payloads (`sends`, HELD_SENDS_MAX).
+     */
+    nodeHeld: (h) => {
+      const st = heldState.get(h);
+      return { seals: op(OP.HELD, h), kept: st?.kept.size ?? 0, frames: st?.frames.size ?? 0, payloads: st?.plains.size ?? 0, sends: st?.sends.length ?? 0 };
+    },
+    nodeHasSession: (h, peer) => op(OP.HAS_SESSION, h, peer) === 1,
+  });
 }
 
 function wrap(exports, platform, memory, crc32) {
@@ -780,21 +858,8 @@ function wrap(exports, platform, memory, crc32) {
     const n = put(false);
     return n < 0 ? INVALID_ARGUMENT : x.nodeHandleDatagram(h, n, now, 0, 0);
   };
-  return {
-    raw: x,
-    version: () => "pilot-core 0.1.0",
-    /** Where the core's crypto runs: always "node:crypto" (the module carries no other implementation). */
-    aead: () => (op(OP.PLATFORM_AEAD, 0) === 1 ? "node:crypto" : "bouncy-castle"),
-    /** Keys (AES-GCM and Ed25519 signing) the platform crypto holds now (bounded by PLATFORM_KEYS_MAX); for tests. */
-    aeadKeyCount: () => platform.keyCount(),
-    /** Peer public keys the verification cache holds now (bounded by VERIFY_KEYS_MAX); for tests. */
-    verifyKeyCount: () => platform.verifyKeyCount(),
-    /** Entries in the parsed-IP caches (bounded by IP_CACHE_MAX each); for tests. */
-    ipCacheSize: () => Math.max(ipBytesCache.size, ipTextCache.size, peerTexts.size),
+  const api = {
     errorName: (code) => ErrorCodes[code] ?? "UNKNOWN",
-    /** Copies bytes into the I/O region (what every wrapper call does first); for tests of the raw exports. */
-    ioPut: (...arrays) => io.put(...arrays),
-    liveHandles: () => op(OP.LIVE_HANDLES, 0),
     free: (h) => { pending.delete(h); addresses.delete(h); heldState.delete(h); op(OP.FREE, h); },
     addressParse: (text) => {
       const v = x.addressParse(String(text));
@@ -815,13 +880,6 @@ function wrap(exports, platform, memory, crc32) {
       if (h > 0) addresses.set(h, addressText(network, o.node >>> 0));
       return h;
     },
-    nodeReseed: (h, bytes) => (io.put(bytes) < 0 ? INVALID_ARGUMENT : x.nodeReseed(h, bytes.length)),
-    nodeTrust: (h, peer, pub) => (io.put(pub) < 0 ? INVALID_ARGUMENT : x.nodeTrust(h, peer, pub.length, 0, 0)),
-    nodeSetProfile: (h, peer, profile) => op(OP.SET_PROFILE, h, peer, PROFILES.indexOf(profile)),
-    nodeAddPeer: (h, peer, ip, port, now) => {
-      const n = putEndpointMessage(io, ip, port, null);
-      return n < 0 ? INVALID_ARGUMENT : x.nodeAddPeer(h, peer, n, 0, now);
-    },
     // the core's lookup → pin → resolve policy (PeerResolver): the host makes the registry calls it asks for
     resolverNeeded: (h, peer, rehandshake, now) => op(OP.RESOLVE_NEEDED, h, peer, rehandshake ? 1 : 0, 0, 0, 0, now),
     resolverPoll: (h) => {
@@ -836,13 +894,6 @@ function wrap(exports, platform, memory, crc32) {
       return n < 0 ? INVALID_ARGUMENT : x.nodeAddPeer(h, peer, n, 1, now);
     },
     resolverFailed: (h, peer, unknown, now) => op(OP.RESOLVE_FAILED, h, peer, unknown ? 1 : 0, 0, 0, 0, now),
-    nodePeerLookupFailed: (h, peer, now) => op(OP.PEER_LOOKUP_FAILED, h, peer, 0, 0, 0, 0, now),
-    nodeRehandshake: (h, peer, now) => op(OP.REHANDSHAKE, h, peer, 0, 0, 0, 0, now) === 1,
-    nodeHandleDatagram: (h, ip, port, d, now) => {
-      if (!isBytes(d)) return INVALID_ARGUMENT;
-      const b = ip instanceof Uint8Array ? ip : ipBytes(ip);
-      return handleIn(h, 3 + (b ? b.length : 0) + d.length, 0, d, (held) => putEndpointMessage(io, ip, port, held ? d.subarray(0, SEALED_OVERHEAD) : d), now);
-    },
     nodeHandleRelayMessage: (h, message, now) => {
       if (!(message instanceof Uint8Array) || message.length < 1) return io.put(message) < 0 ? INVALID_ARGUMENT : x.nodeHandleDatagram(h, message.length, now, 0, 0);
       return handleIn(h, message.length, 3 + message[0], message,
@@ -857,7 +908,6 @@ function wrap(exports, platform, memory, crc32) {
     nodeWrite: (h, stream, data, now) => (io.put(data) < 0 ? INVALID_ARGUMENT : x.nodeWrite(h, stream, data.length, now)),
     nodeRead: (h, stream, max, now) => io.take(x.nodeRead(h, stream, max, now)),
     nodeAtEof: (h, stream) => op(OP.AT_EOF, h, stream) === 1,
-    nodeCloseStream: (h, stream, now) => op(OP.CLOSE_STREAM, h, stream, 0, 0, 0, 0, now),
     nodeAbortStream: (h, stream, now) => op(OP.ABORT_STREAM, h, stream, 0, 0, 0, 0, now),
     nodeFlushStreams: (h, now) => op(OP.FLUSH_STREAMS, h, 0, 0, 0, 0, 0, now) === 1,
     nodeCloseStreamMode: (h, stream, mode, now) => op(OP.CLOSE_STREAM, h, stream, CLOSE_MODES.indexOf(mode), 0, 0, 0, now),
@@ -865,23 +915,37 @@ function wrap(exports, platform, memory, crc32) {
       reply.maxAheadBytes ?? (reply.expect === "echo" ? 65536 : 0),
       reply.expect === "echo" ? -2 : reply.expect === undefined || reply.expect === null ? -1 : reply.expect,
       reply.quietMs ?? 0, now),
-    nodeSendDatagram: (h, network, node, port, data, now) =>
-      (io.put(data) < 0 ? INVALID_ARGUMENT : x.nodeSendDatagram(h, network, node, port, data.length, now)),
+    nodeSendDatagram: (h, network, node, port, data, now) => {
+      const st = heldState.get(h);
+      const need = PACKET_HEADER + data?.length;
+      if (st?.sums && data instanceof Uint8Array && st.sends.length < HELD_SENDS_MAX && need <= SEND_SLAB_BYTES) {
+        // the payload stays here (HELD_SENDS_MAX), copied once behind room for the header the core makes, into a
+        // slab shared by many sends (SEND_SLAB_BYTES: one allocation for dozens of packets, never written again
+        // once a send's view is handed out, so a request's data stays valid as long as its holder keeps it)
+        if (st.slab.length - st.slabAt < need) {
+          st.slab = new Uint8Array(SEND_SLAB_BYTES);
+          st.slabAt = 0;
+        }
+        const pt = st.slab.subarray(st.slabAt, (st.slabAt += need));
+        pt.set(data, PACKET_HEADER);
+        const ref = st.nextRef;
+        st.nextRef = ref >= 0x7fffffff ? 1 : ref + 1;
+        st.sends.push({ ref, pt });
+        const r = x.nodeSendDatagram(h, network, node, port, data.length, now, ref);
+        if (r >= 0) return r;
+        st.sends.pop();
+        st.slabAt -= need;
+        if (r !== NO_SESSION) return r;
+      }
+      return io.put(data) < 0 ? INVALID_ARGUMENT : x.nodeSendDatagram(h, network, node, port, data.length, now, 0);
+    },
     nodePing: (h, network, node, now) => op(OP.PING, h, network, node, 0, 0, 0, now),
     // the AEAD as an effect (a host whose cipher is asynchronous: WebCrypto); see webCryptoRunner
     nodeDeferAead: (h, options = {}) => {
       const r = op(OP.DEFER_AEAD, h, options.checksum && checksum !== null ? 1 : 0);
-      if (r === 0 && !heldState.has(h)) heldState.set(h, { holdable: new Set(), kept: new Map(), frames: new Map(), refOf: new Map(), nextRef: 1, plains: new Map() });
+      if (r === 0 && !heldState.has(h)) heldState.set(h, { holdable: new Set(), kept: new Map(), frames: new Map(), refOf: new Map(), nextRef: 1, plains: new Map(), sends: [], slab: EMPTY, slabAt: 0, sums: false });
+      if (r === 0) heldState.get(h).sums = options.checksum && checksum !== null;
       return r;
-    },
-    /**
-     * Bytes kept out of the core now, for tests: seals whose ciphertext stays here (`seals` as the core counts them,
-     * `kept` held here; at most HELD_SEALS_MAX), received frames (`frames` held here, at most HELD_FRAMES_MAX) and
-     * opened datagrams' plaintexts (`payloads`, at most HELD_PAYLOADS_MAX).
-     */
-    nodeHeld: (h) => {
-      const st = heldState.get(h);
-      return { seals: op(OP.HELD, h), kept: st?.kept.size ?? 0, frames: st?.frames.size ?? 0, payloads: st?.plains.size ?? 0 };
     },
     /** The host side of deferred checksums (fill, matches), or null when the runtime has no crc32 (then nodeDeferAead keeps them in the core). */
     checksum,
@@ -890,7 +954,12 @@ function wrap(exports, platform, memory, crc32) {
     // the segment size of streams opened from now on (nodeNew's streamMss): the relay in use changed
     nodeSetStreamMss: (h, streamMss) => op(OP.STREAM_MSS, h, streamMss ?? 0),
     /** The node's crypto requests (records: kind, id, keyId, nonce, aad, data), or null when it has none. */
-    nodePollCrypto: (h) => { const b = io.take(x.nodeCrypto(h, -1, 0)); return b === null ? null : decodeCryptoBatch(b, heldState.get(h)); },
+    nodePollCrypto: (h) => {
+      const b = io.take(x.nodeCrypto(h, -1, 0));
+      const st = heldState.get(h);
+      if (b === null && st !== undefined) st.sends.length = 0; // no request left: no seal will name a kept payload
+      return b === null ? null : decodeCryptoBatch(b, st);
+    },
     /**
      * Answers: ids[i] gets outputs[i] (a Uint8Array, or null for a failed tag / host failure). How many the node took, or -1.
      * An opened datagram's plaintext whose checksum matched (`checked[i]`) is kept, not copied: its event's data is a
@@ -980,7 +1049,6 @@ function wrap(exports, platform, memory, crc32) {
     },
     nodeStats: (h) => { const s = io.take(x.nodeStats(h)); return s === null ? null : decodeStats(s); },
     nodeAddress: (h) => addresses.get(h) ?? null,
-    nodeHasSession: (h, peer) => op(OP.HAS_SESSION, h, peer) === 1,
     // sessions across an eviction (docs/SPEC-NOTES.md #37)
     nodeSnapshot: (h, now) => io.take(x.nodeSessions(h, -1, now)),
     nodeRestore: (h, bytes, now) => {
@@ -990,6 +1058,8 @@ function wrap(exports, platform, memory, crc32) {
     },
     nodeSnapshotDue: (h) => op(OP.SNAPSHOT_DUE, h),
   };
+  api[INNER] = { x, io, op, platform, heldState, handleIn };
+  return api;
 }
 
 /**

@@ -44,6 +44,12 @@ final class CryptoBatch {
     static final int CHECKED = 0x40000000;
     /** Flag on a request's kind: a seal whose answer may be {@link #HELD}, or an open that names a kept frame. */
     static final int HOLD = 0x80;
+    /**
+     * Flag on a seal's kind: the datagram's payload is the wrapper's ({@code CryptoRequest.Seal#hostRef}, round ten):
+     * the data is the packet's header ({@code PacketCodec.HEADER_SIZE} bytes) and the wrapper's reference (4 bytes),
+     * the length the whole packet's.
+     */
+    static final int HOST_PAYLOAD = 0x40;
     /** An answer's length for "the wrapper keeps the ciphertext" (only for a seal flagged {@link #HOLD}). */
     static final int HELD = -2;
     /** Set in the length of a failed answer to a held open: the bytes are the frame's ciphertext ‖ tag ({@code PilotNode.cryptoRestore}). */
@@ -160,7 +166,7 @@ final class CryptoBatch {
             byte[] frame = seals.size() == 0 ? null : seals.answer(ids[i], flag == HELD);
             if (flag == HELD) {
                 // the frame is complete but for the ciphertext the wrapper keeps: zeros stand in for it here
-                out = frame == null ? null : seals.blank(frame.length - SealedFrame.OVERHEAD);
+                out = frame == null ? null : seals.blank.of(frame.length - SealedFrame.OVERHEAD);
             } else if ((flag & REFILL) != 0) {
                 // a held open failed: its bytes go into the placeholders before the node hears of it (rare)
                 node.cryptoRestore(ids[i], out);
@@ -203,11 +209,8 @@ final class CryptoBatch {
     }
 
     private static int size(CryptoRequest r) {
-        if (r instanceof CryptoRequest.Open o && o.hostRef() != 0) {
-            return HEAD + NONCE + 1 + o.aad().length + 4; // the wrapper's reference instead of the data
-        }
         if (r instanceof CryptoRequest.Cipher c) {
-            return HEAD + NONCE + 1 + c.aad().length + c.data().length;
+            return HEAD + NONCE + 1 + c.aad().length + (c.hostRef() != 0 ? kept(c) + 4 : c.data().length);
         }
         return r instanceof CryptoRequest.KeyInstall k ? HEAD + k.key().length : HEAD;
     }
@@ -225,17 +228,26 @@ final class CryptoBatch {
         byte[] data = c.data();
         System.arraycopy(c.nonce(), 0, head, HEAD, NONCE);
         head[HEAD + NONCE] = (byte) aad.length;
-        int kind = c instanceof CryptoRequest.Seal ? SEAL : OPEN;
-        kind = checksums ? kind + (SEAL_CHECKSUM - SEAL) : kind;
+        boolean seal = c instanceof CryptoRequest.Seal;
+        int kind = (seal ? SEAL : OPEN) + (checksums ? SEAL_CHECKSUM - SEAL : 0);
+        kind = seal && c.hostRef() != 0 ? kind | HOST_PAYLOAD : kind;
         at = head(head, at, hold ? kind | HOLD : kind, c.id(), c.keyId(), data.length, NONCE + 1);
         Io.write(at, aad, 0, aad.length);
         at += aad.length;
-        if (c instanceof CryptoRequest.Open o && o.hostRef() != 0) {
-            Io.put32(at, o.hostRef()); // the bytes are the wrapper's: only its reference crosses
-            return at + 4;
+        if (c.hostRef() != 0) {
+            // the bytes are the wrapper's: a seal's packet header the node made, then the wrapper's reference
+            int n = kept(c);
+            Io.write(at, data, 0, n);
+            Io.put32(at + n, c.hostRef());
+            return at + n + 4;
         }
         Io.write(at, data, 0, data.length);
         return at + data.length;
+    }
+
+    /** The bytes of a request with a host reference that cross besides it: a seal's packet header, none of an open. */
+    private static int kept(CryptoRequest.Cipher c) {
+        return c instanceof CryptoRequest.Seal ? pilot.core.wire.PacketCodec.HEADER_SIZE : 0;
     }
 
     /** Writes the fixed head (and {@code extra} bytes of nonce ‖ aadLen already in {@code head}); where the rest goes. */

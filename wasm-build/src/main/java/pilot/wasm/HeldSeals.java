@@ -18,7 +18,6 @@ final class HeldSeals {
     /** Whether the seal was answered "kept" (then only its frame's leaving removes it). */
     private final boolean[] kept = new boolean[MAX];
     private int count;
-    private byte[] blank = new byte[0];
 
     /** Registers the seal {@code id} completing {@code frame}; false when the table is full. */
     boolean add(int id, byte[] frame) {
@@ -67,16 +66,8 @@ final class HeldSeals {
         return count;
     }
 
-    /**
-     * Zeros of {@code len} bytes standing in for a kept ciphertext in {@code PilotNode.cryptoDone}, which only
-     * copies them into the frame's place that the wrapper fills; one array reused while the length repeats.
-     */
-    byte[] blank(int len) {
-        if (blank.length != len) {
-            blank = new byte[len];
-        }
-        return blank;
-    }
+    /** Zeros standing in for a kept ciphertext in {@code PilotNode.cryptoDone}, which only copies them into the frame. */
+    final Zeros blank = new Zeros();
 
     private void removeAt(int i) {
         count--;

@@ -44,6 +44,9 @@ public final class NodeWasm {
     private static final int INVALID = -ErrorCode.INVALID_ARGUMENT.code();
     /** Set in an event's flags byte: its data is the id of the open answer whose plaintext JavaScript holds ({@link HeldPayloads}). */
     private static final int HELD_EVENT = 2;
+    /** Stand-ins for what JavaScript keeps: sent payloads, received frames' ciphertext ‖ tag (never written). */
+    private static final Zeros PAYLOADS = new Zeros();
+    private static final Zeros CIPHERTEXTS = new Zeros();
 
     private NodeWasm() {
     }
@@ -271,13 +274,10 @@ public final class NodeWasm {
         if (datagram == null) {
             return INVALID; // longer than what JavaScript put in the region
         }
-        if (ref != 0) {
-            byte[] whole = new byte[frame];
-            System.arraycopy(datagram, 0, whole, 0, SealedFrame.OVERHEAD);
-            datagram = whole;
-        }
-        // one call site for both (TeaVM inlines the node's datagram path into each caller)
-        return n.node().handleDatagram(m.peer(), datagram, ref, (long) now) ? 1 : 0;
+        // one call site for both (TeaVM inlines the node's datagram path into each caller); a kept frame's ciphertext
+        // is zeros the node never reads or writes, one array for all
+        byte[] placeholders = ref != 0 ? CIPHERTEXTS.of(frame - SealedFrame.OVERHEAD) : null;
+        return n.node().handleDatagram(m.peer(), datagram, placeholders, ref, (long) now) ? 1 : 0;
     }
 
     /**
@@ -384,13 +384,16 @@ public final class NodeWasm {
         return Io.out(n == null ? null : n.node().read(stream, max, (long) now).valueOrNull());
     }
 
-    /** {@code len} payload bytes in the region. Our source port, or minus an error code. */
+    /**
+     * {@code len} payload bytes in the region, or ({@code hostRef} not 0) held by the wrapper under that reference:
+     * then NO_SESSION unless the node seals the packet at once. Our source port, or minus an error code.
+     */
     @JSExport
-    public static int nodeSendDatagram(int handle, int network, int peer, int port, int len, double now) {
+    public static int nodeSendDatagram(int handle, int network, int peer, int port, int len, double now, int hostRef) {
         Node n = node(handle);
-        byte[] data = Io.in(0, len);
+        byte[] data = hostRef == 0 ? Io.in(0, len) : len < 1 || len > pilot.core.wire.Packet.MAX_PAYLOAD ? null : PAYLOADS.of(len);
         return n == null || data == null || network < 0 || network > 0xFFFF ? INVALID
-                : idOrError(n.node().sendDatagram(new Address(network, peer), port, data, (long) now));
+                : idOrError(n.node().sendDatagram(new Address(network, peer), port, data, hostRef, (long) now));
     }
 
     /**

@@ -64,6 +64,18 @@ public final class FrameCodec {
         return p.isOk() ? Result.ok(new PlainFrame(p.value())) : p.castFailure();
     }
 
+    /**
+     * A PILS frame whose ciphertext ‖ tag its host keeps: its header ({@link SealedFrame#OVERHEAD} bytes) and
+     * {@code placeholders} of their length, taken as they are ({@link SealedFrame#held}).
+     */
+    public static Result<TunnelFrame> decodeHeld(byte[] header, byte[] placeholders) {
+        if (header == null || placeholders == null || header.length != SealedFrame.OVERHEAD || placeholders.length < SealedFrame.TAG_SIZE
+                || Bytes.i32(header, 0) != Magic.PILS) {
+            return Result.fail(ErrorCode.INVALID_ARGUMENT, "a held frame is a PILS header and placeholders for at least a tag");
+        }
+        return Result.ok(SealedFrame.held(Bytes.i32(header, Magic.SIZE), Bytes.slice(header, Magic.SIZE + 4, SealedFrame.NONCE_SIZE), placeholders));
+    }
+
     private static Result<TunnelFrame> short_(String what, int body) {
         return Result.fail(ErrorCode.TRUNCATED, what + " body too short: " + body);
     }

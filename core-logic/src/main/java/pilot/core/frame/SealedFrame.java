@@ -36,6 +36,20 @@ public final class SealedFrame implements TunnelFrame {
         return new SealedFrame(senderNode, check(nonce, ciphertext), ciphertext, true);
     }
 
+    /**
+     * A frame whose ciphertext ‖ tag its receiving host keeps (a Worker's WebCrypto opens its own copy):
+     * {@code placeholders} stand in for them, of their length, and are taken as they are; the node never reads
+     * or writes them, so one array may stand in for many frames ({@link #withCiphertext} when the bytes come).
+     */
+    static SealedFrame held(int senderNode, byte[] nonce, byte[] placeholders) {
+        return new SealedFrame(senderNode, check(nonce, placeholders), placeholders, true);
+    }
+
+    /** This frame with {@code ciphertextAndTag} in place of its ciphertext ‖ tag, taken as it is (nothing else may hold it). */
+    public SealedFrame withCiphertext(byte[] ciphertextAndTag) {
+        return new SealedFrame(senderNode, nonce, check(nonce, ciphertextAndTag), true);
+    }
+
     private static byte[] check(byte[] nonce, byte[] ciphertext) {
         if (nonce == null || nonce.length != NONCE_SIZE || ciphertext == null || ciphertext.length < TAG_SIZE) {
             throw new IllegalArgumentException("nonce must be 12 bytes and ciphertext at least the 16-byte tag");

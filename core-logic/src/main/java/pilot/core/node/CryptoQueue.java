@@ -37,7 +37,8 @@ final class CryptoQueue {
 
     /** Where an open under way came from and which session it was asked under (the generation check). */
     static final class OpenState {
-        final SealedFrame frame;
+        /** The frame; a held one's placeholders give way to the host's bytes in {@link #restore} (never written). */
+        SealedFrame frame;
         final Endpoint from;
         final Session under;
         final boolean fallback;
@@ -119,13 +120,16 @@ final class CryptoQueue {
         return requests.poll();
     }
 
-    /** Asks for the ciphertext of {@code packet} into {@code frame} (made by {@link KeyExchange#sealFrame}). */
-    void seal(int node, Session s, byte[] frame, byte[] aad, byte[] packet) {
+    /**
+     * Asks for the ciphertext of {@code packet} into {@code frame} (made by {@link KeyExchange#sealFrame});
+     * {@code hostRef} not 0: the packet's payload is the host's ({@link CryptoRequest.Seal#hostRef}).
+     */
+    void seal(int node, Session s, byte[] frame, byte[] aad, byte[] packet, int hostRef) {
         Key k = key(node, s);
         int id = track(new Pending(k, frame, null));
         byte[] nonce = new byte[SealedFrame.NONCE_SIZE];
         System.arraycopy(frame, 8, nonce, 0, SealedFrame.NONCE_SIZE);
-        requests.add(new CryptoRequest.Seal(id, k.id, nonce, aad, packet, frame));
+        requests.add(new CryptoRequest.Seal(id, k.id, nonce, aad, packet, frame, hostRef));
     }
 
     /**
@@ -141,21 +145,20 @@ final class CryptoQueue {
     }
 
     /**
-     * Writes the bytes the host kept into the placeholders of unanswered open {@code id} (one it asked with a host
-     * reference); false, changing nothing, for any other id or a wrong length.
+     * Puts the bytes the host kept in place of the placeholders of unanswered open {@code id} (one it asked with a
+     * host reference; the placeholders themselves are never written); false, changing nothing, for any other id or a
+     * wrong length.
      */
     boolean restore(int id, byte[] ciphertextAndTag) {
         Pending p = inFlight.get(id);
         if (p == null || p.open == null || p.open.hostRef == 0 || ciphertextAndTag == null) {
             return false;
         }
-        return p.open.frame.read((nonce, ct) -> {
-            if (ct.length != ciphertextAndTag.length) {
-                return false;
-            }
-            System.arraycopy(ciphertextAndTag, 0, ct, 0, ct.length); // the frame's own placeholders, nothing else holds them
-            return true;
-        });
+        if (ciphertextAndTag.length != p.open.plainLength + SealedFrame.TAG_SIZE) {
+            return false;
+        }
+        p.open.frame = p.open.frame.withCiphertext(ciphertextAndTag); // the placeholders may stand in for other frames too
+        return true;
     }
 
     /** The continuation of an answered request, or null for an id that is not unanswered (answered twice, or made up). */

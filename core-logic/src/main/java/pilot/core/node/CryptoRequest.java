@@ -54,13 +54,24 @@ public sealed interface CryptoRequest {
         private final byte[] nonce;
         private final byte[] aad;
         private final byte[] data;
+        private final int hostRef;
 
-        Cipher(int id, int keyId, byte[] nonce, byte[] aad, byte[] data) {
+        Cipher(int id, int keyId, byte[] nonce, byte[] aad, byte[] data, int hostRef) {
             this.id = id;
             this.keyId = keyId;
             this.nonce = nonce;
             this.aad = aad;
             this.data = data;
+            this.hostRef = hostRef;
+        }
+
+        /**
+         * Not 0 when the host keeps bytes of this request itself, under this reference: a sent datagram's payload
+         * ({@link Seal}) or a received frame's ciphertext ‖ tag ({@link Open}); {@code data()} then holds zeros in
+         * their place.
+         */
+        public int hostRef() {
+            return hostRef;
         }
 
         public int id() {
@@ -89,8 +100,13 @@ public sealed interface CryptoRequest {
     final class Seal extends Cipher {
         private final byte[] frame;
 
-        Seal(int id, int keyId, byte[] nonce, byte[] aad, byte[] packet, byte[] frame) {
-            super(id, keyId, nonce, aad, packet);
+        /**
+         * {@code hostRef} not 0: the host keeps this datagram's payload ({@link PilotNode#sendDatagram(pilot.core.addr.Address,
+         * int, byte[], int, long)}); {@code packet} has zeros where it goes, and the host seals the packet's header
+         * ({@link pilot.core.wire.PacketCodec#HEADER_SIZE} bytes) followed by the bytes it keeps.
+         */
+        Seal(int id, int keyId, byte[] nonce, byte[] aad, byte[] packet, byte[] frame, int hostRef) {
+            super(id, keyId, nonce, aad, packet, hostRef);
             this.frame = frame;
         }
 
@@ -107,21 +123,14 @@ public sealed interface CryptoRequest {
 
     /** Decrypt ciphertext ‖ tag {@code data()}. */
     final class Open extends Cipher {
-        private final int hostRef;
-
-        Open(int id, int keyId, byte[] nonce, byte[] aad, byte[] ciphertext, int hostRef) {
-            super(id, keyId, nonce, aad, ciphertext);
-            this.hostRef = hostRef;
-        }
-
         /**
-         * Not 0 when the host kept this frame's ciphertext itself ({@link PilotNode#handleDatagram(Endpoint, byte[], int, long)}):
-         * then {@code data()} holds placeholders of the right length and the host decrypts the bytes it kept under
-         * this reference. A failed answer must then give the node those bytes first ({@link PilotNode#cryptoRestore}: a
-         * frame that fails under the current session is asked again under the previous one, with its own bytes).
+         * {@code hostRef} not 0: the host kept this frame's ciphertext itself ({@link PilotNode#handleDatagram(Endpoint,
+         * byte[], byte[], int, long)}) and decrypts the bytes it kept under that reference. A failed answer must then give
+         * the node those bytes first ({@link PilotNode#cryptoRestore}: a frame that fails under the current session is
+         * asked again under the previous one, with its own bytes).
          */
-        public int hostRef() {
-            return hostRef;
+        Open(int id, int keyId, byte[] nonce, byte[] aad, byte[] ciphertext, int hostRef) {
+            super(id, keyId, nonce, aad, ciphertext, hostRef);
         }
     }
 }

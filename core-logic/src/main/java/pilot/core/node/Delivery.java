@@ -57,7 +57,7 @@ final class Delivery {
 
     private void onControl(Packet p, long now) {
         if (p.dstPort() == Ports.PING && !p.has(Packet.ACK)) {
-            links.send(PingService.pong(address, p), now); // spec H.2
+            links.send(PingService.pong(address, p), 0, now); // spec H.2
             return;
         }
         if (p.has(Packet.ACK) && p.srcPort() == Ports.PING) {

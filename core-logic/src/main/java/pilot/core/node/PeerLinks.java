@@ -24,6 +24,8 @@ final class PeerLinks {
      * then would only cost the registry another round.
      */
     static final long REASK_MILLIS = 10_000;
+    /** A packet whose payload the host keeps, to a peer it cannot be sealed for at once. */
+    private static final Result<Void> NOT_AT_ONCE = Result.fail(ErrorCode.NO_SESSION, "not sealed at once: send the payload");
     private final NodeConfig cfg;
     private final int network;
     private final TrustSource trust;
@@ -113,9 +115,17 @@ final class PeerLinks {
         return n;
     }
 
-    /** Sends a packet through the tunnel, queueing it while the session is set up. Null = sent or queued. */
-    Result<Void> send(Packet p, long now) {
+    /**
+     * Sends a packet through the tunnel, queueing it while the session is set up. Null = sent or queued.
+     * {@code hostRef} not 0: the payload is the host's ({@link PilotNode#sendDatagram(Address, int, byte[], int, long)}),
+     * refused with NO_SESSION before anything changes unless the host seals the packet at once, checksum included.
+     */
+    Result<Void> send(Packet p, int hostRef, long now) {
         int node = p.dst().node();
+        boolean session = kx.hasSession(node);
+        if (hostRef != 0 && !(session && crypto.checksums())) {
+            return NOT_AT_ONCE; // before anything changes: the host sends the bytes instead
+        }
         // ours, or an answer to a peer whose session authenticated it (it has an entry); with plaintext accepted an
         // answer may go to an unauthenticated sender, which must not evict an idle session
         PeerState l = cfg.acceptPlaintext() ? link(node, now) : kx.linkForOwnTraffic(node, now);
@@ -124,9 +134,12 @@ final class PeerLinks {
         }
         // with the checksum deferred the host writes it when it seals (every packet of this node is sealed by the host)
         byte[] packet = crypto.checksums() ? PacketCodec.encodeWithoutChecksum(p) : PacketCodec.encode(p);
-        if (kx.hasSession(node) && l.endpoint != null) {
-            sealAndSend(l, packet);
+        if (session && l.endpoint != null) {
+            sealAndSend(l, packet, hostRef);
             return null;
+        }
+        if (hostRef != 0) {
+            return NOT_AT_ONCE; // a session without an endpoint: its entry was there, nothing changed
         }
         if (l.queue.size() >= cfg.maxQueuedPerPeer()) {
             out.drop(ErrorCode.LIMIT_REACHED);
@@ -187,7 +200,7 @@ final class PeerLinks {
             return;
         }
         while (!l.queue.isEmpty()) {
-            sealAndSend(l, l.queue.poll());
+            sealAndSend(l, l.queue.poll(), 0);
         }
         l.queuedBytes = 0;
     }
@@ -196,7 +209,7 @@ final class PeerLinks {
      * Seals a packet to a peer with a session and an endpoint and queues the frame: at once, or (AEAD as an
      * effect) with its counter taken now and its place in the outbox kept until the host's ciphertext fills it.
      */
-    private void sealAndSend(PeerState l, byte[] packet) {
+    private void sealAndSend(PeerState l, byte[] packet, int hostRef) {
         if (!crypto.active()) {
             out.transmit(l.endpoint, kx.seal(l.node, packet).value());
             return;
@@ -204,7 +217,7 @@ final class PeerLinks {
         byte[] frame = kx.sealFrame(l.node, packet.length);
         if (out.transmitLater(l.endpoint, frame)) {
             Session s = kx.session(l.node);
-            crypto.seal(l.node, s, frame, s.profile().aad(kx.localNode()), packet);
+            crypto.seal(l.node, s, frame, s.profile().aad(kx.localNode()), packet, hostRef);
         }
     }
 

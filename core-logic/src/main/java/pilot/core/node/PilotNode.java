@@ -98,29 +98,30 @@ public final class PilotNode {
 
     /** One UDP datagram from {@code from}. Malformed or hostile input is dropped and counted, never thrown. */
     public void handleDatagram(Endpoint from, byte[] datagram, long now) {
-        receive(from, datagram, 0, now);
+        receive(from, datagram, null, 0, now);
     }
 
     /**
-     * {@link #handleDatagram(Endpoint, byte[], long)} for a node with deferred AEAD whose host keeps the sealed
-     * frame's ciphertext itself (a Worker: it never crosses into the core): {@code datagram} has the frame's
-     * header and placeholders of the right length in place of ciphertext ‖ tag. If the frame gets as far as an
-     * open request ({@link CryptoRequest.Open#hostRef} is then {@code hostRef}, not 0), true: the host keeps the
-     * bytes until it answered that request; false: nothing refers to them (refused, dropped, not sealed).
-     * Everything else is exactly the plain call: the core never reads the placeholders before the host's AEAD
-     * answered, and a failed answer hands them over first (see {@link CryptoRequest.Open#hostRef}).
+     * {@link #handleDatagram(Endpoint, byte[], long)}, or ({@code hostRef} not 0) a sealed frame whose ciphertext
+     * the host of a node with deferred AEAD keeps itself (a Worker: it never crosses into the core): then
+     * {@code datagram} is the frame's header ({@link pilot.core.frame.SealedFrame#OVERHEAD} bytes) and {@code placeholders} stands
+     * in for its ciphertext ‖ tag, of their length; the core never reads or writes them, so the host may hand the
+     * same array for many frames (a failed answer hands the bytes over instead: {@link #cryptoRestore}). If the
+     * frame gets as far as an open request ({@link CryptoRequest.Open#hostRef} is then {@code hostRef}), true: the
+     * host keeps the bytes until it answered that request; false: nothing refers to them (refused, dropped).
+     * Everything else is exactly the plain call with the whole frame.
      */
-    public boolean handleDatagram(Endpoint from, byte[] datagram, int hostRef, long now) {
+    public boolean handleDatagram(Endpoint from, byte[] datagram, byte[] placeholders, int hostRef, long now) {
         if (hostRef != 0 && !crypto.active()) {
             out.drop(ErrorCode.INVALID_STATE); // placeholders in a node that opens in the call: never opened
             return false;
         }
-        return receive(from, datagram, hostRef, now);
+        return receive(from, datagram, placeholders, hostRef, now);
     }
 
     /** Both {@code handleDatagram}s: the tunnel, then the echo service; true when an open request names {@code hostRef}. */
-    private boolean receive(Endpoint from, byte[] datagram, int hostRef, long now) {
-        boolean named = tunnel.onDatagram(from, datagram, hostRef, now);
+    private boolean receive(Endpoint from, byte[] datagram, byte[] placeholders, int hostRef, long now) {
+        boolean named = tunnel.onDatagram(from, datagram, placeholders, hostRef, now);
         pump.serveEcho(now);
         return named;
     }
@@ -208,8 +209,9 @@ public final class PilotNode {
 
     /**
      * Before answering an open request that named a host reference ({@link CryptoRequest.Open#hostRef}) as failed:
-     * the bytes the host kept for it, written into the frame's placeholders, so that the open the node may ask
-     * again (under the previous session) carries them. True when written; any other id or length changes nothing.
+     * the bytes the host kept for it, put in place of the frame's placeholders (which stay as they are), so that the
+     * open the node may ask again (under the previous session) carries them; the array is taken, not copied (do not
+     * change it afterwards). True when taken; any other id or length changes nothing.
      */
     public boolean cryptoRestore(int id, byte[] ciphertextAndTag) {
         return crypto.restore(id, ciphertextAndTag);
@@ -450,6 +452,18 @@ public final class PilotNode {
 
     /** Sends a datagram (spec H.1) from a fresh ephemeral port; returns that port. */
     public Result<Integer> sendDatagram(Address dst, int dstPort, byte[] data, long now) {
+        return sendDatagram(dst, dstPort, data, 0, now);
+    }
+
+    /**
+     * {@link #sendDatagram(Address, int, byte[], long)} whose payload the host holds: {@code data} is placeholders
+     * of the payload's length, and the seal asked of the host names {@code hostRef} (not 0) instead
+     * ({@link CryptoRequest.Seal#hostRef}), so the payload never crosses into the node. Only where the packet is
+     * sealed at once by a host that also sums it ({@link #deferAead}, {@link #deferChecksum}, a session and an
+     * endpoint); otherwise NO_SESSION before anything changes (no port taken): the host sends the bytes instead.
+     * The packet, its port and its place in the order are those the bytes would have had.
+     */
+    public Result<Integer> sendDatagram(Address dst, int dstPort, byte[] data, int hostRef, long now) {
         Result<Void> bad = checkDestination(dst);
         if (bad != null) {
             return bad.castFailure();
@@ -458,7 +472,10 @@ public final class PilotNode {
             return Result.fail(ErrorCode.INVALID_ARGUMENT, "datagram needs 1..65535 bytes and a valid port");
         }
         int src = ephemeral();
-        Result<Void> sent = links.send(new Packet(0, Packet.PROTO_DATAGRAM, address, dst, src, dstPort, 0, 0, 0, data), now);
+        Result<Void> sent = links.send(new Packet(0, Packet.PROTO_DATAGRAM, address, dst, src, dstPort, 0, 0, 0, data), hostRef, now);
+        if (sent != null && hostRef != 0) {
+            nextEphemeral = src; // refused before anything changed: the send with the bytes takes this port
+        }
         return sent == null ? Result.ok(src) : sent.castFailure();
     }
 
@@ -473,7 +490,7 @@ public final class PilotNode {
         }
         int id = pings.nextId();
         int src = ephemeral();
-        Result<Void> sent = links.send(PingService.request(address, dst, src, id, now), now);
+        Result<Void> sent = links.send(PingService.request(address, dst, src, id, now), 0, now);
         if (sent != null) {
             return sent.castFailure();
         }

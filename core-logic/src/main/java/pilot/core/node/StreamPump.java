@@ -25,7 +25,7 @@ final class StreamPump {
     void drain(long now) {
         for (StreamOutput o = streams.poll(); o != null; o = streams.poll()) {
             if (o instanceof StreamOutput.Send s) {
-                links.send(s.packet(), now);
+                links.send(s.packet(), 0, now);
             } else if (o instanceof StreamOutput.Opened x) {
                 out.event(new NodeEvent.StreamOpened(x.stream()));
             } else if (o instanceof StreamOutput.Accepted x) {

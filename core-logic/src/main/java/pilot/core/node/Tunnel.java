@@ -64,15 +64,16 @@ final class Tunnel {
 
     /**
      * One UDP datagram from {@code from}. Malformed or hostile input is dropped and counted, never thrown.
-     * {@code hostRef}: not 0 when the host keeps a sealed frame's ciphertext under it ({@link PilotNode#handleDatagram(
-     * Endpoint, byte[], int, long)}); true when the open request this datagram made names it.
+     * {@code hostRef} not 0: a sealed frame whose ciphertext ‖ tag the host keeps under it, {@code datagram} its
+     * header and {@code placeholders} never read or written here ({@link PilotNode#handleDatagram(Endpoint, byte[],
+     * byte[], int, long)}); true when the open request it made names {@code hostRef}.
      */
-    boolean onDatagram(Endpoint from, byte[] datagram, int hostRef, long now) {
+    boolean onDatagram(Endpoint from, byte[] datagram, byte[] placeholders, int hostRef, long now) {
         if (crypto.full() && datagram.length >= Magic.SIZE && Bytes.i32(datagram, 0) == Magic.PILS) {
             out.drop(ErrorCode.LIMIT_REACHED); // the host's AEAD is at its bound: before any work
             return false;
         }
-        Result<TunnelFrame> decoded = FrameCodec.decode(datagram);
+        Result<TunnelFrame> decoded = hostRef != 0 ? FrameCodec.decodeHeld(datagram, placeholders) : FrameCodec.decode(datagram);
         if (!decoded.isOk()) {
             out.drop(decoded.error());
             return false;
