@@ -30,8 +30,11 @@ import { fileURLToPath } from "node:url";
 // frames open where it is keeps its endpoint) measured 97.19 KiB. 97.45: the eighth session (the re-ask in the core,
 // SYN|ACK resends, the weak-key check before a table entry, a failed look-up leaving a working session alone, the
 // Worker's own body limit and profile check) measured 97.42 KiB, 97.45 KiB with the second review's fixes; 0.21 KiB
-// are left under 100 kB.
-const BUNDLE_GZIP_BUDGET_KIB = 97.45;
+// are left under 100 kB. 97.57: the ninth session's datagram path (a sent payload stays in JavaScript, a received
+// frame's ciphertext one shared array in the core) measured 97.99 KiB, paid for by moving the node API a Worker does
+// not call into withFullApi (-0.35 KiB, tree-shaken) and dropping the unused nodeReseed export: 97.57 KiB, 0.09 KiB
+// left under 100 kB.
+const BUNDLE_GZIP_BUDGET_KIB = 97.57;
 const root = fileURLToPath(new URL("../", import.meta.url));
 const example = join(root, "package-example");
 const require = createRequire(import.meta.url);

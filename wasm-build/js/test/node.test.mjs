@@ -31,7 +31,7 @@ for (const profile of ["modern", "feb2026"]) {
 
 test("the production module exports the node and nothing of the conformance suite", () => {
   for (const name of ["addressParse", "ed25519Public", "ed25519Sign", "ed25519Verify", "nodeAddPeer", "nodeHandleDatagram", "nodeNew",
-    "nodeOp", "nodePollEvents", "nodePollTransmits", "nodeRead", "nodeReseed", "nodeSendDatagram", "nodeSessions", "nodeStats", "nodeTrust", "nodeWrite",
+    "nodeOp", "nodePollEvents", "nodePollTransmits", "nodeRead", "nodeSendDatagram", "nodeSessions", "nodeStats", "nodeTrust", "nodeWrite",
     "nodeIo"]) assert.equal(typeof core.raw[name], "function", name);
   for (const name of ["version", "errorName", "packetEncode", "packetDecode", "frameDecode", "x25519Public", "x25519Shared",
     "sessionKey", "sha256", "seal", "open", "replayNew", "replayCheck", "kxNew", "kxOnAuth", "kxSeal",

@@ -390,3 +390,53 @@ test("an opened datagram's payload stays in JavaScript until its event is polled
   core.free(y.h);
   assert.equal(core.nodeHeld(y.h).payloads, 0, "dropped with the node");
 });
+
+test("a sent datagram's payload stays in JavaScript until its seal is polled; copied at the call; at most HELD_SENDS_MAX; before a session it crosses", async () => {
+  const { HELD_SENDS_MAX, CryptoKinds: K } = await import(`${dist}pilot-core.mjs`);
+  const runner = webCryptoRunner(core);
+  // before any session the node cannot seal at once: the bytes cross as before, queued for the handshake
+  const { x, y } = pair(true, true);
+  core.nodeListen(y.h, 1001);
+  core.nodeSendDatagram(x.h, 0, y.node, 1001, new Uint8Array(50).fill(1), 0);
+  assert.equal(core.nodeHeld(x.h).sends, 0, "queued in the core with its bytes");
+  const answer = async (n) => { while ((await runner.step(n.h, now)) > 0); };
+  core.nodePing(x.h, 0, y.node, 0);
+  for (let moved = 1; moved > 0;) {
+    await answer(x);
+    await answer(y);
+    moved = 0;
+    for (let t = core.nodePollTransmit(x.h); t; t = core.nodePollTransmit(x.h), moved++) core.nodeHandleRelayMessage(y.h, t.message, 0);
+    for (let t = core.nodePollTransmit(y.h); t; t = core.nodePollTransmit(y.h), moved++) core.nodeHandleRelayMessage(x.h, t.message, 0);
+  }
+  assert.deepEqual(datagramsAt(y), [1], "the queued datagram arrived after the handshake");
+  // with the session: the payload is copied here at the call, and the seal request carries the whole packet
+  const mine = new Uint8Array(300).fill(7);
+  assert.ok(core.nodeSendDatagram(x.h, 0, y.node, 1001, mine, 0) > 0);
+  assert.equal(core.nodeHeld(x.h).sends, 1);
+  mine.fill(8); // the caller's array is its own again
+  const [seal] = core.nodePollCrypto(x.h);
+  assert.equal(seal.kind, K.SEAL_CHECKSUM);
+  assert.equal(seal.data.length, 34 + 300);
+  assert.deepEqual([seal.data[1], (seal.data[2] << 8) | seal.data[3]], [2, 300], "the header the core made: a datagram of 300 bytes");
+  assert.ok(seal.data.subarray(34).every((b) => b === 7), "the payload as it was at the call");
+  assert.equal(core.nodeHeld(x.h).sends, 0, "released when its seal was polled");
+  core.nodeCryptoDone(x.h, [seal.id], [null], 0); // a failed seal: its frame never leaves
+  assert.equal(core.nodePollTransmit(x.h), null);
+  // many at once: held up to the bound, the rest cross; every one arrives whole and in order
+  const n = HELD_SENDS_MAX + 44;
+  for (let i = 0; i < n; i++) core.nodeSendDatagram(x.h, 0, y.node, 1001, new Uint8Array(1166).fill(i & 0xff), 0);
+  assert.equal(core.nodeHeld(x.h).sends, HELD_SENDS_MAX, "the bound");
+  await answer(x);
+  assert.equal(core.nodeHeld(x.h).sends, 0);
+  let got = [];
+  for (let t = core.nodePollTransmit(x.h); t; t = core.nodePollTransmit(x.h)) {
+    core.nodeHandleRelayMessage(y.h, t.message, 0);
+    if (core.nodeHeld(y.h).frames >= 200) { await answer(y); got.push(...datagramsAt(y)); }
+  }
+  await answer(y);
+  got.push(...datagramsAt(y));
+  assert.deepEqual(got, [...Array(n).keys()].map((i) => i & 0xff));
+  assert.equal(core.nodeStats(y.h).dropped.BAD_CHECKSUM ?? 0, 0, "every checksum the runner filled over the whole packet");
+  core.free(x.h);
+  core.free(y.h);
+});

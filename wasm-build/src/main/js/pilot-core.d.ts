@@ -208,8 +208,7 @@ export interface PilotCoreFull extends PilotCore {
   /** Peer Ed25519 public keys the verification cache holds now (at most VERIFY_KEYS_MAX); for tests. */
   verifyKeyCount(): number;
   liveHandles(): number;
-  /** 0, or minus an error code (also for nodeTrust, nodeSetProfile, nodeAddPeer, nodeHandleDatagram...). */
-  nodeReseed(handle: number, randomBytes: Uint8Array): number;
+  /** 0, or minus an error code (also for nodeSetProfile, nodeAddPeer, nodeHandleDatagram...). */
   nodeTrust(handle: number, peer: number, ed25519: Uint8Array): number;
   nodeSetProfile(handle: number, peer: number, profile: Profile): number;
   /** ip: its 4 or 16 bytes, or as text dotted IPv4 (or the 32 hex digits of a 16-byte address, as Transmit gives it) */

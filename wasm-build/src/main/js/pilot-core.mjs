@@ -780,7 +780,6 @@ export function withFullApi(core) {
     /** Copies bytes into the I/O region (what every wrapper call does first); for tests of the raw exports. */
     ioPut: (...arrays) => io.put(...arrays),
     liveHandles: () => op(OP.LIVE_HANDLES, 0),
-    nodeReseed: (h, bytes) => (io.put(bytes) < 0 ? INVALID_ARGUMENT : x.nodeReseed(h, bytes.length)),
     nodeTrust: (h, peer, pub) => (io.put(pub) < 0 ? INVALID_ARGUMENT : x.nodeTrust(h, peer, pub.length, 0, 0)),
     nodeSetProfile: (h, peer, profile) => op(OP.SET_PROFILE, h, peer, PROFILES.indexOf(profile)),
     nodeAddPeer: (h, peer, ip, port, now) => {

@@ -59,7 +59,6 @@ public final class NodeWasm {
     private static final class Node {
         private final PilotNode node;
         private final PinnedTrust trust;
-        private final DrbgEntropy entropy;
         private final PeerResolver resolver;
         /** A crypto request polled but left for the next batch (see {@link CryptoBatch#poll}). */
         private final pilot.core.node.CryptoRequest[] carry = new pilot.core.node.CryptoRequest[1];
@@ -68,10 +67,9 @@ public final class NodeWasm {
         /** Datagram events whose payload JavaScript keeps until they are polled. */
         private final HeldPayloads payloads = new HeldPayloads();
 
-        Node(PilotNode node, PinnedTrust trust, DrbgEntropy entropy, PeerResolver resolver) {
+        Node(PilotNode node, PinnedTrust trust, PeerResolver resolver) {
             this.node = node;
             this.trust = trust;
-            this.entropy = entropy;
             this.resolver = resolver;
         }
 
@@ -81,10 +79,6 @@ public final class NodeWasm {
 
         PinnedTrust trust() {
             return trust;
-        }
-
-        DrbgEntropy entropy() {
-            return entropy;
         }
     }
 
@@ -194,19 +188,7 @@ public final class NodeWasm {
         PilotNode n = new PilotNode(cfg, id, network, SUITE, entropy,
                 resolver::trustedKey);
         actions.node = n;
-        return Handles.put(new Node(n, trust, entropy, resolver));
-    }
-
-    /** {@code len} random bytes in the region. */
-    @JSExport
-    public static int nodeReseed(int handle, int len) {
-        Node n = node(handle);
-        byte[] randomBytes = Io.in(0, len);
-        if (n == null || randomBytes == null) {
-            return INVALID;
-        }
-        n.entropy().reseed(randomBytes);
-        return 0;
+        return Handles.put(new Node(n, trust, resolver));
     }
 
     /**

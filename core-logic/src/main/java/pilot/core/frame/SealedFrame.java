@@ -47,7 +47,7 @@ public final class SealedFrame implements TunnelFrame {
 
     /** This frame with {@code ciphertextAndTag} in place of its ciphertext ‖ tag, taken as it is (nothing else may hold it). */
     public SealedFrame withCiphertext(byte[] ciphertextAndTag) {
-        return new SealedFrame(senderNode, nonce, check(nonce, ciphertextAndTag), true);
+        return new SealedFrame(senderNode, check(nonce, ciphertextAndTag), ciphertextAndTag, true);
     }
 
     private static byte[] check(byte[] nonce, byte[] ciphertext) {

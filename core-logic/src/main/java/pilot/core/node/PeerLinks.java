@@ -24,8 +24,6 @@ final class PeerLinks {
      * then would only cost the registry another round.
      */
     static final long REASK_MILLIS = 10_000;
-    /** A packet whose payload the host keeps, to a peer it cannot be sealed for at once. */
-    private static final Result<Void> NOT_AT_ONCE = Result.fail(ErrorCode.NO_SESSION, "not sealed at once: send the payload");
     private final NodeConfig cfg;
     private final int network;
     private final TrustSource trust;
@@ -124,7 +122,7 @@ final class PeerLinks {
         int node = p.dst().node();
         boolean session = kx.hasSession(node);
         if (hostRef != 0 && !(session && crypto.checksums())) {
-            return NOT_AT_ONCE; // before anything changes: the host sends the bytes instead
+            return notAtOnce(); // before anything changes: the host sends the bytes instead
         }
         // ours, or an answer to a peer whose session authenticated it (it has an entry); with plaintext accepted an
         // answer may go to an unauthenticated sender, which must not evict an idle session
@@ -139,7 +137,7 @@ final class PeerLinks {
             return null;
         }
         if (hostRef != 0) {
-            return NOT_AT_ONCE; // a session without an endpoint: its entry was there, nothing changed
+            return notAtOnce(); // a session without an endpoint: its entry was there, nothing changed
         }
         if (l.queue.size() >= cfg.maxQueuedPerPeer()) {
             out.drop(ErrorCode.LIMIT_REACHED);
@@ -163,6 +161,11 @@ final class PeerLinks {
     /** The peer's entry in the one table, made if absent; null when the table is full (its eviction rule). */
     PeerState link(int node, long now) {
         return links.getOrAllocate(node, now, false);
+    }
+
+    /** A packet whose payload the host keeps, to a peer it cannot be sealed for at once. */
+    private static Result<Void> notAtOnce() {
+        return Result.fail(ErrorCode.NO_SESSION, "not sealed at once: send the payload");
     }
 
     /** Whether unauthenticated input may make the host look {@code node} up (see {@link LookupAdmission}). */

@@ -81,6 +81,26 @@ class FrameCodecTest {
     }
 
     @Test
+    void aHeldFrameIsItsHeaderWithPlaceholdersAndTakesItsBytesLater() {
+        byte[] nonce = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12};
+        byte[] wire = new SealedFrame(0x0A0B0C0D, nonce, new byte[] {20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36}).encode();
+        byte[] header = java.util.Arrays.copyOf(wire, SealedFrame.OVERHEAD);
+        byte[] zeros = new byte[wire.length - SealedFrame.OVERHEAD];
+        SealedFrame held = (SealedFrame) FrameCodec.decodeHeld(header, zeros).value();
+        assertEquals(0x0A0B0C0D, held.senderNode());
+        assertArrayEquals(nonce, held.nonce());
+        assertArrayEquals(Bytes.concat(header, zeros), held.encode(), "placeholders in the ciphertext's place");
+        SealedFrame whole = held.withCiphertext(java.util.Arrays.copyOfRange(wire, SealedFrame.OVERHEAD, wire.length));
+        assertArrayEquals(wire, whole.encode(), "the same frame with its own bytes");
+        assertArrayEquals(new byte[zeros.length], zeros, "the placeholders were not written");
+        byte[] pilt = header.clone();
+        pilt[3] = 'T';
+        assertEquals(ErrorCode.INVALID_ARGUMENT, FrameCodec.decodeHeld(pilt, zeros).error(), "only a PILS is held");
+        assertEquals(ErrorCode.INVALID_ARGUMENT, FrameCodec.decodeHeld(header, new byte[SealedFrame.TAG_SIZE - 1]).error());
+        assertEquals(ErrorCode.INVALID_ARGUMENT, FrameCodec.decodeHeld(java.util.Arrays.copyOf(header, 19), zeros).error());
+    }
+
+    @Test
     void plainFramesCarryADecodedPacket() {
         Packet p = new Packet(Packet.ACK, 1, Address.ZERO, Address.REGISTRY, 5, 6, 7, 8, 9, new byte[] {1});
         PlainFrame f = (PlainFrame) decode(new PlainFrame(p).encode());
