@@ -161,9 +161,13 @@ test("a burst is one batch of requests; a forged frame answered as a failure is 
   core.free(y.h);
 });
 
-/** Two deferred nodes with a session (ping answered), y listening on 1001; `answer(n)` runs n's requests to the end. */
-async function connected(runner, checksum = false) {
+/**
+ * Two deferred nodes with a session (ping answered), y listening on 1001; `answer(n)` runs n's requests to the end.
+ * `before(x, y)` runs first, before any session.
+ */
+async function connected(runner, checksum = false, before = () => {}) {
   const { x, y } = pair(true, checksum);
+  before(x, y);
   const answer = async (n) => { while ((await runner.step(n.h, now)) > 0); };
   core.nodePing(x.h, 0, y.node, 0);
   for (let moved = 1; moved > 0;) {
@@ -395,19 +399,11 @@ test("a sent datagram's payload stays in JavaScript until its seal is polled; co
   const { HELD_SENDS_MAX, CryptoKinds: K } = await import(`${dist}pilot-core.mjs`);
   const runner = webCryptoRunner(core);
   // before any session the node cannot seal at once: the bytes cross as before, queued for the handshake
-  const { x, y } = pair(true, true);
-  core.nodeListen(y.h, 1001);
-  core.nodeSendDatagram(x.h, 0, y.node, 1001, new Uint8Array(50).fill(1), 0);
-  assert.equal(core.nodeHeld(x.h).sends, 0, "queued in the core with its bytes");
-  const answer = async (n) => { while ((await runner.step(n.h, now)) > 0); };
-  core.nodePing(x.h, 0, y.node, 0);
-  for (let moved = 1; moved > 0;) {
-    await answer(x);
-    await answer(y);
-    moved = 0;
-    for (let t = core.nodePollTransmit(x.h); t; t = core.nodePollTransmit(x.h), moved++) core.nodeHandleRelayMessage(y.h, t.message, 0);
-    for (let t = core.nodePollTransmit(y.h); t; t = core.nodePollTransmit(y.h), moved++) core.nodeHandleRelayMessage(x.h, t.message, 0);
-  }
+  const { x, y, answer } = await connected(runner, true, (x, y) => {
+    core.nodeListen(y.h, 1001);
+    core.nodeSendDatagram(x.h, 0, y.node, 1001, new Uint8Array(50).fill(1), 0);
+    assert.equal(core.nodeHeld(x.h).sends, 0, "queued in the core with its bytes");
+  });
   assert.deepEqual(datagramsAt(y), [1], "the queued datagram arrived after the handshake");
   // with the session: the payload is copied here at the call, and the seal request carries the whole packet
   const mine = new Uint8Array(300).fill(7);
