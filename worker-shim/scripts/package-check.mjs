@@ -33,8 +33,9 @@ import { fileURLToPath } from "node:url";
 // are left under 100 kB. 97.57: the ninth session's datagram path (a sent payload stays in JavaScript, a received
 // frame's ciphertext one shared array in the core) measured 97.99 KiB, paid for by moving the node API a Worker does
 // not call into withFullApi (-0.35 KiB, tree-shaken) and dropping the unused nodeReseed export: 97.57 KiB, 0.09 KiB
-// left under 100 kB.
-const BUNDLE_GZIP_BUDGET_KIB = 97.57;
+// left under 100 kB. 97.58: PilotPeer.close() ends its open streams and an alarm-woken object refuses a PILOT_PROFILE
+// typo (+0.03 KiB after one errorText for the twelve copies of its expression); 0.08 KiB left.
+const BUNDLE_GZIP_BUDGET_KIB = 97.58;
 const root = fileURLToPath(new URL("../", import.meta.url));
 const example = join(root, "package-example");
 const require = createRequire(import.meta.url);

@@ -10,6 +10,7 @@ import { random, unb64 } from "./bytes.js";
 import { PilotPeer, type DialInOptions } from "./peer.js";
 import { RELAY_IN_PATH, RELAY_IN_PROTOCOL, RELAY_IN_TAG } from "./inbound.js";
 import type { Profile } from "./core.js";
+import { errorText } from "./errors.js";
 
 export interface PilotEnv {
   /** ws(s)://relay:port/v1/relay: the relay (or give RELAY_URLS) */
@@ -67,7 +68,10 @@ export class PilotPeerObject extends DurableObject<PilotEnv> {
       seed = random(32);
       await this.ctx.storage.put("identity_seed", seed);
     }
-    const profile: Profile = this.env.PILOT_PROFILE === "feb2026" ? "feb2026" : "modern";
+    // requests never get here with a typo (routeToPeer answers 500 CONFIG, in the same words); an object its alarm
+    // woke must not run it as the default profile either
+    const profile = this.env.PILOT_PROFILE ?? "modern";
+    if (profile !== "modern" && profile !== "feb2026") throw new Error(`PILOT_PROFILE must be modern or feb2026, not "${profile}"`);
     const relayUrls = relayList(this.env);
     if (relayUrls.length === 0) throw new Error("no relay configured: set the RELAY_URLS (or RELAY_URL) var in wrangler.jsonc");
     const nodeId = await this.ctx.storage.get<number>("node_id");
@@ -100,7 +104,7 @@ export class PilotPeerObject extends DurableObject<PilotEnv> {
       return peer;
     }
     await this.ctx.storage.setAlarm(Date.now() + WATCHDOG_MS);
-    peer.connect().catch((e: unknown) => console.log(`[pilot] first connect failed: ${e instanceof Error ? e.message : String(e)}`));
+    peer.connect().catch((e: unknown) => console.log(`[pilot] first connect failed: ${errorText(e)}`));
     return peer;
   }
 
@@ -204,6 +208,6 @@ export class PilotPeerObject extends DurableObject<PilotEnv> {
   }
 
   override async webSocketError(ws: WebSocket, error: unknown): Promise<void> {
-    (await this.getPeer(false)).inbound?.closed(ws, `the relay's dial-in failed: ${error instanceof Error ? error.message : String(error)}`);
+    (await this.getPeer(false)).inbound?.closed(ws, `the relay's dial-in failed: ${errorText(error)}`);
   }
 }

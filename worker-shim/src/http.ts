@@ -4,6 +4,7 @@ import { b64, concat } from "./bytes.js";
 import { PlatformCryptoError } from "./core.js";
 import { replyLength, replyStream } from "./reply-body.js";
 import { PilotError, type CloseMode, type PilotPeer, type PilotStream, type ReplyPolicy } from "./peer.js";
+import { errorText } from "./errors.js";
 
 export const MAX_SEND_BYTES = 1 << 20;
 /** A JSON request body may not be longer than this; counted while it is read, never read whole first. */
@@ -28,7 +29,7 @@ export function errorResponse(e: unknown): Response {
       : e.code === "LIMIT_REACHED" ? 413 : e.code === "TIMED_OUT" ? 504 : 502;
     return json(status, { error: e.message, code: e.code });
   }
-  return json(502, { error: e instanceof Error ? e.message : String(e), code: "UPSTREAM" });
+  return json(502, { error: errorText(e), code: "UPSTREAM" });
 }
 
 /**
@@ -37,7 +38,7 @@ export function errorResponse(e: unknown): Response {
  */
 export function unavailable(e: unknown): Response {
   const code = e instanceof PlatformCryptoError ? e.code : "UNAVAILABLE";
-  return json(503, { error: e instanceof Error ? e.message : String(e), code });
+  return json(503, { error: errorText(e), code });
 }
 
 /** Reads a body up to {@code max} bytes, refusing (413) as soon as it grows past the limit. */

@@ -6,6 +6,7 @@ import { ascii, heartbeatText, packBatches, parseHostPort, registerText, resolve
 import { b64, concat, random, unb64 } from "./bytes.js";
 import { InboundTransport } from "./inbound.js";
 import { Timers } from "./timers.js";
+import { errorText } from "./errors.js";
 
 /**
  * Dial-in (issue 17): the relay connects INTO the Worker, so the Durable Object may hibernate. The peer
@@ -439,14 +440,14 @@ export class PilotPeer {
       await this.register();
     } catch (e) {
       // logged in but not registered: drop this relay connection (its close schedules the next attempt)
-      this.transport.close(e instanceof Error ? e.message : String(e));
+      this.transport.close(errorText(e));
       throw e;
     }
     const dialIn = this.options.dialIn;
     if (dialIn) {
       this.askDialIn(dialIn).catch((e: unknown) => {
         // we stay on the outbound connection: it works, it only keeps the object awake
-        this.lastError = `dial-in: ${e instanceof Error ? e.message : String(e)}`;
+        this.lastError = `dial-in: ${errorText(e)}`;
         this.log(this.lastError);
       });
     }
@@ -465,7 +466,7 @@ export class PilotPeer {
       this.step();
       return;
     }
-    this.connect().catch((e: unknown) => this.log(`connect failed: ${e instanceof Error ? e.message : String(e)}`));
+    this.connect().catch((e: unknown) => this.log(`connect failed: ${errorText(e)}`));
   }
 
   /** Dial-in after a wake: the node from our stored id, its saved sessions restored before any frame reaches it. */
@@ -690,7 +691,7 @@ export class PilotPeer {
   private reconnectNow(): void {
     this.reconnects++;
     this.connect().catch((e: unknown) => {
-      this.lastError = e instanceof Error ? e.message : String(e);
+      this.lastError = errorText(e);
       this.scheduleReconnect();
     });
   }
@@ -827,7 +828,7 @@ export class PilotPeer {
     try {
       return (await this.options.sessions?.load()) ?? null;
     } catch (e) {
-      this.log(`cannot load saved sessions: ${e instanceof Error ? e.message : String(e)}`);
+      this.log(`cannot load saved sessions: ${errorText(e)}`);
       return null;
     }
   }
@@ -940,7 +941,7 @@ export class PilotPeer {
         void this.registryCall(kind, node);
         return;
       }
-      this.log(`cannot resolve node ${node}: ${e instanceof Error ? e.message : String(e)}`);
+      this.log(`cannot resolve node ${node}: ${errorText(e)}`);
       if (this.handle) this.core.resolverFailed(this.handle, node, e instanceof RegistryRefused, this.now());
       // lost with the connection (a woken object asking for its restored peers on a dial-in that died), not
       // refused: asked again at the next registration, or the new relay's allow-list would lack the peer
@@ -1148,8 +1149,11 @@ export class PilotPeer {
     const aborted = (): PilotError => new PilotError("the peer was closed", "ABORTED");
     for (const p of this.pings.values()) p.reject(aborted());
     for (const d of this.dialing.values()) d.reject(aborted());
+    for (const s of this.streams.values()) s.end("ABORTED"); // its reader errors, its writer is refused
     this.pings.clear();
     this.dialing.clear();
+    this.streams.clear();
+    this.toDrain.clear();
   }
 
   private freeNode(h: number): void {

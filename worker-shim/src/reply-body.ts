@@ -5,6 +5,7 @@
 // gets fewer bytes than its Content-Length leaves the connection cut short, which curl and fetch report.
 
 import type { CloseMode, ReplyPolicy } from "./peer.js";
+import { errorText } from "./errors.js";
 
 /** What to do when the reply fails after the response went out (stop the request pump, reset the stream). */
 export type BodyFailure = (e: unknown) => Promise<void>;
@@ -25,7 +26,7 @@ export function replyStream(first: ReadableStreamReadResult<Uint8Array>, reader:
       await writer.close();
     } catch (e) {
       await onFailure(e);
-      await writer.abort(e instanceof Error ? e.message : String(e)).catch(() => {});
+      await writer.abort(errorText(e)).catch(() => {});
     }
   })();
   return readable;

@@ -2,6 +2,7 @@
 // keeps room for the upstream beacon's WebSocket compat mode (spec J) and a connect() TCP transport.
 import { b64 } from "./bytes.js";
 import { ascii, isBatch, relayAuthText, splitBatch } from "./edge.js";
+import { errorText } from "./errors.js";
 
 export type TransportState = "idle" | "connecting" | "ready" | "closed";
 
@@ -127,7 +128,7 @@ export class RelayTransport implements Transport {
     try {
       res = await fetch(httpUrl, { headers: { Upgrade: "websocket", "Sec-WebSocket-Protocol": "pilot-relay.v1" } });
     } catch (e) {
-      const why = `cannot reach relay ${this.url}: ${e instanceof Error ? e.message : String(e)}`;
+      const why = `cannot reach relay ${this.url}: ${errorText(e)}`;
       this.fail(why, null);
       throw new Error(why);
     }

@@ -1,9 +1,10 @@
 // The example Worker in a real local workerd: its HTTP contract, identity persistence, and a real
 // Pilot session with a JVM host through the relay (handshake, ping, 1 MB echo with matching SHA-256).
-import { SELF, abortAllDurableObjects, env } from "cloudflare:test";
+import { SELF, abortAllDurableObjects, env, runInDurableObject } from "cloudflare:test";
 import { describe, expect, inject, it } from "vitest";
 import { hex, random } from "./bytes.js";
 import { routeToPeer } from "../src/worker.js";
+import type { PilotEnv, PilotPeerObject } from "../src/durable-object.js";
 
 const auth = { authorization: "Bearer test-secret" };
 
@@ -86,6 +87,15 @@ describe("configuration", () => {
       const r = await routeToPeer(new Request("http://worker/v1/nothing", { headers: auth }), { ...env, PILOT_PROFILE: value });
       expect(r.status, String(value)).toBe(404);
     }
+  });
+
+  it("an object its alarm wakes refuses the typo too, instead of starting its peer as modern", async () => {
+    // no request reaches it (routeToPeer answers 500 first), but a stored identity's watchdog alarm does
+    const stub = env.PILOT.get(env.PILOT.idFromName("profile-typo"));
+    await runInDurableObject(stub, async (obj: PilotPeerObject) => {
+      (obj as unknown as { env: PilotEnv }).env = { ...(env as PilotEnv), PILOT_PROFILE: "modren" };
+      await expect(obj.alarm()).rejects.toThrow('PILOT_PROFILE must be modern or feb2026, not "modren"');
+    });
   });
 });
 

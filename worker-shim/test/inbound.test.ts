@@ -5,7 +5,7 @@ import { getCore } from "../src/core.js";
 import { InboundTransport, INBOUND_AUTH_MS, MAX_PENDING_DIAL_INS, REFUSED_LOG_MS, relayDialText, type InboundOptions } from "../src/inbound.js";
 import { Timers } from "../src/timers.js";
 import { b64 } from "../src/bytes.js";
-import { PilotError, PilotPeer } from "../src/peer.js";
+import { PilotError, PilotPeer, PilotStream } from "../src/peer.js";
 
 /** Enough of a hibernatable WebSocket: sent messages, the close, the attachment. */
 class FakeSocket {
@@ -361,5 +361,23 @@ describe("a registry look-up in flight when the relay dials in", () => {
     const closed = await ping; // closing the peer settles what waits on it (before: this ping never settled)
     expect(closed).toBeInstanceOf(PilotError);
     expect((closed as PilotError).code).toBe("ABORTED");
+  });
+});
+
+describe("closing the peer", () => {
+  it("ends its open streams: a reader and a writer get ABORTED instead of waiting forever", { timeout: 10_000 }, async () => {
+    const peer = await PilotPeer.create({
+      relayUrls: ["ws://127.0.0.1:9/v1/relay"], identitySeed: new Uint8Array(32).fill(1), nodeId: 42, webCrypto: false, log: () => {},
+    });
+    // a stream as an accepted or dialled one is held (white box: no second peer needed to open one)
+    const s = new PilotStream(peer, 5);
+    (peer as unknown as { streams: Map<number, PilotStream> }).streams.set(5, s);
+    const read = s.readable.getReader().read().catch((e: unknown) => e);
+    peer.close();
+    const failed = await read; // before: never settled, so a /v1/streams response hung until its client gave up
+    expect(failed).toBeInstanceOf(PilotError);
+    expect((failed as PilotError).code).toBe("ABORTED");
+    const write = await s.write(new Uint8Array(1)).catch((e: unknown) => e);
+    expect((write as PilotError).code).toBe("ABORTED");
   });
 });

@@ -418,6 +418,11 @@ test("a sent datagram's payload stays in JavaScript until its seal is polled; co
   assert.equal(core.nodeHeld(x.h).sends, 0, "released when its seal was polled");
   core.nodeCryptoDone(x.h, [seal.id], [null], 0); // a failed seal: its frame never leaves
   assert.equal(core.nodePollTransmit(x.h), null);
+  core.nodeSendDatagram(x.h, 0, y.node, 1001, new Uint8Array(8192 - 34 + 1).fill(3), 0);
+  assert.equal(core.nodeHeld(x.h).sends, 0, "above an eighth of the slab the payload crosses");
+  const [big] = core.nodePollCrypto(x.h);
+  assert.equal(big.data.length, 8192 + 1, "its bytes in the request");
+  core.nodeCryptoDone(x.h, [big.id], [null], 0); // failed too: nothing waits behind it
   // many at once: held up to the bound, the rest cross; every one arrives whole and in order
   const n = HELD_SENDS_MAX + 44;
   for (let i = 0; i < n; i++) core.nodeSendDatagram(x.h, 0, y.node, 1001, new Uint8Array(1166).fill(i & 0xff), 0);

@@ -244,8 +244,12 @@ export interface CryptoRequest {
   /** 12 bytes (seals and opens), else null. */
   nonce: Uint8Array | null;
   aad: Uint8Array | null;
-  /** The raw 32-byte key (KEY_INSTALL), the packet (SEAL, SEAL_CHECKSUM: its checksum field zero) or ciphertext ‖ tag (OPEN, OPEN_CHECKSUM). */
-  data: Uint8Array;
+  /**
+   * The raw 32-byte key (KEY_INSTALL), the packet (SEAL, SEAL_CHECKSUM: its checksum field zero) or ciphertext ‖ tag
+   * (OPEN, OPEN_CHECKSUM). null only for a seal of a sent payload the wrapper no longer holds (never in its own flow):
+   * answer it null (the frame never leaves).
+   */
+  data: Uint8Array | null;
 }
 
 export declare const CryptoKinds: Readonly<{ KEY_INSTALL: 1; KEY_DROP: 2; SEAL: 3; OPEN: 4; SEAL_CHECKSUM: 5; OPEN_CHECKSUM: 6 }>;

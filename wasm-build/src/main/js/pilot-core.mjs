@@ -576,7 +576,10 @@ export const HELD_PAYLOADS_MAX = 256;
  * the reference cross, the wrapper puts the header before the payload). Beyond it the payload crosses, as before.
  */
 export const HELD_SENDS_MAX = 256;
-/** The slab sent payloads are copied into (many per allocation); a larger one crosses into the core as before. */
+/**
+ * The slab sent payloads are copied into (many per allocation); one above an eighth of it crosses into the core as
+ * before, so a slab wastes at most that at its end and the held payloads of a node hold at most ~2.3 MiB of slabs.
+ */
 const SEND_SLAB_BYTES = 65536;
 /** CryptoBatch.HOST_PAYLOAD: on a seal's kind, its data is `header(34) ‖ reference(4)`, the payload kept here. */
 const HOST_PAYLOAD = 0x40;
@@ -670,6 +673,7 @@ function decodeCryptoBatch(b, st) {
       while (q.length > 0 && q[0].ref !== ref) q.shift();
       const data = q.length > 0 && q[0].pt.length === len ? q.shift().pt : null;
       data?.set(b.subarray(at, at + PACKET_HEADER));
+      if (data === null) st?.holdable.delete(id); // answered null: nothing to keep
       out.push({ kind, id, keyId, nonce, aad, data });
       at += PACKET_HEADER + 4;
     } else {
@@ -765,6 +769,7 @@ const INNER = Symbol();
  * not carry it (issue 15: the example Worker within 100 kB gzip).
  */
 export function withFullApi(core) {
+  if (core?.[INNER] === undefined) throw new TypeError("withFullApi takes a core from this module's loadPilotCore");
   const { x, io, op, platform, heldState, handleIn } = core[INNER];
   return Object.assign(core, {
     raw: x,
@@ -917,7 +922,7 @@ function wrap(exports, platform, memory, crc32) {
     nodeSendDatagram: (h, network, node, port, data, now) => {
       const st = heldState.get(h);
       const need = PACKET_HEADER + data?.length;
-      if (st?.sums && data instanceof Uint8Array && st.sends.length < HELD_SENDS_MAX && need <= SEND_SLAB_BYTES) {
+      if (st?.sums && data instanceof Uint8Array && st.sends.length < HELD_SENDS_MAX && need <= SEND_SLAB_BYTES / 8) {
         // the payload stays here (HELD_SENDS_MAX), copied once behind room for the header the core makes, into a
         // slab shared by many sends (SEND_SLAB_BYTES: one allocation for dozens of packets, never written again
         // once a send's view is handed out, so a request's data stays valid as long as its holder keeps it)

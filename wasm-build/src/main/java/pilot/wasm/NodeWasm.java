@@ -257,7 +257,7 @@ public final class NodeWasm {
             return INVALID; // longer than what JavaScript put in the region
         }
         // one call site for both (TeaVM inlines the node's datagram path into each caller); a kept frame's ciphertext
-        // is zeros the node never reads or writes, one array for all
+        // is zeros the node never writes, one array for all
         byte[] placeholders = ref != 0 ? CIPHERTEXTS.of(frame - SealedFrame.OVERHEAD) : null;
         return n.node().handleDatagram(m.peer(), datagram, placeholders, ref, (long) now) ? 1 : 0;
     }

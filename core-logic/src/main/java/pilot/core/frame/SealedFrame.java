@@ -38,8 +38,8 @@ public final class SealedFrame implements TunnelFrame {
 
     /**
      * A frame whose ciphertext ‖ tag its receiving host keeps (a Worker's WebCrypto opens its own copy):
-     * {@code placeholders} stand in for them, of their length, and are taken as they are; the node never reads
-     * or writes them, so one array may stand in for many frames ({@link #withCiphertext} when the bytes come).
+     * {@code placeholders} stand in for them, of their length, and are taken as they are; the node never writes
+     * them, so one array may stand in for many frames ({@link #withCiphertext} when the bytes come).
      */
     static SealedFrame held(int senderNode, byte[] nonce, byte[] placeholders) {
         return new SealedFrame(senderNode, check(nonce, placeholders), placeholders, true);

@@ -90,7 +90,7 @@ public sealed interface CryptoRequest {
             return aad;
         }
 
-        /** The packet of a seal, ciphertext ‖ tag of an open. */
+        /** The packet of a seal, ciphertext ‖ tag of an open; with {@link #hostRef} not 0, zeros where the host's bytes go. */
         public byte[] data() {
             return data;
         }

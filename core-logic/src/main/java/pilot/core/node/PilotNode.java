@@ -105,8 +105,8 @@ public final class PilotNode {
      * {@link #handleDatagram(Endpoint, byte[], long)}, or ({@code hostRef} not 0) a sealed frame whose ciphertext
      * the host of a node with deferred AEAD keeps itself (a Worker: it never crosses into the core): then
      * {@code datagram} is the frame's header ({@link pilot.core.frame.SealedFrame#OVERHEAD} bytes) and {@code placeholders} stands
-     * in for its ciphertext ‖ tag, of their length; the core never reads or writes them, so the host may hand the
-     * same array for many frames (a failed answer hands the bytes over instead: {@link #cryptoRestore}). If the
+     * in for its ciphertext ‖ tag, of their length; the core never writes them (a failed answer hands the bytes over
+     * instead: {@link #cryptoRestore}), so the host may hand the same array for many frames. If the
      * frame gets as far as an open request ({@link CryptoRequest.Open#hostRef} is then {@code hostRef}), true: the
      * host keeps the bytes until it answered that request; false: nothing refers to them (refused, dropped).
      * Everything else is exactly the plain call with the whole frame.

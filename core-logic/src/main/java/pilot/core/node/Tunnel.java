@@ -65,7 +65,7 @@ final class Tunnel {
     /**
      * One UDP datagram from {@code from}. Malformed or hostile input is dropped and counted, never thrown.
      * {@code hostRef} not 0: a sealed frame whose ciphertext ‖ tag the host keeps under it, {@code datagram} its
-     * header and {@code placeholders} never read or written here ({@link PilotNode#handleDatagram(Endpoint, byte[],
+     * header and {@code placeholders} never written here ({@link PilotNode#handleDatagram(Endpoint, byte[],
      * byte[], int, long)}); true when the open request it made names {@code hostRef}.
      */
     boolean onDatagram(Endpoint from, byte[] datagram, byte[] placeholders, int hostRef, long now) {

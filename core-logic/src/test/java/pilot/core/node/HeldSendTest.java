@@ -69,6 +69,19 @@ class HeldSendTest {
     }
 
     @Test
+    void aHostThatHoldsNoPayloadAnswersTheSealAsFailedNeverWithTheZeros() {
+        // the Java driver of a deferred node (the JVM host's, the simulation's) keeps no bytes of its own
+        Pair held = new Pair(true, true);
+        int before = held.net.eventsOf(0, NodeEvent.Datagram.class).size();
+        assertTrue(held.b.sendDatagram(held.a.address(), PORT, new byte[PAYLOAD.length], 42, held.net.now).isOk());
+        held.net.run(200);
+        assertEquals(before, held.net.eventsOf(0, NodeEvent.Datagram.class).size(), "no datagram of zeros arrived");
+        held.b.sendDatagram(held.a.address(), PORT, PAYLOAD, held.net.now);
+        held.net.run(200);
+        assertArrayEquals(PAYLOAD, held.net.eventsOf(0, NodeEvent.Datagram.class).get(before).data(), "the node goes on");
+    }
+
+    @Test
     void withoutASessionTheCallIsRefusedBeforeAnythingChanges() {
         Pair held = new Pair(true, false);
         Pair bytes = new Pair(true, false);
