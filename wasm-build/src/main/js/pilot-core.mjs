@@ -946,9 +946,10 @@ function wrap(exports, platform, memory, crc32) {
     nodePing: (h, network, node, now) => op(OP.PING, h, network, node, 0, 0, 0, now),
     // the AEAD as an effect (a host whose cipher is asynchronous: WebCrypto); see webCryptoRunner
     nodeDeferAead: (h, options = {}) => {
-      const r = op(OP.DEFER_AEAD, h, options.checksum && checksum !== null ? 1 : 0);
-      if (r === 0 && !heldState.has(h)) heldState.set(h, { holdable: new Set(), kept: new Map(), frames: new Map(), refOf: new Map(), nextRef: 1, plains: new Map(), sends: [], slab: EMPTY, slabAt: 0, sums: false });
-      if (r === 0) heldState.get(h).sums = options.checksum && checksum !== null;
+      const sums = Boolean(options.checksum) && checksum !== null;
+      const r = op(OP.DEFER_AEAD, h, sums ? 1 : 0);
+      if (r === 0 && !heldState.has(h)) heldState.set(h, { holdable: new Set(), kept: new Map(), frames: new Map(), refOf: new Map(), nextRef: 1, plains: new Map(), sends: [], slab: EMPTY, slabAt: 0, sums });
+      else if (r === 0) heldState.get(h).sums = sums;
       return r;
     },
     /** The host side of deferred checksums (fill, matches), or null when the runtime has no crc32 (then nodeDeferAead keeps them in the core). */
